@@ -1,0 +1,80 @@
+/**
+ * The short-lived token that lets one app reach one device. The server signs it with a key derived from
+ * that device's secret, so the device can check it again itself (DESIGN.md, security): a token for
+ * another device, a forged or an expired one fails on the server and again on the device.
+ *
+ * Format: base64url(JSON payload) "." base64url(HMAC-SHA256(tokenKey, payloadPart)).
+ */
+import { z } from 'zod';
+import { base64Decode, base64UrlEncode, utf8Decode, utf8Encode } from '../bytes.js';
+import { hmacSha256, randomId, timingSafeEqualText } from './hmac.js';
+
+export const VIEWER_TOKEN_DEFAULT_TTL_S = 600;
+const MAX_TOKEN_LENGTH = 1024;
+
+const tokenPayloadSchema = z.object({
+  v: z.literal(1),
+  appid: z.string().min(1).max(128),
+  productId: z.string().min(1).max(64),
+  deviceName: z.string().min(1).max(64),
+  /** expiry, unix seconds */
+  exp: z.number().int().positive(),
+  /** random, so two tokens are never equal */
+  nonce: z.string().min(8).max(64),
+});
+export type ViewerTokenPayload = z.infer<typeof tokenPayloadSchema>;
+
+export type TokenCheck =
+  | { ok: true; payload: ViewerTokenPayload }
+  | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' | 'wrong-device' };
+
+async function tokenKey(deviceSecret: string): Promise<Uint8Array> {
+  return hmacSha256(deviceSecret, 'xp2p-viewer-token-v1');
+}
+
+export async function signViewerToken(
+  deviceSecret: string,
+  claims: { appid: string; productId: string; deviceName: string },
+  options: { ttlSeconds?: number; now?: number } = {},
+): Promise<string> {
+  const now = options.now ?? Date.now();
+  const payload: ViewerTokenPayload = {
+    v: 1,
+    ...claims,
+    exp: Math.floor(now / 1000) + (options.ttlSeconds ?? VIEWER_TOKEN_DEFAULT_TTL_S),
+    nonce: randomId(12),
+  };
+  const body = base64UrlEncode(utf8Encode(JSON.stringify(payload)));
+  const mac = base64UrlEncode(await hmacSha256(await tokenKey(deviceSecret), body));
+  return `${body}.${mac}`;
+}
+
+/** Reads the claims without checking the signature (the server needs productId/deviceName to find the secret). */
+export function peekViewerToken(token: string): ViewerTokenPayload | undefined {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return undefined;
+  const [body] = token.split('.');
+  try {
+    const parsed = tokenPayloadSchema.safeParse(JSON.parse(utf8Decode(base64Decode(body ?? ''))));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function verifyViewerToken(
+  deviceSecret: string,
+  token: string,
+  expected: { productId: string; deviceName: string },
+  now: number = Date.now(),
+): Promise<TokenCheck> {
+  const payload = peekViewerToken(token);
+  const parts = token.split('.');
+  if (!payload || parts.length !== 2) return { ok: false, reason: 'malformed' };
+  const mac = base64UrlEncode(await hmacSha256(await tokenKey(deviceSecret), parts[0] ?? ''));
+  if (!timingSafeEqualText(mac, parts[1] ?? '')) return { ok: false, reason: 'bad-signature' };
+  if (payload.productId !== expected.productId || payload.deviceName !== expected.deviceName) {
+    return { ok: false, reason: 'wrong-device' };
+  }
+  if (payload.exp * 1000 < now) return { ok: false, reason: 'expired' };
+  return { ok: true, payload };
+}
