@@ -1,0 +1,44 @@
+/** Starts the whole system as separate processes: `xp2p server` and `xp2p device`, on loopback, port 0. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, start, type RunningProcess } from './processes.js';
+
+export interface DevConfig {
+  apps: { appid: string; appKey: string; appSecretKey: string }[];
+  devices: { productId: string; deviceName: string; secret: string }[];
+}
+
+export interface TestSystem {
+  dataDir: string;
+  serverUrl: string;
+  server: RunningProcess;
+  config: DevConfig;
+  appParams: { appid: string; appKey: string; appSecretKey: string };
+  startDevice(extra?: string[]): Promise<RunningProcess>;
+  cleanup(): void;
+}
+
+export async function startSystem(): Promise<TestSystem> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'xp2p-e2e-'));
+  const server = start([CLI, 'server', '--data', dataDir, '--port', '0', '--stun-port', '0']);
+  const m = await server.waitForLine(/^server: (http:\/\/\S+)/);
+  const serverUrl = m[1] ?? '';
+  const config = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as DevConfig;
+  const app = config.apps[0]!;
+  return {
+    dataDir,
+    serverUrl,
+    server,
+    config,
+    appParams: { appid: app.appid, appKey: app.appKey, appSecretKey: app.appSecretKey },
+    async startDevice(extra = []) {
+      const device = start([CLI, 'device', '--server', serverUrl, '--data', dataDir, ...extra]);
+      await device.waitForLine(/^device: .* online/);
+      return device;
+    },
+    cleanup() {
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** Flags shared by every command, with the defaults that make them work after `npm start`. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export const CLI_DEFAULTS = Object.freeze({
+  server: 'http://127.0.0.1:18080',
+  data: '.xp2p',
+  bridgePort: 16080,
+});
+
+export const commonOptions = {
+  server: { type: 'string', default: CLI_DEFAULTS.server },
+  data: { type: 'string', default: CLI_DEFAULTS.data },
+  bind: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+  return parseArgs({ args: argv, options: { ...commonOptions, ...options }, allowPositionals: true, strict: true });
+}
+
+/**
+ * Where ICE gathers candidates. With a server on loopback everything is on this host, so gather on
+ * 127.0.0.1 only (fast, and no traffic leaves the machine); otherwise every interface.
+ */
+export function defaultBindAddress(serverUrl: string, explicit: string | undefined): string | undefined {
+  if (explicit) return explicit;
+  if (process.env.XP2P_BIND_ADDRESS) return process.env.XP2P_BIND_ADDRESS;
+  const host = new URL(serverUrl).hostname;
+  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' ? '127.0.0.1' : undefined;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

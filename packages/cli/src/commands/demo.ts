@@ -1,0 +1,67 @@
+/**
+ * `xp2p demo` (what `npm start` runs): the server, a demo camera and the player bridge in one process,
+ * with a development config written on first start. The camera's stream reaches the bridge over a real
+ * WebRTC data channel, exactly as it would across the internet.
+ */
+import { cleanupWebRTC, openCameraFeed, startDeviceAgent } from '@xp2p/device';
+import { startPlayerBridge } from '@xp2p/player';
+import { createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
+import { ensureDevConfig, startServer } from '@xp2p/server';
+import { CLI_DEFAULTS, parse } from '../args.js';
+import { appParamsFrom, deviceFrom } from '../dev-config.js';
+import { runUntilSignal } from '../lifecycle.js';
+
+export async function demoCommand(argv: string[]): Promise<void> {
+  const { values } = parse(argv, {
+    port: { type: 'string' },
+    'stun-port': { type: 'string' },
+    'bridge-port': { type: 'string', default: String(CLI_DEFAULTS.bridgePort) },
+    source: { type: 'string', default: 'sample' },
+    quiet: { type: 'boolean', default: false },
+  });
+  const log = values.quiet ? () => {} : (line: string) => console.log(`  ${line}`);
+  const { config, path, created } = await ensureDevConfig(values.data);
+  console.log(`config: ${path}${created ? ' (created, with development credentials)' : ''}`);
+  const server = await startServer({
+    config,
+    host: config.server.host,
+    port: values.port !== undefined ? Number(values.port) : config.server.port,
+    stunPort: values['stun-port'] !== undefined ? Number(values['stun-port']) : config.server.stunPort,
+    log,
+  });
+  const closers: (() => Promise<void> | void)[] = [() => server.close()];
+  runUntilSignal(closers, cleanupWebRTC);
+
+  const demoDevice = deviceFrom(config, 'demo', 'cam1');
+  const camera = await openCameraFeed(values.source, log);
+  closers.push(() => camera.close());
+  const agent = startDeviceAgent({
+    serverUrl: server.url,
+    productId: demoDevice.productId,
+    deviceName: demoDevice.deviceName,
+    secret: demoDevice.secret,
+    feed: camera.feed,
+    bindAddress: '127.0.0.1',
+    log,
+  });
+  closers.push(() => agent.close());
+  await agent.whenOnline();
+
+  const app = appParamsFrom(config, server.url);
+  const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
+  await p2p.init({ appParams: app });
+  closers.push(() => p2p.destroy());
+  const bridge = await startPlayerBridge({
+    p2p,
+    port: Number(values['bridge-port']),
+    resolveXp2pInfo: async (p, d) => (await fetchXp2pInfo(app, { productId: p, deviceName: d })).xp2pInfo,
+    log,
+  });
+  closers.push(() => bridge.close());
+
+  console.log(`server: ${server.url}`);
+  console.log(`camera: ${demoDevice.productId}/${demoDevice.deviceName} (${camera.description})`);
+  console.log(`web: ${server.url}/`);
+  console.log(`play: ${bridge.liveUrl(demoDevice.productId, demoDevice.deviceName)}`);
+  console.log('open the play URL with ffplay, VLC or mpv; Ctrl-C stops everything');
+}

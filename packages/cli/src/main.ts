@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/** `xp2p` — one command for every part: demo, server, device, play. */
+import { UsageError } from './args.js';
+import { demoCommand } from './commands/demo.js';
+import { deviceCommand } from './commands/device.js';
+import { playCommand } from './commands/play.js';
+import { serverCommand } from './commands/server.js';
+
+const USAGE = `usage: xp2p <command> [flags]
+
+  demo                      server + demo camera (demo/cam1) + player bridge; prints web: and play: URLs
+  server [--port 18080] [--stun-port 3478] [--host 127.0.0.1]
+  device [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
+  play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0]
+
+every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR
+`;
+
+const commands: Record<string, (argv: string[]) => Promise<void>> = {
+  demo: demoCommand,
+  server: serverCommand,
+  device: deviceCommand,
+  play: playCommand,
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}"`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  await command(rest);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`xp2p: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  process.stderr.write(`xp2p: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

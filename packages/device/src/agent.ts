@@ -1,0 +1,139 @@
+/**
+ * The camera agent: stays logged in to the signalling server, checks every viewer's token itself (the
+ * server checked it too, but a camera trusts no one), and runs one ViewerSession per admitted viewer.
+ */
+import { verifyViewerToken, type IceServer, type ServerToDevice } from '@xp2p/protocol';
+import { DEVICE_DEFAULTS } from './defaults.js';
+import { LiveHandler, type LiveFeed } from './live-handler.js';
+import { createPeerConnection, type PeerConnectionFactory } from './rtc.js';
+import { createRouter } from './router.js';
+import { DeviceSignalClient } from './signal-client.js';
+import { ViewerSession } from './viewer-session.js';
+
+export interface DeviceAgentOptions {
+  serverUrl: string;
+  productId: string;
+  deviceName: string;
+  secret: string;
+  feed: LiveFeed;
+  version?: string;
+  maxLiveViewers?: number;
+  maxSessions?: number;
+  /** Local address for ICE candidates ('127.0.0.1' on loopback-only hosts and in tests). */
+  bindAddress?: string;
+  log?: (line: string) => void;
+  createPeerConnection?: PeerConnectionFactory;
+}
+
+export interface DeviceAgentStatus {
+  online: boolean;
+  sessions: number;
+  liveViewers: number;
+}
+
+export interface DeviceAgent {
+  /** Resolves at the next successful login (at once if online). */
+  whenOnline(): Promise<void>;
+  status(): DeviceAgentStatus;
+  close(): Promise<void>;
+}
+
+export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
+  const cfg = { ...DEVICE_DEFAULTS, ...definedOnly({ version: o.version, maxLiveViewers: o.maxLiveViewers, maxSessions: o.maxSessions }) };
+  const log = o.log ?? (() => {});
+  const id = `${o.productId}/${o.deviceName}`;
+  const sessions = new Map<string, ViewerSession>();
+  const live = new LiveHandler(o.feed, cfg.maxLiveViewers);
+  const router = createRouter({ live, channels: 1 });
+  const rtcExtras: Record<string, unknown> = o.bindAddress ? { bindAddress: o.bindAddress } : {};
+  let iceServers: IceServer[] = [];
+  let onlineWaiters: (() => void)[] = [];
+
+  const signal = new DeviceSignalClient({
+    serverUrl: o.serverUrl,
+    identity: { productId: o.productId, deviceName: o.deviceName, secret: o.secret, version: cfg.version },
+    reconnectMinMs: cfg.reconnectMinMs,
+    reconnectMaxMs: cfg.reconnectMaxMs,
+    pingIntervalMs: cfg.pingIntervalMs,
+    log: (line) => log(`${id}: ${line}`),
+    onOnline(servers) {
+      iceServers = servers;
+      log(`${id}: online`);
+      for (const w of onlineWaiters.splice(0)) w();
+    },
+    onOffline(reason) {
+      log(`${id}: offline (${reason})`);
+    },
+    onMessage: (msg) => void handle(msg),
+  });
+
+  async function handle(msg: ServerToDevice): Promise<void> {
+    switch (msg.type) {
+      case 'offer':
+        return admit(msg.sessionId, msg.token, msg.sdp);
+      case 'candidate':
+        sessions.get(msg.sessionId)?.addCandidate(msg.candidate, msg.mid);
+        return;
+      case 'bye':
+        sessions.get(msg.sessionId)?.close(msg.reason ?? 'viewer left');
+        return;
+      default:
+        return;
+    }
+  }
+
+  async function admit(sessionId: string, token: string, sdp: string): Promise<void> {
+    const reject = (status: number, message: string) => {
+      log(`${id}: refused session ${sessionId.slice(0, 8)}: ${message}`);
+      signal.send({ type: 'reject', sessionId, status, message });
+    };
+    if (sessions.has(sessionId)) return reject(409, 'session id already in use');
+    const check = await verifyViewerToken(o.secret, token, { productId: o.productId, deviceName: o.deviceName });
+    if (!check.ok) return reject(check.reason === 'expired' || check.reason === 'wrong-device' ? 403 : 401, `token ${check.reason}`);
+    if (sessions.size >= cfg.maxSessions) return reject(503, `too many sessions (this camera allows ${cfg.maxSessions})`);
+    const session = new ViewerSession({
+      sessionId,
+      appid: check.payload.appid,
+      offerSdp: sdp,
+      iceServers,
+      rtcConfigExtras: rtcExtras,
+      createPeerConnection: o.createPeerConnection ?? createPeerConnection,
+      openTimeoutMs: cfg.sessionOpenTimeoutMs,
+      sendAnswer: (answer) => signal.send({ type: 'answer', sessionId, sdp: answer }),
+      sendCandidate: (candidate, mid) => signal.send({ type: 'candidate', sessionId, candidate, mid }),
+      handler: router,
+      log: (line) => log(`${id} session ${sessionId.slice(0, 8)}: ${line}`),
+      onClosed: (reason) => {
+        if (sessions.get(sessionId) === session) sessions.delete(sessionId);
+        log(`${id}: session ${sessionId.slice(0, 8)} closed (${reason})`);
+        signal.send({ type: 'bye', sessionId, reason });
+      },
+    });
+    sessions.set(sessionId, session);
+    log(`${id}: session ${sessionId.slice(0, 8)} from app ${check.payload.appid}`);
+    try {
+      await session.start();
+    } catch (err) {
+      session.close(`bad offer: ${String(err)}`);
+    }
+  }
+
+  signal.start();
+
+  return {
+    whenOnline() {
+      if (signal.isOnline) return Promise.resolve();
+      return new Promise<void>((resolve) => onlineWaiters.push(resolve));
+    },
+    status: () => ({ online: signal.isOnline, sessions: sessions.size, liveViewers: live.viewerCount }),
+    async close() {
+      for (const s of [...sessions.values()]) s.close('camera shutting down');
+      onlineWaiters = [];
+      await signal.stop();
+    },
+  };
+}
+
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,40 @@
+/**
+ * `ipc.flv?action=live`: the camera's live stream, shared by every viewer through the live feed (GOP
+ * cache start, per-viewer backpressure). At most `maxViewers` at once; the next gets 503.
+ */
+import type { ResponseWriter } from './response-writer.js';
+
+export interface LiveFeed {
+  /** Starts a subscriber: it gets the FLV header and the GOP cache at once, then live tags. */
+  subscribe(sink: { write(bytes: Uint8Array): void; bufferedAmount(): number }): () => void;
+}
+
+export class LiveHandler {
+  private viewers = 0;
+
+  constructor(
+    private readonly feed: LiveFeed,
+    private readonly maxViewers: number,
+  ) {}
+
+  get viewerCount(): number {
+    return this.viewers;
+  }
+
+  serve(res: ResponseWriter): void {
+    if (this.viewers >= this.maxViewers) {
+      res.fail(503, `too many viewers (this camera allows ${this.maxViewers})`);
+      return;
+    }
+    this.viewers++;
+    res.head(200, { 'content-type': 'video/x-flv' });
+    const unsubscribe = this.feed.subscribe({
+      write: (bytes) => void res.write(bytes),
+      bufferedAmount: () => res.bufferedAmount,
+    });
+    res.onClose(() => {
+      this.viewers--;
+      unsubscribe();
+    });
+  }
+}

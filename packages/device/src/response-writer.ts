@@ -1,0 +1,157 @@
+/**
+ * The camera's side of request framing (protocol/framing): reads the request frame from a fresh data
+ * channel and gives the handler a writer for head, body and end. Body bytes are cut into frames of at
+ * most FRAME_MAX_BODY_BYTES; `bufferedAmount` and `drained()` let producers respect backpressure.
+ */
+import {
+  encodeFrame,
+  FRAME_MAX_BODY_BYTES,
+  parseRequestFrame,
+  parseSignal,
+  upstreamFrameSchema,
+  type RequestFrame,
+} from '@xp2p/protocol';
+
+export interface ResponseWriter {
+  head(status: number, headers?: Record<string, string>): void;
+  /** Queues body bytes; false once the channel is closed. */
+  write(bytes: Uint8Array): boolean;
+  end(): void;
+  /** Ends with an error frame (after head) or an error head (before). */
+  fail(status: number, message: string): void;
+  readonly bufferedAmount: number;
+  readonly closed: boolean;
+  /** Resolves when the send buffer falls below `threshold` bytes (or the channel closes). */
+  drained(threshold?: number): Promise<void>;
+  /** The viewer went away or cancelled. */
+  onClose(cb: () => void): void;
+  /** Upstream bytes from the viewer (talkback) and its end marker. */
+  onUpstream(onData: (data: ArrayBuffer) => void, onEnd: () => void): void;
+}
+
+export type RequestHandler = (request: RequestFrame, params: URLSearchParams, res: ResponseWriter) => void;
+
+export function serveRequestChannel(channel: RTCDataChannel, handle: RequestHandler, log: (line: string) => void): void {
+  channel.binaryType = 'arraybuffer';
+  let headSent = false;
+  let done = false;
+  let gotRequest = false;
+  const closeListeners: (() => void)[] = [];
+  let upstream: { onData: (d: ArrayBuffer) => void; onEnd: () => void } | undefined;
+
+  const safeSend = (data: string | Uint8Array): boolean => {
+    if (done || channel.readyState !== 'open') return false;
+    try {
+      channel.send(data as Uint8Array<ArrayBuffer>);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const finish = () => {
+    done = true;
+    // Closing right away could drop queued frames in some stacks; close once the buffer is flushed.
+    void writer.drained(0).then(() => {
+      try {
+        channel.close();
+      } catch {
+        /* already closed */
+      }
+    });
+  };
+
+  const writer: ResponseWriter = {
+    head(status, headers = {}) {
+      if (headSent || done) return;
+      headSent = true;
+      safeSend(encodeFrame({ type: 'head', status, headers }));
+    },
+    write(bytes) {
+      if (!headSent) writer.head(200);
+      for (let o = 0; o < bytes.byteLength; o += FRAME_MAX_BODY_BYTES) {
+        if (!safeSend(bytes.subarray(o, Math.min(bytes.byteLength, o + FRAME_MAX_BODY_BYTES)))) return false;
+      }
+      return !done;
+    },
+    end() {
+      if (done) return;
+      if (!headSent) writer.head(200);
+      safeSend(encodeFrame({ type: 'end' }));
+      finish();
+    },
+    fail(status, message) {
+      if (done) return;
+      if (!headSent) {
+        writer.head(status, { 'x-reason': message.slice(0, 512) });
+        safeSend(encodeFrame({ type: 'end' }));
+      } else safeSend(encodeFrame({ type: 'error', status, message: message.slice(0, 1024) }));
+      finish();
+    },
+    get bufferedAmount() {
+      try {
+        return channel.bufferedAmount;
+      } catch {
+        return 0;
+      }
+    },
+    get closed() {
+      return done || channel.readyState !== 'open';
+    },
+    drained(threshold = 256 * 1024) {
+      if (channel.readyState !== 'open' || writer.bufferedAmount <= threshold) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        channel.bufferedAmountLowThreshold = threshold;
+        const poll = setInterval(() => {
+          if (channel.readyState !== 'open' || writer.bufferedAmount <= threshold) finishWait();
+        }, 50);
+        const finishWait = () => {
+          clearInterval(poll);
+          channel.removeEventListener('bufferedamountlow', finishWait);
+          channel.removeEventListener('close', finishWait);
+          resolve();
+        };
+        channel.addEventListener('bufferedamountlow', finishWait);
+        channel.addEventListener('close', finishWait);
+      });
+    },
+    onClose(cb) {
+      closeListeners.push(cb);
+    },
+    onUpstream(onData, onEnd) {
+      upstream = { onData, onEnd };
+    },
+  };
+
+  channel.onmessage = (ev: MessageEvent) => {
+    if (!gotRequest) {
+      gotRequest = true;
+      if (typeof ev.data !== 'string') return writer.fail(400, 'first message must be the request');
+      const parsed = parseRequestFrame(ev.data);
+      if (!parsed.ok) return writer.fail(400, parsed.error);
+      const params = new URLSearchParams(parsed.message.query);
+      try {
+        handle(parsed.message, params, writer);
+      } catch (err) {
+        log(`request handler failed: ${String(err)}`);
+        writer.fail(500, 'internal error');
+      }
+      return;
+    }
+    if (typeof ev.data === 'string') {
+      const parsed = parseSignal(upstreamFrameSchema, ev.data);
+      if (parsed.ok) upstream?.onEnd();
+      return;
+    }
+    upstream?.onData(ev.data as ArrayBuffer);
+  };
+  channel.onclose = () => {
+    done = true;
+    for (const cb of closeListeners.splice(0)) {
+      try {
+        cb();
+      } catch (err) {
+        log(`close listener failed: ${String(err)}`);
+      }
+    }
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * The camera's signalling connection: logs in with challenge-response (the secret never crosses the
+ * wire), keeps the socket alive with pings, and reconnects with jittered exponential backoff after a
+ * drop, so a server restart or a network blip heals by itself.
+ */
+import WebSocket from 'ws';
+import {
+  deviceLoginProof,
+  parseSignal,
+  serverToDeviceSchema,
+  SIGNAL_PROTOCOL_VERSION,
+  type DeviceToServer,
+  type IceServer,
+  type ServerToDevice,
+} from '@xp2p/protocol';
+
+export interface DeviceIdentity {
+  productId: string;
+  deviceName: string;
+  secret: string;
+  version: string;
+}
+
+export interface SignalClientOptions {
+  serverUrl: string;
+  identity: DeviceIdentity;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  pingIntervalMs: number;
+  log: (line: string) => void;
+  /** Session messages (offer, candidate, bye) after login. */
+  onMessage: (msg: ServerToDevice) => void;
+  /** Every successful login, with the ICE servers to use. */
+  onOnline: (iceServers: IceServer[]) => void;
+  /** The connection dropped (sessions keep running over P2P; new ones wait for the reconnect). */
+  onOffline: (reason: string) => void;
+}
+
+export class DeviceSignalClient {
+  private socket: WebSocket | undefined;
+  private stopped = false;
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private missedPongs = 0;
+  private online = false;
+
+  constructor(private readonly o: SignalClientOptions) {}
+
+  start(): void {
+    this.connect();
+  }
+
+  get isOnline(): boolean {
+    return this.online;
+  }
+
+  send(msg: DeviceToServer): boolean {
+    if (!this.online || this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(msg));
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.pingTimer);
+    const s = this.socket;
+    this.socket = undefined;
+    if (s && s.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        s.once('close', () => resolve());
+        s.close();
+        setTimeout(() => {
+          s.terminate();
+          resolve();
+        }, 1000).unref();
+      });
+    }
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const url = `${this.o.serverUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/signal/device`;
+    const socket = new WebSocket(url, { maxPayload: 64 * 1024 });
+    this.socket = socket;
+    const { identity } = this.o;
+
+    socket.on('message', (raw, isBinary) => {
+      if (isBinary) return;
+      const parsed = parseSignal(serverToDeviceSchema, raw.toString());
+      if (!parsed.ok) {
+        this.o.log(`ignored a signalling message: ${parsed.error}`);
+        return;
+      }
+      const msg = parsed.message;
+      switch (msg.type) {
+        case 'challenge':
+          void deviceLoginProof(identity.secret, identity.productId, identity.deviceName, msg.challenge).then((proof) => {
+            if (socket.readyState !== WebSocket.OPEN) return;
+            socket.send(
+              JSON.stringify({
+                type: 'auth',
+                v: SIGNAL_PROTOCOL_VERSION,
+                productId: identity.productId,
+                deviceName: identity.deviceName,
+                version: identity.version,
+                proof,
+              } satisfies DeviceToServer),
+            );
+          });
+          return;
+        case 'welcome':
+          this.online = true;
+          this.attempt = 0;
+          this.startPing(socket);
+          this.o.onOnline(msg.iceServers);
+          return;
+        case 'pong':
+          this.missedPongs = 0;
+          return;
+        case 'error':
+          if (!this.online) this.o.log(`login refused (${msg.status}): ${msg.message}`);
+          else if (!msg.sessionId) this.o.log(`server error ${msg.status}: ${msg.message}`);
+          else this.o.onMessage(msg);
+          return;
+        default:
+          this.o.onMessage(msg);
+      }
+    });
+    socket.on('error', (err) => this.o.log(`signalling error: ${err.message}`));
+    socket.on('close', (code, reason) => {
+      if (this.socket !== socket) return;
+      clearInterval(this.pingTimer);
+      const wasOnline = this.online;
+      this.online = false;
+      this.socket = undefined;
+      if (wasOnline) this.o.onOffline(`signalling closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    const base = Math.min(this.o.reconnectMaxMs, this.o.reconnectMinMs * 2 ** this.attempt);
+    this.attempt++;
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.o.log(`reconnecting to the server in ${Math.round(delay)} ms`);
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private startPing(socket: WebSocket): void {
+    clearInterval(this.pingTimer);
+    this.missedPongs = 0;
+    this.pingTimer = setInterval(() => {
+      if (this.missedPongs >= 2) {
+        this.o.log('server stopped answering pings; reconnecting');
+        socket.terminate();
+        return;
+      }
+      this.missedPongs++;
+      this.send({ type: 'ping' });
+    }, this.o.pingIntervalMs);
+  }
+}

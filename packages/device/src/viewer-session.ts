@@ -1,0 +1,83 @@
+/**
+ * One viewer's P2P session on the camera: answers the viewer's offer, trickles candidates, and serves
+ * every request channel the viewer opens.
+ */
+import type { IceServer } from '@xp2p/protocol';
+import { REQUEST_CHANNEL_LABEL } from '@xp2p/protocol';
+import type { PeerConnectionFactory } from './rtc.js';
+import { serveRequestChannel, type RequestHandler } from './response-writer.js';
+
+export interface ViewerSessionOptions {
+  sessionId: string;
+  appid: string;
+  offerSdp: string;
+  iceServers: IceServer[];
+  rtcConfigExtras: Record<string, unknown>;
+  createPeerConnection: PeerConnectionFactory;
+  openTimeoutMs: number;
+  sendAnswer: (sdp: string) => void;
+  sendCandidate: (candidate: string, mid: string) => void;
+  handler: RequestHandler;
+  log: (line: string) => void;
+  onClosed: (reason: string) => void;
+}
+
+const stripA = (c: string) => (c.startsWith('a=') ? c.slice(2) : c);
+
+export class ViewerSession {
+  private readonly pc: RTCPeerConnection;
+  private remoteSet = false;
+  private readonly pending: RTCIceCandidateInit[] = [];
+  private closed = false;
+  private readonly openTimer: ReturnType<typeof setTimeout>;
+  readonly startedAt = Date.now();
+
+  constructor(private readonly o: ViewerSessionOptions) {
+    this.pc = o.createPeerConnection({ iceServers: o.iceServers, ...o.rtcConfigExtras });
+    this.openTimer = setTimeout(() => this.close('peer connection did not open in time'), o.openTimeoutMs);
+    this.pc.onicecandidate = (ev) => {
+      if (ev.candidate?.candidate) o.sendCandidate(stripA(ev.candidate.candidate), ev.candidate.sdpMid ?? '0');
+    };
+    this.pc.onconnectionstatechange = () => {
+      const s = this.pc.connectionState;
+      if (s === 'connected') clearTimeout(this.openTimer);
+      if (s === 'failed' || s === 'closed') this.close(`peer connection ${s}`);
+    };
+    this.pc.ondatachannel = (ev) => {
+      const channel = ev.channel;
+      if (channel.label === REQUEST_CHANNEL_LABEL) serveRequestChannel(channel, o.handler, o.log);
+      else channel.onclose = () => this.close('viewer closed the control channel');
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: this.o.offerSdp });
+    this.remoteSet = true;
+    for (const c of this.pending.splice(0)) this.addRemote(c);
+    const answer = await this.pc.createAnswer();
+    await this.pc.setLocalDescription(answer);
+    this.o.sendAnswer(this.pc.localDescription?.sdp ?? answer.sdp ?? '');
+  }
+
+  addCandidate(candidate: string, mid: string | undefined): void {
+    const c = { candidate: stripA(candidate), sdpMid: mid ?? '0' };
+    if (this.remoteSet) this.addRemote(c);
+    else this.pending.push(c);
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.openTimer);
+    try {
+      this.pc.close();
+    } catch {
+      /* already closed */
+    }
+    this.o.onClosed(reason);
+  }
+
+  private addRemote(c: RTCIceCandidateInit): void {
+    this.pc.addIceCandidate(c).catch((err: unknown) => this.o.log(`candidate ignored: ${String(err)}`));
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The seed's p2p-player role: a local HTTP-FLV endpoint fed by the sdk, so any player (ffplay, VLC,
+ * mpv, mpegts.js) can open `http://127.0.0.1:16080/<productId>/<deviceName>/ipc.flv?action=live`.
+ * Each HTTP request is one P2P service; closing the HTTP client stops it.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { P2PModule } from '@xp2p/sdk';
+
+export const BRIDGE_DEFAULTS = Object.freeze({
+  host: '127.0.0.1',
+  port: 16080,
+  /** An HTTP client this far behind the live stream is dropped rather than buffered without bound. */
+  maxClientBacklogBytes: 16 * 1024 * 1024,
+});
+
+export interface PlayerBridgeOptions {
+  p2p: P2PModule;
+  /** Gets a fresh xp2pInfo for a device (usually fetchXp2pInfo against the server). */
+  resolveXp2pInfo: (productId: string, deviceName: string) => Promise<string>;
+  host?: string;
+  port?: number;
+  log?: (line: string) => void;
+}
+
+export interface PlayerBridge {
+  /** Base URL, e.g. http://127.0.0.1:16080 */
+  url: string;
+  port: number;
+  /** The URL a player opens for a device's live view. */
+  liveUrl(productId: string, deviceName: string, params?: string): string;
+  close(): Promise<void>;
+}
+
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+let bridgeRequestCounter = 0;
+
+export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerBridge> {
+  const log = o.log ?? (() => {});
+  const active = new Set<string>();
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log(`bridge request failed: ${String(err)}`);
+      if (!res.headersSent) res.writeHead(500).end('internal error\n');
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://bridge');
+    const [, productId, deviceName, ...rest] = url.pathname.split('/');
+    const path = rest.join('/');
+    if (req.method !== 'GET' || !productId || !deviceName || !NAME.test(productId) || !NAME.test(deviceName) || !path) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('use GET /<productId>/<deviceName>/ipc.flv?action=live\n');
+      return;
+    }
+    let xp2pInfo: string;
+    try {
+      xp2pInfo = await o.resolveXp2pInfo(productId, deviceName);
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      res
+        .writeHead(status === 404 || status === 409 ? 404 : 502, { 'content-type': 'text/plain' })
+        .end(`cannot get xp2pInfo for ${productId}/${deviceName}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return;
+    }
+    const id = `bridge-${++bridgeRequestCounter}`;
+    active.add(id);
+    let finished = false;
+    const stop = () => {
+      if (finished) return;
+      finished = true;
+      active.delete(id);
+      o.p2p.stopP2PService(id);
+    };
+    req.on('close', stop);
+    res.on('close', stop);
+    log(`bridge ${id}: ${productId}/${deviceName}/${path}${url.search}`);
+    const code = await o.p2p.startP2PService(
+      id,
+      { url: `http://XP2P_INFO.xnet/ipc.p2p.com/${path}${url.search}`, productId, deviceName, xp2pInfo },
+      {
+        msgCallback(event, subtype, detail) {
+          if (event === 'log') return log(`bridge ${id}: ${String(detail)}`);
+          if (subtype === 'parsed') {
+            const { status, headers } = detail as { status: number; headers: Record<string, string> };
+            if (status >= 200 && status < 300) {
+              res.writeHead(status, {
+                'content-type': headers['content-type'] ?? 'video/x-flv',
+                'cache-control': 'no-store',
+                'access-control-allow-origin': '*',
+              });
+            } else {
+              res.writeHead(status, { 'content-type': 'text/plain' }).end(`camera answered ${status}: ${headers['x-reason'] ?? ''}\n`);
+            }
+          } else if (subtype === 'eof') {
+            res.end();
+            stop();
+          } else if (subtype === 'disconnect') {
+            log(`bridge ${id}: disconnected`);
+            res.destroy();
+            stop();
+          }
+        },
+        dataCallback(data) {
+          if (res.writableLength > BRIDGE_DEFAULTS.maxClientBacklogBytes) {
+            log(`bridge ${id}: client too slow, dropping it`);
+            res.destroy();
+            return;
+          }
+          res.write(new Uint8Array(data));
+        },
+      },
+    );
+    if (code !== 0 && !res.headersSent) {
+      res.writeHead(502, { 'content-type': 'text/plain' }).end(`P2P failed (${code}): ${o.p2p.lastError(id) ?? ''}\n`);
+      stop();
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? BRIDGE_DEFAULTS.port, o.host ?? BRIDGE_DEFAULTS.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = o.host ?? BRIDGE_DEFAULTS.host;
+  const base = `http://${host}:${port}`;
+  return {
+    url: base,
+    port,
+    liveUrl: (p, d, params = 'action=live&channel=0&quality=high') => `${base}/${p}/${d}/ipc.flv?${params}`,
+    async close() {
+      for (const id of [...active]) o.p2p.stopP2PService(id);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/** Every tunable of the viewer sdk in one place. */
+export const SDK_DEFAULTS = Object.freeze({
+  /** Where the signalling server is when appParams does not say (the embedded demo's address). */
+  serverUrl: 'http://127.0.0.1:18080',
+  /**
+   * A connect attempt not open within this bound gets a second, parallel attempt on a fresh peer
+   * connection; the first to open wins. libdatachannel's DTLS retransmit timer is a fixed 1 s, so a lost
+   * handshake flight costs ~1 s: racing bounds the tail (DESIGN.md).
+   */
+  connectRaceAfterMs: 700,
+  /** At most this many parallel attempts per service start. */
+  maxConnectAttempts: 3,
+  /** startP2PService gives up (and reports -2402) when no attempt is open by then. */
+  connectTimeoutMs: 10_000,
+  /** How long the signalling WebSocket may take to say hello. */
+  signalTimeoutMs: 5_000,
+  /** A request whose response head has not arrived by then fails. */
+  requestHeadTimeoutMs: 10_000,
+});

@@ -1,0 +1,323 @@
+/**
+ * The guide's p2pModule API (init, startP2PService, startP2PStream, ...). Return values are the guide's
+ * numeric codes: promises resolve with 0 or a negative code, so code written for the reference plugin
+ * (`res === 0`) ports over. Details of a failure go to msgCallback('log', ...) and `lastError(id)`.
+ */
+import {
+  assertDeviceVersionSupported,
+  decodeXp2pInfo,
+  ErrorCode,
+  isXP2PError,
+  parseDeviceRequestUrl,
+  randomId,
+  type DeviceRequest,
+  type ErrorCodeValue,
+} from '@xp2p/protocol';
+import { validAppParams, type AppParams } from './app-params.js';
+import { SDK_DEFAULTS } from './defaults.js';
+import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type DataCallback, type ServiceCallbacks } from './events.js';
+import { IpcSession, type SessionTimings } from './ipc-session.js';
+import type { Platform } from './platform.js';
+import type { Service, StreamInfo } from './service.js';
+import { ViewerSignal } from './signal-connection.js';
+
+export interface InitOptions {
+  appParams: AppParams;
+  eventHandler?: (event: string, detail: unknown) => void;
+}
+
+export interface StreamParams {
+  dataCallback: DataCallback;
+  flv?: { filename: string; params: string };
+}
+
+export interface ServiceStats {
+  timings: SessionTimings & { streamStartedAt?: number; firstByteAt?: number };
+  bytes: number;
+  path?: string;
+}
+
+const MAX_ID_LENGTH = 128;
+const validId = (id: unknown): id is string => typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH;
+const isFn = (f: unknown): boolean => typeof f === 'function';
+
+export type P2PModule = ReturnType<typeof createP2PModule>;
+
+export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK_DEFAULTS> = {}) {
+  const cfg = { ...SDK_DEFAULTS, ...defaults };
+  let initialised = false;
+  let uuid = '';
+  let signal: ViewerSignal | undefined;
+  let eventHandler: InitOptions['eventHandler'];
+  const services = new Map<string, Service>();
+  const lastErrors = new Map<string, string>();
+
+  const log = (service: Service | undefined, line: string) => {
+    if (service) safeCall(service.callbacks.msgCallback, XP2PEventEnum.Log, '', line);
+  };
+  const notify = (service: Service, subtype: string, detail?: unknown) =>
+    safeCall(service.callbacks.msgCallback, XP2PEventEnum.Notify, subtype, detail);
+  const failWith = (id: string, code: ErrorCodeValue, why: string, service?: Service): ErrorCodeValue => {
+    lastErrors.set(id, why);
+    log(service, why);
+    return code;
+  };
+
+  async function init(options: InitOptions): Promise<number> {
+    if (initialised) return ErrorCode.ALREADY_INITIALISED;
+    if (!options || !validAppParams(options.appParams)) return ErrorCode.PARAM_ERROR;
+    if (options.eventHandler !== undefined && !isFn(options.eventHandler)) return ErrorCode.PARAM_ERROR;
+    uuid = randomId(16);
+    eventHandler = options.eventHandler;
+    const app = options.appParams;
+    signal = new ViewerSignal(platform, app.serverUrl ?? cfg.serverUrl, app, cfg.signalTimeoutMs, (line) =>
+      safeCall(eventHandler, 'log', line),
+    );
+    initialised = true;
+    // Connect on intent: open the signalling socket now so the first startP2PService does not wait for it.
+    signal.connect().catch(() => {
+      /* retried by the first session; its failure is reported there */
+    });
+    return ErrorCode.OK;
+  }
+
+  function destroy(): void {
+    for (const id of [...services.keys()]) stopP2PService(id);
+    signal?.close();
+    signal = undefined;
+    initialised = false;
+    platform.onDestroy?.();
+  }
+
+  async function resetP2P(): Promise<number> {
+    if (!initialised || !signal) return ErrorCode.NOT_INITIALISED;
+    try {
+      await signal.connect();
+      return ErrorCode.OK;
+    } catch {
+      return ErrorCode.PROBE_ERROR;
+    }
+  }
+
+  async function startP2PService(id: string, streamInfo: StreamInfo, callbacks: ServiceCallbacks): Promise<number> {
+    if (!initialised || !signal) return ErrorCode.NOT_INITIALISED;
+    if (!validId(id)) return failWith(String(id), ErrorCode.PARAM_ERROR, 'id must be a non-empty string');
+    if (!callbacks || !isFn(callbacks.msgCallback) || (callbacks.dataCallback && !isFn(callbacks.dataCallback))) {
+      return failWith(id, ErrorCode.PARAM_ERROR, 'callbacks.msgCallback must be a function');
+    }
+    if (services.has(id)) return failWith(id, ErrorCode.SERVICE_ALREADY_STARTED, `service ${id} is already started`);
+    if (!streamInfo || typeof streamInfo.url !== 'string') {
+      return failWith(id, ErrorCode.PARAM_ERROR, 'streamInfo.url is required');
+    }
+    let defaultRequest: DeviceRequest;
+    try {
+      defaultRequest = parseDeviceRequestUrl(streamInfo.url);
+    } catch {
+      return failWith(id, ErrorCode.UNSUPPORTED_OPERATION, '1vN stream urls are not supported yet; use a 1v1 url');
+    }
+    if (!streamInfo.productId || !streamInfo.deviceName || !streamInfo.xp2pInfo) {
+      return failWith(id, ErrorCode.PARAM_ERROR, '1v1 needs productId, deviceName and xp2pInfo');
+    }
+    let info;
+    try {
+      info = decodeXp2pInfo(streamInfo.xp2pInfo);
+      if (info.payload.productId !== streamInfo.productId || info.payload.deviceName !== streamInfo.deviceName) {
+        return failWith(id, ErrorCode.XP2P_INFO_ERROR, 'xp2pInfo belongs to another device');
+      }
+      assertDeviceVersionSupported(info);
+    } catch (err) {
+      if (isXP2PError(err)) return failWith(id, err.code, err.message);
+      throw err;
+    }
+
+    const abort = new AbortController();
+    const service: Service = {
+      id,
+      streamInfo,
+      info,
+      defaultRequest,
+      callbacks: { ...callbacks },
+      abort,
+      stopped: false,
+      connecting: IpcSession.open({
+        platform,
+        signal,
+        token: info.payload.token,
+        raceAfterMs: cfg.connectRaceAfterMs,
+        maxAttempts: cfg.maxConnectAttempts,
+        connectTimeoutMs: cfg.connectTimeoutMs,
+        headTimeoutMs: cfg.requestHeadTimeoutMs,
+        abort: abort.signal,
+        log: (line) => log(service, line),
+      }),
+    };
+    services.set(id, service);
+    service.connecting.catch(() => {
+      /* handled below; keeps the rejection from being "unhandled" while startP2PStream also awaits it */
+    });
+    let session: IpcSession;
+    try {
+      session = await service.connecting;
+    } catch (err) {
+      if (services.get(id) === service) services.delete(id);
+      if (service.stopped) return ErrorCode.OK;
+      return failWith(id, ErrorCode.START_STREAM_FAILED, `cannot connect to the camera: ${describe(err)}`, service);
+    }
+    if (service.stopped) {
+      session.close();
+      return ErrorCode.OK;
+    }
+    service.session = session;
+    session.onDisconnect((reason) => {
+      log(service, `disconnected: ${reason}`);
+      if (service.stream) {
+        service.stream.handle.cancel();
+        service.stream = undefined;
+      }
+      if (services.get(id) === service) services.delete(id);
+      notify(service, XP2PNotify_SubType.Disconnect, { reason });
+    });
+    notify(service, XP2PNotify_SubType.Connected);
+    if (callbacks.dataCallback) return startP2PStream(id, { dataCallback: callbacks.dataCallback });
+    return ErrorCode.OK;
+  }
+
+  async function startP2PStream(id: string, params: StreamParams): Promise<number> {
+    if (!initialised) return ErrorCode.NOT_INITIALISED;
+    const service = services.get(id);
+    if (!service) return failWith(String(id), ErrorCode.SERVICE_NOT_STARTED, `service ${id} is not started`);
+    if (!params || !isFn(params.dataCallback)) return failWith(id, ErrorCode.PARAM_ERROR, 'dataCallback is required', service);
+    if (service.stream) return failWith(id, ErrorCode.SERVICE_ALREADY_STARTED, 'a stream is already running', service);
+    let request = service.defaultRequest;
+    if (params.flv) {
+      if (typeof params.flv.filename !== 'string' || typeof params.flv.params !== 'string') {
+        return failWith(id, ErrorCode.PARAM_ERROR, 'flv needs filename and params strings', service);
+      }
+      request = { path: params.flv.filename, query: params.flv.params };
+    }
+    let session: IpcSession;
+    try {
+      session = service.session ?? (await service.connecting);
+    } catch (err) {
+      return failWith(id, ErrorCode.START_STREAM_FAILED, describe(err), service);
+    }
+    if (service.stopped) return ErrorCode.START_STREAM_FAILED;
+
+    return new Promise<number>((resolve) => {
+      let settled = false;
+      const settle = (code: number) => {
+        if (!settled) {
+          settled = true;
+          resolve(code);
+        }
+      };
+      const stream = {
+        dataCallback: params.dataCallback,
+        startedAt: performance.now(),
+        firstByteAt: undefined as number | undefined,
+        bytes: 0,
+        handle: undefined as unknown as ReturnType<IpcSession['request']>,
+      };
+      const endStream = () => {
+        if (service.stream === stream) service.stream = undefined;
+      };
+      notify(service, XP2PNotify_SubType.Request);
+      try {
+        stream.handle = session.request(request, {
+          onHead(status, headers) {
+            notify(service, XP2PNotify_SubType.Parsed, { status, headers });
+            if (status >= 200 && status < 300) return settle(ErrorCode.OK);
+            endStream();
+            stream.handle.cancel();
+            settle(failWith(id, ErrorCode.START_STREAM_FAILED, `camera answered ${status}: ${headers['x-reason'] ?? ''}`, service));
+          },
+          onData(data) {
+            stream.firstByteAt ??= performance.now();
+            stream.bytes += data.byteLength;
+            safeCall(stream.dataCallback, data);
+          },
+          onEnd() {
+            endStream();
+            notify(service, XP2PNotify_SubType.Eof);
+          },
+          onError(err) {
+            endStream();
+            if (!settled) settle(failWith(id, ErrorCode.START_STREAM_FAILED, err.message, service));
+            else {
+              log(service, `stream failed: ${err.message}`);
+              notify(service, XP2PNotify_SubType.Disconnect, { reason: err.message });
+            }
+          },
+        });
+      } catch (err) {
+        settle(failWith(id, ErrorCode.START_STREAM_FAILED, describe(err), service));
+        return;
+      }
+      service.stream = stream;
+    });
+  }
+
+  function stopP2PStream(id: string): void {
+    const service = services.get(id);
+    if (!service?.stream) return;
+    service.stream.handle.cancel();
+    service.stream = undefined;
+    notify(service, XP2PNotify_SubType.Close);
+  }
+
+  function stopP2PService(id: string): void {
+    const service = services.get(id);
+    if (!service) return;
+    stopP2PStream(id);
+    service.stopped = true;
+    service.abort.abort();
+    service.session?.close();
+    services.delete(id);
+  }
+
+  function updateServiceCallbacks(id: string, callbacks: ServiceCallbacks): number {
+    const service = services.get(id);
+    if (!callbacks || (callbacks.msgCallback !== undefined && !isFn(callbacks.msgCallback))) return ErrorCode.PARAM_ERROR;
+    if (callbacks.dataCallback !== undefined && !isFn(callbacks.dataCallback)) return ErrorCode.PARAM_ERROR;
+    if (!service) return ErrorCode.SERVICE_NOT_STARTED;
+    service.callbacks = { ...service.callbacks, ...callbacks };
+    if (callbacks.dataCallback && service.stream) service.stream.dataCallback = callbacks.dataCallback;
+    return ErrorCode.OK;
+  }
+
+  async function getServiceStats(id: string): Promise<ServiceStats | undefined> {
+    const service = services.get(id);
+    if (!service?.session) return undefined;
+    return {
+      timings: {
+        ...service.session.timings,
+        streamStartedAt: service.stream?.startedAt,
+        firstByteAt: service.stream?.firstByteAt,
+      },
+      bytes: service.stream?.bytes ?? 0,
+      path: await service.session.selectedPath(),
+    };
+  }
+
+  return {
+    XP2PEventEnum,
+    XP2PNotify_SubType,
+    init,
+    destroy,
+    resetP2P,
+    getUUID: () => uuid,
+    startP2PService,
+    stopP2PService,
+    stopServiceById: stopP2PService,
+    startP2PStream,
+    stopP2PStream,
+    updateServiceCallbacks,
+    /** Why the last call for `id` returned a non-zero code (ours; the guide has only the code). */
+    lastError: (id: string): string | undefined => lastErrors.get(id),
+    getServiceStats,
+  };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

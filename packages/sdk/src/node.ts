@@ -1,0 +1,40 @@
+/**
+ * The sdk on Node: node-datachannel's W3C polyfill for RTCPeerConnection, `ws` for WebSocket.
+ * This is the only file of the sdk that imports Node-only modules.
+ */
+import nodeDataChannel from 'node-datachannel';
+import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import WebSocket from 'ws';
+import { createP2PModule } from './module.js';
+import type { Platform } from './platform.js';
+import type { SDK_DEFAULTS } from './defaults.js';
+
+export interface NodePlatformOptions {
+  /**
+   * Local address to gather candidates on. On loopback-only hosts (and in tests) use '127.0.0.1';
+   * default: the XP2P_BIND_ADDRESS environment variable, else every interface.
+   */
+  bindAddress?: string;
+}
+
+export function nodePlatform(options: NodePlatformOptions = {}): Platform {
+  const bindAddress = options.bindAddress ?? process.env.XP2P_BIND_ADDRESS;
+  return {
+    RTCPeerConnection: RTCPeerConnection as unknown as Platform['RTCPeerConnection'],
+    WebSocket: WebSocket as unknown as Platform['WebSocket'],
+    fetch: globalThis.fetch,
+    rtcConfigExtras: bindAddress ? { bindAddress } : {},
+  };
+}
+
+/** A p2pModule for Node. */
+export function createNodeP2PModule(options: NodePlatformOptions = {}, defaults: Partial<typeof SDK_DEFAULTS> = {}) {
+  return createP2PModule(nodePlatform(options), defaults);
+}
+
+/** Frees libdatachannel's threads; call once when the process is done with WebRTC. */
+export function cleanupNodeWebRTC(): void {
+  nodeDataChannel.cleanup();
+}
+
+export * from './index.js';

@@ -1,0 +1,143 @@
+/**
+ * One attempt to reach a camera: a fresh RTCPeerConnection, an offer through the signalling server,
+ * trickled candidates both ways, resolved when the control data channel opens. The caller races several
+ * of these (see ipc-session.ts).
+ */
+import { ErrorCode, randomId, XP2PError, type IceServer, type ServerToViewer } from '@xp2p/protocol';
+import type { Platform } from './platform.js';
+import { normaliseCandidate, preferActiveDtlsRole } from './sdp.js';
+import type { ViewerSignal } from './signal-connection.js';
+
+export const CONTROL_CHANNEL_LABEL = 'xp2p-ctl';
+
+export interface PeerLink {
+  readonly sessionId: string;
+  readonly pc: RTCPeerConnection;
+  readonly control: RTCDataChannel;
+  /** Fires once when the server says the session is over (camera offline, bye). */
+  onServerBye(cb: (reason: string) => void): void;
+  close(): void;
+}
+
+export interface ConnectTimings {
+  offerSentAt?: number;
+  answerAt?: number;
+  openAt?: number;
+}
+
+/** A refusal from the server or the camera (not a network problem): racing another attempt cannot help. */
+export class SessionRefusedError extends XP2PError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(ErrorCode.START_STREAM_FAILED, `refused (${status}): ${message}`);
+  }
+}
+
+export async function connectPeerLink(args: {
+  platform: Platform;
+  signal: ViewerSignal;
+  iceServers: IceServer[];
+  token: string;
+  abort: AbortSignal;
+  timings: ConnectTimings;
+  log: (line: string) => void;
+}): Promise<PeerLink> {
+  const { platform, signal, abort, timings } = args;
+  const sessionId = randomId(16);
+  const pc = new platform.RTCPeerConnection({ iceServers: args.iceServers, ...platform.rtcConfigExtras });
+  const control = pc.createDataChannel(CONTROL_CHANNEL_LABEL, { ordered: true });
+  let byeListener: ((reason: string) => void) | undefined;
+  let ended = false;
+  let remoteSet = false;
+  const pendingCandidates: RTCIceCandidateInit[] = [];
+
+  const addCandidate = (c: RTCIceCandidateInit) => {
+    pc.addIceCandidate(c).catch((err: unknown) => args.log(`candidate ignored: ${String(err)}`));
+  };
+
+  const close = () => {
+    if (ended) return;
+    ended = true;
+    unlisten();
+    signal.send({ type: 'bye', sessionId });
+    try {
+      pc.close();
+    } catch {
+      /* already closed */
+    }
+  };
+
+  let rejectOpen: (err: Error) => void = () => {};
+  const opened = new Promise<void>((resolve, reject) => {
+    rejectOpen = reject;
+    control.onopen = () => resolve();
+  });
+
+  const unlisten = signal.onSession(sessionId, (msg: ServerToViewer) => {
+    switch (msg.type) {
+      case 'answer':
+        timings.answerAt ??= performance.now();
+        pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp })
+          .then(() => {
+            remoteSet = true;
+            for (const c of pendingCandidates.splice(0)) addCandidate(c);
+          })
+          .catch((err: unknown) => rejectOpen(new XP2PError(ErrorCode.START_STREAM_FAILED, `bad answer: ${String(err)}`)));
+        break;
+      case 'candidate': {
+        const c = { candidate: normaliseCandidate(msg.candidate), sdpMid: msg.mid ?? '0' };
+        if (remoteSet) addCandidate(c);
+        else pendingCandidates.push(c);
+        break;
+      }
+      case 'error':
+        rejectOpen(new SessionRefusedError(msg.status, msg.message));
+        break;
+      case 'bye':
+        rejectOpen(new XP2PError(ErrorCode.START_STREAM_FAILED, `session ended: ${msg.reason ?? 'bye'}`));
+        byeListener?.(msg.reason ?? 'bye');
+        break;
+    }
+  });
+
+  pc.onicecandidate = (ev) => {
+    if (!ev.candidate?.candidate) return;
+    signal.send({
+      type: 'candidate',
+      sessionId,
+      candidate: normaliseCandidate(ev.candidate.candidate),
+      mid: ev.candidate.sdpMid ?? '0',
+    });
+  };
+
+  const onAbort = () => rejectOpen(new DOMException('aborted', 'AbortError'));
+  abort.addEventListener('abort', onAbort, { once: true });
+  try {
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    const sdp = preferActiveDtlsRole(pc.localDescription?.sdp ?? offer.sdp ?? '');
+    if (!signal.send({ type: 'offer', sessionId, token: args.token, sdp })) {
+      throw new XP2PError(ErrorCode.START_STREAM_FAILED, 'signalling connection is not open');
+    }
+    timings.offerSentAt ??= performance.now();
+    await opened;
+    timings.openAt ??= performance.now();
+  } catch (err) {
+    close();
+    throw err;
+  } finally {
+    abort.removeEventListener('abort', onAbort);
+  }
+
+  return {
+    sessionId,
+    pc,
+    control,
+    onServerBye(cb) {
+      byeListener = cb;
+    },
+    close,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The viewer's side of request framing (protocol/framing): one data channel per request.
+ * Handlers are called in order head → data* → (end | error), each at most once for head/end/error.
+ */
+import {
+  encodeFrame,
+  ErrorCode,
+  parseResponseFrame,
+  REQUEST_CHANNEL_LABEL,
+  XP2PError,
+  type DeviceRequest,
+} from '@xp2p/protocol';
+
+export interface RequestHandlers {
+  onHead(status: number, headers: Record<string, string>): void;
+  onData(data: ArrayBuffer): void;
+  onEnd(): void;
+  /** Transport failure or a protocol violation; `status` when the camera sent an error frame. */
+  onError(err: XP2PError, status?: number): void;
+}
+
+export interface RequestHandle {
+  /** Sends upstream bytes (talkback); false while the channel is not open. */
+  sendUpstream(data: Uint8Array): boolean;
+  /** Bytes queued to the camera, for pacing upstream data. */
+  readonly bufferedAmount: number;
+  /** Ends the upstream direction (the camera keeps answering). */
+  endUpstream(): void;
+  /** Stops the request; no handler is called after this. */
+  cancel(): void;
+}
+
+export function openRequest(
+  pc: RTCPeerConnection,
+  request: DeviceRequest,
+  handlers: RequestHandlers,
+  headTimeoutMs: number,
+): RequestHandle {
+  const channel = pc.createDataChannel(REQUEST_CHANNEL_LABEL, { ordered: true });
+  channel.binaryType = 'arraybuffer';
+  let state: 'opening' | 'head' | 'body' | 'done' = 'opening';
+
+  const finish = () => {
+    state = 'done';
+    clearTimeout(headTimer);
+    try {
+      channel.close();
+    } catch {
+      /* already closed */
+    }
+  };
+  const fail = (err: XP2PError, status?: number) => {
+    if (state === 'done') return;
+    finish();
+    handlers.onError(err, status);
+  };
+  const headTimer = setTimeout(
+    () => state !== 'body' && fail(new XP2PError(ErrorCode.START_STREAM_FAILED, `no response in ${headTimeoutMs} ms`)),
+    headTimeoutMs,
+  );
+
+  channel.onopen = () => {
+    if (state === 'done') return;
+    channel.send(encodeFrame({ type: 'request', v: 1, path: request.path, query: request.query }));
+    state = 'head';
+  };
+  channel.onmessage = (ev: MessageEvent) => {
+    if (state === 'done') return;
+    if (typeof ev.data !== 'string') {
+      if (state !== 'body') return fail(new XP2PError(ErrorCode.START_STREAM_FAILED, 'body before response head'));
+      handlers.onData(ev.data as ArrayBuffer);
+      return;
+    }
+    const parsed = parseResponseFrame(ev.data);
+    if (!parsed.ok) return fail(new XP2PError(ErrorCode.START_STREAM_FAILED, parsed.error));
+    const frame = parsed.message;
+    if (frame.type === 'head') {
+      if (state !== 'head') return fail(new XP2PError(ErrorCode.START_STREAM_FAILED, 'second response head'));
+      state = 'body';
+      clearTimeout(headTimer);
+      handlers.onHead(frame.status, frame.headers);
+    } else if (frame.type === 'end') {
+      finish();
+      handlers.onEnd();
+    } else {
+      fail(new XP2PError(ErrorCode.START_STREAM_FAILED, frame.message), frame.status);
+    }
+  };
+  channel.onclose = () => fail(new XP2PError(ErrorCode.START_STREAM_FAILED, 'connection to the camera closed'));
+
+  return {
+    sendUpstream(data) {
+      if (channel.readyState !== 'open' || state === 'done') return false;
+      channel.send(data as Uint8Array<ArrayBuffer>);
+      return true;
+    },
+    get bufferedAmount() {
+      return channel.bufferedAmount;
+    },
+    endUpstream() {
+      if (channel.readyState === 'open' && state !== 'done') channel.send(encodeFrame({ type: 'end' }));
+    },
+    cancel() {
+      if (state !== 'done') finish();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/** One started service (the guide's "p2p service" for an id): its inputs, session and running stream. */
+import type { DeviceRequest, Xp2pInfo } from '@xp2p/protocol';
+import type { ServiceCallbacks } from './events.js';
+import type { IpcSession } from './ipc-session.js';
+import type { RequestHandle } from './request.js';
+
+export interface StreamInfo {
+  url: string;
+  productId?: string;
+  deviceName?: string;
+  xp2pInfo?: string;
+}
+
+export interface RunningStream {
+  handle: RequestHandle;
+  dataCallback: (data: ArrayBuffer) => void;
+  startedAt: number;
+  firstByteAt?: number;
+  bytes: number;
+}
+
+export interface Service {
+  id: string;
+  streamInfo: StreamInfo;
+  info: Xp2pInfo;
+  /** The request in streamInfo.url (used when startP2PStream gets no `flv`). */
+  defaultRequest: DeviceRequest;
+  callbacks: ServiceCallbacks;
+  abort: AbortController;
+  /** Settles when the P2P link is up (or failed). */
+  connecting: Promise<IpcSession>;
+  session?: IpcSession;
+  stream?: RunningStream;
+  stopped: boolean;
+}

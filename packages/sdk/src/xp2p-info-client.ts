@@ -1,0 +1,43 @@
+/**
+ * What an app's backend (or the app itself) does before startP2PService: ask the server for the
+ * camera's current xp2pInfo, with a request signed by the app's credentials.
+ */
+import { appSignatureHeaders, signAppRequest } from '@xp2p/protocol';
+import type { AppParams } from './app-params.js';
+import { SDK_DEFAULTS } from './defaults.js';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function fetchXp2pInfo(
+  app: AppParams,
+  device: { productId: string; deviceName: string },
+  fetchImpl: typeof fetch = fetch,
+): Promise<{ xp2pInfo: string; expiresAt: number }> {
+  const server = (app.serverUrl ?? SDK_DEFAULTS.serverUrl).replace(/\/$/, '');
+  const path = '/api/xp2pinfo';
+  const body = JSON.stringify({ productId: device.productId, deviceName: device.deviceName });
+  const sig = await signAppRequest(app, 'POST', path, body);
+  let res: Response;
+  try {
+    res = await fetchImpl(`${server}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...appSignatureHeaders(sig) },
+      body,
+    });
+  } catch (err) {
+    throw new ApiError(0, `cannot reach the server at ${server}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const json = (await res.json().catch(() => ({}))) as { xp2pInfo?: string; expiresAt?: number; error?: { message?: string } };
+  if (!res.ok || typeof json.xp2pInfo !== 'string') {
+    throw new ApiError(res.status, json.error?.message ?? `server answered ${res.status}`);
+  }
+  return { xp2pInfo: json.xp2pInfo, expiresAt: json.expiresAt ?? 0 };
+}
