@@ -1,4 +1,5 @@
 /** Verifies delivered media the way a user would notice: does it decode, how many frames, in order? */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -27,4 +28,27 @@ export async function decodeErrors(file: string): Promise<string> {
   } catch (err) {
     return String((err as { stderr?: string }).stderr ?? err);
   }
+}
+
+/**
+ * A live recording stopped at an arbitrary moment ends mid-tag; returns the prefix of whole tags
+ * (a player would simply stop there too).
+ */
+export function wholeTags(b: Uint8Array): Uint8Array {
+  let o = 13;
+  let end = Math.min(13, b.length);
+  while (o + 11 <= b.length) {
+    const size = (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+    if (o + 11 + size + 4 > b.length) break;
+    o += 11 + size + 4;
+    end = o;
+  }
+  return b.subarray(0, end);
+}
+
+/** Reads a recorded FLV file, trims it to whole tags and writes it back for ffprobe/ffmpeg. */
+export function trimToWholeTags(file: string): Uint8Array {
+  const bytes = wholeTags(new Uint8Array(readFileSync(file)));
+  writeFileSync(file, bytes);
+  return bytes;
 }

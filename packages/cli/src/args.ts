@@ -1,5 +1,5 @@
 /** Flags shared by every command, with the defaults that make them work after `npm start`. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 
 export const CLI_DEFAULTS = Object.freeze({
   server: 'http://127.0.0.1:18080',
@@ -13,10 +13,6 @@ export const commonOptions = {
   bind: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
-
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
-  return parseArgs({ args: argv, options: { ...commonOptions, ...options }, allowPositionals: true, strict: true });
-}
 
 /**
  * Where ICE gathers candidates. With a server on loopback everything is on this host, so gather on

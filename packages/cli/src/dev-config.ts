@@ -7,7 +7,9 @@ import { UsageError } from './args.js';
 export async function readDevConfig(dataDir: string): Promise<XP2PConfig> {
   const path = join(resolve(dataDir), 'config.json');
   if (!existsSync(path)) {
-    throw new UsageError(`no config at ${path}: run \`npm start\` (xp2p demo) or \`xp2p server\` first, or pass --data DIR`);
+    throw new UsageError(
+      `no config at ${path}: run \`npm start\` (xp2p demo) or \`xp2p server\` first, or pass --data DIR`,
+    );
   }
   return loadConfig(path);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `xp2p` — one command for every part: demo, server, device, play. */
 import { UsageError } from './args.js';
+import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { deviceCommand } from './commands/device.js';
 import { playCommand } from './commands/play.js';
@@ -12,6 +13,7 @@ const USAGE = `usage: xp2p <command> [flags]
   server [--port 18080] [--stun-port 3478] [--host 127.0.0.1]
   device [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
   play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0]
+  bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
 
 every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR
 `;
@@ -21,6 +23,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   server: serverCommand,
   device: deviceCommand,
   play: playCommand,
+  bench: benchCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

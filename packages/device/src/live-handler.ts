@@ -2,11 +2,12 @@
  * `ipc.flv?action=live`: the camera's live stream, shared by every viewer through the live feed (GOP
  * cache start, per-viewer backpressure). At most `maxViewers` at once; the next gets 503.
  */
+import type { LiveSubscriber } from './media/live-hub.js';
 import type { ResponseWriter } from './response-writer.js';
 
 export interface LiveFeed {
   /** Starts a subscriber: it gets the FLV header and the GOP cache at once, then live tags. */
-  subscribe(sink: { write(bytes: Uint8Array): void; bufferedAmount(): number }): () => void;
+  subscribe(sink: LiveSubscriber): () => void;
 }
 
 export class LiveHandler {
@@ -31,6 +32,8 @@ export class LiveHandler {
     const unsubscribe = this.feed.subscribe({
       write: (bytes) => void res.write(bytes),
       bufferedAmount: () => res.bufferedAmount,
+      // the camera's source ended: the viewer gets eof (or an error frame saying why)
+      end: (error) => (error ? res.fail(500, `camera source failed: ${error.message}`) : res.end()),
     });
     res.onClose(() => {
       this.viewers--;

@@ -3,21 +3,27 @@
  * with a development config written on first start. The camera's stream reaches the bridge over a real
  * WebRTC data channel, exactly as it would across the internet.
  */
+import { parseArgs } from 'node:util';
 import { cleanupWebRTC, openCameraFeed, startDeviceAgent } from '@xp2p/device';
 import { startPlayerBridge } from '@xp2p/player';
 import { createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
 import { ensureDevConfig, startServer } from '@xp2p/server';
-import { CLI_DEFAULTS, parse } from '../args.js';
+import { CLI_DEFAULTS, commonOptions } from '../args.js';
 import { appParamsFrom, deviceFrom } from '../dev-config.js';
 import { runUntilSignal } from '../lifecycle.js';
 
 export async function demoCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, {
-    port: { type: 'string' },
-    'stun-port': { type: 'string' },
-    'bridge-port': { type: 'string', default: String(CLI_DEFAULTS.bridgePort) },
-    source: { type: 'string', default: 'sample' },
-    quiet: { type: 'boolean', default: false },
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...commonOptions,
+      port: { type: 'string' },
+      'stun-port': { type: 'string' },
+      'bridge-port': { type: 'string', default: String(CLI_DEFAULTS.bridgePort) },
+      source: { type: 'string', default: 'sample' },
+      quiet: { type: 'boolean', default: false },
+    },
   });
   const log = values.quiet ? () => {} : (line: string) => console.log(`  ${line}`);
   const { config, path, created } = await ensureDevConfig(values.data);

@@ -1,16 +1,23 @@
-import { cleanupWebRTC, openCameraFeed, startDeviceAgent } from '@xp2p/device';
-import { defaultBindAddress, parse } from '../args.js';
+import { parseArgs } from 'node:util';
+import { cleanupWebRTC, openCameraFeed, startDeviceAgent, startDirectHttp } from '@xp2p/device';
+import { commonOptions, defaultBindAddress } from '../args.js';
 import { deviceFrom, readDevConfig } from '../dev-config.js';
 import { runUntilSignal } from '../lifecycle.js';
 
 export async function deviceCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, {
-    product: { type: 'string', default: 'demo' },
-    name: { type: 'string', default: 'cam1' },
-    secret: { type: 'string' },
-    source: { type: 'string', default: 'sample' },
-    'max-viewers': { type: 'string' },
-    version: { type: 'string' },
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...commonOptions,
+      product: { type: 'string', default: 'demo' },
+      name: { type: 'string', default: 'cam1' },
+      secret: { type: 'string' },
+      source: { type: 'string', default: 'sample' },
+      'max-viewers': { type: 'string' },
+      version: { type: 'string' },
+      'http-port': { type: 'string' },
+    },
   });
   const secret = values.secret ?? deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
   const camera = await openCameraFeed(values.source, (line) => console.log(line));
@@ -26,7 +33,13 @@ export async function deviceCommand(argv: string[]): Promise<void> {
     bindAddress: defaultBindAddress(values.server, values.bind),
     log: (line) => console.log(line),
   });
+  const closers: (() => Promise<void>)[] = [() => camera.close(), () => agent.close()];
+  if (values['http-port'] !== undefined) {
+    const direct = await startDirectHttp(camera.feed, Number(values['http-port']));
+    closers.push(() => direct.close());
+    console.log(`http-flv: ${direct.url}`);
+  }
+  runUntilSignal(closers, cleanupWebRTC);
   await agent.whenOnline();
   console.log(`device: ${values.product}/${values.name} online at ${values.server}`);
-  runUntilSignal([() => camera.close(), () => agent.close()], cleanupWebRTC);
 }

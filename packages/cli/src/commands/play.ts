@@ -1,13 +1,19 @@
 import { startPlayerBridge } from '@xp2p/player';
 import { cleanupNodeWebRTC, createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
-import { CLI_DEFAULTS, defaultBindAddress, parse } from '../args.js';
+import { parseArgs } from 'node:util';
+import { CLI_DEFAULTS, commonOptions, defaultBindAddress } from '../args.js';
 import { appParamsFrom, readDevConfig, splitDeviceId } from '../dev-config.js';
 import { runUntilSignal } from '../lifecycle.js';
 
 export async function playCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, {
-    'bridge-port': { type: 'string', default: String(CLI_DEFAULTS.bridgePort) },
-    params: { type: 'string', default: 'action=live&channel=0&quality=high' },
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...commonOptions,
+      'bridge-port': { type: 'string', default: String(CLI_DEFAULTS.bridgePort) },
+      params: { type: 'string', default: 'action=live&channel=0&quality=high' },
+    },
   });
   const { productId, deviceName } = splitDeviceId(positionals[0]);
   const app = appParamsFrom(await readDevConfig(values.data), values.server);

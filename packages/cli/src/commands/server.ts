@@ -1,12 +1,18 @@
+import { parseArgs } from 'node:util';
 import { ensureDevConfig, startServer } from '@xp2p/server';
-import { parse } from '../args.js';
+import { commonOptions } from '../args.js';
 import { runUntilSignal } from '../lifecycle.js';
 
 export async function serverCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'stun-port': { type: 'string' },
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...commonOptions,
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'stun-port': { type: 'string' },
+    },
   });
   const { config, path, created } = await ensureDevConfig(values.data);
   console.log(`config: ${path}${created ? ' (created, with development credentials)' : ''}`);

@@ -1,0 +1,136 @@
+/**
+ * TTFF over P2P against a direct HTTP-FLV fetch from the same camera, in the same run.
+ *  cold: a fresh sdk module per run; init() then startP2PService(..., dataCallback) at once, so the
+ *        signalling connect, ICE, DTLS/SCTP and the request are all inside the measured span;
+ *  warm: startP2PStream on a service that is already connected (the guide's pre-connect);
+ *  direct: GET of the camera's own HTTP-FLV endpoint on a new TCP connection;
+ *  direct keep-alive: the same GET on a connection opened beforehand.
+ */
+import { request, Agent } from 'node:http';
+import { createNodeP2PModule, fetchXp2pInfo, type AppParams } from '@xp2p/sdk/node';
+import { FirstKeyframeWatch } from './first-keyframe.js';
+
+export interface ColdRun {
+  total: number;
+  signalling: number;
+  offerToAnswer: number;
+  ice: number;
+  firstByte: number;
+  firstKeyframe: number;
+  attempts: number;
+}
+
+const url = 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live&channel=0&quality=high';
+
+export async function coldP2P(app: AppParams, device: { productId: string; deviceName: string }): Promise<ColdRun> {
+  const { xp2pInfo } = await fetchXp2pInfo(app, device);
+  const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
+  const watch = new FirstKeyframeWatch();
+  const t0 = performance.now();
+  await p2p.init({ appParams: app });
+  let resolveKeyframe: () => void = () => {};
+  const keyframe = new Promise<void>((r) => (resolveKeyframe = r));
+  const code = await p2p.startP2PService(
+    'bench',
+    { url, ...device, xp2pInfo },
+    {
+      msgCallback: () => {},
+      dataCallback: (d) => {
+        watch.push(new Uint8Array(d));
+        if (watch.firstKeyframeAt !== undefined) resolveKeyframe();
+      },
+    },
+  );
+  if (code !== 0) throw new Error(`startP2PService returned ${code}: ${p2p.lastError('bench')}`);
+  await withTimeout(keyframe, 10_000, 'first keyframe');
+  const stats = await p2p.getServiceStats('bench');
+  p2p.destroy();
+  const t = stats?.timings;
+  if (!t || watch.firstByteAt === undefined || watch.firstKeyframeAt === undefined) throw new Error('no timings');
+  return {
+    total: watch.firstKeyframeAt - t0,
+    signalling: (t.signalReadyAt ?? t0) - t0,
+    offerToAnswer: (t.answerAt ?? 0) - (t.offerSentAt ?? 0),
+    ice: (t.openAt ?? 0) - (t.answerAt ?? 0),
+    firstByte: watch.firstByteAt - (t.openAt ?? 0),
+    firstKeyframe: watch.firstKeyframeAt - watch.firstByteAt,
+    attempts: t.attempts,
+  };
+}
+
+/** Warm runs on one pre-connected service: each is startP2PStream → first keyframe, then stop. */
+export async function warmP2P(
+  app: AppParams,
+  device: { productId: string; deviceName: string },
+  runs: number,
+): Promise<number[]> {
+  const { xp2pInfo } = await fetchXp2pInfo(app, device);
+  const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
+  await p2p.init({ appParams: app });
+  const code = await p2p.startP2PService('warm', { url, ...device, xp2pInfo }, { msgCallback: () => {} });
+  if (code !== 0) throw new Error(`startP2PService returned ${code}`);
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const watch = new FirstKeyframeWatch();
+    let resolveKeyframe: () => void = () => {};
+    const keyframe = new Promise<void>((r) => (resolveKeyframe = r));
+    const t0 = performance.now();
+    await p2p.startP2PStream('warm', {
+      dataCallback: (d) => {
+        watch.push(new Uint8Array(d));
+        if (watch.firstKeyframeAt !== undefined) resolveKeyframe();
+      },
+    });
+    await withTimeout(keyframe, 10_000, 'first keyframe');
+    out.push((watch.firstKeyframeAt ?? 0) - t0);
+    p2p.stopP2PStream('warm');
+  }
+  p2p.destroy();
+  return out;
+}
+
+/** GET of the camera's HTTP-FLV endpoint until the first keyframe; `agent` set = a kept-alive socket. */
+export function directFetch(flvUrl: string, agent?: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const watch = new FirstKeyframeWatch();
+    const t0 = performance.now();
+    const req = request(flvUrl, { agent: agent ?? false }, (res) => {
+      res.on('data', (chunk: Buffer) => {
+        watch.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if (watch.firstKeyframeAt !== undefined) {
+          resolve(watch.firstKeyframeAt - t0);
+          req.destroy();
+        }
+      });
+      res.on('error', () => {});
+    });
+    req.on('error', (err) => {
+      if (watch.firstKeyframeAt === undefined) reject(err);
+    });
+    req.end();
+  });
+}
+
+/** Opens a kept-alive connection to the camera (a tiny request that completes) and returns its agent. */
+export async function preconnectedAgent(baseUrl: string): Promise<Agent> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  await new Promise<void>((resolve, reject) => {
+    request(`${baseUrl}/healthz`, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve());
+    })
+      .on('error', reject)
+      .end();
+  });
+  return agent;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e: unknown) => (clearTimeout(t), reject(e as Error)),
+    );
+  });
+}

@@ -1,0 +1,175 @@
+/**
+ * `xp2p bench` (npm run bench): starts a server and a camera as separate processes on loopback and
+ * measures TTFF over P2P against direct HTTP-FLV from the same camera, in the same run.
+ */
+import { parseArgs } from 'node:util';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { cleanupNodeWebRTC } from '@xp2p/sdk/node';
+import { commonOptions } from '../args.js';
+import { writeResults } from '../bench/report.js';
+import { percentile, round } from '../bench/stats.js';
+import { coldP2P, directFetch, preconnectedAgent, warmP2P, type ColdRun } from '../bench/ttff.js';
+
+const CLI = fileURLToPath(new URL('../main.js', import.meta.url));
+
+function launch(args: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start`)), 20_000);
+    const onLine = (line: string) => {
+      const m = ready.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolvePromise({ child, match: m });
+      }
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited (${code})`)));
+  });
+}
+
+export async function benchCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...commonOptions,
+      runs: { type: 'string', default: '25' },
+      out: { type: 'string', default: '.' },
+    },
+  });
+  const runs = Number(values.runs);
+  const dataDir = mkdtempSync(join(tmpdir(), 'xp2p-bench-'));
+  const children: ChildProcess[] = [];
+  try {
+    const server = await launch(
+      ['server', '--data', dataDir, '--port', '0', '--stun-port', '0'],
+      /^server: (http:\/\/\S+)/,
+    );
+    children.push(server.child);
+    const serverUrl = server.match[1]!;
+    const device = await launch(
+      ['device', '--server', serverUrl, '--data', dataDir, '--http-port', '0'],
+      /^http-flv: (http:\/\/\S+)/,
+    );
+    children.push(device.child);
+    const directUrl = device.match[1]!;
+    const directBase = new URL(directUrl).origin;
+    await new Promise((r) => setTimeout(r, 1500)); // let the camera fill its GOP cache and log in
+
+    const config = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as {
+      apps: { appid: string; appKey: string; appSecretKey: string }[];
+    };
+    const app = { ...config.apps[0]!, serverUrl };
+    const dev = { productId: 'demo', deviceName: 'cam1' };
+
+    console.log(`bench: ${runs} runs each`);
+    await coldP2P(app, dev); // warm-up: JIT, first DTLS certificate
+    await directFetch(directUrl);
+    const cold: ColdRun[] = [];
+    const direct: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      // interleave so both see the same machine noise
+      cold.push(await coldP2P(app, dev));
+      direct.push(await directFetch(directUrl));
+    }
+    const warm = await warmP2P(app, dev, runs);
+    const directKeepAlive: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const agent = await preconnectedAgent(directBase);
+      directKeepAlive.push(await directFetch(directUrl, agent));
+      agent.destroy();
+    }
+
+    const p = (xs: number[], q: number) => round(percentile(xs, q));
+    const pick = (k: keyof ColdRun) => cold.map((r) => r[k]);
+    const figures: Record<string, number> = {
+      ttff_p2p_ms_p50: p(pick('total'), 50),
+      ttff_p2p_ms_p95: p(pick('total'), 95),
+      ttff_direct_ms_p50: p(direct, 50),
+      ttff_direct_ms_p95: p(direct, 95),
+      ttff_p2p_over_direct_p50: round(percentile(pick('total'), 50) / percentile(direct, 50), 2),
+      ttff_p2p_phase_signalling_ms_p50: p(pick('signalling'), 50),
+      ttff_p2p_phase_offer_answer_ms_p50: p(pick('offerToAnswer'), 50),
+      ttff_p2p_phase_ice_dtls_sctp_ms_p50: p(pick('ice'), 50),
+      ttff_p2p_phase_ice_dtls_sctp_ms_p95: p(pick('ice'), 95),
+      ttff_p2p_phase_first_byte_ms_p50: p(pick('firstByte'), 50),
+      ttff_p2p_phase_first_keyframe_ms_p50: p(pick('firstKeyframe'), 50),
+      ttff_p2p_runs_needing_second_attempt: cold.filter((r) => r.attempts > 1).length,
+      ttff_warm_ms_p50: p(warm, 50),
+      ttff_warm_ms_p95: p(warm, 95),
+      ttff_direct_keepalive_ms_p50: p(directKeepAlive, 50),
+      ttff_direct_keepalive_ms_p95: p(directKeepAlive, 95),
+      ttff_warm_over_direct_keepalive_p50: round(percentile(warm, 50) / percentile(directKeepAlive, 50), 2),
+      ttff_runs: runs,
+    };
+    for (const [k, v] of Object.entries(figures)) console.log(`${k}: ${v}`);
+    writeResults(resolve(values.out), figures, [
+      {
+        title: '1v1 time to first frame (TTFF), loopback',
+        method:
+          'Server and camera run as separate processes (`xp2p server`, `xp2p device --http-port 0`, bundled 30 fps sample, 1 s GOP). ' +
+          '**Cold**: a fresh sdk module per run, `init()` then `startP2PService(..., dataCallback)` at once, until the first video keyframe tag is complete in `dataCallback` ' +
+          "(signalling connect, offer/answer, ICE + DTLS + SCTP, request, GOP-cache start all inside). **Direct**: `GET` of the camera's own HTTP-FLV endpoint on a new TCP connection " +
+          'until the first keyframe, interleaved with the cold runs. **Warm**: `startP2PStream` on an already connected service (pre-connect). **Direct keep-alive**: the same `GET` on a connection opened beforehand.',
+        rows: [
+          [
+            'ttff_p2p_ms_p50 / p95',
+            `${figures.ttff_p2p_ms_p50} / ${figures.ttff_p2p_ms_p95} ms`,
+            'goal: p50 ≤ 100 ms, p95 ≤ 300 ms',
+          ],
+          ['ttff_direct_ms_p50 / p95', `${figures.ttff_direct_ms_p50} / ${figures.ttff_direct_ms_p95} ms`, 'baseline'],
+          ['ttff_p2p_over_direct_p50', figures.ttff_p2p_over_direct_p50!, 'ratio'],
+          [
+            'phase: signalling connect',
+            `${figures.ttff_p2p_phase_signalling_ms_p50} ms`,
+            'p50, WebSocket + app signature',
+          ],
+          [
+            'phase: offer → answer',
+            `${figures.ttff_p2p_phase_offer_answer_ms_p50} ms`,
+            'p50, through the server, camera checks the token',
+          ],
+          [
+            'phase: answer → channel open',
+            `${figures.ttff_p2p_phase_ice_dtls_sctp_ms_p50} / ${figures.ttff_p2p_phase_ice_dtls_sctp_ms_p95} ms`,
+            'p50 / p95, ICE + DTLS + SCTP',
+          ],
+          [
+            'phase: open → first byte',
+            `${figures.ttff_p2p_phase_first_byte_ms_p50} ms`,
+            'p50, request channel + response head',
+          ],
+          [
+            'phase: first byte → first keyframe',
+            `${figures.ttff_p2p_phase_first_keyframe_ms_p50} ms`,
+            'p50, GOP cache sends it at once',
+          ],
+          ['runs that needed a raced second attempt', figures.ttff_p2p_runs_needing_second_attempt!, `of ${runs}`],
+          [
+            'ttff_warm_ms_p50 / p95',
+            `${figures.ttff_warm_ms_p50} / ${figures.ttff_warm_ms_p95} ms`,
+            'goal: ≤ 1.5× direct keep-alive',
+          ],
+          [
+            'ttff_direct_keepalive_ms_p50 / p95',
+            `${figures.ttff_direct_keepalive_ms_p50} / ${figures.ttff_direct_keepalive_ms_p95} ms`,
+            'baseline',
+          ],
+          ['ttff_warm_over_direct_keepalive_p50', figures.ttff_warm_over_direct_keepalive_p50!, 'ratio'],
+        ],
+      },
+    ]);
+    console.log('wrote BENCHMARKS.md and bench/results.json');
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    cleanupNodeWebRTC();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

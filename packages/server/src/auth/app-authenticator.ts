@@ -1,0 +1,71 @@
+/**
+ * Checks an app signature (protocol/src/auth/app-signature.ts) on an HTTP request or a viewer WebSocket
+ * upgrade: known appKey, timestamp within ±APP_SIGNATURE_MAX_AGE_S, HMAC over the canonical request, and a
+ * nonce not seen before inside that window.
+ */
+import {
+  APP_SIGNATURE_MAX_AGE_S,
+  base64UrlEncode,
+  canonicalAppRequest,
+  hmacSha256,
+  timingSafeEqualText,
+} from '@xp2p/protocol';
+import type { AppConfig } from '../config/schema.js';
+import type { NonceCache } from './nonce-cache.js';
+
+/** The four signature fields as they arrive (headers or query), not yet trusted. */
+export interface RawSignatureFields {
+  appKey: string | undefined;
+  timestamp: string | undefined;
+  nonce: string | undefined;
+  signature: string | undefined;
+}
+
+export interface SignedRequest {
+  method: string;
+  /** path without query, exactly as sent */
+  path: string;
+  body: string | Uint8Array;
+}
+
+export type AppAuthResult = { ok: true; app: AppConfig } | { ok: false; status: 401 | 503; message: string };
+
+const NONCE_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+const TIMESTAMP_PATTERN = /^\d{1,12}$/;
+
+export class AppAuthenticator {
+  readonly #apps: ReadonlyMap<string, AppConfig>;
+  readonly #nonces: NonceCache;
+  readonly #now: () => number;
+
+  constructor(apps: readonly AppConfig[], nonces: NonceCache, now: () => number = Date.now) {
+    this.#apps = new Map(apps.map((a) => [a.appKey, a]));
+    this.#nonces = nonces;
+    this.#now = now;
+  }
+
+  async verify(fields: RawSignatureFields, request: SignedRequest): Promise<AppAuthResult> {
+    const refuse = (message: string): AppAuthResult => ({ ok: false, status: 401, message });
+    const { appKey, timestamp, nonce, signature } = fields;
+    if (!appKey || !timestamp || !nonce || !signature) {
+      return refuse('missing app signature (appKey, timestamp, nonce and signature are required)');
+    }
+    const app = this.#apps.get(appKey);
+    if (!app) return refuse('unknown appKey');
+    if (!TIMESTAMP_PATTERN.test(timestamp)) return refuse('signature timestamp must be unix seconds');
+    const ts = Number(timestamp);
+    if (Math.abs(this.#now() / 1000 - ts) > APP_SIGNATURE_MAX_AGE_S) {
+      return refuse(`signature timestamp is more than ${APP_SIGNATURE_MAX_AGE_S} s away from the server's clock`);
+    }
+    if (!NONCE_PATTERN.test(nonce)) return refuse('nonce must be 8-64 base64url characters');
+    const canonical = await canonicalAppRequest(request.method, request.path, ts, nonce, request.body);
+    const expected = base64UrlEncode(await hmacSha256(app.appSecretKey, canonical));
+    if (!timingSafeEqualText(expected, signature)) return refuse('bad signature');
+    // Recorded only after the signature checks out, so strangers cannot fill the cache.
+    // The nonce must be remembered until its timestamp can no longer pass the window check.
+    const verdict = this.#nonces.remember(`${appKey}\n${nonce}`, (ts + APP_SIGNATURE_MAX_AGE_S) * 1000 + 1000);
+    if (verdict === 'replay') return refuse('nonce already used (replayed request)');
+    if (verdict === 'full') return { ok: false, status: 503, message: 'too many signed requests, retry later' };
+    return { ok: true, app };
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The server's config file (`config.json`): where to listen, which apps may call the API, which devices
+ * may log in. Names follow the signalling schema's rules so every configured device can actually log in.
+ */
+import { z } from 'zod';
+
+const deviceNamePart = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only');
+const secret = z.string().min(16, 'at least 16 characters').max(256);
+const port = z.number().int().min(0).max(65535);
+
+export const appConfigSchema = z.object({
+  /** names the app inside viewer tokens */
+  appid: z.string().min(1).max(128),
+  appOauthId: z.string().min(1).max(128),
+  /** public half of the app's credentials, sent with every signed request */
+  appKey: z.string().min(1).max(128),
+  /** the HMAC key of the app's request signatures; never sent */
+  appSecretKey: secret,
+  appPackage: z.string().min(1).max(256),
+});
+export type AppConfig = z.infer<typeof appConfigSchema>;
+
+export const deviceConfigSchema = z.object({
+  productId: deviceNamePart,
+  deviceName: deviceNamePart,
+  /** signs the device's login proof and the viewer tokens for this device */
+  secret,
+});
+export type DeviceConfig = z.infer<typeof deviceConfigSchema>;
+
+export const xp2pConfigSchema = z
+  .object({
+    version: z.literal(1),
+    server: z.object({ host: z.string().min(1).max(255), port, stunPort: port }),
+    apps: z.array(appConfigSchema).max(1000),
+    devices: z.array(deviceConfigSchema).max(100_000),
+    /** key for 1vN live publishing */
+    publishKey: secret,
+  })
+  .superRefine((config, ctx) => {
+    const seen = (values: string[], what: string, path: string): void => {
+      const dup = values.find((v, i) => values.indexOf(v) !== i);
+      if (dup !== undefined) ctx.addIssue({ code: 'custom', path: [path], message: `duplicate ${what} "${dup}"` });
+    };
+    seen(
+      config.apps.map((a) => a.appKey),
+      'appKey',
+      'apps',
+    );
+    seen(
+      config.apps.map((a) => a.appid),
+      'appid',
+      'apps',
+    );
+    seen(
+      config.devices.map((d) => `${d.productId}/${d.deviceName}`),
+      'device',
+      'devices',
+    );
+  });
+export type XP2PConfig = z.infer<typeof xp2pConfigSchema>;
+
+/** Validates a config object; the error names the first problem and where it is. */
+export function parseConfig(value: unknown): { ok: true; config: XP2PConfig } | { ok: false; error: string } {
+  const parsed = xp2pConfigSchema.safeParse(value);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, error: issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid config' };
+}

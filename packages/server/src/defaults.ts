@@ -1,0 +1,41 @@
+import { VIEWER_TOKEN_DEFAULT_TTL_S } from '@xp2p/protocol';
+
+/** Limits and timings of the signal hub. `startServer({ tuning })` may override any of them (tests do). */
+export interface ServerTuning {
+  /** Largest accepted HTTP request body; the API only takes small JSON objects. Bigger → 413. */
+  maxBodyBytes: number;
+  /** How long a device may take to answer the login challenge before its socket is closed. */
+  deviceAuthTimeoutMs: number;
+  /** WebSocket-level ping period for every signalling socket. */
+  heartbeatIntervalMs: number;
+  /** A socket that leaves this many pings in a row unanswered is terminated (a dead TCP peer). */
+  heartbeatMissesAllowed: number;
+  /** Lifetime of the viewer token inside each xp2pInfo the API hands out. */
+  tokenTtlSeconds: number;
+  /** Open sessions one viewer socket may hold at once. */
+  maxSessionsPerViewer: number;
+  /** Invalid messages (bad JSON, schema) a socket may send before it is closed. */
+  maxInvalidMessages: number;
+  /** Token bucket per socket: burst size … */
+  messageBurst: number;
+  /** … and sustained messages per second. Generous: an ICE trickle is a few dozen messages. */
+  messagesPerSecond: number;
+  /** Replay protection remembers at most this many nonces; beyond it signed requests get 503. */
+  maxRememberedNonces: number;
+  /** close(): how long sockets get to finish the close handshake before they are terminated. */
+  closeGraceMs: number;
+}
+
+export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
+  maxBodyBytes: 16 * 1024,
+  deviceAuthTimeoutMs: 10_000,
+  heartbeatIntervalMs: 15_000,
+  heartbeatMissesAllowed: 2,
+  tokenTtlSeconds: VIEWER_TOKEN_DEFAULT_TTL_S,
+  maxSessionsPerViewer: 32,
+  maxInvalidMessages: 20,
+  messageBurst: 200,
+  messagesPerSecond: 100,
+  maxRememberedNonces: 100_000,
+  closeGraceMs: 1_000,
+});

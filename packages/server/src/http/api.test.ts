@@ -1,0 +1,181 @@
+import { appSignatureHeaders, decodeXp2pInfo, signAppRequest, verifyViewerToken } from '@xp2p/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ClientPool, connectDevice, signedFetch, startTestServer, type TestServer } from '../testing/harness.js';
+
+let t: TestServer;
+const pool = new ClientPool();
+beforeEach(async () => {
+  t = await startTestServer();
+});
+afterEach(async () => {
+  await pool.closeAll();
+  await t.server.close();
+});
+
+const errorOf = async (res: Response): Promise<{ status: number; message: string }> =>
+  ((await res.json()) as { error: { status: number; message: string } }).error;
+
+describe('GET /healthz', () => {
+  it('answers without a signature', async () => {
+    const res = await fetch(`${t.server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+});
+
+describe('app signatures', () => {
+  it('accept a correctly signed request', async () => {
+    const res = await signedFetch(t, 'GET', '/api/devices');
+    expect(res.status).toBe(200);
+  });
+
+  it('refuse an unsigned request with 401 and a JSON error', async () => {
+    const res = await fetch(`${t.server.url}/api/devices`);
+    expect(res.status).toBe(401);
+    expect(await errorOf(res)).toEqual({ status: 401, message: expect.stringMatching(/missing app signature/) });
+  });
+
+  it('refuse an unknown appKey', async () => {
+    const res = await signedFetch(t, 'GET', '/api/devices', undefined, {
+      app: { ...t.app, appKey: 'nobody' },
+    });
+    expect(res.status).toBe(401);
+    expect((await errorOf(res)).message).toMatch(/unknown appKey/);
+  });
+
+  it('refuse a signature made with the wrong secret', async () => {
+    const res = await signedFetch(t, 'GET', '/api/devices', undefined, {
+      app: { ...t.app, appSecretKey: t.otherApp.appSecretKey },
+    });
+    expect(res.status).toBe(401);
+    expect((await errorOf(res)).message).toMatch(/bad signature/);
+  });
+
+  it('refuse a signature over another body', async () => {
+    const sig = await signAppRequest(
+      t.app,
+      'POST',
+      '/api/xp2pinfo',
+      JSON.stringify({ productId: 'demo', deviceName: 'cam1' }),
+    );
+    const res = await fetch(`${t.server.url}/api/xp2pinfo`, {
+      method: 'POST',
+      headers: appSignatureHeaders(sig),
+      body: JSON.stringify({ productId: 'demo', deviceName: 'cam2' }),
+    });
+    expect(res.status).toBe(401);
+    expect((await errorOf(res)).message).toMatch(/bad signature/);
+  });
+
+  it('refuse stale and future timestamps', async () => {
+    for (const skew of [-301_000, +301_000]) {
+      const res = await signedFetch(t, 'GET', '/api/devices', undefined, { now: Date.now() + skew });
+      expect(res.status).toBe(401);
+      expect((await errorOf(res)).message).toMatch(/timestamp/);
+    }
+  });
+
+  it('refuse a replayed request (same nonce)', async () => {
+    const sig = await signAppRequest(t.app, 'GET', '/api/devices');
+    const send = (): Promise<Response> => fetch(`${t.server.url}/api/devices`, { headers: appSignatureHeaders(sig) });
+    expect((await send()).status).toBe(200);
+    const replay = await send();
+    expect(replay.status).toBe(401);
+    expect((await errorOf(replay)).message).toMatch(/replay/);
+  });
+
+  it('ignore the query when signing the path', async () => {
+    const res = await signedFetch(t, 'GET', '/api/devices', undefined);
+    expect(res.status).toBe(200);
+    const sig = await signAppRequest(t.app, 'GET', '/api/devices');
+    const withQuery = await fetch(`${t.server.url}/api/devices?x=1`, { headers: appSignatureHeaders(sig) });
+    expect(withQuery.status).toBe(200);
+  });
+});
+
+describe('limits and routing', () => {
+  it('refuse a body over 16 KiB with 413', async () => {
+    const res = await signedFetch(t, 'POST', '/api/xp2pinfo', { productId: 'demo', deviceName: 'x'.repeat(17 * 1024) });
+    expect(res.status).toBe(413);
+    expect((await errorOf(res)).status).toBe(413);
+  });
+
+  it('answer 404 for unknown routes and 405 for wrong methods', async () => {
+    expect((await signedFetch(t, 'GET', '/api/nothing')).status).toBe(404);
+    const wrong = await signedFetch(t, 'DELETE', '/api/devices');
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET');
+  });
+
+  it('refuse a body that is not the expected JSON with 400', async () => {
+    const res = await signedFetch(t, 'POST', '/api/xp2pinfo', { productId: 'demo' });
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).message).toMatch(/deviceName/);
+  });
+});
+
+describe('POST /api/xp2pinfo', () => {
+  it('answers 404 for an unknown device', async () => {
+    const res = await signedFetch(t, 'POST', '/api/xp2pinfo', { productId: 'demo', deviceName: 'ghost' });
+    expect(res.status).toBe(404);
+    expect((await errorOf(res)).message).toMatch(/unknown device demo\/ghost/);
+  });
+
+  it('answers 409 while the device is offline', async () => {
+    const res = await signedFetch(t, 'POST', '/api/xp2pinfo', { productId: 'demo', deviceName: 'cam1' });
+    expect(res.status).toBe(409);
+    expect((await errorOf(res)).message).toMatch(/demo\/cam1 is offline/);
+  });
+
+  it('issues an xp2pInfo for an online device whose token verifies with the device secret', async () => {
+    await connectDevice(t, pool, t.cam1, { version: '2.4.50' });
+    const res = await signedFetch(t, 'POST', '/api/xp2pinfo', { productId: 'demo', deviceName: 'cam1' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { xp2pInfo: string; expiresAt: number };
+    const info = decodeXp2pInfo(body.xp2pInfo);
+    expect(info.deviceVersion).toBe('2.4.50');
+    expect(info.payload).toMatchObject({ v: 1, productId: 'demo', deviceName: 'cam1', server: t.server.url });
+    const check = await verifyViewerToken(t.cam1.secret, info.payload.token, { productId: 'demo', deviceName: 'cam1' });
+    expect(check).toMatchObject({ ok: true, payload: { appid: t.app.appid } });
+    expect(body.expiresAt).toBe(check.ok ? check.payload.exp : -1);
+    expect(body.expiresAt - Date.now() / 1000).toBeGreaterThan(590);
+    expect(body.expiresAt - Date.now() / 1000).toBeLessThanOrEqual(600);
+    // Another device's secret does not verify it.
+    expect(
+      (await verifyViewerToken(t.cam2.secret, info.payload.token, { productId: 'demo', deviceName: 'cam1' })).ok,
+    ).toBe(false);
+  });
+
+  it('honours tokenTtlSeconds', async () => {
+    const short = await startTestServer({ tokenTtlSeconds: 30 });
+    try {
+      await connectDevice(short, pool, short.cam1);
+      const res = await signedFetch(short, 'POST', '/api/xp2pinfo', { productId: 'demo', deviceName: 'cam1' });
+      const { expiresAt } = (await res.json()) as { expiresAt: number };
+      expect(expiresAt - Date.now() / 1000).toBeLessThanOrEqual(30);
+    } finally {
+      await pool.closeAll();
+      await short.server.close();
+    }
+  });
+});
+
+describe('GET /api/devices', () => {
+  it('lists every configured device with presence and open sessions', async () => {
+    const before = await (await signedFetch(t, 'GET', '/api/devices')).json();
+    expect(before).toEqual({
+      devices: [
+        { productId: 'demo', deviceName: 'cam1', online: false, viewers: 0 },
+        { productId: 'demo', deviceName: 'cam2', online: false, viewers: 0 },
+      ],
+    });
+    await connectDevice(t, pool, t.cam2, { version: '2.3.0' });
+    const after = await (await signedFetch(t, 'GET', '/api/devices')).json();
+    expect(after).toEqual({
+      devices: [
+        { productId: 'demo', deviceName: 'cam1', online: false, viewers: 0 },
+        { productId: 'demo', deviceName: 'cam2', online: true, version: '2.3.0', viewers: 0 },
+      ],
+    });
+  });
+});

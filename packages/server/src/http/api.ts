@@ -1,0 +1,104 @@
+/**
+ * The HTTP API. `/healthz` is open; every `/api/*` request must carry a valid app signature over its
+ * method, path and body (protocol/src/auth/app-signature.ts).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { encodeXp2pInfo, peekViewerToken, signViewerToken } from '@xp2p/protocol';
+import { z } from 'zod';
+import type { AppAuthenticator } from '../auth/app-authenticator.js';
+import type { AppConfig, DeviceConfig } from '../config/schema.js';
+import { HttpError, isHttpError } from '../errors.js';
+import type { Hub } from '../signal/hub.js';
+import { presence } from '../signal/presence.js';
+import { sendError, sendJson } from './json-response.js';
+import { readBody } from './read-body.js';
+import { signatureFromHeaders, splitTarget } from './signature-fields.js';
+
+export interface ApiContext {
+  hub: Hub;
+  authenticator: AppAuthenticator;
+  devices: readonly DeviceConfig[];
+  /** this server's base URL, put into every xp2pInfo so viewers know where to signal */
+  url: () => string;
+}
+
+type Route = (ctx: ApiContext, app: AppConfig, body: Buffer) => Promise<unknown> | unknown;
+
+const xp2pInfoRequestSchema = z.object({
+  productId: z.string().min(1).max(64),
+  deviceName: z.string().min(1).max(64),
+});
+
+function parseJsonBody<T>(schema: z.ZodType<T>, body: Buffer): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'body must be JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new HttpError(400, `invalid body: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : ''}`);
+  }
+  return parsed.data;
+}
+
+/** Issues an xp2pInfo for one online device, with a viewer token bound to the calling app. */
+const postXp2pInfo: Route = async (ctx, app, body) => {
+  const { productId, deviceName } = parseJsonBody(xp2pInfoRequestSchema, body);
+  const device = ctx.hub.findDevice(productId, deviceName);
+  if (!device) throw new HttpError(404, `unknown device ${productId}/${deviceName}`);
+  const online = ctx.hub.registry.onlineDevice(productId, deviceName);
+  if (!online) throw new HttpError(409, `device ${productId}/${deviceName} is offline`);
+  const token = await signViewerToken(
+    device.secret,
+    { appid: app.appid, productId, deviceName },
+    { ttlSeconds: ctx.hub.tuning.tokenTtlSeconds },
+  );
+  const xp2pInfo = encodeXp2pInfo({
+    payload: { v: 1, productId, deviceName, token, server: ctx.url() },
+    deviceVersion: online.version,
+    flags: '',
+  });
+  // expiresAt: unix seconds, the token's own `exp`
+  return { xp2pInfo, expiresAt: peekViewerToken(token)?.exp };
+};
+
+const getDevices: Route = (ctx) => ({ devices: presence(ctx.devices, ctx.hub.registry) });
+
+const routes: Record<string, Partial<Record<string, Route>>> = {
+  '/api/xp2pinfo': { POST: postXp2pInfo },
+  '/api/devices': { GET: getDevices },
+};
+
+export function createRequestHandler(ctx: ApiContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(ctx, req, res).catch((err: unknown) => {
+      if (isHttpError(err)) {
+        // A refused body may still be streaming in: close the connection rather than read it.
+        if (err.status === 413) res.setHeader('connection', 'close');
+        return sendError(res, err.status, err.message);
+      }
+      ctx.hub.log(`http ${req.method} ${req.url}: internal error: ${(err as Error)?.stack ?? String(err)}`);
+      if (!res.headersSent) sendError(res, 500, 'internal server error');
+    });
+  };
+}
+
+async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? 'GET';
+  const { path } = splitTarget(req.url);
+  if (path === '/healthz') return sendJson(res, 200, { ok: true });
+  const methods = routes[path];
+  if (!methods) throw new HttpError(404, `no route ${path}`);
+  const route = methods[method];
+  if (!route) {
+    res.setHeader('allow', Object.keys(methods).join(', '));
+    throw new HttpError(405, `${method} not allowed on ${path}`);
+  }
+  const body = await readBody(req, ctx.hub.tuning.maxBodyBytes);
+  const auth = await ctx.authenticator.verify(signatureFromHeaders(req.headers), { method, path, body });
+  if (!auth.ok) throw new HttpError(auth.status, auth.message);
+  sendJson(res, 200, await route(ctx, auth.app, body));
+}

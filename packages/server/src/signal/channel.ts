@@ -1,0 +1,100 @@
+/**
+ * One signalling WebSocket, either side: rate-limits and parses every inbound frame against the schema of
+ * its direction, answers `ping`, handles messages strictly one after another (token checks are async and a
+ * trickled candidate must never overtake its offer), and sends JSON only while the socket is open.
+ */
+import { parseSignal } from '@xp2p/protocol';
+import { WebSocket, type RawData } from 'ws';
+import type { z } from 'zod';
+import type { ServerTuning } from '../defaults.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Close code for a peer that kept sending garbage (RFC 6455 §7.4.1: policy violation). */
+export const CLOSE_POLICY_VIOLATION = 1008;
+
+export interface ChannelOptions<In> {
+  ws: WebSocket;
+  schema: z.ZodType<In>;
+  tuning: ServerTuning;
+  log: (line: string) => void;
+  /** names the peer in log lines */
+  label: () => string;
+  /** every valid message except `ping`, in arrival order; may be async */
+  onMessage: (message: In) => void | Promise<void>;
+}
+
+export interface ErrorExtras {
+  sessionId?: string;
+  code?: number;
+}
+
+function asBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+export class SignalChannel<In extends { type: string }, Out extends { type: string }> {
+  readonly ws: WebSocket;
+  readonly #options: ChannelOptions<In>;
+  readonly #bucket: TokenBucket;
+  #invalid = 0;
+  #throttled = false;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(options: ChannelOptions<In>) {
+    this.ws = options.ws;
+    this.#options = options;
+    this.#bucket = new TokenBucket(options.tuning.messageBurst, options.tuning.messagesPerSecond);
+    this.ws.on('message', (data) => this.#receive(data));
+    // Socket errors (bad frames, resets) end in 'close'; without a listener they would crash the process.
+    this.ws.on('error', (err) => options.log(`${options.label()}: socket error: ${err.message}`));
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  send(message: Out): void {
+    if (this.open) this.ws.send(JSON.stringify(message));
+  }
+
+  sendError(status: number, message: string, extras: ErrorExtras = {}): void {
+    this.send({ type: 'error', ...extras, status, message } as unknown as Out);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
+      this.ws.close(code, reason);
+    }
+  }
+
+  #receive(data: RawData): void {
+    if (!this.#bucket.take()) {
+      // One error per burst of excess, not one per dropped message: don't amplify a flood.
+      if (!this.#throttled) this.sendError(429, 'too many messages, slow down');
+      this.#throttled = true;
+      return;
+    }
+    this.#throttled = false;
+    const parsed = parseSignal(this.#options.schema, asBytes(data));
+    if (!parsed.ok) {
+      this.sendError(400, parsed.error);
+      if (++this.#invalid >= this.#options.tuning.maxInvalidMessages) {
+        this.#options.log(`${this.#options.label()}: closed after ${this.#invalid} invalid messages`);
+        this.close(CLOSE_POLICY_VIOLATION, 'too many invalid messages');
+      }
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === 'ping') {
+      this.send({ type: 'pong' } as unknown as Out);
+      return;
+    }
+    this.#queue = this.#queue
+      .then(() => this.#options.onMessage(message))
+      .catch((err: unknown) => {
+        this.#options.log(`${this.#options.label()}: internal error: ${(err as Error)?.stack ?? String(err)}`);
+        this.sendError(500, 'internal server error');
+      });
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * `/signal/device`: challenge–response login (protocol/src/auth/device-proof.ts), presence, and the
+ * device's half of the relay. A second login of the same device replaces the first: a camera that
+ * reconnects must not wait for its old TCP connection to time out.
+ */
+import {
+  deviceToServerSchema,
+  ErrorCode,
+  randomId,
+  SIGNAL_PROTOCOL_VERSION,
+  verifyDeviceLoginProof,
+  type DeviceToServer,
+} from '@xp2p/protocol';
+import type { WebSocket } from 'ws';
+import { CLOSE_POLICY_VIOLATION, SignalChannel } from './channel.js';
+import { shortId, type Hub } from './hub.js';
+import type { DeviceChannel, DeviceLink } from './registry.js';
+
+/** Close code for the old socket of a device that logged in again. */
+export const CLOSE_REPLACED = 4000;
+
+type AuthMessage = Extract<DeviceToServer, { type: 'auth' }>;
+
+export function acceptDevice(ws: WebSocket, hub: Hub): void {
+  const challenge = randomId(24);
+  let link: DeviceLink | undefined;
+  let authenticating = false;
+  const label = (): string => (link ? `device ${link.productId}/${link.deviceName}` : 'device (not logged in)');
+
+  const channel: DeviceChannel = new SignalChannel({
+    ws,
+    schema: deviceToServerSchema,
+    tuning: hub.tuning,
+    log: hub.log,
+    label,
+    onMessage: async (message) => {
+      if (link) return relayFromDevice(hub, link, message);
+      if (message.type !== 'auth') return channel.sendError(401, 'log in first (answer the challenge with auth)');
+      if (authenticating) return;
+      authenticating = true;
+      link = await logIn(hub, channel, challenge, message);
+      if (link) clearTimeout(authTimer);
+    },
+  });
+
+  const authTimer = setTimeout(() => {
+    channel.sendError(401, `no login within ${hub.tuning.deviceAuthTimeoutMs / 1000} s`);
+    channel.close(CLOSE_POLICY_VIOLATION, 'login timeout');
+  }, hub.tuning.deviceAuthTimeoutMs);
+
+  ws.once('close', () => {
+    clearTimeout(authTimer);
+    if (link) goOffline(hub, link);
+  });
+
+  hub.heartbeat.watch(ws);
+  channel.send({ type: 'challenge', v: SIGNAL_PROTOCOL_VERSION, challenge });
+}
+
+async function logIn(
+  hub: Hub,
+  channel: DeviceChannel,
+  challenge: string,
+  auth: AuthMessage,
+): Promise<DeviceLink | undefined> {
+  const name = `${auth.productId}/${auth.deviceName}`;
+  const device = hub.findDevice(auth.productId, auth.deviceName);
+  const proofOk =
+    device !== undefined &&
+    (await verifyDeviceLoginProof(device.secret, auth.productId, auth.deviceName, challenge, auth.proof));
+  if (!proofOk) {
+    const why = device ? `wrong login proof for ${name}` : `unknown device ${name}`;
+    hub.log(`device login refused: ${why}`);
+    channel.sendError(401, `login refused: ${why}`);
+    channel.close(CLOSE_POLICY_VIOLATION, 'login refused');
+    return undefined;
+  }
+  if (!channel.open) return undefined; // it hung up while we checked
+  const link: DeviceLink = {
+    productId: auth.productId,
+    deviceName: auth.deviceName,
+    version: auth.version,
+    channel,
+    sessions: new Set(),
+  };
+  const replaced = hub.registry.setOnline(link);
+  if (replaced) {
+    endSessions(hub, replaced, 'device reconnected');
+    replaced.channel.close(CLOSE_REPLACED, 'replaced');
+    hub.log(`device ${name} logged in again, old connection replaced`);
+  }
+  channel.send({ type: 'welcome', iceServers: hub.iceServers() });
+  hub.log(`device ${name} online (version ${auth.version})`);
+  return link;
+}
+
+function goOffline(hub: Hub, link: DeviceLink): void {
+  if (!hub.registry.setOffline(link)) return; // replaced: its sessions were already ended
+  endSessions(hub, link, 'device offline');
+  hub.log(`device ${link.productId}/${link.deviceName} offline`);
+}
+
+function endSessions(hub: Hub, link: DeviceLink, reason: string): void {
+  for (const session of hub.registry.endAll(link)) {
+    session.viewer.channel.send({ type: 'bye', sessionId: session.id, reason });
+  }
+}
+
+function relayFromDevice(hub: Hub, link: DeviceLink, message: DeviceToServer): void {
+  if (message.type === 'auth') return link.channel.sendError(400, 'already logged in');
+  if (message.type === 'ping') return; // answered by the channel
+  const session = hub.registry.session(message.sessionId);
+  if (!session || session.device !== link) {
+    return link.channel.sendError(404, 'no such session on this device', { sessionId: message.sessionId });
+  }
+  const viewer = session.viewer.channel;
+  switch (message.type) {
+    case 'answer':
+      return viewer.send({ type: 'answer', sessionId: session.id, sdp: message.sdp });
+    case 'candidate':
+      return viewer.send(message);
+    case 'bye':
+      hub.registry.endSession(session.id);
+      hub.log(`session ${shortId(session.id)} ended by device`);
+      return viewer.send(message);
+    case 'reject':
+      hub.registry.endSession(session.id);
+      hub.log(`session ${shortId(session.id)} rejected by device: ${message.status} ${message.message}`);
+      return viewer.send({
+        type: 'error',
+        sessionId: session.id,
+        status: message.status,
+        code: ErrorCode.START_STREAM_FAILED,
+        message: message.message,
+      });
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * `/signal/viewer` (the upgrade was app-signed, see upgrade.ts): the viewer's half of the relay. An offer
+ * reaches a device only with a valid viewer token that this app was given for that device; everything
+ * else in a session flows only between the session's own two sockets.
+ */
+import {
+  ErrorCode,
+  peekViewerToken,
+  SIGNAL_PROTOCOL_VERSION,
+  verifyViewerToken,
+  viewerToServerSchema,
+  type TokenCheck,
+  type ViewerToServer,
+} from '@xp2p/protocol';
+import type { WebSocket } from 'ws';
+import type { AppConfig } from '../config/schema.js';
+import { SignalChannel } from './channel.js';
+import { shortId, type Hub } from './hub.js';
+import type { ViewerChannel, ViewerLink } from './registry.js';
+
+type Offer = Extract<ViewerToServer, { type: 'offer' }>;
+
+export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub): void {
+  const link: ViewerLink = {
+    app,
+    sessions: new Set(),
+    channel: new SignalChannel({
+      ws,
+      schema: viewerToServerSchema,
+      tuning: hub.tuning,
+      log: hub.log,
+      label: () => `viewer ${app.appid}`,
+      onMessage: (message) => relayFromViewer(hub, link, message),
+    }) as ViewerChannel,
+  };
+  ws.once('close', () => {
+    hub.log(`viewer ${app.appid} disconnected`);
+    for (const session of hub.registry.endAll(link)) {
+      session.device.channel.send({ type: 'bye', sessionId: session.id, reason: 'viewer left' });
+      hub.log(`session ${shortId(session.id)} ended: viewer ${app.appid} left`);
+    }
+  });
+  hub.heartbeat.watch(ws);
+  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers() });
+}
+
+async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServer): Promise<void> {
+  if (message.type === 'ping') return; // answered by the channel
+  if (message.type === 'offer') return startSession(hub, link, message);
+  const session = hub.registry.session(message.sessionId);
+  if (!session || session.viewer !== link) {
+    return link.channel.sendError(404, 'no such session', { sessionId: message.sessionId });
+  }
+  if (message.type === 'bye') {
+    hub.registry.endSession(session.id);
+    hub.log(`session ${shortId(session.id)} ended by viewer`);
+  }
+  session.device.channel.send(message);
+}
+
+/** HTTP-like status for a token that failed: 401 cannot be trusted at all, 403 is genuine but not usable here. */
+function tokenRefusal(check: Extract<TokenCheck, { ok: false }>): { status: number; message: string } {
+  switch (check.reason) {
+    case 'malformed':
+      return { status: 401, message: 'viewer token is malformed' };
+    case 'bad-signature':
+      return { status: 401, message: 'viewer token signature is invalid' };
+    case 'expired':
+      return { status: 403, message: 'viewer token has expired, fetch a new xp2pInfo' };
+    case 'wrong-device':
+      return { status: 403, message: 'viewer token is for another device' };
+  }
+}
+
+async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<void> {
+  const { sessionId } = offer;
+  const refuse = (status: number, message: string): void =>
+    link.channel.sendError(status, message, { sessionId, code: ErrorCode.START_STREAM_FAILED });
+
+  if (hub.registry.session(sessionId)) return refuse(409, 'sessionId is already in use');
+  if (link.sessions.size >= hub.tuning.maxSessionsPerViewer) {
+    return refuse(429, `at most ${hub.tuning.maxSessionsPerViewer} sessions per connection`);
+  }
+  const claims = peekViewerToken(offer.token);
+  if (!claims) return refuse(401, 'viewer token is malformed');
+  const device = hub.findDevice(claims.productId, claims.deviceName);
+  // A token naming a device we do not know cannot have been signed by us.
+  if (!device) return refuse(401, 'viewer token signature is invalid');
+  const check = await verifyViewerToken(device.secret, offer.token, claims);
+  if (!check.ok) {
+    const { status, message } = tokenRefusal(check);
+    return refuse(status, message);
+  }
+  if (check.payload.appid !== link.app.appid) return refuse(401, 'viewer token was issued to another app');
+
+  // Checked again after the await: the device may have left or another offer taken the id meanwhile.
+  const target = hub.registry.onlineDevice(claims.productId, claims.deviceName);
+  if (!target) return refuse(404, `device ${claims.productId}/${claims.deviceName} is offline`);
+  if (hub.registry.session(sessionId)) return refuse(409, 'sessionId is already in use');
+  if (!link.channel.open) return;
+
+  hub.registry.openSession(sessionId, link, target);
+  hub.log(`session ${shortId(sessionId)} viewer ${link.app.appid} → ${target.productId}/${target.deviceName}`);
+  target.channel.send({ type: 'offer', sessionId, token: offer.token, sdp: offer.sdp });
+}
