@@ -1,4 +1,5 @@
 /** A camera that dies mid-stream: the viewer hears `disconnect` fast, nothing hangs, and it comes back. */
+import { fetchXp2pInfo } from '@xp2p/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start, stopAll, VIEWER, viewerEvents } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
@@ -18,6 +19,7 @@ const viewerArgs = (durationMs: number) =>
 describe('camera lost mid-stream', () => {
   it('gives the viewer disconnect within 5 s, then a restarted camera serves a new startP2PService', async () => {
     const camera = await sys.startDevice();
+    const { xp2pInfo } = await fetchXp2pInfo({ ...sys.appParams, serverUrl: sys.serverUrl }, { productId: 'demo', deviceName: 'cam1' });
     const viewer = start([VIEWER, viewerArgs(60_000)]);
     await viewer.waitForLine(/firstByteMs/, 20_000);
     const killedAt = Date.now();
@@ -26,6 +28,14 @@ describe('camera lost mid-stream', () => {
     expect(Date.now() - killedAt).toBeLessThan(5_000);
     expect(viewerEvents(viewer).some((e) => 'unhandledRejection' in e)).toBe(false);
     await viewer.kill();
+
+    // with the camera gone, a new start is refused at once (the server knows it is offline), no hang
+    const late = start([VIEWER, JSON.stringify({ server: sys.serverUrl, appParams: sys.appParams, productId: 'demo', deviceName: 'cam1', xp2pInfo, durationMs: 1000 })]);
+    await late.waitForLine(/"done":true/, 10_000);
+    const refused = viewerEvents(late).find((e) => 'result' in e);
+    expect(refused?.result, JSON.stringify(refused)).toBe(-2402);
+    expect(String(refused?.lastError)).toMatch(/offline/);
+    expect((refused?.t as number) ?? 1e9).toBeLessThan(3000);
 
     await sys.startDevice();
     const again = start([VIEWER, viewerArgs(2_000)]);

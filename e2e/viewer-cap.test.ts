@@ -32,8 +32,8 @@ describe('viewer cap', () => {
     const fifth = start([VIEWER, JSON.stringify({ server: sys.serverUrl, appParams: sys.appParams, productId: 'demo', deviceName: 'cam1', durationMs: 1000 })]);
     await fifth.waitForLine(/"done":true/, 20_000);
     const events = viewerEvents(fifth);
-    expect(events.find((e) => 'result' in e)?.result).toBe(-2402);
-    expect(events.some((e) => e.notify === 'parsed' && (e.detail as { status: number }).status === 503)).toBe(true);
+    expect(events.find((e) => 'result' in e)?.result, JSON.stringify(events)).toBe(-2402);
+    expect(events.some((e) => e.notify === 'parsed' && (e.detail as { status: number }).status === 503), JSON.stringify(events)).toBe(true);
     expect(String(events.find((e) => 'result' in e)?.lastError)).toMatch(/503/);
 
     for (const [i, v] of viewers.entries()) {

@@ -29,6 +29,9 @@ export interface ResponseWriter {
   onUpstream(onData: (data: ArrayBuffer) => void, onEnd: () => void): void;
 }
 
+/** How long a finished request's channel may stay open waiting for the viewer to close it. */
+const CHANNEL_LINGER_MS = 5_000;
+
 export type RequestHandler = (request: RequestFrame, params: URLSearchParams, res: ResponseWriter) => void;
 
 export function serveRequestChannel(channel: RTCDataChannel, handle: RequestHandler, log: (line: string) => void): void {
@@ -48,16 +51,19 @@ export function serveRequestChannel(channel: RTCDataChannel, handle: RequestHand
       return false;
     }
   };
+  let lingerTimer: ReturnType<typeof setTimeout> | undefined;
   const finish = () => {
     done = true;
-    // Closing right away could drop queued frames in some stacks; close once the buffer is flushed.
-    void writer.drained(0).then(() => {
+    // The viewer closes the channel when it reads `end`. Closing it from here as well can overtake the
+    // last frames (libdatachannel resets the stream without waiting for them; seen as a viewer that gets
+    // "closed" instead of its 404), so the camera only closes a channel the viewer left open.
+    lingerTimer = setTimeout(() => {
       try {
         channel.close();
       } catch {
         /* already closed */
       }
-    });
+    }, CHANNEL_LINGER_MS);
   };
 
   const writer: ResponseWriter = {
@@ -146,6 +152,7 @@ export function serveRequestChannel(channel: RTCDataChannel, handle: RequestHand
   };
   channel.onclose = () => {
     done = true;
+    clearTimeout(lingerTimer);
     for (const cb of closeListeners.splice(0)) {
       try {
         cb();

@@ -9,6 +9,7 @@ import {
   ErrorCode,
   isXP2PError,
   parseDeviceRequestUrl,
+  peekViewerToken,
   randomId,
   type DeviceRequest,
   type ErrorCodeValue,
@@ -123,6 +124,11 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
       info = decodeXp2pInfo(streamInfo.xp2pInfo);
       if (info.payload.productId !== streamInfo.productId || info.payload.deviceName !== streamInfo.deviceName) {
         return failWith(id, ErrorCode.XP2P_INFO_ERROR, 'xp2pInfo belongs to another device');
+      }
+      const claims = peekViewerToken(info.payload.token);
+      if (!claims || claims.productId !== info.payload.productId || claims.deviceName !== info.payload.deviceName) {
+        // the server routes by the token; a token for another camera means the xp2pInfo was tampered with
+        return failWith(id, ErrorCode.XP2P_INFO_ERROR, 'xp2pInfo token does not match its device');
       }
       assertDeviceVersionSupported(info);
     } catch (err) {

@@ -1,5 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,9 +11,23 @@ import {
   isScriptTag,
   parseFlv,
   startsGop,
+  type FlvTag,
 } from '@xp2p/protocol';
 import { FlvFileLoopSource } from './flv-file-loop-source.js';
-import { recordingSink, sleep, twoSecondFixture } from './test-helpers.test-support.js';
+import type { MediaSink } from './media-source.js';
+
+/** The protocol package's 2 s golden fixture (H.264 15 fps, GOP 15 + AAC; see its make-fixtures.sh). */
+const twoSecondFixture = fileURLToPath(new URL('../../../protocol/src/flv/fixtures/av.flv', import.meta.url));
+
+/** A sink that records every tag, with a promise for how the source ended. */
+function recordingSink(): MediaSink & { tags: FlvTag[]; ended: Promise<Error | undefined> } {
+  let resolveEnd!: (e: Error | undefined) => void;
+  const ended = new Promise<Error | undefined>((r) => (resolveEnd = r));
+  const tags: FlvTag[] = [];
+  return { tags, ended, onTag: (t) => tags.push(t), onEnd: (e) => resolveEnd(e) };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('FlvFileLoopSource', () => {
   it('loops a 2 s file in real time with continuous timestamps and one set of headers', async () => {

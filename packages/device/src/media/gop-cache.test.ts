@@ -66,7 +66,11 @@ describe('GopCache', () => {
 
   it('new sequence headers replace old ones; a changed AVC config invalidates the cached GOP', () => {
     const cache = new GopCache();
-    const avc = (v: number): FlvTag => ({ type: FLV_TAG_VIDEO, timestamp: 0, data: Uint8Array.of(0x17, 0, 0, 0, 0, v) });
+    const avc = (v: number): FlvTag => ({
+      type: FLV_TAG_VIDEO,
+      timestamp: 0,
+      data: Uint8Array.of(0x17, 0, 0, 0, 0, v),
+    });
     const aac = (v: number): FlvTag => ({ type: FLV_TAG_AUDIO, timestamp: 0, data: Uint8Array.of(0xaf, 0, v) });
     cache.push(avc(1));
     cache.push(aac(1));

@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   concatBytes,
@@ -13,9 +17,32 @@ import {
 } from '@xp2p/protocol';
 import { LiveHub, type LiveSubscriber } from './live-hub.js';
 import { bundledSamplePath } from './sample.js';
-import { probe } from './test-helpers.test-support.js';
 
 const sampleTags = parseFlv(new Uint8Array(readFileSync(bundledSamplePath()))).tags;
+
+/** Runs `ffprobe -show_packets` on the bytes; returns its exit code, stderr and packets. */
+async function probe(
+  bytes: Uint8Array,
+): Promise<{ code: number; stderr: string; packets: { codec_type: string; flags: string }[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'xp2p-hub-'));
+  try {
+    const file = join(dir, 'viewer.flv');
+    await writeFile(file, bytes);
+    return await new Promise((resolve) => {
+      execFile(
+        'ffprobe',
+        ['-v', 'error', '-show_packets', '-show_entries', 'packet=codec_type,flags', '-of', 'json', file],
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+          const packets = code === 0 ? (JSON.parse(stdout) as { packets: [] }).packets : [];
+          resolve({ code, stderr, packets });
+        },
+      );
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** A subscriber that keeps everything it is sent; `buffered` is whatever the test says. */
 function collector(buffered: () => number = () => 0): LiveSubscriber & { chunks: Uint8Array[]; bytes(): Uint8Array } {
@@ -142,7 +169,11 @@ describe('LiveHub', () => {
       timestamp: ts,
       data: Uint8Array.of(key ? 0x17 : 0x27, 1, 0, 0, 0, ts & 0xff),
     });
-    const audio = (ts: number): FlvTag => ({ type: FLV_TAG_AUDIO, timestamp: ts, data: Uint8Array.of(0xaf, 1, ts & 0xff) });
+    const audio = (ts: number): FlvTag => ({
+      type: FLV_TAG_AUDIO,
+      timestamp: ts,
+      data: Uint8Array.of(0xaf, 1, ts & 0xff),
+    });
     hub.onTag(video(true, 1000));
     hub.onTag(audio(1010));
     buffered = 1000;

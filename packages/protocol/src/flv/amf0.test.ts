@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeScriptData, encodeScriptData } from './amf0.js';
 import { parseFlv } from './demux.js';
 import { FlvFormatError } from './tag.js';
-import { readFixture } from './fixtures.test-helpers.js';
+
+const readFixture = (name: string): Uint8Array =>
+  new Uint8Array(readFileSync(new URL(`./fixtures/${name}.flv`, import.meta.url)));
 
 /** Builds AMF0 bytes by hand so decoding is checked against the spec, not against our encoder. */
 const str = (s: string): number[] => [0x02, 0, s.length, ...[...s].map((c) => c.charCodeAt(0))];

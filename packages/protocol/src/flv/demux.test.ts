@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FlvDemuxer, parseFlv } from './demux.js';
 import { encodeFlvHeader, encodeFlvTag } from './mux.js';
@@ -12,7 +13,26 @@ import {
   videoCodecId,
 } from './inspect.js';
 import { FLV_TAG_AUDIO, FLV_TAG_SCRIPT, FLV_TAG_VIDEO, FlvFormatError, type FlvTag } from './tag.js';
-import { fixtureNames, readFixture, readProbedPackets } from './fixtures.test-helpers.js';
+
+/** The golden fixtures (see fixtures/make-fixtures.sh). */
+const fixtureNames = ['av', 'video-only'] as const;
+const readFixture = (name: (typeof fixtureNames)[number]): Uint8Array =>
+  new Uint8Array(readFileSync(new URL(`./fixtures/${name}.flv`, import.meta.url)));
+
+/** ffprobe's -show_packets output for a fixture, captured by make-fixtures.sh. */
+interface ProbedPacket {
+  codec_type: 'video' | 'audio';
+  pts: number;
+  dts: number;
+  size: string;
+  flags: string;
+}
+const readProbedPackets = (name: (typeof fixtureNames)[number]): ProbedPacket[] =>
+  (
+    JSON.parse(readFileSync(new URL(`./fixtures/${name}.packets.json`, import.meta.url), 'utf8')) as {
+      packets: ProbedPacket[];
+    }
+  ).packets;
 
 /** Deterministic PRNG so a failing random split can be reproduced. */
 function rng(seed: number): () => number {
@@ -166,7 +186,8 @@ describe('corrupt input throws FlvFormatError', () => {
   it('a PreviousTagSize that does not match', () => {
     const bad = good.slice();
     const firstTagSize = (bad[14]! << 16) | (bad[15]! << 8) | bad[16]!;
-    bad[13 + 11 + firstTagSize + 3] ^= 1;
+    const lastSizeByte = 13 + 11 + firstTagSize + 3;
+    bad[lastSizeByte] = bad[lastSizeByte]! ^ 1;
     expectFormatError(() => parseFlv(bad), /PreviousTagSize/);
   });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +8,12 @@ import { parseFlv } from './demux.js';
 import { isScriptTag } from './inspect.js';
 import { encodeFlvHeader, encodeFlvTag } from './mux.js';
 import { FLV_TAG_AUDIO, FLV_TAG_SCRIPT, FLV_TAG_VIDEO } from './tag.js';
-import { fixtureNames, readFixture } from './fixtures.test-helpers.js';
 import { concatBytes } from '../bytes.js';
+
+/** The golden fixtures (see fixtures/make-fixtures.sh). */
+const fixtureNames = ['av', 'video-only'] as const;
+const readFixture = (name: (typeof fixtureNames)[number]): Uint8Array =>
+  new Uint8Array(readFileSync(new URL(`./fixtures/${name}.flv`, import.meta.url)));
 
 describe('encodeFlvHeader', () => {
   it('writes the 9-byte header and a zero PreviousTagSize0', () => {
