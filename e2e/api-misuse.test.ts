@@ -13,7 +13,9 @@ const noop = () => {};
 beforeAll(async () => {
   sys = await startSystem();
   await sys.startDevice();
-  xp2pInfo = (await fetchXp2pInfo({ ...sys.appParams, serverUrl: sys.serverUrl }, { productId: 'demo', deviceName: 'cam1' })).xp2pInfo;
+  xp2pInfo = (
+    await fetchXp2pInfo({ ...sys.appParams, serverUrl: sys.serverUrl }, { productId: 'demo', deviceName: 'cam1' })
+  ).xp2pInfo;
 });
 afterAll(async () => {
   cleanupNodeWebRTC();
@@ -24,7 +26,9 @@ afterAll(async () => {
 describe('API misuse returns the guide codes', () => {
   it('before init: -2002; bad init params: -2000; double init: -2003; after destroy: -2002', async () => {
     const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
-    expect(await p2p.startP2PService('a', { url, productId: 'demo', deviceName: 'cam1', xp2pInfo }, { msgCallback: noop })).toBe(-2002);
+    expect(
+      await p2p.startP2PService('a', { url, productId: 'demo', deviceName: 'cam1', xp2pInfo }, { msgCallback: noop }),
+    ).toBe(-2002);
     expect(await p2p.startP2PStream('a', { dataCallback: noop })).toBe(-2002);
     expect(await p2p.resetP2P()).toBe(-2002);
     expect(await p2p.init({ appParams: { appid: '', appKey: 'k', appSecretKey: 's' } })).toBe(-2000);
@@ -34,7 +38,9 @@ describe('API misuse returns the guide codes', () => {
     expect(p2p.getUUID()).toMatch(/^[A-Za-z0-9_-]{16,}$/);
     expect(await p2p.init({ appParams })).toBe(-2003);
     p2p.destroy();
-    expect(await p2p.startP2PService('a', { url, productId: 'demo', deviceName: 'cam1', xp2pInfo }, { msgCallback: noop })).toBe(-2002);
+    expect(
+      await p2p.startP2PService('a', { url, productId: 'demo', deviceName: 'cam1', xp2pInfo }, { msgCallback: noop }),
+    ).toBe(-2002);
   });
 
   it('bad parameters, bad xp2pInfo, old device, duplicate id, service not started', async () => {
@@ -65,7 +71,12 @@ describe('API misuse returns the guide codes', () => {
     p2p.stopP2PStream('a');
     expect(events).toContain('close');
     // the pre-connected service takes a new stream with a custom flv request
-    expect(await p2p.startP2PStream('a', { dataCallback: noop, flv: { filename: 'ipc.flv', params: 'action=live&channel=0' } })).toBe(0);
+    expect(
+      await p2p.startP2PStream('a', {
+        dataCallback: noop,
+        flv: { filename: 'ipc.flv', params: 'action=live&channel=0' },
+      }),
+    ).toBe(0);
     p2p.stopServiceById('a');
     expect(await p2p.startP2PStream('a', { dataCallback: noop })).toBe(-2403);
     p2p.destroy();
@@ -77,8 +88,16 @@ describe('API misuse returns the guide codes', () => {
     const statuses: number[] = [];
     const code = await p2p.startP2PService(
       'x',
-      { url: 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=nonsense', productId: 'demo', deviceName: 'cam1', xp2pInfo },
-      { msgCallback: (_e, s, d) => s === 'parsed' && statuses.push((d as { status: number }).status), dataCallback: noop },
+      {
+        url: 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=nonsense',
+        productId: 'demo',
+        deviceName: 'cam1',
+        xp2pInfo,
+      },
+      {
+        msgCallback: (_e, s, d) => s === 'parsed' && statuses.push((d as { status: number }).status),
+        dataCallback: noop,
+      },
     );
     expect(code).toBe(-2402);
     expect(statuses, p2p.lastError('x')).toEqual([404]);
@@ -90,7 +109,13 @@ describe('API misuse returns the guide codes', () => {
     await p2p.init({ appParams: { ...sys.appParams, serverUrl: sys.serverUrl } });
     const info = decodeXp2pInfo(xp2pInfo);
     const ghost = encodeXp2pInfo({ ...info, payload: { ...info.payload, deviceName: 'ghost' } });
-    expect(await p2p.startP2PService('g', { url, productId: 'demo', deviceName: 'ghost', xp2pInfo: ghost }, { msgCallback: noop })).toBe(-2001);
+    expect(
+      await p2p.startP2PService(
+        'g',
+        { url, productId: 'demo', deviceName: 'ghost', xp2pInfo: ghost },
+        { msgCallback: noop },
+      ),
+    ).toBe(-2001);
     p2p.destroy();
   });
 });

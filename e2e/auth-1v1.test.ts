@@ -18,7 +18,9 @@ beforeAll(async () => {
   sys = await startSystem();
   device = await sys.startDevice();
   await p2p.init({ appParams: { ...sys.appParams, serverUrl: sys.serverUrl } });
-  realInfo = (await fetchXp2pInfo({ ...sys.appParams, serverUrl: sys.serverUrl }, { productId: 'demo', deviceName: 'cam1' })).xp2pInfo;
+  realInfo = (
+    await fetchXp2pInfo({ ...sys.appParams, serverUrl: sys.serverUrl }, { productId: 'demo', deviceName: 'cam1' })
+  ).xp2pInfo;
 });
 afterAll(async () => {
   p2p.destroy();
@@ -38,7 +40,12 @@ async function tryWith(xp2pInfo: string, id: string) {
   const logs: string[] = [];
   const code = await p2p.startP2PService(
     id,
-    { url: 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live&channel=0', productId: 'demo', deviceName: 'cam1', xp2pInfo },
+    {
+      url: 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live&channel=0',
+      productId: 'demo',
+      deviceName: 'cam1',
+      xp2pInfo,
+    },
     { msgCallback: (event, _s, detail) => event === 'log' && logs.push(String(detail)) },
   );
   return { code, why: p2p.lastError(id) ?? '', logs };
@@ -52,14 +59,26 @@ describe('viewer tokens', () => {
     expect(sessionsSeenByCamera()).toBe(1);
   });
 
-  it('refuses a forged, an expired, another device\'s and another app\'s token; the camera sees none', async () => {
+  it("refuses a forged, an expired, another device's and another app's token; the camera sees none", async () => {
     const before = sessionsSeenByCamera();
     const real = decodeXp2pInfo(realInfo).payload.token;
     const [body, mac] = real.split('.');
     const forged = `${body}.${mac!.startsWith('A') ? 'B' : 'A'}${mac!.slice(1)}`;
-    const expired = await signViewerToken(secretOf('cam1'), { appid: sys.appParams.appid, productId: 'demo', deviceName: 'cam1' }, { ttlSeconds: 60, now: Date.now() - 3_600_000 });
-    const otherDeviceKey = await signViewerToken('not-this-devices-secret-123', { appid: sys.appParams.appid, productId: 'demo', deviceName: 'cam1' });
-    const otherApp = await signViewerToken(secretOf('cam1'), { appid: 'app-someone-else', productId: 'demo', deviceName: 'cam1' });
+    const expired = await signViewerToken(
+      secretOf('cam1'),
+      { appid: sys.appParams.appid, productId: 'demo', deviceName: 'cam1' },
+      { ttlSeconds: 60, now: Date.now() - 3_600_000 },
+    );
+    const otherDeviceKey = await signViewerToken('not-this-devices-secret-123', {
+      appid: sys.appParams.appid,
+      productId: 'demo',
+      deviceName: 'cam1',
+    });
+    const otherApp = await signViewerToken(secretOf('cam1'), {
+      appid: 'app-someone-else',
+      productId: 'demo',
+      deviceName: 'cam1',
+    });
     const cases: [string, string, RegExp][] = [
       ['forged', forged, /40[13]/],
       ['expired', expired, /403/],
@@ -83,7 +102,12 @@ describe('viewer tokens', () => {
   it('refuses a raw offer without a token at the server', async () => {
     const before = sessionsSeenByCamera();
     const sig = await signAppRequest(sys.appParams, 'GET', '/signal/viewer');
-    const q = new URLSearchParams({ appKey: sig.appKey, timestamp: String(sig.timestamp), nonce: sig.nonce, signature: sig.signature });
+    const q = new URLSearchParams({
+      appKey: sig.appKey,
+      timestamp: String(sig.timestamp),
+      nonce: sig.nonce,
+      signature: sig.signature,
+    });
     const ws = new WebSocket(`${sys.serverUrl.replace('http', 'ws')}/signal/viewer?${q}`);
     const messages: { type: string; status?: number }[] = [];
     ws.on('message', (m) => messages.push(JSON.parse(m.toString())));

@@ -14,12 +14,21 @@ afterAll(async () => {
 });
 
 const viewerArgs = (durationMs: number) =>
-  JSON.stringify({ server: sys.serverUrl, appParams: sys.appParams, productId: 'demo', deviceName: 'cam1', durationMs });
+  JSON.stringify({
+    server: sys.serverUrl,
+    appParams: sys.appParams,
+    productId: 'demo',
+    deviceName: 'cam1',
+    durationMs,
+  });
 
 describe('camera lost mid-stream', () => {
   it('gives the viewer disconnect within 5 s, then a restarted camera serves a new startP2PService', async () => {
     const camera = await sys.startDevice();
-    const { xp2pInfo } = await fetchXp2pInfo({ ...sys.appParams, serverUrl: sys.serverUrl }, { productId: 'demo', deviceName: 'cam1' });
+    const { xp2pInfo } = await fetchXp2pInfo(
+      { ...sys.appParams, serverUrl: sys.serverUrl },
+      { productId: 'demo', deviceName: 'cam1' },
+    );
     const viewer = start([VIEWER, viewerArgs(60_000)]);
     await viewer.waitForLine(/firstByteMs/, 20_000);
     const killedAt = Date.now();
@@ -30,7 +39,17 @@ describe('camera lost mid-stream', () => {
     await viewer.kill();
 
     // with the camera gone, a new start is refused at once (the server knows it is offline), no hang
-    const late = start([VIEWER, JSON.stringify({ server: sys.serverUrl, appParams: sys.appParams, productId: 'demo', deviceName: 'cam1', xp2pInfo, durationMs: 1000 })]);
+    const late = start([
+      VIEWER,
+      JSON.stringify({
+        server: sys.serverUrl,
+        appParams: sys.appParams,
+        productId: 'demo',
+        deviceName: 'cam1',
+        xp2pInfo,
+        durationMs: 1000,
+      }),
+    ]);
     await late.waitForLine(/"done":true/, 10_000);
     const refused = viewerEvents(late).find((e) => 'result' in e);
     expect(refused?.result, JSON.stringify(refused)).toBe(-2402);

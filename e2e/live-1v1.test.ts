@@ -45,7 +45,14 @@ describe('1v1 live view over WebRTC', () => {
     const out = join(work, 'viewer.flv');
     const viewer = start([
       VIEWER,
-      JSON.stringify({ server: sys.serverUrl, appParams: sys.appParams, productId: 'demo', deviceName: 'cam1', out, durationMs: 10_000 }),
+      JSON.stringify({
+        server: sys.serverUrl,
+        appParams: sys.appParams,
+        productId: 'demo',
+        deviceName: 'cam1',
+        out,
+        durationMs: 10_000,
+      }),
     ]);
     await viewer.waitForLine(/"done":true/, 30_000);
     const events = viewerEvents(viewer);
@@ -61,7 +68,17 @@ describe('1v1 live view over WebRTC', () => {
   });
 
   it('serves the same stream through the player bridge as plain HTTP-FLV', async () => {
-    const play = start([CLI, 'play', 'demo/cam1', '--server', sys.serverUrl, '--data', sys.dataDir, '--bridge-port', '0']);
+    const play = start([
+      CLI,
+      'play',
+      'demo/cam1',
+      '--server',
+      sys.serverUrl,
+      '--data',
+      sys.dataDir,
+      '--bridge-port',
+      '0',
+    ]);
     const m = await play.waitForLine(/^play: (http:\/\/\S+)/);
     const res = await fetch(m[1]!);
     expect(res.status).toBe(200);
@@ -81,4 +98,3 @@ describe('1v1 live view over WebRTC', () => {
     expect(await decodeErrors(file)).toBe('');
   });
 });
-

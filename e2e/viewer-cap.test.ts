@@ -24,16 +24,35 @@ describe('viewer cap', () => {
   it('refuses the fifth viewer with 503 while four play on', async () => {
     const viewers: RunningProcess[] = [];
     for (let i = 0; i < 4; i++) {
-      const args = { server: sys.serverUrl, appParams: sys.appParams, productId: 'demo', deviceName: 'cam1', out: join(work, `v${i}.flv`), durationMs: 8_000 };
+      const args = {
+        server: sys.serverUrl,
+        appParams: sys.appParams,
+        productId: 'demo',
+        deviceName: 'cam1',
+        out: join(work, `v${i}.flv`),
+        durationMs: 8_000,
+      };
       viewers.push(start([VIEWER, JSON.stringify(args)]));
     }
     for (const v of viewers) await v.waitForLine(/"result":0/, 20_000);
 
-    const fifth = start([VIEWER, JSON.stringify({ server: sys.serverUrl, appParams: sys.appParams, productId: 'demo', deviceName: 'cam1', durationMs: 1000 })]);
+    const fifth = start([
+      VIEWER,
+      JSON.stringify({
+        server: sys.serverUrl,
+        appParams: sys.appParams,
+        productId: 'demo',
+        deviceName: 'cam1',
+        durationMs: 1000,
+      }),
+    ]);
     await fifth.waitForLine(/"done":true/, 20_000);
     const events = viewerEvents(fifth);
     expect(events.find((e) => 'result' in e)?.result, JSON.stringify(events)).toBe(-2402);
-    expect(events.some((e) => e.notify === 'parsed' && (e.detail as { status: number }).status === 503), JSON.stringify(events)).toBe(true);
+    expect(
+      events.some((e) => e.notify === 'parsed' && (e.detail as { status: number }).status === 503),
+      JSON.stringify(events),
+    ).toBe(true);
     expect(String(events.find((e) => 'result' in e)?.lastError)).toMatch(/503/);
 
     for (const [i, v] of viewers.entries()) {

@@ -23,7 +23,9 @@ export async function probePackets(file: string): Promise<ProbedPacket[]> {
 /** Decodes every frame with ffmpeg; returns its error output (empty when everything decoded). */
 export async function decodeErrors(file: string): Promise<string> {
   try {
-    const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { maxBuffer: 16 * 1024 * 1024 });
+    const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return stderr.trim();
   } catch (err) {
     return String((err as { stderr?: string }).stderr ?? err);

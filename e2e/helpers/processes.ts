@@ -51,7 +51,11 @@ export function start(args: string[], options: { env?: Record<string, string> } 
       }
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
-          reject(new Error(`timed out waiting for ${pattern} in output of ${args.join(' ')}:\n${lines.slice(-30).join('\n')}`));
+          reject(
+            new Error(
+              `timed out waiting for ${pattern} in output of ${args.join(' ')}:\n${lines.slice(-30).join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         waiters.push({ pattern, resolve: (m) => (clearTimeout(timer), resolve(m)) });
         void exited.then(() => {

@@ -39,7 +39,10 @@ export interface DeviceAgent {
 }
 
 export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
-  const cfg = { ...DEVICE_DEFAULTS, ...definedOnly({ version: o.version, maxLiveViewers: o.maxLiveViewers, maxSessions: o.maxSessions }) };
+  const cfg = {
+    ...DEVICE_DEFAULTS,
+    ...definedOnly({ version: o.version, maxLiveViewers: o.maxLiveViewers, maxSessions: o.maxSessions }),
+  };
   const log = o.log ?? (() => {});
   const id = `${o.productId}/${o.deviceName}`;
   const sessions = new Map<string, ViewerSession>();
@@ -89,8 +92,10 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     };
     if (sessions.has(sessionId)) return reject(409, 'session id already in use');
     const check = await verifyViewerToken(o.secret, token, { productId: o.productId, deviceName: o.deviceName });
-    if (!check.ok) return reject(check.reason === 'expired' || check.reason === 'wrong-device' ? 403 : 401, `token ${check.reason}`);
-    if (sessions.size >= cfg.maxSessions) return reject(503, `too many sessions (this camera allows ${cfg.maxSessions})`);
+    if (!check.ok)
+      return reject(check.reason === 'expired' || check.reason === 'wrong-device' ? 403 : 401, `token ${check.reason}`);
+    if (sessions.size >= cfg.maxSessions)
+      return reject(503, `too many sessions (this camera allows ${cfg.maxSessions})`);
     const session = new ViewerSession({
       sessionId,
       appid: check.payload.appid,

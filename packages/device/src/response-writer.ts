@@ -34,7 +34,11 @@ const CHANNEL_LINGER_MS = 5_000;
 
 export type RequestHandler = (request: RequestFrame, params: URLSearchParams, res: ResponseWriter) => void;
 
-export function serveRequestChannel(channel: RTCDataChannel, handle: RequestHandler, log: (line: string) => void): void {
+export function serveRequestChannel(
+  channel: RTCDataChannel,
+  handle: RequestHandler,
+  log: (line: string) => void,
+): void {
   channel.binaryType = 'arraybuffer';
   let headSent = false;
   let done = false;

@@ -5,7 +5,9 @@ import { RTCPeerConnection as PolyfillPeerConnection } from 'node-datachannel/po
 export type PeerConnectionFactory = (config: RTCConfiguration & Record<string, unknown>) => RTCPeerConnection;
 
 export const createPeerConnection: PeerConnectionFactory = (config) =>
-  new PolyfillPeerConnection(config as ConstructorParameters<typeof PolyfillPeerConnection>[0]) as unknown as RTCPeerConnection;
+  new PolyfillPeerConnection(
+    config as ConstructorParameters<typeof PolyfillPeerConnection>[0],
+  ) as unknown as RTCPeerConnection;
 
 /** Frees libdatachannel's threads; call once at process end. */
 export function cleanupWebRTC(): void {

@@ -96,19 +96,21 @@ export class DeviceSignalClient {
       const msg = parsed.message;
       switch (msg.type) {
         case 'challenge':
-          void deviceLoginProof(identity.secret, identity.productId, identity.deviceName, msg.challenge).then((proof) => {
-            if (socket.readyState !== WebSocket.OPEN) return;
-            socket.send(
-              JSON.stringify({
-                type: 'auth',
-                v: SIGNAL_PROTOCOL_VERSION,
-                productId: identity.productId,
-                deviceName: identity.deviceName,
-                version: identity.version,
-                proof,
-              } satisfies DeviceToServer),
-            );
-          });
+          void deviceLoginProof(identity.secret, identity.productId, identity.deviceName, msg.challenge).then(
+            (proof) => {
+              if (socket.readyState !== WebSocket.OPEN) return;
+              socket.send(
+                JSON.stringify({
+                  type: 'auth',
+                  v: SIGNAL_PROTOCOL_VERSION,
+                  productId: identity.productId,
+                  deviceName: identity.deviceName,
+                  version: identity.version,
+                  proof,
+                } satisfies DeviceToServer),
+              );
+            },
+          );
           return;
         case 'welcome':
           this.online = true;

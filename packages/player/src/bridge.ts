@@ -51,7 +51,9 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
     const [, productId, deviceName, ...rest] = url.pathname.split('/');
     const path = rest.join('/');
     if (req.method !== 'GET' || !productId || !deviceName || !NAME.test(productId) || !NAME.test(deviceName) || !path) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('use GET /<productId>/<deviceName>/ipc.flv?action=live\n');
+      res
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('use GET /<productId>/<deviceName>/ipc.flv?action=live\n');
       return;
     }
     let xp2pInfo: string;
@@ -61,7 +63,9 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
       const status = (err as { status?: number }).status;
       res
         .writeHead(status === 404 || status === 409 ? 404 : 502, { 'content-type': 'text/plain' })
-        .end(`cannot get xp2pInfo for ${productId}/${deviceName}: ${err instanceof Error ? err.message : String(err)}\n`);
+        .end(
+          `cannot get xp2pInfo for ${productId}/${deviceName}: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
       return;
     }
     const id = `bridge-${++bridgeRequestCounter}`;
@@ -91,7 +95,9 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
                 'access-control-allow-origin': '*',
               });
             } else {
-              res.writeHead(status, { 'content-type': 'text/plain' }).end(`camera answered ${status}: ${headers['x-reason'] ?? ''}\n`);
+              res
+                .writeHead(status, { 'content-type': 'text/plain' })
+                .end(`camera answered ${status}: ${headers['x-reason'] ?? ''}\n`);
             }
           } else if (subtype === 'eof') {
             res.end();

@@ -15,7 +15,10 @@ const HOST_PREFIX = /^https?:\/\/[^/]+\/ipc\.p2p\.com\//i;
 
 export function parseDeviceRequestUrl(url: unknown): DeviceRequest {
   if (typeof url !== 'string' || !HOST_PREFIX.test(url)) {
-    throw new XP2PError(ErrorCode.PARAM_ERROR, 'url must look like http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live');
+    throw new XP2PError(
+      ErrorCode.PARAM_ERROR,
+      'url must look like http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live',
+    );
   }
   const rest = url.replace(HOST_PREFIX, '');
   const q = rest.indexOf('?');

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, XP2PError } from './errors.js';
 import { assertDeviceVersionSupported, decodeXp2pInfo, encodeXp2pInfo } from './xp2p-info.js';
 
-const payload = { v: 1 as const, productId: 'demo', deviceName: 'cam1', token: 'abc.def', server: 'http://127.0.0.1:18080' };
+const payload = {
+  v: 1 as const,
+  productId: 'demo',
+  deviceName: 'cam1',
+  token: 'abc.def',
+  server: 'http://127.0.0.1:18080',
+};
 
 function codeOf(fn: () => unknown): number | undefined {
   try {

@@ -3,7 +3,13 @@ export type { Platform } from './platform.js';
 export type { AppParams } from './app-params.js';
 export type { StreamInfo } from './service.js';
 export { SDK_DEFAULTS } from './defaults.js';
-export { XP2PEventEnum, XP2PNotify_SubType, type MsgCallback, type DataCallback, type ServiceCallbacks } from './events.js';
+export {
+  XP2PEventEnum,
+  XP2PNotify_SubType,
+  type MsgCallback,
+  type DataCallback,
+  type ServiceCallbacks,
+} from './events.js';
 export { fetchXp2pInfo, ApiError } from './xp2p-info-client.js';
 export { preferActiveDtlsRole, normaliseCandidate, candidateType } from './sdp.js';
 export { ErrorCode, XP2PError } from '@xp2p/protocol';

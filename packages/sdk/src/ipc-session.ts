@@ -126,7 +126,15 @@ async function raceAttempts(o: IpcSessionOptions, iceServers: IceServer[], timin
     const start = () => {
       if (done) return;
       timings.attempts++;
-      const p = connectPeerLink({ platform: o.platform, signal: o.signal, iceServers, token: o.token, abort: local.signal, timings, log: o.log });
+      const p = connectPeerLink({
+        platform: o.platform,
+        signal: o.signal,
+        iceServers,
+        token: o.token,
+        abort: local.signal,
+        timings,
+        log: o.log,
+      });
       attempts.push(p);
       p.then(
         (link) => {

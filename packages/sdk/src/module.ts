@@ -192,7 +192,8 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     if (!initialised) return ErrorCode.NOT_INITIALISED;
     const service = services.get(id);
     if (!service) return failWith(String(id), ErrorCode.SERVICE_NOT_STARTED, `service ${id} is not started`);
-    if (!params || !isFn(params.dataCallback)) return failWith(id, ErrorCode.PARAM_ERROR, 'dataCallback is required', service);
+    if (!params || !isFn(params.dataCallback))
+      return failWith(id, ErrorCode.PARAM_ERROR, 'dataCallback is required', service);
     if (service.stream) return failWith(id, ErrorCode.SERVICE_ALREADY_STARTED, 'a stream is already running', service);
     let request = service.defaultRequest;
     if (params.flv) {
@@ -235,7 +236,14 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
             if (status >= 200 && status < 300) return settle(ErrorCode.OK);
             endStream();
             stream.handle.cancel();
-            settle(failWith(id, ErrorCode.START_STREAM_FAILED, `camera answered ${status}: ${headers['x-reason'] ?? ''}`, service));
+            settle(
+              failWith(
+                id,
+                ErrorCode.START_STREAM_FAILED,
+                `camera answered ${status}: ${headers['x-reason'] ?? ''}`,
+                service,
+              ),
+            );
           },
           onData(data) {
             stream.firstByteAt ??= performance.now();
@@ -283,7 +291,8 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
 
   function updateServiceCallbacks(id: string, callbacks: ServiceCallbacks): number {
     const service = services.get(id);
-    if (!callbacks || (callbacks.msgCallback !== undefined && !isFn(callbacks.msgCallback))) return ErrorCode.PARAM_ERROR;
+    if (!callbacks || (callbacks.msgCallback !== undefined && !isFn(callbacks.msgCallback)))
+      return ErrorCode.PARAM_ERROR;
     if (callbacks.dataCallback !== undefined && !isFn(callbacks.dataCallback)) return ErrorCode.PARAM_ERROR;
     if (!service) return ErrorCode.SERVICE_NOT_STARTED;
     service.callbacks = { ...service.callbacks, ...callbacks };

@@ -84,7 +84,9 @@ export async function connectPeerLink(args: {
             remoteSet = true;
             for (const c of pendingCandidates.splice(0)) addCandidate(c);
           })
-          .catch((err: unknown) => rejectOpen(new XP2PError(ErrorCode.START_STREAM_FAILED, `bad answer: ${String(err)}`)));
+          .catch((err: unknown) =>
+            rejectOpen(new XP2PError(ErrorCode.START_STREAM_FAILED, `bad answer: ${String(err)}`)),
+          );
         break;
       case 'candidate': {
         const c = { candidate: normaliseCandidate(msg.candidate), sdpMid: msg.mid ?? '0' };

@@ -80,7 +80,10 @@ export class ViewerSignal {
       const socket = new this.platform.WebSocket(url);
       this.socket = socket;
       let settled = false;
-      const timer = setTimeout(() => fail(new SignalConnectionError(`no answer from ${this.serverUrl} in ${this.timeoutMs} ms`)), this.timeoutMs);
+      const timer = setTimeout(
+        () => fail(new SignalConnectionError(`no answer from ${this.serverUrl} in ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
@@ -90,7 +93,11 @@ export class ViewerSignal {
       };
       socket.onerror = () => fail(new SignalConnectionError(`cannot reach signalling server ${this.serverUrl}`));
       socket.onclose = (ev) => {
-        fail(new SignalConnectionError(`signalling server closed the connection (${ev.code}${ev.reason ? ` ${ev.reason}` : ''})`));
+        fail(
+          new SignalConnectionError(
+            `signalling server closed the connection (${ev.code}${ev.reason ? ` ${ev.reason}` : ''})`,
+          ),
+        );
         if (this.socket === socket) {
           this.socket = undefined;
           this.ready = undefined;

@@ -35,7 +35,11 @@ export async function fetchXp2pInfo(
   } catch (err) {
     throw new ApiError(0, `cannot reach the server at ${server}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const json = (await res.json().catch(() => ({}))) as { xp2pInfo?: string; expiresAt?: number; error?: { message?: string } };
+  const json = (await res.json().catch(() => ({}))) as {
+    xp2pInfo?: string;
+    expiresAt?: number;
+    error?: { message?: string };
+  };
   if (!res.ok || typeof json.xp2pInfo !== 'string') {
     throw new ApiError(res.status, json.error?.message ?? `server answered ${res.status}`);
   }

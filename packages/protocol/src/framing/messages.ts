@@ -22,7 +22,11 @@ export const FRAME_MAX_BODY_BYTES = 64 * 1024;
 export const requestFrameSchema = z.object({
   type: z.literal('request'),
   v: z.literal(1),
-  path: z.string().min(1).max(256).regex(/^[A-Za-z0-9_./-]+$/),
+  path: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[A-Za-z0-9_./-]+$/),
   query: z.string().max(FRAME_MAX_CONTROL_BYTES - 512),
 });
 export type RequestFrame = z.infer<typeof requestFrameSchema>;
@@ -41,7 +45,8 @@ export type ResponseFrame = z.infer<typeof responseFrameSchema>;
 export const upstreamFrameSchema = z.object({ type: z.literal('end') });
 
 function parseControl<T>(schema: z.ZodType<T>, raw: string): ParseResult<T> {
-  if (raw.length > FRAME_MAX_CONTROL_BYTES) return { ok: false, error: `control frame over ${FRAME_MAX_CONTROL_BYTES} bytes` };
+  if (raw.length > FRAME_MAX_CONTROL_BYTES)
+    return { ok: false, error: `control frame over ${FRAME_MAX_CONTROL_BYTES} bytes` };
   return parseSignal(schema, raw);
 }
 

@@ -4,7 +4,10 @@ import { parseSignal, SIGNAL_MAX_BYTES, viewerToServerSchema } from './messages.
 
 describe('signalling message parsing', () => {
   it('accepts a well-formed offer', () => {
-    const r = parseSignal(viewerToServerSchema, JSON.stringify({ type: 'offer', sessionId: 'abcdefgh12', token: 't', sdp: 'v=0' }));
+    const r = parseSignal(
+      viewerToServerSchema,
+      JSON.stringify({ type: 'offer', sessionId: 'abcdefgh12', token: 't', sdp: 'v=0' }),
+    );
     expect(r.ok).toBe(true);
   });
 
@@ -14,7 +17,10 @@ describe('signalling message parsing', () => {
     ['short session id', JSON.stringify({ type: 'bye', sessionId: 'x' })],
     ['session id with odd characters', JSON.stringify({ type: 'bye', sessionId: '../../etc/passwd' })],
     ['a number', '42'],
-    ['oversized', JSON.stringify({ type: 'offer', sessionId: 'abcdefgh12', token: 't', sdp: 'x'.repeat(SIGNAL_MAX_BYTES) })],
+    [
+      'oversized',
+      JSON.stringify({ type: 'offer', sessionId: 'abcdefgh12', token: 't', sdp: 'x'.repeat(SIGNAL_MAX_BYTES) }),
+    ],
   ])('refuses %s with a readable error, never a throw', (_why, raw) => {
     const r = parseSignal(viewerToServerSchema, raw);
     expect(r.ok).toBe(false);
@@ -28,14 +34,18 @@ describe('signalling message parsing', () => {
 
 describe('request framing', () => {
   it('parses request and response frames', () => {
-    expect(parseRequestFrame(JSON.stringify({ type: 'request', v: 1, path: 'ipc.flv', query: 'action=live' })).ok).toBe(true);
+    expect(parseRequestFrame(JSON.stringify({ type: 'request', v: 1, path: 'ipc.flv', query: 'action=live' })).ok).toBe(
+      true,
+    );
     expect(parseResponseFrame(JSON.stringify({ type: 'head', status: 200, headers: { a: 'b' } })).ok).toBe(true);
     expect(parseResponseFrame(JSON.stringify({ type: 'end' })).ok).toBe(true);
   });
 
   it('refuses path tricks and oversized requests', () => {
     expect(parseRequestFrame(JSON.stringify({ type: 'request', v: 1, path: 'a b', query: '' })).ok).toBe(false);
-    expect(parseRequestFrame(JSON.stringify({ type: 'request', v: 1, path: 'ipc.flv', query: 'x'.repeat(9000) })).ok).toBe(false);
+    expect(
+      parseRequestFrame(JSON.stringify({ type: 'request', v: 1, path: 'ipc.flv', query: 'x'.repeat(9000) })).ok,
+    ).toBe(false);
     expect(parseResponseFrame(JSON.stringify({ type: 'head', status: 99, headers: {} })).ok).toBe(false);
   });
 });

@@ -13,9 +13,20 @@ export const SIGNAL_PROTOCOL_VERSION = 1;
 /** No signalling message may be larger (an SDP with many candidates is ~4 KiB). */
 export const SIGNAL_MAX_BYTES = 64 * 1024;
 
-const id = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
-const name = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/);
-const sdp = z.string().min(1).max(32 * 1024);
+const id = z
+  .string()
+  .min(8)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
+const name = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/);
+const sdp = z
+  .string()
+  .min(1)
+  .max(32 * 1024);
 const candidate = z.object({
   type: z.literal('candidate'),
   sessionId: id,
@@ -69,7 +80,10 @@ export const deviceToServerSchema = z.discriminatedUnion('type', [
     productId: name,
     deviceName: name,
     /** device p2p version reported in xp2pInfo, e.g. "2.4.50" */
-    version: z.string().max(32).regex(/^\d+(\.\d+){1,3}$/),
+    version: z
+      .string()
+      .max(32)
+      .regex(/^\d+(\.\d+){1,3}$/),
     proof: z.string().min(1).max(128),
   }),
   z.object({ type: z.literal('answer'), sessionId: id, sdp }),
@@ -112,7 +126,10 @@ export function parseSignal<T>(schema: z.ZodType<T>, raw: unknown): ParseResult<
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, error: `invalid message: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'schema'}` };
+    return {
+      ok: false,
+      error: `invalid message: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'schema'}`,
+    };
   }
   return { ok: true, message: parsed.data };
 }
