@@ -4,6 +4,7 @@
  * most FRAME_MAX_BODY_BYTES; `bufferedAmount` and `drained()` let producers respect backpressure.
  */
 import {
+  concatBytes,
   encodeFrame,
   FRAME_MAX_BODY_BYTES,
   parseRequestFrame,
@@ -55,8 +56,25 @@ export function serveRequestChannel(
       return false;
     }
   };
+  // Writes made in one tick (a live viewer's GOP-cache start is dozens of tags) go out as few frames of
+  // up to FRAME_MAX_BODY_BYTES: each data-channel message costs a trip through libdatachannel's thread.
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  let flushScheduled = false;
+  const flush = (): boolean => {
+    flushScheduled = false;
+    if (pendingBytes === 0) return !done;
+    const all = pending.length === 1 ? pending[0]! : concatBytes(pending);
+    pending = [];
+    pendingBytes = 0;
+    for (let o = 0; o < all.byteLength; o += FRAME_MAX_BODY_BYTES) {
+      if (!safeSend(all.subarray(o, Math.min(all.byteLength, o + FRAME_MAX_BODY_BYTES)))) return false;
+    }
+    return true;
+  };
   let lingerTimer: ReturnType<typeof setTimeout> | undefined;
   const finish = () => {
+    flush();
     done = true;
     // The viewer closes the channel when it reads `end`. Closing it from here as well can overtake the
     // last frames (libdatachannel resets the stream without waiting for them; seen as a viewer that gets
@@ -74,18 +92,25 @@ export function serveRequestChannel(
     head(status, headers = {}) {
       if (headSent || done) return;
       headSent = true;
+      flush();
       safeSend(encodeFrame({ type: 'head', status, headers }));
     },
     write(bytes) {
       if (!headSent) writer.head(200);
-      for (let o = 0; o < bytes.byteLength; o += FRAME_MAX_BODY_BYTES) {
-        if (!safeSend(bytes.subarray(o, Math.min(bytes.byteLength, o + FRAME_MAX_BODY_BYTES)))) return false;
+      if (done) return false;
+      pending.push(bytes);
+      pendingBytes += bytes.byteLength;
+      if (pendingBytes >= FRAME_MAX_BODY_BYTES) return flush();
+      if (!flushScheduled) {
+        flushScheduled = true;
+        queueMicrotask(flush);
       }
-      return !done;
+      return true;
     },
     end() {
       if (done) return;
       if (!headSent) writer.head(200);
+      flush();
       safeSend(encodeFrame({ type: 'end' }));
       finish();
     },
@@ -94,14 +119,17 @@ export function serveRequestChannel(
       if (!headSent) {
         writer.head(status, { 'x-reason': message.slice(0, 512) });
         safeSend(encodeFrame({ type: 'end' }));
-      } else safeSend(encodeFrame({ type: 'error', status, message: message.slice(0, 1024) }));
+      } else {
+        flush();
+        safeSend(encodeFrame({ type: 'error', status, message: message.slice(0, 1024) }));
+      }
       finish();
     },
     get bufferedAmount() {
       try {
-        return channel.bufferedAmount;
+        return channel.bufferedAmount + pendingBytes;
       } catch {
-        return 0;
+        return pendingBytes;
       }
     },
     get closed() {

@@ -5,7 +5,7 @@
 import { ErrorCode, XP2PError, type DeviceRequest, type IceServer } from '@xp2p/protocol';
 import { connectPeerLink, SessionRefusedError, type ConnectTimings, type PeerLink } from './peer-link.js';
 import type { Platform } from './platform.js';
-import { openRequest, type RequestHandle, type RequestHandlers } from './request.js';
+import { createRequestChannel, openRequest, type RequestHandle, type RequestHandlers } from './request.js';
 import { candidateType } from './sdp.js';
 import type { ViewerSignal } from './signal-connection.js';
 
@@ -30,6 +30,8 @@ export interface IpcSessionOptions {
 export class IpcSession {
   private disconnectListener: ((reason: string) => void) | undefined;
   private closed = false;
+  /** A request channel opened ahead of time, so a request does not wait for channel setup. */
+  private spare: RTCDataChannel | undefined;
 
   private constructor(
     private readonly link: PeerLink,
@@ -43,6 +45,7 @@ export class IpcSession {
       if (s === 'failed' || s === 'closed') lost(`peer connection ${s}`);
     });
     link.control.addEventListener('close', () => lost('control channel closed'));
+    this.spare = createRequestChannel(link.pc);
   }
 
   static async open(o: IpcSessionOptions): Promise<IpcSession> {
@@ -63,7 +66,11 @@ export class IpcSession {
 
   request(req: DeviceRequest, handlers: RequestHandlers): RequestHandle {
     if (this.closed) throw new XP2PError(ErrorCode.START_STREAM_FAILED, 'session is closed');
-    return openRequest(this.link.pc, req, handlers, this.headTimeoutMs);
+    const spare = this.spare;
+    const usable = spare && (spare.readyState === 'open' || spare.readyState === 'connecting');
+    const channel = usable ? spare : createRequestChannel(this.link.pc);
+    this.spare = createRequestChannel(this.link.pc);
+    return openRequest(channel, req, handlers, this.headTimeoutMs);
   }
 
   /** The ICE path in use, once known: host, srflx, prflx or relay (from getStats). */

@@ -30,14 +30,23 @@ export interface RequestHandle {
   cancel(): void;
 }
 
+/** A fresh request channel (also used to keep a spare one open ahead of time). */
+export function createRequestChannel(pc: RTCPeerConnection): RTCDataChannel {
+  const channel = pc.createDataChannel(REQUEST_CHANNEL_LABEL, { ordered: true });
+  channel.binaryType = 'arraybuffer';
+  return channel;
+}
+
+/**
+ * Sends `request` on `channel` (a fresh one, or a spare that is already open, which saves the channel
+ * setup on the warm path) and reads the response.
+ */
 export function openRequest(
-  pc: RTCPeerConnection,
+  channel: RTCDataChannel,
   request: DeviceRequest,
   handlers: RequestHandlers,
   headTimeoutMs: number,
 ): RequestHandle {
-  const channel = pc.createDataChannel(REQUEST_CHANNEL_LABEL, { ordered: true });
-  channel.binaryType = 'arraybuffer';
   let state: 'opening' | 'head' | 'body' | 'done' = 'opening';
 
   const finish = () => {
@@ -59,11 +68,13 @@ export function openRequest(
     headTimeoutMs,
   );
 
-  channel.onopen = () => {
-    if (state === 'done') return;
+  const sendRequest = () => {
+    if (state !== 'opening') return;
     channel.send(encodeFrame({ type: 'request', v: 1, path: request.path, query: request.query }));
     state = 'head';
   };
+  if (channel.readyState === 'open') sendRequest();
+  else channel.onopen = sendRequest;
   channel.onmessage = (ev: MessageEvent) => {
     if (state === 'done') return;
     if (typeof ev.data !== 'string') {
