@@ -2,11 +2,13 @@
 import { decodeXp2pInfo, encodeXp2pInfo } from '@xp2p/protocol';
 import { cleanupNodeWebRTC, createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoLeaks, snapshotResources, type ResourceSnapshot } from './helpers/leaks.js';
 import { stopAll } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
 
 let sys: TestSystem;
 let xp2pInfo: string;
+let baseline: ResourceSnapshot;
 const url = 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live&channel=0&quality=high';
 const noop = () => {};
 
@@ -16,8 +18,11 @@ beforeAll(async () => {
   xp2pInfo = (
     await fetchXp2pInfo({ ...sys.appParams, serverUrl: sys.serverUrl }, { productId: 'demo', deviceName: 'cam1' })
   ).xp2pInfo;
+  baseline = snapshotResources();
 });
 afterAll(async () => {
+  // every module was destroyed by its test: nothing it opened may be left
+  await expectNoLeaks(baseline);
   cleanupNodeWebRTC();
   await stopAll();
   sys?.cleanup();

@@ -6,24 +6,28 @@ import { encodeXp2pInfo, decodeXp2pInfo, signViewerToken, signAppRequest } from 
 import { cleanupNodeWebRTC, createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoLeaks, snapshotResources, type ResourceSnapshot } from './helpers/leaks.js';
 import { stopAll, type RunningProcess } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
 
 let sys: TestSystem;
 let device: RunningProcess;
 let realInfo: string;
+let baseline: ResourceSnapshot;
 const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
 
 beforeAll(async () => {
   sys = await startSystem();
   device = await sys.startDevice();
-  await p2p.init({ appParams: { ...sys.appParams, serverUrl: sys.serverUrl } });
   realInfo = (
     await fetchXp2pInfo({ ...sys.appParams, serverUrl: sys.serverUrl }, { productId: 'demo', deviceName: 'cam1' })
   ).xp2pInfo;
+  baseline = snapshotResources();
+  await p2p.init({ appParams: { ...sys.appParams, serverUrl: sys.serverUrl } });
 });
 afterAll(async () => {
   p2p.destroy();
+  await expectNoLeaks(baseline);
   cleanupNodeWebRTC();
   await stopAll();
   sys?.cleanup();

@@ -69,6 +69,8 @@ export class ViewerSignal {
 
   private async open(): Promise<IceServer[]> {
     const sig = await signAppRequest(this.app, 'GET', '/signal/viewer');
+    // close() may have run while we were signing: opening a socket now would leak it
+    if (this.closed) throw new SignalConnectionError('signalling closed');
     const q = new URLSearchParams({
       appKey: sig.appKey,
       timestamp: String(sig.timestamp),
