@@ -2,6 +2,10 @@
 /** `xp2p` — one command for every part: demo, server, device, play. */
 import { UsageError } from './args.js';
 import { benchCommand } from './commands/bench.js';
+import { cmdCommand } from './commands/cmd.js';
+import { downloadCommand } from './commands/download.js';
+import { recordsCommand } from './commands/records.js';
+import { talkCommand } from './commands/talk.js';
 import { demoCommand } from './commands/demo.js';
 import { deviceCommand } from './commands/device.js';
 import { playCommand } from './commands/play.js';
@@ -13,6 +17,10 @@ const USAGE = `usage: xp2p <command> [flags]
   server [--port 18080] [--stun-port 3478] [--host 127.0.0.1]
   device [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
   play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0]
+  cmd <productId>/<deviceName> '<command>'   e.g. 'action=inner_define&channel=0&cmd=get_device_st&type=live'
+  records <productId>/<deviceName> [--from S --to E] [--json]
+  download <productId>/<deviceName> <file_name> [-o OUT]   resumes when OUT holds a part
+  talk <productId>/<deviceName> <file.wav>
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
 
 every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR
@@ -24,6 +32,10 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   device: deviceCommand,
   play: playCommand,
   bench: benchCommand,
+  cmd: cmdCommand,
+  download: downloadCommand,
+  talk: talkCommand,
+  records: recordsCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -16,4 +16,6 @@ export const SDK_DEFAULTS = Object.freeze({
   signalTimeoutMs: 5_000,
   /** A request whose response head has not arrived by then fails. */
   requestHeadTimeoutMs: 10_000,
+  /** sendCommand resolves `{type:'timeout'}` when the whole answer has not arrived by then. */
+  commandTimeoutMs: 10_000,
 });

@@ -13,3 +13,6 @@ export {
 export { fetchXp2pInfo, ApiError } from './xp2p-info-client.js';
 export { preferActiveDtlsRole, normaliseCandidate, candidateType } from './sdp.js';
 export { ErrorCode, XP2PError } from '@xp2p/protocol';
+export type { CommandResult, CommandResultType } from './command.js';
+export type { DownloadCallbacks, DownloadResponse } from './download.js';
+export type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from './recorder.js';

@@ -18,7 +18,11 @@ import { validAppParams, type AppParams } from './app-params.js';
 import { SDK_DEFAULTS } from './defaults.js';
 import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type DataCallback, type ServiceCallbacks } from './events.js';
 import { IpcSession, type SessionTimings } from './ipc-session.js';
+import { COMMAND_MAX_BYTES, commandError, commandRequest, runCommand, type CommandResult } from './command.js';
+import { pureSha256, startDownload, type DownloadCallbacks } from './download.js';
 import type { Platform } from './platform.js';
+import { isRecorderManager, type RecorderManager, type RecorderStartOptions, type VoiceCallbacks } from './recorder.js';
+import { startVoice } from './voice.js';
 import type { Service, StreamInfo } from './service.js';
 import { ViewerSignal } from './signal-connection.js';
 
@@ -176,6 +180,8 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     service.session = session;
     session.onDisconnect((reason) => {
       log(service, `disconnected: ${reason}`);
+      service.voice?.stop();
+      service.voice = undefined;
       if (service.stream) {
         service.stream.handle.cancel();
         service.stream = undefined;
@@ -283,10 +289,114 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     const service = services.get(id);
     if (!service) return;
     stopP2PStream(id);
+    stopVoiceService(id);
+    stopLocalDownload(id);
     service.stopped = true;
     service.abort.abort();
     service.session?.close();
     services.delete(id);
+  }
+
+  /** The connected session of a service, or the guide code saying why there is none. */
+  async function sessionOf(
+    id: string,
+  ): Promise<{ service: Service; session: IpcSession } | { code: ErrorCodeValue; why: string }> {
+    if (!initialised) return { code: ErrorCode.NOT_INITIALISED, why: 'call init first' };
+    const service = services.get(id);
+    if (!service) return { code: ErrorCode.SERVICE_NOT_STARTED, why: `service ${id} is not started` };
+    try {
+      return { service, session: service.session ?? (await service.connecting) };
+    } catch (err) {
+      return { code: ErrorCode.SERVICE_NOT_STARTED, why: `service ${id} has no connection: ${describe(err)}` };
+    }
+  }
+
+  async function sendCommand(
+    id: string,
+    command: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<CommandResult> {
+    if (typeof command !== 'string' || command.length === 0)
+      return commandError(ErrorCode.PARAM_ERROR, 'command must be a non-empty string');
+    if (new TextEncoder().encode(command).byteLength > COMMAND_MAX_BYTES) {
+      return commandError(ErrorCode.PARAM_ERROR, `command longer than ${COMMAND_MAX_BYTES} bytes`);
+    }
+    const s = await sessionOf(id);
+    if ('code' in s) return commandError(s.code, s.why);
+    return runCommand(s.session, commandRequest(command), options.timeoutMs ?? cfg.commandTimeoutMs);
+  }
+
+  async function startVoiceService(
+    id: string,
+    recorderManager: RecorderManager,
+    options: RecorderStartOptions,
+    callbacks: VoiceCallbacks = {},
+  ): Promise<number> {
+    if (!initialised) return ErrorCode.NOT_INITIALISED;
+    if (!isRecorderManager(recorderManager))
+      return failWith(id, ErrorCode.PARAM_ERROR, 'recorderManager lacks RecorderManager methods');
+    if (!options || typeof options.format !== 'string' || options.format.toUpperCase() !== 'PCM') {
+      return failWith(id, ErrorCode.PARAM_ERROR, "options.format must be 'PCM'");
+    }
+    const s = await sessionOf(id);
+    if ('code' in s) return failWith(id, s.code, s.why);
+    if (s.service.voice) return failWith(id, ErrorCode.SERVICE_ALREADY_STARTED, 'talkback already running', s.service);
+    const channel = Number(new URLSearchParams(s.service.defaultRequest.query).get('channel') ?? '0') || 0;
+    const started = await startVoice(s.session, recorderManager, options, callbacks ?? {}, channel, (reason) => {
+      log(s.service, `talkback ended: ${reason}`);
+      s.service.voice = undefined;
+    });
+    if (started.code !== ErrorCode.OK || !started.talk) {
+      return failWith(id, started.code, started.why ?? 'talkback failed', s.service);
+    }
+    s.service.voice = started.talk;
+    return ErrorCode.OK;
+  }
+
+  function stopVoiceService(id: string): void {
+    const service = services.get(id);
+    service?.voice?.stop();
+    if (service) service.voice = undefined;
+  }
+
+  async function startLocalDownload(
+    id: string,
+    options: { urlParams: string },
+    callbacks: DownloadCallbacks,
+  ): Promise<number> {
+    if (!initialised) return ErrorCode.NOT_INITIALISED;
+    if (!options || typeof options.urlParams !== 'string' || !/(^|&)file_name=/.test(options.urlParams)) {
+      return failWith(id, ErrorCode.PARAM_ERROR, 'options.urlParams must name file_name=...');
+    }
+    if (!callbacks || !isFn(callbacks.onReceiveChunk) || !isFn(callbacks.onComplete)) {
+      return failWith(id, ErrorCode.PARAM_ERROR, 'callbacks.onReceiveChunk and onComplete are required');
+    }
+    const s = await sessionOf(id);
+    if ('code' in s) return failWith(id, s.code, s.why);
+    if (s.service.download)
+      return failWith(id, ErrorCode.SERVICE_ALREADY_STARTED, 'a download is already running', s.service);
+    const service = s.service;
+    let finished = false;
+    const started = await startDownload(
+      s.session,
+      options.urlParams,
+      callbacks,
+      platform.createSha256 ?? pureSha256,
+      () => {
+        finished = true;
+        service.download = undefined;
+      },
+    );
+    if (started.code !== ErrorCode.OK)
+      return failWith(id, ErrorCode.DOWNLOAD_FAILED, started.why ?? 'download failed', service);
+    if (started.download && !finished) service.download = started.download;
+    return ErrorCode.OK;
+  }
+
+  function stopLocalDownload(id: string): void {
+    const service = services.get(id);
+    service?.download?.cancel();
+    if (service) service.download = undefined;
   }
 
   function updateServiceCallbacks(id: string, callbacks: ServiceCallbacks): number {
@@ -327,6 +437,11 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     startP2PStream,
     stopP2PStream,
     updateServiceCallbacks,
+    sendCommand,
+    startVoiceService,
+    stopVoiceService,
+    startLocalDownload,
+    stopLocalDownload,
     /** Why the last call for `id` returned a non-zero code (ours; the guide has only the code). */
     lastError: (id: string): string | undefined => lastErrors.get(id),
     getServiceStats,

@@ -2,6 +2,7 @@
  * The sdk on Node: node-datachannel's W3C polyfill for RTCPeerConnection, `ws` for WebSocket.
  * This is the only file of the sdk that imports Node-only modules.
  */
+import { createHash } from 'node:crypto';
 import nodeDataChannel from 'node-datachannel';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import WebSocket from 'ws';
@@ -24,6 +25,10 @@ export function nodePlatform(options: NodePlatformOptions = {}): Platform {
     WebSocket: WebSocket as unknown as Platform['WebSocket'],
     fetch: globalThis.fetch,
     rtcConfigExtras: bindAddress ? { bindAddress } : {},
+    createSha256: () => {
+      const h = createHash('sha256');
+      return { update: (data) => void h.update(data), digestHex: () => h.digest('hex') };
+    },
   };
 }
 
@@ -38,3 +43,4 @@ export function cleanupNodeWebRTC(): void {
 }
 
 export * from './index.js';
+export { WavFileRecorder, FfmpegRecorder, parseWav } from './node-recorder.js';

@@ -2,12 +2,16 @@
  * What the sdk needs from its host, injected so the shared code has no Node imports: browsers pass their
  * native classes, Node passes node-datachannel's W3C polyfill and `ws` (see node.ts).
  */
+import type { IncrementalHash } from '@xp2p/protocol';
+
 export interface Platform {
   RTCPeerConnection: new (config: RTCConfiguration & Record<string, unknown>) => RTCPeerConnection;
   WebSocket: new (url: string) => WebSocket;
   fetch: typeof fetch;
   /** Extra RTCConfiguration fields for this host (node-datachannel: bindAddress, port range ...). */
   rtcConfigExtras?: Record<string, unknown>;
+  /** A faster incremental SHA-256 than the pure one (Node: node:crypto), for download checks. */
+  createSha256?: () => IncrementalHash;
   /** Called once when the module is destroyed (node-datachannel needs cleanup() at process end). */
   onDestroy?: () => void;
 }

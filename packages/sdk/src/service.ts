@@ -2,7 +2,9 @@
 import type { DeviceRequest, Xp2pInfo } from '@xp2p/protocol';
 import type { ServiceCallbacks } from './events.js';
 import type { IpcSession } from './ipc-session.js';
+import type { RunningDownload } from './download.js';
 import type { RequestHandle } from './request.js';
+import type { VoiceTalk } from './voice.js';
 
 export interface StreamInfo {
   url: string;
@@ -31,5 +33,7 @@ export interface Service {
   connecting: Promise<IpcSession>;
   session?: IpcSession;
   stream?: RunningStream;
+  voice?: VoiceTalk;
+  download?: RunningDownload;
   stopped: boolean;
 }

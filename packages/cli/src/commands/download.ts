@@ -1,0 +1,95 @@
+/**
+ * `xp2p download <productId>/<deviceName> <file_name> [-o OUT]`: fetches a file from the camera's
+ * storage; resumes when OUT already holds a part, and checks the whole file against the camera's SHA-256.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, openSync, closeSync, statSync, writeSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { commonOptions, UsageError } from '../args.js';
+import { connectToCamera } from '../camera-connection.js';
+
+function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(path)
+      .on('data', (d) => h.update(d))
+      .on('end', () => resolve(h.digest('hex')))
+      .on('error', reject);
+  });
+}
+
+export async function downloadCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...commonOptions, output: { type: 'string', short: 'o' } },
+  });
+  const fileName = positionals[1];
+  if (!fileName) throw new UsageError('give the file_name to download (see `xp2p records`)');
+  const out = values.output ?? basename(fileName);
+  const offset = existsSync(out) ? statSync(out).size : 0;
+  const camera = await connectToCamera(values, positionals[0]);
+  const fd = openSync(out, offset > 0 ? 'a' : 'w');
+  let received = 0;
+  let total = 0;
+  let lastDraw = 0;
+  const tty = process.stderr.isTTY;
+  const draw = (force = false) => {
+    if (!tty || (!force && performance.now() - lastDraw < 100)) return;
+    lastDraw = performance.now();
+    const done = offset + received;
+    const width = 30;
+    const filled = total > 0 ? Math.round((done / total) * width) : 0;
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(done / 1e6).toFixed(1)}/${(total / 1e6).toFixed(1)} MB`,
+    );
+  };
+  try {
+    if (offset > 0) console.log(`resuming ${out} at ${offset} bytes`);
+    const outcome = await new Promise<{ ok: boolean; fileHash?: string; why?: string }>((resolve) => {
+      let fileHash: string | undefined;
+      void camera.p2p
+        .startLocalDownload(
+          camera.id,
+          { urlParams: `channel=0&file_name=${encodeURIComponent(fileName)}&offset=${offset}` },
+          {
+            onHeadersReceived: (res) => {
+              total = Number(res?.headers['x-file-size'] ?? 0);
+              fileHash = res?.headers['x-file-sha256'];
+            },
+            onReceiveChunk: (data) => {
+              writeSync(fd, new Uint8Array(data));
+              received += data.byteLength;
+              draw();
+            },
+            onSuccess: () => resolve({ ok: true, fileHash }),
+            onFailure: (res) => resolve({ ok: false, why: `${res?.status}: ${res?.errmsg}` }),
+            onError: (res) =>
+              resolve({
+                ok: false,
+                why: `interrupted after ${offset + received} bytes (${res?.errmsg}); run again to resume`,
+              }),
+            onComplete: () => draw(true),
+          },
+        )
+        .then((code) => code !== 0 && resolve({ ok: false, why: `${code}: ${camera.p2p.lastError(camera.id) ?? ''}` }));
+    });
+    if (tty) process.stderr.write('\n');
+    closeSync(fd);
+    if (!outcome.ok) {
+      console.error(`download failed: ${outcome.why}`);
+      process.exitCode = 1;
+      return;
+    }
+    const actual = await sha256File(out);
+    if (outcome.fileHash && actual !== outcome.fileHash) {
+      console.error(`download corrupt: sha256 ${actual} but the camera says ${outcome.fileHash}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`saved ${out} (${statSync(out).size} bytes, sha256 ${actual})`);
+  } finally {
+    camera.close();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * 1vN chunks: the origin cuts a live FLV stream into small numbered chunks (each starts at an FLV tag
+ * boundary, a new one at every video keyframe, at most ~0.5 s long), hashes each with SHA-256, and
+ * serves them at immutable URLs. Every viewer sees the same numbers and hashes, so peers can trade
+ * chunks and verify every byte against the origin's hash before using or forwarding it.
+ *
+ * URL layout on the origin (the server), for stream NAME and publish epoch E (a random id per publish,
+ * so a republished stream never reuses a chunk URL):
+ *   GET  /live/NAME.flv                 plain HTTP-FLV (GOP start), for viewers without P2P and baselines
+ *   GET  /live/NAME/manifest.json       StreamManifest: epoch, init, recent chunks (no cache)
+ *   GET  /live/NAME/E/init-I.flv        init part I: FLV header + metadata + sequence headers (immutable)
+ *   GET  /live/NAME/E/chunk-SEQ.bin     chunk bytes: concatenated FLV tags (immutable)
+ *   GET  /live/NAME/feed                NDJSON announce feed: one OriginEvent per line as they happen
+ *   POST|PUT /live/NAME?key=KEY         publish (chunked FLV body), e.g. ffmpeg -f flv http://…/live/NAME?key=KEY
+ */
+import { z } from 'zod';
+
+export const streamNameSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/);
+const epochSchema = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const chunkMetaSchema = z.object({
+  seq: z.number().int().nonnegative(),
+  size: z.number().int().positive().max(16 * 1024 * 1024),
+  /** SHA-256 of the chunk bytes, lower-case hex */
+  hash: sha256Hex,
+  /** the chunk starts with a video keyframe: a viewer may start here */
+  keyframe: z.boolean(),
+  /** FLV timestamp (ms) of the chunk's first tag */
+  timestamp: z.number().int().nonnegative(),
+  /** media time the chunk covers (ms) */
+  duration: z.number().int().nonnegative(),
+  /** which init part decodes it */
+  initId: z.number().int().nonnegative(),
+});
+export type ChunkMeta = z.infer<typeof chunkMetaSchema>;
+
+export const initMetaSchema = z.object({
+  initId: z.number().int().nonnegative(),
+  size: z.number().int().positive().max(1024 * 1024),
+  hash: sha256Hex,
+});
+export type InitMeta = z.infer<typeof initMetaSchema>;
+
+export const streamManifestSchema = z.object({
+  v: z.literal(1),
+  stream: streamNameSchema,
+  epoch: epochSchema,
+  init: initMetaSchema,
+  /** recent chunks still in the origin's window, oldest first */
+  chunks: z.array(chunkMetaSchema).max(10_000),
+  /** false once the publisher stopped: no chunk will follow the last one */
+  live: z.boolean(),
+  targetChunkMs: z.number().int().positive(),
+});
+export type StreamManifest = z.infer<typeof streamManifestSchema>;
+
+/** One line of the announce feed (and the same events pushed by the tracker). */
+export const originEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('chunk'), epoch: epochSchema, chunk: chunkMetaSchema }),
+  z.object({ type: z.literal('init'), epoch: epochSchema, init: initMetaSchema }),
+  /** the publisher stopped: every viewer ends with eof after the last chunk */
+  z.object({ type: z.literal('eof'), epoch: epochSchema, lastSeq: z.number().int() }),
+]);
+export type OriginEvent = z.infer<typeof originEventSchema>;
+
+export const originUrls = {
+  flv: (stream: string) => `/live/${stream}.flv`,
+  manifest: (stream: string) => `/live/${stream}/manifest.json`,
+  init: (stream: string, epoch: string, initId: number) => `/live/${stream}/${epoch}/init-${initId}.flv`,
+  chunk: (stream: string, epoch: string, seq: number) => `/live/${stream}/${epoch}/chunk-${seq}.bin`,
+  feed: (stream: string) => `/live/${stream}/feed`,
+  publish: (stream: string) => `/live/${stream}`,
+  stats: (stream: string) => `/api/streams/${stream}/stats`,
+} as const;

@@ -1,0 +1,47 @@
+/**
+ * Peer ↔ peer wire, on one reliable ordered data channel (label SWARM_CHANNEL_LABEL) per pair.
+ * Control messages are JSON text; chunk bytes travel as binary pieces:
+ *   [u8 PIECE_KIND=1][u32 seq][u32 offset][payload ≤ SWARM_MAX_PIECE_BYTES]   (big-endian)
+ * The receiver knows each chunk's size and hash from the origin's announcement, assembles the pieces,
+ * and verifies the SHA-256 before using or forwarding the chunk.
+ */
+import { z } from 'zod';
+
+export const SWARM_CHANNEL_LABEL = 'xp2p-swarm';
+export const SWARM_MAX_PIECE_BYTES = 64 * 1024 - 9;
+export const PIECE_KIND = 1;
+export const PIECE_HEADER_BYTES = 9;
+
+const seq = z.number().int().nonnegative();
+
+export const peerMessageSchema = z.discriminatedUnion('type', [
+  /** first message: what I hold (seq ranges, inclusive) and whether I upload */
+  z.object({ type: z.literal('hello'), v: z.literal(1), have: z.array(z.tuple([seq, seq])).max(256), upload: z.boolean() }),
+  /** I now hold this chunk (verified) */
+  z.object({ type: z.literal('have'), seq }),
+  /** I am fetching this chunk from the origin: wait for my `have` rather than fetching it too */
+  z.object({ type: z.literal('fetching'), seq }),
+  /** please send me this chunk */
+  z.object({ type: z.literal('request'), seq }),
+  z.object({ type: z.literal('cancel'), seq }),
+  /** I cannot send it (do not hold it, or I am not uploading) */
+  z.object({ type: z.literal('absent'), seq }),
+]);
+export type PeerMessage = z.infer<typeof peerMessageSchema>;
+
+export function encodePiece(seqNo: number, offset: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(PIECE_HEADER_BYTES + payload.byteLength);
+  const view = new DataView(out.buffer);
+  view.setUint8(0, PIECE_KIND);
+  view.setUint32(1, seqNo);
+  view.setUint32(5, offset);
+  out.set(payload, PIECE_HEADER_BYTES);
+  return out;
+}
+
+export function decodePiece(frame: Uint8Array): { seq: number; offset: number; payload: Uint8Array } | undefined {
+  if (frame.byteLength < PIECE_HEADER_BYTES || frame.byteLength > PIECE_HEADER_BYTES + SWARM_MAX_PIECE_BYTES) return undefined;
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  if (view.getUint8(0) !== PIECE_KIND) return undefined;
+  return { seq: view.getUint32(1), offset: view.getUint32(5), payload: frame.subarray(PIECE_HEADER_BYTES) };
+}

@@ -1,0 +1,95 @@
+/**
+ * sendCommand: a signalling command to the camera over the P2P link, answered as the guide's result
+ * object `{type, status, data, errcode, errmsg}`.
+ *
+ * `command` is the request's query, as the reference demos send it
+ * (`action=inner_define&channel=0&cmd=get_device_st&type=live`); any other text is a custom command and
+ * is sent as `action=user_define&channel=0&cmd=<text>`.
+ */
+import {
+  ErrorCode,
+  errorMessages,
+  utf8Decode,
+  concatBytes,
+  type DeviceRequest,
+  type ErrorCodeValue,
+} from '@xp2p/protocol';
+import type { IpcSession } from './ipc-session.js';
+
+export type CommandResultType = 'success' | 'failure' | 'error' | 'timeout';
+
+export interface CommandResult {
+  type: CommandResultType;
+  /** the camera's HTTP-like status; 0 when no answer came */
+  status: number;
+  /** the answer's body as text */
+  data: string;
+  errcode: number;
+  errmsg: string;
+}
+
+/** The largest command text accepted (-2000 above it). */
+export const COMMAND_MAX_BYTES = 4096;
+
+export function commandRequest(command: string): DeviceRequest {
+  if (/^action=/.test(command)) return { path: 'ipc.flv', query: command };
+  return { path: 'ipc.flv', query: `action=user_define&channel=0&cmd=${encodeURIComponent(command)}` };
+}
+
+export function commandError(code: ErrorCodeValue, detail?: string): CommandResult {
+  return {
+    type: 'error',
+    status: 0,
+    data: '',
+    errcode: code,
+    errmsg: detail ? `${errorMessages[code]}: ${detail}` : errorMessages[code],
+  };
+}
+
+export function runCommand(session: IpcSession, request: DeviceRequest, timeoutMs: number): Promise<CommandResult> {
+  return new Promise<CommandResult>((resolve) => {
+    const body: Uint8Array[] = [];
+    let status = 0;
+    let settled = false;
+    const settle = (r: CommandResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      handle.cancel();
+      resolve(r);
+    };
+    const timer = setTimeout(
+      () =>
+        settle({
+          type: 'timeout',
+          status,
+          data: '',
+          errcode: ErrorCode.OK,
+          errmsg: `no complete answer within ${timeoutMs} ms`,
+        }),
+      timeoutMs,
+    );
+    const handle = session.request(request, {
+      onHead(s) {
+        status = s;
+      },
+      onData(data) {
+        body.push(new Uint8Array(data));
+      },
+      onEnd() {
+        const data = utf8Decode(concatBytes(body));
+        const ok = status >= 200 && status < 300;
+        settle({
+          type: ok ? 'success' : 'failure',
+          status,
+          data,
+          errcode: ErrorCode.OK,
+          errmsg: ok ? '' : `camera answered ${status}`,
+        });
+      },
+      onError(err, errStatus) {
+        settle({ type: 'error', status: errStatus ?? status, data: '', errcode: err.code, errmsg: err.message });
+      },
+    });
+  });
+}

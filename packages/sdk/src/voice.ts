@@ -1,0 +1,104 @@
+/**
+ * Talkback: the viewer's microphone PCM goes up to the camera on a `voice` request. The camera admits
+ * one talker at a time (a second gets 503, reported as -2601).
+ */
+import { ErrorCode, type ErrorCodeValue } from '@xp2p/protocol';
+import { safeCall } from './events.js';
+import type { IpcSession } from './ipc-session.js';
+import type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from './recorder.js';
+import type { RequestHandle } from './request.js';
+
+export interface VoiceTalk {
+  stop(): void;
+  readonly bytesSent: number;
+}
+
+/** Upstream audio beyond this much unsent is dropped rather than queued: talk must stay live. */
+const MAX_UPSTREAM_BACKLOG_BYTES = 256 * 1024;
+
+export function startVoice(
+  session: IpcSession,
+  recorder: RecorderManager,
+  options: RecorderStartOptions,
+  callbacks: VoiceCallbacks,
+  channel: number,
+  onEnded: (reason: string) => void,
+): Promise<{ code: ErrorCodeValue; talk?: VoiceTalk; why?: string }> {
+  const sampleRate = options.sampleRate ?? 16000;
+  const channels = options.numberOfChannels ?? 1;
+  const query = `channel=${channel}&sample_rate=${sampleRate}&channels=${channels}&bits=16`;
+  return new Promise((resolve) => {
+    let started = false;
+    let stopped = false;
+    let bytesSent = 0;
+    let handle: RequestHandle;
+    const talk: VoiceTalk = {
+      stop() {
+        if (stopped) return;
+        stopped = true;
+        try {
+          recorder.stop(); // its onStop ends the upstream
+        } catch {
+          handle.endUpstream();
+        }
+      },
+      get bytesSent() {
+        return bytesSent;
+      },
+    };
+    recorder.onStart(() => safeCall(callbacks.onStart));
+    recorder.onPause(() => safeCall(callbacks.onPause, { inInterruption: false }));
+    recorder.onResume(() => safeCall(callbacks.onResume));
+    recorder.onStop(() => {
+      stopped = true;
+      handle.endUpstream();
+      safeCall(callbacks.onStop, { willRestart: false });
+    });
+    recorder.onError(({ errMsg }) => {
+      stopped = true;
+      handle.endUpstream();
+      onEnded(`recorder error: ${errMsg}`);
+    });
+    recorder.onFrameRecorded(({ frameBuffer }) => {
+      if (stopped || !started) return;
+      if (handle.bufferedAmount > MAX_UPSTREAM_BACKLOG_BYTES) return;
+      if (handle.sendUpstream(new Uint8Array(frameBuffer))) bytesSent += frameBuffer.byteLength;
+    });
+    handle = session.request(
+      { path: 'voice', query },
+      {
+        onHead(status, headers) {
+          if (status !== 200) {
+            handle.cancel();
+            resolve({
+              code: ErrorCode.VOICE_START_FAILED,
+              why: `camera answered ${status}: ${headers['x-reason'] ?? ''}`,
+            });
+            return;
+          }
+          started = true;
+          try {
+            recorder.start({ ...options, sampleRate, numberOfChannels: channels });
+          } catch (err) {
+            handle.cancel();
+            resolve({ code: ErrorCode.VOICE_START_FAILED, why: `recorder did not start: ${String(err)}` });
+            return;
+          }
+          resolve({ code: ErrorCode.OK, talk });
+        },
+        onData() {},
+        onEnd() {
+          if (!stopped) talk.stop();
+          onEnded('camera ended the talk');
+        },
+        onError(err) {
+          if (!started) resolve({ code: ErrorCode.VOICE_START_FAILED, why: err.message });
+          else {
+            if (!stopped) talk.stop();
+            onEnded(err.message);
+          }
+        },
+      },
+    );
+  });
+}
