@@ -24,6 +24,28 @@ export interface ServerTuning {
   maxRememberedNonces: number;
   /** close(): how long sockets get to finish the close handshake before they are terminated. */
   closeGraceMs: number;
+
+  // ---- 1vN origin ----
+  /** Longest media time one chunk's tags may span; a new chunk also starts at every GOP keyframe. */
+  targetChunkMs: number;
+  /** Chunks kept (and servable) per stream, by media time; older ones answer 410. */
+  originWindowMs: number;
+  /** … and by size, whichever is smaller, so a very high bitrate cannot exhaust memory. */
+  originWindowMaxBytes: number;
+  /** How long a stopped stream's chunks stay servable before the stream is dropped (→ 404). */
+  endedStreamRetainMs: number;
+  /** An HTTP-FLV viewer this far behind (bytes queued in its socket) is cut off rather than buffered. */
+  flvViewerMaxBacklogBytes: number;
+  /** Largest FLV tag a publisher may send. */
+  publishMaxTagBytes: number;
+
+  // ---- 1vN tracker ----
+  /** Neighbours handed out in `joined` and each `peers` answer. */
+  trackerNeighbours: number;
+  /** A peer reported bad by this many distinct peers is evicted. */
+  badPeerReportsToEvict: number;
+  /** Peers one stream's swarm may hold; further joins get 503. */
+  maxPeersPerSwarm: number;
 }
 
 export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
@@ -38,4 +60,13 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   messagesPerSecond: 100,
   maxRememberedNonces: 100_000,
   closeGraceMs: 1_000,
+  targetChunkMs: 500,
+  originWindowMs: 30_000,
+  originWindowMaxBytes: 64 * 1024 * 1024,
+  endedStreamRetainMs: 30_000,
+  flvViewerMaxBacklogBytes: 8 * 1024 * 1024,
+  publishMaxTagBytes: 8 * 1024 * 1024,
+  trackerNeighbours: 8,
+  badPeerReportsToEvict: 2,
+  maxPeersPerSwarm: 10_000,
 });

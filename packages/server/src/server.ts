@@ -1,6 +1,6 @@
 /**
- * `startServer`: one Node HTTP server carrying the API and both signalling WebSockets, plus the STUN
- * Binding service on UDP, all on the same host.
+ * `startServer`: one Node HTTP server carrying the API, the signalling WebSockets, the 1vN origin
+ * (`/live/...`) and tracker (`/signal/peer`), plus the STUN Binding service on UDP, all on the same host.
  */
 import { createServer } from 'node:http';
 import { isIPv6 } from 'node:net';
@@ -12,12 +12,15 @@ import { parseConfig, type XP2PConfig } from './config/schema.js';
 import { SERVER_DEFAULTS, type ServerTuning } from './defaults.js';
 import { ConfigError } from './errors.js';
 import { createRequestHandler } from './http/api.js';
+import { createRouter } from './http/router.js';
+import { Origin } from './origin/origin.js';
 import { Heartbeat } from './signal/heartbeat.js';
 import { deviceDirectory, type Hub } from './signal/hub.js';
 import { presence, type DeviceStatus } from './signal/presence.js';
 import { SignalRegistry } from './signal/registry.js';
 import { createUpgradeHandler } from './signal/upgrade.js';
 import { startStunServer } from './stun/stun-server.js';
+import { Tracker } from './tracker/tracker.js';
 
 export interface StartServerOptions {
   config: XP2PConfig;
@@ -43,6 +46,11 @@ export interface RunningServer {
   /** ends every socket and timer; resolves when all are gone */
   close(): Promise<void>;
   presence(): DeviceStatus[];
+  /**
+   * The 1vN origin, for in-process publishing: `const pub = server.origin.openPublisher('room');
+   * pub.push(tag); …; pub.end()`, or `publishTags(name, tags)`, or `startPull(name, httpFlvUrl)`.
+   */
+  origin: Origin;
 }
 
 /** Close code for sockets ended by close() (RFC 6455 §7.4.1: going away). */
@@ -80,8 +88,33 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const authenticator = new AppAuthenticator(config.apps, new NonceCache(tuning.maxRememberedNonces));
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: SIGNAL_MAX_BYTES });
-  const http = createServer(createRequestHandler({ hub, authenticator, devices: config.devices, url: () => url }));
-  http.on('upgrade', createUpgradeHandler({ hub, wss, authenticator, sockets, closing: () => closing }));
+  // Twice the parse limit, so an oversized tracker message is refused with a readable 400 error rather
+  // than a bare close; beyond that the socket is closed (1009).
+  const peerWss = new WebSocketServer({ noServer: true, maxPayload: 2 * SIGNAL_MAX_BYTES });
+  const origin = new Origin(tuning, log);
+  const tracker = new Tracker(hub, origin);
+  const http = createServer(
+    createRouter({
+      live: { origin, publishKey: config.publishKey, tuning, log },
+      tracker,
+      api: createRequestHandler({ hub, authenticator, devices: config.devices, url: () => url }),
+    }),
+  );
+  // A publish is one request that lasts as long as the stream: no deadline on receiving a request body.
+  // (headersTimeout still bounds slow headers.)
+  http.requestTimeout = 0;
+  http.on(
+    'upgrade',
+    createUpgradeHandler({
+      hub,
+      wss,
+      peerWss,
+      authenticator,
+      sockets,
+      closing: () => closing,
+      acceptPeer: (ws, app) => tracker.accept(ws, app),
+    }),
+  );
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -106,8 +139,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const close = async (): Promise<void> => {
     closing = true;
     heartbeat.stop();
+    // First the streams end, so HTTP-FLV viewers, feeds and peers all get eof before their sockets go.
+    await origin.close();
+    tracker.close();
     await Promise.all([...sockets].map((ws) => closeSocket(ws, tuning.closeGraceMs)));
     wss.close();
+    peerWss.close();
     await new Promise<void>((resolve) => {
       http.close(() => resolve());
       http.closeAllConnections();
@@ -122,6 +159,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     stunPort: stun.port,
     close: () => (closed ??= close()),
     presence: () => presence(config.devices, registry),
+    origin,
   };
 }
 

@@ -29,9 +29,13 @@ function probe(bytes: Uint8Array): { codec_type: string; flags: string }[] {
     });
     expect(decodeErrors).toBe('');
     const out = JSON.parse(
-      execFileSync('ffprobe', ['-v', 'error', '-show_packets', '-show_entries', 'packet=codec_type,flags', '-of', 'json', file], {
-        encoding: 'utf8',
-      }),
+      execFileSync(
+        'ffprobe',
+        ['-v', 'error', '-show_packets', '-show_entries', 'packet=codec_type,flags', '-of', 'json', file],
+        {
+          encoding: 'utf8',
+        },
+      ),
     ) as { packets: { codec_type: string; flags: string }[] };
     return out.packets;
   } finally {
@@ -102,9 +106,21 @@ describe('FlvChunker on the av fixture', () => {
 });
 
 describe('FlvChunker edge cases', () => {
-  const avcConfig = (n: number): FlvTag => ({ type: FLV_TAG_VIDEO, timestamp: 0, data: Uint8Array.of(0x17, 0, 0, 0, 0, n) });
-  const key = (ts: number): FlvTag => ({ type: FLV_TAG_VIDEO, timestamp: ts, data: Uint8Array.of(0x17, 1, 0, 0, 0, 9) });
-  const inter = (ts: number): FlvTag => ({ type: FLV_TAG_VIDEO, timestamp: ts, data: Uint8Array.of(0x27, 1, 0, 0, 0, 9) });
+  const avcConfig = (n: number): FlvTag => ({
+    type: FLV_TAG_VIDEO,
+    timestamp: 0,
+    data: Uint8Array.of(0x17, 0, 0, 0, 0, n),
+  });
+  const key = (ts: number): FlvTag => ({
+    type: FLV_TAG_VIDEO,
+    timestamp: ts,
+    data: Uint8Array.of(0x17, 1, 0, 0, 0, 9),
+  });
+  const inter = (ts: number): FlvTag => ({
+    type: FLV_TAG_VIDEO,
+    timestamp: ts,
+    data: Uint8Array.of(0x27, 1, 0, 0, 0, 9),
+  });
 
   it('a changed sequence header ends the chunk and brings a new init part; a repeated one changes nothing', () => {
     const out = chunkAll(
@@ -122,12 +138,32 @@ describe('FlvChunker edge cases', () => {
   });
 
   it('closes a chunk before the first tag at targetChunkMs or later; one huge gap stays one chunk', () => {
-    const out = chunksOf(chunkAll([avcConfig(1), key(0), inter(100), inter(199), inter(200), inter(5000)], new FlvChunker({ targetChunkMs: 200 })));
+    const out = chunksOf(
+      chunkAll(
+        [avcConfig(1), key(0), inter(100), inter(199), inter(200), inter(5000)],
+        new FlvChunker({ targetChunkMs: 200 }),
+      ),
+    );
     expect(out.map((c) => [c.timestamp, c.duration, c.keyframe])).toEqual([
       [0, 200, true],
       [200, 4800, false],
       [5000, 0, false],
     ]);
+  });
+
+  it('closes a chunk before it would grow past maxChunkBytes', () => {
+    const out = chunksOf(chunkAll([avcConfig(1), key(0), inter(10), inter(20)], new FlvChunker({ maxChunkBytes: 40 })));
+    expect(out.map((c) => c.timestamp)).toEqual([0, 10, 20]);
+  });
+
+  it('marks every chunk of an audio-only stream as a place to start', () => {
+    const aac = (ts: number): FlvTag => ({ type: FLV_TAG_AUDIO, timestamp: ts, data: Uint8Array.of(0xaf, 1, 7) });
+    const out = chunkAll(
+      [{ type: FLV_TAG_AUDIO, timestamp: 0, data: Uint8Array.of(0xaf, 0, 0x12, 0x10) }, aac(0), aac(300), aac(600)],
+      new FlvChunker({ targetChunkMs: 500 }),
+    );
+    expect(initsOf(out)[0]!.flags).toEqual({ audio: true, video: false });
+    expect(chunksOf(out).map((c) => c.keyframe)).toEqual([true, true]);
   });
 
   it('a stream with only headers still yields its init part on flush', () => {

@@ -12,17 +12,26 @@
  * `init.bytes + chunk[k].bytes + chunk[k+1].bytes + …` from a keyframe chunk is a valid FLV file.
  */
 import { concatBytes } from '../bytes.js';
-import { isAacSequenceHeader, isAvcEndOfSequence, isAvcSequenceHeader, isScriptTag, startsGop } from '../flv/inspect.js';
+import {
+  isAacSequenceHeader,
+  isAvcEndOfSequence,
+  isAvcSequenceHeader,
+  isScriptTag,
+  startsGop,
+} from '../flv/inspect.js';
 import { encodeFlvHeader, encodeFlvTag } from '../flv/mux.js';
 import { FLV_TAG_AUDIO, FLV_TAG_SCRIPT, FLV_TAG_VIDEO, type FlvHeaderFlags, type FlvTag } from '../flv/tag.js';
 
 export const CHUNKER_DEFAULTS = Object.freeze({
   /** longest media time one chunk's tags may span (ms) */
   targetChunkMs: 500,
+  /** a chunk is also closed (at a tag boundary) before it would grow past this; keeps memory bounded */
+  maxChunkBytes: 4 * 1024 * 1024,
 });
 
 export interface FlvChunkerOptions {
   targetChunkMs?: number;
+  maxChunkBytes?: number;
   /** the source's FLV header flags, when known (a demuxer reads them); otherwise inferred from the tags */
   header?: FlvHeaderFlags;
   /** number of the first chunk; default 0 */
@@ -40,7 +49,7 @@ export interface ChunkerChunk {
   kind: 'chunk';
   seq: number;
   bytes: Uint8Array;
-  /** starts with a GOP-starting video keyframe: a viewer may start decoding here */
+  /** a viewer may start decoding here: starts with a GOP-starting video keyframe (always true without video) */
   keyframe: boolean;
   /** FLV timestamp (ms) of the first tag */
   timestamp: number;
@@ -60,6 +69,7 @@ const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
 
 interface OpenChunk {
   parts: Uint8Array[];
+  size: number;
   keyframe: boolean;
   timestamp: number;
   /** the largest tag timestamp so far (audio and video interleave, so not always the last one) */
@@ -68,6 +78,7 @@ interface OpenChunk {
 
 export class FlvChunker {
   readonly targetChunkMs: number;
+  readonly maxChunkBytes: number;
   readonly #declared: FlvHeaderFlags | undefined;
   #nextSeq: number;
   #metadata: Uint8Array | undefined;
@@ -81,6 +92,7 @@ export class FlvChunker {
 
   constructor(options: FlvChunkerOptions = {}) {
     this.targetChunkMs = options.targetChunkMs ?? CHUNKER_DEFAULTS.targetChunkMs;
+    this.maxChunkBytes = options.maxChunkBytes ?? CHUNKER_DEFAULTS.maxChunkBytes;
     if (!(this.targetChunkMs > 0)) throw new RangeError(`targetChunkMs must be positive, got ${this.targetChunkMs}`);
     this.#declared = options.header;
     this.#nextSeq = options.firstSeq ?? 0;
@@ -110,14 +122,30 @@ export class FlvChunker {
       this.#close(out, tag.timestamp);
       out.push(this.#newInit());
     }
-    const keyframe = startsGop(tag);
-    const open = this.#chunk;
-    if (open && (keyframe || tag.timestamp - open.timestamp >= this.targetChunkMs)) this.#close(out, tag.timestamp);
+    const gopStart = startsGop(tag);
+    // Without video every (AAC) frame decodes on its own, so any chunk is a place to start.
+    const keyframe = gopStart || this.#init?.flags.video === false;
     const bytes = encodeFlvTag(tag);
+    const open = this.#chunk;
+    if (
+      open &&
+      (gopStart ||
+        tag.timestamp - open.timestamp >= this.targetChunkMs ||
+        open.size + bytes.byteLength > this.maxChunkBytes)
+    ) {
+      this.#close(out, tag.timestamp);
+    }
     if (!this.#chunk) {
-      this.#chunk = { parts: [bytes], keyframe, timestamp: tag.timestamp, lastTimestamp: tag.timestamp };
+      this.#chunk = {
+        parts: [bytes],
+        size: bytes.byteLength,
+        keyframe,
+        timestamp: tag.timestamp,
+        lastTimestamp: tag.timestamp,
+      };
     } else {
       this.#chunk.parts.push(bytes);
+      this.#chunk.size += bytes.byteLength;
       this.#chunk.lastTimestamp = Math.max(this.#chunk.lastTimestamp, tag.timestamp);
     }
     return out;

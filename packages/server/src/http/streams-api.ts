@@ -1,0 +1,80 @@
+/**
+ * `GET /api/streams` and `GET /api/streams/NAME/stats`: 1vN figures per stream. Unsigned and read-only on
+ * purpose, so a dashboard (or `curl`) can watch a room's share without app credentials; they reveal only
+ * stream names and byte counts, which anyone who can watch the stream can learn anyway.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from '../errors.js';
+import type { Origin } from '../origin/origin.js';
+import type { Tracker } from '../tracker/tracker.js';
+import { sendJson } from './json-response.js';
+
+export interface StreamStats {
+  stream: string;
+  /** a publisher is sending right now */
+  live: boolean;
+  /** the current (or last) publish; null when only a swarm is left */
+  epoch: string | null;
+  /** peers in the swarm now */
+  peers: number;
+  /** media bytes the origin sent: HTTP-FLV viewers, init and chunk downloads */
+  originBytes: number;
+  /** sums of the peers' latest reports; peers that left keep counting with their last report */
+  p2pBytes: number;
+  cdnBytes: number;
+  uploadBytes: number;
+  stalls: number;
+  /** chunks cut in the current publish */
+  chunks: number;
+  /** average over the chunk window */
+  bitrateKbps: number;
+}
+
+export const STREAMS_PATH = '/api/streams';
+const STATS_PATH = /^\/api\/streams\/([^/]+)\/stats$/;
+
+export const isStreamsApiPath = (path: string): boolean => path === STREAMS_PATH || STATS_PATH.test(path);
+
+export function streamStats(origin: Origin, tracker: Tracker, name: string): StreamStats | undefined {
+  const stream = origin.stream(name);
+  const swarm = tracker.stats(name);
+  if (!stream && !tracker.swarmNames().includes(name)) return undefined;
+  return {
+    stream: name,
+    live: stream?.live ?? false,
+    epoch: stream?.epoch ?? null,
+    peers: swarm.peers,
+    originBytes: origin.originBytes(name),
+    p2pBytes: swarm.p2pBytes,
+    cdnBytes: swarm.cdnBytes,
+    uploadBytes: swarm.uploadBytes,
+    stalls: swarm.stalls,
+    chunks: stream?.chunkCount ?? 0,
+    bitrateKbps: stream?.bitrateKbps() ?? 0,
+  };
+}
+
+export function handleStreamsApi(
+  origin: Origin,
+  tracker: Tracker,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): void {
+  if (req.method !== 'GET') {
+    res.setHeader('allow', 'GET');
+    throw new HttpError(405, `${req.method} not allowed on ${path}`);
+  }
+  const match = STATS_PATH.exec(path);
+  if (match) {
+    const name = match[1]!; // stream names never need percent-encoding
+    const stats = streamStats(origin, tracker, name);
+    if (!stats) throw new HttpError(404, `unknown stream ${name}`);
+    return sendJson(res, 200, stats);
+  }
+  const names = new Set([...origin.streams().map((s) => s.name), ...tracker.swarmNames()]);
+  const streams = [...names].sort().flatMap((name) => streamStats(origin, tracker, name) ?? []);
+  const totals = { peers: 0, originBytes: 0, p2pBytes: 0, cdnBytes: 0, uploadBytes: 0, stalls: 0 };
+  for (const s of streams) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += s[key];
+  sendJson(res, 200, { streams, totals });
+}

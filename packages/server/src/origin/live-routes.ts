@@ -1,0 +1,158 @@
+/**
+ * The origin's HTTP routes under `/live/` (layout in protocol/src/swarm/chunk-meta.ts). Reads are open (a
+ * stream is public to whoever knows its name, like any HTTP-FLV server); publishing needs the publish key.
+ * Init and chunk URLs are immutable, so any HTTP cache or CDN can sit in front of them.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { streamNameSchema } from '@xp2p/protocol';
+import type { ServerTuning } from '../defaults.js';
+import { HttpError } from '../errors.js';
+import type { StoredChunk, StoredInit } from './chunk-window.js';
+import { serveFeed } from './feed.js';
+import { serveFlv } from './flv-viewer.js';
+import type { LiveStream } from './live-stream.js';
+import type { Origin } from './origin.js';
+import { handlePublish } from './publish-endpoint.js';
+
+export const LIVE_PREFIX = '/live/';
+
+export interface LiveRoutesContext {
+  origin: Origin;
+  publishKey: string;
+  tuning: ServerTuning;
+  log: (line: string) => void;
+}
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const INIT_FILE = /^init-(\d{1,9})\.flv$/;
+const CHUNK_FILE = /^chunk-(\d{1,12})\.bin$/;
+
+const validName = (name: string): boolean => streamNameSchema.safeParse(name).success;
+
+function notLive(name: string): HttpError {
+  return new HttpError(404, `stream ${name} is not live`);
+}
+
+function allow(res: ServerResponse, methods: string, method: string, path: string): never {
+  res.setHeader('allow', methods);
+  throw new HttpError(405, `${method} not allowed on ${path}`);
+}
+
+/** Handles one `/live/...` request; throws HttpError for refusals (the caller answers them as JSON). */
+export function handleLive(
+  ctx: LiveRoutesContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+): void {
+  const method = req.method ?? 'GET';
+  const parts = path.slice(LIVE_PREFIX.length).split('/');
+  const [first = '', second, third] = parts;
+
+  if (parts.length === 1) {
+    if (method === 'POST' || method === 'PUT') {
+      if (!validName(first)) throw new HttpError(400, `invalid stream name "${first.slice(0, 80)}"`);
+      return handlePublish(
+        { origin: ctx.origin, publishKey: ctx.publishKey, maxTagBytes: ctx.tuning.publishMaxTagBytes, log: ctx.log },
+        first,
+        query.get('key'),
+        req,
+        res,
+      );
+    }
+    if (!first.endsWith('.flv')) allow(res, 'POST, PUT', method, path);
+    if (method !== 'GET') allow(res, 'GET', method, path);
+    const stream = liveStream(ctx, first.slice(0, -'.flv'.length));
+    return serveFlv(stream, res, {
+      count: (n) => ctx.origin.countSent(stream.name, n),
+      maxBacklogBytes: ctx.tuning.flvViewerMaxBacklogBytes,
+    });
+  }
+
+  if (method !== 'GET') allow(res, 'GET', method, path);
+  if (parts.length === 2 && second === 'manifest.json') {
+    const manifest = knownStream(ctx, first).manifest();
+    if (!manifest) throw notLive(first);
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-cache',
+      'access-control-allow-origin': '*',
+    });
+    res.end(JSON.stringify(manifest));
+    return;
+  }
+  if (parts.length === 2 && second === 'feed') {
+    return serveFeed(knownStream(ctx, first), res, ctx.tuning.flvViewerMaxBacklogBytes);
+  }
+  if (parts.length === 3 && second !== undefined && third !== undefined) {
+    const init = INIT_FILE.exec(third);
+    const chunk = CHUNK_FILE.exec(third);
+    if (init || chunk) {
+      const stream = streamOfEpoch(ctx, first, second);
+      if (init) return servePart(ctx, req, res, stream.name, initPart(stream, Number(init[1])), 'video/x-flv');
+      return servePart(ctx, req, res, stream.name, chunkPart(stream, Number(chunk![1])), 'application/octet-stream');
+    }
+  }
+  throw new HttpError(404, `no route ${path}`);
+}
+
+/** A stream that is live right now (HTTP-FLV starts only there). */
+function liveStream(ctx: LiveRoutesContext, name: string): LiveStream {
+  const stream = ctx.origin.stream(name);
+  if (!stream?.live) throw notLive(name);
+  return stream;
+}
+
+/** A stream that is live or ended within the retention time. */
+function knownStream(ctx: LiveRoutesContext, name: string): LiveStream {
+  const stream = ctx.origin.stream(name);
+  if (!stream) throw new HttpError(404, `unknown stream ${name}`);
+  return stream;
+}
+
+function streamOfEpoch(ctx: LiveRoutesContext, name: string, epoch: string): LiveStream {
+  const stream = ctx.origin.stream(name);
+  if (stream?.epoch === epoch) return stream;
+  if (ctx.origin.isPastEpoch(name, epoch)) throw new HttpError(410, `epoch ${epoch} of stream ${name} is over`);
+  throw new HttpError(404, stream ? `unknown epoch ${epoch} of stream ${name}` : `unknown stream ${name}`);
+}
+
+function initPart(stream: LiveStream, initId: number): StoredInit {
+  const init = stream.initPart(initId);
+  if (init) return init;
+  const current = stream.init?.meta.initId ?? -1;
+  throw initId < current
+    ? new HttpError(410, `init ${initId} is no longer used`)
+    : new HttpError(404, `init ${initId} does not exist yet`);
+}
+
+function chunkPart(stream: LiveStream, seq: number): StoredChunk {
+  const found = stream.chunk(seq);
+  if (found.status === 'found') return found.chunk;
+  if (found.status === 'gone') throw new HttpError(410, `chunk ${seq} fell out of the window`);
+  throw new HttpError(
+    404,
+    stream.live ? `chunk ${seq} is not produced yet` : `chunk ${seq} does not exist (stream ended)`,
+  );
+}
+
+function servePart(
+  ctx: LiveRoutesContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  stream: string,
+  part: StoredInit | StoredChunk,
+  contentType: string,
+): void {
+  const etag = `"${part.meta.hash}"`;
+  const headers = { etag, 'cache-control': IMMUTABLE, 'access-control-allow-origin': '*' };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'content-type': contentType, 'content-length': part.bytes.byteLength });
+  res.end(part.bytes);
+  ctx.origin.countSent(stream, part.bytes.byteLength);
+}

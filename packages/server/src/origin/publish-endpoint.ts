@@ -1,0 +1,71 @@
+/**
+ * `POST|PUT /live/NAME?key=PUBLISH_KEY` with a (chunked) FLV body, which is what
+ * `ffmpeg -re -i IN -c copy -f flv http://HOST:PORT/live/NAME?key=KEY` sends. The request stays open for
+ * the whole publish; when the body ends (or the connection drops) the stream ends with eof.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FlvDemuxer, FlvFormatError, timingSafeEqualText } from '@xp2p/protocol';
+import { HttpError } from '../errors.js';
+import { sendError, sendJson } from '../http/json-response.js';
+import type { Origin, Publisher } from './origin.js';
+
+export interface PublishContext {
+  origin: Origin;
+  publishKey: string;
+  maxTagBytes: number;
+  log: (line: string) => void;
+}
+
+export function handlePublish(
+  ctx: PublishContext,
+  name: string,
+  key: string | null,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  if (key === null || !timingSafeEqualText(key, ctx.publishKey)) {
+    ctx.log(`publish ${name} refused: ${key === null ? 'no' : 'wrong'} key`);
+    throw new HttpError(403, 'missing or wrong publish key');
+  }
+  const publisher = ctx.origin.openPublisher(name); // throws 409 while the name is live
+  const demuxer = new FlvDemuxer({ maxTagBytes: ctx.maxTagBytes });
+  let headerSet = false;
+
+  const fail = (status: number, message: string): void => {
+    publisher.end();
+    if (!res.headersSent) {
+      res.setHeader('connection', 'close');
+      sendError(res, status, message);
+    }
+    req.destroy();
+  };
+
+  req.on('data', (bytes: Buffer) => {
+    if (publisher.ended) return fail(409, `stream ${name} was ended`);
+    try {
+      const tags = demuxer.push(bytes);
+      if (!headerSet && demuxer.header) {
+        publisher.setHeader(demuxer.header);
+        headerSet = true;
+      }
+      for (const tag of tags) publisher.push(tag);
+    } catch (err) {
+      // Thrown inside an event handler nothing would catch it: refuse the publish instead of crashing.
+      if (err instanceof FlvFormatError) {
+        ctx.log(`publish ${name}: bad FLV: ${err.message}`);
+        return fail(400, `bad FLV: ${err.message}`);
+      }
+      ctx.log(`publish ${name}: internal error: ${(err as Error)?.stack ?? String(err)}`);
+      fail(500, 'internal server error');
+    }
+  });
+  req.on('end', () => finish(publisher, res));
+  // A publisher that vanished (connection reset) ends the stream the same way.
+  req.on('close', () => publisher.end());
+  req.on('error', () => publisher.end());
+}
+
+function finish(publisher: Publisher, res: ServerResponse): void {
+  publisher.end();
+  if (!res.headersSent) sendJson(res, 200, { stream: publisher.stream, epoch: publisher.epoch });
+}
