@@ -4,6 +4,7 @@ import { UsageError } from './args.js';
 import { benchCommand } from './commands/bench.js';
 import { cmdCommand } from './commands/cmd.js';
 import { downloadCommand } from './commands/download.js';
+import { publishCommand } from './commands/publish.js';
 import { recordsCommand } from './commands/records.js';
 import { talkCommand } from './commands/talk.js';
 import { demoCommand } from './commands/demo.js';
@@ -21,6 +22,7 @@ const USAGE = `usage: xp2p <command> [flags]
   records <productId>/<deviceName> [--from S --to E] [--json]
   download <productId>/<deviceName> <file_name> [-o OUT]   resumes when OUT holds a part
   talk <productId>/<deviceName> <file.wav>
+  publish NAME [sample|testsrc|FILE|URL] [--key KEY]   pushes a live stream to the origin (1vN)
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
 
 every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR
@@ -36,6 +38,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   download: downloadCommand,
   talk: talkCommand,
   records: recordsCommand,
+  publish: publishCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -4,7 +4,7 @@
  * WebRTC data channel, exactly as it would across the internet.
  */
 import { parseArgs } from 'node:util';
-import { cleanupWebRTC, openCameraFeed, startDeviceAgent } from '@xp2p/device';
+import { cleanupWebRTC, openCameraFeed, sourceFromSpec, startDeviceAgent } from '@xp2p/device';
 import { startPlayerBridge } from '@xp2p/player';
 import { createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
 import { ensureDevConfig, startServer } from '@xp2p/server';
@@ -38,6 +38,15 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const closers: (() => Promise<void> | void)[] = [() => server.close()];
   runUntilSignal(closers, cleanupWebRTC);
 
+  // A live stream `demo` on the origin, for 1vN viewers (`xp2p watch .../live/demo.flv`).
+  const demoStream = server.origin.openPublisher('demo');
+  const streamSource = sourceFromSpec(values.source);
+  streamSource.start({ onTag: (tag) => demoStream.push(tag), onEnd: () => demoStream.end() });
+  closers.push(async () => {
+    await streamSource.stop();
+    demoStream.end();
+  });
+
   const demoDevice = deviceFrom(config, 'demo', 'cam1');
   const camera = await openCameraFeed(values.source, log);
   closers.push(() => camera.close());
@@ -69,5 +78,6 @@ export async function demoCommand(argv: string[]): Promise<void> {
   console.log(`camera: ${demoDevice.productId}/${demoDevice.deviceName} (${camera.description})`);
   console.log(`web: ${server.url}/`);
   console.log(`play: ${bridge.liveUrl(demoDevice.productId, demoDevice.deviceName)}`);
+  console.log(`live: ${server.url}/live/demo.flv (1vN stream; xp2p watch shares it over a mesh)`);
   console.log('open the play URL with ffplay, VLC or mpv; Ctrl-C stops everything');
 }
