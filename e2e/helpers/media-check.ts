@@ -3,6 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
+// Decode every frame, keeping the stream's own millisecond timestamps: with the default 1/fps encoder
+// time base, ffmpeg rounds 33/34 ms frame steps into false "non monotonically increasing dts" errors.
+const DECODE_CHECK_ARGS = ['-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'];
+
 const run = promisify(execFile);
 
 export interface ProbedPacket {
@@ -23,7 +27,7 @@ export async function probePackets(file: string): Promise<ProbedPacket[]> {
 /** Decodes every frame with ffmpeg; returns its error output (empty when everything decoded). */
 export async function decodeErrors(file: string): Promise<string> {
   try {
-    const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], {
+    const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', file, ...DECODE_CHECK_ARGS], {
       maxBuffer: 16 * 1024 * 1024,
     });
     return stderr.trim();

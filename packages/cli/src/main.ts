@@ -17,6 +17,7 @@ const USAGE = `usage: xp2p <command> [flags]
   demo                      server + demo camera (demo/cam1) + player bridge; prints web: and play: URLs
   server [--port 18080] [--stun-port 3478] [--host 127.0.0.1]
   device [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
+         [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
   play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0]
   cmd <productId>/<deviceName> '<command>'   e.g. 'action=inner_define&channel=0&cmd=get_device_st&type=live'
   records <productId>/<deviceName> [--from S --to E] [--json]

@@ -6,7 +6,13 @@ import { verifyViewerToken, type IceServer, type ServerToDevice } from '@xp2p/pr
 import { DEVICE_DEFAULTS } from './defaults.js';
 import { LiveHandler, type LiveFeed } from './live-handler.js';
 import { createPeerConnection, type PeerConnectionFactory } from './rtc.js';
+import type { CommandHandler } from './commands/user-command.js';
+import { DownloadHandler } from './download/download-handler.js';
+import type { RecordingsStore } from './recordings/recordings-store.js';
+import { SegmentRecorder, type SegmentRecorderOptions } from './recordings/segment-recorder.js';
 import { createRouter } from './router.js';
+import { VoiceHandler } from './voice/voice-handler.js';
+import type { VoiceSink } from './voice/voice-sink.js';
 import { DeviceSignalClient } from './signal-client.js';
 import { ViewerSession } from './viewer-session.js';
 
@@ -23,6 +29,20 @@ export interface DeviceAgentOptions {
   bindAddress?: string;
   log?: (line: string) => void;
   createPeerConnection?: PeerConnectionFactory;
+  /**
+   * The camera's storage (RecordingsStore.open(dir)): playback, the record queries and downloads of any
+   * file in its directory. Without it those answer 404 / empty lists.
+   */
+  recordings?: RecordingsStore;
+  /**
+   * Record the live feed into `recordings` (default true when `recordings` is given): false serves the
+   * store as it is, an object sets the segment length.
+   */
+  record?: boolean | SegmentRecorderOptions;
+  /** Where talkback audio goes (wavFileVoiceSink(dir), commandVoiceSink(cmd), or your own). None: 404. */
+  voiceSink?: VoiceSink;
+  /** Custom commands (action=user_define). None: 404. See loadCommandHandler for the CLI forms. */
+  onCommand?: CommandHandler;
 }
 
 export interface DeviceAgentStatus {
@@ -47,7 +67,23 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const id = `${o.productId}/${o.deviceName}`;
   const sessions = new Map<string, ViewerSession>();
   const live = new LiveHandler(o.feed, cfg.maxLiveViewers);
-  const router = createRouter({ live, channels: 1 });
+  const recorder =
+    o.recordings && o.record !== false
+      ? new SegmentRecorder(o.feed, o.recordings, {
+          log: (line) => log(`${id}: ${line}`),
+          ...(typeof o.record === 'object' ? o.record : {}),
+        })
+      : undefined;
+  recorder?.start();
+  const router = createRouter({
+    live,
+    channels: 1,
+    recordings: o.recordings,
+    download: o.recordings ? new DownloadHandler(o.recordings.dir, { log }) : undefined,
+    voice: new VoiceHandler(o.voiceSink, log),
+    onCommand: o.onCommand,
+    log: (line) => log(`${id}: ${line}`),
+  });
   const rtcExtras: Record<string, unknown> = o.bindAddress ? { bindAddress: o.bindAddress } : {};
   let iceServers: IceServer[] = [];
   let onlineWaiters: (() => void)[] = [];
@@ -134,7 +170,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     async close() {
       for (const s of [...sessions.values()]) s.close('camera shutting down');
       onlineWaiters = [];
-      await signal.stop();
+      await Promise.all([signal.stop(), recorder?.stop()]);
     },
   };
 }

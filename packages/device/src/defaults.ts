@@ -15,4 +15,24 @@ export const DEVICE_DEFAULTS = Object.freeze({
   sessionOpenTimeoutMs: 15_000,
   /** Per-viewer send buffer above which the live hub skips to the next keyframe. */
   liveHighWaterBytes: 2 * 1024 * 1024,
+  /** A recording segment is cut at the first keyframe after this many seconds. */
+  recordingSegmentSeconds: 60,
+  /** Recordings are pruned, oldest first, beyond this total size (0 = no limit). */
+  recordingsMaxBytes: 2 * 1024 ** 3,
+  /** ...and beyond this age in seconds (0 = no limit). */
+  recordingsMaxAgeSeconds: 7 * 86_400,
+  /** Shortest playback range a viewer may ask for (reference: >= 5 s), else 400. */
+  playbackMinSeconds: 5,
+  /** `speed=N` above this is refused (400); `rate=max` is the way to go unpaced. */
+  playbackMaxSpeed: 16,
+  /** A playback or download waits for the channel to drain above this many buffered bytes. */
+  playbackHighWaterBytes: 1024 * 1024,
+  downloadHighWaterBytes: 4 * 1024 * 1024,
+  /** A download reads the file this much at a time (the writer cuts it into 64 KiB frames). */
+  downloadReadBytes: 1024 * 1024,
+  /** Custom command text limit (bytes, UTF-8) and how long its handler may take (else 504). */
+  commandMaxBytes: 4096,
+  commandTimeoutMs: 10_000,
+  /** An answer from a command script larger than this is refused (500). */
+  commandMaxAnswerBytes: 1024 * 1024,
 });

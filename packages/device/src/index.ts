@@ -2,6 +2,13 @@ export { startDeviceAgent, type DeviceAgent, type DeviceAgentOptions, type Devic
 export { DEVICE_DEFAULTS } from './defaults.js';
 export { openCameraFeed, sourceFromSpec, type CameraFeed } from './camera-feed.js';
 export { startDirectHttp, type DirectHttpServer } from './direct-http.js';
-export type { LiveFeed } from './live-handler.js';
+export { LiveHandler, type LiveFeed } from './live-handler.js';
+export { createRouter, type RouterParts } from './router.js';
+export type { RequestContext, RequestHandler, ResponseWriter } from './response-writer.js';
 export { cleanupWebRTC } from './rtc.js';
 export * from './media/index.js';
+export * from './recordings/index.js';
+export * from './playback/index.js';
+export * from './download/index.js';
+export * from './voice/index.js';
+export * from './commands/index.js';

@@ -15,7 +15,7 @@ export class LiveHandler {
 
   constructor(
     private readonly feed: LiveFeed,
-    private readonly maxViewers: number,
+    readonly maxViewers: number,
   ) {}
 
   get viewerCount(): number {

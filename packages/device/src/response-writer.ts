@@ -33,12 +33,26 @@ export interface ResponseWriter {
 /** How long a finished request's channel may stay open waiting for the viewer to close it. */
 const CHANNEL_LINGER_MS = 5_000;
 
-export type RequestHandler = (request: RequestFrame, params: URLSearchParams, res: ResponseWriter) => void;
+/**
+ * What a handler knows about who is asking: the viewer's P2P session. Several requests of one session
+ * run at once (a playback, and the commands that pause or seek it), and they find each other by it.
+ */
+export interface RequestContext {
+  sessionId: string;
+}
+
+export type RequestHandler = (
+  request: RequestFrame,
+  params: URLSearchParams,
+  res: ResponseWriter,
+  ctx: RequestContext,
+) => void;
 
 export function serveRequestChannel(
   channel: RTCDataChannel,
   handle: RequestHandler,
   log: (line: string) => void,
+  ctx: RequestContext = { sessionId: '' },
 ): void {
   channel.binaryType = 'arraybuffer';
   let headSent = false;
@@ -168,7 +182,7 @@ export function serveRequestChannel(
       if (!parsed.ok) return writer.fail(400, parsed.error);
       const params = new URLSearchParams(parsed.message.query);
       try {
-        handle(parsed.message, params, writer);
+        handle(parsed.message, params, writer, ctx);
       } catch (err) {
         log(`request handler failed: ${String(err)}`);
         writer.fail(500, 'internal error');

@@ -1,24 +1,52 @@
 /**
- * Routes a viewer's request (reference-facts.md request paths) to the camera's handlers.
+ * Routes a viewer's request (reference-facts.md request paths) to the camera's handlers:
+ *   ipc.flv?action=live | playback | download | inner_define | user_define
+ *   voice
  * `_crypto=off` is accepted and changes nothing: every byte already travels inside DTLS.
+ * A handler's RequestError becomes its status; anything else it throws becomes 500, never a crash.
  */
+import { runInnerCommand, type InnerCommandParts } from './commands/inner-commands.js';
+import { serveUserCommand, type CommandHandler } from './commands/user-command.js';
+import type { DownloadHandler } from './download/download-handler.js';
+import { RequestError, sendJson, sendJsonError } from './http-like.js';
 import type { LiveHandler } from './live-handler.js';
-import type { RequestHandler } from './response-writer.js';
+import { PlaybackHandler } from './playback/playback-handler.js';
+import { PlaybackRegistry } from './playback/playback-registry.js';
+import type { RecordingsStore } from './recordings/recordings-store.js';
+import type { RequestHandler, ResponseWriter } from './response-writer.js';
+import { VoiceHandler } from './voice/voice-handler.js';
 
 export interface RouterParts {
   live: LiveHandler;
   channels: number;
+  /** Recordings for playback and the record queries; without it those answer 404 / empty lists. */
+  recordings?: RecordingsStore;
+  /** Downloads from the store directory; without it `download` answers 404. */
+  download?: DownloadHandler;
+  voice?: VoiceHandler;
+  onCommand?: CommandHandler;
+  playbacks?: PlaybackRegistry;
+  log?: (line: string) => void;
 }
 
 const QUALITIES = new Set(['standard', 'high', 'super']);
 
 export function createRouter(parts: RouterParts): RequestHandler {
-  return (request, params, res) => {
-    const channel = Number(params.get('channel') ?? '0');
-    if (!Number.isInteger(channel) || channel < 0 || channel >= parts.channels) {
-      return res.fail(404, `no channel ${params.get('channel')}`);
-    }
-    if (request.path !== 'ipc.flv') return res.fail(404, `unknown path ${request.path}`);
+  const log = parts.log ?? (() => {});
+  const voice = parts.voice ?? new VoiceHandler(undefined);
+  const playbacks = parts.playbacks ?? new PlaybackRegistry();
+  const playback = new PlaybackHandler(parts.recordings, playbacks, { log });
+  const inner: InnerCommandParts = { live: parts.live, voice, store: parts.recordings, playbacks };
+
+  const route = async (
+    path: string,
+    params: URLSearchParams,
+    res: ResponseWriter,
+    ctx: Parameters<RequestHandler>[3],
+    channel: number,
+  ): Promise<void> => {
+    if (path === 'voice') return voice.serve(params, res, ctx);
+    if (path !== 'ipc.flv') return res.fail(404, `unknown path ${path}`);
     const action = params.get('action');
     switch (action) {
       case 'live': {
@@ -26,8 +54,40 @@ export function createRouter(parts: RouterParts): RequestHandler {
         if (quality !== null && !QUALITIES.has(quality)) return res.fail(404, `unknown quality ${quality}`);
         return parts.live.serve(res);
       }
+      case 'playback':
+        return playback.serve(params, res, ctx);
+      case 'download':
+        if (!parts.download) return res.fail(404, 'this camera has no file storage');
+        return parts.download.serve(params, res);
+      case 'inner_define':
+        return sendJson(res, 200, await runInnerCommand(inner, params, ctx));
+      case 'user_define':
+        return serveUserCommand(
+          parts.onCommand,
+          params,
+          res,
+          { ...ctx, channel, userArgs: params.get('user_args') ?? undefined },
+          { log },
+        );
       default:
         return res.fail(404, `unknown action ${action ?? '(none)'}`);
     }
+  };
+
+  return (request, params, res, ctx) => {
+    const channel = Number(params.get('channel') ?? '0');
+    if (!Number.isInteger(channel) || channel < 0 || channel >= parts.channels) {
+      return res.fail(404, `no channel ${params.get('channel')}`);
+    }
+    const commandLike = request.path === 'ipc.flv' && /^(inner|user)_define$/.test(params.get('action') ?? '');
+    route(request.path, params, res, ctx, channel).catch((err: unknown) => {
+      const status = err instanceof RequestError ? err.status : 500;
+      const message = err instanceof RequestError ? err.message : 'internal error';
+      if (!(err instanceof RequestError))
+        log(`request ${request.path}?${request.query.slice(0, 200)} failed: ${String(err)}`);
+      // Commands answer in JSON whatever happens; streams answer with a head or error frame.
+      if (commandLike) sendJsonError(res, status, message);
+      else res.fail(status, message);
+    });
   };
 }

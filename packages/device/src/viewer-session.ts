@@ -45,7 +45,8 @@ export class ViewerSession {
     };
     this.pc.ondatachannel = (ev) => {
       const channel = ev.channel;
-      if (channel.label === REQUEST_CHANNEL_LABEL) serveRequestChannel(channel, o.handler, o.log);
+      if (channel.label === REQUEST_CHANNEL_LABEL)
+        serveRequestChannel(channel, o.handler, o.log, { sessionId: o.sessionId });
       else channel.onclose = () => this.close('viewer closed the control channel');
     };
   }

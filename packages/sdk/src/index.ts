@@ -16,3 +16,4 @@ export { ErrorCode, XP2PError } from '@xp2p/protocol';
 export type { CommandResult, CommandResultType } from './command.js';
 export type { DownloadCallbacks, DownloadResponse } from './download.js';
 export type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from './recorder.js';
+export * from './nat/index.js';

@@ -44,3 +44,4 @@ export function cleanupNodeWebRTC(): void {
 
 export * from './index.js';
 export { WavFileRecorder, FfmpegRecorder, parseWav } from './node-recorder.js';
+export { nodeUdpTransport } from './nat/node-udp.js';

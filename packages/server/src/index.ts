@@ -12,3 +12,5 @@ export type { PullHandle, PullResult } from './origin/pull.js';
 export { UpstreamError } from './origin/pull.js';
 export { InvalidStreamNameError, StreamBusyError, OriginClosedError } from './origin/origin-errors.js';
 export type { StreamStats } from './http/streams-api.js';
+export { turnCredentials, turnIceServer } from './turn/credentials.js';
+export { startRfc5780Server } from './stun/rfc5780-server.js';

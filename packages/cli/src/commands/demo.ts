@@ -9,6 +9,7 @@ import { startPlayerBridge } from '@xp2p/player';
 import { createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
 import { ensureDevConfig, startServer } from '@xp2p/server';
 import { CLI_DEFAULTS, commonOptions } from '../args.js';
+import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
 import { appParamsFrom, deviceFrom } from '../dev-config.js';
 import { runUntilSignal } from '../lifecycle.js';
 
@@ -18,6 +19,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       ...commonOptions,
+      ...cameraStorageOptions,
       port: { type: 'string' },
       'stun-port': { type: 'string' },
       'bridge-port': { type: 'string', default: String(CLI_DEFAULTS.bridgePort) },
@@ -50,7 +52,9 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const demoDevice = deviceFrom(config, 'demo', 'cam1');
   const camera = await openCameraFeed(values.source, log);
   closers.push(() => camera.close());
+  const storage = await cameraStorage(values, demoDevice, log);
   const agent = startDeviceAgent({
+    ...storage,
     serverUrl: server.url,
     productId: demoDevice.productId,
     deviceName: demoDevice.deviceName,
@@ -75,7 +79,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   closers.push(() => bridge.close());
 
   console.log(`server: ${server.url}`);
-  console.log(`camera: ${demoDevice.productId}/${demoDevice.deviceName} (${camera.description})`);
+  console.log(`camera: ${demoDevice.productId}/${demoDevice.deviceName} (${camera.description}; ${storage.describe})`);
   console.log(`web: ${server.url}/`);
   console.log(`play: ${bridge.liveUrl(demoDevice.productId, demoDevice.deviceName)}`);
   console.log(`live: ${server.url}/live/demo.flv (1vN stream; xp2p watch shares it over a mesh)`);

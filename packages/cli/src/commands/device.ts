@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { cleanupWebRTC, openCameraFeed, startDeviceAgent, startDirectHttp } from '@xp2p/device';
 import { commonOptions, defaultBindAddress } from '../args.js';
+import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
 import { deviceFrom, readDevConfig } from '../dev-config.js';
 import { runUntilSignal } from '../lifecycle.js';
 
@@ -10,6 +11,7 @@ export async function deviceCommand(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       ...commonOptions,
+      ...cameraStorageOptions,
       product: { type: 'string', default: 'demo' },
       name: { type: 'string', default: 'cam1' },
       secret: { type: 'string' },
@@ -22,7 +24,12 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   const secret = values.secret ?? deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
   const camera = await openCameraFeed(values.source, (line) => console.log(line));
   console.log(`source: ${camera.description}`);
+  const storage = await cameraStorage(values, { productId: values.product, deviceName: values.name }, (line) =>
+    console.log(line),
+  );
+  console.log(`storage: ${storage.describe}`);
   const agent = startDeviceAgent({
+    ...storage,
     serverUrl: values.server,
     productId: values.product,
     deviceName: values.name,

@@ -18,12 +18,16 @@ export async function publishCommand(argv: string[]): Promise<void> {
     options: { ...commonOptions, key: { type: 'string' } },
   });
   const [name, spec = 'sample'] = positionals;
-  if (!name || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new UsageError('give the stream NAME (letters, digits, _ . -)');
+  if (!name || !/^[A-Za-z0-9_.-]{1,64}$/.test(name))
+    throw new UsageError('give the stream NAME (letters, digits, _ . -)');
   const key = values.key ?? (await readDevConfig(values.data)).publishKey;
   const url = new URL(`${originUrls.publish(name)}?key=${encodeURIComponent(key)}`, values.server);
   const source = sourceFromSpec(spec);
 
-  const upload = request(url, { method: 'POST', headers: { 'content-type': 'video/x-flv', 'transfer-encoding': 'chunked' } });
+  const upload = request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'video/x-flv', 'transfer-encoding': 'chunked' },
+  });
   let stopping = false;
   const done = new Promise<void>((resolve) => {
     upload.on('response', (res) => {

@@ -18,6 +18,10 @@ import {
 import { LiveHub, type LiveSubscriber } from './live-hub.js';
 import { bundledSamplePath } from './sample.js';
 
+// Decode every frame, keeping the stream's own millisecond timestamps: with the default 1/fps encoder
+// time base, ffmpeg rounds 33/34 ms frame steps into false "non monotonically increasing dts" errors.
+const DECODE_CHECK_ARGS = ['-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'];
+
 const sampleTags = parseFlv(new Uint8Array(readFileSync(bundledSamplePath()))).tags;
 
 /** Runs `ffprobe -show_packets` on the bytes; returns its exit code, stderr and packets. */
@@ -157,6 +161,34 @@ describe('LiveHub', () => {
     const probed = await probe(slow.bytes());
     expect(probed.code).toBe(0);
     expect(probed.stderr).toBe('');
+  });
+
+  it('after a resync no picture is presented at or before one already shown (B-frames), so the stream decodes cleanly', async () => {
+    const hub = new LiveHub({ highWaterMark: 1000 });
+    let slow = false;
+    const viewer = collector(() => (slow ? 1e9 : 0));
+    for (const [i, tag] of sampleTags.entries()) {
+      if (i === 50) hub.subscribe(viewer);
+      if (i % 37 === 0) slow = !slow; // cut GOPs at many different points
+      hub.onTag(tag);
+    }
+    expect(hub.stats(viewer)?.resyncs).toBeGreaterThan(3);
+    const pictures = parseFlv(viewer.bytes()).tags.filter((t) => t.type === FLV_TAG_VIDEO && t.data[1] === 1);
+    const presented = pictures.map(
+      (t) => t.timestamp + ((((t.data[2]! << 16) | (t.data[3]! << 8) | t.data[4]!) << 8) >> 8),
+    );
+    expect(new Set(presented).size).toBe(presented.length);
+    const dir = await mkdtemp(join(tmpdir(), 'xp2p-hub-'));
+    try {
+      const file = join(dir, 'resync.flv');
+      await writeFile(file, viewer.bytes());
+      const stderr = await new Promise<string>((resolve) =>
+        execFile('ffmpeg', ['-v', 'error', '-i', file, ...DECODE_CHECK_ARGS], (_err, _out, err) => resolve(err.trim())),
+      );
+      expect(stderr).toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('drops audio after a resume until the keyframe', () => {

@@ -4,7 +4,9 @@
  * the others down or making the device buffer without bound.
  */
 import {
+  avcCompositionTime,
   encodeFlvHeader,
+  FLV_TAG_VIDEO,
   encodeFlvTag,
   isScriptTag,
   isSequenceHeader,
@@ -49,6 +51,8 @@ interface Subscriber {
   readonly sink: LiveSubscriber;
   readonly rebaser: TimestampRebaser;
   readonly stats: SubscriberStats;
+  /** Latest presentation time (DTS + composition offset) of a picture sent to this viewer. */
+  lastPresentation: number;
 }
 
 export class LiveHub implements MediaSink {
@@ -78,6 +82,7 @@ export class LiveHub implements MediaSink {
       sink,
       // Large jumps are handled explicitly at resume; only a source restart should trigger this.
       rebaser: new TimestampRebaser({ discontinuityStepMs: this.resumeGapMs }),
+      lastPresentation: 0,
       stats: { sentTags: 0, droppedTags: 0, resyncs: 0, sentBytes: 0, waitingForKeyframe: true },
     };
     this.subscribers.set(sink, sub);
@@ -156,12 +161,20 @@ export class LiveHub implements MediaSink {
         return;
       }
       stats.waitingForKeyframe = false;
-      sub.rebaser.discontinuity(); // no-op for a viewer's very first keyframe
+      // Continue after the last picture shown, not just the last decode time: with B-frames a sent
+      // frame can display up to a few frames after its DTS, and a keyframe presented at the same
+      // instant would make players drop or reorder frames. No-op for a viewer's very first keyframe.
+      const last = sub.rebaser.lastOutput ?? 0;
+      const step = Math.max(this.resumeGapMs, sub.lastPresentation + this.resumeGapMs - avcCompositionTime(tag) - last);
+      sub.rebaser.discontinuity(step);
     }
     this.sendTag(sub, withTimestamp(tag, sub.rebaser.map(tag.timestamp)));
   }
 
   private sendTag(sub: Subscriber, tag: FlvTag): void {
+    if (tag.type === FLV_TAG_VIDEO && !isSequenceHeader(tag)) {
+      sub.lastPresentation = Math.max(sub.lastPresentation, tag.timestamp + avcCompositionTime(tag));
+    }
     if (this.write(sub, encodeFlvTag(tag))) sub.stats.sentTags++;
   }
 

@@ -30,6 +30,7 @@ export class TimestampRebaser {
   private readonly maxBackwardMs: number;
   private readonly maxForwardMs: number;
   private readonly stepMs: number;
+  private pendingStepMs = 0;
   private offset = 0;
   private lastIn: number | undefined;
   private lastOut: number | undefined;
@@ -48,8 +49,11 @@ export class TimestampRebaser {
   }
 
   /** Treat the next input as the start of a new segment (e.g. after deliberately dropping frames). */
-  discontinuity(): void {
-    if (this.lastOut !== undefined) this.breakPending = true;
+  discontinuity(stepMs: number = this.stepMs): void {
+    if (this.lastOut !== undefined) {
+      this.breakPending = true;
+      this.pendingStepMs = stepMs;
+    }
   }
 
   map(input: number): number {
@@ -61,7 +65,7 @@ export class TimestampRebaser {
     }
     const delta = input - this.lastIn;
     if (this.breakPending || delta < -this.maxBackwardMs || delta > this.maxForwardMs) {
-      this.offset = this.lastOut + this.stepMs - input;
+      this.offset = this.lastOut + (this.breakPending ? this.pendingStepMs : this.stepMs) - input;
       this.breakPending = false;
     }
     const out = Math.max(input + this.offset, this.lastOut);

@@ -15,13 +15,25 @@
  */
 import { z } from 'zod';
 
-export const streamNameSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/);
-const epochSchema = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const streamNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/);
+const epochSchema = z
+  .string()
+  .min(8)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const chunkMetaSchema = z.object({
   seq: z.number().int().nonnegative(),
-  size: z.number().int().positive().max(16 * 1024 * 1024),
+  size: z
+    .number()
+    .int()
+    .positive()
+    .max(16 * 1024 * 1024),
   /** SHA-256 of the chunk bytes, lower-case hex */
   hash: sha256Hex,
   /** the chunk starts with a video keyframe: a viewer may start here */
@@ -37,7 +49,11 @@ export type ChunkMeta = z.infer<typeof chunkMetaSchema>;
 
 export const initMetaSchema = z.object({
   initId: z.number().int().nonnegative(),
-  size: z.number().int().positive().max(1024 * 1024),
+  size: z
+    .number()
+    .int()
+    .positive()
+    .max(1024 * 1024),
   hash: sha256Hex,
 });
 export type InitMeta = z.infer<typeof initMetaSchema>;

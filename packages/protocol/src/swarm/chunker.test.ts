@@ -9,6 +9,10 @@ import { isAvcEndOfSequence, isScriptTag, isSequenceHeader, startsGop } from '..
 import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, type FlvTag } from '../flv/tag.js';
 import { FlvChunker, type ChunkerChunk, type ChunkerInit, type ChunkerOutput } from './chunker.js';
 
+// Decode every frame, keeping the stream's own millisecond timestamps: with the default 1/fps encoder
+// time base, ffmpeg rounds 33/34 ms frame steps into false "non monotonically increasing dts" errors.
+const DECODE_CHECK_ARGS = ['-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'];
+
 const fixture = parseFlv(new Uint8Array(readFileSync(new URL('../flv/fixtures/av.flv', import.meta.url))));
 
 function chunkAll(tags: readonly FlvTag[], chunker = new FlvChunker({ header: fixture.header })): ChunkerOutput[] {
@@ -23,7 +27,7 @@ function probe(bytes: Uint8Array): { codec_type: string; flags: string }[] {
   try {
     const file = join(dir, 'out.flv');
     writeFileSync(file, bytes);
-    const decodeErrors = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], {
+    const decodeErrors = execFileSync('ffmpeg', ['-v', 'error', '-i', file, ...DECODE_CHECK_ARGS], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });

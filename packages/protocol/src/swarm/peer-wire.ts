@@ -16,7 +16,12 @@ const seq = z.number().int().nonnegative();
 
 export const peerMessageSchema = z.discriminatedUnion('type', [
   /** first message: what I hold (seq ranges, inclusive) and whether I upload */
-  z.object({ type: z.literal('hello'), v: z.literal(1), have: z.array(z.tuple([seq, seq])).max(256), upload: z.boolean() }),
+  z.object({
+    type: z.literal('hello'),
+    v: z.literal(1),
+    have: z.array(z.tuple([seq, seq])).max(256),
+    upload: z.boolean(),
+  }),
   /** I now hold this chunk (verified) */
   z.object({ type: z.literal('have'), seq }),
   /** I am fetching this chunk from the origin: wait for my `have` rather than fetching it too */
@@ -40,7 +45,8 @@ export function encodePiece(seqNo: number, offset: number, payload: Uint8Array):
 }
 
 export function decodePiece(frame: Uint8Array): { seq: number; offset: number; payload: Uint8Array } | undefined {
-  if (frame.byteLength < PIECE_HEADER_BYTES || frame.byteLength > PIECE_HEADER_BYTES + SWARM_MAX_PIECE_BYTES) return undefined;
+  if (frame.byteLength < PIECE_HEADER_BYTES || frame.byteLength > PIECE_HEADER_BYTES + SWARM_MAX_PIECE_BYTES)
+    return undefined;
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   if (view.getUint8(0) !== PIECE_KIND) return undefined;
   return { seq: view.getUint32(1), offset: view.getUint32(5), payload: frame.subarray(PIECE_HEADER_BYTES) };

@@ -8,12 +8,28 @@ import { z } from 'zod';
 import { iceServerSchema } from '../signal/messages.js';
 import { initMetaSchema, originEventSchema, streamNameSchema } from './chunk-meta.js';
 
-const peerId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const peerId = z
+  .string()
+  .min(8)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 
 /** What one peer tells another through the server to set up a data channel between them. */
 export const peerSignalSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('offer'), sdp: z.string().min(1).max(32 * 1024) }),
-  z.object({ kind: z.literal('answer'), sdp: z.string().min(1).max(32 * 1024) }),
+  z.object({
+    kind: z.literal('offer'),
+    sdp: z
+      .string()
+      .min(1)
+      .max(32 * 1024),
+  }),
+  z.object({
+    kind: z.literal('answer'),
+    sdp: z
+      .string()
+      .min(1)
+      .max(32 * 1024),
+  }),
   z.object({ kind: z.literal('candidate'), candidate: z.string().max(1024), mid: z.string().max(64).optional() }),
 ]);
 export type PeerSignal = z.infer<typeof peerSignalSchema>;

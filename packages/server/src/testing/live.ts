@@ -11,6 +11,10 @@ import { isScriptTag, isSequenceHeader, parseFlv, signAppRequest, withTimestamp,
 import type { AppConfig } from '../config/schema.js';
 import { TestClient, type ClientPool, type TestServer } from './harness.js';
 
+// Decode every frame, keeping the stream's own millisecond timestamps: with the default 1/fps encoder
+// time base, ffmpeg rounds 33/34 ms frame steps into false "non monotonically increasing dts" errors.
+const DECODE_CHECK_ARGS = ['-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'];
+
 const run = promisify(execFile);
 
 /** The protocol package's golden fixture: 2 s of 160x120 H.264 (keyframe each second) + AAC. */
@@ -44,7 +48,7 @@ export async function probeFlv(bytes: Uint8Array): Promise<ProbeResult> {
   try {
     const file = join(dir, 'in.flv');
     writeFileSync(file, bytes);
-    const decode = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-']);
+    const decode = await run('ffmpeg', ['-v', 'error', '-i', file, ...DECODE_CHECK_ARGS]);
     const probe = await run('ffprobe', [
       '-v',
       'error',

@@ -1,0 +1,155 @@
+/**
+ * The whole system inside the NAT lab: `xp2p server` (and optionally coturn) in the public namespace, one
+ * `xp2p device` per camera host, viewers (viewer-process.mjs) started in viewer hosts.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PUBLIC_IP, type LabHost, type NatLab, type NsProcess } from './lab.js';
+
+export const CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+export const NAT_VIEWER = fileURLToPath(new URL('./viewer-process.mjs', import.meta.url));
+
+export const LAB_PRODUCT = 'lab';
+export const STUN_PORT = 3478;
+export const TURN_PORT = 3479;
+export const TURN_REALM = 'xp2p.lab';
+
+const secret = () => randomBytes(24).toString('hex');
+
+export interface LabSystem {
+  dataDir: string;
+  serverUrl: string;
+  appParams: { appid: string; appKey: string; appSecretKey: string };
+  server: NsProcess;
+  cameras: Map<LabHost, NsProcess>;
+  /** the camera's device name for a camera host */
+  cameraName(host: LabHost): string;
+  cleanup(): void;
+}
+
+/** Writes a config with one camera per camera host, starts the server and the cameras. */
+export async function startLabSystem(lab: NatLab, cameraHosts: LabHost[]): Promise<LabSystem> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'xp2p-nat-'));
+  const cameraName = (h: LabHost) => `cam-${h.index}-${h.type}`;
+  const app = {
+    appid: `app-${secret().slice(0, 6)}`,
+    appOauthId: 'oauth-lab',
+    appKey: secret().slice(0, 16),
+    appSecretKey: secret(),
+    appPackage: 'dev.xp2p.natlab',
+  };
+  const config = {
+    version: 1,
+    server: { host: PUBLIC_IP, port: 0, stunPort: STUN_PORT },
+    apps: [app],
+    devices: cameraHosts.map((h) => ({ productId: LAB_PRODUCT, deviceName: cameraName(h), secret: secret() })),
+    publishKey: secret(),
+  };
+  writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  const server = lab.start(lab.pub, [
+    CLI,
+    'server',
+    '--host',
+    PUBLIC_IP,
+    '--port',
+    '0',
+    '--stun-port',
+    String(STUN_PORT),
+    '--data',
+    dataDir,
+  ]);
+  const m = await server.waitForLine(/^server: (http:\/\/\S+)/);
+  const serverUrl = m[1] ?? '';
+  const cameras = new Map<LabHost, NsProcess>();
+  await Promise.all(
+    cameraHosts.map(async (h) => {
+      const device = lab.start(h.ns, [
+        CLI,
+        'device',
+        '--server',
+        serverUrl,
+        '--data',
+        dataDir,
+        '--product',
+        LAB_PRODUCT,
+        '--name',
+        cameraName(h),
+        '--bind',
+        h.ip,
+        '--max-viewers',
+        '8',
+      ]);
+      cameras.set(h, device);
+      await device.waitForLine(/^device: .* online/, 20_000);
+    }),
+  );
+  return {
+    dataDir,
+    serverUrl,
+    appParams: { appid: app.appid, appKey: app.appKey, appSecretKey: app.appSecretKey },
+    server,
+    cameras,
+    cameraName,
+    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Starts coturn in the public namespace: long-term credentials from a shared secret (`use-auth-secret`,
+ * coturn's REST API), relay ports 40000–65535, UDP only. Resolves when it listens.
+ */
+export async function startCoturn(
+  lab: NatLab,
+  dataDir: string,
+  staticAuthSecret: string,
+): Promise<{ proc: NsProcess; url: string }> {
+  const proc = lab.start(
+    lab.pub,
+    [
+      '-n',
+      '--listening-ip',
+      PUBLIC_IP,
+      '--listening-port',
+      String(TURN_PORT),
+      '--relay-ip',
+      PUBLIC_IP,
+      '--min-port',
+      '40000',
+      '--max-port',
+      '65535',
+      '--use-auth-secret',
+      '--static-auth-secret',
+      staticAuthSecret,
+      '--realm',
+      TURN_REALM,
+      '--fingerprint',
+      '--no-tls',
+      '--no-dtls',
+      '--no-tcp-relay',
+      '--no-cli',
+      '--no-rfc5780',
+      '--no-software-attribute',
+      '--db',
+      join(dataDir, 'turndb'),
+      '--pidfile',
+      join(dataDir, 'turnserver.pid'),
+      '--log-file',
+      'stdout',
+      '--simple-log',
+    ],
+    { command: 'turnserver' },
+  );
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const listening = await lab.exec(lab.pub, 'ss', ['-Hulnp', `sport = :${TURN_PORT}`]).catch(() => '');
+    if (listening.includes('turnserver')) break;
+    if (proc.proc.exitCode !== null || Date.now() > until) {
+      throw new Error(`coturn did not start:\n${proc.lines.slice(-20).join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { proc, url: `turn:${PUBLIC_IP}:${TURN_PORT}?transport=udp` };
+}

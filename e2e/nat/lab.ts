@@ -1,0 +1,245 @@
+/**
+ * The NAT lab: a small internet in Linux network namespaces, built by the test itself.
+ *
+ *   <prefix>-pub   the "public" network: bridge br0 with 203.0.113.1 and 203.0.113.2 (server, STUN, coturn)
+ *   <prefix>-rN    a router: wan0 203.0.113.(10+N) on the bridge, lan0 10.N.0.1/24, nft NAT of one type
+ *   <prefix>-hN    a host behind router N: eth0 10.N.0.2/24 (a viewer or a camera runs here)
+ *
+ * The topology itself is scripts/nat-lab/lab.sh (nft recipes there). Every namespace name starts with a
+ * prefix unique to this run (xnl-<pid>-<random>); `close()` ends every process the lab started (by pid) and
+ * deletes the namespaces, and a process 'exit' hook does the same if a test run dies half-way. Namespaces
+ * left by an earlier run that was killed outright are swept (`lab.sh gc`) before a new lab is built.
+ *
+ * Needs root and `ip netns`: without them `createNatLab` throws NatLabUnavailableError, so the suite fails
+ * loudly instead of passing without testing anything.
+ */
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const SCRIPTS = fileURLToPath(new URL('../../scripts/nat-lab/', import.meta.url));
+const LAB_SH = `${SCRIPTS}lab.sh`;
+const SETUP_SH = `${SCRIPTS}setup.sh`;
+
+/** fc: full cone; ar: address-restricted cone; pr: port-restricted cone; sym: symmetric */
+export type NatType = 'fc' | 'ar' | 'pr' | 'sym';
+export const NAT_TYPES: readonly NatType[] = ['fc', 'ar', 'pr', 'sym'];
+export const NAT_NAMES: Record<NatType, string> = {
+  fc: 'full cone',
+  ar: 'address-restricted',
+  pr: 'port-restricted',
+  sym: 'symmetric',
+};
+
+export const PUBLIC_IP = '203.0.113.1';
+/** A second address of the public namespace (RFC 5780 "other address" for a NAT behaviour probe). */
+export const PUBLIC_IP_2 = '203.0.113.2';
+
+export interface LabHost {
+  /** 1-based, as in lab.sh */
+  index: number;
+  type: NatType;
+  /** the host's namespace */
+  ns: string;
+  /** its router's namespace */
+  router: string;
+  /** the host's private address (bind ICE here) */
+  ip: string;
+  /** its router's public address */
+  publicIp: string;
+}
+
+export class NatLabUnavailableError extends Error {
+  override name = 'NatLabUnavailableError';
+}
+
+export interface NsProcess {
+  pid: number;
+  proc: ChildProcess;
+  lines: string[];
+  exited: Promise<number | null>;
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  kill(): Promise<void>;
+}
+
+export interface NatLab {
+  prefix: string;
+  /** the public namespace */
+  pub: string;
+  hosts: LabHost[];
+  /** Starts `node args...` (or `command args` with { command }) inside namespace `ns`. */
+  start(ns: string, args: string[], options?: { command?: string; env?: Record<string, string> }): NsProcess;
+  /** Runs a command to completion inside namespace `ns`; resolves its stdout. */
+  exec(ns: string, command: string, args: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Fails with a message that says what is missing, so CI shows why the NAT suite did not run. */
+async function preflight(): Promise<void> {
+  const why = (text: string) =>
+    new NatLabUnavailableError(
+      `NAT lab unavailable: ${text}. The NAT suite needs root and Linux network namespaces (ip netns, veth, ` +
+        `bridge, nftables); it does not skip, because a silent pass would claim NAT traversal works untested.`,
+    );
+  if (process.platform !== 'linux') throw why(`not Linux (${process.platform})`);
+  if (process.getuid?.() !== 0) throw why(`not running as root (uid ${process.getuid?.()})`);
+  try {
+    await run('bash', [SETUP_SH], { timeout: 600_000 });
+  } catch (err) {
+    throw why(`installing iproute2/nftables/coturn failed: ${String((err as { stderr?: string }).stderr ?? err)}`);
+  }
+  try {
+    await run('ip', ['netns', 'list']);
+  } catch (err) {
+    throw why(`'ip netns' does not work: ${String(err)}`);
+  }
+}
+
+const allLabs = new Set<{ sync(): void }>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const lab of allLabs) lab.sync();
+  });
+}
+
+/** Builds the lab: one router + host pair per entry of `types`, in that order (host N = types[N-1]). */
+export async function createNatLab(types: NatType[]): Promise<NatLab> {
+  await preflight();
+  // sweep namespaces of earlier runs whose process is gone (killed with SIGKILL, no exit hook ran)
+  await run('bash', [LAB_SH, 'gc']).catch(() => {});
+  const prefix = `xnl-${process.pid}-${randomBytes(2).toString('hex')}`;
+  const running = new Set<NsProcess>();
+  let closed = false;
+
+  const syncCleanup = {
+    sync() {
+      for (const p of running) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      try {
+        execFileSync('bash', [LAB_SH, 'down', prefix], { stdio: 'ignore' });
+      } catch {
+        /* best effort at exit */
+      }
+    },
+  };
+  allLabs.add(syncCleanup);
+  installExitHook();
+
+  try {
+    await run('bash', [LAB_SH, 'up', prefix, ...types]);
+  } catch (err) {
+    allLabs.delete(syncCleanup);
+    const stderr = String((err as { stderr?: string }).stderr ?? err);
+    throw new NatLabUnavailableError(`NAT lab: building the namespaces failed: ${stderr}`);
+  }
+
+  const hosts: LabHost[] = types.map((type, i) => ({
+    index: i + 1,
+    type,
+    ns: `${prefix}-h${i + 1}`,
+    router: `${prefix}-r${i + 1}`,
+    ip: `10.${i + 1}.0.2`,
+    publicIp: `203.0.113.${11 + i}`,
+  }));
+
+  const start: NatLab['start'] = (ns, args, options = {}) => {
+    const command = options.command ?? process.execPath;
+    // `ip netns exec` execs the command in place, so the pid is the command's own pid
+    const proc = spawn('ip', ['netns', 'exec', ns, command, ...args], {
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
+    const onLine = (line: string) => {
+      lines.push(line);
+      if (process.env.XP2P_TEST_VERBOSE) process.stderr.write(`[${ns} ${proc.pid}] ${line}\n`);
+      for (const w of [...waiters]) {
+        const m = w.pattern.exec(line);
+        if (m) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
+      }
+    };
+    createInterface({ input: proc.stdout! }).on('line', onLine);
+    createInterface({ input: proc.stderr! }).on('line', onLine);
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    const p: NsProcess = {
+      pid: proc.pid ?? -1,
+      proc,
+      lines,
+      exited,
+      waitForLine(pattern, timeoutMs = 15_000) {
+        for (const line of lines) {
+          const m = pattern.exec(line);
+          if (m) return Promise.resolve(m);
+        }
+        return new Promise((resolve, reject) => {
+          let done = false;
+          const fail = (why: string) => {
+            if (done) return;
+            done = true;
+            clearTimeout(timer);
+            const i = waiters.findIndex((w) => w.pattern === pattern);
+            if (i >= 0) waiters.splice(i, 1);
+            reject(new Error(`${why} ${pattern} (in ${ns}: ${args.join(' ')}):\n${lines.slice(-30).join('\n')}`));
+          };
+          const timer = setTimeout(() => fail('timed out waiting for'), timeoutMs);
+          waiters.push({
+            pattern,
+            resolve: (m) => {
+              done = true;
+              clearTimeout(timer);
+              resolve(m);
+            },
+          });
+          void exited.then(() => setTimeout(() => fail('process exited before printing'), 50));
+        });
+      },
+      async kill() {
+        if (proc.exitCode === null && proc.signalCode === null) {
+          proc.kill('SIGTERM');
+          const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+          await exited;
+          clearTimeout(t);
+        }
+        running.delete(p);
+      },
+    };
+    running.add(p);
+    void exited.then(() => running.delete(p));
+    return p;
+  };
+
+  return {
+    prefix,
+    pub: `${prefix}-pub`,
+    hosts,
+    start,
+    async exec(ns, command, args) {
+      const { stdout } = await run('ip', ['netns', 'exec', ns, command, ...args]);
+      return stdout;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...running].map((p) => p.kill()));
+      await run('bash', [LAB_SH, 'down', prefix]);
+      allLabs.delete(syncCleanup);
+      const left = (await run('ip', ['netns', 'list'])).stdout.split('\n').filter((l) => l.startsWith(`${prefix}-`));
+      if (left.length > 0) throw new Error(`NAT lab: namespaces left behind: ${left.join(', ')}`);
+    },
+  };
+}

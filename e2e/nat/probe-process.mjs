@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Runs the sdk's NAT probe (built) once and prints its result as one JSON line.
+// Args: JSON {servers: [{host, port}], bindAddress?}.
+import { probeNat } from '../../packages/sdk/dist/nat/index.js';
+import { nodeUdpTransport } from '../../packages/sdk/dist/nat/node-udp.js';
+
+const o = JSON.parse(process.argv[2] ?? '{}');
+try {
+  const result = await probeNat({ transport: nodeUdpTransport, servers: o.servers, bindAddress: o.bindAddress });
+  console.log(JSON.stringify({ result }));
+} catch (err) {
+  console.log(JSON.stringify({ error: String(err?.message ?? err) }));
+}

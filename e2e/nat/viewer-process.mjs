@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// A viewer in its own process for the NAT lab (a copy of e2e/helpers/viewer-process.mjs with lab fields):
+// runs the real sdk (built dist) against a server, writes what dataCallback receives to a file, and
+// reports every event as one JSON line on stdout, including the selected ICE candidate pair.
+// Input: one JSON argument {server, appParams, productId, deviceName, out, durationMs, params?, xp2pInfo?,
+//   bindAddress?, connectTimeoutMs?, extraIceServers?, iceTransportPolicy?}.
+//   bindAddress: where ICE gathers candidates (default: every interface);
+//   extraIceServers: ICE servers added to those the server hands out (the viewer's own TURN config);
+//   iceTransportPolicy: 'relay' to use only relayed candidates.
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { cleanupNodeWebRTC, createP2PModule, fetchXp2pInfo, nodePlatform } from '@xp2p/sdk/node';
+
+const o = JSON.parse(process.argv[2] ?? '{}');
+const say = (obj) => process.stdout.write(`${JSON.stringify({ t: Math.round(performance.now()), ...obj })}\n`);
+process.on('unhandledRejection', (err) => {
+  say({ unhandledRejection: String(err) });
+  process.exitCode = 3;
+});
+
+// libdatachannel reads TURN credentials out of a "turn:user:pass@host" URL and percent-decodes them;
+// coturn REST usernames contain ':' and base64 credentials '/', '+', '=', so encode both.
+const encodeCredentials = (servers) =>
+  servers.map((s) =>
+    s.username && s.credential
+      ? { ...s, username: encodeURIComponent(s.username), credential: encodeURIComponent(s.credential) }
+      : s,
+  );
+
+const platform = nodePlatform(o.bindAddress ? { bindAddress: o.bindAddress } : {});
+const Base = platform.RTCPeerConnection;
+const connections = new Set();
+platform.RTCPeerConnection = class extends Base {
+  constructor(config) {
+    super({
+      ...config,
+      iceServers: encodeCredentials([...(config.iceServers ?? []), ...(o.extraIceServers ?? [])]),
+      ...(o.iceTransportPolicy ? { iceTransportPolicy: o.iceTransportPolicy } : {}),
+    });
+    connections.add(this);
+  }
+};
+const p2p = createP2PModule(platform, o.connectTimeoutMs ? { connectTimeoutMs: o.connectTimeoutMs } : {});
+say({ init: await p2p.init({ appParams: { ...o.appParams, serverUrl: o.server } }) });
+let xp2pInfo = o.xp2pInfo;
+if (!xp2pInfo) {
+  try {
+    xp2pInfo = (await fetchXp2pInfo({ ...o.appParams, serverUrl: o.server }, o)).xp2pInfo;
+  } catch (err) {
+    say({ xp2pInfoError: String(err.message), status: err.status });
+    process.exit(0);
+  }
+}
+if (o.out) writeFileSync(o.out, new Uint8Array(0));
+let bytes = 0;
+const id = 'viewer';
+const started = performance.now();
+const result = await p2p.startP2PService(
+  id,
+  {
+    url: `http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?${o.params ?? 'action=live&channel=0&quality=high'}`,
+    productId: o.productId,
+    deviceName: o.deviceName,
+    xp2pInfo,
+  },
+  {
+    msgCallback: (event, subtype, detail) => {
+      if (event === 'notify') say({ notify: subtype, detail });
+      else say({ log: String(detail) });
+    },
+    dataCallback: (data) => {
+      if (bytes === 0) say({ firstByteMs: Math.round(performance.now() - started) });
+      bytes += data.byteLength;
+      if (o.out) appendFileSync(o.out, new Uint8Array(data));
+    },
+  },
+);
+const connectMs = Math.round(performance.now() - started);
+let selected = null;
+for (const pc of connections) {
+  if (pc.connectionState !== 'connected') continue;
+  try {
+    const pair = pc.selectedCandidatePair();
+    if (pair) selected = { local: pair.local, remote: pair.remote };
+  } catch {
+    /* closed meanwhile */
+  }
+}
+say({ result, connectMs, lastError: p2p.lastError(id) ?? null, selected });
+const finish = () => {
+  say({ done: true, bytes });
+  p2p.destroy();
+  cleanupNodeWebRTC();
+  process.exit(0);
+};
+if (result !== 0) finish();
+else if (o.durationMs) setTimeout(finish, o.durationMs);
+process.on('SIGTERM', finish);

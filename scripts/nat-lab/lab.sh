@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# The NAT lab's topology, in network namespaces (root only).
+#
+#   lab.sh up PREFIX TYPE...   builds: PREFIX-pub (bridge br0, 203.0.113.1 and .2, the "internet"),
+#                              and for the Nth TYPE (N from 1): router PREFIX-rN (wan0 203.0.113.(10+N),
+#                              lan0 10.N.0.1/24, nft NAT of TYPE) and host PREFIX-hN (eth0 10.N.0.2/24).
+#                              TYPE: fc (full cone), ar (address-restricted), pr (port-restricted),
+#                              sym (symmetric).
+#   lab.sh down PREFIX         deletes every namespace named PREFIX-* (killing what still runs in them).
+#   lab.sh gc                  deletes the namespaces of earlier runs whose test process is gone
+#                              (names xnl-<pid>-*).
+#   lab.sh renat PREFIX N IP   gives router N a new public address IP and flushes its conntrack.
+#
+# nft recipes (measured on the CI machine, see issue 6): port-restricted = masquerade; symmetric =
+# masquerade fully-random; full cone = masquerade + DNAT of all inbound UDP to the host; address-restricted
+# = masquerade + DNAT only from addresses the host contacted (a dynamic set updated on LAN→WAN). Each
+# router drops new inbound connections to itself ("iifname wan0 ct state new drop"), or stale conntrack
+# entries take the ports masquerade wants to preserve and port-restricted pairs break.
+set -euo pipefail
+
+PUB_NET=203.0.113
+die() { echo "nat-lab: $*" >&2; exit 1; }
+
+preflight() {
+  [ "$(id -u)" -eq 0 ] || die "must run as root to create network namespaces (uid $(id -u))"
+  command -v ip >/dev/null || die "'ip' (iproute2) is missing"
+  command -v nft >/dev/null || die "'nft' (nftables) is missing"
+}
+
+nsexec() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+router_rules() { # TYPE N
+  local type=$1 n=$2 host=10.$2.0.2
+  local masq="masquerade" pre="" fwd=""
+  case "$type" in
+    pr) ;;
+    sym) masq="masquerade fully-random" ;;
+    fc) pre="iifname \"wan0\" meta l4proto udp dnat to $host" ;;
+    ar)
+      pre="iifname \"wan0\" meta l4proto udp ip saddr @contacted dnat to $host"
+      fwd="iifname \"lan0\" oifname \"wan0\" update @contacted { ip daddr }"
+      ;;
+    *) die "unknown NAT type '$type' (fc, ar, pr, sym)" ;;
+  esac
+  cat <<NFT
+table ip natlab {
+  set contacted { type ipv4_addr; flags dynamic, timeout; timeout 10m; }
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    $pre
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "wan0" $masq
+  }
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    $fwd
+  }
+  chain input {
+    type filter hook input priority filter; policy accept;
+    iifname "wan0" ct state new drop
+  }
+}
+NFT
+}
+
+up() {
+  local prefix=$1; shift
+  preflight
+  local pub=$prefix-pub
+  ip netns add "$pub"
+  nsexec "$pub" sysctl -qw net.ipv4.ip_forward=0
+  ip -n "$pub" link set lo up
+  ip -n "$pub" link add br0 type bridge
+  ip -n "$pub" link set br0 up
+  ip -n "$pub" addr add $PUB_NET.1/24 dev br0
+  ip -n "$pub" addr add $PUB_NET.2/24 dev br0
+  # A default route into a veth whose far end drops everything: coturn relaying towards a private
+  # (unreachable) host candidate must get a silent drop, not ENETUNREACH (which ends its allocation).
+  ip -n "$pub" link add drop0 type veth peer name drop1
+  ip -n "$pub" link set drop0 up
+  ip -n "$pub" link set drop1 up
+  ip -n "$pub" route add default via 192.0.2.254 dev drop0 onlink
+  ip -n "$pub" neigh replace 192.0.2.254 lladdr 02:00:00:00:00:fe dev drop0 nud permanent
+  local n=0
+  for type in "$@"; do
+    n=$((n + 1))
+    local r=$prefix-r$n h=$prefix-h$n
+    ip netns add "$r"
+    ip netns add "$h"
+    ip -n "$r" link set lo up
+    ip -n "$h" link set lo up
+    ip -n "$r" link add wan0 type veth peer name "r$n" netns "$pub"
+    ip -n "$pub" link set "r$n" master br0 up
+    ip -n "$r" addr add $PUB_NET.$((10 + n))/24 dev wan0
+    ip -n "$r" link set wan0 up
+    ip -n "$r" route add default via $PUB_NET.1
+    ip -n "$r" link add lan0 type veth peer name eth0 netns "$h"
+    ip -n "$r" addr add 10.$n.0.1/24 dev lan0
+    ip -n "$r" link set lan0 up
+    ip -n "$h" addr add 10.$n.0.2/24 dev eth0
+    ip -n "$h" link set eth0 up
+    ip -n "$h" route add default via 10.$n.0.1
+    nsexec "$r" sysctl -qw net.ipv4.ip_forward=1
+    router_rules "$type" "$n" | nsexec "$r" nft -f -
+  done
+}
+
+down() {
+  local prefix=$1
+  local ns
+  for ns in $(ip netns list | awk '{print $1}' | grep -E "^${prefix}-" || true); do
+    local pids
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+  done
+}
+
+gc() {
+  local ns pid
+  for ns in $(ip netns list | awk '{print $1}' | grep -E '^xnl-[0-9]+-' || true); do
+    pid=$(echo "$ns" | cut -d- -f2)
+    if ! kill -0 "$pid" 2>/dev/null; then down "$(echo "$ns" | cut -d- -f1-3)"; fi
+  done
+}
+
+renat() {
+  local prefix=$1 n=$2 ip=$3
+  local r=$prefix-r$n
+  ip -n "$r" addr flush dev wan0
+  ip -n "$r" addr add "$ip/24" dev wan0
+  ip -n "$r" route replace default via $PUB_NET.1
+  nsexec "$r" conntrack -F 2>/dev/null || nsexec "$r" nft flush ruleset ip 2>/dev/null || true
+}
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+  up)
+    [ $# -ge 1 ] || die "usage: lab.sh up PREFIX TYPE..."
+    # a half-built lab is removed before reporting the failure
+    trap 'down "$1"' ERR
+    up "$@"
+    ;;
+  down) [ $# -eq 1 ] || die "usage: lab.sh down PREFIX"; down "$1" ;;
+  gc) gc ;;
+  renat) [ $# -eq 3 ] || die "usage: lab.sh renat PREFIX N IP"; renat "$@" ;;
+  *) die "usage: lab.sh up PREFIX TYPE... | down PREFIX | gc | renat PREFIX N IP" ;;
+esac
