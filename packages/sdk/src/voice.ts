@@ -31,6 +31,8 @@ export function startVoice(
     let started = false;
     let stopped = false;
     let bytesSent = 0;
+    // assigned once below; the recorder callbacks defined first refer to it
+    // eslint-disable-next-line prefer-const
     let handle: RequestHandle;
     const talk: VoiceTalk = {
       stop() {
