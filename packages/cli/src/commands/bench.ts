@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,6 +14,7 @@ import { cleanupNodeWebRTC } from '@xp2p/sdk/node';
 import { commonOptions } from '../args.js';
 import { writeResults } from '../bench/report.js';
 import { percentile, round } from '../bench/stats.js';
+import { commandRoundTrips, httpDownloadMBps, p2pDownloadMBps } from '../bench/one-to-one.js';
 import { coldP2P, directFetch, preconnectedAgent, warmP2P, type ColdRun } from '../bench/ttff.js';
 
 const CLI = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -54,8 +56,15 @@ export async function benchCommand(argv: string[]): Promise<void> {
     );
     children.push(server.child);
     const serverUrl = server.match[1]!;
+    // a 200 MB file in the camera's store for the download figures
+    const store = join(dataDir, 'store');
+    mkdirSync(store, { recursive: true });
+    const bigFile = join(store, 'bench-200MB.bin');
+    const fd = openSync(bigFile, 'w');
+    for (let i = 0; i < 200; i++) writeSync(fd, randomBytes(1_000_000));
+    closeSync(fd);
     const device = await launch(
-      ['device', '--server', serverUrl, '--data', dataDir, '--http-port', '0'],
+      ['device', '--server', serverUrl, '--data', dataDir, '--http-port', '0', '--recordings', store, '--no-record'],
       /^http-flv: (http:\/\/\S+)/,
     );
     children.push(device.child);
@@ -87,6 +96,14 @@ export async function benchCommand(argv: string[]): Promise<void> {
       agent.destroy();
     }
 
+    const downloadP2p: number[] = [];
+    const downloadHttp: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      downloadHttp.push(await httpDownloadMBps(bigFile));
+      downloadP2p.push(await p2pDownloadMBps(app, dev, 'bench-200MB.bin'));
+    }
+    const rtt = await commandRoundTrips(app, dev, Math.max(50, runs));
+
     const p = (xs: number[], q: number) => round(percentile(xs, q));
     const pick = (k: keyof ColdRun) => cold.map((r) => r[k]);
     const figures: Record<string, number> = {
@@ -108,6 +125,11 @@ export async function benchCommand(argv: string[]): Promise<void> {
       ttff_direct_keepalive_ms_p95: p(directKeepAlive, 95),
       ttff_warm_over_direct_keepalive_p50: round(percentile(warm, 50) / percentile(directKeepAlive, 50), 2),
       ttff_runs: runs,
+      download_p2p_MBps: p(downloadP2p, 50),
+      download_http_MBps: p(downloadHttp, 50),
+      download_p2p_over_http: round(percentile(downloadP2p, 50) / percentile(downloadHttp, 50), 2),
+      command_rtt_ms_p50: p(rtt, 50),
+      command_rtt_ms_p95: p(rtt, 95),
     };
     for (const [k, v] of Object.entries(figures)) console.log(`${k}: ${v}`);
     writeResults(resolve(values.out), figures, [
@@ -163,6 +185,18 @@ export async function benchCommand(argv: string[]): Promise<void> {
             'baseline',
           ],
           ['ttff_warm_over_direct_keepalive_p50', figures.ttff_warm_over_direct_keepalive_p50!, 'ratio'],
+        ],
+      },
+      {
+        title: '1v1 download and commands, loopback',
+        method:
+          "A 200 MB file of random bytes in the camera's store. **P2P**: `startLocalDownload` over the data channel (the sdk hashes every byte as it arrives), median of 3. " +
+          '**HTTP**: a plain Node HTTP server in the bench process serving the same file, `GET` on loopback, median of 3, interleaved. **Commands**: `sendCommand(get_device_st)` round trips on one connected service.',
+        rows: [
+          ['download_p2p_MBps', `${figures.download_p2p_MBps} MB/s`, 'goal ≥ 60 MB/s'],
+          ['download_http_MBps', `${figures.download_http_MBps} MB/s`, 'baseline'],
+          ['download_p2p_over_http', figures.download_p2p_over_http!, 'ratio'],
+          ['command_rtt_ms_p50 / p95', `${figures.command_rtt_ms_p50} / ${figures.command_rtt_ms_p95} ms`, ''],
         ],
       },
     ]);
