@@ -2,7 +2,7 @@
  * The camera agent: stays logged in to the signalling server, checks every viewer's token itself (the
  * server checked it too, but a camera trusts no one), and runs one ViewerSession per admitted viewer.
  */
-import { verifyViewerToken, type IceServer, type ServerToDevice } from '@xp2p/protocol';
+import { verifyViewerToken, withoutRelay, type IceServer, type ServerToDevice } from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from './defaults.js';
 import { LiveHandler, type LiveFeed } from './live-handler.js';
 import { createPeerConnection, type PeerConnectionFactory } from './rtc.js';
@@ -109,7 +109,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   async function handle(msg: ServerToDevice): Promise<void> {
     switch (msg.type) {
       case 'offer':
-        return admit(msg.sessionId, msg.token, msg.sdp);
+        return admit(msg.sessionId, msg.token, msg.sdp, msg.relay === true);
       case 'candidate':
         sessions.get(msg.sessionId)?.addCandidate(msg.candidate, msg.mid);
         return;
@@ -121,7 +121,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     }
   }
 
-  async function admit(sessionId: string, token: string, sdp: string): Promise<void> {
+  async function admit(sessionId: string, token: string, sdp: string, relay: boolean): Promise<void> {
     const reject = (status: number, message: string) => {
       log(`${id}: refused session ${sessionId.slice(0, 8)}: ${message}`);
       signal.send({ type: 'reject', sessionId, status, message });
@@ -136,7 +136,8 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       sessionId,
       appid: check.payload.appid,
       offerSdp: sdp,
-      iceServers,
+      // direct first: relay candidates only for an attempt on which the viewer allows relay
+      iceServers: relay ? iceServers : withoutRelay(iceServers),
       rtcConfigExtras: rtcExtras,
       createPeerConnection: o.createPeerConnection ?? createPeerConnection,
       openTimeoutMs: cfg.sessionOpenTimeoutMs,

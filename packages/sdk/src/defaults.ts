@@ -9,7 +9,12 @@ export const SDK_DEFAULTS = Object.freeze({
    */
   connectRaceAfterMs: 700,
   /** At most this many parallel attempts per service start. */
-  maxConnectAttempts: 3,
+  maxConnectAttempts: 4,
+  /**
+   * Direct first: attempts started this long after the first may also use the TURN relay. A LAN or a
+   * punchable NAT connects well within it; a relay picked too early would carry what could go direct.
+   */
+  relayAfterMs: 1_000,
   /** startP2PService gives up (and reports -2402) when no attempt is open by then. */
   connectTimeoutMs: 10_000,
   /** How long the signalling WebSocket may take to say hello. */

@@ -2,7 +2,7 @@
  * A 1v1 session with one camera: races peer-link attempts (a connect watchdog, DESIGN.md), then carries
  * requests, each on its own data channel, until closed or disconnected.
  */
-import { ErrorCode, XP2PError, type DeviceRequest, type IceServer } from '@xp2p/protocol';
+import { ErrorCode, hasRelay, XP2PError, type DeviceRequest, type IceServer } from '@xp2p/protocol';
 import { connectPeerLink, SessionRefusedError, type ConnectTimings, type PeerLink } from './peer-link.js';
 import type { Platform } from './platform.js';
 import { createRequestChannel, openRequest, type RequestHandle, type RequestHandlers } from './request.js';
@@ -20,6 +20,8 @@ export interface IpcSessionOptions {
   signal: ViewerSignal;
   token: string;
   raceAfterMs: number;
+  /** attempts started this long after the first may use the TURN relay (direct first) */
+  relayAfterMs: number;
   maxAttempts: number;
   connectTimeoutMs: number;
   headTimeoutMs: number;
@@ -118,6 +120,7 @@ async function raceAttempts(o: IpcSessionOptions, iceServers: IceServer[], timin
   const abortAll = () => local.abort();
   o.abort.addEventListener('abort', abortAll, { once: true });
   const attempts: Promise<PeerLink>[] = [];
+  const raceStartedAt = performance.now();
   return new Promise<PeerLink>((resolve, reject) => {
     let done = false;
     let failures = 0;
@@ -133,11 +136,14 @@ async function raceAttempts(o: IpcSessionOptions, iceServers: IceServer[], timin
     const start = () => {
       if (done) return;
       timings.attempts++;
+      // direct first: only attempts started after relayAfterMs may use the TURN relay
+      const relay = hasRelay(iceServers) && performance.now() - raceStartedAt >= o.relayAfterMs;
       const p = connectPeerLink({
         platform: o.platform,
         signal: o.signal,
         iceServers,
         token: o.token,
+        relay,
         abort: local.signal,
         timings,
         log: o.log,

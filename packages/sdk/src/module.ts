@@ -154,6 +154,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
         signal,
         token: info.payload.token,
         raceAfterMs: cfg.connectRaceAfterMs,
+        relayAfterMs: cfg.relayAfterMs,
         maxAttempts: cfg.maxConnectAttempts,
         connectTimeoutMs: cfg.connectTimeoutMs,
         headTimeoutMs: cfg.requestHeadTimeoutMs,

@@ -18,10 +18,35 @@ export interface NodePlatformOptions {
   bindAddress?: string;
 }
 
+/**
+ * node-datachannel's polyfill turns a TURN server into `turn:USER:PASS@host` without escaping, and TURN
+ * REST usernames are "<expiry>:<user>": escape both so libdatachannel parses them (it URL-decodes).
+ */
+export function escapeTurnCredentials(
+  config: RTCConfiguration & Record<string, unknown>,
+): RTCConfiguration & Record<string, unknown> {
+  return {
+    ...config,
+    iceServers: config.iceServers?.map((s) =>
+      s.username && s.credential
+        ? { ...s, username: encodeURIComponent(s.username), credential: encodeURIComponent(String(s.credential)) }
+        : s,
+    ),
+  };
+}
+
+class NodePeerConnection extends (RTCPeerConnection as unknown as new (
+  config: RTCConfiguration & Record<string, unknown>,
+) => object) {
+  constructor(config: RTCConfiguration & Record<string, unknown> = {}) {
+    super(escapeTurnCredentials(config));
+  }
+}
+
 export function nodePlatform(options: NodePlatformOptions = {}): Platform {
   const bindAddress = options.bindAddress ?? process.env.XP2P_BIND_ADDRESS;
   return {
-    RTCPeerConnection: RTCPeerConnection as unknown as Platform['RTCPeerConnection'],
+    RTCPeerConnection: NodePeerConnection as unknown as Platform['RTCPeerConnection'],
     WebSocket: WebSocket as unknown as Platform['WebSocket'],
     fetch: globalThis.fetch,
     rtcConfigExtras: bindAddress ? { bindAddress } : {},

@@ -3,7 +3,7 @@
  * trickled candidates both ways, resolved when the control data channel opens. The caller races several
  * of these (see ipc-session.ts).
  */
-import { ErrorCode, randomId, XP2PError, type IceServer, type ServerToViewer } from '@xp2p/protocol';
+import { ErrorCode, randomId, withoutRelay, XP2PError, type IceServer, type ServerToViewer } from '@xp2p/protocol';
 import type { Platform } from './platform.js';
 import { normaliseCandidate, preferActiveDtlsRole } from './sdp.js';
 import type { ViewerSignal } from './signal-connection.js';
@@ -40,13 +40,16 @@ export async function connectPeerLink(args: {
   signal: ViewerSignal;
   iceServers: IceServer[];
   token: string;
+  /** allow the TURN relay on this attempt (the camera then gathers relay candidates too) */
+  relay: boolean;
   abort: AbortSignal;
   timings: ConnectTimings;
   log: (line: string) => void;
 }): Promise<PeerLink> {
   const { platform, signal, abort, timings } = args;
   const sessionId = randomId(16);
-  const pc = new platform.RTCPeerConnection({ iceServers: args.iceServers, ...platform.rtcConfigExtras });
+  const iceServers = args.relay ? args.iceServers : withoutRelay(args.iceServers);
+  const pc = new platform.RTCPeerConnection({ iceServers, ...platform.rtcConfigExtras });
   const control = pc.createDataChannel(CONTROL_CHANNEL_LABEL, { ordered: true });
   let byeListener: ((reason: string) => void) | undefined;
   let ended = false;
@@ -120,7 +123,7 @@ export async function connectPeerLink(args: {
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     const sdp = preferActiveDtlsRole(pc.localDescription?.sdp ?? offer.sdp ?? '');
-    if (!signal.send({ type: 'offer', sessionId, token: args.token, sdp })) {
+    if (!signal.send({ type: 'offer', sessionId, token: args.token, sdp, ...(args.relay ? { relay: true } : {}) })) {
       throw new XP2PError(ErrorCode.START_STREAM_FAILED, 'signalling connection is not open');
     }
     timings.offerSentAt ??= performance.now();

@@ -20,6 +20,7 @@ import { presence, type DeviceStatus } from './signal/presence.js';
 import { SignalRegistry } from './signal/registry.js';
 import { createUpgradeHandler } from './signal/upgrade.js';
 import { startStunServer } from './stun/stun-server.js';
+import { turnIceServer } from './turn/credentials.js';
 import { Tracker } from './tracker/tracker.js';
 
 export interface StartServerOptions {
@@ -71,7 +72,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
 
   const stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log);
-  let iceServers: IceServer[] = [];
+  let stunServers: IceServer[] = [];
   let url = '';
   let closing = false;
 
@@ -82,7 +83,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     tuning,
     heartbeat,
     log,
-    iceServers: () => iceServers,
+    iceServers: (principal) =>
+      config.turn
+        ? [
+            ...stunServers,
+            // REST usernames are "<expiry>:<user>", so the principal must not carry a ':'
+            turnIceServer(
+              config.turn.urls,
+              config.turn.secret,
+              principal.replace(/[:\s]/g, '_'),
+              config.turn.ttlSeconds,
+            ),
+          ]
+        : stunServers,
     findDevice: deviceDirectory(config.devices),
   };
   const authenticator = new AppAuthenticator(config.apps, new NonceCache(tuning.maxRememberedNonces));
@@ -131,7 +144,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   url = `http://${hostForUrl(host)}:${port}`;
-  iceServers = [{ urls: `stun:${hostForUrl(host)}:${stun.port}` }];
+  stunServers = [{ urls: `stun:${hostForUrl(host)}:${stun.port}` }];
   heartbeat.start();
   log(`xp2p server listening on ${url} (STUN udp ${stun.port})`);
 

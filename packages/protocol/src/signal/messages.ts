@@ -55,7 +55,14 @@ const error = z.object({
 
 // ---- viewer <-> server ----
 export const viewerToServerSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('offer'), sessionId: id, token: z.string().min(1).max(1024), sdp }),
+  z.object({
+    type: z.literal('offer'),
+    sessionId: id,
+    token: z.string().min(1).max(1024),
+    sdp,
+    /** the viewer may use a TURN relay on this attempt: only then does the camera gather relay candidates */
+    relay: z.boolean().optional(),
+  }),
   candidate,
   bye,
   ping,
@@ -98,7 +105,14 @@ export type DeviceToServer = z.infer<typeof deviceToServerSchema>;
 export const serverToDeviceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('challenge'), v: z.number().int(), challenge: z.string().min(16).max(128) }),
   z.object({ type: z.literal('welcome'), iceServers: z.array(iceServerSchema).max(16) }),
-  z.object({ type: z.literal('offer'), sessionId: id, token: z.string().min(1).max(1024), sdp }),
+  z.object({
+    type: z.literal('offer'),
+    sessionId: id,
+    token: z.string().min(1).max(1024),
+    sdp,
+    /** the viewer may use a TURN relay on this attempt: only then does the camera gather relay candidates */
+    relay: z.boolean().optional(),
+  }),
   candidate,
   bye,
   error,

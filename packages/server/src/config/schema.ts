@@ -40,6 +40,21 @@ export const xp2pConfigSchema = z
     devices: z.array(deviceConfigSchema).max(100_000),
     /** key for 1vN live publishing */
     publishKey: secret,
+    /**
+     * Optional TURN relay (coturn with use-auth-secret): authenticated viewers and cameras get
+     * short-lived HMAC credentials for it with their ICE servers. Relay is used only when no direct path works.
+     */
+    turn: z
+      .object({
+        urls: z
+          .array(z.string().regex(/^turns?:/, 'a turn: or turns: URL'))
+          .min(1)
+          .max(8),
+        /** coturn's static-auth-secret */
+        secret,
+        ttlSeconds: z.number().int().min(60).max(86_400).default(600),
+      })
+      .optional(),
   })
   .superRefine((config, ctx) => {
     const seen = (values: string[], what: string, path: string): void => {

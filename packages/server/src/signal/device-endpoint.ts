@@ -89,7 +89,7 @@ async function logIn(
     replaced.channel.close(CLOSE_REPLACED, 'replaced');
     hub.log(`device ${name} logged in again, old connection replaced`);
   }
-  channel.send({ type: 'welcome', iceServers: hub.iceServers() });
+  channel.send({ type: 'welcome', iceServers: hub.iceServers(name) });
   hub.log(`device ${name} online (version ${auth.version})`);
   return link;
 }

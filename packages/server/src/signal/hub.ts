@@ -10,7 +10,8 @@ export interface Hub {
   tuning: ServerTuning;
   heartbeat: Heartbeat;
   log: (line: string) => void;
-  iceServers: () => IceServer[];
+  /** ICE servers for one authenticated principal (an appid or productId/deviceName): STUN, plus TURN credentials made for it */
+  iceServers: (principal: string) => IceServer[];
   findDevice: (productId: string, deviceName: string) => DeviceConfig | undefined;
 }
 

@@ -41,7 +41,7 @@ export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub): void {
     }
   });
   hub.heartbeat.watch(ws);
-  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers() });
+  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers(app.appid) });
 }
 
 async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServer): Promise<void> {
@@ -101,5 +101,11 @@ async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<v
 
   hub.registry.openSession(sessionId, link, target);
   hub.log(`session ${shortId(sessionId)} viewer ${link.app.appid} → ${target.productId}/${target.deviceName}`);
-  target.channel.send({ type: 'offer', sessionId, token: offer.token, sdp: offer.sdp });
+  target.channel.send({
+    type: 'offer',
+    sessionId,
+    token: offer.token,
+    sdp: offer.sdp,
+    ...(offer.relay ? { relay: true } : {}),
+  });
 }

@@ -140,7 +140,7 @@ export class Tracker {
     channel.send({
       type: 'joined',
       peerId: peer.id,
-      iceServers: this.#hub.iceServers(),
+      iceServers: this.#hub.iceServers(socket.app.appid),
       epoch: stream.epoch,
       init: init.meta,
       targetChunkMs: stream.targetChunkMs,
