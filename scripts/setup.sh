@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what xp2p needs from Debian packages (ffmpeg/ffprobe to make and verify media).
-# Idempotent and quick when everything is present. The demo itself runs without ffmpeg (bundled sample).
+# Installs what xp2p's tests and tools need from Debian packages: ffmpeg/ffprobe (make and verify media),
+# redis-server (cluster tests start their own instance), chromium (web tests, when the web app exists).
+# Idempotent and quick when everything is present. The demo itself runs without any of them.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 need=()
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
@@ -12,3 +14,5 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+bash scripts/ensure-redis.sh
+if [ -f scripts/setup-browser.sh ]; then bash scripts/setup-browser.sh; fi

@@ -7,6 +7,7 @@ import { downloadCommand } from './commands/download.js';
 import { publishCommand } from './commands/publish.js';
 import { recordsCommand } from './commands/records.js';
 import { talkCommand } from './commands/talk.js';
+import { watchCommand } from './commands/watch.js';
 import { demoCommand } from './commands/demo.js';
 import { deviceCommand } from './commands/device.js';
 import { playCommand } from './commands/play.js';
@@ -15,7 +16,8 @@ import { serverCommand } from './commands/server.js';
 const USAGE = `usage: xp2p <command> [flags]
 
   demo                      server + demo camera (demo/cam1) + player bridge; prints web: and play: URLs
-  server [--port 18080] [--stun-port 3478] [--host 127.0.0.1]
+  server [--port 18080] [--stun-port 3478] [--host 127.0.0.1] [--config FILE] [--redis redis://H:P]
+         [--tls-cert F --tls-key F] [--public-url URL] [--trust-proxy] [--web-root DIR] [--log-format json|text]
   device [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
   play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0]
@@ -24,6 +26,7 @@ const USAGE = `usage: xp2p <command> [flags]
   download <productId>/<deviceName> <file_name> [-o OUT]   resumes when OUT holds a part
   talk <productId>/<deviceName> <file.wav>
   publish NAME [sample|testsrc|FILE|URL] [--key KEY]   pushes a live stream to the origin (1vN)
+  watch http://host:18080/live/NAME.flv [--listen 127.0.0.1:PORT] [--no-upload]   a 1vN peer; prints play: and stats
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
 
 every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR
@@ -40,6 +43,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   talk: talkCommand,
   records: recordsCommand,
   publish: publishCommand,
+  watch: watchCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -17,3 +17,4 @@ export type { CommandResult, CommandResultType } from './command.js';
 export type { DownloadCallbacks, DownloadResponse } from './download.js';
 export type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from './recorder.js';
 export * from './nat/index.js';
+export * from './swarm/index.js';

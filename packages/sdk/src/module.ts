@@ -23,6 +23,8 @@ import { pureSha256, startDownload, type DownloadCallbacks } from './download.js
 import type { Platform } from './platform.js';
 import { isRecorderManager, type RecorderManager, type RecorderStartOptions, type VoiceCallbacks } from './recorder.js';
 import { startVoice } from './voice.js';
+import { startSwarmService, swarmStats, type SwarmService } from './swarm-service.js';
+import { parseStreamUrl } from './swarm/webrtc/start-swarm-viewer.js';
 import type { Service, StreamInfo } from './service.js';
 import { ViewerSignal } from './signal-connection.js';
 
@@ -55,6 +57,9 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
   let signal: ViewerSignal | undefined;
   let eventHandler: InitOptions['eventHandler'];
   const services = new Map<string, Service>();
+  /** 1vN services, by the same ids (an id is either 1v1 or 1vN) */
+  const swarms = new Map<string, SwarmService>();
+  let appParams: AppParams | undefined;
   const lastErrors = new Map<string, string>();
 
   const log = (service: Service | undefined, line: string) => {
@@ -75,6 +80,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     uuid = randomId(16);
     eventHandler = options.eventHandler;
     const app = options.appParams;
+    appParams = app;
     signal = new ViewerSignal(platform, app.serverUrl ?? cfg.serverUrl, app, cfg.signalTimeoutMs, (line) =>
       safeCall(eventHandler, 'log', line),
     );
@@ -87,7 +93,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
   }
 
   function destroy(): void {
-    for (const id of [...services.keys()]) stopP2PService(id);
+    for (const id of [...services.keys(), ...swarms.keys()]) stopP2PService(id);
     signal?.close();
     signal = undefined;
     initialised = false;
@@ -110,7 +116,9 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     if (!callbacks || !isFn(callbacks.msgCallback) || (callbacks.dataCallback && !isFn(callbacks.dataCallback))) {
       return failWith(id, ErrorCode.PARAM_ERROR, 'callbacks.msgCallback must be a function');
     }
-    if (services.has(id)) return failWith(id, ErrorCode.SERVICE_ALREADY_STARTED, `service ${id} is already started`);
+    if (services.has(id) || swarms.has(id)) {
+      return failWith(id, ErrorCode.SERVICE_ALREADY_STARTED, `service ${id} is already started`);
+    }
     if (!streamInfo || typeof streamInfo.url !== 'string') {
       return failWith(id, ErrorCode.PARAM_ERROR, 'streamInfo.url is required');
     }
@@ -118,7 +126,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     try {
       defaultRequest = parseDeviceRequestUrl(streamInfo.url);
     } catch {
-      return failWith(id, ErrorCode.UNSUPPORTED_OPERATION, '1vN stream urls are not supported yet; use a 1v1 url');
+      return startOneToMany(id, streamInfo, callbacks);
     }
     if (!streamInfo.productId || !streamInfo.deviceName || !streamInfo.xp2pInfo) {
       return failWith(id, ErrorCode.PARAM_ERROR, '1v1 needs productId, deviceName and xp2pInfo');
@@ -193,6 +201,37 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     notify(service, XP2PNotify_SubType.Connected);
     if (callbacks.dataCallback) return startP2PStream(id, { dataCallback: callbacks.dataCallback });
     return ErrorCode.OK;
+  }
+
+  /** 1vN: `url` is an origin's live stream, http(s)://host/live/NAME.flv */
+  async function startOneToMany(id: string, streamInfo: StreamInfo, callbacks: ServiceCallbacks): Promise<number> {
+    try {
+      parseStreamUrl(streamInfo.url);
+    } catch {
+      return failWith(
+        id,
+        ErrorCode.PARAM_ERROR,
+        'url must be a 1v1 url (http://XP2P_INFO.xnet/ipc.p2p.com/...) or a live stream http(s)://host/live/NAME.flv',
+      );
+    }
+    if (!callbacks.dataCallback) return failWith(id, ErrorCode.PARAM_ERROR, '1vN needs callbacks.dataCallback');
+    if (!appParams) return ErrorCode.NOT_INITIALISED;
+    const service: SwarmService = { callbacks: { ...callbacks }, stopped: false };
+    swarms.set(id, service);
+    try {
+      await startSwarmService({
+        platform,
+        app: appParams,
+        streamUrl: streamInfo.url,
+        upload: streamInfo.upload !== false,
+        service,
+      });
+      return ErrorCode.OK;
+    } catch (err) {
+      if (swarms.get(id) === service) swarms.delete(id);
+      if (service.stopped) return ErrorCode.OK;
+      return failWith(id, ErrorCode.START_STREAM_FAILED, `cannot join the stream: ${describe(err)}`, undefined);
+    }
   }
 
   async function startP2PStream(id: string, params: StreamParams): Promise<number> {
@@ -287,6 +326,13 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
   }
 
   function stopP2PService(id: string): void {
+    const swarm = swarms.get(id);
+    if (swarm) {
+      swarm.stopped = true;
+      swarm.viewer?.stop();
+      swarms.delete(id);
+      return;
+    }
     const service = services.get(id);
     if (!service) return;
     stopP2PStream(id);
@@ -401,6 +447,11 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
   }
 
   function updateServiceCallbacks(id: string, callbacks: ServiceCallbacks): number {
+    const swarm = swarms.get(id);
+    if (swarm && callbacks && (callbacks.msgCallback === undefined || isFn(callbacks.msgCallback))) {
+      swarm.callbacks = { ...swarm.callbacks, ...callbacks };
+      return ErrorCode.OK;
+    }
     const service = services.get(id);
     if (!callbacks || (callbacks.msgCallback !== undefined && !isFn(callbacks.msgCallback)))
       return ErrorCode.PARAM_ERROR;
@@ -446,6 +497,11 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     /** Why the last call for `id` returned a non-zero code (ours; the guide has only the code). */
     lastError: (id: string): string | undefined => lastErrors.get(id),
     getServiceStats,
+    /** 1vN figures for a service: p2pBytes, cdnBytes, uploadBytes, peers, stalls, lagMs ... */
+    getSwarmStats: (id: string) => {
+      const swarm = swarms.get(id);
+      return swarm ? swarmStats(swarm) : undefined;
+    },
   };
 }
 

@@ -11,6 +11,8 @@ export interface StreamInfo {
   productId?: string;
   deviceName?: string;
   xp2pInfo?: string;
+  /** 1vN only: share what this viewer receives with others (default true; false = the reference system's mobile mode) */
+  upload?: boolean;
 }
 
 export interface RunningStream {

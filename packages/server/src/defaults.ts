@@ -24,6 +24,22 @@ export interface ServerTuning {
   maxRememberedNonces: number;
   /** close(): how long sockets get to finish the close handshake before they are terminated. */
   closeGraceMs: number;
+  /** Open viewer and tracker sockets one app may hold on this node; more → 429 at the upgrade. */
+  maxConnectionsPerApp: number;
+  /** New WebSocket connections per second this node accepts (token bucket, before any signature check) … */
+  joinsPerSecond: number;
+  /** … with this burst; beyond → 429 "too many new connections", so a reconnect storm cannot starve the node. */
+  joinBurst: number;
+
+  // ---- cluster (Redis) ----
+  /** A device's presence key outlives its node's last refresh by this long (a dead node's devices vanish). */
+  presenceTtlMs: number;
+  /** How often a node rewrites its devices' presence; well under presenceTtlMs. */
+  presenceRefreshMs: number;
+  /** SIGTERM drain: the longest close() may take before the remaining sockets are cut. */
+  drainTimeoutMs: number;
+  /** TLS: how often the certificate and key files are checked for a change (stat polling survives renames). */
+  tlsReloadPollMs: number;
 
   // ---- 1vN origin ----
   /** Longest media time one chunk's tags may span; a new chunk also starts at every GOP keyframe. */
@@ -60,6 +76,13 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   messagesPerSecond: 100,
   maxRememberedNonces: 100_000,
   closeGraceMs: 1_000,
+  maxConnectionsPerApp: 100_000,
+  joinsPerSecond: 5_000,
+  joinBurst: 5_000,
+  presenceTtlMs: 30_000,
+  presenceRefreshMs: 10_000,
+  drainTimeoutMs: 10_000,
+  tlsReloadPollMs: 1_000,
   targetChunkMs: 500,
   originWindowMs: 30_000,
   originWindowMaxBytes: 64 * 1024 * 1024,

@@ -14,3 +14,8 @@ export { InvalidStreamNameError, StreamBusyError, OriginClosedError } from './or
 export type { StreamStats } from './http/streams-api.js';
 export { turnCredentials, turnIceServer } from './turn/credentials.js';
 export { startRfc5780Server } from './stun/rfc5780-server.js';
+export { resolveServerSettings, SERVER_SETTING_FLAGS, type ServerSettings } from './config/server-settings.js';
+export { createJsonLogger, scrubSecrets, LOG_LEVELS, type LogFormat } from './ops/logger.js';
+export { SERVER_VERSION } from './version.js';
+export type { TlsFiles } from './tls/tls-files.js';
+export { runSignalLoadBench, type SignalLoadOptions, type SignalLoadResult } from './bench/signal-load.js';

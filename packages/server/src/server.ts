@@ -1,9 +1,13 @@
 /**
- * `startServer`: one Node HTTP server carrying the API, the signalling WebSockets, the 1vN origin
- * (`/live/...`) and tracker (`/signal/peer`), plus the STUN Binding service on UDP, all on the same host.
+ * `startServer`: one Node HTTP(S) server carrying the API, the signalling WebSockets, the 1vN origin
+ * (`/live/...`) and tracker (`/signal/peer`), the operator endpoints and the web app, plus the STUN Binding
+ * service on UDP, all on the same host. With `redis` it joins a cluster of such nodes.
  */
-import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { isIPv6 } from 'node:net';
+import type { Logger } from 'pino';
 import { SIGNAL_MAX_BYTES, type IceServer } from '@xp2p/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppAuthenticator } from './auth/app-authenticator.js';
@@ -22,6 +26,17 @@ import { createUpgradeHandler } from './signal/upgrade.js';
 import { startStunServer } from './stun/stun-server.js';
 import { turnIceServer } from './turn/credentials.js';
 import { Tracker } from './tracker/tracker.js';
+import { standaloneCluster, type Cluster } from './cluster/cluster.js';
+import { connectRedisCluster } from './cluster/redis-cluster.js';
+import { handleBusMessage } from './cluster/remote-ends.js';
+import { publicUrlResolver } from './http/public-url.js';
+import { createLog } from './ops/logger.js';
+import { ServerMetrics } from './ops/metrics.js';
+import { closeReplacedDevice } from './signal/device-endpoint.js';
+import { clusterPresence } from './signal/presence.js';
+import { loadTlsPair, watchTlsFiles, type TlsFiles } from './tls/tls-files.js';
+import { SERVER_VERSION } from './version.js';
+import { staticFiles } from './web/static-files.js';
 
 export interface StartServerOptions {
   config: XP2PConfig;
@@ -31,8 +46,22 @@ export interface StartServerOptions {
   port?: number;
   /** defaults to config.server.stunPort; 0 picks a free port */
   stunPort?: number;
-  /** receives one human-readable line per event (device online, session opened, ...) */
+  /** receives one human-readable line per event (device online, session opened, ...); secrets scrubbed */
   log?: (line: string) => void;
+  /** also (or instead) send every event to this pino logger, leveled, as structured JSON */
+  logger?: Logger;
+  /** serve the web app's files from this directory at `/`; without it `/` is a status page */
+  webRoot?: string;
+  /** serve HTTPS and WSS with this certificate and key (PEM files, reloaded when they change) */
+  tls?: TlsFiles;
+  /** the base URL put into xp2pInfo when clients reach this node through a proxy (e.g. https://cam.example.com) */
+  publicUrl?: string;
+  /** take the xp2pInfo base URL from X-Forwarded-Proto/-Host (only behind a proxy that always sets them) */
+  trustProxy?: boolean;
+  /** join a cluster through this Redis (redis://host:port); default: alone, all state in memory */
+  redis?: string;
+  /** this node's id in the cluster; default random */
+  nodeId?: string;
   /** lifetime of the viewer tokens inside issued xp2pInfo; default SERVER_DEFAULTS.tokenTtlSeconds */
   tokenTtlSeconds?: number;
   /** limits and timings, see SERVER_DEFAULTS */
@@ -40,11 +69,19 @@ export interface StartServerOptions {
 }
 
 export interface RunningServer {
-  /** http://host:port */
+  /** http://host:port (https:// with tls) */
   url: string;
+  /** this node's id (in the cluster's Redis keys and channels) */
+  nodeId: string;
+  /** listening, not draining, and (in a cluster) Redis reachable */
+  ready(): boolean;
   port: number;
   stunPort: number;
-  /** ends every socket and timer; resolves when all are gone */
+  /**
+   * Drains and stops: refuses new connections and reports not-ready at once, ends live streams (viewers
+   * get eof), closes every WebSocket with 1001 "server shutting down", then the listeners and the cluster.
+   * Resolves when all are gone, within tuning.drainTimeoutMs (what is left then is cut).
+   */
   close(): Promise<void>;
   presence(): DeviceStatus[];
   /**
@@ -64,7 +101,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (!checked.ok) throw new ConfigError(`invalid config: ${checked.error}`);
   const config = checked.config;
   const host = options.host ?? config.server.host;
-  const log = options.log ?? (() => {});
+  const log = createLog({ sink: options.log, logger: options.logger });
+  const nodeId = options.nodeId ?? randomBytes(6).toString('hex');
   const tuning: ServerTuning = Object.freeze({
     ...SERVER_DEFAULTS,
     ...options.tuning,
@@ -76,13 +114,46 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let url = '';
   let closing = false;
 
+  let listening = false;
+
   const heartbeat = new Heartbeat(tuning.heartbeatIntervalMs, tuning.heartbeatMissesAllowed);
   const registry = new SignalRegistry();
+  const origin = new Origin(tuning, log);
+  // Late-bound: the metrics read the tracker, which needs the hub, which needs the metrics.
+  const late: { tracker?: Tracker } = {};
+  const metrics = new ServerMetrics({
+    camerasOnline: () => registry.deviceCount,
+    sessions: () => registry.sessionCount,
+    trackerPeers: () => late.tracker?.peerCount() ?? 0,
+    streamBytes: () => {
+      const sum = { p2p: 0, cdn: 0, upload: 0 };
+      for (const name of late.tracker?.swarmNames() ?? []) {
+        const s = late.tracker!.stats(name);
+        sum.p2p += s.p2pBytes;
+        sum.cdn += s.cdnBytes;
+        sum.upload += s.uploadBytes;
+      }
+      return sum;
+    },
+    clusterReady: () => (cluster.ready() ? 1 : 0),
+  });
+  const cluster: Cluster = options.redis
+    ? connectRedisCluster({
+        url: options.redis,
+        nodeId,
+        log,
+        presenceTtlMs: tuning.presenceTtlMs,
+        presenceRefreshMs: tuning.presenceRefreshMs,
+        onBusMessage: (direction) => metrics.clusterMessage(direction),
+      })
+    : standaloneCluster(nodeId);
   const hub: Hub = {
     registry,
     tuning,
     heartbeat,
     log,
+    metrics,
+    cluster,
     iceServers: (principal) =>
       config.turn
         ? [
@@ -104,15 +175,59 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Twice the parse limit, so an oversized tracker message is refused with a readable 400 error rather
   // than a bare close; beyond that the socket is closed (1009).
   const peerWss = new WebSocketServer({ noServer: true, maxPayload: 2 * SIGNAL_MAX_BYTES });
-  const origin = new Origin(tuning, log);
-  const tracker = new Tracker(hub, origin);
-  const http = createServer(
-    createRouter({
-      live: { origin, publishKey: config.publishKey, tuning, log },
-      tracker,
-      api: createRequestHandler({ hub, authenticator, devices: config.devices, url: () => url }),
-    }),
+  cluster.onMessage((message) =>
+    handleBusMessage(hub, message, (productId, deviceName) => closeReplacedDevice(hub, productId, deviceName)),
   );
+  origin.onBytesSent((bytes) => metrics.originSent(bytes));
+  const tracker = new Tracker(hub, origin);
+  late.tracker = tracker;
+  const readiness = (): { ready: boolean; reasons: string[] } => {
+    const reasons: string[] = [];
+    if (!listening) reasons.push('not listening');
+    if (closing) reasons.push('draining');
+    if (!cluster.ready()) reasons.push('cluster store (redis) unreachable');
+    return { ready: reasons.length === 0, reasons };
+  };
+  const router = createRouter({
+    live: { origin, publishKey: config.publishKey, tuning, log },
+    tracker,
+    ops: {
+      metrics,
+      readiness,
+      web: options.webRoot ? staticFiles(options.webRoot) : undefined,
+      status: async () => ({
+        version: SERVER_VERSION,
+        node: nodeId,
+        ready: readiness().ready,
+        devices: await clusterPresence(config.devices, registry, cluster),
+        streams: origin.streams().map((s) => ({ name: s.name, live: s.live, peers: tracker.stats(s.name).peers })),
+      }),
+    },
+    api: createRequestHandler({
+      hub,
+      authenticator,
+      devices: config.devices,
+      url: publicUrlResolver({
+        publicUrl: options.publicUrl,
+        trustProxy: options.trustProxy ?? false,
+        ownUrl: () => url,
+      }),
+    }),
+  });
+  let http: HttpServer | HttpsServer;
+  let stopTlsWatch = (): void => {};
+  try {
+    if (options.tls) {
+      const https = createHttpsServer(loadTlsPair(options.tls), router);
+      stopTlsWatch = watchTlsFiles(https, options.tls, tuning.tlsReloadPollMs, log);
+      http = https;
+    } else {
+      http = createServer(router);
+    }
+  } catch (err) {
+    await Promise.all([stun.close(), cluster.close()]);
+    throw err;
+  }
   // A publish is one request that lasts as long as the stream: no deadline on receiving a request body.
   // (headersTimeout still bounds slow headers.)
   http.requestTimeout = 0;
@@ -138,36 +253,56 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       });
     });
   } catch (err) {
-    await stun.close();
+    stopTlsWatch();
+    await Promise.all([stun.close(), cluster.close()]);
     throw err;
   }
+  listening = true;
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  url = `http://${hostForUrl(host)}:${port}`;
+  url = `${options.tls ? 'https' : 'http'}://${hostForUrl(host)}:${port}`;
   stunServers = [{ urls: `stun:${hostForUrl(host)}:${stun.port}` }];
   heartbeat.start();
-  log(`xp2p server listening on ${url} (STUN udp ${stun.port})`);
+  log(
+    `xp2p server ${SERVER_VERSION} listening on ${url} (STUN udp ${stun.port}${cluster.enabled ? `, cluster node ${nodeId}` : ''})`,
+  );
 
   let closed: Promise<void> | undefined;
-  const close = async (): Promise<void> => {
-    closing = true;
-    heartbeat.stop();
+  const server = http;
+  const drain = async (): Promise<void> => {
     // First the streams end, so HTTP-FLV viewers, feeds and peers all get eof before their sockets go.
     await origin.close();
     tracker.close();
     await Promise.all([...sockets].map((ws) => closeSocket(ws, tuning.closeGraceMs)));
+  };
+  const close = async (): Promise<void> => {
+    closing = true; // from here: upgrades get 503, /readyz says "draining"
+    heartbeat.stop();
+    stopTlsWatch();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), tuning.drainTimeoutMs)),
+    );
+    if ((await Promise.race([drain(), bound])) === 'timeout') {
+      log(`drain took over ${tuning.drainTimeoutMs} ms, cutting ${sockets.size} remaining connection(s)`);
+      for (const ws of sockets) ws.terminate();
+    }
+    clearTimeout(timer);
     wss.close();
     peerWss.close();
     await new Promise<void>((resolve) => {
-      http.close(() => resolve());
-      http.closeAllConnections();
+      server.close(() => resolve());
+      server.closeAllConnections();
     });
-    await stun.close();
+    listening = false;
+    await Promise.all([stun.close(), cluster.close()]);
     log('xp2p server stopped');
   };
 
   return {
     url,
+    nodeId,
+    ready: () => readiness().ready,
     port,
     stunPort: stun.port,
     close: () => (closed ??= close()),

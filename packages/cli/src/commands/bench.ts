@@ -14,6 +14,10 @@ import { cleanupNodeWebRTC } from '@xp2p/sdk/node';
 import { commonOptions } from '../args.js';
 import { writeResults } from '../bench/report.js';
 import { percentile, round } from '../bench/stats.js';
+import { realSwarmOffload } from '../bench/swarm-real.js';
+import { runSwarmBench } from '@xp2p/sdk/node';
+import { runSignalLoadBench } from '@xp2p/server';
+import { benchBrowserTtff, webAppBuilt } from '@xp2p/web';
 import { commandRoundTrips, httpDownloadMBps, p2pDownloadMBps } from '../bench/one-to-one.js';
 import { coldP2P, directFetch, preconnectedAgent, warmP2P, type ColdRun } from '../bench/ttff.js';
 
@@ -44,6 +48,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
       ...commonOptions,
       runs: { type: 'string', default: '25' },
       out: { type: 'string', default: '.' },
+      'skip-sim': { type: 'boolean', default: false },
+      'load-connections': { type: 'string', default: '50000' },
     },
   });
   const runs = Number(values.runs);
@@ -104,6 +110,30 @@ export async function benchCommand(argv: string[]): Promise<void> {
     }
     const rtt = await commandRoundTrips(app, dev, Math.max(50, runs));
 
+    // 1vN: a published stream shared by 6 real WebRTC peers
+    const publisher = await launch(
+      ['publish', 'benchroom', 'sample', '--server', serverUrl, '--data', dataDir],
+      /^publishing:/,
+    );
+    children.push(publisher.child);
+    await new Promise((r) => setTimeout(r, 1500));
+    const swarmReal = await realSwarmOffload(app, serverUrl, 'benchroom', 6, 25);
+    console.log(`swarm_real_n6_offload: ${round(swarmReal.offload, 3)} (limit ${round(swarmReal.limit, 3)})`);
+    const browser = webAppBuilt()
+      ? await benchBrowserTtff({ serverUrl, appParams: app, runs: 10 }).catch(() => undefined)
+      : undefined;
+    const swarmSim = values['skip-sim']
+      ? {}
+      : await runSwarmBench({
+          onResult: (n, f) => console.log(`swarm sim N=${n}: offload ${round(f[`swarm_sim_n${n}_offload`] ?? 0, 3)}`),
+        });
+    const load =
+      values['load-connections'] !== '0'
+        ? await runSignalLoadBench({ connections: Number(values['load-connections']) }).catch(
+            (err: unknown) => (console.error(`load bench: ${String(err)}`), undefined),
+          )
+        : undefined;
+
     const p = (xs: number[], q: number) => round(percentile(xs, q));
     const pick = (k: keyof ColdRun) => cold.map((r) => r[k]);
     const figures: Record<string, number> = {
@@ -130,6 +160,25 @@ export async function benchCommand(argv: string[]): Promise<void> {
       download_p2p_over_http: round(percentile(downloadP2p, 50) / percentile(downloadHttp, 50), 2),
       command_rtt_ms_p50: p(rtt, 50),
       command_rtt_ms_p95: p(rtt, 95),
+      swarm_real_n6_offload: round(swarmReal.offload, 3),
+      swarm_real_n6_limit: round(swarmReal.limit, 3),
+      swarm_real_n6_ratio_to_limit: round(swarmReal.offload / swarmReal.limit, 3),
+      swarm_real_n6_stalls: swarmReal.stalls,
+      ...(browser
+        ? {
+            browser_ttff_ms_p50: round(browser.p50Ms),
+            browser_ttff_ms_p95: round(browser.p95Ms),
+            browser_ttff_failures: browser.failures,
+          }
+        : {}),
+      ...Object.fromEntries(Object.entries(swarmSim).map(([k, v]) => [k, round(v, 4)])),
+      ...(load
+        ? {
+            signal_conns_max: load.signal_conns_max,
+            signal_rss_bytes_per_conn: Math.round(load.signal_rss_bytes_per_conn),
+            signal_joins_per_s: Math.round(load.signal_joins_per_s),
+          }
+        : {}),
     };
     for (const [k, v] of Object.entries(figures)) console.log(`${k}: ${v}`);
     writeResults(resolve(values.out), figures, [
@@ -185,6 +234,44 @@ export async function benchCommand(argv: string[]): Promise<void> {
             'baseline',
           ],
           ['ttff_warm_over_direct_keepalive_p50', figures.ttff_warm_over_direct_keepalive_p50!, 'ratio'],
+        ],
+      },
+      {
+        title: '1vN sharing',
+        method:
+          '**Real**: `xp2p publish` pushes the bundled sample (~0.8 Mbit/s) to the origin; 6 sdk peers join over real WebRTC on loopback, 300 ms apart, and watch 25 s; offload = 1 − originBytes (counted by the origin) / bytes the peers received; the physical limit is 1 − 1/N. ' +
+          '**Simulation**: the same engine over an in-memory network with virtual time (2 Mbit/s stream, 0.5 s chunks, 2 s GOP, upload 1.5–6× bitrate, 20% non-uploading, 10% mutually unreachable), 120 virtual s (40 s for N=1000).',
+        rows: [
+          [
+            'swarm_real_n6_offload',
+            `${figures.swarm_real_n6_offload} (limit ${figures.swarm_real_n6_limit}, ratio ${figures.swarm_real_n6_ratio_to_limit})`,
+            'goal ≥ 0.75',
+          ],
+          ...[10, 50, 200, 1000]
+            .filter((n) => figures[`swarm_sim_n${n}_offload`] !== undefined)
+            .map((n): [string, string, string] => [
+              `swarm_sim_n${n}`,
+              `offload ${figures[`swarm_sim_n${n}_offload`]} (limit ${figures[`swarm_sim_n${n}_limit`]}), continuity ${figures[`swarm_sim_n${n}_continuity`]}, added lag p50 ${figures[`swarm_sim_n${n}_added_lag_ms_p50`]} ms, startup p50 ${figures[`swarm_sim_n${n}_startup_ms_p50`]} ms`,
+              n === 50 ? 'goal: offload ≥ 0.96, continuity ≥ 0.999, added lag ≤ 2 s' : '',
+            ]),
+        ],
+      },
+      {
+        title: 'Browser and signalling',
+        method:
+          '**Browser TTFF**: Debian Chromium (headless) opens the web app, which calls `startP2PService` and plays through mpegts.js; time to the first rendered frame, 10 runs. ' +
+          "**Signalling load**: idle signed viewer WebSocket sessions against one server process, spread over 127.0.0.2–5; the count is capped by the container's open-file limit.",
+        rows: [
+          [
+            'browser_ttff_ms_p50 / p95',
+            figures.browser_ttff_ms_p50 !== undefined
+              ? `${figures.browser_ttff_ms_p50} / ${figures.browser_ttff_ms_p95} ms`
+              : 'not measured (web app not built)',
+            '',
+          ],
+          ['signal_conns_max', figures.signal_conns_max ?? 'not measured', 'goal 50,000'],
+          ['signal_rss_bytes_per_conn', figures.signal_rss_bytes_per_conn ?? 'not measured', 'goal: 50k under 1 GiB'],
+          ['signal_joins_per_s', figures.signal_joins_per_s ?? 'not measured', 'goal ≥ 2,000/s'],
         ],
       },
       {

@@ -8,6 +8,7 @@ import { cleanupWebRTC, openCameraFeed, sourceFromSpec, startDeviceAgent } from 
 import { startPlayerBridge } from '@xp2p/player';
 import { createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
 import { ensureDevConfig, startServer } from '@xp2p/server';
+import { removeDevCredentials, webAppBuilt, webRoot, writeDevCredentials } from '@xp2p/web';
 import { CLI_DEFAULTS, commonOptions } from '../args.js';
 import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
 import { appParamsFrom, deviceFrom } from '../dev-config.js';
@@ -36,6 +37,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     port: values.port !== undefined ? Number(values.port) : config.server.port,
     stunPort: values['stun-port'] !== undefined ? Number(values['stun-port']) : config.server.stunPort,
     log,
+    webRoot: webRoot(),
   });
   const closers: (() => Promise<void> | void)[] = [() => server.close()];
   runUntilSignal(closers, cleanupWebRTC);
@@ -67,6 +69,12 @@ export async function demoCommand(argv: string[]): Promise<void> {
   await agent.whenOnline();
 
   const app = appParamsFrom(config, server.url);
+  // The demo page signs in with the development credentials and opens demo/cam1 by itself. The file is
+  // served only while the demo runs, on this machine's loopback address.
+  if (webAppBuilt()) {
+    writeDevCredentials(webRoot(), app, { openCamera: 'demo/cam1' });
+    closers.push(() => removeDevCredentials(webRoot()));
+  }
   const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
   await p2p.init({ appParams: app });
   closers.push(() => p2p.destroy());

@@ -1,7 +1,16 @@
 import { parseArgs } from 'node:util';
-import { ensureDevConfig, startServer } from '@xp2p/server';
+import {
+  createJsonLogger,
+  ensureDevConfig,
+  loadConfig,
+  resolveServerSettings,
+  SERVER_SETTING_FLAGS,
+  startServer,
+} from '@xp2p/server';
 import { commonOptions } from '../args.js';
-import { runUntilSignal } from '../lifecycle.js';
+
+/** SIGTERM/SIGINT: the server drains within its own bound; this is the last resort if even that hangs. */
+const HARD_EXIT_MS = 15_000;
 
 export async function serverCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -9,21 +18,55 @@ export async function serverCommand(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       ...commonOptions,
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'stun-port': { type: 'string' },
+      config: { type: 'string' },
+      ...Object.fromEntries(SERVER_SETTING_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
     },
   });
-  const { config, path, created } = await ensureDevConfig(values.data);
-  console.log(`config: ${path}${created ? ' (created, with development credentials)' : ''}`);
+  // --config FILE (or XP2P_CONFIG) uses an operator's file as is; otherwise the development config in --data.
+  const configFile = values.config ?? process.env.XP2P_CONFIG;
+  const { config, path, created } = configFile
+    ? { config: await loadConfig(configFile), path: configFile, created: false }
+    : await ensureDevConfig(values.data);
+  const flags = values as Record<string, string | boolean | undefined>;
+  const settings = resolveServerSettings(config, process.env, flags);
+  const json = settings.logFormat === 'json';
+  const logger = json ? createJsonLogger(settings.logLevel) : undefined;
+  const say = (line: string): void => (logger ? logger.info(line) : console.log(line));
+  say(`config: ${path}${created ? ' (created, with development credentials)' : ''}`);
   const server = await startServer({
     config,
-    host: values.host ?? config.server.host,
-    port: values.port !== undefined ? Number(values.port) : config.server.port,
-    stunPort: values['stun-port'] !== undefined ? Number(values['stun-port']) : config.server.stunPort,
-    log: (line) => console.log(line),
+    host: settings.host,
+    port: settings.port,
+    stunPort: settings.stunPort,
+    ...(json ? { logger } : { log: (line: string) => console.log(line) }),
+    ...(settings.webRoot ? { webRoot: settings.webRoot } : {}),
+    ...(settings.tls ? { tls: settings.tls } : {}),
+    ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
+    ...(settings.redis ? { redis: settings.redis } : {}),
+    trustProxy: settings.trustProxy,
   });
+  // Printed plainly in both formats: scripts and tests read these two lines.
   console.log(`server: ${server.url}`);
   console.log(`stun: udp ${server.stunPort}`);
-  runUntilSignal([() => server.close()]);
+  console.log(`web: ${server.url}/`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: draining`);
+    setTimeout(() => {
+      process.stderr.write('drain did not finish in time, exiting\n');
+      process.exit(1);
+    }, HARD_EXIT_MS).unref();
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`while stopping: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
 }

@@ -35,7 +35,19 @@ export type DeviceConfig = z.infer<typeof deviceConfigSchema>;
 export const xp2pConfigSchema = z
   .object({
     version: z.literal(1),
-    server: z.object({ host: z.string().min(1).max(255), port, stunPort: port }),
+    server: z.object({
+      host: z.string().min(1).max(255),
+      port,
+      stunPort: port,
+      /** optional operator settings; environment (XP2P_*) and CLI flags override them (server-settings.ts) */
+      publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+      trustProxy: z.boolean().optional(),
+      redis: z.url({ protocol: /^rediss?$/ }).optional(),
+      tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+      webRoot: z.string().min(1).optional(),
+      logFormat: z.enum(['json', 'text']).optional(),
+      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    }),
     apps: z.array(appConfigSchema).max(1000),
     devices: z.array(deviceConfigSchema).max(100_000),
     /** key for 1vN live publishing */

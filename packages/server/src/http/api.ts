@@ -9,7 +9,8 @@ import type { AppAuthenticator } from '../auth/app-authenticator.js';
 import type { AppConfig, DeviceConfig } from '../config/schema.js';
 import { HttpError, isHttpError } from '../errors.js';
 import type { Hub } from '../signal/hub.js';
-import { presence } from '../signal/presence.js';
+import { ClusterUnavailableError } from '../cluster/cluster.js';
+import { clusterPresence } from '../signal/presence.js';
 import { sendError, sendJson } from './json-response.js';
 import { readBody } from './read-body.js';
 import { signatureFromHeaders, splitTarget } from './signature-fields.js';
@@ -18,11 +19,11 @@ export interface ApiContext {
   hub: Hub;
   authenticator: AppAuthenticator;
   devices: readonly DeviceConfig[];
-  /** this server's base URL, put into every xp2pInfo so viewers know where to signal */
-  url: () => string;
+  /** the base URL put into every xp2pInfo so viewers know where to signal (public-url.ts) */
+  url: (req: IncomingMessage) => string;
 }
 
-type Route = (ctx: ApiContext, app: AppConfig, body: Buffer) => Promise<unknown> | unknown;
+type Route = (ctx: ApiContext, app: AppConfig, body: Buffer, req: IncomingMessage) => Promise<unknown> | unknown;
 
 const xp2pInfoRequestSchema = z.object({
   productId: z.string().min(1).max(64),
@@ -45,11 +46,11 @@ function parseJsonBody<T>(schema: z.ZodType<T>, body: Buffer): T {
 }
 
 /** Issues an xp2pInfo for one online device, with a viewer token bound to the calling app. */
-const postXp2pInfo: Route = async (ctx, app, body) => {
+const postXp2pInfo: Route = async (ctx, app, body, req) => {
   const { productId, deviceName } = parseJsonBody(xp2pInfoRequestSchema, body);
   const device = ctx.hub.findDevice(productId, deviceName);
   if (!device) throw new HttpError(404, `unknown device ${productId}/${deviceName}`);
-  const online = ctx.hub.registry.onlineDevice(productId, deviceName);
+  const online = await locateDevice(ctx, productId, deviceName);
   if (!online) throw new HttpError(409, `device ${productId}/${deviceName} is offline`);
   const token = await signViewerToken(
     device.secret,
@@ -57,7 +58,7 @@ const postXp2pInfo: Route = async (ctx, app, body) => {
     { ttlSeconds: ctx.hub.tuning.tokenTtlSeconds },
   );
   const xp2pInfo = encodeXp2pInfo({
-    payload: { v: 1, productId, deviceName, token, server: ctx.url() },
+    payload: { v: 1, productId, deviceName, token, server: ctx.url(req) },
     deviceVersion: online.version,
     flags: '',
   });
@@ -65,7 +66,26 @@ const postXp2pInfo: Route = async (ctx, app, body) => {
   return { xp2pInfo, expiresAt: peekViewerToken(token)?.exp };
 };
 
-const getDevices: Route = (ctx) => ({ devices: presence(ctx.devices, ctx.hub.registry) });
+/** A device on this node, else (in a cluster) on another one; the store being down is a 503, not "offline". */
+async function locateDevice(
+  ctx: ApiContext,
+  productId: string,
+  deviceName: string,
+): Promise<{ version: string } | undefined> {
+  const local = ctx.hub.registry.onlineDevice(productId, deviceName);
+  if (local || !ctx.hub.cluster.enabled) return local;
+  try {
+    return await ctx.hub.cluster.findDevice(productId, deviceName);
+  } catch (err) {
+    if (err instanceof ClusterUnavailableError)
+      throw new HttpError(503, 'the cluster store is unreachable, try again shortly');
+    throw err;
+  }
+}
+
+const getDevices: Route = async (ctx) => ({
+  devices: await clusterPresence(ctx.devices, ctx.hub.registry, ctx.hub.cluster),
+});
 
 const routes: Record<string, Partial<Record<string, Route>>> = {
   '/api/xp2pinfo': { POST: postXp2pInfo },
@@ -78,9 +98,13 @@ export function createRequestHandler(ctx: ApiContext): (req: IncomingMessage, re
       if (isHttpError(err)) {
         // A refused body may still be streaming in: close the connection rather than read it.
         if (err.status === 413) res.setHeader('connection', 'close');
+        ctx.hub.metrics.refused('http', err.status);
         return sendError(res, err.status, err.message);
       }
-      ctx.hub.log(`http ${req.method} ${req.url}: internal error: ${(err as Error)?.stack ?? String(err)}`);
+      ctx.hub.metrics.error('http');
+      ctx.hub.log(
+        `http ${req.method} ${splitTarget(req.url).path}: internal error: ${(err as Error)?.stack ?? String(err)}`,
+      );
       if (!res.headersSent) sendError(res, 500, 'internal server error');
     });
   };
@@ -100,5 +124,5 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   const body = await readBody(req, ctx.hub.tuning.maxBodyBytes);
   const auth = await ctx.authenticator.verify(signatureFromHeaders(req.headers), { method, path, body });
   if (!auth.ok) throw new HttpError(auth.status, auth.message);
-  sendJson(res, 200, await route(ctx, auth.app, body));
+  sendJson(res, 200, await route(ctx, auth.app, body, req));
 }

@@ -1,39 +1,53 @@
 /**
  * The one request handler of the HTTP server: the 1vN origin under `/live/`, the open stream figures under
- * `/api/streams`, and everything else to the app-signed API.
+ * `/api/streams`, the operator endpoints (`/metrics`, `/readyz`), the app-signed API (`/api/*`, `/healthz`),
+ * and everything else to the web app (or the status page).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isHttpError } from '../errors.js';
 import { handleLive, LIVE_PREFIX, type LiveRoutesContext } from '../origin/live-routes.js';
 import type { Tracker } from '../tracker/tracker.js';
 import { sendError } from './json-response.js';
+import { handleOps, handleWeb, isOpsPath, type OpsContext } from './ops-routes.js';
 import { splitTarget } from './signature-fields.js';
 import { handleStreamsApi, isStreamsApiPath } from './streams-api.js';
 
 export interface RouterContext {
   live: LiveRoutesContext;
   tracker: Tracker;
+  ops: OpsContext;
   /** the signed API (http/api.ts) */
   api: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
+const isApiPath = (path: string): boolean => path.startsWith('/api/') || path === '/api' || path === '/healthz';
+
 export function createRouter(ctx: RouterContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const fail = (req: IncomingMessage, res: ServerResponse, path: string, err: unknown): void => {
+    if (res.headersSent) return void res.destroy();
+    if (isHttpError(err)) {
+      // A refused publish body may still be streaming in: close the connection rather than read it.
+      if (req.method === 'POST' || req.method === 'PUT') res.setHeader('connection', 'close');
+      ctx.ops.metrics.refused('http', err.status);
+      return sendError(res, err.status, err.message);
+    }
+    ctx.ops.metrics.error('http');
+    ctx.live.log(`http ${req.method} ${path}: internal error: ${(err as Error)?.stack ?? String(err)}`);
+    sendError(res, 500, 'internal server error');
+  };
   return (req, res) => {
     const { path, query } = splitTarget(req.url);
     const live = path.startsWith(LIVE_PREFIX);
-    if (!live && !isStreamsApiPath(path)) return ctx.api(req, res);
+    if (!live && !isStreamsApiPath(path)) {
+      if (isOpsPath(path)) return void handleOps(ctx.ops, req, res, path).catch((err) => fail(req, res, path, err));
+      if (isApiPath(path)) return ctx.api(req, res);
+      return void handleWeb(ctx.ops, req, res, path).catch((err) => fail(req, res, path, err));
+    }
     try {
       if (live) handleLive(ctx.live, req, res, path, query);
       else handleStreamsApi(ctx.live.origin, ctx.tracker, req, res, path);
     } catch (err) {
-      if (res.headersSent) return void res.destroy();
-      if (isHttpError(err)) {
-        // A refused publish body may still be streaming in: close the connection rather than read it.
-        if (req.method === 'POST' || req.method === 'PUT') res.setHeader('connection', 'close');
-        return sendError(res, err.status, err.message);
-      }
-      ctx.live.log(`http ${req.method} ${path}: internal error: ${(err as Error)?.stack ?? String(err)}`);
-      sendError(res, 500, 'internal server error');
+      fail(req, res, path, err);
     }
   };
 }

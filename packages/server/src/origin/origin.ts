@@ -44,6 +44,7 @@ export class Origin {
   readonly #listeners = new Set<OriginListener>();
   readonly #dropListeners = new Set<(stream: string) => void>();
   readonly #pulls = new Set<PullHandle>();
+  readonly #sentListeners = new Set<(bytes: number) => void>();
   #closed = false;
 
   constructor(tuning: ServerTuning, log: (line: string) => void) {
@@ -145,6 +146,13 @@ export class Origin {
   countSent(name: string, bytes: number): void {
     const record = this.#records.get(name);
     if (record) record.originBytes += bytes;
+    for (const listener of this.#sentListeners) listener(bytes);
+  }
+
+  /** Every byte count passed to countSent (for /metrics: a counter that survives dropped streams). */
+  onBytesSent(listener: (bytes: number) => void): () => void {
+    this.#sentListeners.add(listener);
+    return () => this.#sentListeners.delete(listener);
   }
 
   originBytes(name: string): number {

@@ -19,6 +19,8 @@ export interface ChannelOptions<In> {
   log: (line: string) => void;
   /** names the peer in log lines */
   label: () => string;
+  /** counts every refusal this channel sends (status code), for /metrics */
+  onRefused?: (status: number) => void;
   /** every valid message except `ping`, in arrival order; may be async */
   onMessage: (message: In) => void | Promise<void>;
 }
@@ -59,6 +61,7 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
   }
 
   sendError(status: number, message: string, extras: ErrorExtras = {}): void {
+    this.#options.onRefused?.(status);
     this.send({ type: 'error', ...extras, status, message } as unknown as Out);
   }
 

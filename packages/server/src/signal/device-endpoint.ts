@@ -32,6 +32,7 @@ export function acceptDevice(ws: WebSocket, hub: Hub): void {
     schema: deviceToServerSchema,
     tuning: hub.tuning,
     log: hub.log,
+    onRefused: (status) => hub.metrics.refused('signal', status),
     label,
     onMessage: async (message) => {
       if (link) return relayFromDevice(hub, link, message);
@@ -89,6 +90,7 @@ async function logIn(
     replaced.channel.close(CLOSE_REPLACED, 'replaced');
     hub.log(`device ${name} logged in again, old connection replaced`);
   }
+  hub.cluster.deviceOnline(link.productId, link.deviceName, link.version);
   channel.send({ type: 'welcome', iceServers: hub.iceServers(name) });
   hub.log(`device ${name} online (version ${auth.version})`);
   return link;
@@ -96,8 +98,18 @@ async function logIn(
 
 function goOffline(hub: Hub, link: DeviceLink): void {
   if (!hub.registry.setOffline(link)) return; // replaced: its sessions were already ended
+  hub.cluster.deviceOffline(link.productId, link.deviceName);
   endSessions(hub, link, 'device offline');
   hub.log(`device ${link.productId}/${link.deviceName} offline`);
+}
+
+/** The device logged in on another node of the cluster: close the socket it left here. */
+export function closeReplacedDevice(hub: Hub, productId: string, deviceName: string): void {
+  const link = hub.registry.onlineDevice(productId, deviceName);
+  if (!link || !hub.registry.setOffline(link)) return;
+  endSessions(hub, link, 'device reconnected');
+  link.channel.close(CLOSE_REPLACED, 'replaced');
+  hub.log(`device ${productId}/${deviceName} logged in on another node, old connection replaced`);
 }
 
 function endSessions(hub: Hub, link: DeviceLink, reason: string): void {
@@ -116,6 +128,11 @@ function relayFromDevice(hub: Hub, link: DeviceLink, message: DeviceToServer): v
   const viewer = session.viewer.channel;
   switch (message.type) {
     case 'answer':
+      // Counted on the viewer's node only, so a session that crosses nodes is counted once.
+      if (!session.answered && session.viewer.remoteNode === undefined) {
+        hub.metrics.offerAnswered((performance.now() - session.offeredAt) / 1000);
+      }
+      session.answered = true;
       return viewer.send({ type: 'answer', sessionId: session.id, sdp: message.sdp });
     case 'candidate':
       return viewer.send(message);

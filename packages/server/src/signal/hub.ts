@@ -1,7 +1,9 @@
-/** What the signalling handlers share: configuration, the registry and the server's own addresses. */
+/** What the signalling handlers share: configuration, the registry, the cluster and the server's own addresses. */
 import type { IceServer } from '@xp2p/protocol';
+import type { Cluster } from '../cluster/cluster.js';
 import type { DeviceConfig } from '../config/schema.js';
 import type { ServerTuning } from '../defaults.js';
+import type { ServerMetrics } from '../ops/metrics.js';
 import type { Heartbeat } from './heartbeat.js';
 import { deviceKey, type SignalRegistry } from './registry.js';
 
@@ -10,6 +12,9 @@ export interface Hub {
   tuning: ServerTuning;
   heartbeat: Heartbeat;
   log: (line: string) => void;
+  metrics: ServerMetrics;
+  /** the other nodes; standalone when the server runs alone */
+  cluster: Cluster;
   /** ICE servers for one authenticated principal (an appid or productId/deviceName): STUN, plus TURN credentials made for it */
   iceServers: (principal: string) => IceServer[];
   findDevice: (productId: string, deviceName: string) => DeviceConfig | undefined;

@@ -1,6 +1,8 @@
 /**
  * Who is connected right now: the logged-in device sockets (one per device; a new login replaces the old)
- * and the open sessions, each tying one viewer socket to one device socket.
+ * and the open sessions, each tying one viewer end to one device end. An end is usually a local socket;
+ * in a cluster the other side of a session may live on another node, and its end then forwards through
+ * the cluster bus (cluster/remote-ends.ts). Handlers only ever `send` to an end, so they need not care.
  */
 import type { DeviceToServer, ServerToDevice, ServerToViewer, ViewerToServer } from '@xp2p/protocol';
 import type { AppConfig } from '../config/schema.js';
@@ -9,25 +11,44 @@ import type { SignalChannel } from './channel.js';
 export type DeviceChannel = SignalChannel<DeviceToServer, ServerToDevice>;
 export type ViewerChannel = SignalChannel<ViewerToServer, ServerToViewer>;
 
-export interface DeviceLink {
+export interface Outbox<Out> {
+  send(message: Out): void;
+}
+
+export interface DeviceEnd {
   productId: string;
   deviceName: string;
   /** the device p2p version reported at login, e.g. "2.4.50" */
   version: string;
-  channel: DeviceChannel;
+  channel: Outbox<ServerToDevice>;
   sessions: Set<string>;
+  /** set when the device is connected to another node of the cluster */
+  remoteNode?: string;
 }
 
-export interface ViewerLink {
+export interface ViewerEnd {
+  channel: Outbox<ServerToViewer>;
+  sessions: Set<string>;
+  /** set when the viewer is connected to another node of the cluster */
+  remoteNode?: string;
+}
+
+export interface DeviceLink extends DeviceEnd {
+  channel: DeviceChannel;
+}
+
+export interface ViewerLink extends ViewerEnd {
   app: AppConfig;
   channel: ViewerChannel;
-  sessions: Set<string>;
 }
 
 export interface Session {
   id: string;
-  viewer: ViewerLink;
-  device: DeviceLink;
+  viewer: ViewerEnd;
+  device: DeviceEnd;
+  /** performance.now() when the offer passed the server, for the offer→answer histogram */
+  offeredAt: number;
+  answered: boolean;
 }
 
 export const deviceKey = (productId: string, deviceName: string): string => `${productId}/${deviceName}`;
@@ -38,6 +59,19 @@ export class SignalRegistry {
 
   onlineDevice(productId: string, deviceName: string): DeviceLink | undefined {
     return this.#devices.get(deviceKey(productId, deviceName));
+  }
+
+  /** Every device logged in to this node. */
+  devices(): IterableIterator<DeviceLink> {
+    return this.#devices.values();
+  }
+
+  get deviceCount(): number {
+    return this.#devices.size;
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
   }
 
   /** Makes `link` the device's socket; returns the link it replaces, if any. */
@@ -60,8 +94,8 @@ export class SignalRegistry {
     return this.#sessions.get(id);
   }
 
-  openSession(id: string, viewer: ViewerLink, device: DeviceLink): Session {
-    const session = { id, viewer, device };
+  openSession(id: string, viewer: ViewerEnd, device: DeviceEnd): Session {
+    const session: Session = { id, viewer, device, offeredAt: performance.now(), answered: false };
     this.#sessions.set(id, session);
     viewer.sessions.add(id);
     device.sessions.add(id);
@@ -77,8 +111,8 @@ export class SignalRegistry {
     return session;
   }
 
-  /** Ends every session of a link, returning them so the caller can tell the other side. */
-  endAll(link: DeviceLink | ViewerLink): Session[] {
-    return [...link.sessions].map((id) => this.endSession(id)).filter((s): s is Session => s !== undefined);
+  /** Ends every session of an end, returning them so the caller can tell the other side. */
+  endAll(end: DeviceEnd | ViewerEnd): Session[] {
+    return [...end.sessions].map((id) => this.endSession(id)).filter((s): s is Session => s !== undefined);
   }
 }

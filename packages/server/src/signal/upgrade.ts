@@ -14,6 +14,8 @@ import { signatureFromQuery, splitTarget } from '../http/signature-fields.js';
 import { acceptDevice } from './device-endpoint.js';
 import type { Hub } from './hub.js';
 import { acceptViewer } from './viewer-endpoint.js';
+import { TokenBucket } from './token-bucket.js';
+import type { ConnectionKind } from '../ops/metrics.js';
 
 export const DEVICE_PATH = '/signal/device';
 export const VIEWER_PATH = '/signal/viewer';
@@ -42,17 +44,55 @@ export function refuseUpgrade(socket: Duplex, status: number, message: string): 
 }
 
 export function createUpgradeHandler(ctx: UpgradeContext) {
+  const { tuning, metrics } = ctx.hub;
+  const joins = new TokenBucket(tuning.joinBurst, tuning.joinsPerSecond);
+  const perApp = new Map<string, number>();
+  const refuse = (socket: Duplex, status: number, message: string): void => {
+    metrics.refused('upgrade', status);
+    refuseUpgrade(socket, status, message);
+  };
   const upgrade = (
     req: IncomingMessage,
     socket: Duplex,
     head: Buffer,
+    kind: ConnectionKind,
     accept: (ws: WebSocket) => void,
     wss: WebSocketServer = ctx.wss,
+    appid?: string,
   ): void => {
+    if (appid !== undefined) {
+      const open = perApp.get(appid) ?? 0;
+      if (open >= tuning.maxConnectionsPerApp) {
+        ctx.hub.log(`${kind} refused: app ${appid} is at its limit of ${tuning.maxConnectionsPerApp} connections`);
+        return refuse(
+          socket,
+          429,
+          `too many connections for this app (at most ${tuning.maxConnectionsPerApp} per node)`,
+        );
+      }
+      perApp.set(appid, open + 1);
+    }
+    const release = (): void => {
+      if (appid === undefined) return;
+      const left = (perApp.get(appid) ?? 1) - 1;
+      if (left > 0) perApp.set(appid, left);
+      else perApp.delete(appid);
+    };
+    let upgraded = false;
+    // A socket that dies during the handshake never reaches the callback below.
+    socket.once('close', () => {
+      if (!upgraded) release();
+    });
     wss.handleUpgrade(req, socket, head, (ws) => {
+      upgraded = true;
+      ws.once('close', release);
       if (ctx.closing()) return ws.terminate();
       ctx.sockets.add(ws);
-      ws.once('close', () => ctx.sockets.delete(ws));
+      metrics.connectionOpened(kind);
+      ws.once('close', () => {
+        ctx.sockets.delete(ws);
+        metrics.connectionClosed(kind);
+      });
       accept(ws);
     });
   };
@@ -60,27 +100,40 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     // Until the upgrade completes a reset socket would otherwise throw an unhandled 'error'.
     socket.on('error', () => socket.destroy());
-    if (ctx.closing()) return refuseUpgrade(socket, 503, 'server is shutting down');
+    if (ctx.closing()) return refuse(socket, 503, 'server is shutting down');
+    // Before any signature check: refusing costs nothing, checking costs an HMAC.
+    if (!joins.take()) return refuse(socket, 429, 'too many new connections per second, retry shortly');
     const { path, query } = splitTarget(req.url);
-    if (path === DEVICE_PATH) return upgrade(req, socket, head, (ws) => acceptDevice(ws, ctx.hub));
+    if (path === DEVICE_PATH) return upgrade(req, socket, head, 'device', (ws) => acceptDevice(ws, ctx.hub));
     const acceptPeer = ctx.acceptPeer;
     const isPeer = path === PEER_PATH && acceptPeer !== undefined;
-    if (path !== VIEWER_PATH && !isPeer) return refuseUpgrade(socket, 404, `no WebSocket endpoint ${path}`);
+    if (path !== VIEWER_PATH && !isPeer) return refuse(socket, 404, `no WebSocket endpoint ${path}`);
     const who = isPeer ? 'peer' : 'viewer';
     ctx.authenticator
       .verify(signatureFromQuery(query), { method: 'GET', path, body: '' })
       .then((auth) => {
         if (!auth.ok) {
           ctx.hub.log(`${who} refused: ${auth.message}`);
-          return refuseUpgrade(socket, auth.status, auth.message);
+          return refuse(socket, auth.status, auth.message);
         }
         if (socket.destroyed) return;
-        if (isPeer && acceptPeer) return upgrade(req, socket, head, (ws) => acceptPeer(ws, auth.app), ctx.peerWss);
-        upgrade(req, socket, head, (ws) => {
-          ctx.hub.log(`viewer ${auth.app.appid} connected`);
-          acceptViewer(ws, auth.app, ctx.hub);
-        });
+        const appid = auth.app.appid;
+        if (isPeer && acceptPeer) {
+          return upgrade(req, socket, head, 'peer', (ws) => acceptPeer(ws, auth.app), ctx.peerWss, appid);
+        }
+        upgrade(
+          req,
+          socket,
+          head,
+          'viewer',
+          (ws) => {
+            ctx.hub.log(`viewer ${appid} connected`);
+            acceptViewer(ws, auth.app, ctx.hub);
+          },
+          ctx.wss,
+          appid,
+        );
       })
-      .catch(() => refuseUpgrade(socket, 500, 'internal server error'));
+      .catch(() => refuse(socket, 500, 'internal server error'));
   };
 }

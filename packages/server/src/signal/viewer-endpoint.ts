@@ -16,7 +16,9 @@ import type { WebSocket } from 'ws';
 import type { AppConfig } from '../config/schema.js';
 import { SignalChannel } from './channel.js';
 import { shortId, type Hub } from './hub.js';
-import type { ViewerChannel, ViewerLink } from './registry.js';
+import type { DeviceEnd, ViewerChannel, ViewerLink } from './registry.js';
+import { ClusterUnavailableError } from '../cluster/cluster.js';
+import { remoteDeviceEnd } from '../cluster/remote-ends.js';
 
 type Offer = Extract<ViewerToServer, { type: 'offer' }>;
 
@@ -29,6 +31,7 @@ export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub): void {
       schema: viewerToServerSchema,
       tuning: hub.tuning,
       log: hub.log,
+      onRefused: (status) => hub.metrics.refused('signal', status),
       label: () => `viewer ${app.appid}`,
       onMessage: (message) => relayFromViewer(hub, link, message),
     }) as ViewerChannel,
@@ -94,12 +97,25 @@ async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<v
   if (check.payload.appid !== link.app.appid) return refuse(401, 'viewer token was issued to another app');
 
   // Checked again after the await: the device may have left or another offer taken the id meanwhile.
-  const target = hub.registry.onlineDevice(claims.productId, claims.deviceName);
+  let target: DeviceEnd | undefined = hub.registry.onlineDevice(claims.productId, claims.deviceName);
+  if (!target && hub.cluster.enabled) {
+    try {
+      const found = await hub.cluster.findDevice(claims.productId, claims.deviceName);
+      if (found && found.node !== hub.cluster.nodeId) {
+        target = remoteDeviceEnd(hub, found.node, claims.productId, claims.deviceName, found.version);
+      }
+    } catch (err) {
+      if (!(err instanceof ClusterUnavailableError)) throw err;
+      return refuse(503, 'the cluster store is unreachable, try again shortly');
+    }
+    target ??= hub.registry.onlineDevice(claims.productId, claims.deviceName);
+  }
   if (!target) return refuse(404, `device ${claims.productId}/${claims.deviceName} is offline`);
   if (hub.registry.session(sessionId)) return refuse(409, 'sessionId is already in use');
   if (!link.channel.open) return;
 
   hub.registry.openSession(sessionId, link, target);
+  hub.metrics.sessionOpened();
   hub.log(`session ${shortId(sessionId)} viewer ${link.app.appid} → ${target.productId}/${target.deviceName}`);
   target.channel.send({
     type: 'offer',

@@ -53,6 +53,7 @@ export class Tracker {
         schema: peerToTrackerSchema,
         tuning: this.#hub.tuning,
         log: this.#hub.log,
+        onRefused: (status) => this.#hub.metrics.refused('signal', status),
         label: () => `peer ${socket.member ? socket.member.peer.id.slice(0, 8) : '(not joined)'} of ${app.appid}`,
         onMessage: (message) => this.#receive(socket, message),
       }) as Channel,
@@ -69,6 +70,13 @@ export class Tracker {
   }
 
   /** Streams that have (or had, while the stream is known) a swarm. */
+  /** Peers connected to this node, over every swarm. */
+  peerCount(): number {
+    let n = 0;
+    for (const swarm of this.#swarms.values()) n += swarm.size;
+    return n;
+  }
+
   swarmNames(): string[] {
     return [...this.#swarms.keys()];
   }

@@ -1,0 +1,127 @@
+/**
+ * Two `xp2p server --redis` processes sharing one real redis-server: a camera logged in to node A is
+ * reachable through node B (live view decodes, a command round-trips), presence and /metrics reflect it,
+ * and Redis going away makes both nodes not-ready without any exit, until it comes back.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePrometheusText } from '../../packages/server/src/testing/prometheus-text.js';
+import { decodeErrors, trimToWholeTags } from '../helpers/media-check.js';
+import { CLI, start, stopAll, VIEWER, viewerEvents, type RunningProcess } from '../helpers/processes.js';
+import { startRedis, type RedisProcess } from './redis-process.js';
+
+let redis: RedisProcess;
+let dataDir: string;
+let nodeA: { proc: RunningProcess; url: string };
+let nodeB: { proc: RunningProcess; url: string };
+let appParams: { appid: string; appKey: string; appSecretKey: string };
+
+async function startNode(name: string): Promise<{ proc: RunningProcess; url: string }> {
+  const proc = start([CLI, 'server', '--data', dataDir, '--port', '0', '--stun-port', '0', '--redis', redis.url]);
+  const m = await proc.waitForLine(/^server: (http:\/\/\S+)/);
+  await proc.waitForLine(/cluster: redis ready/);
+  void name;
+  return { proc, url: m[1]! };
+}
+
+const readyz = async (url: string): Promise<number> => (await fetch(`${url}/readyz`)).status;
+const metricsOf = async (url: string): Promise<Map<string, number>> =>
+  parsePrometheusText(await (await fetch(`${url}/metrics`)).text());
+
+beforeAll(async () => {
+  redis = await startRedis();
+  dataDir = mkdtempSync(join(tmpdir(), 'xp2p-cluster-'));
+  nodeA = await startNode('A'); // writes the shared config first
+  nodeB = await startNode('B');
+  const config = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as {
+    apps: { appid: string; appKey: string; appSecretKey: string }[];
+  };
+  const app = config.apps[0]!;
+  appParams = { appid: app.appid, appKey: app.appKey, appSecretKey: app.appSecretKey };
+  const device = start([CLI, 'device', '--server', nodeA.url, '--data', dataDir]);
+  await device.waitForLine(/^device: .* online/);
+}, 60_000);
+
+afterAll(async () => {
+  await stopAll();
+  await redis?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('two server nodes on Redis', () => {
+  it('a viewer on node B watches the camera on node A: the stream decodes', async () => {
+    await expect.poll(() => readyz(nodeB.url)).toBe(200);
+    const out = join(dataDir, 'viewer-b.flv');
+    const viewer = start([
+      VIEWER,
+      JSON.stringify({ server: nodeB.url, appParams, productId: 'demo', deviceName: 'cam1', out, durationMs: 5_000 }),
+    ]);
+    await viewer.waitForLine(/"done":true/, 40_000);
+    const events = viewerEvents(viewer);
+    expect(events.find((e) => 'result' in e)?.result).toBe(0);
+    expect(events.some((e) => 'unhandledRejection' in e)).toBe(false);
+    const bytes = trimToWholeTags(out);
+    expect(bytes.byteLength).toBeGreaterThan(50_000);
+    expect(await decodeErrors(out)).toBe('');
+    // The session crossed nodes: B sent signalling to A and A answered.
+    const b = await metricsOf(nodeB.url);
+    expect(b.get('xp2p_cluster_messages_total{direction="out"}')).toBeGreaterThan(0);
+    expect(b.get('xp2p_cluster_messages_total{direction="in"}')).toBeGreaterThan(0);
+    expect(b.get('xp2p_signal_offer_answer_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(b.get('xp2p_sessions_total')).toBeGreaterThanOrEqual(1);
+    expect(b.get('xp2p_cameras_online')).toBe(0);
+    expect((await metricsOf(nodeA.url)).get('xp2p_cameras_online')).toBe(1);
+  });
+
+  it('a command sent through node B round-trips to the camera on node A', async () => {
+    const cmd = start([
+      CLI,
+      'cmd',
+      'demo/cam1',
+      'action=inner_define&channel=0&cmd=get_device_st&type=live',
+      '--server',
+      nodeB.url,
+      '--data',
+      dataDir,
+    ]);
+    expect(await cmd.exited).toBe(0);
+    expect(cmd.lines.join('\n')).toMatch(/"type": "success"/);
+  });
+
+  it('Redis down: both nodes report not-ready and keep running; Redis back: ready again', async () => {
+    await redis.stop();
+    await expect.poll(() => readyz(nodeA.url), { timeout: 10_000 }).toBe(503);
+    await expect.poll(() => readyz(nodeB.url), { timeout: 10_000 }).toBe(503);
+    // Still serving what it holds locally.
+    expect((await fetch(`${nodeA.url}/healthz`)).status).toBe(200);
+    expect((await metricsOf(nodeA.url)).get('xp2p_cluster_ready')).toBe(0);
+    await redis.restart();
+    await expect.poll(() => readyz(nodeA.url), { timeout: 15_000 }).toBe(200);
+    await expect.poll(() => readyz(nodeB.url), { timeout: 15_000 }).toBe(200);
+    expect(nodeA.proc.proc.exitCode).toBeNull();
+    expect(nodeB.proc.proc.exitCode).toBeNull();
+    // The camera's presence was written again: node B can reach it once more.
+    const cmd = start([
+      CLI,
+      'cmd',
+      'demo/cam1',
+      'action=inner_define&channel=0&cmd=get_device_st&type=live',
+      '--server',
+      nodeB.url,
+      '--data',
+      dataDir,
+    ]);
+    expect(await cmd.exited).toBe(0);
+  });
+
+  it('SIGTERM drains node B within the bound and exits 0', async () => {
+    const t0 = Date.now();
+    await nodeB.proc.kill('SIGTERM');
+    expect(await nodeB.proc.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(nodeB.proc.lines.some((l) => /SIGTERM: draining/.test(l))).toBe(true);
+    expect(nodeB.proc.lines.some((l) => /xp2p server stopped/.test(l))).toBe(true);
+  });
+});

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// A 1vN viewer in its own process, for whole-system tests: joins a live stream's swarm through the real
+// sdk (built dist), writes what dataCallback receives to a file and reports events and stats as JSON lines.
+// Input: one JSON argument {streamUrl, appParams, out, upload?, statsEveryMs?}.
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { cleanupNodeWebRTC, createNodeP2PModule } from '@xp2p/sdk/node';
+
+const o = JSON.parse(process.argv[2] ?? '{}');
+const say = (obj) => process.stdout.write(`${JSON.stringify({ t: Math.round(performance.now()), ...obj })}\n`);
+process.on('unhandledRejection', (err) => say({ unhandledRejection: String(err) }));
+
+const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
+await p2p.init({ appParams: { ...o.appParams, serverUrl: new URL(o.streamUrl).origin } });
+if (o.out) writeFileSync(o.out, new Uint8Array(0));
+let bytes = 0;
+const started = performance.now();
+const result = await p2p.startP2PService(
+  'swarm',
+  { url: o.streamUrl, upload: o.upload !== false },
+  {
+    msgCallback: (event, subtype, detail) =>
+      event === 'notify' ? say({ notify: subtype, detail }) : say({ log: String(detail) }),
+    dataCallback: (data) => {
+      if (bytes === 0) say({ firstByteMs: Math.round(performance.now() - started) });
+      bytes += data.byteLength;
+      if (o.out) appendFileSync(o.out, new Uint8Array(data));
+    },
+  },
+);
+say({ result, lastError: p2p.lastError('swarm') ?? null });
+const report = () => say({ stats: p2p.getSwarmStats('swarm') ?? null, bytes });
+const timer = setInterval(report, o.statsEveryMs ?? 1000);
+const finish = () => {
+  clearInterval(timer);
+  report();
+  say({ done: true, bytes });
+  p2p.destroy();
+  cleanupNodeWebRTC();
+  process.exit(0);
+};
+if (result !== 0) finish();
+process.on('SIGTERM', finish);

@@ -1,0 +1,118 @@
+/**
+ * 1vN over real WebRTC on loopback: a published stream shared by 6 peers in separate processes. The origin
+ * sends each byte far fewer than once per viewer, every output decodes, peers that leave or join late do
+ * not disturb the others, and the end of the stream reaches everyone.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FLV_TAG_VIDEO, parseFlv, startsGop } from '@xp2p/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeErrors, trimToWholeTags } from './helpers/media-check.js';
+import { CLI, start, stopAll, viewerEvents, type RunningProcess } from './helpers/processes.js';
+import { startSystem, type TestSystem } from './helpers/system.js';
+
+const PEER = new URL('./helpers/swarm-peer-process.mjs', import.meta.url).pathname;
+let sys: TestSystem;
+const work = mkdtempSync(join(tmpdir(), 'xp2p-swarm-'));
+
+beforeAll(async () => {
+  sys = await startSystem();
+});
+afterAll(async () => {
+  await stopAll();
+  sys?.cleanup();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const streamUrl = (name: string) => `${sys.serverUrl}/live/${name}.flv`;
+const startPeer = (name: string, i: number, extra: Record<string, unknown> = {}) =>
+  start([
+    PEER,
+    JSON.stringify({
+      streamUrl: streamUrl(name),
+      appParams: sys.appParams,
+      out: join(work, `${name}-${i}.flv`),
+      ...extra,
+    }),
+  ]);
+const publish = (name: string) =>
+  start([CLI, 'publish', name, 'sample', '--server', sys.serverUrl, '--data', sys.dataDir]);
+const streamStats = async (name: string) =>
+  (await (await fetch(`${sys.serverUrl}/api/streams/${name}/stats`)).json()) as {
+    originBytes: number;
+    p2pBytes: number;
+    cdnBytes: number;
+    peers: number;
+  };
+const lastStats = (p: RunningProcess) =>
+  viewerEvents(p)
+    .filter((e) => e.stats)
+    .at(-1)?.stats as { p2pBytes: number; cdnBytes: number; stalls: number } | undefined;
+
+describe('1vN swarm over WebRTC', () => {
+  it('6 peers share a 20 s stream: outputs decode, the origin sends ≤ 40% of what they receive; leavers and a late joiner are fine', async () => {
+    const publisher = publish('room');
+    await publisher.waitForLine(/^publishing:/);
+    await new Promise((r) => setTimeout(r, 1500)); // the first chunks exist
+    const peers: RunningProcess[] = [];
+    for (let i = 0; i < 6; i++) {
+      peers.push(startPeer('room', i));
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    for (const p of peers) await p.waitForLine(/"result":0/, 20_000);
+    await new Promise((r) => setTimeout(r, 10_000));
+    // two leave mid-stream, one joins late
+    await peers[4]!.kill();
+    await peers[5]!.kill();
+    const late = startPeer('room', 6);
+    await late.waitForLine(/firstByteMs/, 10_000);
+    const lateFirst = viewerEvents(late).find((e) => 'firstByteMs' in e)?.firstByteMs as number;
+    expect(lateFirst).toBeLessThan(2000);
+    await new Promise((r) => setTimeout(r, 12_000));
+    const stayed = [peers[0]!, peers[1]!, peers[2]!, peers[3]!, late];
+    for (const p of stayed) await p.kill();
+
+    let received = 0;
+    for (const [i, p] of [...peers.slice(0, 4).entries(), [6, late] as const]) {
+      const file = join(work, `room-${i}.flv`);
+      const bytes = trimToWholeTags(file);
+      received += bytes.byteLength;
+      const video = parseFlv(bytes).tags.filter((t) => t.type === FLV_TAG_VIDEO && t.data[1] === 1);
+      expect(startsGop(video[0]!), `peer ${i} starts at a keyframe`).toBe(true);
+      expect(await decodeErrors(file), `peer ${i} decodes`).toBe('');
+      expect(lastStats(p)?.stalls ?? 0, `peer ${i} stalls`).toBeLessThanOrEqual(1);
+    }
+    for (const p of peers.slice(4)) received += trimToWholeTags(join(work, `room-${peers.indexOf(p)}.flv`)).byteLength;
+    const stats = await streamStats('room');
+    expect(stats.originBytes / received, JSON.stringify(stats)).toBeLessThanOrEqual(0.4);
+    expect(stats.p2pBytes).toBeGreaterThan(0);
+    await publisher.kill();
+  });
+
+  it('the publisher stops: every peer gets eof and nothing hangs', async () => {
+    const publisher = publish('ending');
+    await publisher.waitForLine(/^publishing:/);
+    await new Promise((r) => setTimeout(r, 1500));
+    const peers = [startPeer('ending', 0), startPeer('ending', 1), startPeer('ending', 2)];
+    for (const p of peers) await p.waitForLine(/firstByteMs/, 15_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    await publisher.kill();
+    for (const p of peers) await p.waitForLine(/"notify":"eof"/, 15_000);
+    for (const p of peers) expect(await decodeErrors(join(work, `ending-${peers.indexOf(p)}.flv`))).toBe('');
+  });
+
+  it('bad input: an unknown stream is a clear error; a second publisher is refused', async () => {
+    const nobody = startPeer('nope', 0);
+    await nobody.waitForLine(/"result":/, 15_000);
+    const r = viewerEvents(nobody).find((e) => 'result' in e)!;
+    expect(r.result).toBe(-2402);
+    expect(String(r.lastError)).toMatch(/not live|404/);
+    const first = publish('dup');
+    await first.waitForLine(/^publishing:/);
+    await new Promise((r) => setTimeout(r, 1000));
+    const second = publish('dup');
+    await second.waitForLine(/refused the stream \(409\)/, 10_000);
+    await first.kill();
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * What a person sees when things go wrong: refused credentials, an offline camera, a refused microphone.
+ * Each shows a readable message (with the guide's code where there is one), never a silent failure.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopAll } from '../helpers/processes.js';
+import { chromiumMissing, launchBrowser, type TestBrowser } from './helpers/browser.js';
+import { startWebSystem, type WebSystem } from './helpers/web-system.js';
+
+let ws: WebSystem;
+let browser: TestBrowser;
+
+describe.skipIf(chromiumMissing())('web app: error messages', () => {
+  beforeAll(async () => {
+    ws = await startWebSystem({ startCamera: false });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stopAll();
+    await ws?.cleanup();
+  });
+
+  it('wrong credentials: sign-in says the server refused them, and stays on the form', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${ws.pageUrl}#/signin`);
+    const secret = page.locator('input[name=appSecretKey]');
+    await expect.poll(() => secret.inputValue()).not.toBe(''); // prefilled with the dev credentials
+    await secret.fill('not-the-secret');
+    await page.locator('form.signin button[type=submit]').click();
+    const message = page.locator('[data-role=signin-message]');
+    await expect.poll(() => message.getAttribute('class')).toContain('error');
+    expect(await message.innerText()).toMatch(/refused these app credentials \(HTTP 401/);
+    expect(page.url()).toMatch(/#\/signin$/);
+    await page.close();
+  });
+
+  it('offline camera: the list says offline, and opening it says the camera is offline', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(ws.pageUrl); // dev credentials: opens demo/cam1 by itself
+    await page.waitForURL(/#\/camera\/demo\/cam1$/, { timeout: 15_000 });
+    const alert = page.locator('.live [role=alert]');
+    await alert.waitFor({ timeout: 15_000 });
+    expect(await alert.innerText()).toMatch(/camera is offline/i);
+    expect(await page.locator('[data-role=live-stats]').innerText()).toBe('Not connected');
+    await page.locator('a', { hasText: 'Cameras' }).click();
+    const item = page.locator('[data-role=cameras] li', { hasText: 'demo/cam1' });
+    await item.waitFor({ timeout: 10_000 });
+    expect(await item.innerText()).toMatch(/offline/);
+    await page.close();
+  });
+
+  it('refused microphone: holding talk says permission was denied, with the talkback code', async () => {
+    const noMic = await launchBrowser({ without: ['--use-fake-ui-for-media-stream'] });
+    try {
+      const page = await noMic.context.newPage();
+      await page.goto(ws.pageUrl);
+      await page.waitForURL(/#\/camera\/demo\/cam1$/, { timeout: 15_000 });
+      const talk = page.locator('[data-role=talk]');
+      await talk.hover();
+      await page.mouse.down();
+      const message = page.locator('.talk-row [role=alert]');
+      await message.waitFor({ timeout: 10_000 });
+      await page.mouse.up();
+      expect(await message.innerText()).toMatch(/Microphone permission denied.*\(-2601\)/);
+    } finally {
+      await noMic.close();
+    }
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * 1vN over real WebRTC on loopback: one published stream and N peers (sdk modules in the bench process,
+ * the server with origin and tracker in its own). Offload is measured at the origin:
+ * 1 − originBytes / bytes the peers received.
+ */
+import { createNodeP2PModule, type AppParams } from '@xp2p/sdk/node';
+
+export interface RealSwarmResult {
+  peers: number;
+  offload: number;
+  limit: number;
+  originBytes: number;
+  receivedBytes: number;
+  stalls: number;
+}
+
+export async function realSwarmOffload(
+  app: AppParams,
+  serverUrl: string,
+  stream: string,
+  peers: number,
+  seconds: number,
+): Promise<RealSwarmResult> {
+  const url = `${serverUrl}/live/${stream}.flv`;
+  const modules = [];
+  let received = 0;
+  for (let i = 0; i < peers; i++) {
+    const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
+    await p2p.init({ appParams: app });
+    const code = await p2p.startP2PService(
+      'swarm',
+      { url },
+      { msgCallback: () => {}, dataCallback: (d) => (received += d.byteLength) },
+    );
+    if (code !== 0) throw new Error(`peer ${i} could not join: ${p2p.lastError('swarm')}`);
+    modules.push(p2p);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const stalls = modules.reduce((n, m) => n + (m.getSwarmStats('swarm')?.stalls ?? 0), 0);
+  for (const m of modules) m.destroy();
+  await new Promise((r) => setTimeout(r, 500));
+  const stats = (await (await fetch(`${serverUrl}/api/streams/${stream}/stats`)).json()) as { originBytes: number };
+  return {
+    peers,
+    offload: 1 - stats.originBytes / received,
+    limit: 1 - 1 / peers,
+    originBytes: stats.originBytes,
+    receivedBytes: received,
+    stalls,
+  };
+}

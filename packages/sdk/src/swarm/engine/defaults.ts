@@ -1,0 +1,78 @@
+/** Every tunable of the 1vN swarm engine, in one frozen object. Times in ms. */
+export const SWARM_DEFAULTS = Object.freeze({
+  /** Period of the housekeeping tick: deadlines, timeouts, fallback seeding, link upkeep. */
+  tickMs: 100,
+  /**
+   * A chunk with less than this left before its playback deadline comes from the origin. It must cover
+   * one origin fetch (RTT + chunk/download rate) with room to spare; more makes stalls rarer and
+   * offload lower.
+   */
+  urgentMs: 450,
+  /**
+   * Start at the newest keyframe chunk announced at least this long ago. Every later chunk then has about
+   * this long (plus startup) to cross the mesh before it turns urgent. Less = smaller lag, less offload.
+   */
+  startLeadMs: 2000,
+  /**
+   * Hand out the first chunk no earlier than this long after the origin announced it (the first frame
+   * waits up to this long when the newest keyframe is fresh). With `startLeadMs` below it, every peer plays
+   * about this far behind the origin, so every chunk has the same time to cross the mesh. 0 = never hold.
+   */
+  minStartLagMs: 0,
+  /**
+   * When nobody announced `fetching`/`have` for a new chunk, peers ranked 1, 2, ... (by a per-chunk
+   * hash of their id) fetch it from the origin after 1, 2, ... of these steps. Rank 0 fetches at once.
+   */
+  seedRoundMs: 250,
+  /** A new chunk starts from this many seeds (the peers ranked 0..n-1 for it pull it from the origin). */
+  chunkSeeds: 2,
+  /**
+   * Keyframe chunks start from this many seeds (ranks 0..n-1) instead of one: they are the largest chunks,
+   * so each mesh hop takes longest; more starting points cut the mesh's depth for them.
+   */
+  keyframeSeeds: 6,
+  /** Seeds per chunk stay below this share of the uploading peers we know (at least one). */
+  maxSeedShare: 0.12,
+  /** A neighbour's `fetching` that brought no `have` within this stops holding back our own seeding. */
+  incomingTimeoutMs: 3000,
+  /** Neighbours we open links to; more means more paths, more control messages. */
+  targetLinks: 10,
+  /** Below this many links the engine asks the tracker for more peers. */
+  minLinks: 5,
+  /** Links accepted in total (outgoing + incoming); later incoming links are closed. */
+  maxLinks: 24,
+  /** Chunk requests one neighbour serves in turn; later ones get `absent` and go elsewhere. */
+  maxUploadQueue: 3,
+  /** ... and requests our uplink could not start within this long, at its measured speed. */
+  maxUploadBacklogMs: 250,
+  /**
+   * Bytes per binary piece on the wire (at most SWARM_MAX_PIECE_BYTES). Smaller pieces show a slow
+   * transfer sooner; the simulator scales it with its payload scale.
+   */
+  pieceBytes: 64 * 1024 - 9,
+  /** A neighbour that sent no byte of a requested chunk within this long is asked no more for it. */
+  firstByteTimeoutMs: 600,
+  /** A peer that does not upload waits this long after a chunk's announcement before asking neighbours for it. */
+  leafRequestDelayMs: 1000,
+  /** Our requests outstanding at once, over all neighbours / to one neighbour. */
+  maxPeerRequests: 4,
+  maxRequestsPerNeighbour: 1,
+  /** A requested chunk that makes no progress for this long is asked of someone else. */
+  requestStallMs: 1500,
+  /** After a neighbour's `absent`, leave it alone for this long for that chunk. */
+  absentBackoffMs: 300,
+  /** Chunks kept behind the playback point, to serve neighbours that play later than us. */
+  keepBehindChunks: 24,
+  /** At most one `more-peers` request per this period. */
+  morePeersIntervalMs: 5000,
+  /** A neighbour that could not be reached is tried again after this long. */
+  reconnectAfterMs: 20_000,
+  /** Inbound control messages longer than this are dropped unread. */
+  maxControlMessageBytes: 8192,
+  /** Weight of the newest sample in a neighbour's throughput estimate. */
+  throughputEwma: 0.3,
+  /** Until the first chunk is out, assume playback will start this long from now. */
+  assumedStartupMs: 300,
+});
+
+export type SwarmOptions = typeof SWARM_DEFAULTS;

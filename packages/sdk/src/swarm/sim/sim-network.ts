@@ -1,0 +1,225 @@
+/**
+ * In-memory mesh with per-peer access links: each peer has an uplink and a downlink (bytes/ms queues,
+ * served in order), an access latency (a path costs both ends' latencies), and a loss rate (on a reliable
+ * channel a lost message arrives one retransmission timeout later). Small control messages skip the
+ * bandwidth queues (they are a few dozen bytes and interleave with bulk data on a real network); chunk
+ * pieces queue. Binary payloads can be "scaled": a piece of n real bytes occupies n × payloadScale bytes of
+ * bandwidth, so the simulator can hash and compare real bytes while modelling full-size chunks cheaply.
+ * Peers marked `nat` cannot reach each other (two symmetric NATs); `corrupt` peers flip a byte in every
+ * piece they send (an attacker or broken peer).
+ */
+import type { MeshLink, MeshTransport } from '../engine/types.js';
+import type { VirtualClock } from './virtual-clock.js';
+
+export interface SimPeerConfig {
+  id: string;
+  /** bytes per ms */
+  upRate: number;
+  downRate: number;
+  latencyMs: number;
+  nat: boolean;
+  corrupt: boolean;
+}
+
+export interface SimNetworkOptions {
+  lossRate: number;
+  retransmitMs: number;
+  payloadScale: number;
+  /** messages up to this many bytes skip the bandwidth queues */
+  smallMessageBytes: number;
+  /** extra setup time of a link (ICE + DTLS + SCTP round trips), on top of 4 path latencies */
+  connectExtraMs: number;
+  /** how long a connect to an unreachable peer takes to fail (the engine's watchdog in real life) */
+  connectFailMs: number;
+}
+
+interface SimNode extends SimPeerConfig {
+  alive: boolean;
+  upFreeAt: number;
+  downFreeAt: number;
+  transport: SimTransport;
+  links: Set<SimLink>;
+  bulkBytesSent: number;
+  controlBytesSent: number;
+}
+
+class SimTransport implements MeshTransport {
+  onIncoming: ((link: MeshLink) => void) | undefined;
+  constructor(
+    private readonly net: SimNetwork,
+    private readonly self: string,
+  ) {}
+  connect(peerId: string): Promise<MeshLink> {
+    return this.net.connect(this.self, peerId);
+  }
+}
+
+class SimLink implements MeshLink {
+  onMessage: ((data: string | Uint8Array) => void) | undefined;
+  onClose: (() => void) | undefined;
+  onBufferedLow: (() => void) | undefined;
+  other!: SimLink;
+  open = true;
+  private lastDeliverAt = 0;
+  private lastDepartAt = 0;
+  private drainScheduled = false;
+  /** (depart time, bytes) of bulk messages not yet on the wire */
+  private readonly inFlight: Array<[number, number]> = [];
+
+  constructor(
+    private readonly net: SimNetwork,
+    readonly local: SimNode,
+    readonly remote: SimNode,
+  ) {}
+
+  get peerId(): string {
+    return this.remote.id;
+  }
+
+  get bufferedAmount(): number {
+    const now = this.net.clock.now();
+    while (this.inFlight.length > 0 && this.inFlight[0]![0] <= now) this.inFlight.shift();
+    let sum = 0;
+    for (const [, b] of this.inFlight) sum += b;
+    return sum;
+  }
+
+  send(data: string | Uint8Array): void {
+    if (!this.open) return;
+    const clock = this.net.clock;
+    const now = clock.now();
+    const opts = this.net.options;
+    const text = typeof data === 'string';
+    let payload = data;
+    if (!text && this.local.corrupt && data.byteLength > 9) {
+      const copy = data.slice();
+      copy[9] = copy[9]! ^ 0xff;
+      payload = copy;
+    }
+    const size = text ? data.length : data.byteLength * opts.payloadScale;
+    let departAt: number;
+    let doneAt: number;
+    const latency =
+      this.local.latencyMs + this.remote.latencyMs + (this.net.random() < opts.lossRate ? opts.retransmitMs : 0);
+    if (size <= opts.smallMessageBytes) {
+      this.local.controlBytesSent += size;
+      doneAt = now + latency;
+    } else {
+      this.local.bulkBytesSent += size;
+      departAt = Math.max(now, this.local.upFreeAt) + size / this.local.upRate;
+      this.local.upFreeAt = departAt;
+      doneAt = Math.max(departAt + latency, this.remote.downFreeAt + size / this.remote.downRate);
+      this.remote.downFreeAt = doneAt;
+      this.inFlight.push([departAt, size]);
+      this.lastDepartAt = departAt;
+      this.scheduleDrain(departAt);
+    }
+    const deliverAt = Math.max(doneAt, this.lastDeliverAt);
+    this.lastDeliverAt = deliverAt;
+    const other = this.other;
+    clock.setTimeout(() => {
+      if (other.open && this.remote.alive) other.onMessage?.(payload);
+    }, deliverAt - now);
+  }
+
+  private scheduleDrain(at: number): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    const clock = this.net.clock;
+    clock.setTimeout(() => {
+      this.drainScheduled = false;
+      if (!this.open) return;
+      if (this.lastDepartAt > clock.now()) this.scheduleDrain(this.lastDepartAt);
+      else this.onBufferedLow?.();
+    }, at - clock.now());
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.local.links.delete(this);
+    const clock = this.net.clock;
+    clock.setTimeout(() => this.onClose?.(), 0);
+    const other = this.other;
+    if (other.open) {
+      other.open = false;
+      other.local.links.delete(other);
+      clock.setTimeout(() => other.onClose?.(), this.local.latencyMs + this.remote.latencyMs);
+    }
+  }
+}
+
+export class SimNetwork {
+  private readonly nodes = new Map<string, SimNode>();
+
+  constructor(
+    readonly clock: VirtualClock,
+    readonly random: () => number,
+    readonly options: SimNetworkOptions,
+  ) {}
+
+  addPeer(cfg: SimPeerConfig): MeshTransport {
+    const transport = new SimTransport(this, cfg.id);
+    this.nodes.set(cfg.id, {
+      ...cfg,
+      alive: true,
+      upFreeAt: 0,
+      downFreeAt: 0,
+      transport,
+      links: new Set(),
+      bulkBytesSent: 0,
+      controlBytesSent: 0,
+    });
+    return transport;
+  }
+
+  removePeer(id: string): void {
+    const node = this.nodes.get(id);
+    if (!node) return;
+    node.alive = false;
+    for (const link of [...node.links]) link.close();
+  }
+
+  node(id: string): Readonly<SimNode> | undefined {
+    return this.nodes.get(id);
+  }
+
+  /** Bytes that arrive from the origin over this peer's downlink: when the last one is in. */
+  downloadDoneAt(id: string, bytes: number, originLatencyMs: number): number {
+    const node = this.nodes.get(id);
+    const now = this.clock.now();
+    if (!node) return now;
+    const done = Math.max(now + 2 * (node.latencyMs + originLatencyMs), node.downFreeAt) + bytes / node.downRate;
+    node.downFreeAt = done;
+    return done;
+  }
+
+  connect(fromId: string, toId: string): Promise<MeshLink> {
+    const from = this.nodes.get(fromId);
+    const to = this.nodes.get(toId);
+    return new Promise<MeshLink>((resolve, reject) => {
+      const fail = () =>
+        this.clock.setTimeout(() => {
+          this.clock.markDirty();
+          reject(new Error(`cannot reach ${toId}`));
+        }, this.options.connectFailMs);
+      if (!from || !to || !to.alive || (from.nat && to.nat)) return fail();
+      const rtt = 2 * (from.latencyMs + to.latencyMs);
+      this.clock.setTimeout(
+        () => {
+          if (!from.alive || !to.alive) return fail();
+          const a = new SimLink(this, from, to);
+          const b = new SimLink(this, to, from);
+          a.other = b;
+          b.other = a;
+          from.links.add(a);
+          to.links.add(b);
+          to.transport.onIncoming?.(b);
+          this.clock.markDirty();
+          resolve(a);
+        },
+        2 * rtt + this.options.connectExtraMs,
+      );
+    });
+  }
+}

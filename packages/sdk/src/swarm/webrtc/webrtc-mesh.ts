@@ -1,0 +1,209 @@
+/**
+ * The swarm's mesh over WebRTC: one RTCPeerConnection with one reliable ordered data channel
+ * (SWARM_CHANNEL_LABEL) per neighbour, signalled through the tracker (offer/answer/candidates by peer id).
+ * The side told to connect offers with `a=setup:active` (see sdp.ts); a connect that is not open within
+ * `connectTimeoutMs` is retried on a fresh peer connection (libdatachannel loses ~1.5% of handshakes,
+ * DESIGN.md). When both sides offer at once, the smaller peer id's offer wins.
+ */
+import { SWARM_CHANNEL_LABEL, type IceServer, type PeerSignal } from '@xp2p/protocol';
+import type { Platform } from '../../platform.js';
+import { normaliseCandidate, preferActiveDtlsRole } from '../../sdp.js';
+import type { MeshLink, MeshTransport } from '../engine/types.js';
+import { DataChannelLink } from './data-channel-link.js';
+
+export interface PeerSignalRelay {
+  /** send a signal to a peer through the tracker; false when the tracker is not connected */
+  send(to: string, signal: PeerSignal): boolean;
+}
+
+export interface WebRtcMeshOptions {
+  connectTimeoutMs: number;
+  attempts: number;
+}
+
+export const WEBRTC_MESH_DEFAULTS: WebRtcMeshOptions = Object.freeze({ connectTimeoutMs: 4000, attempts: 2 });
+
+interface Attempt {
+  peerId: string;
+  outgoing: boolean;
+  pc: RTCPeerConnection;
+  remoteSet: boolean;
+  candidates: RTCIceCandidateInit[];
+  done: boolean;
+  fail: (err: Error) => void;
+}
+
+export class WebRtcMesh implements MeshTransport {
+  onIncoming: ((link: MeshLink) => void) | undefined;
+  private readonly attempts = new Map<string, Attempt>();
+  private selfId = '';
+  private iceServers: IceServer[] = [];
+  private closed = false;
+  private readonly opts: WebRtcMeshOptions;
+
+  constructor(
+    private readonly platform: Platform,
+    private readonly relay: PeerSignalRelay,
+    options: Partial<WebRtcMeshOptions> = {},
+    private readonly log: (line: string) => void = () => {},
+  ) {
+    this.opts = { ...WEBRTC_MESH_DEFAULTS, ...options };
+  }
+
+  /** From the tracker's `joined`. */
+  configure(selfId: string, iceServers: IceServer[]): void {
+    this.selfId = selfId;
+    this.iceServers = iceServers;
+  }
+
+  async connect(peerId: string): Promise<MeshLink> {
+    let lastError: Error = new Error('no attempt');
+    for (let i = 0; i < this.opts.attempts && !this.closed; i++) {
+      try {
+        return await this.offer(peerId);
+      } catch (err) {
+        lastError = err instanceof Error ? err : new Error(String(err));
+        if (lastError.message.includes('glare')) throw lastError;
+      }
+    }
+    throw lastError;
+  }
+
+  /** A signal the tracker relayed from `from`. */
+  handleSignal(from: string, signal: PeerSignal): void {
+    if (this.closed) return;
+    const current = this.attempts.get(from);
+    switch (signal.kind) {
+      case 'offer':
+        if (current?.outgoing && !current.done) {
+          if (this.selfId < from) return; // our offer wins; theirs is dropped on their side too
+          current.fail(new Error('glare: their offer won'));
+        } else if (current && !current.done) current.fail(new Error('replaced by a new offer'));
+        this.answer(from, signal.sdp);
+        break;
+      case 'answer':
+        if (!current?.outgoing || current.done) return;
+        current.pc.setRemoteDescription({ type: 'answer', sdp: signal.sdp }).then(
+          () => this.remoteSet(current),
+          (err: unknown) => current.fail(new Error(`bad answer: ${String(err)}`)),
+        );
+        break;
+      case 'candidate': {
+        if (!current || current.done) return;
+        const c = { candidate: normaliseCandidate(signal.candidate), sdpMid: signal.mid ?? '0' };
+        if (current.remoteSet) this.addCandidate(current, c);
+        else current.candidates.push(c);
+        break;
+      }
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const a of this.attempts.values()) if (!a.done) a.fail(new Error('mesh closed'));
+  }
+
+  private newPc(peerId: string, outgoing: boolean, fail: (err: Error) => void): Attempt {
+    const pc = new this.platform.RTCPeerConnection({ iceServers: this.iceServers, ...this.platform.rtcConfigExtras });
+    const attempt: Attempt = { peerId, outgoing, pc, remoteSet: false, candidates: [], done: false, fail };
+    pc.onicecandidate = (ev) => {
+      if (!ev.candidate?.candidate) return;
+      this.relay.send(peerId, {
+        kind: 'candidate',
+        candidate: normaliseCandidate(ev.candidate.candidate),
+        mid: ev.candidate.sdpMid ?? '0',
+      });
+    };
+    this.attempts.set(peerId, attempt);
+    return attempt;
+  }
+
+  private offer(peerId: string): Promise<MeshLink> {
+    return new Promise<MeshLink>((resolve, reject) => {
+      // assigned once below; the attempt's callbacks defined first refer to it
+      // eslint-disable-next-line prefer-const
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const attempt = this.newPc(peerId, true, (err) => {
+        if (attempt.done) return;
+        attempt.done = true;
+        clearTimeout(timer);
+        if (this.attempts.get(peerId) === attempt) this.attempts.delete(peerId);
+        try {
+          attempt.pc.close();
+        } catch {
+          /* closed */
+        }
+        reject(err);
+      });
+      const channel = attempt.pc.createDataChannel(SWARM_CHANNEL_LABEL, { ordered: true });
+      timer = setTimeout(
+        () => attempt.fail(new Error(`no data channel to ${peerId} in ${this.opts.connectTimeoutMs} ms`)),
+        this.opts.connectTimeoutMs,
+      );
+      channel.onopen = () => {
+        if (attempt.done) return;
+        attempt.done = true;
+        clearTimeout(timer);
+        if (this.attempts.get(peerId) === attempt) this.attempts.delete(peerId);
+        resolve(new DataChannelLink(peerId, attempt.pc, channel));
+      };
+      (async () => {
+        const offer = await attempt.pc.createOffer();
+        await attempt.pc.setLocalDescription(offer);
+        const sdp = preferActiveDtlsRole(attempt.pc.localDescription?.sdp ?? offer.sdp ?? '');
+        if (!this.relay.send(peerId, { kind: 'offer', sdp })) throw new Error('tracker not connected');
+      })().catch((err: unknown) => attempt.fail(err instanceof Error ? err : new Error(String(err))));
+    });
+  }
+
+  private answer(peerId: string, sdp: string): void {
+    // assigned once below; the attempt's callbacks defined first refer to it
+    // eslint-disable-next-line prefer-const
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const attempt = this.newPc(peerId, false, (err) => {
+      if (attempt.done) return;
+      attempt.done = true;
+      clearTimeout(timer);
+      if (this.attempts.get(peerId) === attempt) this.attempts.delete(peerId);
+      try {
+        attempt.pc.close();
+      } catch {
+        /* closed */
+      }
+      this.log(`incoming link from ${peerId} failed: ${err.message}`);
+    });
+    timer = setTimeout(() => attempt.fail(new Error('not open in time')), this.opts.connectTimeoutMs);
+    attempt.pc.ondatachannel = (ev) => {
+      const channel = ev.channel;
+      if (channel.label !== SWARM_CHANNEL_LABEL) return;
+      const opened = () => {
+        if (attempt.done) return;
+        attempt.done = true;
+        clearTimeout(timer);
+        if (this.attempts.get(peerId) === attempt) this.attempts.delete(peerId);
+        const link = new DataChannelLink(peerId, attempt.pc, channel);
+        if (this.onIncoming) this.onIncoming(link);
+        else link.close();
+      };
+      if (channel.readyState === 'open') opened();
+      else channel.onopen = opened;
+    };
+    (async () => {
+      await attempt.pc.setRemoteDescription({ type: 'offer', sdp });
+      this.remoteSet(attempt);
+      const answer = await attempt.pc.createAnswer();
+      await attempt.pc.setLocalDescription(answer);
+      const local = attempt.pc.localDescription?.sdp ?? answer.sdp ?? '';
+      if (!this.relay.send(peerId, { kind: 'answer', sdp: local })) throw new Error('tracker not connected');
+    })().catch((err: unknown) => attempt.fail(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  private remoteSet(a: Attempt): void {
+    a.remoteSet = true;
+    for (const c of a.candidates.splice(0)) this.addCandidate(a, c);
+  }
+
+  private addCandidate(a: Attempt, c: RTCIceCandidateInit): void {
+    a.pc.addIceCandidate(c).catch((err: unknown) => this.log(`candidate ignored: ${String(err)}`));
+  }
+}

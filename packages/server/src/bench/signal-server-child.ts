@@ -1,0 +1,18 @@
+/**
+ * The server side of the signalling load bench, in its own process so its RSS is the server's alone:
+ * starts a server on 127.0.0.1 (port 0) and prints one JSON line {url, app}. Runs until SIGTERM.
+ */
+import { createDevConfig } from '../config/dev-config.js';
+import { startServer } from '../server.js';
+
+const config = createDevConfig();
+const server = await startServer({
+  config,
+  host: '0.0.0.0', // reachable from every 127.0.0.x source address the load client uses
+  port: 0,
+  stunPort: 0,
+  // The bench measures capacity, not the join-rate policy: lift the per-second budget and per-app cap.
+  tuning: { joinsPerSecond: 1e9, joinBurst: 1e9, maxConnectionsPerApp: 1e9, maxRememberedNonces: 1_000_000 },
+});
+process.stdout.write(`${JSON.stringify({ url: server.url.replace('0.0.0.0', '127.0.0.1'), app: config.apps[0] })}\n`);
+process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));

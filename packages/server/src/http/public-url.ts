@@ -1,0 +1,30 @@
+/**
+ * The base URL the server writes into each xp2pInfo (viewers signal there). Behind a reverse proxy or load
+ * balancer the server's own address is not what clients can reach, so, in order:
+ * 1. `publicUrl` when configured (the recommended setting behind a proxy: fixed, not spoofable);
+ * 2. with `trustProxy`, the proxy's `X-Forwarded-Proto` / `X-Forwarded-Host` (only when every request
+ *    comes through a proxy that sets them; otherwise any client could choose the URL it is sent);
+ * 3. the address the server listens on.
+ */
+import type { IncomingMessage } from 'node:http';
+
+const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+const first = (v: string | string[] | undefined): string | undefined =>
+  (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
+
+export function publicUrlResolver(options: {
+  publicUrl: string | undefined;
+  trustProxy: boolean;
+  ownUrl: () => string;
+}): (req: IncomingMessage) => string {
+  const fixed = options.publicUrl?.replace(/\/+$/, '');
+  return (req) => {
+    if (fixed) return fixed;
+    if (options.trustProxy) {
+      const host = first(req.headers['x-forwarded-host']) ?? first(req.headers.host);
+      const proto = first(req.headers['x-forwarded-proto']);
+      if (host && HOST.test(host) && (proto === 'http' || proto === 'https')) return `${proto}://${host}`;
+    }
+    return options.ownUrl();
+  };
+}

@@ -1,0 +1,76 @@
+/** Makes a throwaway CA and a server certificate for 127.0.0.1 with the openssl command, for TLS tests. */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const openssl = (args: string[], cwd: string): void => void execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+
+export interface TestCa {
+  caFile: string;
+  /** issues (or re-issues, with a new serial) `name`.crt/.key for CN/SAN 127.0.0.1 and localhost */
+  issue(name: string): { certFile: string; keyFile: string };
+}
+
+export function makeTestCa(dir: string): TestCa {
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=xp2p test CA',
+    ],
+    dir,
+  );
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n');
+  return {
+    caFile: join(dir, 'ca.crt'),
+    issue(name) {
+      openssl(
+        [
+          'req',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          `${name}.key`,
+          '-out',
+          `${name}.csr`,
+          '-subj',
+          '/CN=127.0.0.1',
+        ],
+        dir,
+      );
+      openssl(
+        [
+          'x509',
+          '-req',
+          '-in',
+          `${name}.csr`,
+          '-CA',
+          'ca.crt',
+          '-CAkey',
+          'ca.key',
+          '-set_serial',
+          `0x${Date.now().toString(16)}`,
+          '-out',
+          `${name}.crt`,
+          '-days',
+          '1',
+          '-extfile',
+          'san.ext',
+        ],
+        dir,
+      );
+      return { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`) };
+    },
+  };
+}

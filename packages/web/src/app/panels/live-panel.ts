@@ -1,0 +1,100 @@
+/**
+ * Live view: asks the server for the camera's xp2pInfo, starts the P2P service with the video glue as its
+ * dataCallback, then shows the time to first frame and the network path once known.
+ */
+import mpegts from 'mpegts.js';
+import { playP2PFlv, type MpegtsModule, type P2PFlvView } from '@xp2p/player/browser';
+import { xp2pInfoFor } from '../api.js';
+import type { CameraContext, Panel } from '../camera-context.js';
+import { h, setMessage } from '../dom.js';
+import { describeApiError, describeCode } from '../errors.js';
+import { liveUrl } from '../stream-urls.js';
+
+const PATH_NAMES: Record<string, string> = {
+  host: 'direct (host)',
+  srflx: 'direct through NAT (server-reflexive)',
+  prflx: 'direct through NAT (peer-reflexive)',
+  relay: 'relayed (TURN)',
+};
+
+export interface LivePanel extends Panel {
+  /** Starts (or restarts) the live view; resolves once connected or failed. */
+  start(): Promise<{ ok: true } | { ok: false; why: string }>;
+}
+
+export function livePanel(ctx: Omit<CameraContext, 'connected'>): LivePanel {
+  const video = h('video', { class: 'video', controls: true, muted: true, playsinline: true, 'data-role': 'live' });
+  const stats = h('div', { class: 'stats', 'data-role': 'live-stats' }, 'Connecting…');
+  const message = h('div', { class: 'message', hidden: true });
+  const retry = h('button', { type: 'button', hidden: true, onclick: () => void start() }, 'Reconnect');
+  const el = h('section', { class: 'panel live' }, video, stats, message, retry);
+  let view: P2PFlvView | undefined;
+  let run = 0;
+
+  function stop(): void {
+    run++;
+    ctx.p2p.stopP2PService(ctx.serviceId);
+    view?.destroy();
+    view = undefined;
+  }
+
+  function fail(why: string): { ok: false; why: string } {
+    setMessage(message, why);
+    stats.textContent = 'Not connected';
+    retry.hidden = false;
+    return { ok: false, why };
+  }
+
+  async function start(): Promise<{ ok: true } | { ok: false; why: string }> {
+    stop();
+    const myRun = run;
+    setMessage(message, '');
+    retry.hidden = true;
+    stats.textContent = 'Connecting…';
+    let xp2pInfo: string;
+    try {
+      xp2pInfo = await xp2pInfoFor(ctx.app, ctx.camera);
+    } catch (err) {
+      return fail(describeApiError(err, 'Opening the camera'));
+    }
+    if (myRun !== run) return { ok: false, why: 'closed' };
+    const v = playP2PFlv({
+      mpegts: mpegts as unknown as MpegtsModule,
+      video,
+      onError: (msg) => {
+        setMessage(message, msg);
+        retry.hidden = false;
+      },
+    });
+    view = v;
+    const startedAt = performance.now();
+    const code = await ctx.p2p.startP2PService(
+      ctx.serviceId,
+      { url: liveUrl(), productId: ctx.camera.productId, deviceName: ctx.camera.deviceName, xp2pInfo },
+      {
+        msgCallback: (event, subtype, detail) => v.msgCallback(event, subtype, detail),
+        dataCallback: v.dataCallback,
+      },
+    );
+    if (myRun !== run) return { ok: false, why: 'closed' };
+    if (code !== 0) {
+      v.destroy();
+      view = undefined;
+      return fail(describeCode(code, ctx.p2p.lastError(ctx.serviceId)));
+    }
+    stats.textContent = 'Connected, waiting for the first frame…';
+    void v.firstFrame.then(async (at) => {
+      if (myRun !== run) return;
+      const ttff = Math.round(at - startedAt);
+      stats.dataset.ttffMs = String(ttff);
+      stats.textContent = `First frame in ${ttff} ms`;
+      const s = await ctx.p2p.getServiceStats(ctx.serviceId);
+      if (myRun !== run) return;
+      if (s?.path) stats.dataset.path = s.path;
+      stats.textContent = `First frame in ${ttff} ms · path: ${s?.path ? (PATH_NAMES[s.path] ?? s.path) : 'unknown'}`;
+    });
+    return { ok: true };
+  }
+
+  return { el, start, close: stop };
+}
