@@ -17,15 +17,6 @@ process.on('unhandledRejection', (err) => {
   process.exitCode = 3;
 });
 
-// libdatachannel reads TURN credentials out of a "turn:user:pass@host" URL and percent-decodes them;
-// coturn REST usernames contain ':' and base64 credentials '/', '+', '=', so encode both.
-const encodeCredentials = (servers) =>
-  servers.map((s) =>
-    s.username && s.credential
-      ? { ...s, username: encodeURIComponent(s.username), credential: encodeURIComponent(s.credential) }
-      : s,
-  );
-
 const platform = nodePlatform(o.bindAddress ? { bindAddress: o.bindAddress } : {});
 const Base = platform.RTCPeerConnection;
 const connections = new Set();
@@ -33,7 +24,8 @@ platform.RTCPeerConnection = class extends Base {
   constructor(config) {
     super({
       ...config,
-      iceServers: encodeCredentials([...(config.iceServers ?? []), ...(o.extraIceServers ?? [])]),
+      // nodePlatform escapes TURN credentials for libdatachannel itself
+      iceServers: [...(config.iceServers ?? []), ...(o.extraIceServers ?? [])],
       ...(o.iceTransportPolicy ? { iceTransportPolicy: o.iceTransportPolicy } : {}),
     });
     connections.add(this);

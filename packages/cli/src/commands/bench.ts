@@ -251,7 +251,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
             .filter((n) => figures[`swarm_sim_n${n}_offload`] !== undefined)
             .map((n): [string, string, string] => [
               `swarm_sim_n${n}`,
-              `offload ${figures[`swarm_sim_n${n}_offload`]} (limit ${figures[`swarm_sim_n${n}_limit`]}), continuity ${figures[`swarm_sim_n${n}_continuity`]}, added lag p50 ${figures[`swarm_sim_n${n}_added_lag_ms_p50`]} ms, startup p50 ${figures[`swarm_sim_n${n}_startup_ms_p50`]} ms`,
+              `offload ${round(figures[`swarm_sim_n${n}_offload`] ?? 0, 3)} (limit ${round(figures[`swarm_sim_n${n}_limit`] ?? 0, 3)}), continuity ${round(figures[`swarm_sim_n${n}_continuity`] ?? 0, 4)}, added lag p50 ${Math.round(figures[`swarm_sim_n${n}_added_lag_ms_p50`] ?? 0)} ms, startup p50 ${Math.round(figures[`swarm_sim_n${n}_startup_ms_p50`] ?? 0)} ms`,
               n === 50 ? 'goal: offload ≥ 0.96, continuity ≥ 0.999, added lag ≤ 2 s' : '',
             ]),
         ],
