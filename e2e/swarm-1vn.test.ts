@@ -90,6 +90,51 @@ describe('1vN swarm over WebRTC', () => {
     await publisher.kill();
   });
 
+  it('a peer that corrupts what it forwards is caught and dropped; no honest output has a wrong byte', async () => {
+    const publisher = publish('liars');
+    await publisher.waitForLine(/^publishing:/);
+    await new Promise((r) => setTimeout(r, 1500));
+    const liar = startPeer('liars', 0, { corrupt: true });
+    await liar.waitForLine(/"result":0/, 15_000);
+    const honest: RunningProcess[] = [];
+    for (let i = 1; i <= 4; i++) {
+      honest.push(startPeer('liars', i));
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await new Promise((r) => setTimeout(r, 14_000));
+    const manifest = (await (await fetch(`${sys.serverUrl}/live/liars/manifest.json`)).json()) as {
+      epoch: string;
+      init: { initId: number };
+      chunks: { seq: number }[];
+    };
+    for (const p of honest) await p.kill();
+    await liar.kill();
+    await publisher.kill();
+    // the origin's own bytes: init, then every chunk in order
+    const get = async (path: string) => new Uint8Array(await (await fetch(`${sys.serverUrl}${path}`)).arrayBuffer());
+    const init = await get(`/live/liars/${manifest.epoch}/init-${manifest.init.initId}.flv`);
+    const chunks = Buffer.concat(
+      await Promise.all(manifest.chunks.map((c) => get(`/live/liars/${manifest.epoch}/chunk-${c.seq}.bin`))),
+    );
+    let caught = 0;
+    for (const [i, p] of honest.entries()) {
+      const out = Buffer.from(trimToWholeTags(join(work, `liars-${i + 1}.flv`)));
+      expect(out.subarray(0, init.byteLength).equals(Buffer.from(init)), `peer ${i + 1} init`).toBe(true);
+      const media = out.subarray(init.byteLength);
+      const at = chunks.indexOf(media.subarray(0, 64));
+      expect(at, `peer ${i + 1} output starts at an origin chunk`).toBeGreaterThanOrEqual(0);
+      expect(
+        media.equals(chunks.subarray(at, at + media.byteLength)),
+        `peer ${i + 1} output equals the origin's bytes`,
+      ).toBe(true);
+      if (p.lines.some((l) => /dropped peer/.test(l))) caught++;
+    }
+    // whoever received from the liar dropped it (it is caught as soon as it sends anything)
+    const liarUploaded = (lastStats(liar) as { uploadBytes?: number } | undefined)?.uploadBytes ?? 0;
+    expect(liarUploaded, 'the liar (first to join) served others').toBeGreaterThan(0);
+    expect(caught).toBeGreaterThan(0);
+  });
+
   it('the publisher stops: every peer gets eof and nothing hangs', async () => {
     const publisher = publish('ending');
     await publisher.waitForLine(/^publishing:/);

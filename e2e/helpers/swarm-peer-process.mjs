@@ -1,15 +1,43 @@
 #!/usr/bin/env node
 // A 1vN viewer in its own process, for whole-system tests: joins a live stream's swarm through the real
 // sdk (built dist), writes what dataCallback receives to a file and reports events and stats as JSON lines.
-// Input: one JSON argument {streamUrl, appParams, out, upload?, statsEveryMs?}.
+// Input: one JSON argument {streamUrl, appParams, out, upload?, statsEveryMs?, corrupt?}.
+// `corrupt: true` makes this peer a liar: every chunk piece it uploads has a byte flipped (fault injection
+// at the data channel, below the sdk), so tests can check that honest peers catch and drop it.
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { cleanupNodeWebRTC, createNodeP2PModule } from '@xp2p/sdk/node';
+import { cleanupNodeWebRTC, createP2PModule, nodePlatform } from '@xp2p/sdk/node';
 
 const o = JSON.parse(process.argv[2] ?? '{}');
 const say = (obj) => process.stdout.write(`${JSON.stringify({ t: Math.round(performance.now()), ...obj })}\n`);
 process.on('unhandledRejection', (err) => say({ unhandledRejection: String(err) }));
 
-const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
+const platform = nodePlatform({ bindAddress: '127.0.0.1' });
+if (o.corrupt) {
+  const corruptSends = (channel) => {
+    const send = channel.send.bind(channel);
+    channel.send = (data) => {
+      if (typeof data !== 'string' && data.byteLength > 16) {
+        const copy = new Uint8Array(data.byteLength);
+        copy.set(new Uint8Array(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength));
+        if (copy[0] === 1) copy[copy.length - 1] ^= 0xff; // a piece frame (kind 1): flip its last payload byte
+        return send(copy);
+      }
+      return send(data);
+    };
+    return channel;
+  };
+  const Base = platform.RTCPeerConnection;
+  platform.RTCPeerConnection = class extends Base {
+    constructor(config) {
+      super(config);
+      this.addEventListener('datachannel', (ev) => corruptSends(ev.channel));
+    }
+    createDataChannel(...args) {
+      return corruptSends(super.createDataChannel(...args));
+    }
+  };
+}
+const p2p = createP2PModule(platform);
 await p2p.init({ appParams: { ...o.appParams, serverUrl: new URL(o.streamUrl).origin } });
 if (o.out) writeFileSync(o.out, new Uint8Array(0));
 let bytes = 0;
