@@ -84,7 +84,8 @@ export function playP2PFlv(o: PlayP2PFlvOptions): P2PFlvView {
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      source.end();
+      // Tear the player down first: ending the source while mpegts.js is live makes it emit into
+      // internals it has already released ("Cannot read properties of null (reading 'emit')").
       try {
         player.pause();
         player.unload();

@@ -1,5 +1,6 @@
 /**
- * The web app: sign in, cameras, one camera. Routes live in the URL hash (#/, #/camera/P/D, #/signin)
+ * The web app: sign in, cameras and live rooms, one camera, one room. Routes live in the URL hash
+ * (#/, #/camera/P/D, #/room/NAME, #/signin)
  * so the static files need no server-side routing. A page opened with the demo's development
  * credentials signs itself in and opens the demo camera.
  */
@@ -18,6 +19,8 @@ import { describeApiError } from './errors.js';
 import { initP2P, signedIn, signOutP2P } from './sdk.js';
 import { cameraView } from './views/camera-view.js';
 import { camerasView } from './views/cameras-view.js';
+import { roomView } from './views/room-view.js';
+import { roomsView } from './views/rooms-view.js';
 import { signInView } from './views/sign-in-view.js';
 
 const root = document.getElementById('app')!;
@@ -52,6 +55,14 @@ function signOut(): void {
   session = undefined;
   replace(account);
   location.hash = '#/signin';
+}
+
+/** The main page: cameras, then live rooms. */
+function homeView(...parts: { el: HTMLElement; close(): void }[]): { el: HTMLElement; close(): void } {
+  return {
+    el: h('div', { class: 'home' }, ...parts.map((p) => p.el)),
+    close: () => parts.forEach((p) => p.close()),
+  };
 }
 
 function show(view: { el: HTMLElement; close(): void }): void {
@@ -90,10 +101,13 @@ async function route(): Promise<void> {
   }
   const { app, p2p } = signedIn();
   const cam = /^\/camera\/([^/]+)\/([^/]+)$/.exec(hash);
+  const room = /^\/room\/([^/]+)$/.exec(hash);
   if (cam) {
     show(cameraView(app, p2p, { productId: decodeURIComponent(cam[1]!), deviceName: decodeURIComponent(cam[2]!) }));
+  } else if (room) {
+    show(roomView(p2p, decodeURIComponent(room[1]!)));
   } else {
-    show(camerasView(app));
+    show(homeView(camerasView(app), roomsView()));
   }
 }
 
