@@ -102,13 +102,14 @@ describe('1vN swarm over WebRTC', () => {
       await new Promise((r) => setTimeout(r, 300));
     }
     await new Promise((r) => setTimeout(r, 14_000));
+    // stop the peers first, so every chunk they wrote is in the manifest fetched next
+    for (const p of honest) await p.kill();
+    await liar.kill();
     const manifest = (await (await fetch(`${sys.serverUrl}/live/liars/manifest.json`)).json()) as {
       epoch: string;
       init: { initId: number };
       chunks: { seq: number }[];
     };
-    for (const p of honest) await p.kill();
-    await liar.kill();
     await publisher.kill();
     // the origin's own bytes: init, then every chunk in order
     const get = async (path: string) => new Uint8Array(await (await fetch(`${sys.serverUrl}${path}`)).arrayBuffer());

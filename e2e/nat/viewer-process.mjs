@@ -9,15 +9,44 @@
 //   iceTransportPolicy: 'relay' to use only relayed candidates.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { cleanupNodeWebRTC, createP2PModule, fetchXp2pInfo, nodePlatform } from '@xp2p/sdk/node';
+import nodeDataChannel from 'node-datachannel';
 
 const o = JSON.parse(process.argv[2] ?? '{}');
 const say = (obj) => process.stdout.write(`${JSON.stringify({ t: Math.round(performance.now()), ...obj })}\n`);
+// XP2P_ICE_LOG=1: libdatachannel's ICE/DTLS log lines as {rtc} lines (diagnosis of lab failures)
+if (process.env.XP2P_ICE_LOG)
+  nodeDataChannel.initLogger('Verbose', (level, message) => say({ rtc: `${level} ${message}` }));
 process.on('unhandledRejection', (err) => {
   say({ unhandledRejection: String(err) });
   process.exitCode = 3;
 });
 
 const platform = nodePlatform(o.bindAddress ? { bindAddress: o.bindAddress } : {});
+if (process.env.XP2P_ICE_LOG) {
+  // the signalling messages of each attempt, in order (diagnosis of candidate loss)
+  const WS = platform.WebSocket;
+  platform.WebSocket = class extends WS {
+    constructor(url) {
+      super(url);
+      this.addEventListener('message', (ev) => {
+        const m = JSON.parse(String(ev.data));
+        if (m.type !== 'pong')
+          say({ sigIn: m.type, sessionId: m.sessionId, status: m.status, message: m.message, candidate: m.candidate });
+      });
+    }
+    send(data) {
+      const m = JSON.parse(String(data));
+      if (m.type !== 'ping')
+        say({
+          sigOut: m.type,
+          sessionId: m.sessionId,
+          candidate: m.candidate,
+          ...(m.sdp ? { srflxInOffer: m.sdp.includes('typ srflx') } : {}),
+        });
+      super.send(data);
+    }
+  };
+}
 const Base = platform.RTCPeerConnection;
 const connections = new Set();
 platform.RTCPeerConnection = class extends Base {
@@ -29,6 +58,12 @@ platform.RTCPeerConnection = class extends Base {
       ...(o.iceTransportPolicy ? { iceTransportPolicy: o.iceTransportPolicy } : {}),
     });
     connections.add(this);
+  }
+  get localDescription() {
+    const d = super.localDescription;
+    // XP2P_TRICKLE_SRFLX=1: the srflx candidate reaches the camera only by trickle, as when gathering is slow
+    if (!d || !process.env.XP2P_TRICKLE_SRFLX) return d;
+    return { type: d.type, sdp: d.sdp.replace(/a=candidate:[^\r\n]* typ srflx[^\r\n]*\r?\n/g, '') };
   }
 };
 const p2p = createP2PModule(platform, o.connectTimeoutMs ? { connectTimeoutMs: o.connectTimeoutMs } : {});

@@ -58,6 +58,9 @@ export interface DeviceAgent {
   close(): Promise<void>;
 }
 
+/** A viewer trickles a handful of candidates; anything beyond this while its offer is pending is noise. */
+const MAX_EARLY_CANDIDATES = 64;
+
 export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const cfg = {
     ...DEVICE_DEFAULTS,
@@ -66,6 +69,8 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const log = o.log ?? (() => {});
   const id = `${o.productId}/${o.deviceName}`;
   const sessions = new Map<string, ViewerSession>();
+  /** candidates that arrived while their offer was being admitted, by session id */
+  const earlyCandidates = new Map<string, { candidate: string; mid: string | undefined }[]>();
   const live = new LiveHandler(o.feed, cfg.maxLiveViewers);
   const recorder =
     o.recordings && o.record !== false
@@ -110,9 +115,16 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     switch (msg.type) {
       case 'offer':
         return admit(msg.sessionId, msg.token, msg.sdp, msg.relay === true);
-      case 'candidate':
-        sessions.get(msg.sessionId)?.addCandidate(msg.candidate, msg.mid);
+      case 'candidate': {
+        const session = sessions.get(msg.sessionId);
+        if (session) session.addCandidate(msg.candidate, msg.mid);
+        else {
+          // the offer is still being checked: keep its trickled candidates (bounded) for the session
+          const early = earlyCandidates.get(msg.sessionId);
+          if (early && early.length < MAX_EARLY_CANDIDATES) early.push({ candidate: msg.candidate, mid: msg.mid });
+        }
         return;
+      }
       case 'bye':
         sessions.get(msg.sessionId)?.close(msg.reason ?? 'viewer left');
         return;
@@ -126,8 +138,13 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       log(`${id}: refused session ${sessionId.slice(0, 8)}: ${message}`);
       signal.send({ type: 'reject', sessionId, status, message });
     };
-    if (sessions.has(sessionId)) return reject(409, 'session id already in use');
+    if (sessions.has(sessionId) || earlyCandidates.has(sessionId)) return reject(409, 'session id already in use');
+    // Candidates trickle right behind the offer; the token check below awaits, and a candidate dropped
+    // meanwhile can be the only one that works (a symmetric camera must send to the viewer's srflx).
+    earlyCandidates.set(sessionId, []);
     const check = await verifyViewerToken(o.secret, token, { productId: o.productId, deviceName: o.deviceName });
+    const early = earlyCandidates.get(sessionId) ?? [];
+    earlyCandidates.delete(sessionId);
     if (!check.ok)
       return reject(check.reason === 'expired' || check.reason === 'wrong-device' ? 403 : 401, `token ${check.reason}`);
     if (sessions.size >= cfg.maxSessions)
@@ -152,6 +169,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       },
     });
     sessions.set(sessionId, session);
+    for (const c of early) session.addCandidate(c.candidate, c.mid);
     log(`${id}: session ${sessionId.slice(0, 8)} from app ${check.payload.appid}`);
     try {
       await session.start();

@@ -7,6 +7,8 @@ export interface AppParams {
   appPackage?: string;
   /** Signalling server base URL, e.g. http://127.0.0.1:18080 (default) or https://p2p.example.com */
   serverUrl?: string;
+  /** extra STUN servers for the NAT probe: stun:host:port, host:port or host (DNS names allowed) */
+  stunServers?: string[];
 }
 
 export function validAppParams(p: unknown): p is AppParams {

@@ -23,4 +23,9 @@ export const SDK_DEFAULTS = Object.freeze({
   requestHeadTimeoutMs: 10_000,
   /** sendCommand resolves `{type:'timeout'}` when the whole answer has not arrived by then. */
   commandTimeoutMs: 10_000,
+  /** The NAT is probed again this often (and on resetP2P); 0 turns the periodic probe off. */
+  natReprobeMs: 30_000,
+  /** NAT probe: first STUN retransmission timeout (doubled each time) and how many times a request is sent. */
+  natProbeRtoMs: 250,
+  natProbeAttempts: 4,
 });

@@ -27,10 +27,28 @@ import { startSwarmService, swarmStats, type SwarmService } from './swarm-servic
 import { parseStreamUrl } from './swarm/webrtc/start-swarm-viewer.js';
 import type { Service, StreamInfo } from './service.js';
 import { ViewerSignal } from './signal-connection.js';
+import { NatMonitor, parseStunUrl, stunServersOf, type NatStats } from './nat/monitor.js';
+import type { StunServerAddress } from './nat/probe.js';
 
 export interface InitOptions {
+  /** `appParams.stunServers` (string[]) adds STUN servers to the probe, like `stunServers` below */
   appParams: AppParams;
+  /**
+   * 'log' (string), 'natChanged' (NatChangedDetail), 'natError' (NatErrorDetail; code -2202) ...
+   */
   eventHandler?: (event: string, detail: unknown) => void;
+  /**
+   * NAT probe at init (only where the platform has UDP, i.e. Node; browsers skip it):
+   * 'background' (default): init resolves 0 at once, the probe runs behind it, a failure fires natError;
+   * 'wait': init waits for the probe and returns -2202 when it fails entirely (the module is then not
+   * initialised; natError fires too); 'off': no probe at init and no periodic re-probe (resetP2P still probes).
+   */
+  probe?: 'background' | 'wait' | 'off';
+  /**
+   * Extra STUN servers for the probe, besides the signalling server's own: "stun:host:port", "host:port"
+   * or "host" (port 3478); DNS names allowed (guide 1.0.2).
+   */
+  stunServers?: string[];
 }
 
 export interface StreamParams {
@@ -61,6 +79,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
   const swarms = new Map<string, SwarmService>();
   let appParams: AppParams | undefined;
   const lastErrors = new Map<string, string>();
+  let nat: NatMonitor | undefined;
 
   const log = (service: Service | undefined, line: string) => {
     if (service) safeCall(service.callbacks.msgCallback, XP2PEventEnum.Log, '', line);
@@ -77,37 +96,127 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     if (initialised) return ErrorCode.ALREADY_INITIALISED;
     if (!options || !validAppParams(options.appParams)) return ErrorCode.PARAM_ERROR;
     if (options.eventHandler !== undefined && !isFn(options.eventHandler)) return ErrorCode.PARAM_ERROR;
+    const probeMode = options.probe ?? 'background';
+    if (!['background', 'wait', 'off'].includes(probeMode)) return ErrorCode.PARAM_ERROR;
+    const appStun = (options.appParams as AppParams & { stunServers?: unknown }).stunServers;
+    const extraUrls = [appStun, options.stunServers];
+    if (extraUrls.some((l) => l !== undefined && (!Array.isArray(l) || l.some((u) => typeof u !== 'string')))) {
+      return ErrorCode.PARAM_ERROR;
+    }
+    const extraStun: StunServerAddress[] = [];
+    for (const url of extraUrls.flatMap((l) => (l ?? []) as string[])) {
+      const parsed = parseStunUrl(url);
+      if (!parsed) return ErrorCode.PARAM_ERROR;
+      extraStun.push(parsed);
+    }
     uuid = randomId(16);
     eventHandler = options.eventHandler;
     const app = options.appParams;
     appParams = app;
-    signal = new ViewerSignal(platform, app.serverUrl ?? cfg.serverUrl, app, cfg.signalTimeoutMs, (line) =>
+    const serverUrl = app.serverUrl ?? cfg.serverUrl;
+    const moduleSignal = new ViewerSignal(platform, serverUrl, app, cfg.signalTimeoutMs, (line) =>
       safeCall(eventHandler, 'log', line),
     );
+    signal = moduleSignal;
     initialised = true;
     // Connect on intent: open the signalling socket now so the first startP2PService does not wait for it.
-    signal.connect().catch(() => {
+    moduleSignal.connect().catch(() => {
       /* retried by the first session; its failure is reported there */
     });
+    if (!platform.udp) return ErrorCode.OK;
+    let serverHost: string | undefined;
+    try {
+      serverHost = new URL(serverUrl).hostname.replace(/^\[|\]$/g, '');
+    } catch {
+      serverHost = undefined;
+    }
+    const bindAddress = platform.rtcConfigExtras?.bindAddress;
+    const monitor = new NatMonitor({
+      transport: platform.udp,
+      servers: async () => {
+        // the signalling server's STUN service (from its hello), then the configured ones
+        let own: StunServerAddress[] = [];
+        try {
+          own = stunServersOf(await moduleSignal.connect(), serverHost);
+        } catch (err) {
+          if (extraStun.length === 0)
+            throw new Error(`no STUN server: signalling unreachable (${describe(err)})`, { cause: err });
+        }
+        const seen = new Set<string>();
+        return [...own, ...extraStun].filter((s) => {
+          const k = `${s.host}:${s.port}`;
+          return !seen.has(k) && !!seen.add(k);
+        });
+      },
+      ...(platform.localAddresses ? { interfaces: platform.localAddresses } : {}),
+      ...(typeof bindAddress === 'string' ? { bindAddress } : {}),
+      intervalMs: probeMode === 'off' ? 0 : cfg.natReprobeMs,
+      rtoMs: cfg.natProbeRtoMs,
+      attempts: cfg.natProbeAttempts,
+      errorCode: ErrorCode.PROBE_ERROR,
+      onChanged: (detail) => safeCall(eventHandler, 'natChanged', detail),
+      onError: (detail) => safeCall(eventHandler, 'natError', detail),
+    });
+    nat = monitor;
+    if (probeMode === 'off') return ErrorCode.OK;
+    const first = monitor.probe('init');
+    if (probeMode === 'background') {
+      first.catch(() => {
+        /* reported by natError */
+      });
+      monitor.startTimer();
+      return ErrorCode.OK;
+    }
+    try {
+      await first;
+    } catch {
+      // the guide's init -2202: not initialised, so the app may call init again
+      if (nat === monitor) {
+        monitor.stop();
+        nat = undefined;
+        moduleSignal.close();
+        signal = undefined;
+        initialised = false;
+      }
+      return ErrorCode.PROBE_ERROR;
+    }
+    if (nat !== monitor) return ErrorCode.PROBE_ERROR; // destroyed while probing
+    monitor.startTimer();
     return ErrorCode.OK;
   }
 
   function destroy(): void {
     for (const id of [...services.keys(), ...swarms.keys()]) stopP2PService(id);
+    nat?.stop();
+    nat = undefined;
     signal?.close();
     signal = undefined;
     initialised = false;
     platform.onDestroy?.();
   }
 
+  /** Reconnects the signalling socket and probes the NAT again: 0, -2002 (no init) or -2202. */
   async function resetP2P(): Promise<number> {
     if (!initialised || !signal) return ErrorCode.NOT_INITIALISED;
+    const monitor = nat;
     try {
       await signal.connect();
-      return ErrorCode.OK;
     } catch {
       return ErrorCode.PROBE_ERROR;
     }
+    if (!monitor) return ErrorCode.OK;
+    try {
+      await monitor.probe('reset');
+    } catch {
+      return nat === monitor ? ErrorCode.PROBE_ERROR : ErrorCode.NOT_INITIALISED;
+    }
+    return nat === monitor ? ErrorCode.OK : ErrorCode.NOT_INITIALISED;
+  }
+
+  /** The last NAT probe (state 'unsupported' where the platform has no UDP); undefined before init. */
+  function getNatStats(): NatStats | undefined {
+    if (!initialised) return undefined;
+    return nat ? nat.stats() : NatMonitor.unsupported();
   }
 
   async function startP2PService(id: string, streamInfo: StreamInfo, callbacks: ServiceCallbacks): Promise<number> {
@@ -482,6 +591,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     init,
     destroy,
     resetP2P,
+    getNatStats,
     getUUID: () => uuid,
     startP2PService,
     stopP2PService,

@@ -3,12 +3,14 @@
  * This is the only file of the sdk that imports Node-only modules.
  */
 import { createHash } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import nodeDataChannel from 'node-datachannel';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import WebSocket from 'ws';
 import { createP2PModule } from './module.js';
 import type { Platform } from './platform.js';
 import type { SDK_DEFAULTS } from './defaults.js';
+import { nodeUdpTransport } from './nat/node-udp.js';
 
 export interface NodePlatformOptions {
   /**
@@ -54,6 +56,9 @@ export function nodePlatform(options: NodePlatformOptions = {}): Platform {
       const h = createHash('sha256');
       return { update: (data) => void h.update(data), digestHex: () => h.digest('hex') };
     },
+    udp: nodeUdpTransport,
+    localAddresses: () =>
+      Object.entries(networkInterfaces()).flatMap(([name, addrs]) => (addrs ?? []).map((a) => `${name}/${a.address}`)),
   };
 }
 

@@ -3,6 +3,7 @@
  * native classes, Node passes node-datachannel's W3C polyfill and `ws` (see node.ts).
  */
 import type { IncrementalHash } from '@xp2p/protocol';
+import type { UdpTransport } from './nat/transport.js';
 
 export interface Platform {
   RTCPeerConnection: new (config: RTCConfiguration & Record<string, unknown>) => RTCPeerConnection;
@@ -14,4 +15,8 @@ export interface Platform {
   createSha256?: () => IncrementalHash;
   /** Called once when the module is destroyed (node-datachannel needs cleanup() at process end). */
   onDestroy?: () => void;
+  /** UDP sockets and DNS for the NAT probe (Node: node:dgram). Without it (browsers) init does not probe. */
+  udp?: UdpTransport;
+  /** This host's interface addresses, "name/address" (Node: os.networkInterfaces()); a change fires natChanged. */
+  localAddresses?: () => string[];
 }

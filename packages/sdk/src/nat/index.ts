@@ -19,3 +19,4 @@ export {
   type BindingOptions,
 } from './probe.js';
 export type { UdpSocket, UdpTransport } from './transport.js';
+export * from './monitor.js';
