@@ -16,3 +16,5 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 bash scripts/ensure-redis.sh
 if [ -f scripts/setup-browser.sh ]; then bash scripts/setup-browser.sh; fi
+# The NAT lab (part of npm test) needs root, network namespaces, nftables and coturn.
+bash scripts/nat-lab/setup.sh
