@@ -3,6 +3,7 @@
  * This is the only file of the sdk that imports Node-only modules.
  */
 import { createHash } from 'node:crypto';
+import { escapeTurnCredentialsForUrl } from '@xp2p/protocol';
 import { networkInterfaces } from 'node:os';
 import nodeDataChannel from 'node-datachannel';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
@@ -20,28 +21,11 @@ export interface NodePlatformOptions {
   bindAddress?: string;
 }
 
-/**
- * node-datachannel's polyfill turns a TURN server into `turn:USER:PASS@host` without escaping, and TURN
- * REST usernames are "<expiry>:<user>": escape both so libdatachannel parses them (it URL-decodes).
- */
-export function escapeTurnCredentials(
-  config: RTCConfiguration & Record<string, unknown>,
-): RTCConfiguration & Record<string, unknown> {
-  return {
-    ...config,
-    iceServers: config.iceServers?.map((s) =>
-      s.username && s.credential
-        ? { ...s, username: encodeURIComponent(s.username), credential: encodeURIComponent(String(s.credential)) }
-        : s,
-    ),
-  };
-}
-
 class NodePeerConnection extends (RTCPeerConnection as unknown as new (
   config: RTCConfiguration & Record<string, unknown>,
 ) => object) {
   constructor(config: RTCConfiguration & Record<string, unknown> = {}) {
-    super(escapeTurnCredentials(config));
+    super({ ...config, iceServers: escapeTurnCredentialsForUrl(config.iceServers) });
   }
 }
 
