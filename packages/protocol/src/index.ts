@@ -13,3 +13,4 @@ export * from './framing/messages.js';
 export * from './flv/index.js';
 export * from './swarm/index.js';
 export * from './sha256-stream.js';
+export * from './stun/index.js';

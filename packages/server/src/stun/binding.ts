@@ -9,7 +9,7 @@ import {
   StunAttr,
   StunClass,
   StunMethod,
-} from './message.js';
+} from '@xp2p/protocol';
 
 /**
  * Returns the Binding success response for a datagram, or undefined for anything that is not a

@@ -9,7 +9,7 @@ import {
   StunAttr,
   StunClass,
   StunMethod,
-} from './message.js';
+} from '@xp2p/protocol';
 import { Rfc5780Attr, startRfc5780Server, type Rfc5780Server } from './rfc5780-server.js';
 
 let server: Rfc5780Server | undefined;

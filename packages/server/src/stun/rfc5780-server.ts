@@ -9,20 +9,27 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { formatIp, parseIp } from './ip-address.js';
 import {
   decodeStunMessage,
+  formatIp,
+  parseIp,
   encodeStunMessage,
   encodeXorMappedAddress,
   StunAttr,
   StunClass,
   StunMethod,
+  type StunAttribute,
   type StunMessage,
-} from './message.js';
+} from '@xp2p/protocol';
 
 /** RFC 5780 §7 */
-export const Rfc5780Attr = { changeRequest: 0x0003, responseOrigin: 0x802b, otherAddress: 0x802c } as const;
-const ERROR_CODE = 0x0009;
+/** RFC 5780 §7 attributes this responder reads and writes (numbers from the protocol codec) */
+export const Rfc5780Attr = {
+  changeRequest: StunAttr.changeRequest,
+  responseOrigin: StunAttr.responseOrigin,
+  otherAddress: StunAttr.otherAddress,
+} as const;
+const ERROR_CODE = StunAttr.errorCode;
 const UNKNOWN_ATTRIBUTES = 0x000a;
 
 export interface Rfc5780Server {
@@ -49,7 +56,7 @@ function errorResponse(request: StunMessage, code: number, reason: string, unkno
   value[2] = Math.floor(code / 100);
   value[3] = code % 100;
   value.set(text, 4);
-  const attributes = [{ type: ERROR_CODE, value }];
+  const attributes: StunAttribute[] = [{ type: ERROR_CODE, value }];
   if (unknown !== undefined)
     attributes.push({ type: UNKNOWN_ATTRIBUTES, value: Uint8Array.of(unknown >> 8, unknown & 0xff) });
   return encodeStunMessage(

@@ -9,7 +9,7 @@ import {
   StunAttr,
   StunClass,
   StunMethod,
-} from './message.js';
+} from '@xp2p/protocol';
 
 let t: TestServer | undefined;
 afterEach(async () => {

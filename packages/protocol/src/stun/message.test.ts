@@ -1,6 +1,5 @@
 /** RFC 5769 test vectors (§2.1 request, §2.2 IPv4 response, §2.3 IPv6 response), plus round trips. */
 import { describe, expect, it } from 'vitest';
-import { answerBindingRequest } from './binding.js';
 import { crc32 } from './crc32.js';
 import { formatIp, parseIp } from './ip-address.js';
 import {
@@ -149,48 +148,6 @@ describe('decodeStunMessage refuses malformed input', () => {
     bytes.set(hex('80220004 41424344'), withTrailer.length);
     new DataView(bytes.buffer).setUint16(2, bytes.length - 20);
     expect(decodeStunMessage(bytes)).toBeUndefined();
-  });
-});
-
-describe('answerBindingRequest', () => {
-  it('answers the RFC sample request with the source address and the same transaction id', () => {
-    const response = answerBindingRequest(SAMPLE_REQUEST, { address: '192.0.2.1', port: 32853 });
-    const decoded = decodeStunMessage(response ?? new Uint8Array());
-    expect(decoded).toMatchObject({ method: StunMethod.binding, cls: StunClass.successResponse, hasFingerprint: true });
-    expect(decoded?.transactionId).toEqual(TRANSACTION_ID);
-    expect(decoded?.attributes).toEqual([{ type: StunAttr.xorMappedAddress, value: hex('0001a147 e112a643') }]);
-  });
-
-  it('reports an IPv4-mapped IPv6 source as IPv4, and IPv6 as IPv6', () => {
-    const request = encodeStunMessage({ method: 1, cls: 0, transactionId: TRANSACTION_ID, attributes: [] });
-    const addressOf = (source: string): unknown => {
-      const decoded = decodeStunMessage(
-        answerBindingRequest(request, { address: source, port: 4000 }) ?? new Uint8Array(),
-      );
-      return decodeXorMappedAddress(decoded?.attributes[0]?.value ?? new Uint8Array(), TRANSACTION_ID);
-    };
-    expect(addressOf('::ffff:10.1.2.3')).toEqual({ family: 'IPv4', address: '10.1.2.3', port: 4000 });
-    expect(addressOf('fe80::1')).toEqual({ family: 'IPv6', address: 'fe80::1', port: 4000 });
-  });
-
-  it('ignores responses, indications and other methods', () => {
-    const source = { address: '127.0.0.1', port: 1 };
-    expect(answerBindingRequest(SAMPLE_IPV4_RESPONSE, source)).toBeUndefined();
-    const indication = encodeStunMessage({
-      method: 1,
-      cls: StunClass.indication,
-      transactionId: TRANSACTION_ID,
-      attributes: [],
-    });
-    expect(answerBindingRequest(indication, source)).toBeUndefined();
-    const allocate = encodeStunMessage({
-      method: 0x003,
-      cls: StunClass.request,
-      transactionId: TRANSACTION_ID,
-      attributes: [],
-    });
-    expect(answerBindingRequest(allocate, source)).toBeUndefined();
-    expect(answerBindingRequest(new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n'), source)).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * STUN message codec (RFC 8489): header, attributes, XOR-MAPPED-ADDRESS and FINGERPRINT. Pure functions
- * over bytes; anything malformed decodes to `undefined`, never throws.
+ * STUN message codec (RFC 8489): header, attributes, (XOR-)MAPPED-ADDRESS and FINGERPRINT, plus the
+ * RFC 5780 attribute numbers. Pure functions over bytes; anything malformed decodes to `undefined`, never
+ * throws. The server's STUN service and the viewer's NAT probe both use it.
  */
 import { crc32 } from './crc32.js';
 import { formatIp, parseIp } from './ip-address.js';
@@ -16,10 +17,17 @@ export const StunClass = { request: 0b00, indication: 0b01, successResponse: 0b1
 /** RFC 8489 §18.3 */
 export const StunAttr = {
   mappedAddress: 0x0001,
+  /** RFC 5780 §7.2 */
+  changeRequest: 0x0003,
   messageIntegrity: 0x0008,
+  errorCode: 0x0009,
   xorMappedAddress: 0x0020,
   software: 0x8022,
   fingerprint: 0x8028,
+  /** RFC 5780 §7.3 */
+  responseOrigin: 0x802b,
+  /** RFC 5780 §7.4 */
+  otherAddress: 0x802c,
 } as const;
 
 /** RFC 8489 §14.7: the CRC is XORed with this so STUN stays distinguishable from other CRC-protected data. */
@@ -151,16 +159,25 @@ export function encodeXorMappedAddress(
 }
 
 export function decodeXorMappedAddress(value: Uint8Array, transactionId: Uint8Array): TransportAddress | undefined {
+  return decodeAddressValue(value, transactionId);
+}
+
+/** MAPPED-ADDRESS, and RFC 5780's OTHER-ADDRESS and RESPONSE-ORIGIN, which share its layout (§14.1). */
+export function decodeMappedAddress(value: Uint8Array): TransportAddress | undefined {
+  return decodeAddressValue(value);
+}
+
+function decodeAddressValue(value: Uint8Array, xorWith?: Uint8Array): TransportAddress | undefined {
   if (value.length < 4) return undefined;
   const dv = view(value);
   const family = dv.getUint8(1);
   const size = family === 0x01 ? 4 : family === 0x02 ? 16 : 0;
   if (size === 0 || value.length !== 4 + size) return undefined;
-  const mask = addressMask(transactionId);
+  const mask = xorWith ? addressMask(xorWith) : new Uint8Array(16);
   const ip = value.slice(4).map((b, i) => b ^ (mask[i] ?? 0));
   return {
     family: size === 4 ? 'IPv4' : 'IPv6',
     address: formatIp(ip),
-    port: dv.getUint16(2) ^ (MAGIC_COOKIE >>> 16),
+    port: dv.getUint16(2) ^ (xorWith ? MAGIC_COOKIE >>> 16 : 0),
   };
 }

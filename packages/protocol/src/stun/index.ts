@@ -1,0 +1,3 @@
+export * from './message.js';
+export * from './crc32.js';
+export * from './ip-address.js';
