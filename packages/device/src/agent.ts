@@ -60,6 +60,8 @@ export interface DeviceAgent {
 
 /** A viewer trickles a handful of candidates; anything beyond this while its offer is pending is noise. */
 const MAX_EARLY_CANDIDATES = 64;
+/** Parallel connect attempts one viewer may have open (the sdk races at most 4). */
+const MAX_ATTEMPTS_PER_VIEWER = 6;
 
 export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const cfg = {
@@ -70,6 +72,8 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const id = `${o.productId}/${o.deviceName}`;
   const sessions = new Map<string, ViewerSession>();
   /** candidates that arrived while their offer was being admitted, by session id */
+  /** which viewer (its token's nonce) each session belongs to */
+  const viewerOf = new Map<string, string>();
   const earlyCandidates = new Map<string, { candidate: string; mid: string | undefined }[]>();
   const live = new LiveHandler(o.feed, cfg.maxLiveViewers);
   const recorder =
@@ -147,7 +151,12 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     earlyCandidates.delete(sessionId);
     if (!check.ok)
       return reject(check.reason === 'expired' || check.reason === 'wrong-device' ? 403 : 401, `token ${check.reason}`);
-    if (sessions.size >= cfg.maxSessions)
+    // A viewer races a few peer connections with one token (the sdk's connect watchdog): count viewers,
+    // not attempts, or two viewers still trying would use up the camera.
+    const viewer = check.payload.nonce;
+    const attempts = [...viewerOf.values()].filter((v) => v === viewer).length;
+    const viewers = new Set(viewerOf.values()).size;
+    if (attempts === 0 ? viewers >= cfg.maxSessions : attempts >= MAX_ATTEMPTS_PER_VIEWER)
       return reject(503, `too many sessions (this camera allows ${cfg.maxSessions})`);
     const session = new ViewerSession({
       sessionId,
@@ -163,12 +172,16 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       handler: router,
       log: (line) => log(`${id} session ${sessionId.slice(0, 8)}: ${line}`),
       onClosed: (reason) => {
-        if (sessions.get(sessionId) === session) sessions.delete(sessionId);
+        if (sessions.get(sessionId) === session) {
+          sessions.delete(sessionId);
+          viewerOf.delete(sessionId);
+        }
         log(`${id}: session ${sessionId.slice(0, 8)} closed (${reason})`);
         signal.send({ type: 'bye', sessionId, reason });
       },
     });
     sessions.set(sessionId, session);
+    viewerOf.set(sessionId, viewer);
     for (const c of early) session.addCandidate(c.candidate, c.mid);
     log(`${id}: session ${sessionId.slice(0, 8)} from app ${check.payload.appid}`);
     try {
@@ -185,7 +198,11 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       if (signal.isOnline) return Promise.resolve();
       return new Promise<void>((resolve) => onlineWaiters.push(resolve));
     },
-    status: () => ({ online: signal.isOnline, sessions: sessions.size, liveViewers: live.viewerCount }),
+    status: () => ({
+      online: signal.isOnline,
+      sessions: new Set(viewerOf.values()).size,
+      liveViewers: live.viewerCount,
+    }),
     async close() {
       for (const s of [...sessions.values()]) s.close('camera shutting down');
       onlineWaiters = [];

@@ -4,7 +4,7 @@ export const DEVICE_DEFAULTS = Object.freeze({
   version: '2.4.50',
   /** Simultaneous live viewers; the next one gets status 503 (reference cameras allow 4). */
   maxLiveViewers: 4,
-  /** Simultaneous P2P sessions (live viewers plus viewers that only send commands or download). */
+  /** Simultaneous P2P viewers (live, commands, downloads); one viewer's raced connect attempts count once. */
   maxSessions: 8,
   /** Reconnect backoff after the signalling connection drops: first delay, cap (ms). Jittered. */
   reconnectMinMs: 250,
