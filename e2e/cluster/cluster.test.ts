@@ -3,43 +3,27 @@
  * reachable through node B (live view decodes, a command round-trips), presence and /metrics reflect it,
  * and Redis going away makes both nodes not-ready without any exit, until it comes back.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePrometheusText } from '../../packages/server/src/testing/prometheus-text.js';
 import { decodeErrors, trimToWholeTags } from '../helpers/media-check.js';
-import { CLI, start, stopAll, VIEWER, viewerEvents, type RunningProcess } from '../helpers/processes.js';
+import { CLI, start, stopAll, VIEWER, viewerEvents } from '../helpers/processes.js';
+import { appParamsOf, metricsOf, readyz, startNode, type AppCredentials, type ServerNode } from './nodes.js';
 import { startRedis, type RedisProcess } from './redis-process.js';
 
 let redis: RedisProcess;
 let dataDir: string;
-let nodeA: { proc: RunningProcess; url: string };
-let nodeB: { proc: RunningProcess; url: string };
-let appParams: { appid: string; appKey: string; appSecretKey: string };
-
-async function startNode(name: string): Promise<{ proc: RunningProcess; url: string }> {
-  const proc = start([CLI, 'server', '--data', dataDir, '--port', '0', '--stun-port', '0', '--redis', redis.url]);
-  const m = await proc.waitForLine(/^server: (http:\/\/\S+)/);
-  await proc.waitForLine(/cluster: redis ready/);
-  void name;
-  return { proc, url: m[1]! };
-}
-
-const readyz = async (url: string): Promise<number> => (await fetch(`${url}/readyz`)).status;
-const metricsOf = async (url: string): Promise<Map<string, number>> =>
-  parsePrometheusText(await (await fetch(`${url}/metrics`)).text());
+let nodeA: ServerNode;
+let nodeB: ServerNode;
+let appParams: AppCredentials;
 
 beforeAll(async () => {
   redis = await startRedis();
   dataDir = mkdtempSync(join(tmpdir(), 'xp2p-cluster-'));
-  nodeA = await startNode('A'); // writes the shared config first
-  nodeB = await startNode('B');
-  const config = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as {
-    apps: { appid: string; appKey: string; appSecretKey: string }[];
-  };
-  const app = config.apps[0]!;
-  appParams = { appid: app.appid, appKey: app.appKey, appSecretKey: app.appSecretKey };
+  nodeA = await startNode(dataDir, redis.url); // writes the shared config first
+  nodeB = await startNode(dataDir, redis.url);
+  appParams = appParamsOf(dataDir);
   const device = start([CLI, 'device', '--server', nodeA.url, '--data', dataDir]);
   await device.waitForLine(/^device: .* online/);
 }, 60_000);

@@ -17,7 +17,8 @@ import { DeviceSignalClient } from './signal-client.js';
 import { ViewerSession } from './viewer-session.js';
 
 export interface DeviceAgentOptions {
-  serverUrl: string;
+  /** signalling server base URL, or several nodes of one cluster (array or comma-separated), tried in turn */
+  serverUrl: string | readonly string[];
   productId: string;
   deviceName: string;
   secret: string;
@@ -106,7 +107,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     log: (line) => log(`${id}: ${line}`),
     onOnline(servers) {
       iceServers = servers;
-      log(`${id}: online`);
+      log(`${id}: online at ${signal.serverUrl}`);
       for (const w of onlineWaiters.splice(0)) w();
     },
     onOffline(reason) {

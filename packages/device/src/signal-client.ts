@@ -1,14 +1,17 @@
 /**
  * The camera's signalling connection: logs in with challenge-response (the secret never crosses the
  * wire), keeps the socket alive with pings, and reconnects with jittered exponential backoff after a
- * drop, so a server restart or a network blip heals by itself.
+ * drop, so a server restart or a network blip heals by itself. Given several server nodes, a failed
+ * attempt or a drop moves to the next node at once; the back-off grows only when every node has failed.
  */
 import WebSocket from 'ws';
 import {
   deviceLoginProof,
   parseSignal,
   serverToDeviceSchema,
+  ServerRotation,
   SIGNAL_PROTOCOL_VERSION,
+  webSocketUrl,
   type DeviceToServer,
   type IceServer,
   type ServerToDevice,
@@ -22,7 +25,8 @@ export interface DeviceIdentity {
 }
 
 export interface SignalClientOptions {
-  serverUrl: string;
+  /** one base URL, a comma-separated list, or an array: nodes of one cluster, tried in turn */
+  serverUrl: string | readonly string[];
   identity: DeviceIdentity;
   reconnectMinMs: number;
   reconnectMaxMs: number;
@@ -39,13 +43,20 @@ export interface SignalClientOptions {
 export class DeviceSignalClient {
   private socket: WebSocket | undefined;
   private stopped = false;
-  private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private missedPongs = 0;
   private online = false;
+  private readonly servers: ServerRotation;
 
-  constructor(private readonly o: SignalClientOptions) {}
+  constructor(private readonly o: SignalClientOptions) {
+    this.servers = new ServerRotation(o.serverUrl);
+  }
+
+  /** the node this camera is logged in to (or trying next) */
+  get serverUrl(): string {
+    return this.servers.current;
+  }
 
   start(): void {
     this.connect();
@@ -81,7 +92,7 @@ export class DeviceSignalClient {
 
   private connect(): void {
     if (this.stopped) return;
-    const url = `${this.o.serverUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/signal/device`;
+    const url = webSocketUrl(this.servers.current, '/signal/device');
     const socket = new WebSocket(url, { maxPayload: 64 * 1024 });
     this.socket = socket;
     const { identity } = this.o;
@@ -114,7 +125,7 @@ export class DeviceSignalClient {
           return;
         case 'welcome':
           this.online = true;
-          this.attempt = 0;
+          this.servers.succeeded();
           this.startPing(socket);
           this.o.onOnline(msg.iceServers);
           return;
@@ -144,10 +155,11 @@ export class DeviceSignalClient {
 
   private scheduleReconnect(): void {
     if (this.stopped) return;
-    const base = Math.min(this.o.reconnectMaxMs, this.o.reconnectMinMs * 2 ** this.attempt);
-    this.attempt++;
+    // The node just left (dropped, or never answered) may be dead: the next attempt goes to the next one.
+    const rounds = this.servers.failed();
+    const base = Math.min(this.o.reconnectMaxMs, this.o.reconnectMinMs * 2 ** rounds);
     const delay = base / 2 + Math.random() * (base / 2);
-    this.o.log(`reconnecting to the server in ${Math.round(delay)} ms`);
+    this.o.log(`reconnecting to ${this.servers.current} in ${Math.round(delay)} ms`);
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 

@@ -14,3 +14,4 @@ export * from './flv/index.js';
 export * from './swarm/index.js';
 export * from './sha256-stream.js';
 export * from './stun/index.js';
+export * from './server-list.js';

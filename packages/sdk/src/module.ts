@@ -14,7 +14,7 @@ import {
   type DeviceRequest,
   type ErrorCodeValue,
 } from '@xp2p/protocol';
-import { validAppParams, type AppParams } from './app-params.js';
+import { serverUrlsOf, validAppParams, type AppParams } from './app-params.js';
 import { SDK_DEFAULTS } from './defaults.js';
 import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type DataCallback, type ServiceCallbacks } from './events.js';
 import { IpcSession, type SessionTimings } from './ipc-session.js';
@@ -113,9 +113,12 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     eventHandler = options.eventHandler;
     const app = options.appParams;
     appParams = app;
-    const serverUrl = app.serverUrl ?? cfg.serverUrl;
-    const moduleSignal = new ViewerSignal(platform, serverUrl, app, cfg.signalTimeoutMs, (line) =>
-      safeCall(eventHandler, 'log', line),
+    const moduleSignal = new ViewerSignal(
+      platform,
+      serverUrlsOf(app, cfg.serverUrl),
+      app,
+      cfg.signalTimeoutMs,
+      (line) => safeCall(eventHandler, 'log', line),
     );
     signal = moduleSignal;
     initialised = true;
@@ -124,12 +127,6 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
       /* retried by the first session; its failure is reported there */
     });
     if (!platform.udp) return ErrorCode.OK;
-    let serverHost: string | undefined;
-    try {
-      serverHost = new URL(serverUrl).hostname.replace(/^\[|\]$/g, '');
-    } catch {
-      serverHost = undefined;
-    }
     const bindAddress = platform.rtcConfigExtras?.bindAddress;
     const monitor = new NatMonitor({
       transport: platform.udp,
@@ -137,7 +134,9 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
         // the signalling server's STUN service (from its hello), then the configured ones
         let own: StunServerAddress[] = [];
         try {
-          own = stunServersOf(await moduleSignal.connect(), serverHost);
+          const iceServers = await moduleSignal.connect();
+          // the node signalling is connected to (one of several in a cluster) runs the STUN service used
+          own = stunServersOf(iceServers, new URL(moduleSignal.serverUrl).hostname.replace(/^\[|\]$/g, ''));
         } catch (err) {
           if (extraStun.length === 0)
             throw new Error(`no STUN server: signalling unreachable (${describe(err)})`, { cause: err });

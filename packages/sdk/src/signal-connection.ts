@@ -2,14 +2,18 @@
  * The viewer's signalling WebSocket: one per module, opened at init (connect on intent, so a later
  * startP2PService does not pay for it), signed with the app's credentials, shared by every session.
  * Inbound frames are size-checked and schema-parsed; each is routed to the session it names.
+ * Several server nodes (one cluster): a connect tries them in turn from the one that last worked, and a
+ * dropped socket reconnects in the background to the next node, with jittered back-off once all failed.
  */
 import {
   parseSignal,
+  ServerRotation,
   serverToViewerSchema,
   signAppRequest,
   type IceServer,
   type ServerToViewer,
   type ViewerToServer,
+  webSocketUrl,
 } from '@xp2p/protocol';
 import type { AppParams } from './app-params.js';
 import type { Platform } from './platform.js';
@@ -26,14 +30,26 @@ export class ViewerSignal {
   private readonly listeners = new Map<string, SessionListener>();
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
+  private readonly servers: ServerRotation;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** background reconnects that failed in a row (the back-off exponent) */
+  private reconnectFailures = 0;
 
   constructor(
     private readonly platform: Platform,
-    private readonly serverUrl: string,
+    serverUrl: string | readonly string[],
     private readonly app: AppParams,
     private readonly timeoutMs: number,
     private readonly log: (line: string) => void,
-  ) {}
+    private readonly backoff = { minMs: 250, maxMs: 10_000 },
+  ) {
+    this.servers = new ServerRotation(serverUrl);
+  }
+
+  /** the node in use (or to be tried next) */
+  get serverUrl(): string {
+    return this.servers.current;
+  }
 
   /** Resolves with the server's ICE servers once the socket is authenticated; reconnects if it was lost. */
   connect(): Promise<IceServer[]> {
@@ -61,13 +77,56 @@ export class ViewerSignal {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
     this.stopPing();
     this.socket?.close();
     this.socket = undefined;
     this.ready = undefined;
   }
 
+  /** Tries each node once, starting with the one in use; fails with the last node's error. */
   private async open(): Promise<IceServer[]> {
+    let lastError: unknown;
+    for (let tried = 0; tried < this.servers.urls.length; tried++) {
+      const url = this.servers.current;
+      try {
+        const iceServers = await this.openAt(url);
+        this.servers.succeeded();
+        return iceServers;
+      } catch (err) {
+        if (this.closed) throw err;
+        lastError = err;
+        this.servers.failed();
+        if (this.servers.urls.length > 1) this.log(`signalling: ${describe(err)}; trying ${this.servers.current}`);
+      }
+    }
+    throw lastError;
+  }
+
+  /** After a drop: reconnect in the background (next node first), so new sessions find signalling ready. */
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    const base = Math.min(this.backoff.maxMs, this.backoff.minMs * 2 ** this.reconnectFailures);
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect().then(
+        () => {
+          this.reconnectFailures = 0;
+          this.log(`signalling reconnected to ${this.servers.current}`);
+        },
+        () => {
+          this.reconnectFailures++;
+          this.scheduleReconnect();
+        },
+      );
+    }, delay);
+    // Only a convenience: it must not keep a Node process alive by itself.
+    (this.reconnectTimer as { unref?: () => void }).unref?.();
+  }
+
+  private async openAt(serverUrl: string): Promise<IceServer[]> {
     const sig = await signAppRequest(this.app, 'GET', '/signal/viewer');
     // close() may have run while we were signing: opening a socket now would leak it
     if (this.closed) throw new SignalConnectionError('signalling closed');
@@ -77,23 +136,25 @@ export class ViewerSignal {
       nonce: sig.nonce,
       signature: sig.signature,
     });
-    const url = `${this.serverUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/signal/viewer?${q}`;
+    const url = webSocketUrl(serverUrl, `/signal/viewer?${q}`);
     return new Promise<IceServer[]>((resolve, reject) => {
       const socket = new this.platform.WebSocket(url);
       this.socket = socket;
       let settled = false;
+      let failed = false;
       const timer = setTimeout(
-        () => fail(new SignalConnectionError(`no answer from ${this.serverUrl} in ${this.timeoutMs} ms`)),
+        () => fail(new SignalConnectionError(`no answer from ${serverUrl} in ${this.timeoutMs} ms`)),
         this.timeoutMs,
       );
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
+        failed = true;
         clearTimeout(timer);
         socket.close();
         reject(err);
       };
-      socket.onerror = () => fail(new SignalConnectionError(`cannot reach signalling server ${this.serverUrl}`));
+      socket.onerror = () => fail(new SignalConnectionError(`cannot reach signalling server ${serverUrl}`));
       socket.onclose = (ev) => {
         fail(
           new SignalConnectionError(
@@ -101,10 +162,16 @@ export class ViewerSignal {
           ),
         );
         if (this.socket === socket) {
+          const wasUp = settled && !failed;
           this.socket = undefined;
           this.ready = undefined;
           this.stopPing();
-          if (!this.closed) this.log('signalling connection lost; it reopens on the next request');
+          if (!this.closed && wasUp) {
+            // The node may be gone: the next connect starts with the next node of the list.
+            this.servers.failed();
+            this.log(`signalling connection to ${serverUrl} lost; reconnecting`);
+            this.scheduleReconnect();
+          }
         }
       };
       socket.onmessage = (ev: MessageEvent) => {
@@ -142,3 +209,5 @@ export class ViewerSignal {
     this.pingTimer = undefined;
   }
 }
+
+const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -3,7 +3,7 @@
  * camera's current xp2pInfo, with a request signed by the app's credentials.
  */
 import { appSignatureHeaders, signAppRequest } from '@xp2p/protocol';
-import type { AppParams } from './app-params.js';
+import { serverUrlsOf, type AppParams } from './app-params.js';
 import { SDK_DEFAULTS } from './defaults.js';
 
 export class ApiError extends Error {
@@ -21,7 +21,26 @@ export async function fetchXp2pInfo(
   device: { productId: string; deviceName: string },
   fetchImpl: typeof fetch = fetch,
 ): Promise<{ xp2pInfo: string; expiresAt: number }> {
-  const server = (app.serverUrl ?? SDK_DEFAULTS.serverUrl).replace(/\/$/, '');
+  // Several nodes of one cluster: any of them answers; move on when one is unreachable or failing (5xx).
+  const servers = serverUrlsOf(app, SDK_DEFAULTS.serverUrl);
+  let lastError: ApiError | undefined;
+  for (const server of servers) {
+    try {
+      return await fetchFrom(server, app, device, fetchImpl);
+    } catch (err) {
+      if (!(err instanceof ApiError) || (err.status !== 0 && err.status < 500)) throw err;
+      lastError = err;
+    }
+  }
+  throw lastError!;
+}
+
+async function fetchFrom(
+  server: string,
+  app: AppParams,
+  device: { productId: string; deviceName: string },
+  fetchImpl: typeof fetch,
+): Promise<{ xp2pInfo: string; expiresAt: number }> {
   const path = '/api/xp2pinfo';
   const body = JSON.stringify({ productId: device.productId, deviceName: device.deviceName });
   const sig = await signAppRequest(app, 'POST', path, body);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { cleanupWebRTC, openCameraFeed, startDeviceAgent, startDirectHttp } from '@xp2p/device';
-import { commonOptions, defaultBindAddress } from '../args.js';
+import { parseServerUrls } from '@xp2p/protocol';
+import { commonOptions, defaultBindAddress, UsageError } from '../args.js';
 import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
 import { deviceFrom, readDevConfig } from '../dev-config.js';
 import { runUntilSignal } from '../lifecycle.js';
@@ -21,6 +22,12 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       'http-port': { type: 'string' },
     },
   });
+  let servers: string[];
+  try {
+    servers = parseServerUrls(values.server);
+  } catch (err) {
+    throw new UsageError(`--server: ${(err as Error).message}`);
+  }
   const secret = values.secret ?? deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
   const camera = await openCameraFeed(values.source, (line) => console.log(line));
   console.log(`source: ${camera.description}`);
@@ -30,14 +37,14 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   console.log(`storage: ${storage.describe}`);
   const agent = startDeviceAgent({
     ...storage,
-    serverUrl: values.server,
+    serverUrl: servers,
     productId: values.product,
     deviceName: values.name,
     secret,
     feed: camera.feed,
     version: values.version,
     maxLiveViewers: values['max-viewers'] !== undefined ? Number(values['max-viewers']) : undefined,
-    bindAddress: defaultBindAddress(values.server, values.bind),
+    bindAddress: defaultBindAddress(servers[0]!, values.bind),
     log: (line) => console.log(line),
   });
   const closers: (() => Promise<void>)[] = [() => camera.close(), () => agent.close()];

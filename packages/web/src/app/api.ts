@@ -32,5 +32,6 @@ export async function xp2pInfoFor(app: AppParams, camera: { productId: string; d
 }
 
 function serverBase(app: AppParams): string {
-  return (app.serverUrl ?? location.origin).replace(/\/$/, '');
+  const first = Array.isArray(app.serverUrl) ? app.serverUrl[0] : app.serverUrl?.split(',')[0];
+  return (first ?? location.origin).replace(/\/$/, '');
 }

@@ -18,7 +18,7 @@ export type SwarmViewerEvent =
 
 export interface SwarmViewerOptions {
   platform: Platform;
-  app: Pick<AppParams, 'appKey' | 'appSecretKey' | 'serverUrl'>;
+  app: Pick<AppParams, 'appKey' | 'appSecretKey'> & { serverUrl?: string };
   /** http(s)://host[:port]/live/NAME.flv — the origin and the stream name */
   streamUrl: string;
   /** false (mobile mode): download only */

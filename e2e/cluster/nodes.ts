@@ -1,0 +1,50 @@
+/** `xp2p server --redis` processes for the cluster tests, and what the tests read from them. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePrometheusText } from '../../packages/server/src/testing/prometheus-text.js';
+import { CLI, start, type RunningProcess } from '../helpers/processes.js';
+
+export interface ServerNode {
+  proc: RunningProcess;
+  url: string;
+}
+
+/** One node on `redisUrl`; the first node started on `dataDir` writes the config the others share. */
+export async function startNode(dataDir: string, redisUrl: string, extra: string[] = []): Promise<ServerNode> {
+  const proc = start([
+    CLI,
+    'server',
+    '--data',
+    dataDir,
+    '--port',
+    '0',
+    '--stun-port',
+    '0',
+    '--redis',
+    redisUrl,
+    ...extra,
+  ]);
+  const m = await proc.waitForLine(/^server: (http:\/\/\S+)/);
+  await proc.waitForLine(/cluster: redis ready/);
+  return { proc, url: m[1]! };
+}
+
+export interface AppCredentials {
+  appid: string;
+  appKey: string;
+  appSecretKey: string;
+}
+
+export function appParamsOf(dataDir: string): AppCredentials {
+  const config = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as { apps: AppCredentials[] };
+  const app = config.apps[0]!;
+  return { appid: app.appid, appKey: app.appKey, appSecretKey: app.appSecretKey };
+}
+
+export const readyz = async (url: string): Promise<number> => (await fetch(`${url}/readyz`)).status;
+
+/** /metrics parsed strictly as Prometheus text (throws on a line that is not). */
+export const metricsOf = async (url: string): Promise<Map<string, number>> =>
+  parsePrometheusText(await (await fetch(`${url}/metrics`)).text());
+
+export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
