@@ -3,12 +3,25 @@
  * - `xp2p:device:<productId>/<deviceName>` → `{"node","version"}` with a TTL, refreshed by the node that
  *   holds the device's socket; a dead node's devices vanish within the TTL on their own.
  * - one pub/sub channel per node, `xp2p:node:<nodeId>`, carrying BusMessages addressed to it.
+ * - `xp2p:stream:<name>` → StreamLocation of a 1vN stream published on a node (TTL, refreshed).
+ * - `xp2p:swarm:<name>:<node>` hash peerId → "1"/"0" (uploads), and the set `xp2p:swarm-nodes:<name>` of
+ *   nodes with peers of that stream (both TTL, rewritten by each node's refresh).
+ * - `xp2p:swarm-figures:<name>` hash node → JSON SwarmFigures with a write time (stale entries ignored).
+ * - `xp2p:nonce:<appKey>:<nonce>` (SET NX with the signature window as TTL): the cluster's replay cache.
  * Redis down: commands fail fast (no offline queue, so nothing piles up in memory), callers refuse remote
  * work with 503, local sessions go on, `ready()` is false; ioredis reconnects with a capped back-off and we
  * write the presence of every local device again as soon as it is back. Nothing here ever exits the process.
  */
 import { Redis } from 'ioredis';
-import { ClusterUnavailableError, type BusMessage, type Cluster, type DeviceLocation } from './cluster.js';
+import {
+  ClusterUnavailableError,
+  type BusMessage,
+  type Cluster,
+  type DeviceLocation,
+  type RemotePeer,
+  type StreamLocation,
+  type SwarmFigures,
+} from './cluster.js';
 
 export interface RedisClusterOptions {
   url: string;
@@ -25,6 +38,22 @@ export interface RedisClusterOptions {
 const PREFIX = 'xp2p:';
 const deviceKeyOf = (productId: string, deviceName: string): string => `${PREFIX}device:${productId}/${deviceName}`;
 const nodeChannel = (node: string): string => `${PREFIX}node:${node}`;
+const streamKey = (name: string): string => `${PREFIX}stream:${name}`;
+const swarmKey = (stream: string, node: string): string => `${PREFIX}swarm:${stream}:${node}`;
+const swarmNodesKey = (stream: string): string => `${PREFIX}swarm-nodes:${stream}`;
+const figuresKey = (stream: string): string => `${PREFIX}swarm-figures:${stream}`;
+
+function parseJson<T>(text: string | null | undefined, valid: (v: Partial<T>) => boolean): T | undefined {
+  if (!text) return undefined;
+  try {
+    const v = JSON.parse(text) as Partial<T>;
+    return valid(v) ? (v as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const isLocation = (v: Partial<StreamLocation>): boolean =>
+  typeof v.node === 'string' && typeof v.url === 'string' && typeof v.epoch === 'string';
 /** Deletes a presence key only if this node still owns it (another node may have taken the device over). */
 const DELETE_IF_OWNER = `local v = redis.call('GET', KEYS[1])
 if v and string.find(v, ARGV[1], 1, true) then return redis.call('DEL', KEYS[1]) end
@@ -53,6 +82,9 @@ export function connectRedisCluster(options: RedisClusterOptions): Cluster {
   const sub = new Redis(options.url, { ...common, enableOfflineQueue: true });
   const handlers: ((message: BusMessage) => void)[] = [];
   const local = new Map<string, string>(); // presence key → version, of devices logged in here
+  const localStreams = new Map<string, StreamLocation>(); // streams published here
+  const localSwarms = new Map<string, Map<string, boolean>>(); // stream → peerId → uploads, peers here
+  const ttl = options.presenceTtlMs;
   const ownerMark = `"node":${JSON.stringify(nodeId)}`;
   let wasReady = false;
   let lastErrorLog = 0;
@@ -95,11 +127,25 @@ export function connectRedisCluster(options: RedisClusterOptions): Cluster {
   });
   sub.subscribe(nodeChannel(nodeId)).catch((err: Error) => onError(err));
 
-  /** Rewrites every local device's presence, with a fresh TTL. */
+  /** Rewrites this node's swarm membership of one stream (all of it: a lost HDEL heals here). */
+  const writeSwarm = (batch: ReturnType<Redis['multi']>, stream: string, peers: Map<string, boolean>): void => {
+    const key = swarmKey(stream, nodeId);
+    batch.del(key);
+    if (peers.size === 0) return;
+    batch.hset(key, Object.fromEntries([...peers].map(([id, upload]) => [id, upload ? '1' : '0'])));
+    batch.pexpire(key, ttl);
+    batch.sadd(swarmNodesKey(stream), nodeId);
+    batch.pexpire(swarmNodesKey(stream), ttl);
+  };
+
+  /** Rewrites every local device's presence, stream and swarm membership, with a fresh TTL. */
   function refresh(): void {
-    if (cmd.status !== 'ready' || local.size === 0) return;
-    const batch = cmd.pipeline();
-    for (const [key, version] of local) batch.set(key, presenceValue(version), 'PX', options.presenceTtlMs);
+    if (cmd.status !== 'ready') return;
+    if (local.size + localStreams.size + localSwarms.size === 0) return;
+    const batch = cmd.multi();
+    for (const [key, version] of local) batch.set(key, presenceValue(version), 'PX', ttl);
+    for (const [name, location] of localStreams) batch.set(streamKey(name), JSON.stringify(location), 'PX', ttl);
+    for (const [stream, peers] of localSwarms) writeSwarm(batch, stream, peers);
     batch.exec().catch(onError);
   }
   const refreshTimer = setInterval(refresh, options.presenceRefreshMs);
@@ -154,6 +200,71 @@ export function connectRedisCluster(options: RedisClusterOptions): Cluster {
       local.delete(key);
       if (cmd.status === 'ready') cmd.eval(DELETE_IF_OWNER, 1, key, ownerMark).catch(onError);
     },
+    streamPublished(name, location) {
+      localStreams.set(name, location);
+      if (cmd.status === 'ready') cmd.set(streamKey(name), JSON.stringify(location), 'PX', ttl).catch(onError);
+    },
+    streamEnded(name) {
+      localStreams.delete(name);
+      if (cmd.status === 'ready') cmd.eval(DELETE_IF_OWNER, 1, streamKey(name), ownerMark).catch(onError);
+    },
+    findStream: (name) =>
+      guard(async () => parseJson<StreamLocation>(await cmd.get(streamKey(name)), isLocation)),
+    swarmJoined(stream, peerId, upload) {
+      let peers = localSwarms.get(stream);
+      if (!peers) localSwarms.set(stream, (peers = new Map()));
+      peers.set(peerId, upload);
+      if (cmd.status !== 'ready') return;
+      const batch = cmd.multi();
+      writeSwarm(batch, stream, peers);
+      batch.exec().catch(onError);
+    },
+    swarmLeft(stream, peerId) {
+      const peers = localSwarms.get(stream);
+      if (!peers?.delete(peerId)) return;
+      if (peers.size === 0) localSwarms.delete(stream);
+      if (cmd.status === 'ready') cmd.hdel(swarmKey(stream, nodeId), peerId).catch(onError);
+    },
+    swarmMembers: (stream) =>
+      guard(async () => {
+        const nodes = (await cmd.smembers(swarmNodesKey(stream))).filter((n) => n !== nodeId);
+        if (nodes.length === 0) return [];
+        const batch = cmd.pipeline();
+        for (const node of nodes) batch.hgetall(swarmKey(stream, node));
+        const replies = (await batch.exec()) ?? [];
+        const members: RemotePeer[] = [];
+        replies.forEach(([err, fields], i) => {
+          if (err || !fields) return;
+          for (const [id, upload] of Object.entries(fields as Record<string, string>)) {
+            members.push({ id, node: nodes[i]!, upload: upload === '1' });
+          }
+        });
+        return members;
+      }),
+    putSwarmFigures(stream, figures) {
+      if (cmd.status !== 'ready') return;
+      const key = figuresKey(stream);
+      cmd
+        .multi()
+        .hset(key, nodeId, JSON.stringify({ ...figures, at: Date.now() }))
+        .pexpire(key, ttl)
+        .exec()
+        .catch(onError);
+    },
+    swarmFigures: (stream) =>
+      guard(async () => {
+        const all = await cmd.hgetall(figuresKey(stream));
+        const fresh = Date.now() - ttl;
+        return Object.entries(all).flatMap(([node, text]) => {
+          if (node === nodeId) return [];
+          const f = parseJson<SwarmFigures & { at: number }>(text, (v) => typeof v.at === 'number');
+          if (!f || f.at < fresh) return [];
+          const { at: _at, ...figures } = f;
+          return [figures];
+        });
+      }),
+    claimNonce: (key, ttlMs) =>
+      guard(async () => (await cmd.set(`${PREFIX}nonce:${key}`, '1', 'PX', Math.max(1, ttlMs), 'NX')) === 'OK'),
     async send(node, message) {
       if (cmd.status !== 'ready') return false;
       try {
@@ -172,13 +283,18 @@ export function connectRedisCluster(options: RedisClusterOptions): Cluster {
       clearInterval(refreshTimer);
       // Our devices' sockets are closed by now; drop whatever presence is left so others see them offline
       // at once rather than after the TTL. Bounded: with redis down this must not hold up the exit.
-      if (cmd.status === 'ready' && local.size > 0) {
-        const keys = [...local.keys()];
-        const drops = Promise.all(keys.map((k) => cmd.eval(DELETE_IF_OWNER, 1, k, ownerMark))).catch(() => {});
+      if (cmd.status === 'ready' && local.size + localStreams.size + localSwarms.size > 0) {
+        const keys = [...local.keys(), ...[...localStreams.keys()].map(streamKey)];
+        const drops = Promise.all([
+          ...keys.map((k) => cmd.eval(DELETE_IF_OWNER, 1, k, ownerMark)),
+          ...[...localSwarms.keys()].map((s) => cmd.del(swarmKey(s, nodeId))),
+        ]).catch(() => {});
         await Promise.race([drops, new Promise((r) => setTimeout(r, 500).unref())]);
       }
       closed = true;
       local.clear();
+      localStreams.clear();
+      localSwarms.clear();
       cmd.disconnect();
       sub.disconnect();
     },

@@ -23,12 +23,20 @@ export interface LiveStreamOptions {
   targetChunkMs: number;
   windowMs: number;
   windowMaxBytes: number;
+  /**
+   * A mirror of a stream published on another cluster node: its epoch, and the node's base URL. A
+   * mirror is fed the origin node's init parts and chunks as they are (addInit/addChunk), not tags, so
+   * every node serves the same chunk numbers and hashes and peers on different nodes can trade chunks.
+   */
+  mirrorOf?: { epoch: string; nodeUrl: string };
 }
 
 export class LiveStream {
   readonly name: string;
   /** random per publish, so a republished stream never reuses a chunk URL */
-  readonly epoch = randomId(12);
+  readonly epoch: string;
+  /** the origin node's base URL when this is a mirror of a stream published there */
+  readonly mirrorOf: string | undefined;
   readonly startedAt = Date.now();
   readonly #options: LiveStreamOptions;
   readonly #window: ChunkWindow;
@@ -43,6 +51,8 @@ export class LiveStream {
   constructor(name: string, options: LiveStreamOptions) {
     this.name = name;
     this.#options = options;
+    this.epoch = options.mirrorOf?.epoch ?? randomId(12);
+    this.mirrorOf = options.mirrorOf?.nodeUrl;
     this.#window = new ChunkWindow(options.windowMs, options.windowMaxBytes);
   }
 
@@ -74,7 +84,7 @@ export class LiveStream {
   }
 
   push(tag: FlvTag): void {
-    if (!this.#live) return;
+    if (!this.#live || this.mirrorOf) return;
     this.#chunker ??= new FlvChunker({
       targetChunkMs: this.#options.targetChunkMs,
       ...(this.#header ? { header: this.#header } : {}),
@@ -152,26 +162,37 @@ export class LiveStream {
     }
   }
 
+  /** An init part cut elsewhere (a mirror's origin node); its bytes were checked against meta.hash. */
+  addInit(init: StoredInit): void {
+    if (!this.#live) return;
+    this.#init = init;
+    this.#inits.set(init.meta.initId, init);
+    this.#emit({ type: 'init', init });
+  }
+
+  /** A chunk cut elsewhere, in order (a gap throws RangeError); its bytes were checked against meta.hash. */
+  addChunk(chunk: StoredChunk): void {
+    if (!this.#live) return;
+    this.#window.add(chunk);
+    this.#lastSeq = chunk.meta.seq;
+    this.#dropUnusedInits();
+    this.#emit({ type: 'chunk', chunk });
+  }
+
   #accept(output: ChunkerOutput): void {
     if (output.kind === 'init') {
       const init: StoredInit = {
         meta: { initId: output.initId, size: output.bytes.byteLength, hash: sha256Hex(output.bytes) },
         bytes: output.bytes,
       };
-      this.#init = init;
-      this.#inits.set(init.meta.initId, init);
-      this.#emit({ type: 'init', init });
-      return;
+      return this.addInit(init);
     }
     const { seq, bytes, keyframe, timestamp, duration, initId } = output;
     const chunk: StoredChunk = {
       meta: { seq, size: bytes.byteLength, hash: sha256Hex(bytes), keyframe, timestamp, duration, initId },
       bytes,
     };
-    this.#window.add(chunk);
-    this.#lastSeq = seq;
-    this.#dropUnusedInits();
-    this.#emit({ type: 'chunk', chunk });
+    this.addChunk(chunk);
   }
 
   #dropUnusedInits(): void {

@@ -54,24 +54,7 @@ export class Origin {
 
   /** Starts a publish of `name`. Throws InvalidStreamNameError, StreamBusyError (already live), OriginClosedError. */
   openPublisher(name: string): Publisher {
-    if (this.#closed) throw new OriginClosedError();
-    if (!streamNameSchema.safeParse(name).success) throw new InvalidStreamNameError(name);
-    const previous = this.#records.get(name);
-    if (previous?.stream.live) throw new StreamBusyError(name);
-    if (previous) this.#drop(name);
-
-    const stream = new LiveStream(name, {
-      targetChunkMs: this.#tuning.targetChunkMs,
-      windowMs: this.#tuning.originWindowMs,
-      windowMaxBytes: this.#tuning.originWindowMaxBytes,
-    });
-    const record: StreamRecord = { stream, originBytes: 0, dropTimer: undefined };
-    this.#records.set(name, record);
-    stream.subscribe((event) => {
-      const originEvent = stream.toOriginEvent(event);
-      for (const listener of [...this.#listeners]) listener(name, originEvent);
-      if (event.type === 'eof') this.#scheduleDrop(record);
-    });
+    const stream = this.#open(name, undefined);
     this.#log(`stream ${name} published (epoch ${stream.epoch})`);
     return {
       stream: name,
@@ -91,6 +74,40 @@ export class Origin {
         this.#log(`stream ${name} ended after ${stream.chunkCount} chunks`);
       },
     };
+  }
+
+  /**
+   * Opens a local mirror of a stream published on another cluster node (cluster/stream-mirror.ts feeds it
+   * with that node's init parts and chunks). Served like a local publish; `stream.end()` ends it.
+   * Same errors as openPublisher.
+   */
+  openMirror(name: string, epoch: string, nodeUrl: string): LiveStream {
+    const stream = this.#open(name, { epoch, nodeUrl });
+    this.#log(`stream ${name} mirrored from ${nodeUrl} (epoch ${epoch})`);
+    return stream;
+  }
+
+  #open(name: string, mirrorOf: { epoch: string; nodeUrl: string } | undefined): LiveStream {
+    if (this.#closed) throw new OriginClosedError();
+    if (!streamNameSchema.safeParse(name).success) throw new InvalidStreamNameError(name);
+    const previous = this.#records.get(name);
+    if (previous?.stream.live) throw new StreamBusyError(name);
+    if (previous) this.#drop(name);
+
+    const stream = new LiveStream(name, {
+      targetChunkMs: this.#tuning.targetChunkMs,
+      windowMs: this.#tuning.originWindowMs,
+      windowMaxBytes: this.#tuning.originWindowMaxBytes,
+      ...(mirrorOf ? { mirrorOf } : {}),
+    });
+    const record: StreamRecord = { stream, originBytes: 0, dropTimer: undefined };
+    this.#records.set(name, record);
+    stream.subscribe((event) => {
+      const originEvent = stream.toOriginEvent(event);
+      for (const listener of [...this.#listeners]) listener(name, originEvent);
+      if (event.type === 'eof') this.#scheduleDrop(record);
+    });
+    return stream;
   }
 
   /** Publishes an in-process tag source until it ends (or `signal` aborts); resolves with the epoch. */

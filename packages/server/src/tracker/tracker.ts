@@ -3,12 +3,19 @@
  * neighbours (it offers to them), relays WebRTC signals to peers of its own swarm only, receives every
  * origin event of the stream, reports its figures, and may report a peer whose chunk failed its hash.
  */
-import { peerToTrackerSchema, randomId, type PeerToTracker, type TrackerToPeer } from '@xp2p/protocol';
+import {
+  peerToTrackerSchema,
+  randomId,
+  type PeerSignal,
+  type PeerToTracker,
+  type TrackerToPeer,
+} from '@xp2p/protocol';
 import type { WebSocket } from 'ws';
 import type { AppConfig } from '../config/schema.js';
 import type { Origin } from '../origin/origin.js';
 import { CLOSE_POLICY_VIOLATION, SignalChannel } from '../signal/channel.js';
 import type { Hub } from '../signal/hub.js';
+import { mixNeighbours, noFederation, type RemotePeerInfo, type SwarmFederation } from './federation.js';
 import { Swarm, type ReportTotals, type SwarmPeer } from './swarm.js';
 
 export interface SwarmStats extends ReportTotals {
@@ -22,6 +29,9 @@ interface PeerSocket {
   app: AppConfig;
   channel: Channel;
   member: { swarm: Swarm; peer: SwarmPeer } | undefined;
+  closed: boolean;
+  /** messages wait here while an earlier one awaits the cluster (a join), so they are handled in order */
+  queue: Promise<void> | undefined;
 }
 
 export class Tracker {
@@ -29,10 +39,12 @@ export class Tracker {
   readonly #origin: Origin;
   readonly #swarms = new Map<string, Swarm>();
   readonly #unsubscribe: (() => void)[];
+  readonly #federation: SwarmFederation;
 
-  constructor(hub: Hub, origin: Origin) {
+  constructor(hub: Hub, origin: Origin, federation: SwarmFederation = noFederation) {
     this.#hub = hub;
     this.#origin = origin;
+    this.#federation = federation;
     this.#unsubscribe = [
       origin.onEvent((stream, event) => {
         const swarm = this.#swarms.get(stream);
@@ -48,6 +60,8 @@ export class Tracker {
     const socket: PeerSocket = {
       app,
       member: undefined,
+      closed: false,
+      queue: undefined,
       channel: new SignalChannel({
         ws,
         schema: peerToTrackerSchema,
@@ -58,7 +72,10 @@ export class Tracker {
         onMessage: (message) => this.#receive(socket, message),
       }) as Channel,
     };
-    ws.once('close', () => this.#leave(socket, 'disconnected'));
+    ws.once('close', () => {
+      socket.closed = true;
+      this.#leave(socket, 'disconnected');
+    });
     this.#hub.heartbeat.watch(ws);
   }
 
@@ -85,7 +102,40 @@ export class Tracker {
     for (const off of this.#unsubscribe) off();
   }
 
+  /** A signal from a peer on another node to a peer of ours; false when we have no such peer. */
+  deliverRemoteSignal(stream: string, fromPeer: string, toPeer: string, signal: PeerSignal): boolean {
+    const target = this.#swarms.get(stream)?.peer(toPeer);
+    if (!target) return false;
+    target.links.add(fromPeer);
+    target.send({ type: 'signal', from: fromPeer, signal });
+    return true;
+  }
+
+  /** A peer on another node left: our peers linked to it hear `peer-left`. */
+  remotePeerLeft(stream: string, peerId: string, to: readonly string[]): void {
+    const swarm = this.#swarms.get(stream);
+    for (const id of to) {
+      const peer = swarm?.peer(id);
+      if (peer?.links.delete(peerId)) peer.send({ type: 'peer-left', peerId });
+    }
+  }
+
   #receive(socket: PeerSocket, message: PeerToTracker): void {
+    const run = (): Promise<void> | void => this.#handle(socket, message);
+    const fail = (err: unknown): void => this.#hub.log(`tracker: ${message.type} failed: ${String(err)}`);
+    if (socket.queue) {
+      socket.queue = socket.queue.then(run).catch(fail);
+      return;
+    }
+    const pending = run();
+    if (!pending) return;
+    const queue: Promise<void> = pending.catch(fail).finally(() => {
+      if (socket.queue === queue) socket.queue = undefined;
+    });
+    socket.queue = queue;
+  }
+
+  #handle(socket: PeerSocket, message: PeerToTracker): Promise<void> | void {
     const { channel } = socket;
     if (message.type === 'ping') return; // answered by the channel
     if (message.type === 'join') return this.#join(socket, message.stream, message.upload);
@@ -99,24 +149,58 @@ export class Tracker {
     switch (message.type) {
       case 'signal': {
         const target = swarm.peer(message.to);
-        if (!target || target === peer) return channel.sendError(404, `no peer ${message.to} in this swarm`);
+        if (target === peer) return channel.sendError(404, `no peer ${message.to} in this swarm`);
+        if (!target) {
+          // Maybe a peer on another node. Not awaited: the bus keeps this socket's signals in order.
+          void this.#federation.relaySignal(swarm.stream, peer.id, message.to, message.signal).then((relayed) => {
+            if (relayed) peer.links.add(message.to);
+            else channel.sendError(404, `no peer ${message.to} in this swarm`);
+          });
+          return;
+        }
         swarm.link(peer, target);
         target.send({ type: 'signal', from: peer.id, signal: message.signal });
         return;
       }
       case 'report':
         peer.report = message.report;
+        this.#federation.reported(swarm.stream);
         return;
       case 'bad-peer':
         return this.#badPeer(swarm, peer, message.peerId, message.seq, message.reason);
       case 'more-peers':
-        return channel.send({ type: 'peers', neighbours: this.#introduce(swarm, peer) });
+        return this.#withRemote(swarm.stream, (remote) =>
+          channel.send({ type: 'peers', neighbours: this.#introduce(swarm, peer, remote) }),
+        );
       case 'leave':
         return this.#leave(socket, 'left');
     }
   }
 
-  #join(socket: PeerSocket, name: string, upload: boolean): void {
+  /** Runs `then` with the stream's peers on other nodes: at once when alone, after a lookup in a cluster. */
+  #withRemote(stream: string, then: (remote: RemotePeerInfo[]) => void): Promise<void> | void {
+    const remote = this.#federation.remoteMembers(stream);
+    if (Array.isArray(remote)) return then(remote);
+    return remote.then(then, (err: unknown) => {
+      this.#hub.log(`tracker: peers of ${stream} on other nodes unknown (${String(err)})`);
+      then([]);
+    });
+  }
+
+  #join(socket: PeerSocket, name: string, upload: boolean): Promise<void> | void {
+    if (socket.member)
+      return socket.channel.sendError(409, `already joined stream ${socket.member.swarm.stream}, leave first`);
+    // A stream published on another node is mirrored here first (cluster); alone this is synchronous.
+    const prepared = this.#federation.prepare(name);
+    const admit = (): Promise<void> | void =>
+      this.#withRemote(name, (remote) => {
+        if (!socket.closed) this.#admit(socket, name, upload, remote);
+      });
+    if (!prepared) return admit();
+    return prepared.then(admit);
+  }
+
+  #admit(socket: PeerSocket, name: string, upload: boolean, remote: RemotePeerInfo[]): void {
     const { channel } = socket;
     if (socket.member)
       return channel.sendError(409, `already joined stream ${socket.member.swarm.stream}, leave first`);
@@ -145,6 +229,7 @@ export class Tracker {
     };
     swarm.add(peer);
     socket.member = { swarm, peer };
+    this.#federation.joined(name, peer.id, upload);
     channel.send({
       type: 'joined',
       peerId: peer.id,
@@ -152,7 +237,7 @@ export class Tracker {
       epoch: stream.epoch,
       init: init.meta,
       targetChunkMs: stream.targetChunkMs,
-      neighbours: this.#introduce(swarm, peer),
+      neighbours: this.#introduce(swarm, peer, remote),
     });
     // Where to start: the chunks from the latest keyframe on, as the announcements they were.
     for (const chunk of stream.fromLatestKeyframe()) {
@@ -161,10 +246,24 @@ export class Tracker {
     this.#hub.log(`peer ${peer.id.slice(0, 8)} joined ${name} (${swarm.size} peers, upload ${upload})`);
   }
 
-  /** Picks fresh neighbours and links them, so either side hears `peer-left` about the other. */
-  #introduce(swarm: Swarm, peer: SwarmPeer): string[] {
-    const picked = swarm.pickNeighbours(peer.id, this.#hub.tuning.trackerNeighbours);
-    for (const other of picked) swarm.link(peer, other);
+  /**
+   * Picks fresh neighbours (here and, in a cluster, on other nodes) and links them, so either side hears
+   * `peer-left` about the other.
+   */
+  #introduce(swarm: Swarm, peer: SwarmPeer, remote: readonly RemotePeerInfo[]): string[] {
+    const count = this.#hub.tuning.trackerNeighbours;
+    const fresh = remote.filter((r) => r.id !== peer.id && !peer.links.has(r.id));
+    if (fresh.length === 0) {
+      const picked = swarm.pickNeighbours(peer.id, count);
+      for (const other of picked) swarm.link(peer, other);
+      return picked.map((p) => p.id);
+    }
+    const picked = mixNeighbours(swarm.pickNeighbours(peer.id, Number.MAX_SAFE_INTEGER), fresh, count);
+    for (const other of picked) {
+      const local = swarm.peer(other.id);
+      if (local) swarm.link(peer, local);
+      else peer.links.add(other.id);
+    }
     return picked.map((p) => p.id);
   }
 
@@ -194,6 +293,8 @@ export class Tracker {
   #remove(swarm: Swarm, peer: SwarmPeer): void {
     if (swarm.peer(peer.id) !== peer) return;
     for (const id of swarm.remove(peer.id)) swarm.peer(id)?.send({ type: 'peer-left', peerId: peer.id });
+    // What is left in its links are peers on other nodes (local ones were unlinked by swarm.remove).
+    this.#federation.left(swarm.stream, peer.id, [...peer.links].filter((id) => !swarm.peer(id)));
     this.#forgetIfIdle(swarm.stream);
   }
 

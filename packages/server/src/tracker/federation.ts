@@ -1,0 +1,57 @@
+/**
+ * The tracker's seam to other server nodes (a cluster): one swarm per stream spans every node, so a peer
+ * joined on node A is introduced to peers joined on node B, and their WebRTC signals are relayed between
+ * the nodes. Alone (no cluster), `noFederation` keeps the tracker purely local and synchronous.
+ */
+import type { PeerSignal } from '@xp2p/protocol';
+
+export interface RemotePeerInfo {
+  id: string;
+  upload: boolean;
+}
+
+export interface SwarmFederation {
+  /** Makes a stream published on another node servable here; undefined when there is nothing to wait for. */
+  prepare(stream: string): Promise<void> | undefined;
+  /** Peers of `stream` on the other nodes; a plain array when that needs no round trip. */
+  remoteMembers(stream: string): RemotePeerInfo[] | Promise<RemotePeerInfo[]>;
+  joined(stream: string, peerId: string, upload: boolean): void;
+  /** `peerId` left; `linkedRemote` are peers on other nodes it was linked to (they hear peer-left). */
+  left(stream: string, peerId: string, linkedRemote: string[]): void;
+  /** Relays a signal to a peer on another node; false when no node has that peer. */
+  relaySignal(stream: string, fromPeer: string, toPeer: string, signal: PeerSignal): Promise<boolean>;
+  /** A peer of `stream` sent new figures (the stream's cluster-wide stats are sums over nodes). */
+  reported(stream: string): void;
+}
+
+export const noFederation: SwarmFederation = {
+  prepare: () => undefined,
+  remoteMembers: () => [],
+  joined: () => {},
+  left: () => {},
+  relaySignal: () => Promise.resolve(false),
+  reported: () => {},
+};
+
+/** Fisher–Yates on a copy (neighbour choice is not a secret). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/**
+ * Up to `count` of local and remote candidates, uploaders first, random within each group, so a peer's
+ * neighbours are spread over the nodes in proportion to where the swarm's peers are.
+ */
+export function mixNeighbours<L extends RemotePeerInfo>(
+  local: readonly L[],
+  remote: readonly RemotePeerInfo[],
+  count: number,
+): (L | RemotePeerInfo)[] {
+  const all: (L | RemotePeerInfo)[] = [...local, ...remote];
+  return [...shuffled(all.filter((p) => p.upload)), ...shuffled(all.filter((p) => !p.upload))].slice(0, count);
+}
