@@ -36,6 +36,8 @@ export interface ServerTuning {
   presenceTtlMs: number;
   /** How often a node rewrites its devices' presence; well under presenceTtlMs. */
   presenceRefreshMs: number;
+  /** bound on each fetch a node makes from another node (1vN manifest, init, chunk, feed headers) */
+  clusterFetchTimeoutMs: number;
   /** SIGTERM drain: the longest close() may take before the remaining sockets are cut. */
   drainTimeoutMs: number;
   /** TLS: how often the certificate and key files are checked for a change (stat polling survives renames). */
@@ -81,6 +83,7 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   joinBurst: 5_000,
   presenceTtlMs: 30_000,
   presenceRefreshMs: 10_000,
+  clusterFetchTimeoutMs: 5_000,
   drainTimeoutMs: 10_000,
   tlsReloadPollMs: 1_000,
   targetChunkMs: 500,

@@ -29,6 +29,9 @@ import { Tracker } from './tracker/tracker.js';
 import { standaloneCluster, type Cluster } from './cluster/cluster.js';
 import { connectRedisCluster } from './cluster/redis-cluster.js';
 import { handleBusMessage } from './cluster/remote-ends.js';
+import { StreamMirrors } from './cluster/stream-mirror.js';
+import { ClusterSwarmFederation } from './cluster/swarm-federation.js';
+import { noFederation } from './tracker/federation.js';
 import { publicUrlResolver } from './http/public-url.js';
 import { createLog } from './ops/logger.js';
 import { ServerMetrics } from './ops/metrics.js';
@@ -62,6 +65,11 @@ export interface StartServerOptions {
   redis?: string;
   /** this node's id in the cluster; default random */
   nodeId?: string;
+  /**
+   * The base URL other nodes use to fetch this node's 1vN streams (cluster); default its listening URL.
+   * Set it when listening on 0.0.0.0 or behind NAT, e.g. http://10.0.0.5:18080.
+   */
+  clusterUrl?: string;
   /** lifetime of the viewer tokens inside issued xp2pInfo; default SERVER_DEFAULTS.tokenTtlSeconds */
   tokenTtlSeconds?: number;
   /** limits and timings, see SERVER_DEFAULTS */
@@ -175,12 +183,37 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Twice the parse limit, so an oversized tracker message is refused with a readable 400 error rather
   // than a bare close; beyond that the socket is closed (1009).
   const peerWss = new WebSocketServer({ noServer: true, maxPayload: 2 * SIGNAL_MAX_BYTES });
-  cluster.onMessage((message) =>
-    handleBusMessage(hub, message, (productId, deviceName) => closeReplacedDevice(hub, productId, deviceName)),
-  );
   origin.onBytesSent((bytes) => metrics.originSent(bytes));
-  const tracker = new Tracker(hub, origin);
+  // 1vN across nodes: streams published elsewhere are mirrored here on demand; swarms span the nodes.
+  const mirrors = new StreamMirrors({
+    cluster,
+    origin,
+    log,
+    fetchTimeoutMs: tuning.clusterFetchTimeoutMs,
+    onFetched: (bytes) => metrics.clusterFetched(bytes),
+  });
+  const federation = cluster.enabled
+    ? new ClusterSwarmFederation(
+        cluster,
+        mirrors,
+        (stream) => ({ ...late.tracker!.stats(stream), originBytes: origin.originBytes(stream) }),
+        log,
+      )
+    : undefined;
+  const tracker = new Tracker(hub, origin, federation ?? noFederation);
   late.tracker = tracker;
+  cluster.onMessage((message) => {
+    if (federation?.handle(tracker, message)) return;
+    handleBusMessage(hub, message, (productId, deviceName) => closeReplacedDevice(hub, productId, deviceName));
+  });
+  // Streams published here (not mirrors) are registered, so other nodes can find and mirror them.
+  origin.onEvent((name, event) => {
+    const stream = origin.stream(name);
+    if (!stream || stream.mirrorOf || !cluster.enabled) return;
+    if (event.type === 'init') {
+      cluster.streamPublished(name, { node: nodeId, url: options.clusterUrl ?? url, epoch: stream.epoch });
+    } else if (event.type === 'eof') cluster.streamEnded(name);
+  });
   const readiness = (): { ready: boolean; reasons: string[] } => {
     const reasons: string[] = [];
     if (!listening) reasons.push('not listening');
@@ -191,6 +224,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const router = createRouter({
     live: { origin, publishKey: config.publishKey, tuning, log },
     tracker,
+    mirrors,
+    clusterFigures: (stream) => cluster.swarmFigures(stream),
     ops: {
       metrics,
       readiness,
@@ -271,8 +306,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const server = http;
   const drain = async (): Promise<void> => {
     // First the streams end, so HTTP-FLV viewers, feeds and peers all get eof before their sockets go.
+    mirrors.close();
     await origin.close();
     tracker.close();
+    federation?.close();
     await Promise.all([...sockets].map((ws) => closeSocket(ws, tuning.closeGraceMs)));
   };
   const close = async (): Promise<void> => {

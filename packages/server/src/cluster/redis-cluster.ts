@@ -208,8 +208,7 @@ export function connectRedisCluster(options: RedisClusterOptions): Cluster {
       localStreams.delete(name);
       if (cmd.status === 'ready') cmd.eval(DELETE_IF_OWNER, 1, streamKey(name), ownerMark).catch(onError);
     },
-    findStream: (name) =>
-      guard(async () => parseJson<StreamLocation>(await cmd.get(streamKey(name)), isLocation)),
+    findStream: (name) => guard(async () => parseJson<StreamLocation>(await cmd.get(streamKey(name)), isLocation)),
     swarmJoined(stream, peerId, upload) {
       let peers = localSwarms.get(stream);
       if (!peers) localSwarms.set(stream, (peers = new Map()));

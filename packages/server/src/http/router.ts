@@ -4,9 +4,11 @@
  * and everything else to the web app (or the status page).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isHttpError } from '../errors.js';
+import { HttpError, isHttpError } from '../errors.js';
 import { handleLive, LIVE_PREFIX, type LiveRoutesContext } from '../origin/live-routes.js';
 import type { Tracker } from '../tracker/tracker.js';
+import type { SwarmFigures } from '../cluster/cluster.js';
+import type { StreamMirrors } from '../cluster/stream-mirror.js';
 import { sendError } from './json-response.js';
 import { handleOps, handleWeb, isOpsPath, type OpsContext } from './ops-routes.js';
 import { splitTarget } from './signature-fields.js';
@@ -15,6 +17,10 @@ import { handleStreamsApi, isStreamsApiPath } from './streams-api.js';
 export interface RouterContext {
   live: LiveRoutesContext;
   tracker: Tracker;
+  /** cluster: streams published on other nodes, mirrored here when first asked for */
+  mirrors?: StreamMirrors;
+  /** cluster: the other nodes' figures of a stream, summed into its stats */
+  clusterFigures?: (stream: string) => Promise<SwarmFigures[]>;
   ops: OpsContext;
   /** the signed API (http/api.ts) */
   api: (req: IncomingMessage, res: ServerResponse) => void;
@@ -44,8 +50,28 @@ export function createRouter(ctx: RouterContext): (req: IncomingMessage, res: Se
       return void handleWeb(ctx.ops, req, res, path).catch((err) => fail(req, res, path, err));
     }
     try {
-      if (live) handleLive(ctx.live, req, res, path, query);
-      else handleStreamsApi(ctx.live.origin, ctx.tracker, req, res, path);
+      if (!live) {
+        return void handleStreamsApi(ctx.live.origin, ctx.tracker, req, res, path, ctx.clusterFigures).catch((err) =>
+          fail(req, res, path, err),
+        );
+      }
+      // A read of a stream published on another node: mirror it here first (it answers 404 if none has it).
+      const name = path
+        .slice(LIVE_PREFIX.length)
+        .split('/')[0]!
+        .replace(/\.flv$/, '');
+      if (ctx.mirrors?.wanted(name) && (req.method === 'GET' || req.method === 'HEAD')) {
+        return void ctx.mirrors
+          .ensure(name)
+          .then(
+            () => handleLive(ctx.live, req, res, path, query),
+            (err: unknown) => {
+              throw new HttpError(503, `cluster store unreachable: ${(err as Error).message}`);
+            },
+          )
+          .catch((err) => fail(req, res, path, err));
+      }
+      handleLive(ctx.live, req, res, path, query);
     } catch (err) {
       fail(req, res, path, err);
     }

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../errors.js';
 import type { Origin } from '../origin/origin.js';
 import type { Tracker } from '../tracker/tracker.js';
+import type { SwarmFigures } from '../cluster/cluster.js';
 import { sendJson } from './json-response.js';
 
 export interface StreamStats {
@@ -54,13 +55,45 @@ export function streamStats(origin: Origin, tracker: Tracker, name: string): Str
   };
 }
 
-export function handleStreamsApi(
+/** Adds the other nodes' figures (cluster): the swarm and the bytes served span every node. */
+function withClusterFigures(
+  name: string,
+  local: StreamStats | undefined,
+  others: SwarmFigures[],
+): StreamStats | undefined {
+  if (others.length === 0) return local;
+  const sum: StreamStats = local ?? {
+    stream: name,
+    live: false,
+    epoch: null,
+    peers: 0,
+    originBytes: 0,
+    p2pBytes: 0,
+    cdnBytes: 0,
+    uploadBytes: 0,
+    stalls: 0,
+    chunks: 0,
+    bitrateKbps: 0,
+  };
+  for (const f of others) {
+    sum.peers += f.peers;
+    sum.originBytes += f.originBytes;
+    sum.p2pBytes += f.p2pBytes;
+    sum.cdnBytes += f.cdnBytes;
+    sum.uploadBytes += f.uploadBytes;
+    sum.stalls += f.stalls;
+  }
+  return sum;
+}
+
+export async function handleStreamsApi(
   origin: Origin,
   tracker: Tracker,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
-): void {
+  clusterFigures?: (stream: string) => Promise<SwarmFigures[]>,
+): Promise<void> {
   if (req.method !== 'GET') {
     res.setHeader('allow', 'GET');
     throw new HttpError(405, `${req.method} not allowed on ${path}`);
@@ -68,7 +101,16 @@ export function handleStreamsApi(
   const match = STATS_PATH.exec(path);
   if (match) {
     const name = match[1]!; // stream names never need percent-encoding
-    const stats = streamStats(origin, tracker, name);
+    let stats = streamStats(origin, tracker, name);
+    if (clusterFigures) {
+      let others: SwarmFigures[];
+      try {
+        others = await clusterFigures(name);
+      } catch (err) {
+        throw new HttpError(503, `cluster store unreachable: ${(err as Error).message}`);
+      }
+      stats = withClusterFigures(name, stats, others);
+    }
     if (!stats) throw new HttpError(404, `unknown stream ${name}`);
     return sendJson(res, 200, stats);
   }

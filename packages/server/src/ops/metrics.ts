@@ -28,6 +28,7 @@ export class ServerMetrics {
   readonly #originBytes: Counter;
   readonly #answerSeconds: Histogram;
   readonly #clusterMessages: Counter<'direction'>;
+  readonly #clusterFetched: Counter;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -112,6 +113,11 @@ export class ServerMetrics {
         this.set(sources.clusterReady());
       },
     });
+    this.#clusterFetched = new Counter({
+      name: 'xp2p_cluster_fetched_bytes_total',
+      help: '1vN bytes fetched once from the origin node of streams published on other nodes',
+      registers,
+    });
     this.#clusterMessages = new Counter({
       name: 'xp2p_cluster_messages_total',
       help: 'Signalling messages exchanged with other nodes, by direction',
@@ -142,6 +148,11 @@ export class ServerMetrics {
   offerAnswered(seconds: number): void {
     this.#answerSeconds.observe(seconds);
   }
+  /** bytes of 1vN chunks and init parts this node fetched from other nodes (its mirrors) */
+  clusterFetched(bytes: number): void {
+    this.#clusterFetched.inc(bytes);
+  }
+
   clusterMessage(direction: 'in' | 'out'): void {
     this.#clusterMessages.inc({ direction });
   }

@@ -15,6 +15,8 @@ import type { Origin } from './origin.js';
 import { handlePublish } from './publish-endpoint.js';
 
 export const LIVE_PREFIX = '/live/';
+/** Sent by another cluster node fetching a part for its mirror (cluster/stream-mirror.ts). */
+export const MIRROR_HEADER = 'x-xp2p-mirror';
 
 export interface LiveRoutesContext {
   origin: Origin;
@@ -154,5 +156,6 @@ function servePart(
   }
   res.writeHead(200, { ...headers, 'content-type': contentType, 'content-length': part.bytes.byteLength });
   res.end(part.bytes);
-  ctx.origin.countSent(stream, part.bytes.byteLength);
+  // A cluster node's mirror copies each part once: not viewer traffic, so not counted as origin bytes.
+  if (req.headers[MIRROR_HEADER] === undefined) ctx.origin.countSent(stream, part.bytes.byteLength);
 }

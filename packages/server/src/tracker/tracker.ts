@@ -3,13 +3,7 @@
  * neighbours (it offers to them), relays WebRTC signals to peers of its own swarm only, receives every
  * origin event of the stream, reports its figures, and may report a peer whose chunk failed its hash.
  */
-import {
-  peerToTrackerSchema,
-  randomId,
-  type PeerSignal,
-  type PeerToTracker,
-  type TrackerToPeer,
-} from '@xp2p/protocol';
+import { peerToTrackerSchema, randomId, type PeerSignal, type PeerToTracker, type TrackerToPeer } from '@xp2p/protocol';
 import type { WebSocket } from 'ws';
 import type { AppConfig } from '../config/schema.js';
 import type { Origin } from '../origin/origin.js';
@@ -294,7 +288,11 @@ export class Tracker {
     if (swarm.peer(peer.id) !== peer) return;
     for (const id of swarm.remove(peer.id)) swarm.peer(id)?.send({ type: 'peer-left', peerId: peer.id });
     // What is left in its links are peers on other nodes (local ones were unlinked by swarm.remove).
-    this.#federation.left(swarm.stream, peer.id, [...peer.links].filter((id) => !swarm.peer(id)));
+    this.#federation.left(
+      swarm.stream,
+      peer.id,
+      [...peer.links].filter((id) => !swarm.peer(id)),
+    );
     this.#forgetIfIdle(swarm.stream);
   }
 

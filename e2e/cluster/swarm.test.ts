@@ -1,0 +1,108 @@
+/**
+ * 1vN across two server nodes on one Redis: a stream published on node A is watched by one peer on A and
+ * two peers on B. Node B mirrors the stream (each chunk fetched once from A) and its tracker introduces
+ * its peers to A's: the peer on A can only get P2P bytes from peers on B, so its P2P bytes prove that
+ * chunks crossed nodes. Every output decodes; the stats on either node sum both nodes' swarms; HTTP-FLV
+ * on node B serves the mirrored stream.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeErrors, trimToWholeTags } from '../helpers/media-check.js';
+import { CLI, start, stopAll, viewerEvents, type RunningProcess } from '../helpers/processes.js';
+import { appParamsOf, metricsOf, startNode, type AppCredentials, type ServerNode } from './nodes.js';
+import { startRedis, type RedisProcess } from './redis-process.js';
+
+const PEER = new URL('../helpers/swarm-peer-process.mjs', import.meta.url).pathname;
+let redis: RedisProcess;
+let dataDir: string;
+let nodeA: ServerNode;
+let nodeB: ServerNode;
+let appParams: AppCredentials;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  dataDir = mkdtempSync(join(tmpdir(), 'xp2p-cluster-swarm-'));
+  nodeA = await startNode(dataDir, redis.url);
+  nodeB = await startNode(dataDir, redis.url);
+  appParams = appParamsOf(dataDir);
+}, 60_000);
+
+afterAll(async () => {
+  await stopAll();
+  await redis?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+type PeerStats = { p2pBytes: number; cdnBytes: number; uploadBytes: number; stalls: number };
+const lastStats = (p: RunningProcess): PeerStats | undefined =>
+  viewerEvents(p)
+    .filter((e) => e.stats)
+    .at(-1)?.stats as PeerStats | undefined;
+
+const startPeer = (node: ServerNode, label: string): RunningProcess =>
+  start([
+    PEER,
+    JSON.stringify({ streamUrl: `${node.url}/live/room.flv`, appParams, out: join(dataDir, `${label}.flv`) }),
+  ]);
+
+describe('1vN across nodes', () => {
+  it('peers joined on node A and node B share chunks; outputs decode; stats sum both nodes', async () => {
+    const publisher = start([CLI, 'publish', 'room', 'sample', '--server', nodeA.url, '--data', dataDir]);
+    await publisher.waitForLine(/^publishing:/);
+    await new Promise((r) => setTimeout(r, 1500)); // the first chunks exist
+
+    const peers: [string, RunningProcess][] = [];
+    for (const [label, node] of [
+      ['a1', nodeA],
+      ['b1', nodeB],
+      ['b2', nodeB],
+    ] as const) {
+      peers.push([label, startPeer(node, label)]);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    for (const [, p] of peers) await p.waitForLine(/"result":0/, 20_000);
+
+    // HTTP-FLV from node B: served from its mirror.
+    const flv = join(dataDir, 'http-flv-b.flv');
+    const res = await fetch(`${nodeB.url}/live/room.flv`, { signal: AbortSignal.timeout(3_000) });
+    expect(res.status).toBe(200);
+    const parts: Uint8Array[] = [];
+    try {
+      for await (const part of res.body!) parts.push(part as Uint8Array);
+    } catch {
+      /* the 3 s cut */
+    }
+    writeFileSync(flv, Buffer.concat(parts));
+    expect(trimToWholeTags(flv).byteLength).toBeGreaterThan(50_000);
+    expect(await decodeErrors(flv)).toBe('');
+
+    await new Promise((r) => setTimeout(r, 12_000));
+    const statsA = (await (await fetch(`${nodeA.url}/api/streams/room/stats`)).json()) as Record<string, number>;
+    const statsB = (await (await fetch(`${nodeB.url}/api/streams/room/stats`)).json()) as Record<string, number>;
+    for (const [, p] of peers) await p.kill();
+
+    const figures = Object.fromEntries(peers.map(([label, p]) => [label, lastStats(p)!]));
+    console.log(`cluster swarm: ${JSON.stringify(figures)}`);
+    // The only P2P source of the peer on A is the peers on B, and vice versa for what B's peers got from it.
+    expect(figures.a1!.p2pBytes).toBeGreaterThan(0);
+    expect(figures.b1!.p2pBytes + figures.b2!.p2pBytes).toBeGreaterThan(0);
+    for (const [label] of peers) {
+      const out = join(dataDir, `${label}.flv`);
+      expect(trimToWholeTags(out).byteLength, label).toBeGreaterThan(100_000);
+      expect(await decodeErrors(out), label).toBe('');
+    }
+    // Both nodes answer the same swarm: three peers, P2P bytes from either side.
+    for (const stats of [statsA, statsB]) {
+      expect(stats.peers).toBe(3);
+      expect(stats.p2pBytes).toBeGreaterThan(0);
+    }
+    // Node B copied the stream from A (once, not per viewer): fewer bytes than its viewers received.
+    const fetched = (await metricsOf(nodeB.url)).get('xp2p_cluster_fetched_bytes_total') ?? 0;
+    const receivedOnB = trimToWholeTags(join(dataDir, 'b1.flv')).byteLength;
+    expect(fetched).toBeGreaterThan(0);
+    expect(fetched).toBeLessThan(1.5 * receivedOnB + 2 * 1024 * 1024);
+    await publisher.kill();
+  }, 120_000);
+});
