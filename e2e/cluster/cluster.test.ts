@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { appSignatureHeaders, signAppRequest } from '@xp2p/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeErrors, trimToWholeTags } from '../helpers/media-check.js';
 import { CLI, start, stopAll, VIEWER, viewerEvents } from '../helpers/processes.js';
@@ -72,6 +73,30 @@ describe('two server nodes on Redis', () => {
     ]);
     expect(await cmd.exited).toBe(0);
     expect(cmd.lines.join('\n')).toMatch(/"type": "success"/);
+  });
+
+  it('a signed request replayed against the other node is refused (cluster-wide nonce cache)', async () => {
+    const path = '/api/xp2pinfo';
+    const body = JSON.stringify({ productId: 'demo', deviceName: 'cam1' });
+    const sig = await signAppRequest(appParams, 'POST', path, body);
+    const send = (url: string) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...appSignatureHeaders(sig) },
+        body,
+      });
+    expect((await send(nodeA.url)).status).toBe(200);
+    const replayed = await send(nodeB.url);
+    expect(replayed.status).toBe(401);
+    expect(JSON.stringify(await replayed.json())).toMatch(/nonce already used/);
+    // a fresh signature still works on B
+    const again = await signAppRequest(appParams, 'POST', path, body);
+    const fresh = await fetch(`${nodeB.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...appSignatureHeaders(again) },
+      body,
+    });
+    expect(fresh.status).toBe(200);
   });
 
   it('Redis down: both nodes report not-ready and keep running; Redis back: ready again', async () => {

@@ -177,7 +177,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         : stunServers,
     findDevice: deviceDirectory(config.devices),
   };
-  const authenticator = new AppAuthenticator(config.apps, new NonceCache(tuning.maxRememberedNonces));
+  const authenticator = new AppAuthenticator(
+    config.apps,
+    new NonceCache(tuning.maxRememberedNonces),
+    Date.now,
+    cluster.enabled ? (key, ttlMs) => cluster.claimNonce(key, ttlMs) : undefined,
+  );
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: SIGNAL_MAX_BYTES });
   // Twice the parse limit, so an oversized tracker message is refused with a readable 400 error rather

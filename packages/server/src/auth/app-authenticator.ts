@@ -1,7 +1,8 @@
 /**
  * Checks an app signature (protocol/src/auth/app-signature.ts) on an HTTP request or a viewer WebSocket
  * upgrade: known appKey, timestamp within ±APP_SIGNATURE_MAX_AGE_S, HMAC over the canonical request, and a
- * nonce not seen before inside that window.
+ * nonce not seen before inside that window — on this node, and (in a cluster) on any node: a signed request
+ * replayed against another node is refused too.
  */
 import {
   APP_SIGNATURE_MAX_AGE_S,
@@ -30,6 +31,13 @@ export interface SignedRequest {
 
 export type AppAuthResult = { ok: true; app: AppConfig } | { ok: false; status: 401 | 503; message: string };
 
+/**
+ * The cluster's replay cache (Redis SET NX with a TTL): true when this nonce is new everywhere. Throws when
+ * the shared store is unreachable; the node then relies on its own cache (a replay to another node within
+ * that outage is the accepted risk: refusing every signed request would take the whole service down).
+ */
+export type SharedNonceClaim = (key: string, ttlMs: number) => Promise<boolean>;
+
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 const TIMESTAMP_PATTERN = /^\d{1,12}$/;
 
@@ -37,11 +45,13 @@ export class AppAuthenticator {
   readonly #apps: ReadonlyMap<string, AppConfig>;
   readonly #nonces: NonceCache;
   readonly #now: () => number;
+  readonly #shared: SharedNonceClaim | undefined;
 
-  constructor(apps: readonly AppConfig[], nonces: NonceCache, now: () => number = Date.now) {
+  constructor(apps: readonly AppConfig[], nonces: NonceCache, now: () => number = Date.now, shared?: SharedNonceClaim) {
     this.#apps = new Map(apps.map((a) => [a.appKey, a]));
     this.#nonces = nonces;
     this.#now = now;
+    this.#shared = shared;
   }
 
   async verify(fields: RawSignatureFields, request: SignedRequest): Promise<AppAuthResult> {
@@ -63,9 +73,19 @@ export class AppAuthenticator {
     if (!timingSafeEqualText(expected, signature)) return refuse('bad signature');
     // Recorded only after the signature checks out, so strangers cannot fill the cache.
     // The nonce must be remembered until its timestamp can no longer pass the window check.
-    const verdict = this.#nonces.remember(`${appKey}\n${nonce}`, (ts + APP_SIGNATURE_MAX_AGE_S) * 1000 + 1000);
+    const expiresAt = (ts + APP_SIGNATURE_MAX_AGE_S) * 1000 + 1000;
+    const verdict = this.#nonces.remember(`${appKey}\n${nonce}`, expiresAt);
     if (verdict === 'replay') return refuse('nonce already used (replayed request)');
     if (verdict === 'full') return { ok: false, status: 503, message: 'too many signed requests, retry later' };
+    if (this.#shared) {
+      let fresh = true;
+      try {
+        fresh = await this.#shared(`${appKey}:${nonce}`, expiresAt - this.#now());
+      } catch {
+        /* shared store down: this node's cache above is all there is (see SharedNonceClaim) */
+      }
+      if (!fresh) return refuse('nonce already used (replayed request)');
+    }
     return { ok: true, app };
   }
 }
