@@ -21,7 +21,7 @@ export const commonOptions = {
 export function defaultBindAddress(serverUrl: string, explicit: string | undefined): string | undefined {
   if (explicit) return explicit;
   if (process.env.XP2P_BIND_ADDRESS) return process.env.XP2P_BIND_ADDRESS;
-  const host = new URL(serverUrl).hostname;
+  const host = new URL(serverUrl.split(',')[0]!.trim()).hostname; // the first of a cluster's nodes
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' ? '127.0.0.1' : undefined;
 }
 

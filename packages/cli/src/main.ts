@@ -17,8 +17,9 @@ const USAGE = `usage: xp2p <command> [flags]
 
   demo                      server + demo camera (demo/cam1) + player bridge; prints web: and play: URLs
   server [--port 18080] [--stun-port 3478] [--host 127.0.0.1] [--config FILE] [--redis redis://H:P]
-         [--tls-cert F --tls-key F] [--public-url URL] [--trust-proxy] [--web-root DIR] [--log-format json|text]
-  device [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
+         [--cluster-url URL] [--tls-cert F --tls-key F] [--public-url URL] [--trust-proxy] [--web-root DIR]
+         [--log-format json|text]
+  device [--server URL[,URL...]] [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
   play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0]
   cmd <productId>/<deviceName> '<command>'   e.g. 'action=inner_define&channel=0&cmd=get_device_st&type=live'
@@ -30,6 +31,7 @@ const USAGE = `usage: xp2p <command> [flags]
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
 
 every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR
+  (the device and viewer commands take several cluster nodes, URL,URL,...: they move to the next when one fails)
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {

@@ -43,6 +43,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
     ...(settings.tls ? { tls: settings.tls } : {}),
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
     ...(settings.redis ? { redis: settings.redis } : {}),
+    ...(settings.clusterUrl ? { clusterUrl: settings.clusterUrl } : {}),
     trustProxy: settings.trustProxy,
   });
   // Printed plainly in both formats: scripts and tests read these two lines.

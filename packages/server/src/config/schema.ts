@@ -43,6 +43,7 @@ export const xp2pConfigSchema = z
       publicUrl: z.url({ protocol: /^https?$/ }).optional(),
       trustProxy: z.boolean().optional(),
       redis: z.url({ protocol: /^rediss?$/ }).optional(),
+      clusterUrl: z.url({ protocol: /^https?$/ }).optional(),
       tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
       webRoot: z.string().min(1).optional(),
       logFormat: z.enum(['json', 'text']).optional(),

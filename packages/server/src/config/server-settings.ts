@@ -16,6 +16,8 @@ export interface ServerSettings {
   publicUrl: string | undefined;
   trustProxy: boolean;
   redis: string | undefined;
+  /** the base URL other cluster nodes use to fetch this node's 1vN streams */
+  clusterUrl: string | undefined;
   tls: { certFile: string; keyFile: string } | undefined;
   webRoot: string | undefined;
   logFormat: LogFormat;
@@ -45,6 +47,11 @@ const FIELDS = {
     flag: 'redis',
     parse: z.url({ protocol: /^rediss?$/, error: 'must be a redis://host:port URL' }),
   },
+  clusterUrl: {
+    env: 'XP2P_CLUSTER_URL',
+    flag: 'cluster-url',
+    parse: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  },
   tlsCert: { env: 'XP2P_TLS_CERT', flag: 'tls-cert', parse: z.string().min(1) },
   tlsKey: { env: 'XP2P_TLS_KEY', flag: 'tls-key', parse: z.string().min(1) },
   webRoot: { env: 'XP2P_WEB_ROOT', flag: 'web-root', parse: z.string().min(1) },
@@ -73,6 +80,7 @@ export function resolveServerSettings(
     publicUrl: s.publicUrl,
     trustProxy: s.trustProxy,
     redis: s.redis,
+    clusterUrl: s.clusterUrl,
     tlsCert: s.tls?.cert,
     tlsKey: s.tls?.key,
     webRoot: s.webRoot,
@@ -113,6 +121,7 @@ export function resolveServerSettings(
     publicUrl: value('publicUrl'),
     trustProxy: value('trustProxy') ?? false,
     redis: value('redis'),
+    clusterUrl: value('clusterUrl'),
     tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
     webRoot: value('webRoot'),
     logFormat: value('logFormat') ?? 'text',
