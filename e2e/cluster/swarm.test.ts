@@ -5,7 +5,7 @@
  * chunks crossed nodes. Every output decodes; the stats on either node sum both nodes' swarms; HTTP-FLV
  * on node B serves the mirrored stream.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,15 @@ describe('1vN across nodes', () => {
       await new Promise((r) => setTimeout(r, 300));
     }
     for (const [, p] of peers) await p.waitForLine(/"result":0/, 20_000);
+
+    // A second publisher of the name on the other node is refused, as on one node.
+    const { publishKey } = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as { publishKey: string };
+    const second = await fetch(`${nodeB.url}/live/room?key=${encodeURIComponent(publishKey)}`, {
+      method: 'POST',
+      body: new Uint8Array(0),
+    });
+    expect(second.status).toBe(409);
+    expect(JSON.stringify(await second.json())).toMatch(/already being published/);
 
     // HTTP-FLV from node B: served from its mirror.
     const flv = join(dataDir, 'http-flv-b.flv');

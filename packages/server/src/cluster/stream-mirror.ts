@@ -50,6 +50,11 @@ export class StreamMirrors {
     this.#o = options;
   }
 
+  /** false alone (no cluster): nothing is ever mirrored */
+  get clustered(): boolean {
+    return this.#o.cluster.enabled;
+  }
+
   /** Should a request for `name` look in the cluster first (nothing servable here yet)? */
   wanted(name: string): boolean {
     if (!this.#o.cluster.enabled || this.#closed) return false;
@@ -70,6 +75,20 @@ export class StreamMirrors {
       this.#pending.set(name, pending);
     }
     return pending;
+  }
+
+  /**
+   * The node publishing `name` when that is another node (a second publisher must be refused there too);
+   * undefined otherwise, and with Redis down (the node then only knows its own streams).
+   */
+  async publishedElsewhere(name: string): Promise<string | undefined> {
+    if (!this.#o.cluster.enabled) return undefined;
+    try {
+      const location = await this.#o.cluster.findStream(name);
+      return location && location.node !== this.#o.cluster.nodeId ? location.node : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   close(): void {

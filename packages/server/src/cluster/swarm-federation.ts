@@ -93,7 +93,17 @@ export class ClusterSwarmFederation implements SwarmFederation {
   handle(tracker: Tracker, message: BusMessage): boolean {
     if (message.t === 'peer-signal') {
       this.#remember(message.stream, message.fromPeer, message.from);
-      tracker.deliverRemoteSignal(message.stream, message.fromPeer, message.toPeer, message.signal);
+      if (!tracker.deliverRemoteSignal(message.stream, message.fromPeer, message.toPeer, message.signal)) {
+        // That peer left (the sender's list was older than its departure): the sender hears peer-left.
+        const { stream, toPeer, fromPeer } = message;
+        void this.#cluster.send(message.from, {
+          t: 'peer-left',
+          from: this.#cluster.nodeId,
+          stream,
+          peerId: toPeer,
+          to: [fromPeer],
+        });
+      }
       return true;
     }
     if (message.t === 'peer-left') {

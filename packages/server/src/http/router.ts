@@ -55,11 +55,19 @@ export function createRouter(ctx: RouterContext): (req: IncomingMessage, res: Se
           fail(req, res, path, err),
         );
       }
+      const parts = path.slice(LIVE_PREFIX.length).split('/');
+      const name = parts[0]!.replace(/\.flv$/, '');
+      // A publish of a name another node is publishing: refused like a second publisher on one node.
+      if (ctx.mirrors?.clustered && parts.length === 1 && (req.method === 'POST' || req.method === 'PUT')) {
+        return void ctx.mirrors
+          .publishedElsewhere(name)
+          .then((node) => {
+            if (node) throw new HttpError(409, `stream ${name} is already being published (on node ${node})`);
+            handleLive(ctx.live, req, res, path, query);
+          })
+          .catch((err) => fail(req, res, path, err));
+      }
       // A read of a stream published on another node: mirror it here first (it answers 404 if none has it).
-      const name = path
-        .slice(LIVE_PREFIX.length)
-        .split('/')[0]!
-        .replace(/\.flv$/, '');
       if (ctx.mirrors?.wanted(name) && (req.method === 'GET' || req.method === 'HEAD')) {
         return void ctx.mirrors
           .ensure(name)

@@ -146,9 +146,12 @@ export class Tracker {
         if (target === peer) return channel.sendError(404, `no peer ${message.to} in this swarm`);
         if (!target) {
           // Maybe a peer on another node. Not awaited: the bus keeps this socket's signals in order.
+          // Linked first, so a `peer-left` answer (that peer is gone there too) finds the link.
+          peer.links.add(message.to);
           void this.#federation.relaySignal(swarm.stream, peer.id, message.to, message.signal).then((relayed) => {
-            if (relayed) peer.links.add(message.to);
-            else channel.sendError(404, `no peer ${message.to} in this swarm`);
+            if (relayed) return;
+            peer.links.delete(message.to);
+            channel.sendError(404, `no peer ${message.to} in this swarm`);
           });
           return;
         }
