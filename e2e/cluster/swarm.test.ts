@@ -114,4 +114,30 @@ describe('1vN across nodes', () => {
     expect(fetched).toBeLessThan(1.5 * receivedOnB + 2 * 1024 * 1024);
     await publisher.kill();
   }, 120_000);
+
+  it('the origin node dies: peers on the other node get eof, and that node keeps serving and stays ready', async () => {
+    const publisher = start([CLI, 'publish', 'ending', 'sample', '--server', nodeA.url, '--data', dataDir]);
+    await publisher.waitForLine(/^publishing:/);
+    await new Promise((r) => setTimeout(r, 1500));
+    const peer = start([
+      PEER,
+      JSON.stringify({ streamUrl: `${nodeB.url}/live/ending.flv`, appParams, out: join(dataDir, 'ending-b.flv') }),
+    ]);
+    await peer.waitForLine(/firstByteMs/, 15_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    nodeA.proc.proc.kill('SIGKILL');
+    await nodeA.proc.exited;
+    await peer.waitForLine(/"notify":"eof"/, 15_000);
+    expect(await decodeErrors(join(dataDir, 'ending-b.flv'))).toBe('');
+    expect(nodeB.proc.proc.exitCode).toBeNull();
+    expect((await fetch(`${nodeB.url}/readyz`)).status).toBe(200);
+    // Its stale registration (until the TTL) points at a dead node: B answers at once that it is not live.
+    const manifest = await fetch(`${nodeB.url}/live/ending/manifest.json`, { signal: AbortSignal.timeout(8_000) });
+    if (manifest.status === 200) expect(((await manifest.json()) as { live: boolean }).live).toBe(false);
+    else expect(manifest.status).toBe(404);
+    const flv = await fetch(`${nodeB.url}/live/ending.flv`, { signal: AbortSignal.timeout(8_000) });
+    expect(flv.status).toBe(404);
+    await peer.kill();
+    await publisher.kill();
+  }, 60_000);
 });
