@@ -52,6 +52,11 @@ describe('1vN across nodes', () => {
     const publisher = start([CLI, 'publish', 'room', 'sample', '--server', nodeA.url, '--data', dataDir]);
     await publisher.waitForLine(/^publishing:/);
     await new Promise((r) => setTimeout(r, 1500)); // the first chunks exist
+    // Node B lists the stream before anyone asked it for the stream (the rooms list of the web app).
+    const listed = (await (await fetch(`${nodeB.url}/api/streams`)).json()) as {
+      streams: { stream: string; live: boolean }[];
+    };
+    expect(listed.streams.find((s) => s.stream === 'room')?.live).toBe(true);
 
     const peers: [string, RunningProcess][] = [];
     for (const [label, node] of [

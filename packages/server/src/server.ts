@@ -230,7 +230,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     live: { origin, publishKey: config.publishKey, tuning, log },
     tracker,
     mirrors,
-    clusterFigures: (stream) => cluster.swarmFigures(stream),
+    clusterStreams: cluster.enabled
+      ? { figures: (stream) => cluster.swarmFigures(stream), published: (limit) => cluster.publishedStreams(limit) }
+      : undefined,
     ops: {
       metrics,
       readiness,

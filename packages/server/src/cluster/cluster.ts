@@ -75,6 +75,8 @@ export interface Cluster {
   streamEnded(name: string): void;
   /** Where a stream is published; undefined when nowhere. Throws ClusterUnavailableError. */
   findStream(name: string): Promise<StreamLocation | undefined>;
+  /** Every stream published on any node (at most `limit`), by name. Throws ClusterUnavailableError. */
+  publishedStreams(limit: number): Promise<Map<string, StreamLocation>>;
   /** Tracker peers of this node, per stream, so the other nodes can introduce theirs to them. */
   swarmJoined(stream: string, peerId: string, upload: boolean): void;
   swarmLeft(stream: string, peerId: string): void;
@@ -107,6 +109,7 @@ export function standaloneCluster(nodeId: string): Cluster {
     streamPublished: () => {},
     streamEnded: () => {},
     findStream: () => Promise.resolve(undefined),
+    publishedStreams: () => Promise.resolve(new Map()),
     swarmJoined: () => {},
     swarmLeft: () => {},
     swarmMembers: () => Promise.resolve([]),

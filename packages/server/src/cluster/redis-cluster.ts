@@ -209,6 +209,24 @@ export function connectRedisCluster(options: RedisClusterOptions): Cluster {
       if (cmd.status === 'ready') cmd.eval(DELETE_IF_OWNER, 1, streamKey(name), ownerMark).catch(onError);
     },
     findStream: (name) => guard(async () => parseJson<StreamLocation>(await cmd.get(streamKey(name)), isLocation)),
+    publishedStreams: (limit) =>
+      guard(async () => {
+        const found = new Map<string, StreamLocation>();
+        const prefix = streamKey('');
+        let cursor = '0';
+        do {
+          const [next, keys] = await cmd.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 200);
+          cursor = next;
+          const wanted = keys.slice(0, limit - found.size);
+          if (wanted.length === 0) continue;
+          const values = await cmd.mget(...wanted);
+          values.forEach((v, i) => {
+            const location = parseJson<StreamLocation>(v, isLocation);
+            if (location) found.set(wanted[i]!.slice(prefix.length), location);
+          });
+        } while (cursor !== '0' && found.size < limit);
+        return found;
+      }),
     swarmJoined(stream, peerId, upload) {
       let peers = localSwarms.get(stream);
       if (!peers) localSwarms.set(stream, (peers = new Map()));

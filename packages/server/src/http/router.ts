@@ -7,20 +7,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, isHttpError } from '../errors.js';
 import { handleLive, LIVE_PREFIX, type LiveRoutesContext } from '../origin/live-routes.js';
 import type { Tracker } from '../tracker/tracker.js';
-import type { SwarmFigures } from '../cluster/cluster.js';
 import type { StreamMirrors } from '../cluster/stream-mirror.js';
 import { sendError } from './json-response.js';
 import { handleOps, handleWeb, isOpsPath, type OpsContext } from './ops-routes.js';
 import { splitTarget } from './signature-fields.js';
-import { handleStreamsApi, isStreamsApiPath } from './streams-api.js';
+import { handleStreamsApi, isStreamsApiPath, type ClusterStreams } from './streams-api.js';
 
 export interface RouterContext {
   live: LiveRoutesContext;
   tracker: Tracker;
   /** cluster: streams published on other nodes, mirrored here when first asked for */
   mirrors?: StreamMirrors;
-  /** cluster: the other nodes' figures of a stream, summed into its stats */
-  clusterFigures?: (stream: string) => Promise<SwarmFigures[]>;
+  /** cluster: the other nodes' figures and streams, summed into the stream stats */
+  clusterStreams?: ClusterStreams;
   ops: OpsContext;
   /** the signed API (http/api.ts) */
   api: (req: IncomingMessage, res: ServerResponse) => void;
@@ -51,7 +50,7 @@ export function createRouter(ctx: RouterContext): (req: IncomingMessage, res: Se
     }
     try {
       if (!live) {
-        return void handleStreamsApi(ctx.live.origin, ctx.tracker, req, res, path, ctx.clusterFigures).catch((err) =>
+        return void handleStreamsApi(ctx.live.origin, ctx.tracker, req, res, path, ctx.clusterStreams).catch((err) =>
           fail(req, res, path, err),
         );
       }

@@ -7,7 +7,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../errors.js';
 import type { Origin } from '../origin/origin.js';
 import type { Tracker } from '../tracker/tracker.js';
-import type { SwarmFigures } from '../cluster/cluster.js';
+import type { StreamLocation, SwarmFigures } from '../cluster/cluster.js';
+
+/** What the other nodes know (cluster): their figures of a stream, and the streams published on them. */
+export interface ClusterStreams {
+  figures(stream: string): Promise<SwarmFigures[]>;
+  published(limit: number): Promise<Map<string, StreamLocation>>;
+}
+
+/** Streams listed by GET /api/streams at most (a cluster may hold many). */
+const MAX_LISTED = 1_000;
 import { sendJson } from './json-response.js';
 
 export interface StreamStats {
@@ -86,13 +95,43 @@ function withClusterFigures(
   return sum;
 }
 
+/** Redis down: the cluster-wide figures cannot be summed, so say so rather than answer with part of them. */
+async function unavailableAs503<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw new HttpError(503, `cluster store unreachable: ${(err as Error).message}`);
+  }
+}
+
+/** One stream's stats over every node: this node's, plus the figures the others wrote. */
+async function clusterWide(
+  origin: Origin,
+  tracker: Tracker,
+  name: string,
+  cluster: ClusterStreams | undefined,
+  location: StreamLocation | undefined,
+): Promise<StreamStats | undefined> {
+  let stats = streamStats(origin, tracker, name);
+  if (!stats && location) {
+    // published on another node and never mirrored here
+    stats = withClusterFigures(name, undefined, [
+      { peers: 0, originBytes: 0, p2pBytes: 0, cdnBytes: 0, uploadBytes: 0, stalls: 0 },
+    ])!;
+    stats.live = true;
+    stats.epoch = location.epoch;
+  }
+  if (!cluster) return stats;
+  return withClusterFigures(name, stats, await unavailableAs503(() => cluster.figures(name)));
+}
+
 export async function handleStreamsApi(
   origin: Origin,
   tracker: Tracker,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
-  clusterFigures?: (stream: string) => Promise<SwarmFigures[]>,
+  cluster?: ClusterStreams,
 ): Promise<void> {
   if (req.method !== 'GET') {
     res.setHeader('allow', 'GET');
@@ -101,21 +140,17 @@ export async function handleStreamsApi(
   const match = STATS_PATH.exec(path);
   if (match) {
     const name = match[1]!; // stream names never need percent-encoding
-    let stats = streamStats(origin, tracker, name);
-    if (clusterFigures) {
-      let others: SwarmFigures[];
-      try {
-        others = await clusterFigures(name);
-      } catch (err) {
-        throw new HttpError(503, `cluster store unreachable: ${(err as Error).message}`);
-      }
-      stats = withClusterFigures(name, stats, others);
-    }
+    const stats = await clusterWide(origin, tracker, name, cluster, undefined);
     if (!stats) throw new HttpError(404, `unknown stream ${name}`);
     return sendJson(res, 200, stats);
   }
-  const names = new Set([...origin.streams().map((s) => s.name), ...tracker.swarmNames()]);
-  const streams = [...names].sort().flatMap((name) => streamStats(origin, tracker, name) ?? []);
+  const elsewhere = cluster ? await unavailableAs503(() => cluster.published(MAX_LISTED)) : new Map();
+  const names = new Set([...origin.streams().map((s) => s.name), ...tracker.swarmNames(), ...elsewhere.keys()]);
+  const streams: StreamStats[] = [];
+  for (const name of [...names].sort().slice(0, MAX_LISTED)) {
+    const stats = await clusterWide(origin, tracker, name, cluster, elsewhere.get(name));
+    if (stats) streams.push(stats);
+  }
   const totals = { peers: 0, originBytes: 0, p2pBytes: 0, cdnBytes: 0, uploadBytes: 0, stalls: 0 };
   for (const s of streams) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += s[key];
   sendJson(res, 200, { streams, totals });
