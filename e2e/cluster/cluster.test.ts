@@ -106,6 +106,10 @@ describe('two server nodes on Redis', () => {
     // Still serving what it holds locally.
     expect((await fetch(`${nodeA.url}/healthz`)).status).toBe(200);
     expect((await metricsOf(nodeA.url)).get('xp2p_cluster_ready')).toBe(0);
+    // Stream figures: what the node holds, marked partial, rather than an error.
+    const list = await fetch(`${nodeA.url}/api/streams`);
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { partial?: boolean }).partial).toBe(true);
     await redis.restart();
     await expect.poll(() => readyz(nodeA.url), { timeout: 15_000 }).toBe(200);
     await expect.poll(() => readyz(nodeB.url), { timeout: 15_000 }).toBe(200);

@@ -95,12 +95,16 @@ function withClusterFigures(
   return sum;
 }
 
-/** Redis down: the cluster-wide figures cannot be summed, so say so rather than answer with part of them. */
-async function unavailableAs503<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Redis down: this node still answers with what it holds (dashboards and the rooms list keep working),
+ * and the answer says `partial: true`.
+ */
+async function orLocalOnly<T>(work: () => Promise<T>, fallback: T, partial: { value: boolean }): Promise<T> {
   try {
     return await work();
-  } catch (err) {
-    throw new HttpError(503, `cluster store unreachable: ${(err as Error).message}`);
+  } catch {
+    partial.value = true;
+    return fallback;
   }
 }
 
@@ -111,6 +115,7 @@ async function clusterWide(
   name: string,
   cluster: ClusterStreams | undefined,
   location: StreamLocation | undefined,
+  partial: { value: boolean },
 ): Promise<StreamStats | undefined> {
   let stats = streamStats(origin, tracker, name);
   if (!stats && location) {
@@ -122,7 +127,7 @@ async function clusterWide(
     stats.epoch = location.epoch;
   }
   if (!cluster) return stats;
-  return withClusterFigures(name, stats, await unavailableAs503(() => cluster.figures(name)));
+  return withClusterFigures(name, stats, await orLocalOnly(() => cluster.figures(name), [], partial));
 }
 
 export async function handleStreamsApi(
@@ -140,18 +145,21 @@ export async function handleStreamsApi(
   const match = STATS_PATH.exec(path);
   if (match) {
     const name = match[1]!; // stream names never need percent-encoding
-    const stats = await clusterWide(origin, tracker, name, cluster, undefined);
+    const partial = { value: false };
+    const stats = await clusterWide(origin, tracker, name, cluster, undefined, partial);
     if (!stats) throw new HttpError(404, `unknown stream ${name}`);
-    return sendJson(res, 200, stats);
+    return sendJson(res, 200, partial.value ? { ...stats, partial: true } : stats);
   }
-  const elsewhere = cluster ? await unavailableAs503(() => cluster.published(MAX_LISTED)) : new Map();
+  const partial = { value: false };
+  const none = new Map<string, StreamLocation>();
+  const elsewhere = cluster ? await orLocalOnly(() => cluster.published(MAX_LISTED), none, partial) : none;
   const names = new Set([...origin.streams().map((s) => s.name), ...tracker.swarmNames(), ...elsewhere.keys()]);
   const streams: StreamStats[] = [];
   for (const name of [...names].sort().slice(0, MAX_LISTED)) {
-    const stats = await clusterWide(origin, tracker, name, cluster, elsewhere.get(name));
+    const stats = await clusterWide(origin, tracker, name, cluster, elsewhere.get(name), partial);
     if (stats) streams.push(stats);
   }
   const totals = { peers: 0, originBytes: 0, p2pBytes: 0, cdnBytes: 0, uploadBytes: 0, stalls: 0 };
   for (const s of streams) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += s[key];
-  sendJson(res, 200, { streams, totals });
+  sendJson(res, 200, partial.value ? { streams, totals, partial: true } : { streams, totals });
 }
