@@ -117,16 +117,15 @@ export class Tracker {
   #receive(socket: PeerSocket, message: PeerToTracker): void {
     const run = (): Promise<void> | void => this.#handle(socket, message);
     const fail = (err: unknown): void => this.#hub.log(`tracker: ${message.type} failed: ${String(err)}`);
-    if (socket.queue) {
-      socket.queue = socket.queue.then(run).catch(fail);
-      return;
-    }
+    const enqueue = (work: Promise<void>): void => {
+      const queue: Promise<void> = work.catch(fail).finally(() => {
+        if (socket.queue === queue) socket.queue = undefined; // idle again: the next message runs at once
+      });
+      socket.queue = queue;
+    };
+    if (socket.queue) return enqueue(socket.queue.then(run));
     const pending = run();
-    if (!pending) return;
-    const queue: Promise<void> = pending.catch(fail).finally(() => {
-      if (socket.queue === queue) socket.queue = undefined;
-    });
-    socket.queue = queue;
+    if (pending) enqueue(pending);
   }
 
   #handle(socket: PeerSocket, message: PeerToTracker): Promise<void> | void {
