@@ -38,6 +38,8 @@ export interface ServerTuning {
   presenceRefreshMs: number;
   /** bound on each fetch a node makes from another node (1vN manifest, init, chunk, feed headers) */
   clusterFetchTimeoutMs: number;
+  /** a mirror of another node's stream with no peer or viewer here for this long stops copying it */
+  mirrorIdleMs: number;
   /** SIGTERM drain: the longest close() may take before the remaining sockets are cut. */
   drainTimeoutMs: number;
   /** TLS: how often the certificate and key files are checked for a change (stat polling survives renames). */
@@ -84,6 +86,7 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   presenceTtlMs: 30_000,
   presenceRefreshMs: 10_000,
   clusterFetchTimeoutMs: 5_000,
+  mirrorIdleMs: 30_000,
   drainTimeoutMs: 10_000,
   tlsReloadPollMs: 1_000,
   targetChunkMs: 500,

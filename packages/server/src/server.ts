@@ -195,6 +195,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     origin,
     log,
     fetchTimeoutMs: tuning.clusterFetchTimeoutMs,
+    idleMs: tuning.mirrorIdleMs,
+    peersHere: (stream) => late.tracker?.stats(stream).peers ?? 0,
     onFetched: (bytes) => metrics.clusterFetched(bytes),
   });
   const federation = cluster.enabled

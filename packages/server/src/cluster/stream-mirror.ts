@@ -11,7 +11,9 @@
  * origin node one copy of the stream per node instead of one per viewer, it serves the long-lived HTTP-FLV
  * and feed responses too (a redirect would pin those to the origin node), and viewers keep one base URL
  * (the node or load balancer they were given). The mirror lasts as long as the publish: the origin's eof
- * (or losing its feed) ends it, and viewers here get eof as they would on the origin node.
+ * (or losing its feed) ends it, and viewers here get eof as they would on the origin node. A mirror nobody
+ * here uses (no tracker peer, HTTP-FLV viewer or feed) for `idleMs` stops copying; the next request opens
+ * a new one.
  */
 import {
   originEventSchema,
@@ -33,6 +35,10 @@ export interface StreamMirrorsOptions {
   log: (line: string) => void;
   /** bound on each fetch from the origin node (manifest, init, chunk, feed headers) */
   fetchTimeoutMs: number;
+  /** how long a mirror may go unused before it stops */
+  idleMs: number;
+  /** tracker peers of a stream on this node (they keep its mirror in use) */
+  peersHere: (stream: string) => number;
   /** counts bytes fetched from other nodes (for /metrics) */
   onFetched?: (bytes: number) => void;
 }
@@ -119,7 +125,9 @@ export class StreamMirrors {
       for (const chunk of manifest.chunks) {
         if (chunk.seq >= startSeq) await this.#addChunk(mirror, location, chunk, abort.signal);
       }
+      const idle = this.#watchIdle(mirror, abort);
       void this.#follow(mirror, location, feed, startSeq, abort).finally(() => {
+        clearInterval(idle);
         this.#running.delete(abort);
         if (mirror.live) {
           mirror.end();
@@ -135,6 +143,26 @@ export class StreamMirrors {
       this.#o.log(`mirror of ${name} from node ${location.node} failed: ${(err as Error).message}`);
       return false;
     }
+  }
+
+  /** Stops a mirror nobody here has used for `idleMs` (the feed loop then ends it). */
+  #watchIdle(mirror: LiveStream, abort: AbortController): ReturnType<typeof setInterval> {
+    // One subscriber is the origin's own bookkeeping; more are HTTP-FLV viewers and feeds here.
+    const inUse = (): boolean => mirror.subscriberCount > 1 || this.#o.peersHere(mirror.name) > 0;
+    let lastUsed = Date.now();
+    const timer = setInterval(
+      () => {
+        if (inUse()) lastUsed = Date.now();
+        else if (Date.now() - lastUsed >= this.#o.idleMs) {
+          this.#o.log(`mirror of ${mirror.name}: unused for ${this.#o.idleMs} ms, stopped`);
+          mirror.end(); // before the abort, so the loop's end is not logged as a lost feed
+          abort.abort();
+        }
+      },
+      Math.max(50, this.#o.idleMs / 4),
+    );
+    timer.unref();
+    return timer;
   }
 
   /** Applies the origin node's feed until eof: new init parts and chunks, fetched once each, in order. */

@@ -69,6 +69,11 @@ export class LiveStream {
     return this.#init;
   }
 
+  /** Live subscribers (HTTP-FLV viewers, feeds, and the origin's own bookkeeping). */
+  get subscriberCount(): number {
+    return this.#listeners.size;
+  }
+
   /** Chunks produced so far in this publish. */
   get chunkCount(): number {
     return this.#lastSeq + 1;

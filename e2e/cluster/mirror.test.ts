@@ -1,0 +1,102 @@
+/**
+ * The life of a mirror (in-process nodes on a real redis-server): a node asked for a stream published on
+ * another node copies it with the same epoch and hashes; it keeps copying while someone here watches, stops
+ * once nobody has for `mirrorIdleMs`, and a later request opens a new mirror.
+ */
+import { createDevConfig, startServer, type RunningServer } from '@xp2p/server';
+import { isScriptTag, isSequenceHeader, parseFlv, withTimestamp, type FlvTag } from '@xp2p/protocol';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RedisProcess } from './redis-process.js';
+
+const fixture = parseFlv(
+  new Uint8Array(readFileSync(new URL('../../packages/protocol/src/flv/fixtures/av.flv', import.meta.url))),
+);
+/** 2 s fixture looped: timestamps continue, headers once. */
+const looped = (loops: number): FlvTag[] =>
+  Array.from({ length: loops }, (_, k) =>
+    fixture.tags
+      .filter((tag) => k === 0 || !(isScriptTag(tag) || isSequenceHeader(tag)))
+      .map((tag) => (k === 0 ? tag : withTimestamp(tag, tag.timestamp + k * 2_000))),
+  ).flat();
+
+let redis: RedisProcess;
+let a: RunningServer;
+let b: RunningServer;
+const logsB: string[] = [];
+const IDLE_MS = 1_000;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  const config = createDevConfig();
+  const node = (log: (l: string) => void) =>
+    startServer({
+      config,
+      host: '127.0.0.1',
+      port: 0,
+      stunPort: 0,
+      redis: redis.url,
+      log,
+      tuning: { mirrorIdleMs: IDLE_MS },
+    });
+  a = await node(() => {});
+  b = await node((l) => logsB.push(l));
+  for (let i = 0; i < 100 && !(a.ready() && b.ready()); i++) await new Promise((r) => setTimeout(r, 50));
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all([a?.close(), b?.close()]);
+  await redis?.stop();
+});
+
+const manifestOf = async (server: RunningServer) =>
+  (await (await fetch(`${server.url}/live/idle/manifest.json`)).json()) as {
+    epoch: string;
+    live: boolean;
+    chunks: { seq: number; hash: string }[];
+  };
+
+describe('a mirror', () => {
+  it('copies the stream with the same epoch and hashes, lives while watched, stops when idle, reopens on demand', async () => {
+    const publisher = a.origin.openPublisher('idle');
+    publisher.setHeader(fixture.header);
+    for (const tag of looped(5)) publisher.push(tag); // 10 s of media; the stream stays live
+
+    const onA = await manifestOf(a);
+    const onB = await manifestOf(b); // opens the mirror
+    expect(onB.epoch).toBe(onA.epoch);
+    expect(onB.live).toBe(true);
+    const hashesA = new Map(onA.chunks.map((c) => [c.seq, c.hash]));
+    expect(onB.chunks.length).toBeGreaterThan(0);
+    for (const c of onB.chunks) expect(c.hash).toBe(hashesA.get(c.seq));
+    expect(b.origin.stream('idle')?.live).toBe(true);
+
+    // An HTTP-FLV viewer on B keeps the mirror in use well past the idle time.
+    const viewer = new AbortController();
+    const res = await fetch(`${b.url}/live/idle.flv`, { signal: viewer.signal });
+    expect(res.status).toBe(200);
+    const reading = (async () => {
+      try {
+        for await (const _ of res.body!) void _;
+      } catch {
+        /* aborted */
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 3 * IDLE_MS));
+    expect(b.origin.stream('idle')?.live).toBe(true);
+
+    // Nobody left on B: the mirror stops within about the idle time.
+    viewer.abort();
+    await reading;
+    await expect.poll(() => b.origin.stream('idle')?.live, { timeout: 4 * IDLE_MS }).toBe(false);
+    expect(logsB.some((l) => /mirror of idle: unused/.test(l))).toBe(true);
+    expect(a.origin.stream('idle')?.live).toBe(true);
+
+    // Asked again: a new mirror of the same publish.
+    const again = await manifestOf(b);
+    expect(again.live).toBe(true);
+    expect(again.epoch).toBe(onA.epoch);
+    publisher.end();
+    await expect.poll(async () => (await manifestOf(b)).live, { timeout: 5_000 }).toBe(false);
+  }, 30_000);
+});
