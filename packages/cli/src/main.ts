@@ -2,6 +2,7 @@
 /** `xp2p` — one command for every part: demo, server, device, play. */
 import { UsageError } from './args.js';
 import { benchCommand } from './commands/bench.js';
+import { benchSwarmCommand } from './commands/bench-swarm.js';
 import { cmdCommand } from './commands/cmd.js';
 import { downloadCommand } from './commands/download.js';
 import { publishCommand } from './commands/publish.js';
@@ -29,6 +30,8 @@ const USAGE = `usage: xp2p <command> [flags]
   publish NAME [sample|testsrc|FILE|URL] [--key KEY]   pushes a live stream to the origin (1vN)
   watch http://host:18080/live/NAME.flv [--listen 127.0.0.1:PORT] [--no-upload]   a 1vN peer; prints play: and stats
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
+  bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
+                             1vN simulation only; updates its figures in BENCHMARKS.md, bench/results.json
 
 every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR
   (the device and viewer commands take several cluster nodes, URL,URL,...: they move to the next when one fails)
@@ -40,6 +43,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   device: deviceCommand,
   play: playCommand,
   bench: benchCommand,
+  'bench-swarm': benchSwarmCommand,
   cmd: cmdCommand,
   download: downloadCommand,
   talk: talkCommand,

@@ -1,6 +1,10 @@
-/** Writes benchmark figures: bench/results.json (merged by name) and BENCHMARKS.md (regenerated). */
+/**
+ * Writes benchmark figures: bench/results.json (merged by name, so a partial bench keeps the other
+ * figures) and BENCHMARKS.md (regenerated from the merged figures).
+ */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchSections } from './sections.js';
 
 export interface BenchSection {
   title: string;
@@ -9,20 +13,24 @@ export interface BenchSection {
   rows: [name: string, value: number | string, note?: string][];
 }
 
-export function writeResults(root: string, figures: Record<string, number>, sections: BenchSection[]): void {
+export function writeResults(root: string, figures: Record<string, number>): void {
   const dir = join(root, 'bench');
   mkdirSync(dir, { recursive: true });
   const resultsPath = join(dir, 'results.json');
   const previous = existsSync(resultsPath)
     ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as Record<string, unknown>)
     : {};
-  const merged = { ...previous, ...figures, measured_at: new Date().toISOString() };
+  const merged: Record<string, unknown> = { ...previous, ...figures, measured_at: new Date().toISOString() };
   writeFileSync(resultsPath, `${JSON.stringify(merged, null, 2)}\n`);
+  const numbers = Object.fromEntries(
+    Object.entries(merged).filter((e): e is [string, number] => typeof e[1] === 'number'),
+  );
+  const sections = benchSections(numbers);
 
   const lines = [
     '# Benchmarks',
     '',
-    'Written by `npm run bench` on this machine (2 cores, noisy): medians (p50) and p95 over repeated runs,',
+    'Written by `npm run bench` (`npm run bench:swarm`: the simulation rows only) on this machine (2 cores, noisy): medians (p50) and p95 over repeated runs,',
     'each P2P figure next to a baseline measured in the same run. Raw figures: `bench/results.json`.',
     '',
   ];

@@ -441,6 +441,7 @@ export class SwarmPeer {
     c.originFetch = ctl;
     if (why === 'seed') this.counters.seedFetches++;
     else this.counters.urgentFetches++;
+    this.emit({ type: 'origin-fetch', seq: c.meta.seq, why, ageMs: this.now() - c.announcedAt });
     this.announceFetching(c);
     this.args.origin.fetchChunk(c.meta, ctl.signal).then(
       (bytes) => {
@@ -532,6 +533,7 @@ export class SwarmPeer {
   private accept(c: ChunkState, bytes: Uint8Array, from: Neighbour | undefined): void {
     c.data = bytes;
     if (from) this.counters.p2pBytes += bytes.byteLength;
+    this.emit({ type: 'verified', seq: c.meta.seq, source: from ? 'peer' : 'origin', ageMs: this.now() - c.announcedAt });
     if (c.peerFetch) this.abandonPeerFetch(c, 'got it elsewhere');
     if (c.originFetch) {
       c.originFetch.abort();

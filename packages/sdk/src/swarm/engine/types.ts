@@ -65,6 +65,10 @@ export type SwarmEvent =
   | { type: 'start'; seq: number; startupMs: number }
   /** The output ran dry: the chunk was not there by its playback deadline. */
   | { type: 'stall'; seq: number }
+  /** A chunk is being pulled from the origin: to seed the mesh, or because its deadline is near. */
+  | { type: 'origin-fetch'; seq: number; why: 'seed' | 'urgent'; ageMs: number }
+  /** A chunk passed its hash check (ageMs: since the origin announced it) */
+  | { type: 'verified'; seq: number; source: 'origin' | 'peer'; ageMs: number }
   | { type: 'end'; lastSeq: number }
   | { type: 'log'; line: string };
 

@@ -1,38 +1,64 @@
 /**
  * The swarm benchmark: the simulator at N = 10, 50, 200, 1000 with the default (realistic) network, as
- * flat figures `swarm_sim_n{N}_{figure}` for the bench report.
+ * flat figures `swarm_sim_n{N}_{figure}` for the bench report. Each size runs `runs` times with different
+ * seeds (peers, bandwidths, joins); every figure is the median over those runs.
  */
-import { runSwarmSimulation, type SwarmSimOptions } from './run-simulation.js';
+import { runSwarmSimulation, type SwarmSimOptions, type SwarmSimResult } from './run-simulation.js';
 
 export interface SwarmBenchOptions {
   sizes?: number[];
   /** viewing seconds per size; large N defaults shorter to bound run time */
   seconds?: (n: number) => number;
+  /** runs (seeds) per size; large N defaults to one */
+  runs?: (n: number) => number;
   sim?: Partial<SwarmSimOptions>;
+  onRun?: (n: number, run: number, result: SwarmSimResult) => void;
   onResult?: (n: number, figures: Record<string, number>) => void;
+}
+
+function median(values: number[]): number {
+  const s = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function figuresOf(r: SwarmSimResult): Record<string, number> {
+  return {
+    offload: r.offload,
+    limit: r.limit,
+    ratio_to_limit: r.offload / r.limit,
+    continuity: r.continuity,
+    stalls: r.stalls,
+    startup_ms_p50: r.startupMs.p50,
+    startup_ms_p95: r.startupMs.p95,
+    added_lag_ms_p50: r.addedLagMs.p50,
+    added_lag_ms_p95: r.addedLagMs.p95,
+    lag_ms_p50: r.lagMs.p50,
+    lag_ms_p95: r.lagMs.p95,
+    control_overhead_ratio: r.controlOverheadRatio,
+    seed_fetches_per_chunk: r.seedFetches / Math.max(1, r.origin.lastSeq + 1),
+    urgent_fetches_per_chunk: r.urgentFetches / Math.max(1, r.origin.lastSeq + 1),
+    seconds: r.seconds,
+    runtime_ms: r.wallMs,
+  };
 }
 
 export async function runSwarmBench(options: SwarmBenchOptions = {}): Promise<Record<string, number>> {
   const sizes = options.sizes ?? [10, 50, 200, 1000];
   const seconds = options.seconds ?? ((n: number) => (n >= 1000 ? 40 : 120));
+  const runs = options.runs ?? ((n: number) => (n >= 1000 ? 1 : 3));
   const out: Record<string, number> = {};
   for (const n of sizes) {
-    const r = await runSwarmSimulation({ ...options.sim, peers: n, seconds: seconds(n) });
+    const each: Array<Record<string, number>> = [];
+    for (let run = 0; run < runs(n); run++) {
+      const r = await runSwarmSimulation({ seed: run + 1, ...options.sim, peers: n, seconds: seconds(n) });
+      options.onRun?.(n, run, r);
+      each.push(figuresOf(r));
+    }
     const k = `swarm_sim_n${n}_`;
-    const figures: Record<string, number> = {
-      [`${k}offload`]: r.offload,
-      [`${k}limit`]: r.limit,
-      [`${k}continuity`]: r.continuity,
-      [`${k}stalls`]: r.stalls,
-      [`${k}startup_ms_p50`]: r.startupMs.p50,
-      [`${k}startup_ms_p95`]: r.startupMs.p95,
-      [`${k}added_lag_ms_p50`]: r.addedLagMs.p50,
-      [`${k}added_lag_ms_p95`]: r.addedLagMs.p95,
-      [`${k}lag_ms_p50`]: r.lagMs.p50,
-      [`${k}control_overhead_ratio`]: r.controlOverheadRatio,
-      [`${k}seconds`]: r.seconds,
-      [`${k}runtime_ms`]: r.wallMs,
-    };
+    const figures: Record<string, number> = { [`${k}runs`]: each.length };
+    for (const name of Object.keys(each[0] ?? {})) figures[`${k}${name}`] = median(each.map((f) => f[name]!));
     options.onResult?.(n, figures);
     Object.assign(out, figures);
   }

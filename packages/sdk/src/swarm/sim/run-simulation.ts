@@ -14,6 +14,7 @@
 import type { SwarmOptions } from '../engine/defaults.js';
 import { webCryptoSha256Hex } from '../engine/hash.js';
 import { SwarmPeer } from '../engine/swarm-peer.js';
+import type { SwarmEvent } from '../engine/types.js';
 import { seededRandom } from './prng.js';
 import { SimNetwork } from './sim-network.js';
 import { SimOrigin } from './sim-origin.js';
@@ -57,6 +58,8 @@ export interface SwarmSimOptions {
   /** peers the tracker hands out per join */
   trackerHandOut?: number;
   engine?: Partial<SwarmOptions>;
+  /** every engine event, with the peer it came from (diagnostics) */
+  onEngineEvent?: (peer: SimPeerResult, event: SwarmEvent) => void;
   /** keep every peer's output bytes (tests) */
   keepOutputs?: boolean;
 }
@@ -235,6 +238,7 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
             rec.ended = true;
           },
           onEvent(ev) {
+            o.onEngineEvent?.(rec, ev);
             if (ev.type === 'bad-peer') tracker.reportBad(ev.peerId);
             else if (ev.type === 'more-peers') tracker.morePeers(id);
             else if (ev.type === 'start') {
