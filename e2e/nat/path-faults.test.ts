@@ -9,6 +9,10 @@
  * - 5% loss on both routers: the live stream keeps decoding and a download arrives byte-identical.
  * - A 2 Mbit/s cap on the uplink of a camera sending ~4 Mbit/s: the camera drops whole GOPs, the viewer's
  *   stream degrades but never stalls for long, and the camera's memory stays bounded.
+ * - The camera's public address changes mid-stream: its NAT probe notices, it logs in again at once; the
+ *   watching viewer reconnects (or, where that fails, gets disconnect), and a new viewer with a freshly
+ *   fetched xp2pInfo connects and decodes. (An xp2pInfo here carries no camera address, only a token, so
+ *   the one fetched before the change would work too.)
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -46,7 +50,11 @@ beforeAll(async () => {
   lab = await createNatLab(['pr', 'pr', 'pr']);
   [viewer, camera, heavyCamera] = lab.hosts as [LabHost, LabHost, LabHost];
   await encode;
-  sys = await startLabSystem(lab, [camera, heavyCamera], (h) => (h === heavyCamera ? ['--source', heavySource] : []));
+  sys = await startLabSystem(lab, [camera, heavyCamera], (h) => [
+    // the camera re-probes its public address each second (default 15 s), so the re-NAT test is short
+    ...['--nat-reprobe-ms', '1000'],
+    ...(h === heavyCamera ? ['--source', heavySource] : []),
+  ]);
   report.push(`lab up (7 namespaces, server, 2 cameras) in ${Math.round(performance.now() - started)} ms`);
 }, 120_000);
 
@@ -226,6 +234,44 @@ describe('NAT lab: path faults', () => {
     } finally {
       await lab.setUplinkRate(heavyCamera, 0);
     }
+  }, 90_000);
+
+  it("the camera's public address changes mid-stream: it logs in again; the viewer recovers or gets disconnect, a new one works", async () => {
+    const cam = sys.cameras.get(camera)!;
+    const onlineBefore = cam.lines.filter((l) => / online$/.test(l)).length;
+    const out = join(work, 'renat-camera.flv');
+    const p = startViewer(camera, out, 14_000);
+    await p.waitForLine(/"firstByteMs"/, 15_000);
+    await sleep(3_000);
+    const changedAt = performance.now();
+    await lab.renat(camera, '203.0.113.112');
+    const outcome = await Promise.race([
+      p.waitForLine(/live stream resumed/, 20_000).then(() => 'resumed' as const),
+      p.waitForLine(/"notify":"disconnect"/, 20_000).then(() => 'disconnect' as const),
+    ]);
+    const outcomeMs = Math.round(performance.now() - changedAt);
+    await expect
+      .poll(() => cam.lines.filter((l) => / online$/.test(l)).length, { timeout: 10_000, interval: 50 })
+      .toBeGreaterThan(onlineBefore);
+    const addressLine = cam.lines.find((l) => /public address changed/.test(l));
+    await p.waitForLine(/"done":true/, 30_000);
+    await p.exited;
+
+    // a new viewer, with an xp2pInfo fetched now
+    const out2 = join(work, 'renat-camera-new.flv');
+    const q = startViewer(camera, out2, 4_000);
+    await q.waitForLine(/"done":true/, 30_000);
+    await q.exited;
+    const fresh = eventsOf(q);
+    report.push(
+      `camera re-NAT → 203.0.113.112: camera saw "${addressLine?.replace(/^.*?: /, '')}"; watching viewer ${outcome} ` +
+        `${outcomeMs} ms after the change; a new viewer: result ${String(fresh.find((e) => 'result' in e)?.result)}, ` +
+        `connected in ${String(fresh.find((e) => 'result' in e)?.connectMs)} ms`,
+    );
+    expect(addressLine, 'the camera noticed its new public address').toMatch(/203\.0\.113\.112/);
+    if (outcome === 'resumed') await expectOneValidFlv(out, 120);
+    expect(fresh.find((e) => 'result' in e)?.result).toBe(0);
+    await expectOneValidFlv(out2, 30);
   }, 90_000);
 });
 

@@ -13,6 +13,7 @@ import { SegmentRecorder, type SegmentRecorderOptions } from './recordings/segme
 import { createRouter } from './router.js';
 import { VoiceHandler } from './voice/voice-handler.js';
 import type { VoiceSink } from './voice/voice-sink.js';
+import { NatWatch, stunTargetsOf } from './nat-watch.js';
 import { DeviceSignalClient } from './signal-client.js';
 import { ViewerSession } from './viewer-session.js';
 
@@ -43,12 +44,16 @@ export interface DeviceAgentOptions {
   voiceSink?: VoiceSink;
   /** Custom commands (action=user_define). None: 404. See loadCommandHandler for the CLI forms. */
   onCommand?: CommandHandler;
+  /** How often the camera re-probes its public address (ms; 0: never). Default DEVICE_DEFAULTS.natReprobeMs. */
+  natReprobeMs?: number;
 }
 
 export interface DeviceAgentStatus {
   online: boolean;
   sessions: number;
   liveViewers: number;
+  /** the public IP the last NAT probe saw, once known */
+  publicIp?: string;
 }
 
 export interface DeviceAgent {
@@ -66,7 +71,12 @@ const MAX_ATTEMPTS_PER_VIEWER = 6;
 export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const cfg = {
     ...DEVICE_DEFAULTS,
-    ...definedOnly({ version: o.version, maxLiveViewers: o.maxLiveViewers, maxSessions: o.maxSessions }),
+    ...definedOnly({
+      version: o.version,
+      maxLiveViewers: o.maxLiveViewers,
+      maxSessions: o.maxSessions,
+      natReprobeMs: o.natReprobeMs,
+    }),
   };
   const log = o.log ?? (() => {});
   const id = `${o.productId}/${o.deviceName}`;
@@ -107,6 +117,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     onOnline(servers) {
       iceServers = servers;
       log(`${id}: online`);
+      nat.start();
       for (const w of onlineWaiters.splice(0)) w();
     },
     onOffline(reason) {
@@ -191,6 +202,23 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     }
   }
 
+  let serverHost = '';
+  try {
+    serverHost = new URL(o.serverUrl).hostname;
+  } catch {
+    /* the signal client reports a bad URL */
+  }
+  const nat = new NatWatch({
+    targets: () => stunTargetsOf(iceServers, serverHost),
+    ...(o.bindAddress ? { bindAddress: o.bindAddress } : {}),
+    intervalMs: cfg.natReprobeMs,
+    log: (line) => log(`${id}: ${line}`),
+    onChanged: (previous, current) => {
+      log(`${id}: public address changed ${previous} → ${current}; logging in again`);
+      signal.reconnectNow('public address changed');
+    },
+  });
+
   signal.start();
 
   return {
@@ -202,8 +230,10 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       online: signal.isOnline,
       sessions: new Set(viewerOf.values()).size,
       liveViewers: live.viewerCount,
+      ...(nat.address ? { publicIp: nat.address } : {}),
     }),
     async close() {
+      nat.stop();
       for (const s of [...sessions.values()]) s.close('camera shutting down');
       onlineWaiters = [];
       await Promise.all([signal.stop(), recorder?.stop()]);

@@ -61,6 +61,15 @@ export class DeviceSignalClient {
     return true;
   }
 
+  /** Drops the connection and logs in again at once (the camera's public address changed: it is dead). */
+  reconnectNow(reason: string): void {
+    const s = this.socket;
+    if (!s || this.stopped) return;
+    this.o.log(`reconnecting now: ${reason}`);
+    this.attempt = 0;
+    s.terminate();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);

@@ -53,6 +53,9 @@ export interface IpcSessionOptions {
   log: (line: string) => void;
 }
 
+/** A reconnect races attempts for at most this long before starting a fresh round (within the window). */
+const RECOVERY_ROUND_MS = 3_000;
+
 /** One reconnect after a broken path: why, and how long until the new peer connection was open. */
 export interface Recovery {
   reason: string;
@@ -248,7 +251,9 @@ export class IpcSession {
         try {
           const iceServers = await withDeadline(this.o.signal.connect(), remaining);
           const link = await raceAttempts(
-            { ...this.o, connectTimeoutMs: Math.max(1, deadline - performance.now()) },
+            // rounds, not one long race: an offer can vanish into a camera's signalling socket that died
+            // with the same network change, until the camera logs in again
+            { ...this.o, connectTimeoutMs: Math.max(1, Math.min(RECOVERY_ROUND_MS, deadline - performance.now())) },
             iceServers,
             {
               ...this.timings,

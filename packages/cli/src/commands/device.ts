@@ -19,6 +19,7 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       'max-viewers': { type: 'string' },
       version: { type: 'string' },
       'http-port': { type: 'string' },
+      'nat-reprobe-ms': { type: 'string' },
     },
   });
   const secret = values.secret ?? deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
@@ -38,6 +39,7 @@ export async function deviceCommand(argv: string[]): Promise<void> {
     version: values.version,
     maxLiveViewers: values['max-viewers'] !== undefined ? Number(values['max-viewers']) : undefined,
     bindAddress: defaultBindAddress(values.server, values.bind),
+    natReprobeMs: values['nat-reprobe-ms'] !== undefined ? Number(values['nat-reprobe-ms']) : undefined,
     log: (line) => console.log(line),
   });
   const closers: (() => Promise<void>)[] = [() => camera.close(), () => agent.close()];
