@@ -61,5 +61,27 @@ describe('1v1 path recovery', () => {
     const dts = (await probePackets(out)).filter((p) => p.codec_type === 'video').map((p) => Number(p.dts_time));
     for (let i = 1; i < dts.length; i++) expect(dts[i]!).toBeGreaterThanOrEqual(dts[i - 1]!);
     expect(dts.length).toBeGreaterThan(150);
+    await camera.kill();
+  }, 60_000);
+
+  it('a camera that shuts down (SIGTERM) is final: the reconnect is refused and the viewer gets disconnect', async () => {
+    const camera = await sys.startDevice();
+    const viewer = start([
+      VIEWER,
+      JSON.stringify({
+        server: sys.serverUrl,
+        appParams: sys.appParams,
+        productId: 'demo',
+        deviceName: 'cam1',
+        durationMs: 30_000,
+      }),
+    ]);
+    await viewer.waitForLine(/firstByteMs/, 20_000);
+    const stoppedAt = performance.now();
+    await camera.kill('SIGTERM');
+    await viewer.waitForLine(/"notify":"disconnect"/, 8_000);
+    expect(performance.now() - stoppedAt).toBeLessThan(5_000);
+    expect(viewerEvents(viewer).some((e) => 'unhandledRejection' in e)).toBe(false);
+    await viewer.kill();
   }, 60_000);
 });

@@ -221,11 +221,12 @@ describe('NAT lab: path faults', () => {
       const events = eventsOf(p);
       expect(events.find((e) => 'result' in e)?.result).toBe(0);
       const done = events.find((e) => e.done) as { bytes: number; maxGapMs: number };
+      const stats = events.find((e) => 'stats' in e)?.stats as { recoveries: unknown[] };
       const frames = await expectOneValidFlv(out, 60);
       const mbit = (done.bytes * 8) / 15 / 1e6;
       report.push(
         `2 Mbit/s camera uplink, ~4 Mbit/s source, 15 s: ${frames} video frames decode (source 450), ` +
-          `${mbit.toFixed(2)} Mbit/s received, longest gap ${done.maxGapMs} ms; camera RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MiB`,
+          `${mbit.toFixed(2)} Mbit/s received, longest gap ${done.maxGapMs} ms, reconnects ${stats.recoveries.length}; camera RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MiB`,
       );
       expect(frames, 'the camera dropped frames (degraded)').toBeLessThan(420);
       expect(done.maxGapMs, 'no long stall').toBeLessThan(5_000);

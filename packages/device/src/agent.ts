@@ -106,6 +106,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const rtcExtras: Record<string, unknown> = o.bindAddress ? { bindAddress: o.bindAddress } : {};
   let iceServers: IceServer[] = [];
   let onlineWaiters: (() => void)[] = [];
+  let closing = false;
 
   const signal = new DeviceSignalClient({
     serverUrl: o.serverUrl,
@@ -153,6 +154,8 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       log(`${id}: refused session ${sessionId.slice(0, 8)}: ${message}`);
       signal.send({ type: 'reject', sessionId, status, message });
     };
+    // viewers whose session just ended reconnect at once (sdk path recovery): tell them this is final
+    if (closing) return reject(503, 'camera shutting down');
     if (sessions.has(sessionId) || earlyCandidates.has(sessionId)) return reject(409, 'session id already in use');
     // Candidates trickle right behind the offer; the token check below awaits, and a candidate dropped
     // meanwhile can be the only one that works (a symmetric camera must send to the viewer's srflx).
@@ -233,6 +236,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       ...(nat.address ? { publicIp: nat.address } : {}),
     }),
     async close() {
+      closing = true;
       nat.stop();
       for (const s of [...sessions.values()]) s.close('camera shutting down');
       onlineWaiters = [];
