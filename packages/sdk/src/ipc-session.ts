@@ -55,6 +55,7 @@ export interface IpcSessionOptions {
 
 /** A reconnect races attempts for at most this long before starting a fresh round (within the window). */
 const RECOVERY_ROUND_MS = 3_000;
+const RECOVERY_RACE_AFTER_MS = 400;
 
 /** One reconnect after a broken path: why, and how long until the new peer connection was open. */
 export interface Recovery {
@@ -253,7 +254,13 @@ export class IpcSession {
           const link = await raceAttempts(
             // rounds, not one long race: an offer can vanish into a camera's signalling socket that died
             // with the same network change, until the camera logs in again
-            { ...this.o, connectTimeoutMs: Math.max(1, Math.min(RECOVERY_ROUND_MS, deadline - performance.now())) },
+            // and a quicker second attempt: the first offer often goes out on a signalling socket that
+            // died with the path and only now learns it (a TCP reset), so it never arrives
+            {
+              ...this.o,
+              raceAfterMs: Math.min(this.o.raceAfterMs, RECOVERY_RACE_AFTER_MS),
+              connectTimeoutMs: Math.max(1, Math.min(RECOVERY_ROUND_MS, deadline - performance.now())),
+            },
             iceServers,
             {
               ...this.timings,
