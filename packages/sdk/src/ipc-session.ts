@@ -252,10 +252,10 @@ export class IpcSession {
         try {
           const iceServers = await withDeadline(this.o.signal.connect(), remaining);
           const link = await raceAttempts(
-            // rounds, not one long race: an offer can vanish into a camera's signalling socket that died
-            // with the same network change, until the camera logs in again
-            // and a quicker second attempt: the first offer often goes out on a signalling socket that
-            // died with the path and only now learns it (a TCP reset), so it never arrives
+            // Bounded rounds, not one long race: an offer can vanish into a camera's signalling socket that
+            // died with the same network change, until the camera logs in again. And a quicker second
+            // attempt: the first offer often leaves on our own signalling socket that died with the path
+            // and only now learns it (a TCP reset), so it never arrives.
             {
               ...this.o,
               raceAfterMs: Math.min(this.o.raceAfterMs, RECOVERY_RACE_AFTER_MS),
