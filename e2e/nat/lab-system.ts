@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { PUBLIC_IP, type LabHost, type NatLab, type NsProcess } from './lab.js';
 
 export const CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
-export const NAT_VIEWER = fileURLToPath(new URL('./viewer-process.mjs', import.meta.url));
+export const NAT_VIEWER = fileURLToPath(new URL('../helpers/viewer-process.mjs', import.meta.url));
 
 export const LAB_PRODUCT = 'lab';
 export const STUN_PORT = 3478;
@@ -31,7 +31,12 @@ export interface LabSystem {
 }
 
 /** Writes a config with one camera per camera host, starts the server and the cameras. */
-export async function startLabSystem(lab: NatLab, cameraHosts: LabHost[]): Promise<LabSystem> {
+export async function startLabSystem(
+  lab: NatLab,
+  cameraHosts: LabHost[],
+  /** extra `xp2p device` flags for a camera host (e.g. another --source) */
+  deviceArgs: (h: LabHost) => string[] = () => [],
+): Promise<LabSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'xp2p-nat-'));
   const cameraName = (h: LabHost) => `cam-${h.index}-${h.type}`;
   const app = {
@@ -81,6 +86,7 @@ export async function startLabSystem(lab: NatLab, cameraHosts: LabHost[]): Promi
         h.ip,
         '--max-viewers',
         '8',
+        ...deviceArgs(h),
       ]);
       cameras.set(h, device);
       await device.waitForLine(/^device: .* online/, 20_000);

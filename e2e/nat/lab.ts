@@ -74,6 +74,12 @@ export interface NatLab {
   start(ns: string, args: string[], options?: { command?: string; env?: Record<string, string> }): NsProcess;
   /** Runs a command to completion inside namespace `ns`; resolves its stdout. */
   exec(ns: string, command: string, args: string[]): Promise<string>;
+  /** The host's router gets a new public address and forgets every mapping (conntrack flushed). */
+  renat(host: LabHost, publicIp: string): Promise<void>;
+  /** The host's router drops `percent` % of what it forwards, both ways (0: none). */
+  setLoss(host: LabHost, percent: number): Promise<void>;
+  /** Caps what the host sends out through its router at `kbit` kbit/s (0: no cap). */
+  setUplinkRate(host: LabHost, kbit: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -231,6 +237,16 @@ export async function createNatLab(types: NatType[]): Promise<NatLab> {
     async exec(ns, command, args) {
       const { stdout } = await run('ip', ['netns', 'exec', ns, command, ...args]);
       return stdout;
+    },
+    async renat(host, publicIp) {
+      await run('bash', [LAB_SH, 'renat', prefix, String(host.index), publicIp]);
+      host.publicIp = publicIp;
+    },
+    async setLoss(host, percent) {
+      await run('bash', [LAB_SH, 'loss', prefix, String(host.index), String(Math.round(percent))]);
+    },
+    async setUplinkRate(host, kbit) {
+      await run('bash', [LAB_SH, 'rate', prefix, String(host.index), String(Math.round(kbit))]);
     },
     async close() {
       if (closed) return;

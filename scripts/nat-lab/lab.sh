@@ -9,7 +9,11 @@
 #   lab.sh down PREFIX         deletes every namespace named PREFIX-* (killing what still runs in them).
 #   lab.sh gc                  deletes the namespaces of earlier runs whose test process is gone
 #                              (names xnl-<pid>-*).
-#   lab.sh renat PREFIX N IP   gives router N a new public address IP and flushes its conntrack.
+#   lab.sh renat PREFIX N IP   gives router N a new public address IP and flushes its conntrack (every
+#                              mapping is gone: established flows get new public ports or die).
+#   lab.sh loss PREFIX N PCT   router N drops PCT % of the packets it forwards, both ways (0 = none).
+#   lab.sh rate PREFIX N KBIT  caps router N's uplink (what its host sends out on wan0) at KBIT kbit/s
+#                              with tc tbf (0 = no cap).
 #
 # nft recipes (measured on the CI machine, see issue 6): port-restricted = masquerade; symmetric =
 # masquerade fully-random; full cone = masquerade + DNAT of all inbound UDP to the host; address-restricted
@@ -56,6 +60,9 @@ table ip natlab {
   chain forward {
     type filter hook forward priority filter; policy accept;
     $fwd
+  }
+  chain loss {
+    type filter hook forward priority filter + 10; policy accept;
   }
   chain input {
     type filter hook input priority filter; policy accept;
@@ -132,7 +139,27 @@ renat() {
   ip -n "$r" addr flush dev wan0
   ip -n "$r" addr add "$ip/24" dev wan0
   ip -n "$r" route replace default via $PUB_NET.1
-  nsexec "$r" conntrack -F 2>/dev/null || nsexec "$r" nft flush ruleset ip 2>/dev/null || true
+  nsexec "$r" conntrack -F >/dev/null 2>&1 || die "conntrack -F failed in $r (is the conntrack package installed?)"
+}
+
+loss() {
+  local prefix=$1 n=$2 pct=$3
+  local r=$prefix-r$n
+  nsexec "$r" nft flush chain ip natlab loss
+  if [ "$pct" -ge 100 ]; then
+    nsexec "$r" nft add rule ip natlab loss drop
+  elif [ "$pct" -gt 0 ]; then
+    nsexec "$r" nft add rule ip natlab loss numgen random mod 100 '<' "$pct" drop
+  fi
+}
+
+rate() {
+  local prefix=$1 n=$2 kbit=$3
+  local r=$prefix-r$n
+  nsexec "$r" tc qdisc del dev wan0 root 2>/dev/null || true
+  # burst ~ 10 ms at the rate (at least a few full packets); a queue of 200 ms before tbf drops
+  [ "$kbit" -gt 0 ] && nsexec "$r" tc qdisc add dev wan0 root tbf rate "${kbit}kbit" burst 16kb latency 200ms
+  return 0
 }
 
 cmd=${1:-}
@@ -147,5 +174,7 @@ case "$cmd" in
   down) [ $# -eq 1 ] || die "usage: lab.sh down PREFIX"; down "$1" ;;
   gc) gc ;;
   renat) [ $# -eq 3 ] || die "usage: lab.sh renat PREFIX N IP"; renat "$@" ;;
-  *) die "usage: lab.sh up PREFIX TYPE... | down PREFIX | gc | renat PREFIX N IP" ;;
+  loss) [ $# -eq 3 ] || die "usage: lab.sh loss PREFIX N PCT"; loss "$@" ;;
+  rate) [ $# -eq 3 ] || die "usage: lab.sh rate PREFIX N KBIT"; rate "$@" ;;
+  *) die "usage: lab.sh up PREFIX TYPE... | down PREFIX | gc | renat PREFIX N IP | loss PREFIX N PCT | rate PREFIX N KBIT" ;;
 esac

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the NAT lab needs from Debian packages: iproute2 (ip netns, veth, bridge, tc), nftables
-# (NAT and filtering in the router namespaces), coturn (TURN relay), ffmpeg (to prove the stream decodes).
+# (NAT and filtering in the router namespaces), conntrack (flushing a router's mappings), coturn (TURN relay), ffmpeg (to prove the stream decodes).
 # Idempotent and quick when everything is present. Exits non-zero with a clear message when it cannot.
 set -euo pipefail
 need=()
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
 command -v turnserver >/dev/null 2>&1 || need+=(coturn)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 if [ ${#need[@]} -gt 0 ]; then

@@ -13,6 +13,7 @@ import { SegmentRecorder, type SegmentRecorderOptions } from './recordings/segme
 import { createRouter } from './router.js';
 import { VoiceHandler } from './voice/voice-handler.js';
 import type { VoiceSink } from './voice/voice-sink.js';
+import { NatWatch, stunTargetsOf } from './nat-watch.js';
 import { DeviceSignalClient } from './signal-client.js';
 import { ViewerSession } from './viewer-session.js';
 
@@ -44,12 +45,16 @@ export interface DeviceAgentOptions {
   voiceSink?: VoiceSink;
   /** Custom commands (action=user_define). None: 404. See loadCommandHandler for the CLI forms. */
   onCommand?: CommandHandler;
+  /** How often the camera re-probes its public address (ms; 0: never). Default DEVICE_DEFAULTS.natReprobeMs. */
+  natReprobeMs?: number;
 }
 
 export interface DeviceAgentStatus {
   online: boolean;
   sessions: number;
   liveViewers: number;
+  /** the public IP the last NAT probe saw, once known */
+  publicIp?: string;
 }
 
 export interface DeviceAgent {
@@ -67,7 +72,12 @@ const MAX_ATTEMPTS_PER_VIEWER = 6;
 export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const cfg = {
     ...DEVICE_DEFAULTS,
-    ...definedOnly({ version: o.version, maxLiveViewers: o.maxLiveViewers, maxSessions: o.maxSessions }),
+    ...definedOnly({
+      version: o.version,
+      maxLiveViewers: o.maxLiveViewers,
+      maxSessions: o.maxSessions,
+      natReprobeMs: o.natReprobeMs,
+    }),
   };
   const log = o.log ?? (() => {});
   const id = `${o.productId}/${o.deviceName}`;
@@ -97,6 +107,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const rtcExtras: Record<string, unknown> = o.bindAddress ? { bindAddress: o.bindAddress } : {};
   let iceServers: IceServer[] = [];
   let onlineWaiters: (() => void)[] = [];
+  let closing = false;
 
   const signal = new DeviceSignalClient({
     serverUrl: o.serverUrl,
@@ -108,6 +119,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     onOnline(servers) {
       iceServers = servers;
       log(`${id}: online at ${signal.serverUrl}`);
+      nat.start();
       for (const w of onlineWaiters.splice(0)) w();
     },
     onOffline(reason) {
@@ -143,6 +155,8 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       log(`${id}: refused session ${sessionId.slice(0, 8)}: ${message}`);
       signal.send({ type: 'reject', sessionId, status, message });
     };
+    // viewers whose session just ended reconnect at once (sdk path recovery): tell them this is final
+    if (closing) return reject(503, 'camera shutting down');
     if (sessions.has(sessionId) || earlyCandidates.has(sessionId)) return reject(409, 'session id already in use');
     // Candidates trickle right behind the offer; the token check below awaits, and a candidate dropped
     // meanwhile can be the only one that works (a symmetric camera must send to the viewer's srflx).
@@ -192,6 +206,18 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     }
   }
 
+  const nat = new NatWatch({
+    // The STUN service of the node the camera is logged in to: with a list of nodes, that changes on failover.
+    targets: () => stunTargetsOf(iceServers, hostnameOf(signal.serverUrl)),
+    ...(o.bindAddress ? { bindAddress: o.bindAddress } : {}),
+    intervalMs: cfg.natReprobeMs,
+    log: (line) => log(`${id}: ${line}`),
+    onChanged: (previous, current) => {
+      log(`${id}: public address changed ${previous} → ${current}; logging in again`);
+      signal.reconnectNow('public address changed');
+    },
+  });
+
   signal.start();
 
   return {
@@ -203,8 +229,11 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       online: signal.isOnline,
       sessions: new Set(viewerOf.values()).size,
       liveViewers: live.viewerCount,
+      ...(nat.address ? { publicIp: nat.address } : {}),
     }),
     async close() {
+      closing = true;
+      nat.stop();
       for (const s of [...sessions.values()]) s.close('camera shutting down');
       onlineWaiters = [];
       await Promise.all([signal.stop(), recorder?.stop()]);
@@ -214,4 +243,12 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
 
 function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function hostnameOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return ''; // the signal client reports a bad URL
+  }
 }

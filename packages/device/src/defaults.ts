@@ -11,6 +11,11 @@ export const DEVICE_DEFAULTS = Object.freeze({
   reconnectMaxMs: 10_000,
   /** Application ping on the signalling socket; two missed pongs count as a dead connection. */
   pingIntervalMs: 10_000,
+  /**
+   * The camera asks the server's STUN service for its public address this often; when it changes the
+   * camera logs in again at once (its signalling connection died with the old address). 0: never.
+   */
+  natReprobeMs: 15_000,
   /** A viewer session whose peer connection does not open by then is dropped. */
   sessionOpenTimeoutMs: 15_000,
   /** Per-viewer send buffer above which the live hub skips to the next keyframe. */

@@ -47,6 +47,8 @@ export class DeviceSignalClient {
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private missedPongs = 0;
   private online = false;
+  /** the next reconnect goes back to the same node at once: it dropped us on purpose, it is not dead */
+  private retrySameNode = false;
   private readonly servers: ServerRotation;
 
   constructor(private readonly o: SignalClientOptions) {
@@ -70,6 +72,15 @@ export class DeviceSignalClient {
     if (!this.online || this.socket?.readyState !== WebSocket.OPEN) return false;
     this.socket.send(JSON.stringify(msg));
     return true;
+  }
+
+  /** Drops the connection and logs in again at once (the camera's public address changed: it is dead). */
+  reconnectNow(reason: string): void {
+    const s = this.socket;
+    if (!s || this.stopped) return;
+    this.o.log(`reconnecting now: ${reason}`);
+    this.retrySameNode = true;
+    s.terminate();
   }
 
   async stop(): Promise<void> {
@@ -155,6 +166,12 @@ export class DeviceSignalClient {
 
   private scheduleReconnect(): void {
     if (this.stopped) return;
+    if (this.retrySameNode) {
+      this.retrySameNode = false;
+      this.o.log(`logging in again to ${this.servers.current}`);
+      this.reconnectTimer = setTimeout(() => this.connect(), 0);
+      return;
+    }
     // The node just left (dropped, or never answered) may be dead: the next attempt goes to the next one.
     const rounds = this.servers.failed();
     const base = Math.min(this.o.reconnectMaxMs, this.o.reconnectMinMs * 2 ** rounds);

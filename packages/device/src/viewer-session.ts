@@ -3,7 +3,7 @@
  * every request channel the viewer opens.
  */
 import type { IceServer } from '@xp2p/protocol';
-import { REQUEST_CHANNEL_LABEL } from '@xp2p/protocol';
+import { encodeControlFrame, parseControlFrame, REQUEST_CHANNEL_LABEL } from '@xp2p/protocol';
 import type { PeerConnectionFactory } from './rtc.js';
 import { serveRequestChannel, type RequestHandler } from './response-writer.js';
 
@@ -47,7 +47,16 @@ export class ViewerSession {
       const channel = ev.channel;
       if (channel.label === REQUEST_CHANNEL_LABEL)
         serveRequestChannel(channel, o.handler, o.log, { sessionId: o.sessionId });
-      else channel.onclose = () => this.close('viewer closed the control channel');
+      else {
+        channel.onclose = () => this.close('viewer closed the control channel');
+        // liveness heartbeat (protocol/framing/control.ts): answer each ping at once
+        channel.onmessage = (msg: MessageEvent) => {
+          const parsed = parseControlFrame(msg.data);
+          if (parsed.ok && parsed.message.type === 'ping' && channel.readyState === 'open') {
+            channel.send(encodeControlFrame({ type: 'pong', seq: parsed.message.seq }));
+          }
+        };
+      }
     };
   }
 

@@ -23,6 +23,15 @@ export const SDK_DEFAULTS = Object.freeze({
   requestHeadTimeoutMs: 10_000,
   /** sendCommand resolves `{type:'timeout'}` when the whole answer has not arrived by then. */
   commandTimeoutMs: 10_000,
+  /**
+   * Path recovery (ipc-session.ts): the viewer pings the camera over the control channel this often; when
+   * nothing (pong or data) has come back for `pathLostAfterMs` the path counts as broken and the session
+   * reconnects on a fresh peer connection, re-issuing a running live stream. Only when no connection opens
+   * within `reconnectWindowMs` does the app get `disconnect`. heartbeatMs 0 turns this off.
+   */
+  heartbeatMs: 500,
+  pathLostAfterMs: 2_000,
+  reconnectWindowMs: 10_000,
   /** The NAT is probed again this often (and on resetP2P); 0 turns the periodic probe off. */
   natReprobeMs: 30_000,
   /** NAT probe: first STUN retransmission timeout (doubled each time) and how many times a request is sent. */

@@ -1,8 +1,26 @@
 /**
  * A 1v1 session with one camera: races peer-link attempts (a connect watchdog, DESIGN.md), then carries
  * requests, each on its own data channel, until closed or disconnected.
+ *
+ * Path recovery. A heartbeat on the control channel (protocol/framing/control.ts) notices within
+ * `pathLostAfterMs` that the network path broke: the viewer's NAT mapping changed, an interface went
+ * away. The session then RECONNECTS: a fresh peer connection over the existing signalling, with the same
+ * viewer token, so the camera takes it as the same viewer. This is not an ICE restart: libdatachannel
+ * (node-datachannel 0.33) has none. Its polyfill's restartIce() throws "Not implemented", a second offer
+ * keeps the old ufrag/pwd and gathers nothing new, and an offer with a new ufrag/pwd aborts the process
+ * (std::invalid_argument; libdatachannel #545 is open). What a reconnect loses is the SCTP state, so
+ * requests in flight end; live streams re-issue themselves (live-stream.ts). Only when no path comes
+ * back within `reconnectWindowMs` does the session report disconnect.
  */
-import { ErrorCode, hasRelay, XP2PError, type DeviceRequest, type IceServer } from '@xp2p/protocol';
+import {
+  encodeControlFrame,
+  ErrorCode,
+  hasRelay,
+  parseControlFrame,
+  XP2PError,
+  type DeviceRequest,
+  type IceServer,
+} from '@xp2p/protocol';
 import { connectPeerLink, SessionRefusedError, type ConnectTimings, type PeerLink } from './peer-link.js';
 import type { Platform } from './platform.js';
 import { createRequestChannel, openRequest, type RequestHandle, type RequestHandlers } from './request.js';
@@ -25,29 +43,59 @@ export interface IpcSessionOptions {
   maxAttempts: number;
   connectTimeoutMs: number;
   headTimeoutMs: number;
+  /** heartbeat ping interval on the control channel (0: no heartbeat, no path recovery by it) */
+  heartbeatMs: number;
+  /** nothing heard from the camera for this long (pongs or data) means the path is broken */
+  pathLostAfterMs: number;
+  /** a broken path that does not come back within this bound ends the session (disconnect) */
+  reconnectWindowMs: number;
   abort: AbortSignal;
   log: (line: string) => void;
 }
 
+/** A reconnect races attempts for at most this long before starting a fresh round (within the window). */
+const RECOVERY_ROUND_MS = 3_000;
+const RECOVERY_RACE_AFTER_MS = 400;
+
+/** One reconnect after a broken path: why, and how long until the new peer connection was open. */
+export interface Recovery {
+  reason: string;
+  ms: number;
+}
+
+export interface SessionEvents {
+  /** the session is gone for good (a recovery failed, or the camera refused it) */
+  disconnect?: (reason: string) => void;
+  /** the path broke; a reconnect is starting */
+  pathLost?: (reason: string) => void;
+  /** a reconnect succeeded */
+  recovered?: (recovery: Recovery) => void;
+}
+
 export class IpcSession {
-  private disconnectListener: ((reason: string) => void) | undefined;
-  private closed = false;
+  private events: SessionEvents = {};
+  private state: 'up' | 'recovering' | 'closed' = 'up';
+  private recovery: Promise<boolean> | undefined;
   /** A request channel opened ahead of time, so a request does not wait for channel setup. */
   private spare: RTCDataChannel | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private lastHeard = performance.now();
+  /** set by the first pong: a camera that never answers pings is not judged by them */
+  private heartbeatAnswered = false;
+  private pingSeq = 0;
+  /** reconnects so far */
+  readonly recoveries: Recovery[] = [];
 
   private constructor(
-    private readonly link: PeerLink,
-    private readonly headTimeoutMs: number,
+    private link: PeerLink,
+    private readonly o: IpcSessionOptions,
     readonly timings: SessionTimings,
   ) {
-    const lost = (reason: string) => this.lose(reason);
-    link.onServerBye((reason) => lost(`camera ended the session: ${reason}`));
-    link.pc.addEventListener('connectionstatechange', () => {
-      const s = link.pc.connectionState;
-      if (s === 'failed' || s === 'closed') lost(`peer connection ${s}`);
-    });
-    link.control.addEventListener('close', () => lost('control channel closed'));
-    this.spare = createRequestChannel(link.pc);
+    this.attach(link);
+    if (o.heartbeatMs > 0) {
+      this.heartbeat = setInterval(() => this.beat(), o.heartbeatMs);
+      (this.heartbeat as { unref?: () => void }).unref?.();
+    }
   }
 
   static async open(o: IpcSessionOptions): Promise<IpcSession> {
@@ -55,24 +103,64 @@ export class IpcSession {
     const iceServers: IceServer[] = await o.signal.connect();
     timings.signalReadyAt = performance.now();
     const link = await raceAttempts(o, iceServers, timings);
-    return new IpcSession(link, o.headTimeoutMs, timings);
+    return new IpcSession(link, o, timings);
   }
 
   get sessionId(): string {
     return this.link.sessionId;
   }
 
+  get isRecovering(): boolean {
+    return this.state === 'recovering';
+  }
+
+  on(events: SessionEvents): void {
+    this.events = { ...this.events, ...events };
+  }
+
+  /** Compatibility with callers that only care about the end of the session. */
   onDisconnect(cb: (reason: string) => void): void {
-    this.disconnectListener = cb;
+    this.on({ disconnect: cb });
+  }
+
+  /** Resolves true once the session is usable (at once when it is), false when it is gone. */
+  async ready(): Promise<boolean> {
+    if (this.state === 'closed') return false;
+    return this.recovery ?? true;
   }
 
   request(req: DeviceRequest, handlers: RequestHandlers): RequestHandle {
-    if (this.closed) throw new XP2PError(ErrorCode.START_STREAM_FAILED, 'session is closed');
+    if (this.state === 'closed') throw new XP2PError(ErrorCode.START_STREAM_FAILED, 'session is closed');
+    if (this.state === 'recovering')
+      throw new XP2PError(ErrorCode.START_STREAM_FAILED, 'reconnecting to the camera, try again shortly');
     const spare = this.spare;
     const usable = spare && (spare.readyState === 'open' || spare.readyState === 'connecting');
     const channel = usable ? spare : createRequestChannel(this.link.pc);
     this.spare = createRequestChannel(this.link.pc);
-    return openRequest(channel, req, handlers, this.headTimeoutMs);
+    return openRequest(
+      channel,
+      req,
+      {
+        ...handlers,
+        onData: (data) => {
+          this.lastHeard = performance.now(); // data is as good as a pong
+          handlers.onData(data);
+        },
+      },
+      this.o.headTimeoutMs,
+    );
+  }
+
+  /**
+   * A request failed on the transport (its channel closed without an answer): if the path is broken,
+   * reconnect. Resolves true when the session is usable again (it may never have been broken), false when
+   * it is gone.
+   */
+  recover(reason: string): Promise<boolean> {
+    if (this.state === 'closed') return Promise.resolve(false);
+    if (this.recovery) return this.recovery;
+    if (this.healthy()) return Promise.resolve(true);
+    return this.reconnect(reason);
   }
 
   /** The ICE path in use, once known: host, srflx, prflx or relay (from getStats). */
@@ -96,17 +184,143 @@ export class IpcSession {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearInterval(this.heartbeat);
     this.link.close();
   }
 
-  private lose(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.link.close();
-    this.disconnectListener?.(reason);
+  private attach(link: PeerLink): void {
+    const lost = (reason: string) => {
+      if (this.link === link && this.state === 'up') void this.reconnect(reason);
+    };
+    link.onServerBye((reason) => lost(`camera ended the session: ${reason}`));
+    link.pc.addEventListener('connectionstatechange', () => {
+      const s = link.pc.connectionState;
+      if (s === 'failed' || s === 'closed') lost(`peer connection ${s}`);
+    });
+    link.control.addEventListener('close', () => lost('control channel closed'));
+    link.control.addEventListener('message', (ev: MessageEvent) => {
+      const parsed = parseControlFrame(ev.data);
+      if (parsed.ok && parsed.message.type === 'pong' && this.link === link) {
+        this.heartbeatAnswered = true;
+        this.lastHeard = performance.now();
+      }
+    });
+    this.lastHeard = performance.now();
+    this.spare = createRequestChannel(link.pc);
   }
+
+  private healthy(): boolean {
+    const s = this.link.pc.connectionState;
+    if (s === 'failed' || s === 'closed' || this.link.control.readyState !== 'open') return false;
+    return !this.heartbeatAnswered || performance.now() - this.lastHeard <= this.o.pathLostAfterMs;
+  }
+
+  private beat(): void {
+    if (this.state !== 'up') return;
+    const silentMs = performance.now() - this.lastHeard;
+    if (this.heartbeatAnswered && silentMs > this.o.pathLostAfterMs) {
+      void this.reconnect(`nothing heard from the camera for ${Math.round(silentMs)} ms`);
+      return;
+    }
+    const control = this.link.control;
+    if (control.readyState !== 'open') return;
+    try {
+      control.send(encodeControlFrame({ type: 'ping', seq: this.pingSeq++ % 2 ** 31 }));
+    } catch {
+      /* closing: the close event starts the recovery */
+    }
+  }
+
+  /** Replaces the broken peer connection with a fresh one; the session ends when none opens in time. */
+  private reconnect(reason: string): Promise<boolean> {
+    if (this.recovery) return this.recovery;
+    const started = performance.now();
+    this.state = 'recovering';
+    this.o.log(`path to the camera lost (${reason}); reconnecting`);
+    this.events.pathLost?.(reason);
+    const old = this.link;
+    // Closing the old link also sends its bye: over a signalling socket whose TCP path died with the
+    // network change, that write is what surfaces the reset, so the attempts below reopen the socket.
+    old.close();
+    this.recovery = (async () => {
+      const deadline = started + this.o.reconnectWindowMs;
+      let lastError: unknown;
+      while (this.state === 'recovering' && performance.now() < deadline) {
+        const remaining = deadline - performance.now();
+        try {
+          const iceServers = await withDeadline(this.o.signal.connect(), remaining);
+          const link = await raceAttempts(
+            // Bounded rounds, not one long race: an offer can vanish into a camera's signalling socket that
+            // died with the same network change, until the camera logs in again. And a quicker second
+            // attempt: the first offer often leaves on our own signalling socket that died with the path
+            // and only now learns it (a TCP reset), so it never arrives.
+            {
+              ...this.o,
+              raceAfterMs: Math.min(this.o.raceAfterMs, RECOVERY_RACE_AFTER_MS),
+              connectTimeoutMs: Math.max(1, Math.min(RECOVERY_ROUND_MS, deadline - performance.now())),
+            },
+            iceServers,
+            {
+              ...this.timings,
+              attempts: 0,
+            },
+          );
+          if (this.state !== 'recovering') {
+            link.close();
+            return false;
+          }
+          this.link = link;
+          this.attach(link);
+          this.heartbeatAnswered = false;
+          this.state = 'up';
+          this.recovery = undefined;
+          const recovery = { reason, ms: Math.round(performance.now() - started) };
+          this.recoveries.push(recovery);
+          this.o.log(`reconnected to the camera in ${recovery.ms} ms`);
+          this.events.recovered?.(recovery);
+          return true;
+        } catch (err) {
+          lastError = err;
+          if (err instanceof SessionRefusedError) break; // camera offline, token expired: retrying cannot help
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+      this.recovery = undefined;
+      if (this.state !== 'recovering') return false;
+      this.lose(
+        `no path back to the camera within ${this.o.reconnectWindowMs} ms after ${reason}` +
+          (lastError ? ` (${lastError instanceof Error ? lastError.message : String(lastError)})` : ''),
+      );
+      return false;
+    })();
+    return this.recovery;
+  }
+
+  private lose(reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearInterval(this.heartbeat);
+    this.link.close();
+    this.events.disconnect?.(reason);
+  }
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no signalling within ${Math.round(ms)} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }
 
 /**

@@ -17,7 +17,8 @@ import {
 import { serverUrlsOf, validAppParams, type AppParams } from './app-params.js';
 import { SDK_DEFAULTS } from './defaults.js';
 import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type DataCallback, type ServiceCallbacks } from './events.js';
-import { IpcSession, type SessionTimings } from './ipc-session.js';
+import { IpcSession, type Recovery, type SessionTimings } from './ipc-session.js';
+import { isLiveRequest, openLiveStream } from './live-stream.js';
 import { COMMAND_MAX_BYTES, commandError, commandRequest, runCommand, type CommandResult } from './command.js';
 import { pureSha256, startDownload, type DownloadCallbacks } from './download.js';
 import type { Platform } from './platform.js';
@@ -60,6 +61,8 @@ export interface ServiceStats {
   timings: SessionTimings & { streamStartedAt?: number; firstByteAt?: number };
   bytes: number;
   path?: string;
+  /** reconnects after a broken network path (each with the time until the new connection was open) */
+  recoveries: Recovery[];
 }
 
 const MAX_ID_LENGTH = 128;
@@ -274,6 +277,9 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
         maxAttempts: cfg.maxConnectAttempts,
         connectTimeoutMs: cfg.connectTimeoutMs,
         headTimeoutMs: cfg.requestHeadTimeoutMs,
+        heartbeatMs: cfg.heartbeatMs,
+        pathLostAfterMs: cfg.pathLostAfterMs,
+        reconnectWindowMs: cfg.reconnectWindowMs,
         abort: abort.signal,
         log: (line) => log(service, line),
       }),
@@ -295,6 +301,15 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
       return ErrorCode.OK;
     }
     service.session = session;
+    session.on({
+      // a broken path often means the network changed: probe the NAT now, so natChanged fires without
+      // waiting for the periodic probe
+      pathLost: () => {
+        nat?.probe('path-lost').catch(() => {
+          /* reported by natError */
+        });
+      },
+    });
     session.onDisconnect((reason) => {
       log(service, `disconnected: ${reason}`);
       service.voice?.stop();
@@ -362,6 +377,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     } catch (err) {
       return failWith(id, ErrorCode.START_STREAM_FAILED, describe(err), service);
     }
+    if (!(await session.ready())) return failWith(id, ErrorCode.START_STREAM_FAILED, 'disconnected', service);
     if (service.stopped) return ErrorCode.START_STREAM_FAILED;
 
     return new Promise<number>((resolve) => {
@@ -384,7 +400,11 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
       };
       notify(service, XP2PNotify_SubType.Request);
       try {
-        stream.handle = session.request(request, {
+        const open = isLiveRequest(request)
+          ? (h: Parameters<IpcSession['request']>[1]) =>
+              openLiveStream(session, request, h, (line) => log(service, line))
+          : (h: Parameters<IpcSession['request']>[1]) => session.request(request, h);
+        stream.handle = open({
           onHead(status, headers) {
             notify(service, XP2PNotify_SubType.Parsed, { status, headers });
             if (status >= 200 && status < 300) return settle(ErrorCode.OK);
@@ -460,7 +480,10 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     const service = services.get(id);
     if (!service) return { code: ErrorCode.SERVICE_NOT_STARTED, why: `service ${id} is not started` };
     try {
-      return { service, session: service.session ?? (await service.connecting) };
+      const session = service.session ?? (await service.connecting);
+      // while the session reconnects after a broken path, wait for it rather than fail at once
+      if (!(await session.ready())) return { code: ErrorCode.SERVICE_NOT_STARTED, why: `service ${id} disconnected` };
+      return { service, session };
     } catch (err) {
       return { code: ErrorCode.SERVICE_NOT_STARTED, why: `service ${id} has no connection: ${describe(err)}` };
     }
@@ -581,6 +604,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
       },
       bytes: service.stream?.bytes ?? 0,
       path: await service.session.selectedPath(),
+      recoveries: [...service.session.recoveries],
     };
   }
 

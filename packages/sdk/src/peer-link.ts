@@ -3,12 +3,18 @@
  * trickled candidates both ways, resolved when the control data channel opens. The caller races several
  * of these (see ipc-session.ts).
  */
-import { ErrorCode, randomId, withoutRelay, XP2PError, type IceServer, type ServerToViewer } from '@xp2p/protocol';
+import {
+  CONTROL_CHANNEL_LABEL,
+  ErrorCode,
+  randomId,
+  withoutRelay,
+  XP2PError,
+  type IceServer,
+  type ServerToViewer,
+} from '@xp2p/protocol';
 import type { Platform } from './platform.js';
 import { normaliseCandidate, preferActiveDtlsRole } from './sdp.js';
 import type { ViewerSignal } from './signal-connection.js';
-
-export const CONTROL_CHANNEL_LABEL = 'xp2p-ctl';
 
 export interface PeerLink {
   readonly sessionId: string;
@@ -107,14 +113,15 @@ export async function connectPeerLink(args: {
     }
   });
 
+  // candidates go out only after the offer: the server refuses (404) a candidate for a session it does not know
+  let offerSent = false;
+  const localCandidates: { candidate: string; mid: string }[] = [];
+  const sendCandidate = (c: { candidate: string; mid: string }) => signal.send({ type: 'candidate', sessionId, ...c });
   pc.onicecandidate = (ev) => {
     if (!ev.candidate?.candidate) return;
-    signal.send({
-      type: 'candidate',
-      sessionId,
-      candidate: normaliseCandidate(ev.candidate.candidate),
-      mid: ev.candidate.sdpMid ?? '0',
-    });
+    const c = { candidate: normaliseCandidate(ev.candidate.candidate), mid: ev.candidate.sdpMid ?? '0' };
+    if (offerSent) sendCandidate(c);
+    else localCandidates.push(c);
   };
 
   const onAbort = () => rejectOpen(new DOMException('aborted', 'AbortError'));
@@ -123,9 +130,14 @@ export async function connectPeerLink(args: {
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     const sdp = preferActiveDtlsRole(pc.localDescription?.sdp ?? offer.sdp ?? '');
+    // reopens the signalling socket if it was lost meanwhile (e.g. with the network path, see ipc-session)
+    await signal.connect();
+    if (abort.aborted) throw new DOMException('aborted', 'AbortError');
     if (!signal.send({ type: 'offer', sessionId, token: args.token, sdp, ...(args.relay ? { relay: true } : {}) })) {
       throw new XP2PError(ErrorCode.START_STREAM_FAILED, 'signalling connection is not open');
     }
+    offerSent = true;
+    for (const c of localCandidates.splice(0)) sendCandidate(c);
     timings.offerSentAt ??= performance.now();
     await opened;
     timings.openAt ??= performance.now();

@@ -20,6 +20,7 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       'max-viewers': { type: 'string' },
       version: { type: 'string' },
       'http-port': { type: 'string' },
+      'nat-reprobe-ms': { type: 'string' },
     },
   });
   let servers: string[];
@@ -45,6 +46,7 @@ export async function deviceCommand(argv: string[]): Promise<void> {
     version: values.version,
     maxLiveViewers: values['max-viewers'] !== undefined ? Number(values['max-viewers']) : undefined,
     bindAddress: defaultBindAddress(servers[0]!, values.bind),
+    natReprobeMs: values['nat-reprobe-ms'] !== undefined ? Number(values['nat-reprobe-ms']) : undefined,
     log: (line) => console.log(line),
   });
   const closers: (() => Promise<void>)[] = [() => camera.close(), () => agent.close()];

@@ -158,7 +158,7 @@ export class NatMonitor {
    * Runs one probe after any running one; resolves its result or rejects (and reports natError, except for
    * periodic probes failing again after a failure).
    */
-  probe(why: 'init' | 'reset' | 'periodic' = 'reset'): Promise<NatProbeResult> {
+  probe(why: 'init' | 'reset' | 'periodic' | 'path-lost' = 'reset'): Promise<NatProbeResult> {
     const run = this.queue.then(() => this.runOnce(why));
     this.queue = run.catch(() => {});
     return run;
@@ -179,7 +179,7 @@ export class NatMonitor {
     }
   }
 
-  private async runOnce(why: 'init' | 'reset' | 'periodic'): Promise<NatProbeResult> {
+  private async runOnce(why: 'init' | 'reset' | 'periodic' | 'path-lost'): Promise<NatProbeResult> {
     if (this.stopped) throw new Error('NAT monitor stopped');
     const o = this.options;
     const previous = {
