@@ -231,10 +231,17 @@ export function connectRedisCluster(options: RedisClusterOptions): Cluster {
       let peers = localSwarms.get(stream);
       if (!peers) localSwarms.set(stream, (peers = new Map()));
       peers.set(peerId, upload);
-      if (cmd.status !== 'ready') return;
-      const batch = cmd.multi();
-      writeSwarm(batch, stream, peers);
-      batch.exec().catch(onError);
+      if (cmd.status !== 'ready') return; // written by refresh() once redis is back
+      // One field per join (the whole set is rewritten only by the periodic refresh).
+      const key = swarmKey(stream, nodeId);
+      cmd
+        .multi()
+        .hset(key, peerId, upload ? '1' : '0')
+        .pexpire(key, ttl)
+        .sadd(swarmNodesKey(stream), nodeId)
+        .pexpire(swarmNodesKey(stream), ttl)
+        .exec()
+        .catch(onError);
     },
     swarmLeft(stream, peerId) {
       const peers = localSwarms.get(stream);
