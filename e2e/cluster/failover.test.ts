@@ -77,6 +77,20 @@ describe('a node dies', () => {
     expect(trimToWholeTags(out).byteLength).toBeGreaterThan(50_000);
     expect(await decodeErrors(out)).toBe('');
 
+    // The CLI takes the same list: a command round-trips through A with B dead.
+    const cmd = start([
+      CLI,
+      'cmd',
+      'demo/cam1',
+      'action=inner_define&channel=0&cmd=get_device_st&type=live',
+      '--server',
+      servers,
+      '--data',
+      dataDir,
+    ]);
+    expect(await cmd.exited).toBe(0);
+    expect(cmd.lines.join('\n')).toMatch(/"type": "success"/);
+
     // /metrics parses as Prometheus text and its counters moved with this traffic.
     const after = await metricsOf(nodeA.url);
     const delta = (name: string): number => (after.get(name) ?? 0) - (before.get(name) ?? 0);

@@ -99,4 +99,19 @@ describe('a mirror', () => {
     publisher.end();
     await expect.poll(async () => (await manifestOf(b)).live, { timeout: 5_000 }).toBe(false);
   }, 30_000);
+
+  it('Redis restarted: the origin node registers its stream again, so another node still finds it', async () => {
+    const publisher = a.origin.openPublisher('after-restart');
+    publisher.setHeader(fixture.header);
+    for (const tag of looped(3)) publisher.push(tag);
+    await redis.restart(); // an empty Redis: every key is gone
+    await expect.poll(() => a.ready() && b.ready(), { timeout: 15_000 }).toBe(true);
+    // written again by A's refresh as soon as it is reconnected
+    const manifest = async () => {
+      const res = await fetch(`${b.url}/live/after-restart/manifest.json`);
+      return res.ok ? ((await res.json()) as { epoch: string }).epoch : res.status;
+    };
+    await expect.poll(manifest, { timeout: 5_000 }).toBe(a.origin.stream('after-restart')?.epoch);
+    publisher.end();
+  }, 30_000);
 });

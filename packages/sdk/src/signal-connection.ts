@@ -162,11 +162,13 @@ export class ViewerSignal {
           ),
         );
         if (this.socket === socket) {
-          const wasUp = settled && !failed;
           this.socket = undefined;
+          // A failed attempt belongs to open()'s loop over the nodes (connect() resets `ready` if all fail):
+          // resetting it here would let a second connect() open a second socket alongside the loop's.
+          if (!settled || failed) return;
           this.ready = undefined;
           this.stopPing();
-          if (!this.closed && wasUp) {
+          if (!this.closed) {
             // The node may be gone: the next connect starts with the next node of the list.
             this.servers.failed();
             this.log(`signalling connection to ${serverUrl} lost; reconnecting`);

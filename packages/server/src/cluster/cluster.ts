@@ -80,8 +80,13 @@ export interface Cluster {
   /** Tracker peers of this node, per stream, so the other nodes can introduce theirs to them. */
   swarmJoined(stream: string, peerId: string, upload: boolean): void;
   swarmLeft(stream: string, peerId: string): void;
-  /** Peers of `stream` on the other nodes. Throws ClusterUnavailableError. */
-  swarmMembers(stream: string): Promise<RemotePeer[]>;
+  /**
+   * Peers of `stream` on the other nodes: all of them, or a random sample of at most `perNode` from each
+   * node (a joining peer needs a few neighbours, not the whole swarm). Throws ClusterUnavailableError.
+   */
+  swarmMembers(stream: string, perNode: number): Promise<RemotePeer[]>;
+  /** The node a peer of `stream` is connected to, if any other node has it. Throws ClusterUnavailableError. */
+  swarmPeerNode(stream: string, peerId: string): Promise<string | undefined>;
   /** This node's latest figures for a stream (written at most about once a second). */
   putSwarmFigures(stream: string, figures: SwarmFigures): void;
   /** The other nodes' figures for a stream. Throws ClusterUnavailableError. */
@@ -113,6 +118,7 @@ export function standaloneCluster(nodeId: string): Cluster {
     swarmJoined: () => {},
     swarmLeft: () => {},
     swarmMembers: () => Promise.resolve([]),
+    swarmPeerNode: () => Promise.resolve(undefined),
     putSwarmFigures: () => {},
     swarmFigures: () => Promise.resolve([]),
     claimNonce: () => Promise.resolve(true), // the node's own nonce cache is the whole truth

@@ -231,10 +231,17 @@ export function connectRedisCluster(options: RedisClusterOptions): Cluster {
       let peers = localSwarms.get(stream);
       if (!peers) localSwarms.set(stream, (peers = new Map()));
       peers.set(peerId, upload);
-      if (cmd.status !== 'ready') return;
-      const batch = cmd.multi();
-      writeSwarm(batch, stream, peers);
-      batch.exec().catch(onError);
+      if (cmd.status !== 'ready') return; // written by refresh() once redis is back
+      // One field per join (the whole set is rewritten only by the periodic refresh).
+      const key = swarmKey(stream, nodeId);
+      cmd
+        .multi()
+        .hset(key, peerId, upload ? '1' : '0')
+        .pexpire(key, ttl)
+        .sadd(swarmNodesKey(stream), nodeId)
+        .pexpire(swarmNodesKey(stream), ttl)
+        .exec()
+        .catch(onError);
     },
     swarmLeft(stream, peerId) {
       const peers = localSwarms.get(stream);
@@ -242,21 +249,32 @@ export function connectRedisCluster(options: RedisClusterOptions): Cluster {
       if (peers.size === 0) localSwarms.delete(stream);
       if (cmd.status === 'ready') cmd.hdel(swarmKey(stream, nodeId), peerId).catch(onError);
     },
-    swarmMembers: (stream) =>
+    swarmMembers: (stream, perNode) =>
       guard(async () => {
         const nodes = (await cmd.smembers(swarmNodesKey(stream))).filter((n) => n !== nodeId);
         if (nodes.length === 0) return [];
         const batch = cmd.pipeline();
-        for (const node of nodes) batch.hgetall(swarmKey(stream, node));
+        // HRANDFIELD with a positive count: that many distinct fields at most, at random (Redis ≥ 6.2)
+        for (const node of nodes) batch.hrandfield(swarmKey(stream, node), perNode, 'WITHVALUES');
         const replies = (await batch.exec()) ?? [];
         const members: RemotePeer[] = [];
-        replies.forEach(([err, fields], i) => {
-          if (err || !fields) return;
-          for (const [id, upload] of Object.entries(fields as Record<string, string>)) {
-            members.push({ id, node: nodes[i]!, upload: upload === '1' });
+        replies.forEach(([err, flat], i) => {
+          if (err || !Array.isArray(flat)) return;
+          for (let j = 0; j + 1 < flat.length; j += 2) {
+            members.push({ id: String(flat[j]), node: nodes[i]!, upload: flat[j + 1] === '1' });
           }
         });
         return members;
+      }),
+    swarmPeerNode: (stream, peerId) =>
+      guard(async () => {
+        const nodes = (await cmd.smembers(swarmNodesKey(stream))).filter((n) => n !== nodeId);
+        if (nodes.length === 0) return undefined;
+        const batch = cmd.pipeline();
+        for (const node of nodes) batch.hexists(swarmKey(stream, node), peerId);
+        const replies = (await batch.exec()) ?? [];
+        const at = replies.findIndex(([err, found]) => !err && found === 1);
+        return at >= 0 ? nodes[at] : undefined;
       }),
     putSwarmFigures(stream, figures) {
       if (cmd.status !== 'ready') return;

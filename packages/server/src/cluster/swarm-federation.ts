@@ -12,6 +12,8 @@ import type { StreamMirrors } from './stream-mirror.js';
 
 /** Figures go to Redis at most this often per stream (peers report every second or two each). */
 const FIGURES_EVERY_MS = 1_000;
+/** Peers sampled from each other node when a peer joins or asks for more (its neighbours come from these). */
+const SAMPLE_PER_NODE = 64;
 /** Remembered peer → node pairs per stream (refreshed by every lookup and every relayed signal). */
 const MAX_KNOWN_PEERS = 10_000;
 
@@ -45,7 +47,7 @@ export class ClusterSwarmFederation implements SwarmFederation {
   }
 
   async remoteMembers(stream: string): Promise<RemotePeerInfo[]> {
-    const members = await this.#cluster.swarmMembers(stream);
+    const members = await this.#cluster.swarmMembers(stream, SAMPLE_PER_NODE);
     for (const m of members) this.#remember(stream, m.id, m.node);
     return members.map(({ id, upload }) => ({ id, upload }));
   }
@@ -71,10 +73,10 @@ export class ClusterSwarmFederation implements SwarmFederation {
   async relaySignal(stream: string, fromPeer: string, toPeer: string, signal: PeerSignal): Promise<boolean> {
     let node = this.#nodeOf.get(stream)?.get(toPeer);
     if (!node) {
-      await this.remoteMembers(stream).catch(() => []);
-      node = this.#nodeOf.get(stream)?.get(toPeer);
+      node = await this.#cluster.swarmPeerNode(stream, toPeer).catch(() => undefined);
+      if (!node) return false;
+      this.#remember(stream, toPeer, node);
     }
-    if (!node) return false;
     return this.#cluster.send(node, { t: 'peer-signal', from: this.#cluster.nodeId, stream, fromPeer, toPeer, signal });
   }
 
