@@ -239,7 +239,7 @@ describe('NAT lab: path faults', () => {
 
   it("the camera's public address changes mid-stream: it logs in again; the viewer recovers or gets disconnect, a new one works", async () => {
     const cam = sys.cameras.get(camera)!;
-    const onlineBefore = cam.lines.filter((l) => / online$/.test(l)).length;
+    const onlineBefore = cam.lines.filter((l) => /: online( at \S+)?$/.test(l)).length;
     const out = join(work, 'renat-camera.flv');
     const p = startViewer(camera, out, 14_000);
     await p.waitForLine(/"firstByteMs"/, 15_000);
@@ -252,7 +252,7 @@ describe('NAT lab: path faults', () => {
     ]);
     const outcomeMs = Math.round(performance.now() - changedAt);
     await expect
-      .poll(() => cam.lines.filter((l) => / online$/.test(l)).length, { timeout: 10_000, interval: 50 })
+      .poll(() => cam.lines.filter((l) => /: online( at \S+)?$/.test(l)).length, { timeout: 10_000, interval: 50 })
       .toBeGreaterThan(onlineBefore);
     const addressLine = cam.lines.find((l) => /public address changed/.test(l));
     await p.waitForLine(/"done":true/, 30_000);
