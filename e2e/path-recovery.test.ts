@@ -3,11 +3,13 @@
  * runs without root): the camera process freezes (SIGSTOP) for 3 s mid-stream, so the viewer hears nothing
  * and counts the path as broken; it reconnects on a fresh peer connection, and once the camera runs again
  * the live stream resumes in the same dataCallback as one FLV that decodes, without a new startP2PService.
+ * A path that breaks the moment the connection opens (before any pong) is noticed as fast.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeP2PModule, createP2PModule, fetchXp2pInfo, nodePlatform } from '@xp2p/sdk/node';
 import { decodeErrors, probePackets, trimToWholeTags } from './helpers/media-check.js';
 import { start, stopAll, VIEWER, viewerEvents } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
@@ -62,6 +64,95 @@ describe('1v1 path recovery', () => {
     for (let i = 1; i < dts.length; i++) expect(dts[i]!).toBeGreaterThanOrEqual(dts[i - 1]!);
     expect(dts.length).toBeGreaterThan(150);
     await camera.kill();
+  }, 60_000);
+
+  it('a path that breaks the moment the connection opens, before any pong, is noticed within the heartbeat bound', async () => {
+    const camera = await sys.startDevice();
+    const app = { ...sys.appParams, serverUrl: sys.serverUrl };
+    const device = { productId: 'demo', deviceName: 'cam1' };
+    const { xp2pInfo } = await fetchXp2pInfo(app, device);
+    const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
+    try {
+      expect(await p2p.init({ appParams: app, probe: 'off' })).toBe(0);
+      const logs: { at: number; line: string }[] = [];
+      const code = await p2p.startP2PService(
+        'early',
+        { url: 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live', ...device, xp2pInfo },
+        { msgCallback: (_e, _s, detail) => logs.push({ at: performance.now(), line: String(detail) }) },
+      );
+      expect(code).toBe(0);
+      // the connection is open; the camera freezes before it can answer a ping sent a heartbeat later
+      camera.proc.kill('SIGSTOP');
+      const frozenAt = performance.now();
+      await expect
+        .poll(() => logs.find((l) => /path to the camera lost/.test(l.line)), { timeout: 6_000, interval: 50 })
+        .toBeDefined();
+      const noticedMs = logs.find((l) => /path to the camera lost/.test(l.line))!.at - frozenAt;
+      // pathLostAfterMs (2 s) after the first ping, plus one heartbeat; before, only ICE noticed (~13 s)
+      expect(noticedMs).toBeLessThan(3_500);
+      camera.proc.kill('SIGCONT');
+      await expect
+        .poll(() => logs.some((l) => /reconnected to the camera/.test(l.line)), { timeout: 10_000, interval: 50 })
+        .toBe(true);
+      expect(logs.some((l) => /disconnected/.test(l.line))).toBe(false);
+      expect((await p2p.getServiceStats('early'))?.recoveries).toHaveLength(1);
+      console.log(`path loss at open noticed after ${Math.round(noticedMs)} ms`);
+    } finally {
+      camera.proc.kill('SIGCONT');
+      p2p.destroy();
+      await camera.kill();
+    }
+  }, 60_000);
+
+  it('a camera whose pongs never arrive (an agent without the heartbeat) is judged once, then left to ICE', async () => {
+    const camera = await sys.startDevice();
+    const app = { ...sys.appParams, serverUrl: sys.serverUrl };
+    const device = { productId: 'demo', deviceName: 'cam1' };
+    const { xp2pInfo } = await fetchXp2pInfo(app, device);
+    // the viewer's control channel never delivers the camera's pongs: what an older agent looks like
+    const platform = nodePlatform({ bindAddress: '127.0.0.1' });
+    const Base = platform.RTCPeerConnection;
+    platform.RTCPeerConnection = class extends Base {
+      override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+        const channel = super.createDataChannel(label, init);
+        if (label !== 'xp2p-ctl') return channel;
+        const add = channel.addEventListener.bind(channel) as (t: string, l: (e: MessageEvent) => void) => void;
+        (channel as { addEventListener: unknown }).addEventListener = (
+          type: string,
+          listener: (e: MessageEvent) => void,
+        ) =>
+          add(
+            type,
+            type === 'message' ? (e: MessageEvent) => !String(e.data).includes('pong') && listener(e) : listener,
+          );
+        return channel;
+      }
+    } as typeof Base;
+    const p2p = createP2PModule(platform);
+    try {
+      expect(await p2p.init({ appParams: app, probe: 'off' })).toBe(0);
+      const logs: string[] = [];
+      const code = await p2p.startP2PService(
+        'old-agent',
+        { url: 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live', ...device, xp2pInfo },
+        { msgCallback: (_e, _s, detail) => logs.push(String(detail)) },
+      );
+      expect(code).toBe(0);
+      await expect
+        .poll(() => logs.some((l) => /does not answer heartbeat pings/.test(l)), { timeout: 10_000, interval: 100 })
+        .toBe(true);
+      await new Promise((r) => setTimeout(r, 3_000)); // no reconnect loop afterwards
+      expect((await p2p.getServiceStats('old-agent'))?.recoveries).toHaveLength(1);
+      expect(logs.some((l) => /disconnected/.test(l))).toBe(false);
+      expect(
+        await p2p.sendCommand('old-agent', 'action=inner_define&channel=0&cmd=get_device_st&type=live&quality=high'),
+      ).toMatchObject({
+        type: 'success',
+      });
+    } finally {
+      p2p.destroy();
+      await camera.kill();
+    }
   }, 60_000);
 
   it('a camera that shuts down (SIGTERM) is final: the reconnect is refused and the viewer gets disconnect', async () => {

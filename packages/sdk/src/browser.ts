@@ -6,6 +6,7 @@
 import { createP2PModule } from './module.js';
 import type { Platform } from './platform.js';
 import type { SDK_DEFAULTS } from './defaults.js';
+import { iceNatProbe } from './nat/ice-probe.js';
 
 export function browserPlatform(): Platform {
   const g = globalThis as typeof globalThis & { RTCPeerConnection?: unknown; WebSocket?: unknown };
@@ -19,6 +20,37 @@ export function browserPlatform(): Platform {
     WebSocket: g.WebSocket as Platform['WebSocket'],
     // Called as `platform.fetch(...)`: unbound, browsers throw "Illegal invocation".
     fetch: globalThis.fetch.bind(globalThis),
+    // no UDP sockets here: the NAT probe gathers ICE candidates against the STUN servers instead
+    natProbe: (timeoutMs) => (servers, signal) =>
+      iceNatProbe({
+        RTCPeerConnection: g.RTCPeerConnection as Platform['RTCPeerConnection'],
+        servers,
+        timeoutMs,
+        signal,
+      }),
+    watchNetwork: browserNetworkSignals,
+  };
+}
+
+/**
+ * online/offline, and navigator.connection 'change' (Network Information API, Chromium only) where it
+ * exists: the moments the page's network may have changed.
+ */
+function browserNetworkSignals(onChange: () => void): () => void {
+  const w = globalThis as typeof globalThis & {
+    addEventListener?: (type: string, listener: () => void) => void;
+    removeEventListener?: (type: string, listener: () => void) => void;
+    navigator?: { connection?: EventTarget };
+  };
+  const connection = w.navigator?.connection;
+  const listener = () => onChange();
+  w.addEventListener?.('online', listener);
+  w.addEventListener?.('offline', listener);
+  connection?.addEventListener?.('change', listener);
+  return () => {
+    w.removeEventListener?.('online', listener);
+    w.removeEventListener?.('offline', listener);
+    connection?.removeEventListener?.('change', listener);
   };
 }
 

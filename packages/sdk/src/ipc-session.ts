@@ -80,8 +80,17 @@ export class IpcSession {
   private spare: RTCDataChannel | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private lastHeard = performance.now();
-  /** set by the first pong: a camera that never answers pings is not judged by them */
+  /** a pong came on the current link */
   private heartbeatAnswered = false;
+  /** when the current link's first ping left (sent as soon as its control channel is open) */
+  private firstPingAt: number | undefined;
+  /**
+   * Whether this camera answers pings: true after any pong; false once two links in a row stayed
+   * unanswered while open (an agent without the heartbeat: no longer judged by pings); undefined before.
+   */
+  private answersPings: boolean | undefined;
+  /** the last reconnect was for a link whose pings were never answered */
+  private lostUnanswered = false;
   private pingSeq = 0;
   /** reconnects so far */
   readonly recoveries: Recovery[] = [];
@@ -204,30 +213,68 @@ export class IpcSession {
       const parsed = parseControlFrame(ev.data);
       if (parsed.ok && parsed.message.type === 'pong' && this.link === link) {
         this.heartbeatAnswered = true;
+        this.answersPings = true;
+        this.lostUnanswered = false;
         this.lastHeard = performance.now();
       }
     });
     this.lastHeard = performance.now();
+    this.heartbeatAnswered = false;
+    this.firstPingAt = undefined;
     this.spare = createRequestChannel(link.pc);
+    // The first ping leaves at once, not a heartbeat interval later: a path that breaks in the session's
+    // first moments is then noticed within pathLostAfterMs too, not only when ICE gives up (~13 s).
+    if (this.o.heartbeatMs > 0) {
+      if (link.control.readyState === 'open') this.ping(link);
+      else link.control.addEventListener('open', () => this.ping(link), { once: true });
+    }
+  }
+
+  /**
+   * How long the camera has been silent, as far as the heartbeat can judge: since the last pong or data
+   * once a pong came on this link; before that, since the link's first ping (or later data). Undefined
+   * when pings cannot judge (none sent yet, or a camera that does not answer them).
+   */
+  private silentMs(): number | undefined {
+    const now = performance.now();
+    if (this.heartbeatAnswered) return now - this.lastHeard;
+    if (this.firstPingAt === undefined || this.answersPings === false) return undefined;
+    return now - Math.max(this.firstPingAt, this.lastHeard);
   }
 
   private healthy(): boolean {
     const s = this.link.pc.connectionState;
     if (s === 'failed' || s === 'closed' || this.link.control.readyState !== 'open') return false;
-    return !this.heartbeatAnswered || performance.now() - this.lastHeard <= this.o.pathLostAfterMs;
+    return (this.silentMs() ?? 0) <= this.o.pathLostAfterMs;
   }
 
   private beat(): void {
     if (this.state !== 'up') return;
-    const silentMs = performance.now() - this.lastHeard;
-    if (this.heartbeatAnswered && silentMs > this.o.pathLostAfterMs) {
-      void this.reconnect(`nothing heard from the camera for ${Math.round(silentMs)} ms`);
-      return;
+    const silentMs = this.silentMs();
+    if (silentMs !== undefined && silentMs > this.o.pathLostAfterMs) {
+      if (this.heartbeatAnswered) {
+        void this.reconnect(`nothing heard from the camera for ${Math.round(silentMs)} ms`);
+        return;
+      }
+      if (this.lostUnanswered && this.answersPings === undefined) {
+        // a second fresh link whose pings go unanswered while it is open: the camera does not speak the
+        // heartbeat (an older agent), it is not that every path broke at once
+        this.answersPings = false;
+        this.o.log('the camera does not answer heartbeat pings; path loss is left to ICE');
+      } else {
+        this.lostUnanswered = true;
+        void this.reconnect(`no answer to pings for ${Math.round(silentMs)} ms since the connection opened`);
+        return;
+      }
     }
-    const control = this.link.control;
-    if (control.readyState !== 'open') return;
+    this.ping(this.link);
+  }
+
+  private ping(link: PeerLink): void {
+    if (this.state === 'closed' || this.link !== link || link.control.readyState !== 'open') return;
     try {
-      control.send(encodeControlFrame({ type: 'ping', seq: this.pingSeq++ % 2 ** 31 }));
+      link.control.send(encodeControlFrame({ type: 'ping', seq: this.pingSeq++ % 2 ** 31 }));
+      this.firstPingAt ??= performance.now();
     } catch {
       /* closing: the close event starts the recovery */
     }
@@ -272,9 +319,8 @@ export class IpcSession {
             return false;
           }
           this.link = link;
-          this.attach(link);
-          this.heartbeatAnswered = false;
           this.state = 'up';
+          this.attach(link);
           this.recovery = undefined;
           const recovery = { reason, ms: Math.round(performance.now() - started) };
           this.recoveries.push(recovery);

@@ -39,7 +39,8 @@ export interface InitOptions {
    */
   eventHandler?: (event: string, detail: unknown) => void;
   /**
-   * NAT probe at init (only where the platform has UDP, i.e. Node; browsers skip it):
+   * NAT probe at init (Node: STUN over UDP, RFC 5780 where the server allows; browsers: ICE gathering,
+   * which shows the mapped address and whether there is a NAT, not its type; a platform with neither skips it):
    * 'background' (default): init resolves 0 at once, the probe runs behind it, a failure fires natError;
    * 'wait': init waits for the probe and returns -2202 when it fails entirely (the module is then not
    * initialised; natError fires too); 'off': no probe at init and no periodic re-probe (resetP2P still probes).
@@ -129,10 +130,13 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     moduleSignal.connect().catch(() => {
       /* retried by the first session; its failure is reported there */
     });
-    if (!platform.udp) return ErrorCode.OK;
+    if (!platform.udp && !platform.natProbe) return ErrorCode.OK;
     const bindAddress = platform.rtcConfigExtras?.bindAddress;
     const monitor = new NatMonitor({
-      transport: platform.udp,
+      ...(platform.udp ? { transport: platform.udp } : {}),
+      // the same overall bound as the UDP probe's retransmissions (RFC 8489: rto, 2 rto, 4 rto ...)
+      ...(platform.natProbe ? { prober: platform.natProbe(cfg.natProbeRtoMs * (2 ** cfg.natProbeAttempts - 1)) } : {}),
+      ...(platform.watchNetwork ? { watchNetwork: platform.watchNetwork } : {}),
       servers: async () => {
         // the signalling server's STUN service (from its hello), then the configured ones
         let own: StunServerAddress[] = [];
@@ -215,7 +219,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     return nat === monitor ? ErrorCode.OK : ErrorCode.NOT_INITIALISED;
   }
 
-  /** The last NAT probe (state 'unsupported' where the platform has no UDP); undefined before init. */
+  /** The last NAT probe (state 'unsupported' where the platform cannot probe); undefined before init. */
   function getNatStats(): NatStats | undefined {
     if (!initialised) return undefined;
     return nat ? nat.stats() : NatMonitor.unsupported();

@@ -4,6 +4,7 @@
  */
 import type { IncrementalHash } from '@xp2p/protocol';
 import type { UdpTransport } from './nat/transport.js';
+import type { NatProber } from './nat/monitor.js';
 
 export interface Platform {
   RTCPeerConnection: new (config: RTCConfiguration & Record<string, unknown>) => RTCPeerConnection;
@@ -17,6 +18,13 @@ export interface Platform {
   onDestroy?: () => void;
   /** UDP sockets and DNS for the NAT probe (Node: node:dgram). Without it (browsers) init does not probe. */
   udp?: UdpTransport;
+  /**
+   * A NAT probe for hosts without `udp` (browsers: ICE gathering against the STUN servers, ice-probe.ts);
+   * given the timeout the module allows one probe.
+   */
+  natProbe?: (timeoutMs: number) => NatProber;
+  /** The host's network-change signals (browsers: online/offline, navigator.connection 'change'). */
+  watchNetwork?: (onChange: () => void) => () => void;
   /** This host's interface addresses, "name/address" (Node: os.networkInterfaces()); a change fires natChanged. */
   localAddresses?: () => string[];
 }

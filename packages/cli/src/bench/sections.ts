@@ -3,6 +3,7 @@
  * `npm run bench:swarm` each write their own figures and the page always shows the latest of every one.
  */
 import type { BenchSection } from './report.js';
+import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
 
 export function benchSections(figures: Record<string, number>): BenchSection[] {
@@ -48,6 +49,7 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
           `${figures.ttff_p2p_phase_first_keyframe_ms_p50} ms`,
           'p50, GOP cache sends it at once',
         ],
+        ['ttff_path', describePathFigures(figures), 'selected ICE path of each cold run (host / srflx / relay)'],
         ['runs that needed a raced second attempt', figures.ttff_p2p_runs_needing_second_attempt!, `of ${runs}`],
         [
           'ttff_warm_ms_p50 / p95',

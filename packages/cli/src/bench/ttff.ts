@@ -18,6 +18,8 @@ export interface ColdRun {
   firstByte: number;
   firstKeyframe: number;
   attempts: number;
+  /** the ICE path the run's data channel took (host / srflx / prflx / relay), undefined if stats had none */
+  path: string | undefined;
 }
 
 const url = 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live&channel=0&quality=high';
@@ -55,6 +57,7 @@ export async function coldP2P(app: AppParams, device: { productId: string; devic
     firstByte: watch.firstByteAt - (t.openAt ?? 0),
     firstKeyframe: watch.firstKeyframeAt - watch.firstByteAt,
     attempts: t.attempts,
+    path: stats.path,
   };
 }
 

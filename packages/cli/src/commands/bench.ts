@@ -19,6 +19,7 @@ import { runSwarmBench } from '@xp2p/sdk/node';
 import { runSignalLoadBench } from '@xp2p/server';
 import { benchBrowserTtff, webAppBuilt } from '@xp2p/web';
 import { commandRoundTrips, httpDownloadMBps, p2pDownloadMBps } from '../bench/one-to-one.js';
+import { describePaths, pathFigures } from '../bench/path-counts.js';
 import { coldP2P, directFetch, preconnectedAgent, warmP2P, type ColdRun } from '../bench/ttff.js';
 
 const CLI = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -135,7 +136,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
         : undefined;
 
     const p = (xs: number[], q: number) => round(percentile(xs, q));
-    const pick = (k: keyof ColdRun) => cold.map((r) => r[k]);
+    const pick = (k: Exclude<keyof ColdRun, 'path'>) => cold.map((r) => r[k]);
     const figures: Record<string, number> = {
       ttff_p2p_ms_p50: p(pick('total'), 50),
       ttff_p2p_ms_p95: p(pick('total'), 95),
@@ -149,6 +150,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
       ttff_p2p_phase_first_byte_ms_p50: p(pick('firstByte'), 50),
       ttff_p2p_phase_first_keyframe_ms_p50: p(pick('firstKeyframe'), 50),
       ttff_p2p_runs_needing_second_attempt: cold.filter((r) => r.attempts > 1).length,
+      ...pathFigures(cold.map((r) => r.path)),
       ttff_warm_ms_p50: p(warm, 50),
       ttff_warm_ms_p95: p(warm, 95),
       ttff_direct_keepalive_ms_p50: p(directKeepAlive, 50),
@@ -181,6 +183,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
         : {}),
     };
     for (const [k, v] of Object.entries(figures)) console.log(`${k}: ${v}`);
+    const ttffPath = describePaths(cold.map((r) => r.path));
+    console.log(`ttff_path: ${ttffPath}`);
     writeResults(resolve(values.out), figures);
     console.log('wrote BENCHMARKS.md and bench/results.json');
   } finally {

@@ -20,3 +20,10 @@ export {
 } from './probe.js';
 export type { UdpSocket, UdpTransport } from './transport.js';
 export * from './monitor.js';
+export {
+  iceNatProbe,
+  classifyCandidates,
+  parseIceCandidate,
+  type IceProbeOptions,
+  type ParsedCandidate,
+} from './ice-probe.js';

@@ -48,8 +48,18 @@ export interface NatErrorDetail {
   servers: string[];
 }
 
+/** A probe other than STUN over UDP sockets (browsers: ICE gathering, see ice-probe.ts). */
+export type NatProber = (servers: StunServerAddress[], signal: AbortSignal) => Promise<NatProbeResult>;
+
 export interface NatMonitorOptions {
-  transport: UdpTransport;
+  /** UDP sockets for the STUN probe (Node); or `prober` where there are none */
+  transport?: UdpTransport;
+  prober?: NatProber;
+  /**
+   * Subscribes to the host's network-change signals (browsers: online/offline, navigator.connection
+   * 'change'); each one re-probes. Returns the unsubscribe function.
+   */
+  watchNetwork?: (onChange: () => void) => () => void;
   /** The servers to ask, looked up at every probe (the signalling server's hello may change). */
   servers: () => Promise<StunServerAddress[]>;
   /** Local interface addresses; compared between probes. */
@@ -100,6 +110,9 @@ function unbound(r: NatProbeResult, interfaces: string[]): NatProbeResult {
   return { ...r, behindNat: false, mapping: 'endpoint-independent', natType: 'open' };
 }
 
+/** why a probe runs: init, resetP2P, the timer, a broken session path, a network-change signal */
+export type ProbeReason = 'init' | 'reset' | 'periodic' | 'path-lost' | 'network';
+
 const key = (s: StunServerAddress) => `${s.host}:${s.port}`;
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -109,6 +122,7 @@ export class NatMonitor {
   private running: Promise<NatProbeResult> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private timer: ReturnType<typeof setInterval> | undefined;
+  private unwatch: (() => void) | undefined;
   private readonly abort = new AbortController();
   private stopped = false;
   private failedLast = false;
@@ -143,9 +157,18 @@ export class NatMonitor {
     return { ...this.last, servers: [...this.last.servers], interfaces: [...this.last.interfaces] };
   }
 
-  /** Starts the periodic re-probe (the timer does not keep a Node process alive). */
+  /**
+   * Starts watching: re-probes on the host's network-change signals, and periodically (the timer does not
+   * keep a Node process alive).
+   */
   startTimer(): void {
-    if (this.stopped || this.timer || !(this.options.intervalMs > 0)) return;
+    if (this.stopped) return;
+    if (!this.unwatch && this.options.watchNetwork) {
+      this.unwatch = this.options.watchNetwork(() => {
+        if (!this.stopped) this.probe('network').catch(() => {});
+      });
+    }
+    if (this.timer || !(this.options.intervalMs > 0)) return;
     this.timer = setInterval(() => {
       // a periodic probe that is still running is not doubled
       if (this.running) return;
@@ -158,7 +181,7 @@ export class NatMonitor {
    * Runs one probe after any running one; resolves its result or rejects (and reports natError, except for
    * periodic probes failing again after a failure).
    */
-  probe(why: 'init' | 'reset' | 'periodic' | 'path-lost' = 'reset'): Promise<NatProbeResult> {
+  probe(why: ProbeReason = 'reset'): Promise<NatProbeResult> {
     const run = this.queue.then(() => this.runOnce(why));
     this.queue = run.catch(() => {});
     return run;
@@ -168,6 +191,8 @@ export class NatMonitor {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.unwatch?.();
+    this.unwatch = undefined;
     this.abort.abort();
   }
 
@@ -179,7 +204,7 @@ export class NatMonitor {
     }
   }
 
-  private async runOnce(why: 'init' | 'reset' | 'periodic' | 'path-lost'): Promise<NatProbeResult> {
+  private async runOnce(why: ProbeReason): Promise<NatProbeResult> {
     if (this.stopped) throw new Error('NAT monitor stopped');
     const o = this.options;
     const previous = {
@@ -194,6 +219,8 @@ export class NatMonitor {
       servers = await o.servers();
       if (this.stopped) throw new Error('NAT monitor stopped');
       if (servers.length === 0) throw new Error('no STUN server to probe');
+      if (o.prober) return o.prober(servers, this.abort.signal);
+      if (!o.transport) throw new Error('no way to probe the NAT on this platform');
       return probeNat({
         transport: o.transport,
         servers,

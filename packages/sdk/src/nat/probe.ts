@@ -28,8 +28,11 @@ export interface NatProbeResult {
   /** the public address seen by the first server that answered */
   mapped: Endpoint;
   local: Endpoint;
-  /** false when the mapped address is the local one (no NAT on the path) */
-  behindNat: boolean;
+  /**
+   * false when the mapped address is the local one (no NAT on the path); undefined when the probe cannot
+   * tell (a browser that hides its own addresses behind mDNS names, see ice-probe.ts)
+   */
+  behindNat?: boolean;
   mapping: NatBehaviour | 'unknown';
   filtering: NatBehaviour | 'unknown';
   /** the usual name: full cone, restricted cone, port-restricted cone, symmetric, open, unknown */

@@ -1,7 +1,7 @@
 /**
  * What the NAT probe needs from its host: one UDP socket (the mapping tests must all leave from the same
  * local port) and DNS. Node implements it with node:dgram (node-udp.ts); a browser has no UDP and uses
- * the srflx fallback instead (ice-fallback.ts).
+ * ICE gathering instead (ice-probe.ts).
  */
 import type { Endpoint } from './stun.js';
 
