@@ -9,16 +9,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import {
-  decodeMappedAddress,
-  decodeStunMessage,
-  decodeXorMappedAddress,
-  encodeStunMessage,
-  StunAttr,
-  StunClass,
-  StunMethod,
-  type IceServer,
-} from '@xp2p/protocol';
+import { decodeBindingResponse, encodeBindingRequest, sameTransactionId, type IceServer } from '@xp2p/protocol';
 
 export interface StunTarget {
   host: string;
@@ -56,22 +47,12 @@ export async function stunMappedAddress(
       socket.bind(0, options.bindAddress, () => resolve());
     });
     const transactionId = new Uint8Array(randomBytes(12));
-    const request = encodeStunMessage(
-      { method: StunMethod.binding, cls: StunClass.request, transactionId, attributes: [] },
-      { fingerprint: true },
-    );
+    const request = encodeBindingRequest(transactionId);
     const answer = new Promise<string>((resolve) => {
       socket.on('message', (msg: Buffer) => {
-        const m = decodeStunMessage(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength));
-        if (!m || m.cls !== StunClass.successResponse || !sameBytes(m.transactionId, transactionId)) return;
-        for (const a of m.attributes) {
-          const mapped =
-            a.type === StunAttr.xorMappedAddress
-              ? decodeXorMappedAddress(a.value, transactionId)
-              : a.type === StunAttr.mappedAddress
-                ? decodeMappedAddress(a.value)
-                : undefined;
-          if (mapped) return resolve(`${mapped.address}:${mapped.port}`);
+        const r = decodeBindingResponse(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength));
+        if (r?.mapped && !r.error && sameTransactionId(r.transactionId, transactionId)) {
+          resolve(`${r.mapped.address}:${r.mapped.port}`);
         }
       });
     });
@@ -145,8 +126,4 @@ export class NatWatch {
       this.running = false;
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -1,3 +1,4 @@
 export * from './message.js';
 export * from './crc32.js';
 export * from './ip-address.js';
+export * from './binding.js';
