@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeErrors, probePackets, trimToWholeTags } from './helpers/media-check.js';
 import { CLI, start, stopAll, VIEWER, viewerEvents } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
+import { parsePrometheusText } from '../packages/server/src/testing/prometheus-text.js';
 
 let sys: TestSystem;
 const work = mkdtempSync(join(tmpdir(), 'xp2p-live-'));
@@ -65,6 +66,17 @@ describe('1v1 live view over WebRTC', () => {
     const packets = await probePackets(out);
     expect(packets.filter((p) => p.codec_type === 'video').length).toBe(frames);
     expect(packets.some((p) => p.codec_type === 'audio')).toBe(true);
+
+    // the server never sees a frame: its TTFF histogram and byte counter come from the viewer's reports
+    const metrics = async () => parsePrometheusText(await (await fetch(`${sys.serverUrl}/metrics`)).text());
+    const received = events.find((e) => 'done' in e)?.bytes as number;
+    expect(received).toBeGreaterThan(0);
+    await expect.poll(async () => (await metrics()).get('xp2p_viewer_bytes_total{path="host"}') ?? 0).toBe(received);
+    const m = await metrics();
+    expect(m.get('xp2p_viewer_ttff_seconds_count{path="host"}')).toBe(1);
+    const firstByteMs = events.find((e) => 'firstByteMs' in e)?.firstByteMs as number;
+    expect(m.get('xp2p_viewer_ttff_seconds_sum{path="host"}')).toBeGreaterThan(0);
+    expect(m.get('xp2p_viewer_ttff_seconds_sum{path="host"}')).toBeLessThanOrEqual((firstByteMs + 5) / 1000);
   });
 
   it('serves the same stream through the player bridge as plain HTTP-FLV', async () => {

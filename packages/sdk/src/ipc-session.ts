@@ -20,6 +20,7 @@ import {
   XP2PError,
   type DeviceRequest,
   type IceServer,
+  type IcePath,
 } from '@xp2p/protocol';
 import { connectPeerLink, SessionRefusedError, type ConnectTimings, type PeerLink } from './peer-link.js';
 import type { Platform } from './platform.js';
@@ -190,6 +191,12 @@ export class IpcSession {
     } catch {
       return undefined;
     }
+  }
+
+  /** Figures about this session for the server's metrics (see stream-report.ts); false when not sent. */
+  reportToServer(figures: { path: IcePath; ttffMs?: number; bytes?: number }): boolean {
+    if (this.state === 'closed') return false;
+    return this.o.signal.send({ type: 'report', sessionId: this.sessionId, ...figures });
   }
 
   close(): void {

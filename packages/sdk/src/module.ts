@@ -19,6 +19,7 @@ import { SDK_DEFAULTS } from './defaults.js';
 import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type DataCallback, type ServiceCallbacks } from './events.js';
 import { IpcSession, type Recovery, type SessionTimings } from './ipc-session.js';
 import { isLiveRequest, openLiveStream } from './live-stream.js';
+import { StreamReport } from './stream-report.js';
 import { COMMAND_MAX_BYTES, commandError, commandRequest, runCommand, type CommandResult } from './command.js';
 import { pureSha256, startDownload, type DownloadCallbacks } from './download.js';
 import type { Platform } from './platform.js';
@@ -320,6 +321,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
       service.voice = undefined;
       if (service.stream) {
         service.stream.handle.cancel();
+        service.stream.report.close();
         service.stream = undefined;
       }
       if (services.get(id) === service) services.delete(id);
@@ -376,6 +378,9 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
       request = { path: params.flv.filename, query: params.flv.params };
     }
     let session: IpcSession;
+    // TTFF counts the connect too when the stream had to wait for it (a cold start), else from this call
+    const waitedForConnect = !service.session;
+    const askedAt = performance.now();
     try {
       session = service.session ?? (await service.connecting);
     } catch (err) {
@@ -398,8 +403,10 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
         firstByteAt: undefined as number | undefined,
         bytes: 0,
         handle: undefined as unknown as ReturnType<IpcSession['request']>,
+        report: new StreamReport(session),
       };
       const endStream = () => {
+        stream.report.close();
         if (service.stream === stream) service.stream = undefined;
       };
       notify(service, XP2PNotify_SubType.Request);
@@ -424,8 +431,12 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
             );
           },
           onData(data) {
-            stream.firstByteAt ??= performance.now();
+            if (stream.firstByteAt === undefined) {
+              stream.firstByteAt = performance.now();
+              stream.report.firstBytes(stream.firstByteAt - (waitedForConnect ? session.timings.startedAt : askedAt));
+            }
             stream.bytes += data.byteLength;
+            stream.report.received(data.byteLength);
             safeCall(stream.dataCallback, data);
           },
           onEnd() {
@@ -453,6 +464,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     const service = services.get(id);
     if (!service?.stream) return;
     service.stream.handle.cancel();
+    service.stream.report.close();
     service.stream = undefined;
     notify(service, XP2PNotify_SubType.Close);
   }

@@ -4,6 +4,7 @@ import type { ServiceCallbacks } from './events.js';
 import type { IpcSession } from './ipc-session.js';
 import type { RunningDownload } from './download.js';
 import type { RequestHandle } from './request.js';
+import type { StreamReport } from './stream-report.js';
 import type { VoiceTalk } from './voice.js';
 
 export interface StreamInfo {
@@ -21,6 +22,8 @@ export interface RunningStream {
   startedAt: number;
   firstByteAt?: number;
   bytes: number;
+  /** what the server's metrics learn of this stream */
+  report: StreamReport;
 }
 
 export interface Service {

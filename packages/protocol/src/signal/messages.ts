@@ -12,6 +12,9 @@ import { z } from 'zod';
 export const SIGNAL_PROTOCOL_VERSION = 1;
 /** No signalling message may be larger (an SDP with many candidates is ~4 KiB). */
 export const SIGNAL_MAX_BYTES = 64 * 1024;
+/** The ICE path a session took (the local candidate type of the selected pair, RFC 8839 §5.1). */
+export const ICE_PATHS = ['host', 'srflx', 'prflx', 'relay', 'unknown'] as const;
+export type IcePath = (typeof ICE_PATHS)[number];
 
 const id = z
   .string()
@@ -66,6 +69,23 @@ export const viewerToServerSchema = z.discriminatedUnion('type', [
   candidate,
   bye,
   ping,
+  /**
+   * How one of the viewer's own sessions went, for the server's metrics (the server never sees a frame):
+   * the time to the stream's first bytes, the ICE path in use, and bytes received since the last report.
+   * Never relayed to the camera.
+   */
+  z.object({
+    type: z.literal('report'),
+    sessionId: id,
+    path: z.enum(ICE_PATHS),
+    ttffMs: z.number().min(0).max(600_000).optional(),
+    bytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 50)
+      .optional(),
+  }),
 ]);
 export type ViewerToServer = z.infer<typeof viewerToServerSchema>;
 

@@ -29,6 +29,8 @@ export class ServerMetrics {
   readonly #answerSeconds: Histogram;
   readonly #clusterMessages: Counter<'direction'>;
   readonly #clusterFetched: Counter;
+  readonly #viewerTtff: Histogram<'path'>;
+  readonly #viewerBytes: Counter<'path'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -105,6 +107,19 @@ export class ServerMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.#viewerTtff = new Histogram({
+      name: 'xp2p_viewer_ttff_seconds',
+      help: '1v1 time to first frame as viewers report it: start of the stream (with the connect when it had to wait for one) to its first bytes, a keyframe from the camera GOP cache; by ICE path',
+      labelNames: ['path'],
+      buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10],
+      registers,
+    });
+    this.#viewerBytes = new Counter({
+      name: 'xp2p_viewer_bytes_total',
+      help: '1v1 stream bytes viewers reported receiving straight from cameras, by ICE path (host, srflx, prflx, relay)',
+      labelNames: ['path'],
+      registers,
+    });
     new Gauge({
       name: 'xp2p_cluster_ready',
       help: '1 when the cluster store (Redis) is reachable or not used, else 0',
@@ -144,6 +159,11 @@ export class ServerMetrics {
   }
   originSent(bytes: number): void {
     this.#originBytes.inc(bytes);
+  }
+  /** a viewer's report on one of its sessions (schema-checked: bounded numbers, a known path) */
+  viewerReported(path: string, ttffMs: number | undefined, bytes: number | undefined): void {
+    if (ttffMs !== undefined) this.#viewerTtff.observe({ path }, ttffMs / 1000);
+    if (bytes) this.#viewerBytes.inc({ path }, bytes);
   }
   offerAnswered(seconds: number): void {
     this.#answerSeconds.observe(seconds);

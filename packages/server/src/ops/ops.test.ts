@@ -156,6 +156,11 @@ describe('/metrics and /readyz', () => {
     await viewer.next();
     viewer.send({ type: 'offer', sessionId: id, token: 'junk', sdp: 'v=0' }); // refused: 409 (id in use)
     await viewer.next();
+    // the viewer's own figures for its session count; figures for a session it does not hold are refused
+    viewer.send({ type: 'report', sessionId: id, path: 'host', ttffMs: 42 });
+    viewer.send({ type: 'report', sessionId: id, path: 'relay', bytes: 5000 });
+    viewer.send({ type: 'report', sessionId: sessionId(), path: 'host', bytes: 99 });
+    expect(await viewer.next()).toMatchObject({ type: 'error', status: 404 });
     expect((await fetch(`${t.server.url}/api/devices`)).status).toBe(401);
     const pub = t.server.origin.openPublisher('m');
     t.server.origin.countSent('m', 1234);
@@ -168,6 +173,10 @@ describe('/metrics and /readyz', () => {
     expect(after.get('xp2p_sessions')).toBe(1);
     expect(after.get('xp2p_sessions_total')).toBe(1);
     expect(after.get('xp2p_signal_offer_answer_seconds_count')).toBe(1);
+    expect(after.get('xp2p_viewer_ttff_seconds_count{path="host"}')).toBe(1);
+    expect(after.get('xp2p_viewer_ttff_seconds_bucket{le="0.05",path="host"}')).toBe(1);
+    expect(after.get('xp2p_viewer_bytes_total{path="relay"}')).toBe(5000);
+    expect(after.get('xp2p_viewer_bytes_total{path="host"}')).toBeUndefined();
     expect(after.get('xp2p_refusals_total{where="signal",code="409"}')).toBe(1);
     expect(after.get('xp2p_refusals_total{where="http",code="401"}')).toBe(1);
     expect(after.get('xp2p_origin_bytes_total')).toBe(1234);

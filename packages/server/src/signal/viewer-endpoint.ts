@@ -54,6 +54,11 @@ async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServ
   if (!session || session.viewer !== link) {
     return link.channel.sendError(404, 'no such session', { sessionId: message.sessionId });
   }
+  if (message.type === 'report') {
+    const { path, ttffMs, bytes } = message;
+    hub.metrics.viewerReported(path, ttffMs, bytes);
+    return;
+  }
   if (message.type === 'bye') {
     hub.registry.endSession(session.id);
     hub.log(`session ${shortId(session.id)} ended by viewer`);
