@@ -3,45 +3,34 @@
  * reachable through node B (live view decodes, a command round-trips), presence and /metrics reflect it,
  * and Redis going away makes both nodes not-ready without any exit, until it comes back.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appSignatureHeaders, signAppRequest } from '@xp2p/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeErrors, trimToWholeTags } from '../helpers/media-check.js';
-import { CLI, start, stopAll, VIEWER, viewerEvents } from '../helpers/processes.js';
-import { appParamsOf, metricsOf, readyz, startNode, type AppCredentials, type ServerNode } from './nodes.js';
-import { startRedis, type RedisProcess } from './redis-process.js';
+import { CLI, start, VIEWER, viewerEvents } from '../helpers/processes.js';
+import { metricsOf, readyz, useTwoNodeCluster } from './nodes.js';
 
-let redis: RedisProcess;
-let dataDir: string;
-let nodeA: ServerNode;
-let nodeB: ServerNode;
-let appParams: AppCredentials;
+const cluster = useTwoNodeCluster('xp2p-cluster-');
 
 beforeAll(async () => {
-  redis = await startRedis();
-  dataDir = mkdtempSync(join(tmpdir(), 'xp2p-cluster-'));
-  nodeA = await startNode(dataDir, redis.url); // writes the shared config first
-  nodeB = await startNode(dataDir, redis.url);
-  appParams = appParamsOf(dataDir);
-  const device = start([CLI, 'device', '--server', nodeA.url, '--data', dataDir]);
+  const device = start([CLI, 'device', '--server', cluster.nodeA.url, '--data', cluster.dataDir]);
   await device.waitForLine(/^device: .* online/);
 }, 60_000);
 
-afterAll(async () => {
-  await stopAll();
-  await redis?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
 describe('two server nodes on Redis', () => {
   it('a viewer on node B watches the camera on node A: the stream decodes', async () => {
-    await expect.poll(() => readyz(nodeB.url)).toBe(200);
-    const out = join(dataDir, 'viewer-b.flv');
+    await expect.poll(() => readyz(cluster.nodeB.url)).toBe(200);
+    const out = join(cluster.dataDir, 'viewer-b.flv');
     const viewer = start([
       VIEWER,
-      JSON.stringify({ server: nodeB.url, appParams, productId: 'demo', deviceName: 'cam1', out, durationMs: 5_000 }),
+      JSON.stringify({
+        server: cluster.nodeB.url,
+        appParams: cluster.appParams,
+        productId: 'demo',
+        deviceName: 'cam1',
+        out,
+        durationMs: 5_000,
+      }),
     ]);
     await viewer.waitForLine(/"done":true/, 40_000);
     const events = viewerEvents(viewer);
@@ -51,13 +40,13 @@ describe('two server nodes on Redis', () => {
     expect(bytes.byteLength).toBeGreaterThan(50_000);
     expect(await decodeErrors(out)).toBe('');
     // The session crossed nodes: B sent signalling to A and A answered.
-    const b = await metricsOf(nodeB.url);
+    const b = await metricsOf(cluster.nodeB.url);
     expect(b.get('xp2p_cluster_messages_total{direction="out"}')).toBeGreaterThan(0);
     expect(b.get('xp2p_cluster_messages_total{direction="in"}')).toBeGreaterThan(0);
     expect(b.get('xp2p_signal_offer_answer_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(b.get('xp2p_sessions_total')).toBeGreaterThanOrEqual(1);
     expect(b.get('xp2p_cameras_online')).toBe(0);
-    expect((await metricsOf(nodeA.url)).get('xp2p_cameras_online')).toBe(1);
+    expect((await metricsOf(cluster.nodeA.url)).get('xp2p_cameras_online')).toBe(1);
   });
 
   it('a command sent through node B round-trips to the camera on node A', async () => {
@@ -67,9 +56,9 @@ describe('two server nodes on Redis', () => {
       'demo/cam1',
       'action=inner_define&channel=0&cmd=get_device_st&type=live',
       '--server',
-      nodeB.url,
+      cluster.nodeB.url,
       '--data',
-      dataDir,
+      cluster.dataDir,
     ]);
     expect(await cmd.exited).toBe(0);
     expect(cmd.lines.join('\n')).toMatch(/"type": "success"/);
@@ -78,20 +67,20 @@ describe('two server nodes on Redis', () => {
   it('a signed request replayed against the other node is refused (cluster-wide nonce cache)', async () => {
     const path = '/api/xp2pinfo';
     const body = JSON.stringify({ productId: 'demo', deviceName: 'cam1' });
-    const sig = await signAppRequest(appParams, 'POST', path, body);
+    const sig = await signAppRequest(cluster.appParams, 'POST', path, body);
     const send = (url: string) =>
       fetch(`${url}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...appSignatureHeaders(sig) },
         body,
       });
-    expect((await send(nodeA.url)).status).toBe(200);
-    const replayed = await send(nodeB.url);
+    expect((await send(cluster.nodeA.url)).status).toBe(200);
+    const replayed = await send(cluster.nodeB.url);
     expect(replayed.status).toBe(401);
     expect(JSON.stringify(await replayed.json())).toMatch(/nonce already used/);
     // a fresh signature still works on B
-    const again = await signAppRequest(appParams, 'POST', path, body);
-    const fresh = await fetch(`${nodeB.url}${path}`, {
+    const again = await signAppRequest(cluster.appParams, 'POST', path, body);
+    const fresh = await fetch(`${cluster.nodeB.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...appSignatureHeaders(again) },
       body,
@@ -100,21 +89,21 @@ describe('two server nodes on Redis', () => {
   });
 
   it('Redis down: both nodes report not-ready and keep running; Redis back: ready again', async () => {
-    await redis.stop();
-    await expect.poll(() => readyz(nodeA.url), { timeout: 10_000 }).toBe(503);
-    await expect.poll(() => readyz(nodeB.url), { timeout: 10_000 }).toBe(503);
+    await cluster.redis.stop();
+    await expect.poll(() => readyz(cluster.nodeA.url), { timeout: 10_000 }).toBe(503);
+    await expect.poll(() => readyz(cluster.nodeB.url), { timeout: 10_000 }).toBe(503);
     // Still serving what it holds locally.
-    expect((await fetch(`${nodeA.url}/healthz`)).status).toBe(200);
-    expect((await metricsOf(nodeA.url)).get('xp2p_cluster_ready')).toBe(0);
+    expect((await fetch(`${cluster.nodeA.url}/healthz`)).status).toBe(200);
+    expect((await metricsOf(cluster.nodeA.url)).get('xp2p_cluster_ready')).toBe(0);
     // Stream figures: what the node holds, marked partial, rather than an error.
-    const list = await fetch(`${nodeA.url}/api/streams`);
+    const list = await fetch(`${cluster.nodeA.url}/api/streams`);
     expect(list.status).toBe(200);
     expect(((await list.json()) as { partial?: boolean }).partial).toBe(true);
-    await redis.restart();
-    await expect.poll(() => readyz(nodeA.url), { timeout: 15_000 }).toBe(200);
-    await expect.poll(() => readyz(nodeB.url), { timeout: 15_000 }).toBe(200);
-    expect(nodeA.proc.proc.exitCode).toBeNull();
-    expect(nodeB.proc.proc.exitCode).toBeNull();
+    await cluster.redis.restart();
+    await expect.poll(() => readyz(cluster.nodeA.url), { timeout: 15_000 }).toBe(200);
+    await expect.poll(() => readyz(cluster.nodeB.url), { timeout: 15_000 }).toBe(200);
+    expect(cluster.nodeA.proc.proc.exitCode).toBeNull();
+    expect(cluster.nodeB.proc.proc.exitCode).toBeNull();
     // The camera's presence was written again: node B can reach it once more.
     const cmd = start([
       CLI,
@@ -122,19 +111,19 @@ describe('two server nodes on Redis', () => {
       'demo/cam1',
       'action=inner_define&channel=0&cmd=get_device_st&type=live',
       '--server',
-      nodeB.url,
+      cluster.nodeB.url,
       '--data',
-      dataDir,
+      cluster.dataDir,
     ]);
     expect(await cmd.exited).toBe(0);
   });
 
   it('SIGTERM drains node B within the bound and exits 0', async () => {
     const t0 = Date.now();
-    await nodeB.proc.kill('SIGTERM');
-    expect(await nodeB.proc.exited).toBe(0);
+    await cluster.nodeB.proc.kill('SIGTERM');
+    expect(await cluster.nodeB.proc.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(15_000);
-    expect(nodeB.proc.lines.some((l) => /SIGTERM: draining/.test(l))).toBe(true);
-    expect(nodeB.proc.lines.some((l) => /xp2p server stopped/.test(l))).toBe(true);
+    expect(cluster.nodeB.proc.lines.some((l) => /SIGTERM: draining/.test(l))).toBe(true);
+    expect(cluster.nodeB.proc.lines.some((l) => /xp2p server stopped/.test(l))).toBe(true);
   });
 });

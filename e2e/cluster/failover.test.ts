@@ -3,72 +3,58 @@
  * drain), and the camera must log in to node A within 10 s. A new viewer given the same list (dead node
  * first) reaches the camera through A and its live view decodes; A's /metrics counters move with it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupNodeWebRTC, createNodeP2PModule } from '@xp2p/sdk/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeErrors, trimToWholeTags } from '../helpers/media-check.js';
-import { CLI, start, stopAll, VIEWER, viewerEvents } from '../helpers/processes.js';
-import { appParamsOf, escapeRegExp, metricsOf, startNode, type AppCredentials, type ServerNode } from './nodes.js';
-import { startRedis, type RedisProcess } from './redis-process.js';
+import { CLI, start, VIEWER, viewerEvents } from '../helpers/processes.js';
+import { escapeRegExp, metricsOf, useTwoNodeCluster } from './nodes.js';
 
-let redis: RedisProcess;
-let dataDir: string;
-let nodeA: ServerNode;
-let nodeB: ServerNode;
-let appParams: AppCredentials;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  dataDir = mkdtempSync(join(tmpdir(), 'xp2p-failover-'));
-  nodeA = await startNode(dataDir, redis.url);
-  nodeB = await startNode(dataDir, redis.url);
-  appParams = appParamsOf(dataDir);
-}, 60_000);
-
-afterAll(async () => {
-  await stopAll();
-  await redis?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+const cluster = useTwoNodeCluster('xp2p-failover-');
 
 describe('a node dies', () => {
   it("node B killed: its camera logs in to node A within 10 s, and a new viewer's live view decodes", async () => {
-    const servers = `${nodeB.url},${nodeA.url}`;
-    const device = start([CLI, 'device', '--server', servers, '--data', dataDir]);
-    await device.waitForLine(new RegExp(`online at ${escapeRegExp(nodeB.url)}$`), 30_000);
+    const servers = `${cluster.nodeB.url},${cluster.nodeA.url}`;
+    const device = start([CLI, 'device', '--server', servers, '--data', cluster.dataDir]);
+    await device.waitForLine(new RegExp(`online at ${escapeRegExp(cluster.nodeB.url)}$`), 30_000);
     // An app already running, its signalling on node B: when B dies it reconnects to A by itself.
     const sdkLog: string[] = [];
     const app = createNodeP2PModule({ bindAddress: '127.0.0.1' });
     const init = await app.init({
-      appParams: { ...appParams, serverUrl: [nodeB.url, nodeA.url] },
+      appParams: { ...cluster.appParams, serverUrl: [cluster.nodeB.url, cluster.nodeA.url] },
       probe: 'off',
       eventHandler: (event, detail) => event === 'log' && sdkLog.push(String(detail)),
     });
     expect(init).toBe(0);
-    await expect.poll(async () => (await metricsOf(nodeB.url)).get('xp2p_connections{kind="viewer"}')).toBe(1);
-    const before = await metricsOf(nodeA.url);
+    await expect.poll(async () => (await metricsOf(cluster.nodeB.url)).get('xp2p_connections{kind="viewer"}')).toBe(1);
+    const before = await metricsOf(cluster.nodeA.url);
     expect(before.get('xp2p_cameras_online')).toBe(0);
 
     const killedAt = performance.now();
-    nodeB.proc.proc.kill('SIGKILL');
-    await nodeB.proc.exited;
-    await device.waitForLine(new RegExp(`online at ${escapeRegExp(nodeA.url)}$`), 10_000);
+    cluster.nodeB.proc.proc.kill('SIGKILL');
+    await cluster.nodeB.proc.exited;
+    await device.waitForLine(new RegExp(`online at ${escapeRegExp(cluster.nodeA.url)}$`), 10_000);
     const failoverMs = Math.round(performance.now() - killedAt);
     console.log(`failover: camera back online on node A ${failoverMs} ms after node B was killed`);
     expect(failoverMs).toBeLessThan(10_000);
     await expect
-      .poll(() => sdkLog.some((l) => l === `signalling reconnected to ${nodeA.url}`), { timeout: 10_000 })
+      .poll(() => sdkLog.some((l) => l === `signalling reconnected to ${cluster.nodeA.url}`), { timeout: 10_000 })
       .toBe(true);
     app.destroy();
     cleanupNodeWebRTC();
 
     // The viewer's list starts with the dead node: the sdk (xp2pInfo request and signalling) moves on to A.
-    const out = join(dataDir, 'viewer-after-failover.flv');
+    const out = join(cluster.dataDir, 'viewer-after-failover.flv');
     const viewer = start([
       VIEWER,
-      JSON.stringify({ server: servers, appParams, productId: 'demo', deviceName: 'cam1', out, durationMs: 4_000 }),
+      JSON.stringify({
+        server: servers,
+        appParams: cluster.appParams,
+        productId: 'demo',
+        deviceName: 'cam1',
+        out,
+        durationMs: 4_000,
+      }),
     ]);
     await viewer.waitForLine(/"done":true/, 40_000);
     const events = viewerEvents(viewer);
@@ -86,13 +72,13 @@ describe('a node dies', () => {
       '--server',
       servers,
       '--data',
-      dataDir,
+      cluster.dataDir,
     ]);
     expect(await cmd.exited).toBe(0);
     expect(cmd.lines.join('\n')).toMatch(/"type": "success"/);
 
     // /metrics parses as Prometheus text and its counters moved with this traffic.
-    const after = await metricsOf(nodeA.url);
+    const after = await metricsOf(cluster.nodeA.url);
     const delta = (name: string): number => (after.get(name) ?? 0) - (before.get(name) ?? 0);
     expect(after.get('xp2p_cameras_online')).toBe(1);
     expect(delta('xp2p_connections_total{kind="device"}')).toBeGreaterThanOrEqual(1);

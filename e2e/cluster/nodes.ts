@@ -1,8 +1,11 @@
 /** `xp2p server --redis` processes for the cluster tests, and what the tests read from them. */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { parsePrometheusText } from '../../packages/server/src/testing/prometheus-text.js';
-import { CLI, start, type RunningProcess } from '../helpers/processes.js';
+import { CLI, start, stopAll, type RunningProcess } from '../helpers/processes.js';
+import { startRedis, type RedisProcess } from './redis-process.js';
 
 export interface ServerNode {
   proc: RunningProcess;
@@ -48,3 +51,32 @@ export const metricsOf = async (url: string): Promise<Map<string, number>> =>
   parsePrometheusText(await (await fetch(`${url}/metrics`)).text());
 
 export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export interface TwoNodeCluster {
+  redis: RedisProcess;
+  dataDir: string;
+  nodeA: ServerNode;
+  nodeB: ServerNode;
+  appParams: AppCredentials;
+}
+
+/**
+ * A real redis-server and two `xp2p server --redis` nodes sharing it, started before the file's tests and
+ * stopped after them (with every process the tests started). The fields are set once `beforeAll` ran.
+ */
+export function useTwoNodeCluster(dirPrefix: string): TwoNodeCluster {
+  const cluster = {} as TwoNodeCluster;
+  beforeAll(async () => {
+    cluster.redis = await startRedis();
+    cluster.dataDir = mkdtempSync(join(tmpdir(), dirPrefix));
+    cluster.nodeA = await startNode(cluster.dataDir, cluster.redis.url); // writes the shared config first
+    cluster.nodeB = await startNode(cluster.dataDir, cluster.redis.url);
+    cluster.appParams = appParamsOf(cluster.dataDir);
+  }, 60_000);
+  afterAll(async () => {
+    await stopAll();
+    await cluster.redis?.stop();
+    if (cluster.dataDir) rmSync(cluster.dataDir, { recursive: true, force: true });
+  });
+  return cluster;
+}

@@ -5,35 +5,15 @@
  * chunks crossed nodes. Every output decodes; the stats on either node sum both nodes' swarms; HTTP-FLV
  * on node B serves the mirrored stream.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeErrors, trimToWholeTags } from '../helpers/media-check.js';
-import { CLI, start, stopAll, viewerEvents, type RunningProcess } from '../helpers/processes.js';
-import { appParamsOf, metricsOf, startNode, type AppCredentials, type ServerNode } from './nodes.js';
-import { startRedis, type RedisProcess } from './redis-process.js';
+import { CLI, start, viewerEvents, type RunningProcess } from '../helpers/processes.js';
+import { metricsOf, type ServerNode, useTwoNodeCluster } from './nodes.js';
 
 const PEER = new URL('../helpers/swarm-peer-process.mjs', import.meta.url).pathname;
-let redis: RedisProcess;
-let dataDir: string;
-let nodeA: ServerNode;
-let nodeB: ServerNode;
-let appParams: AppCredentials;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  dataDir = mkdtempSync(join(tmpdir(), 'xp2p-cluster-swarm-'));
-  nodeA = await startNode(dataDir, redis.url);
-  nodeB = await startNode(dataDir, redis.url);
-  appParams = appParamsOf(dataDir);
-}, 60_000);
-
-afterAll(async () => {
-  await stopAll();
-  await redis?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+const cluster = useTwoNodeCluster('xp2p-cluster-swarm-');
 
 type PeerStats = { p2pBytes: number; cdnBytes: number; uploadBytes: number; stalls: number };
 const lastStats = (p: RunningProcess): PeerStats | undefined =>
@@ -44,25 +24,38 @@ const lastStats = (p: RunningProcess): PeerStats | undefined =>
 const startPeer = (node: ServerNode, label: string): RunningProcess =>
   start([
     PEER,
-    JSON.stringify({ streamUrl: `${node.url}/live/room.flv`, appParams, out: join(dataDir, `${label}.flv`) }),
+    JSON.stringify({
+      streamUrl: `${node.url}/live/room.flv`,
+      appParams: cluster.appParams,
+      out: join(cluster.dataDir, `${label}.flv`),
+    }),
   ]);
 
 describe('1vN across nodes', () => {
   it('peers joined on node A and node B share chunks; outputs decode; stats sum both nodes', async () => {
-    const publisher = start([CLI, 'publish', 'room', 'sample', '--server', nodeA.url, '--data', dataDir]);
+    const publisher = start([
+      CLI,
+      'publish',
+      'room',
+      'sample',
+      '--server',
+      cluster.nodeA.url,
+      '--data',
+      cluster.dataDir,
+    ]);
     await publisher.waitForLine(/^publishing:/);
     await new Promise((r) => setTimeout(r, 1500)); // the first chunks exist
     // Node B lists the stream before anyone asked it for the stream (the rooms list of the web app).
-    const listed = (await (await fetch(`${nodeB.url}/api/streams`)).json()) as {
+    const listed = (await (await fetch(`${cluster.nodeB.url}/api/streams`)).json()) as {
       streams: { stream: string; live: boolean }[];
     };
     expect(listed.streams.find((s) => s.stream === 'room')?.live).toBe(true);
 
     const peers: [string, RunningProcess][] = [];
     for (const [label, node] of [
-      ['a1', nodeA],
-      ['b1', nodeB],
-      ['b2', nodeB],
+      ['a1', cluster.nodeA],
+      ['b1', cluster.nodeB],
+      ['b2', cluster.nodeB],
     ] as const) {
       peers.push([label, startPeer(node, label)]);
       await new Promise((r) => setTimeout(r, 300));
@@ -70,8 +63,10 @@ describe('1vN across nodes', () => {
     for (const [, p] of peers) await p.waitForLine(/"result":0/, 20_000);
 
     // A second publisher of the name on the other node is refused, as on one node.
-    const { publishKey } = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as { publishKey: string };
-    const second = await fetch(`${nodeB.url}/live/room?key=${encodeURIComponent(publishKey)}`, {
+    const { publishKey } = JSON.parse(readFileSync(join(cluster.dataDir, 'config.json'), 'utf8')) as {
+      publishKey: string;
+    };
+    const second = await fetch(`${cluster.nodeB.url}/live/room?key=${encodeURIComponent(publishKey)}`, {
       method: 'POST',
       body: new Uint8Array(0),
     });
@@ -79,8 +74,8 @@ describe('1vN across nodes', () => {
     expect(JSON.stringify(await second.json())).toMatch(/already being published/);
 
     // HTTP-FLV from node B: served from its mirror.
-    const flv = join(dataDir, 'http-flv-b.flv');
-    const res = await fetch(`${nodeB.url}/live/room.flv`, { signal: AbortSignal.timeout(3_000) });
+    const flv = join(cluster.dataDir, 'http-flv-b.flv');
+    const res = await fetch(`${cluster.nodeB.url}/live/room.flv`, { signal: AbortSignal.timeout(3_000) });
     expect(res.status).toBe(200);
     const parts: Uint8Array[] = [];
     try {
@@ -93,8 +88,14 @@ describe('1vN across nodes', () => {
     expect(await decodeErrors(flv)).toBe('');
 
     await new Promise((r) => setTimeout(r, 12_000));
-    const statsA = (await (await fetch(`${nodeA.url}/api/streams/room/stats`)).json()) as Record<string, number>;
-    const statsB = (await (await fetch(`${nodeB.url}/api/streams/room/stats`)).json()) as Record<string, number>;
+    const statsA = (await (await fetch(`${cluster.nodeA.url}/api/streams/room/stats`)).json()) as Record<
+      string,
+      number
+    >;
+    const statsB = (await (await fetch(`${cluster.nodeB.url}/api/streams/room/stats`)).json()) as Record<
+      string,
+      number
+    >;
     for (const [, p] of peers) await p.kill();
 
     const figures = Object.fromEntries(peers.map(([label, p]) => [label, lastStats(p)!]));
@@ -103,7 +104,7 @@ describe('1vN across nodes', () => {
     expect(figures.a1!.p2pBytes).toBeGreaterThan(0);
     expect(figures.b1!.p2pBytes + figures.b2!.p2pBytes).toBeGreaterThan(0);
     for (const [label] of peers) {
-      const out = join(dataDir, `${label}.flv`);
+      const out = join(cluster.dataDir, `${label}.flv`);
       expect(trimToWholeTags(out).byteLength, label).toBeGreaterThan(100_000);
       expect(await decodeErrors(out), label).toBe('');
     }
@@ -113,34 +114,49 @@ describe('1vN across nodes', () => {
       expect(stats.p2pBytes).toBeGreaterThan(0);
     }
     // Node B copied the stream from A (once, not per viewer): fewer bytes than its viewers received.
-    const fetched = (await metricsOf(nodeB.url)).get('xp2p_cluster_fetched_bytes_total') ?? 0;
-    const receivedOnB = trimToWholeTags(join(dataDir, 'b1.flv')).byteLength;
+    const fetched = (await metricsOf(cluster.nodeB.url)).get('xp2p_cluster_fetched_bytes_total') ?? 0;
+    const receivedOnB = trimToWholeTags(join(cluster.dataDir, 'b1.flv')).byteLength;
     expect(fetched).toBeGreaterThan(0);
     expect(fetched).toBeLessThan(1.5 * receivedOnB + 2 * 1024 * 1024);
     await publisher.kill();
   }, 120_000);
 
   it('the origin node dies: peers on the other node get eof, and that node keeps serving and stays ready', async () => {
-    const publisher = start([CLI, 'publish', 'ending', 'sample', '--server', nodeA.url, '--data', dataDir]);
+    const publisher = start([
+      CLI,
+      'publish',
+      'ending',
+      'sample',
+      '--server',
+      cluster.nodeA.url,
+      '--data',
+      cluster.dataDir,
+    ]);
     await publisher.waitForLine(/^publishing:/);
     await new Promise((r) => setTimeout(r, 1500));
     const peer = start([
       PEER,
-      JSON.stringify({ streamUrl: `${nodeB.url}/live/ending.flv`, appParams, out: join(dataDir, 'ending-b.flv') }),
+      JSON.stringify({
+        streamUrl: `${cluster.nodeB.url}/live/ending.flv`,
+        appParams: cluster.appParams,
+        out: join(cluster.dataDir, 'ending-b.flv'),
+      }),
     ]);
     await peer.waitForLine(/firstByteMs/, 15_000);
     await new Promise((r) => setTimeout(r, 2000));
-    nodeA.proc.proc.kill('SIGKILL');
-    await nodeA.proc.exited;
+    cluster.nodeA.proc.proc.kill('SIGKILL');
+    await cluster.nodeA.proc.exited;
     await peer.waitForLine(/"notify":"eof"/, 15_000);
-    expect(await decodeErrors(join(dataDir, 'ending-b.flv'))).toBe('');
-    expect(nodeB.proc.proc.exitCode).toBeNull();
-    expect((await fetch(`${nodeB.url}/readyz`)).status).toBe(200);
+    expect(await decodeErrors(join(cluster.dataDir, 'ending-b.flv'))).toBe('');
+    expect(cluster.nodeB.proc.proc.exitCode).toBeNull();
+    expect((await fetch(`${cluster.nodeB.url}/readyz`)).status).toBe(200);
     // Its stale registration (until the TTL) points at a dead node: B answers at once that it is not live.
-    const manifest = await fetch(`${nodeB.url}/live/ending/manifest.json`, { signal: AbortSignal.timeout(8_000) });
+    const manifest = await fetch(`${cluster.nodeB.url}/live/ending/manifest.json`, {
+      signal: AbortSignal.timeout(8_000),
+    });
     if (manifest.status === 200) expect(((await manifest.json()) as { live: boolean }).live).toBe(false);
     else expect(manifest.status).toBe(404);
-    const flv = await fetch(`${nodeB.url}/live/ending.flv`, { signal: AbortSignal.timeout(8_000) });
+    const flv = await fetch(`${cluster.nodeB.url}/live/ending.flv`, { signal: AbortSignal.timeout(8_000) });
     expect(flv.status).toBe(404);
     await peer.kill();
     await publisher.kill();
