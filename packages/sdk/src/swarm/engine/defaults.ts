@@ -9,6 +9,13 @@ export const SWARM_DEFAULTS = Object.freeze({
    */
   urgentMs: 450,
   /**
+   * Once origin fetches were measured, the urgent lead is urgentSafety × (round trip + size / rate) +
+   * urgentMarginMs, kept between this and `urgentMs`: a peer with a fast origin path gives the mesh longer.
+   */
+  minUrgentMs: 200,
+  urgentSafety: 1.5,
+  urgentMarginMs: 100,
+  /**
    * Start at the newest keyframe chunk announced at least this long ago. Every later chunk then has about
    * this long (plus startup) to cross the mesh before it turns urgent. Less = smaller lag, less offload.
    */
@@ -25,12 +32,12 @@ export const SWARM_DEFAULTS = Object.freeze({
    */
   seedRoundMs: 250,
   /** A new chunk starts from this many seeds (the peers ranked 0..n-1 for it pull it from the origin). */
-  chunkSeeds: 2,
+  chunkSeeds: 1,
   /**
    * Keyframe chunks start from this many seeds (ranks 0..n-1) instead of one: they are the largest chunks,
    * so each mesh hop takes longest; more starting points cut the mesh's depth for them.
    */
-  keyframeSeeds: 6,
+  keyframeSeeds: 2,
   /** Seeds per chunk stay below this share of the uploading peers we know (at least one). */
   maxSeedShare: 0.12,
   /** A neighbour's `fetching` that brought no `have` within this stops holding back our own seeding. */
@@ -49,11 +56,16 @@ export const SWARM_DEFAULTS = Object.freeze({
    * Bytes per binary piece on the wire (at most SWARM_MAX_PIECE_BYTES). Smaller pieces show a slow
    * transfer sooner; the simulator scales it with its payload scale.
    */
-  pieceBytes: 64 * 1024 - 9,
+  pieceBytes: 16 * 1024,
   /** A neighbour that sent no byte of a requested chunk within this long is asked no more for it. */
   firstByteTimeoutMs: 600,
   /** A peer that does not upload waits this long after a chunk's announcement before asking neighbours for it. */
-  leafRequestDelayMs: 1000,
+  leafRequestDelayMs: 500,
+  /**
+   * A neighbour still downloading a chunk (cut-through, piece hashes) is chosen as its source with its
+   * throughput weighted by this: a holder of the whole chunk is preferred, an arriving copy beats none.
+   */
+  partialSourceWeight: 0.6,
   /** Our requests outstanding at once, over all neighbours / to one neighbour. */
   maxPeerRequests: 4,
   maxRequestsPerNeighbour: 1,

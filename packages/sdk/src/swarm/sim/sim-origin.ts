@@ -3,7 +3,14 @@
  * chunk every `keyframeEveryMs` (larger, like an I-frame-heavy chunk), each with a real SHA-256. Real bytes
  * are 1/payloadScale of the declared size (see sim-network.ts). Peers fetch over their own downlink.
  */
-import type { ChunkMeta, InitMeta, OriginEvent } from '@xp2p/protocol';
+import {
+  CHUNK_PIECE_BYTES,
+  chunkPieceBytes,
+  chunkPieceRanges,
+  type ChunkMeta,
+  type InitMeta,
+  type OriginEvent,
+} from '@xp2p/protocol';
 import { webCryptoSha256Hex } from '../engine/hash.js';
 import type { OriginClient } from '../engine/types.js';
 import type { SimNetwork } from './sim-network.js';
@@ -17,6 +24,10 @@ export interface SimOriginOptions {
   /** one-way latency between the origin and a peer's access link */
   latencyMs: number;
   epoch: string;
+  /** false: announce whole-chunk hashes only (as an origin without piece hashes would) */
+  pieceHashes?: boolean;
+  /** cut each keyframe chunk right after its I-frame and announce it at once (see produce) */
+  keyframeAlone?: boolean;
 }
 
 export class SimOrigin {
@@ -26,6 +37,8 @@ export class SimOrigin {
   bytesServed = 0;
   chunkBytesServed = 0;
   lastSeq = -1;
+  private slot = 0;
+  private announced: Promise<unknown> = Promise.resolve();
   private timer: unknown;
   private listeners: Array<(ev: OriginEvent) => void> = [];
   private ended = false;
@@ -45,6 +58,13 @@ export class SimOrigin {
     const bytes = this.randomBytes(400);
     this.init = { meta: { initId: 0, size: bytes.byteLength, hash: await webCryptoSha256Hex(bytes) }, bytes };
     this.timer = this.clock.setTimeout(() => this.produce(), this.options.chunkMs);
+    const { bitrateBps, chunkMs, keyframeEveryMs } = this.options;
+    const perGop = Math.round(keyframeEveryMs / chunkMs);
+    if (this.options.keyframeAlone && perGop > 1) {
+      // the first GOP's keyframe, on its own (see produce)
+      const avg = (bitrateBps / 8) * (chunkMs / 1000);
+      this.clock.setTimeout(() => this.emitChunk(0, 33, true, 2 * avg - (avg * (perGop - 2)) / (perGop - 1)), 33);
+    }
   }
 
   /** The publisher stops: no more chunks, every viewer gets eof. */
@@ -101,24 +121,61 @@ export class SimOrigin {
     };
   }
 
+  /**
+   * Every `chunkMs` the slot just ended becomes a chunk. A GOP starts with a keyframe chunk twice the
+   * average size (its I-frame and the rest of the slot); the other chunks of the GOP share what is left.
+   * With `keyframeAlone` the origin cuts the keyframe chunk right after the I-frame, as the real chunker
+   * does (chunker.ts), and announces it as soon as the I-frame is in (one frame after the GOP starts);
+   * the rest of that slot follows as an ordinary chunk when the slot ends.
+   */
   private produce(): void {
-    const { bitrateBps, chunkMs, keyframeEveryMs, payloadScale } = this.options;
-    const seq = this.lastSeq + 1;
-    const timestamp = seq * chunkMs;
+    const { bitrateBps, chunkMs, keyframeEveryMs } = this.options;
+    const frameMs = 33;
+    const slot = this.slot++;
+    const start = slot * chunkMs;
     const perGop = Math.max(1, Math.round(keyframeEveryMs / chunkMs));
-    const keyframe = timestamp % keyframeEveryMs === 0;
     const avg = (bitrateBps / 8) * (chunkMs / 1000);
-    // a keyframe chunk carries twice the average; the rest of the GOP shares what is left
-    const declared = perGop === 1 ? avg : keyframe ? 2 * avg : (avg * (perGop - 2)) / (perGop - 1);
+    const other = perGop === 1 ? avg : (avg * (perGop - 2)) / (perGop - 1);
+    const startsGop = start % keyframeEveryMs === 0;
+    const alone = this.options.keyframeAlone === true && perGop > 1;
+    if (startsGop && alone) this.emitChunk(start + frameMs, chunkMs - frameMs, false, other);
+    else this.emitChunk(start, chunkMs, startsGop, perGop === 1 ? avg : startsGop ? 2 * avg : other);
+    const next = start + chunkMs;
+    if (alone && next % keyframeEveryMs === 0)
+      this.clock.setTimeout(() => {
+        if (!this.ended) this.emitChunk(next, frameMs, true, 2 * avg - other);
+      }, frameMs);
+    this.timer = this.clock.setTimeout(() => this.produce(), chunkMs);
+  }
+
+  private emitChunk(timestamp: number, duration: number, keyframe: boolean, declared: number): void {
+    const { payloadScale } = this.options;
+    const seq = this.lastSeq + 1;
     const bytes = this.randomBytes(Math.max(16, Math.round(declared / payloadScale)));
     this.lastSeq = seq;
-    const hashing = this.clock.track(webCryptoSha256Hex(bytes));
-    void hashing.then((hash) => {
-      const meta: ChunkMeta = { seq, size: bytes.byteLength, hash, keyframe, timestamp, duration: chunkMs, initId: 0 };
-      this.chunks.set(seq, { meta, bytes, announcedAt: this.clock.now() });
-      this.emit({ type: 'chunk', epoch: this.options.epoch, chunk: meta });
-    });
-    this.timer = this.clock.setTimeout(() => this.produce(), chunkMs);
+    // piece hashes as the real origin makes them, at the same number of pieces per chunk
+    const pieceBytes = chunkPieceBytes(bytes.byteLength, Math.max(16, Math.floor(CHUNK_PIECE_BYTES / payloadScale)));
+    const hashing = Promise.all([
+      webCryptoSha256Hex(bytes),
+      ...chunkPieceRanges(bytes.byteLength, pieceBytes).map(([a, b]) => webCryptoSha256Hex(bytes.subarray(a, b))),
+    ]);
+    // announce in sequence order, whatever order the hashes finish in
+    this.announced = this.clock.track(
+      Promise.all([this.announced, hashing]).then(([, [hash, ...pieces]]) => {
+        const meta: ChunkMeta = {
+          seq,
+          size: bytes.byteLength,
+          hash: hash!,
+          keyframe,
+          timestamp,
+          duration,
+          initId: 0,
+          ...(this.options.pieceHashes === false ? {} : { pieceBytes, pieces }),
+        };
+        this.chunks.set(seq, { meta, bytes, announcedAt: this.clock.now() });
+        this.emit({ type: 'chunk', epoch: this.options.epoch, chunk: meta });
+      }),
+    );
   }
 
   private emit(ev: OriginEvent): void {
