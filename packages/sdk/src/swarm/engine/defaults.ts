@@ -40,6 +40,8 @@ export const SWARM_DEFAULTS = Object.freeze({
   keyframeSeeds: 2,
   /** Seeds per chunk stay below this share of the uploading peers we know (at least one). */
   maxSeedShare: 0.12,
+  /** Chunks announced before we joined are not seeded by us until this long after joining (links open). */
+  joinGraceMs: 1000,
   /** A neighbour's `fetching` that brought no `have` within this stops holding back our own seeding. */
   incomingTimeoutMs: 3000,
   /** Neighbours we open links to; more means more paths, more control messages. */

@@ -511,7 +511,11 @@ export class SwarmPeer {
     if (c.originRetryAt !== undefined && now < c.originRetryAt) return;
     if (c.incomingSince !== undefined && now - c.incomingSince < this.opts.incomingTimeoutMs) return;
     c.seedRank ??= seedRank(this.selfHash, this.uploaderHashes(), c.meta.seq);
-    const round = Math.floor((now - c.announcedAt) / this.opts.seedRoundMs);
+    // a chunk from before we joined was seeded then; while our links are still opening we cannot see
+    // who holds it, so count its rounds from when they should be up
+    const since = c.announcedAt < this.joinedAt ? this.joinedAt + this.opts.joinGraceMs : c.announcedAt;
+    if (now < since) return;
+    const round = Math.floor((now - since) / this.opts.seedRoundMs);
     // later rounds stand in for seeds that failed or left: not while the news says a seed is at work
     if (round > 0 && c.seededSince !== undefined && now - c.seededSince < this.opts.incomingTimeoutMs) return;
     // keyframe chunks are the large ones (I-frame): they cross the mesh slowest, so they start from more seeds
