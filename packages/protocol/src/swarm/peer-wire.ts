@@ -37,7 +37,12 @@ export const peerMessageSchema = z.discriminatedUnion('type', [
    */
   z.object({ type: z.literal('seeded'), seq }),
   /** please send me this chunk */
-  z.object({ type: z.literal('request'), seq }),
+  z.object({
+    type: z.literal('request'),
+    seq,
+    /** how long until I must play it (ms): the sender serves the tightest first */
+    slackMs: z.number().int().min(0).max(600_000).optional(),
+  }),
   z.object({ type: z.literal('cancel'), seq }),
   /** I cannot send it (do not hold it, or I am not uploading) */
   z.object({ type: z.literal('absent'), seq }),

@@ -40,6 +40,11 @@ export const SWARM_DEFAULTS = Object.freeze({
   keyframeSeeds: 2,
   /** Seeds per chunk stay below this share of the uploading peers we know (at least one). */
   maxSeedShare: 0.12,
+  /**
+   * An uploader serves requests due within this long (requesters say how long they have) before any
+   * other, earliest deadline first: each such copy saves an origin fetch. 0 = plain queue order.
+   */
+  tightSlackMs: 1500,
   /** Chunks announced before we joined are not seeded by us until this long after joining (links open). */
   joinGraceMs: 1000,
   /** A neighbour's `fetching` that brought no `have` within this stops holding back our own seeding. */

@@ -150,6 +150,7 @@ export class SwarmPeer {
       maxQueue: this.opts.maxUploadQueue,
       maxBacklogMs: this.opts.maxUploadBacklogMs,
       pieceBytes: this.opts.pieceBytes,
+      tightSlackMs: this.opts.tightSlackMs,
       now: () => this.now(),
       source: (seq) => this.uploadSource(seq),
       isLinked: (n) => this.neighbours.get(n.id) === n,
@@ -422,7 +423,7 @@ export class SwarmPeer {
       )
         continue;
       const from = this.peerRequests < this.opts.maxPeerRequests ? this.pickSource(seq, now) : undefined;
-      if (from) this.requestFrom(c, from);
+      if (from) this.requestFrom(c, from, deadline - now);
       else if (!this.anyHolder(seq)) this.considerSeeding(c, now);
     }
   }
@@ -557,7 +558,7 @@ export class SwarmPeer {
     );
   }
 
-  private requestFrom(c: ChunkState, n: Neighbour): void {
+  private requestFrom(c: ChunkState, n: Neighbour, slackMs: number): void {
     const now = this.now();
     c.peerFetch = {
       from: n,
@@ -571,7 +572,7 @@ export class SwarmPeer {
     };
     n.requested.add(c.meta.seq);
     this.peerRequests++;
-    this.sendTo(n, { type: 'request', seq: c.meta.seq });
+    this.sendTo(n, { type: 'request', seq: c.meta.seq, slackMs: Math.max(0, Math.min(600_000, Math.round(slackMs))) });
     // with piece hashes, `fetching` tells neighbours they may ask us: say it once bytes flow (first piece verified)
     if (!c.pieces) this.announceFetching(c);
   }
@@ -874,7 +875,7 @@ export class SwarmPeer {
         break;
       }
       case 'request':
-        this.uploader.request(n, msg.seq);
+        this.uploader.request(n, msg.seq, msg.slackMs);
         break;
       case 'cancel':
         this.uploader.cancel(n, msg.seq);

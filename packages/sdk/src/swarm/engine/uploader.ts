@@ -25,6 +25,8 @@ interface UploadJob {
   seq: number;
   /** bytes of the chunk already sent */
   sent: number;
+  /** when the requester must play it (our clock), if it said */
+  deadline: number;
 }
 
 export class Uploader {
@@ -41,6 +43,8 @@ export class Uploader {
       maxQueue: number;
       maxBacklogMs: number;
       pieceBytes: number;
+      /** requests due sooner than this are served first, earliest deadline first */
+      tightSlackMs: number;
       now: () => number;
       /** undefined: we neither hold nor are fetching this chunk */
       source: (seq: number) => UploadSource | undefined;
@@ -49,7 +53,7 @@ export class Uploader {
     },
   ) {}
 
-  request(neighbour: Neighbour, seq: number): void {
+  request(neighbour: Neighbour, seq: number, slackMs?: number): void {
     if (
       !this.deps.enabled ||
       !this.deps.source(seq) ||
@@ -62,7 +66,7 @@ export class Uploader {
     }
     // uploaders first, then older chunks (closer to their deadline), then neighbours that served us
     // fastest (their uplink is fast, so the copy we give them spreads fastest)
-    const job = { neighbour, seq, sent: 0 };
+    const job = { neighbour, seq, sent: 0, deadline: this.deps.now() + (slackMs ?? Infinity) };
     let i = this.queue.length;
     while (i > 0 && comesBefore(job, this.queue[i - 1]!)) i--;
     this.queue.splice(i, 0, job);
@@ -118,6 +122,11 @@ export class Uploader {
   /** Send the next bytes there are: call when a chunk we serve got more verified bytes, or gave up. */
   pump(): void {
     if (this.current) return;
+    const now = this.deps.now();
+    // in queue order, except that a requester close to its deadline (about to fall back to the origin)
+    // goes first, earliest deadline first: that copy saves an origin fetch now
+    let best: UploadJob | undefined;
+    let bestTight = false;
     for (let i = 0; i < this.queue.length;) {
       const job = this.queue[i]!;
       const src = this.deps.isLinked(job.neighbour) ? this.deps.source(job.seq) : undefined;
@@ -127,21 +136,25 @@ export class Uploader {
         if (!src && this.deps.isLinked(job.neighbour)) this.deps.sendAbsent(job.neighbour, job.seq);
         continue;
       }
-      if (!src.bytes || src.ready <= job.sent) {
-        i++; // still arriving: serve the next job meanwhile
-        continue;
+      i++;
+      if (!src.bytes || src.ready <= job.sent) continue; // still arriving: serve another job meanwhile
+      const tight = job.deadline - now <= this.deps.tightSlackMs;
+      if (!best || (tight && (!bestTight || job.deadline < best.deadline))) {
+        best = job;
+        bestTight = tight;
       }
-      // one piece per send: the order is decided again after every piece, so a chunk that just started
-      // arriving (cut-through) or a more urgent job does not wait behind a whole chunk
-      const start = job.sent;
-      const piece = Math.max(1, Math.min(this.deps.pieceBytes, SWARM_MAX_PIECE_BYTES));
-      const end = Math.min(src.ready, start + piece);
-      job.neighbour.link.send(encodePiece(job.seq, start, src.bytes.subarray(start, end)));
-      job.sent = end;
-      this.current = { job, startedAt: this.deps.now(), bytes: end - start };
-      this.uploadBytes += end - start;
-      return;
     }
+    if (!best) return;
+    const src = this.deps.source(best.seq)!;
+    // one piece per send: the order is decided again after every piece, so a chunk that just started
+    // arriving (cut-through) or a more urgent job does not wait behind a whole chunk
+    const start = best.sent;
+    const piece = Math.max(1, Math.min(this.deps.pieceBytes, SWARM_MAX_PIECE_BYTES));
+    const end = Math.min(src.ready, start + piece);
+    best.neighbour.link.send(encodePiece(best.seq, start, src.bytes!.subarray(start, end)));
+    best.sent = end;
+    this.current = { job: best, startedAt: now, bytes: end - start };
+    this.uploadBytes += end - start;
   }
 }
 
