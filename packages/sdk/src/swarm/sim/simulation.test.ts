@@ -115,8 +115,9 @@ describe('swarm engine in the simulator', () => {
     const { perPeer: _p, origin: _o, ...figures } = r;
     console.log('swarm N=50', JSON.stringify(figures));
     // the goals are offload ≥ 0.96, continuity ≥ 0.999, added lag ≤ 2 s; see the report for where we are
-    expect(r.offload).toBeGreaterThan(0.5);
-    expect(r.continuity).toBeGreaterThan(0.98);
+    // measured 0.93-0.94 and 0.999-1 here (seeds 1-3); these bounds catch a real regression
+    expect(r.offload).toBeGreaterThan(0.85);
+    expect(r.continuity).toBeGreaterThan(0.99);
     expect(r.startupMs.p95).toBeLessThan(1000);
   });
 });
