@@ -60,7 +60,9 @@ export const SWARM_DEFAULTS = Object.freeze({
   /** ... and requests our uplink could not start within this long, at its measured speed. */
   maxUploadBacklogMs: 250,
   /**
-   * Bytes per binary piece on the wire (at most SWARM_MAX_PIECE_BYTES). Smaller pieces show a slow
+   * Bytes per binary piece on the wire (at most SWARM_MAX_PIECE_BYTES). The uploader sends one piece at a
+   * time and picks its next job after each, so this is also how soon a chunk that starts arriving gets
+   * forwarded; the origin's hash pieces are as long (CHUNK_PIECE_BYTES). Smaller pieces show a slow
    * transfer sooner; the simulator scales it with its payload scale.
    */
   pieceBytes: 16 * 1024,

@@ -57,8 +57,6 @@ export interface SwarmSimOptions {
   payloadScale?: number;
   /** the origin announces piece hashes (cut-through forwarding); false: whole-chunk hashes only */
   pieceHashes?: boolean;
-  /** the origin cuts keyframe chunks right after the I-frame and announces them at once */
-  keyframeAlone?: boolean;
   /** peers the tracker hands out per join */
   trackerHandOut?: number;
   engine?: Partial<SwarmOptions>;
@@ -147,7 +145,6 @@ export const SIM_DEFAULTS = Object.freeze({
   payloadScale: 32,
   trackerHandOut: 64,
   pieceHashes: true,
-  keyframeAlone: false,
 });
 
 export function percentiles(values: number[]): Percentiles {
@@ -181,7 +178,6 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
     latencyMs: 15,
     epoch,
     pieceHashes: o.pieceHashes,
-    keyframeAlone: o.keyframeAlone,
   });
   const tracker = new SimTracker(clock, random, o.trackerHandOut);
   origin.onEvent((ev) => tracker.broadcast(ev));

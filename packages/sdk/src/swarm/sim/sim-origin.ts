@@ -26,8 +26,6 @@ export interface SimOriginOptions {
   epoch: string;
   /** false: announce whole-chunk hashes only (as an origin without piece hashes would) */
   pieceHashes?: boolean;
-  /** cut each keyframe chunk right after its I-frame and announce it at once (see produce) */
-  keyframeAlone?: boolean;
 }
 
 export class SimOrigin {
@@ -58,13 +56,6 @@ export class SimOrigin {
     const bytes = this.randomBytes(400);
     this.init = { meta: { initId: 0, size: bytes.byteLength, hash: await webCryptoSha256Hex(bytes) }, bytes };
     this.timer = this.clock.setTimeout(() => this.produce(), this.options.chunkMs);
-    const { bitrateBps, chunkMs, keyframeEveryMs } = this.options;
-    const perGop = Math.round(keyframeEveryMs / chunkMs);
-    if (this.options.keyframeAlone && perGop > 1) {
-      // the first GOP's keyframe, on its own (see produce)
-      const avg = (bitrateBps / 8) * (chunkMs / 1000);
-      this.clock.setTimeout(() => this.emitChunk(0, 33, true, 2 * avg - (avg * (perGop - 2)) / (perGop - 1)), 33);
-    }
   }
 
   /** The publisher stops: no more chunks, every viewer gets eof. */
@@ -124,27 +115,15 @@ export class SimOrigin {
   /**
    * Every `chunkMs` the slot just ended becomes a chunk. A GOP starts with a keyframe chunk twice the
    * average size (its I-frame and the rest of the slot); the other chunks of the GOP share what is left.
-   * With `keyframeAlone` the origin cuts the keyframe chunk right after the I-frame, as the real chunker
-   * does (chunker.ts), and announces it as soon as the I-frame is in (one frame after the GOP starts);
-   * the rest of that slot follows as an ordinary chunk when the slot ends.
    */
   private produce(): void {
     const { bitrateBps, chunkMs, keyframeEveryMs } = this.options;
-    const frameMs = 33;
-    const slot = this.slot++;
-    const start = slot * chunkMs;
+    const start = this.slot++ * chunkMs;
     const perGop = Math.max(1, Math.round(keyframeEveryMs / chunkMs));
     const avg = (bitrateBps / 8) * (chunkMs / 1000);
-    const other = perGop === 1 ? avg : (avg * (perGop - 2)) / (perGop - 1);
-    const startsGop = start % keyframeEveryMs === 0;
-    const alone = this.options.keyframeAlone === true && perGop > 1;
-    if (startsGop && alone) this.emitChunk(start + frameMs, chunkMs - frameMs, false, other);
-    else this.emitChunk(start, chunkMs, startsGop, perGop === 1 ? avg : startsGop ? 2 * avg : other);
-    const next = start + chunkMs;
-    if (alone && next % keyframeEveryMs === 0)
-      this.clock.setTimeout(() => {
-        if (!this.ended) this.emitChunk(next, frameMs, true, 2 * avg - other);
-      }, frameMs);
+    const keyframe = start % keyframeEveryMs === 0;
+    const declared = perGop === 1 ? avg : keyframe ? 2 * avg : (avg * (perGop - 2)) / (perGop - 1);
+    this.emitChunk(start, chunkMs, keyframe, declared);
     this.timer = this.clock.setTimeout(() => this.produce(), chunkMs);
   }
 
