@@ -60,7 +60,10 @@ export interface ServerTuning {
   publishMaxTagBytes: number;
 
   // ---- 1vN tracker ----
-  /** Neighbours handed out in `joined` and each `peers` answer. */
+  /**
+   * Peers handed out in `joined` and each `peers` answer (uploaders first); a newcomer is also announced
+   * to those it was handed. Peers link to a few of them; knowing many keeps seed elections tight.
+   */
   trackerNeighbours: number;
   /** A peer reported bad by this many distinct peers is evicted. */
   badPeerReportsToEvict: number;
@@ -95,7 +98,7 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   endedStreamRetainMs: 30_000,
   flvViewerMaxBacklogBytes: 8 * 1024 * 1024,
   publishMaxTagBytes: 8 * 1024 * 1024,
-  trackerNeighbours: 8,
+  trackerNeighbours: 64,
   badPeerReportsToEvict: 2,
   maxPeersPerSwarm: 10_000,
 });

@@ -27,6 +27,28 @@ const epochSchema = z
   .regex(/^[A-Za-z0-9_-]+$/);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
+/**
+ * Piece hashes let a peer verify a chunk piece by piece as it arrives and forward each verified piece at
+ * once (cut-through), instead of waiting for the whole chunk at every hop: a chunk then crosses a mesh
+ * path in about one chunk transfer plus one piece time per hop. Pieces are `pieceBytes` long (the last
+ * may be shorter); at most CHUNK_MAX_PIECES of them, so an announcement stays well under the signalling
+ * size limit.
+ */
+export const CHUNK_PIECE_BYTES = 16 * 1024;
+export const CHUNK_MAX_PIECES = 256;
+
+/** The piece length the origin uses for a chunk of `size` bytes. */
+export function chunkPieceBytes(size: number, preferred = CHUNK_PIECE_BYTES): number {
+  return Math.max(preferred, Math.ceil(size / CHUNK_MAX_PIECES));
+}
+
+/** [start, end) byte ranges of a chunk's pieces. */
+export function chunkPieceRanges(size: number, pieceBytes: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let start = 0; start < size; start += pieceBytes) out.push([start, Math.min(size, start + pieceBytes)]);
+  return out;
+}
+
 export const chunkMetaSchema = z.object({
   seq: z.number().int().nonnegative(),
   size: z
@@ -44,6 +66,15 @@ export const chunkMetaSchema = z.object({
   duration: z.number().int().nonnegative(),
   /** which init part decodes it */
   initId: z.number().int().nonnegative(),
+  /** length of each hashed piece (the last may be shorter); see CHUNK_PIECE_BYTES */
+  pieceBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(16 * 1024 * 1024)
+    .optional(),
+  /** SHA-256 of each piece, in order (a peer ignores a list whose length does not fit size/pieceBytes) */
+  pieces: z.array(sha256Hex).max(CHUNK_MAX_PIECES).optional(),
 });
 export type ChunkMeta = z.infer<typeof chunkMetaSchema>;
 

@@ -3,7 +3,9 @@
  * Control messages are JSON text; chunk bytes travel as binary pieces:
  *   [u8 PIECE_KIND=1][u32 seq][u32 offset][payload ≤ SWARM_MAX_PIECE_BYTES]   (big-endian)
  * The receiver knows each chunk's size and hash from the origin's announcement, assembles the pieces,
- * and verifies the SHA-256 before using or forwarding the chunk.
+ * and verifies the SHA-256 before using or forwarding the chunk. When the announcement lists piece hashes
+ * (chunk-meta.ts), each hashed piece is verified as soon as it is in and may be forwarded at once: a peer
+ * that announced `fetching` serves requests for that chunk while it is still arriving.
  */
 import { z } from 'zod';
 
@@ -24,10 +26,23 @@ export const peerMessageSchema = z.discriminatedUnion('type', [
   }),
   /** I now hold this chunk (verified) */
   z.object({ type: z.literal('have'), seq }),
-  /** I am fetching this chunk from the origin: wait for my `have` rather than fetching it too */
+  /**
+   * I am downloading this chunk now (from the origin or a neighbour): ask me for it (I forward it as it
+   * verifies) rather than fetching it from the origin too
+   */
   z.object({ type: z.literal('fetching'), seq }),
+  /**
+   * Someone in the swarm pulls this chunk from the origin to seed the mesh (relayed once by every peer):
+   * the rest wait for it to spread instead of seeding it too
+   */
+  z.object({ type: z.literal('seeded'), seq }),
   /** please send me this chunk */
-  z.object({ type: z.literal('request'), seq }),
+  z.object({
+    type: z.literal('request'),
+    seq,
+    /** how long until I must play it (ms): the sender serves the tightest first */
+    slackMs: z.number().int().min(0).max(600_000).optional(),
+  }),
   z.object({ type: z.literal('cancel'), seq }),
   /** I cannot send it (do not hold it, or I am not uploading) */
   z.object({ type: z.literal('absent'), seq }),

@@ -3,6 +3,8 @@
  * subscribers (HTTP-FLV viewers, feeds, the tracker) about every init part, chunk and the final eof.
  */
 import {
+  chunkPieceBytes,
+  chunkPieceRanges,
   FlvChunker,
   randomId,
   type ChunkerOutput,
@@ -193,8 +195,20 @@ export class LiveStream {
       return this.addInit(init);
     }
     const { seq, bytes, keyframe, timestamp, duration, initId } = output;
+    const pieceBytes = chunkPieceBytes(bytes.byteLength);
+    const pieces = chunkPieceRanges(bytes.byteLength, pieceBytes).map(([a, b]) => sha256Hex(bytes.subarray(a, b)));
     const chunk: StoredChunk = {
-      meta: { seq, size: bytes.byteLength, hash: sha256Hex(bytes), keyframe, timestamp, duration, initId },
+      meta: {
+        seq,
+        size: bytes.byteLength,
+        hash: sha256Hex(bytes),
+        keyframe,
+        timestamp,
+        duration,
+        initId,
+        pieceBytes,
+        pieces,
+      },
       bytes,
     };
     this.addChunk(chunk);

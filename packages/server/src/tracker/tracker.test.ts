@@ -20,7 +20,7 @@ async function next(client: TestClient): Promise<TrackerToPeer> {
   return trackerToPeerSchema.parse(await client.next());
 }
 
-/** The next message of a type, skipping origin announcements. */
+/** The next message of a type, skipping origin announcements (and newcomer `peers` news unless asked for). */
 async function nextOf<K extends TrackerToPeer['type']>(
   client: TestClient,
   type: K,
@@ -28,7 +28,7 @@ async function nextOf<K extends TrackerToPeer['type']>(
   for (;;) {
     const m = await next(client);
     if (m.type === type) return m as Extract<TrackerToPeer, { type: K }>;
-    if (m.type !== 'origin') throw new Error(`expected ${type}, got ${JSON.stringify(m)}`);
+    if (m.type !== 'origin' && m.type !== 'peers') throw new Error(`expected ${type}, got ${JSON.stringify(m)}`);
   }
 }
 
@@ -114,6 +114,17 @@ describe('/signal/peer', () => {
     expect(await nextOf(c.client, 'peers')).toEqual({ type: 'peers', neighbours: [a.joined.peerId] });
     c.client.send({ type: 'more-peers' });
     expect(await nextOf(c.client, 'peers')).toEqual({ type: 'peers', neighbours: [] });
+  });
+
+  it('announces a newcomer to the peers it was handed', async () => {
+    await start();
+    const a = await join(true);
+    const b = await join(true);
+    expect(await nextOf(a.client, 'peers')).toEqual({ type: 'peers', neighbours: [b.joined.peerId] });
+    const c = await join(false);
+    expect(new Set(c.joined.neighbours)).toEqual(new Set([a.joined.peerId, b.joined.peerId]));
+    expect(await nextOf(a.client, 'peers')).toEqual({ type: 'peers', neighbours: [c.joined.peerId] });
+    expect(await nextOf(b.client, 'peers')).toEqual({ type: 'peers', neighbours: [c.joined.peerId] });
   });
 
   it('relays signals between two peers of the swarm, and refuses unknown targets', async () => {

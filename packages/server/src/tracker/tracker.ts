@@ -226,6 +226,7 @@ export class Tracker {
     swarm.add(peer);
     socket.member = { swarm, peer };
     this.#federation.joined(name, peer.id, upload);
+    const neighbours = this.#introduce(swarm, peer, remote);
     channel.send({
       type: 'joined',
       peerId: peer.id,
@@ -233,8 +234,11 @@ export class Tracker {
       epoch: stream.epoch,
       init: init.meta,
       targetChunkMs: stream.targetChunkMs,
-      neighbours: this.#introduce(swarm, peer, remote),
+      neighbours,
     });
+    // ... and the newcomer to them: each peer's seed election ranks itself among the peers it knows, so
+    // the more of the swarm every peer knows, the closer to one origin fetch per chunk
+    for (const id of neighbours) swarm.peer(id)?.send({ type: 'peers', neighbours: [peer.id] });
     // Where to start: the chunks from the latest keyframe on, as the announcements they were.
     for (const chunk of stream.fromLatestKeyframe()) {
       channel.send({ type: 'origin', event: { type: 'chunk', epoch: stream.epoch, chunk: chunk.meta } });

@@ -9,6 +9,13 @@ export const SWARM_DEFAULTS = Object.freeze({
    */
   urgentMs: 450,
   /**
+   * Once origin fetches were measured, the urgent lead is urgentSafety × (round trip + size / rate) +
+   * urgentMarginMs, kept between this and `urgentMs`: a peer with a fast origin path gives the mesh longer.
+   */
+  minUrgentMs: 200,
+  urgentSafety: 1.5,
+  urgentMarginMs: 100,
+  /**
    * Start at the newest keyframe chunk announced at least this long ago. Every later chunk then has about
    * this long (plus startup) to cross the mesh before it turns urgent. Less = smaller lag, less offload.
    */
@@ -25,14 +32,21 @@ export const SWARM_DEFAULTS = Object.freeze({
    */
   seedRoundMs: 250,
   /** A new chunk starts from this many seeds (the peers ranked 0..n-1 for it pull it from the origin). */
-  chunkSeeds: 2,
+  chunkSeeds: 1,
   /**
    * Keyframe chunks start from this many seeds (ranks 0..n-1) instead of one: they are the largest chunks,
    * so each mesh hop takes longest; more starting points cut the mesh's depth for them.
    */
-  keyframeSeeds: 6,
+  keyframeSeeds: 2,
   /** Seeds per chunk stay below this share of the uploading peers we know (at least one). */
   maxSeedShare: 0.12,
+  /**
+   * An uploader serves requests due within this long (requesters say how long they have) before any
+   * other, earliest deadline first: each such copy saves an origin fetch. 0 = plain queue order.
+   */
+  tightSlackMs: 1500,
+  /** Chunks announced before we joined are not seeded by us until this long after joining (links open). */
+  joinGraceMs: 1000,
   /** A neighbour's `fetching` that brought no `have` within this stops holding back our own seeding. */
   incomingTimeoutMs: 3000,
   /** Neighbours we open links to; more means more paths, more control messages. */
@@ -46,14 +60,21 @@ export const SWARM_DEFAULTS = Object.freeze({
   /** ... and requests our uplink could not start within this long, at its measured speed. */
   maxUploadBacklogMs: 250,
   /**
-   * Bytes per binary piece on the wire (at most SWARM_MAX_PIECE_BYTES). Smaller pieces show a slow
+   * Bytes per binary piece on the wire (at most SWARM_MAX_PIECE_BYTES). The uploader sends one piece at a
+   * time and picks its next job after each, so this is also how soon a chunk that starts arriving gets
+   * forwarded; the origin's hash pieces are as long (CHUNK_PIECE_BYTES). Smaller pieces show a slow
    * transfer sooner; the simulator scales it with its payload scale.
    */
-  pieceBytes: 64 * 1024 - 9,
+  pieceBytes: 16 * 1024,
   /** A neighbour that sent no byte of a requested chunk within this long is asked no more for it. */
   firstByteTimeoutMs: 600,
   /** A peer that does not upload waits this long after a chunk's announcement before asking neighbours for it. */
-  leafRequestDelayMs: 1000,
+  leafRequestDelayMs: 500,
+  /**
+   * A neighbour still downloading a chunk (cut-through, piece hashes) is chosen as its source with its
+   * throughput weighted by this: a holder of the whole chunk is preferred, an arriving copy beats none.
+   */
+  partialSourceWeight: 0.6,
   /** Our requests outstanding at once, over all neighbours / to one neighbour. */
   maxPeerRequests: 4,
   maxRequestsPerNeighbour: 1,

@@ -8,12 +8,17 @@
  * - otherwise it is requested from a neighbour that announced `have`, chosen by measured throughput;
  * - when no neighbour holds or fetches it, the peers ranked first for that chunk (seed-rank.ts; `chunkSeeds`,
  *   more for the large keyframe chunks) pull it from the origin at once, the next ranks after `seedRoundMs`
- *   steps if still nobody did; whoever gets a chunk announces `fetching` (relayed) then `have`, so
- *   neighbours wait for the mesh instead of fetching it again;
+ *   steps if still nobody did and no `seeded` news (flooded once through the mesh) says a seed is at work;
+ *   whoever gets a chunk announces `fetching` then `have`, so neighbours ask it instead of the origin;
+ * - cut-through: when the origin lists piece hashes, each piece is verified as it arrives and may be
+ *   forwarded at once, so a neighbour that announced `fetching` (its first piece passed) is a source too,
+ *   and a chunk crosses the mesh in about one transfer plus a piece time per hop, not a transfer per hop;
+ * - the urgent lead adapts to this peer's measured origin fetches (round trip + size / rate);
  * - a peer that does not upload asks neighbours late (`leafRequestDelayMs`), and uploaders serve peers that
  *   upload first, so early copies go where they multiply.
  * Every chunk, from a peer or from the origin, is hashed and compared with the origin's announced SHA-256
- * before it is output or served; a neighbour that sent a mismatch is dropped and reported.
+ * (or piece by piece with its piece hashes) before it is output or served; a neighbour that sent a
+ * mismatch is dropped and reported.
  */
 import { decodePiece, type ChunkMeta, type InitMeta, type OriginEvent, type PeerMessage } from '@xp2p/protocol';
 import { SWARM_DEFAULTS, type SwarmOptions } from './defaults.js';
@@ -32,7 +37,7 @@ import type {
   SwarmOutput,
   SwarmStats,
 } from './types.js';
-import { Uploader } from './uploader.js';
+import { Uploader, type UploadSource } from './uploader.js';
 import { encodePeerMessage, parsePeerMessage, toRanges } from './wire.js';
 
 export interface SwarmPeerArgs {
@@ -55,10 +60,16 @@ interface PeerTransfer {
   lastProgressAt: number;
   buf: Uint8Array;
   received: number;
+  /** bytes from the start that passed their piece hashes (only with piece hashes): these may be forwarded */
+  verified: number;
+  /** a piece hash is being computed */
+  hashing: boolean;
 }
 
 interface ChunkState {
   meta: ChunkMeta;
+  /** the origin's piece hashes, when it sent a consistent list: verify and forward piece by piece */
+  pieces?: { bytes: number; hashes: readonly string[] };
   announcedAt: number;
   data?: Uint8Array;
   verifying: boolean;
@@ -69,6 +80,8 @@ interface ChunkState {
   seedRank?: number;
   /** when a neighbour first said it is fetching this chunk */
   incomingSince?: number;
+  /** when we first heard (or made) the news that a peer seeds this chunk from the origin */
+  seededSince?: number;
   announcedFetching: boolean;
 }
 
@@ -101,6 +114,8 @@ export class SwarmPeer {
   private epoch = '';
   private joinedAt = 0;
   private startSeq: number | undefined;
+  /** chunks up to this number came from the manifest with estimated announce times */
+  private estimatedUpTo: number | undefined;
   private nextSeq = 0;
   private newestSeq = -1;
   private endSeq: number | undefined;
@@ -112,6 +127,9 @@ export class SwarmPeer {
   private ticks = 0;
   private peerRequests = 0;
   private lastMorePeersAt = -Infinity;
+  /** measured origin fetches: round trip (from the small init fetch) and bytes/ms of chunk fetches */
+  private originRttMs: number | undefined;
+  private originRate: number | undefined;
   private readonly counters = {
     p2pBytes: 0,
     cdnBytes: 0,
@@ -132,8 +150,9 @@ export class SwarmPeer {
       maxQueue: this.opts.maxUploadQueue,
       maxBacklogMs: this.opts.maxUploadBacklogMs,
       pieceBytes: this.opts.pieceBytes,
+      tightSlackMs: this.opts.tightSlackMs,
       now: () => this.now(),
-      chunkBytes: (seq) => this.chunks.get(seq)?.data,
+      source: (seq) => this.uploadSource(seq),
       isLinked: (n) => this.neighbours.get(n.id) === n,
       sendAbsent: (n, seq) => this.sendTo(n, { type: 'absent', seq }),
     });
@@ -155,6 +174,8 @@ export class SwarmPeer {
       // the manifest has no announce times: estimate each from how far its end is behind the newest chunk's
       const newestEnd = newest.timestamp + newest.duration;
       for (const meta of recent) this.addChunk(meta, this.joinedAt - (newestEnd - meta.timestamp - meta.duration));
+      // ... as if the newest was announced just now; the first live announcement corrects that (originEvent)
+      this.estimatedUpTo = newest.seq;
     }
     for (const link of this.earlyLinks.splice(0)) this.attach(link, false);
     this.addPeers(j.neighbours);
@@ -180,6 +201,7 @@ export class SwarmPeer {
     if (this.stopped || ev.epoch !== this.epoch) return;
     switch (ev.type) {
       case 'chunk': {
+        this.reanchor(ev.chunk);
         const c = this.addChunk(ev.chunk, this.now());
         this.tryStart();
         if (c) this.schedule();
@@ -236,10 +258,32 @@ export class SwarmPeer {
     this.args.output.onEvent?.(event);
   }
 
+  /**
+   * The first live announcement after joining dates the manifest's chunks exactly: each was announced as
+   * long before it as its end lies before this chunk's end. A hold on the first chunk is timed again.
+   */
+  private reanchor(live: ChunkMeta): void {
+    if (this.estimatedUpTo === undefined || live.seq <= this.estimatedUpTo) return;
+    const liveEnd = live.timestamp + live.duration;
+    const now = this.now();
+    for (const c of this.chunks.values())
+      if (c.meta.seq <= this.estimatedUpTo)
+        c.announcedAt = Math.min(c.announcedAt, now - (liveEnd - c.meta.timestamp - c.meta.duration));
+    this.estimatedUpTo = undefined;
+    if (this.holdTimer !== undefined) {
+      this.args.clock.clearTimeout(this.holdTimer);
+      this.holdTimer = undefined;
+      this.tryOutput();
+    }
+  }
+
   private addChunk(meta: ChunkMeta, announcedAt: number): ChunkState | undefined {
     if (this.chunks.has(meta.seq)) return undefined;
     if (this.startSeq !== undefined && meta.seq < this.nextSeq) return undefined;
     const c: ChunkState = { meta, announcedAt, verifying: false, announcedFetching: false };
+    const { pieceBytes, pieces } = meta;
+    if (pieceBytes && pieces && pieces.length === Math.ceil(meta.size / pieceBytes))
+      c.pieces = { bytes: pieceBytes, hashes: pieces };
     this.chunks.set(meta.seq, c);
     if (meta.seq > this.newestSeq) this.newestSeq = meta.seq;
     for (const n of this.neighbours.values()) if (n.fetching.has(meta.seq)) c.incomingSince ??= this.now();
@@ -322,10 +366,12 @@ export class SwarmPeer {
   private fetchInit(init: InitState): void {
     if (init.fetching || init.data || (init.retryAt !== undefined && this.now() < init.retryAt)) return;
     init.fetching = true;
+    const startedAt = this.now();
     this.args.origin
       .fetchInit(init.meta)
       .then(async (bytes) => {
         this.counters.cdnBytes += bytes.byteLength;
+        this.recordOriginFetch(bytes.byteLength, this.now() - startedAt, true);
         if ((await this.hash(bytes)) !== init.meta.hash) throw new Error(`init ${init.meta.initId}: hash mismatch`);
         init.data = bytes;
       })
@@ -346,12 +392,16 @@ export class SwarmPeer {
     const firstInit = this.inits.get(this.chunks.get(this.startSeq)?.meta.initId ?? -1);
     if (firstInit && !firstInit.data) this.fetchInit(firstInit);
     const now = this.now();
+    // before the first chunk is out: playback starts when the start chunk's hold ends (minStartLagMs)
+    const startChunk = this.chunks.get(this.startSeq);
+    const holdEnd = startChunk ? startChunk.announcedAt + this.opts.minStartLagMs : now;
+    const startIn = Math.max(this.opts.assumedStartupMs, holdEnd - now);
     for (let seq = this.nextSeq; seq <= this.newestSeq; seq++) {
       const c = this.chunks.get(seq);
       if (!c || c.data || c.verifying || c.originFetch) continue;
-      const deadline = this.playback.deadline(c.meta.timestamp, now, this.opts.assumedStartupMs);
+      const deadline = this.playback.deadline(c.meta.timestamp, now, startIn);
       const first = seq === this.startSeq && !this.playback.started;
-      if (first || deadline - now < this.opts.urgentMs) {
+      if (first || deadline - now < this.urgentLeadMs(c.meta.size)) {
         if (c.peerFetch && this.willFinishInTime(c.peerFetch, c.meta.size, deadline)) continue;
         if (c.peerFetch) this.abandonPeerFetch(c, 'too slow for the deadline');
         if (c.originRetryAt === undefined || now >= c.originRetryAt) this.fetchFromOrigin(c, 'urgent');
@@ -369,13 +419,34 @@ export class SwarmPeer {
       if (
         !this.args.upload &&
         now < c.announcedAt + this.opts.leafRequestDelayMs &&
-        deadline - now > this.opts.urgentMs + 1000
+        deadline - now > this.urgentLeadMs(c.meta.size) + 1000
       )
         continue;
       const from = this.peerRequests < this.opts.maxPeerRequests ? this.pickSource(seq, now) : undefined;
-      if (from) this.requestFrom(c, from);
+      if (from) this.requestFrom(c, from, deadline - now);
       else if (!this.anyHolder(seq)) this.considerSeeding(c, now);
     }
+  }
+
+  /**
+   * How long before its deadline a chunk must be asked of the origin: what a fetch of this size took here
+   * (round trip + size at the measured rate), with room to spare, between `minUrgentMs` and `urgentMs`
+   * (the latter until measured). A peer with a fast origin path leaves the mesh more time.
+   */
+  private urgentLeadMs(size: number): number {
+    if (this.originRttMs === undefined || this.originRate === undefined) return this.opts.urgentMs;
+    const est = this.opts.urgentSafety * (this.originRttMs + size / this.originRate) + this.opts.urgentMarginMs;
+    return Math.min(this.opts.urgentMs, Math.max(this.opts.minUrgentMs, est));
+  }
+
+  private recordOriginFetch(bytes: number, ms: number, isInit: boolean): void {
+    if (isInit || this.originRttMs === undefined) {
+      // the init part is small: its fetch time is about the round trip
+      this.originRttMs = this.originRttMs === undefined ? ms : Math.max(0.7 * this.originRttMs + 0.3 * ms, 1);
+      if (isInit) return;
+    }
+    const sample = bytes / Math.max(1, ms - this.originRttMs);
+    this.originRate = this.originRate === undefined ? sample : 0.7 * this.originRate + 0.3 * sample;
   }
 
   private willFinishInTime(t: PeerTransfer, size: number, deadline: number): boolean {
@@ -398,12 +469,17 @@ export class SwarmPeer {
       sum += n.throughput;
     }
     const assumed = known > 0 ? sum / known : 1;
+    const cutThrough = this.chunks.get(seq)?.pieces !== undefined;
     for (const n of this.neighbours.values()) {
-      if (!n.greeted || !n.uploads || !n.has.has(seq)) continue;
+      if (!n.greeted || !n.uploads) continue;
+      // with piece hashes, a neighbour that is still downloading the chunk forwards it as it verifies
+      const full = n.has.has(seq);
+      if (!full && !(cutThrough && n.fetching.has(seq))) continue;
       if (n.requested.size >= this.opts.maxRequestsPerNeighbour) continue;
       const backoff = n.backoffUntil.get(seq);
       if (backoff !== undefined && now < backoff) continue;
-      const score = (n.throughput ?? assumed) * (0.75 + 0.5 * this.random());
+      const score =
+        (n.throughput ?? assumed) * (full ? 1 : this.opts.partialSourceWeight) * (0.75 + 0.5 * this.random());
       if (score > bestScore) {
         best = n;
         bestScore = score;
@@ -413,8 +489,21 @@ export class SwarmPeer {
   }
 
   private anyHolder(seq: number): boolean {
-    for (const n of this.neighbours.values()) if (n.uploads && n.has.has(seq)) return true;
+    const cutThrough = this.chunks.get(seq)?.pieces !== undefined;
+    for (const n of this.neighbours.values())
+      if (n.uploads && (n.has.has(seq) || (cutThrough && n.fetching.has(seq)))) return true;
     return false;
+  }
+
+  /** What the uploader may send of a chunk: what we hold, or the verified part of what is arriving. */
+  private uploadSource(seq: number): UploadSource | undefined {
+    const c = this.chunks.get(seq);
+    if (!c) return undefined;
+    if (c.data) return { bytes: c.data, ready: c.data.byteLength, size: c.meta.size };
+    const t = c.peerFetch;
+    if (t && c.pieces) return { bytes: t.buf, ready: t.verified, size: c.meta.size };
+    if (t || c.originFetch || c.verifying) return { bytes: undefined, ready: 0, size: c.meta.size };
+    return undefined;
   }
 
   /** Nobody around holds it: pull it from the origin if it is our turn (see seed-rank.ts). */
@@ -423,7 +512,13 @@ export class SwarmPeer {
     if (c.originRetryAt !== undefined && now < c.originRetryAt) return;
     if (c.incomingSince !== undefined && now - c.incomingSince < this.opts.incomingTimeoutMs) return;
     c.seedRank ??= seedRank(this.selfHash, this.uploaderHashes(), c.meta.seq);
-    const round = Math.floor((now - c.announcedAt) / this.opts.seedRoundMs);
+    // a chunk from before we joined was seeded then; while our links are still opening we cannot see
+    // who holds it, so count its rounds from when they should be up
+    const since = c.announcedAt < this.joinedAt ? this.joinedAt + this.opts.joinGraceMs : c.announcedAt;
+    if (now < since) return;
+    const round = Math.floor((now - since) / this.opts.seedRoundMs);
+    // later rounds stand in for seeds that failed or left: not while the news says a seed is at work
+    if (round > 0 && c.seededSince !== undefined && now - c.seededSince < this.opts.incomingTimeoutMs) return;
     // keyframe chunks are the large ones (I-frame): they cross the mesh slowest, so they start from more seeds
     // ... but never a large share of a small swarm, where the mesh is shallow anyway
     const wanted = c.meta.keyframe ? this.opts.keyframeSeeds : this.opts.chunkSeeds;
@@ -439,15 +534,19 @@ export class SwarmPeer {
   private fetchFromOrigin(c: ChunkState, why: 'seed' | 'urgent'): void {
     const ctl = new AbortController();
     c.originFetch = ctl;
-    if (why === 'seed') this.counters.seedFetches++;
-    else this.counters.urgentFetches++;
+    if (why === 'seed') {
+      this.counters.seedFetches++;
+      this.spreadSeeded(c, undefined);
+    } else this.counters.urgentFetches++;
     this.emit({ type: 'origin-fetch', seq: c.meta.seq, why, ageMs: this.now() - c.announcedAt });
     this.announceFetching(c);
+    const startedAt = this.now();
     this.args.origin.fetchChunk(c.meta, ctl.signal).then(
       (bytes) => {
         if (c.originFetch !== ctl) return;
         c.originFetch = undefined;
         this.counters.cdnBytes += bytes.byteLength;
+        this.recordOriginFetch(bytes.byteLength, this.now() - startedAt, false);
         this.verify(c, bytes, undefined);
       },
       (err: unknown) => {
@@ -459,7 +558,7 @@ export class SwarmPeer {
     );
   }
 
-  private requestFrom(c: ChunkState, n: Neighbour): void {
+  private requestFrom(c: ChunkState, n: Neighbour, slackMs: number): void {
     const now = this.now();
     c.peerFetch = {
       from: n,
@@ -468,11 +567,14 @@ export class SwarmPeer {
       lastProgressAt: now,
       buf: new Uint8Array(c.meta.size),
       received: 0,
+      verified: 0,
+      hashing: false,
     };
     n.requested.add(c.meta.seq);
     this.peerRequests++;
-    this.sendTo(n, { type: 'request', seq: c.meta.seq });
-    this.announceFetching(c);
+    this.sendTo(n, { type: 'request', seq: c.meta.seq, slackMs: Math.max(0, Math.min(600_000, Math.round(slackMs))) });
+    // with piece hashes, `fetching` tells neighbours they may ask us: say it once bytes flow (first piece verified)
+    if (!c.pieces) this.announceFetching(c);
   }
 
   private clearPeerFetch(c: ChunkState): PeerTransfer | undefined {
@@ -509,6 +611,16 @@ export class SwarmPeer {
     }
   }
 
+  /** Pass on (once) the news that this chunk is being seeded, to every neighbour but the one it came from. */
+  private spreadSeeded(c: ChunkState, from: Neighbour | undefined): void {
+    if (c.seededSince !== undefined) return;
+    c.seededSince = this.now();
+    if (!this.args.upload) return;
+    for (const n of this.neighbours.values())
+      if (n !== from && n.greeted && n.uploads && !n.has.has(c.meta.seq))
+        this.sendTo(n, { type: 'seeded', seq: c.meta.seq });
+  }
+
   private verify(c: ChunkState, bytes: Uint8Array, from: Neighbour | undefined): void {
     c.verifying = true;
     this.hash(bytes).then(
@@ -532,8 +644,14 @@ export class SwarmPeer {
 
   private accept(c: ChunkState, bytes: Uint8Array, from: Neighbour | undefined): void {
     c.data = bytes;
+    this.uploader.pump();
     if (from) this.counters.p2pBytes += bytes.byteLength;
-    this.emit({ type: 'verified', seq: c.meta.seq, source: from ? 'peer' : 'origin', ageMs: this.now() - c.announcedAt });
+    this.emit({
+      type: 'verified',
+      seq: c.meta.seq,
+      source: from ? 'peer' : 'origin',
+      ageMs: this.now() - c.announcedAt,
+    });
     if (c.peerFetch) this.abandonPeerFetch(c, 'got it elsewhere');
     if (c.originFetch) {
       c.originFetch.abort();
@@ -546,6 +664,48 @@ export class SwarmPeer {
       }
     }
     this.tryOutput();
+  }
+
+  /**
+   * Cut-through: hash each complete piece against the origin's piece hash, in order; verified bytes may be
+   * forwarded at once, and the chunk is accepted when the last piece passes. A mismatch is the sender's
+   * fault alone (it only forwards verified pieces), so it is dropped and reported.
+   */
+  private verifyPieces(c: ChunkState, t: PeerTransfer): void {
+    const p = c.pieces!;
+    if (t.hashing || t.verified >= c.meta.size) return;
+    const start = t.verified;
+    const end = Math.min(c.meta.size, start + p.bytes);
+    if (t.received < end) return;
+    const buf = t.buf;
+    t.hashing = true;
+    this.hash(buf.subarray(start, end)).then(
+      (hex) => {
+        if (this.stopped || c.peerFetch !== t || t.buf !== buf) return;
+        t.hashing = false;
+        if (hex !== p.hashes[start / p.bytes]) {
+          this.reportBadPeer(t.from, c.meta.seq, 'piece hash mismatch');
+          this.schedule();
+          return;
+        }
+        t.verified = end;
+        this.announceFetching(c);
+        if (end < c.meta.size) {
+          this.uploader.pump();
+          this.verifyPieces(c, t);
+          return;
+        }
+        this.clearPeerFetch(c);
+        t.from.recordTransfer(c.meta.size, this.now() - t.requestedAt, this.opts.throughputEwma);
+        t.from.has.add(c.meta.seq);
+        this.accept(c, buf, t.from);
+        this.schedule();
+      },
+      (err: unknown) => {
+        t.hashing = false;
+        this.emit({ type: 'log', line: `hash failed: ${String(err)}` });
+      },
+    );
   }
 
   private reportBadPeer(n: Neighbour, seq: number, reason: string): void {
@@ -572,6 +732,7 @@ export class SwarmPeer {
       this.tryOutput();
     }
     this.uploader.unstick(2000);
+    this.uploader.pump();
     if (this.ticks % 10 === 0) this.maintainLinks();
     this.tickTimer = this.args.clock.setTimeout(() => this.tick(), this.opts.tickMs);
   }
@@ -704,19 +865,24 @@ export class SwarmPeer {
         const c = this.chunks.get(msg.seq);
         if (c && !c.data) {
           c.incomingSince ??= this.now();
-          // we will get it through the mesh too: pass the news on (see announceFetching)
-          this.announceFetching(c);
+          if (c.pieces && !c.peerFetch && !c.originFetch) this.schedule();
         }
         break;
       }
+      case 'seeded': {
+        const c = msg.seq >= windowLow ? this.chunks.get(msg.seq) : undefined;
+        if (c && !c.data) this.spreadSeeded(c, n);
+        break;
+      }
       case 'request':
-        this.uploader.request(n, msg.seq);
+        this.uploader.request(n, msg.seq, msg.slackMs);
         break;
       case 'cancel':
         this.uploader.cancel(n, msg.seq);
         break;
       case 'absent': {
         n.has.delete(msg.seq);
+        n.fetching.delete(msg.seq);
         n.backoffUntil.set(msg.seq, this.now() + this.opts.absentBackoffMs);
         const c = this.chunks.get(msg.seq);
         if (c?.peerFetch?.from === n) this.clearPeerFetch(c);
@@ -736,14 +902,19 @@ export class SwarmPeer {
     if (piece.offset + piece.payload.byteLength > c.meta.size)
       return this.reportBadPeer(n, piece.seq, 'piece out of bounds');
     // a chunk we asked this neighbour for twice (after giving up once) can arrive as the tail of the first
-    // send followed by a whole second one: offset 0 starts over, other gaps are the stale tail
-    if (piece.offset === 0) t.received = 0;
-    else if (piece.offset !== t.received) return;
+    // send followed by a whole second one: offset 0 starts over (in a fresh buffer: what we forward from
+    // the old one stays intact), other gaps are the stale tail
+    if (piece.offset === 0 && t.received > 0) {
+      t.buf = new Uint8Array(c.meta.size);
+      t.received = t.verified = 0;
+      t.hashing = false;
+    } else if (piece.offset !== t.received) return;
     const now = this.now();
     t.buf.set(piece.payload, piece.offset);
     t.received += piece.payload.byteLength;
     t.firstByteAt ??= now;
     t.lastProgressAt = now;
+    if (c.pieces) return this.verifyPieces(c, t);
     if (t.received < c.meta.size) return;
     this.clearPeerFetch(c);
     n.recordTransfer(c.meta.size, now - t.requestedAt, this.opts.throughputEwma);

@@ -11,7 +11,7 @@
  * - addedLagMs = lagMs minus the lag of a direct origin viewer that joined at the same time and started at
  *   the newest keyframe then (what a GOP-cached HTTP-FLV viewer gets, network time zero).
  */
-import type { SwarmOptions } from '../engine/defaults.js';
+import { SWARM_DEFAULTS, type SwarmOptions } from '../engine/defaults.js';
 import { webCryptoSha256Hex } from '../engine/hash.js';
 import { SwarmPeer } from '../engine/swarm-peer.js';
 import type { SwarmEvent } from '../engine/types.js';
@@ -55,6 +55,8 @@ export interface SwarmSimOptions {
   eofAtMs?: number;
   /** real payload bytes = declared chunk size / payloadScale (bandwidth is accounted on the declared size) */
   payloadScale?: number;
+  /** the origin announces piece hashes (cut-through forwarding); false: whole-chunk hashes only */
+  pieceHashes?: boolean;
   /** peers the tracker hands out per join */
   trackerHandOut?: number;
   engine?: Partial<SwarmOptions>;
@@ -142,6 +144,7 @@ export const SIM_DEFAULTS = Object.freeze({
   corruptPeers: 0,
   payloadScale: 32,
   trackerHandOut: 64,
+  pieceHashes: true,
 });
 
 export function percentiles(values: number[]): Percentiles {
@@ -174,6 +177,7 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
     payloadScale: o.payloadScale,
     latencyMs: 15,
     epoch,
+    pieceHashes: o.pieceHashes,
   });
   const tracker = new SimTracker(clock, random, o.trackerHandOut);
   origin.onEvent((ev) => tracker.broadcast(ev));
@@ -226,7 +230,7 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
         hash,
         random: seededRandom(o.seed * 7919 + i),
         // pieces as many per chunk as full-size chunks would have
-        options: { pieceBytes: Math.max(64, Math.floor((64 * 1024 - 9) / o.payloadScale)), ...o.engine },
+        options: { pieceBytes: Math.max(16, Math.floor(SWARM_DEFAULTS.pieceBytes / o.payloadScale)), ...o.engine },
         output: {
           onData(bytes, info) {
             if (info.kind === 'init') {

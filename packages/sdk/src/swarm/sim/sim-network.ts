@@ -33,10 +33,51 @@ export interface SimNetworkOptions {
   connectFailMs: number;
 }
 
+/**
+ * A peer's downlink as the times it is busy receiving. Each transfer takes the first free slot at or after
+ * the time its bytes can arrive, so data that arrives later (a slow sender's queued upload) does not hold
+ * up data that arrives earlier: several neighbours send to one peer at once, as on a real access link.
+ */
+export class Downlink {
+  /** [start, end) busy intervals, sorted, not overlapping */
+  private readonly busy: Array<[number, number]> = [];
+
+  constructor(readonly rate: number) {}
+
+  /** Receive `bytes` that can start arriving at `from`: returns when the last byte is in. */
+  reserve(now: number, from: number, bytes: number): number {
+    const busy = this.busy;
+    let done = 0;
+    while (done < busy.length && busy[done]![1] <= now) done++;
+    if (done > 0) busy.splice(0, done);
+    const duration = bytes / this.rate;
+    let start = from;
+    let i = 0;
+    for (; i < busy.length; i++) {
+      const [s, e] = busy[i]!;
+      if (e <= start) continue;
+      if (s >= start + duration) break;
+      start = e;
+    }
+    const end = start + duration;
+    const prev = busy[i - 1];
+    const next = busy[i];
+    if (prev && prev[1] === start) {
+      prev[1] = end;
+      if (next && next[0] === end) {
+        prev[1] = next[1];
+        busy.splice(i, 1);
+      }
+    } else if (next && next[0] === end) next[0] = start;
+    else busy.splice(i, 0, [start, end]);
+    return end;
+  }
+}
+
 interface SimNode extends SimPeerConfig {
   alive: boolean;
   upFreeAt: number;
-  downFreeAt: number;
+  downlink: Downlink;
   transport: SimTransport;
   links: Set<SimLink>;
   bulkBytesSent: number;
@@ -108,8 +149,10 @@ class SimLink implements MeshLink {
       this.local.bulkBytesSent += size;
       departAt = Math.max(now, this.local.upFreeAt) + size / this.local.upRate;
       this.local.upFreeAt = departAt;
-      doneAt = Math.max(departAt + latency, this.remote.downFreeAt + size / this.remote.downRate);
-      this.remote.downFreeAt = doneAt;
+      // the last byte leaves at departAt; its piece can start arriving size/downRate before it is in
+      const arrive = departAt + latency;
+      doneAt = this.remote.downlink.reserve(now, Math.max(now, arrive - size / this.remote.downRate), size);
+      doneAt = Math.max(doneAt, arrive);
       this.inFlight.push([departAt, size]);
       this.lastDepartAt = departAt;
       this.scheduleDrain(departAt);
@@ -164,7 +207,7 @@ export class SimNetwork {
       ...cfg,
       alive: true,
       upFreeAt: 0,
-      downFreeAt: 0,
+      downlink: new Downlink(cfg.downRate),
       transport,
       links: new Set(),
       bulkBytesSent: 0,
@@ -189,9 +232,7 @@ export class SimNetwork {
     const node = this.nodes.get(id);
     const now = this.clock.now();
     if (!node) return now;
-    const done = Math.max(now + 2 * (node.latencyMs + originLatencyMs), node.downFreeAt) + bytes / node.downRate;
-    node.downFreeAt = done;
-    return done;
+    return node.downlink.reserve(now, now + 2 * (node.latencyMs + originLatencyMs), bytes);
   }
 
   connect(fromId: string, toId: string): Promise<MeshLink> {

@@ -3,7 +3,14 @@
  * chunk every `keyframeEveryMs` (larger, like an I-frame-heavy chunk), each with a real SHA-256. Real bytes
  * are 1/payloadScale of the declared size (see sim-network.ts). Peers fetch over their own downlink.
  */
-import type { ChunkMeta, InitMeta, OriginEvent } from '@xp2p/protocol';
+import {
+  CHUNK_PIECE_BYTES,
+  chunkPieceBytes,
+  chunkPieceRanges,
+  type ChunkMeta,
+  type InitMeta,
+  type OriginEvent,
+} from '@xp2p/protocol';
 import { webCryptoSha256Hex } from '../engine/hash.js';
 import type { OriginClient } from '../engine/types.js';
 import type { SimNetwork } from './sim-network.js';
@@ -17,6 +24,8 @@ export interface SimOriginOptions {
   /** one-way latency between the origin and a peer's access link */
   latencyMs: number;
   epoch: string;
+  /** false: announce whole-chunk hashes only (as an origin without piece hashes would) */
+  pieceHashes?: boolean;
 }
 
 export class SimOrigin {
@@ -26,6 +35,8 @@ export class SimOrigin {
   bytesServed = 0;
   chunkBytesServed = 0;
   lastSeq = -1;
+  private slot = 0;
+  private announced: Promise<unknown> = Promise.resolve();
   private timer: unknown;
   private listeners: Array<(ev: OriginEvent) => void> = [];
   private ended = false;
@@ -101,24 +112,49 @@ export class SimOrigin {
     };
   }
 
+  /**
+   * Every `chunkMs` the slot just ended becomes a chunk. A GOP starts with a keyframe chunk twice the
+   * average size (its I-frame and the rest of the slot); the other chunks of the GOP share what is left.
+   */
   private produce(): void {
-    const { bitrateBps, chunkMs, keyframeEveryMs, payloadScale } = this.options;
-    const seq = this.lastSeq + 1;
-    const timestamp = seq * chunkMs;
+    const { bitrateBps, chunkMs, keyframeEveryMs } = this.options;
+    const start = this.slot++ * chunkMs;
     const perGop = Math.max(1, Math.round(keyframeEveryMs / chunkMs));
-    const keyframe = timestamp % keyframeEveryMs === 0;
     const avg = (bitrateBps / 8) * (chunkMs / 1000);
-    // a keyframe chunk carries twice the average; the rest of the GOP shares what is left
+    const keyframe = start % keyframeEveryMs === 0;
     const declared = perGop === 1 ? avg : keyframe ? 2 * avg : (avg * (perGop - 2)) / (perGop - 1);
+    this.emitChunk(start, chunkMs, keyframe, declared);
+    this.timer = this.clock.setTimeout(() => this.produce(), chunkMs);
+  }
+
+  private emitChunk(timestamp: number, duration: number, keyframe: boolean, declared: number): void {
+    const { payloadScale } = this.options;
+    const seq = this.lastSeq + 1;
     const bytes = this.randomBytes(Math.max(16, Math.round(declared / payloadScale)));
     this.lastSeq = seq;
-    const hashing = this.clock.track(webCryptoSha256Hex(bytes));
-    void hashing.then((hash) => {
-      const meta: ChunkMeta = { seq, size: bytes.byteLength, hash, keyframe, timestamp, duration: chunkMs, initId: 0 };
-      this.chunks.set(seq, { meta, bytes, announcedAt: this.clock.now() });
-      this.emit({ type: 'chunk', epoch: this.options.epoch, chunk: meta });
-    });
-    this.timer = this.clock.setTimeout(() => this.produce(), chunkMs);
+    // piece hashes as the real origin makes them, at the same number of pieces per chunk
+    const pieceBytes = chunkPieceBytes(bytes.byteLength, Math.max(16, Math.floor(CHUNK_PIECE_BYTES / payloadScale)));
+    const hashing = Promise.all([
+      webCryptoSha256Hex(bytes),
+      ...chunkPieceRanges(bytes.byteLength, pieceBytes).map(([a, b]) => webCryptoSha256Hex(bytes.subarray(a, b))),
+    ]);
+    // announce in sequence order, whatever order the hashes finish in
+    this.announced = this.clock.track(
+      Promise.all([this.announced, hashing]).then(([, [hash, ...pieces]]) => {
+        const meta: ChunkMeta = {
+          seq,
+          size: bytes.byteLength,
+          hash: hash!,
+          keyframe,
+          timestamp,
+          duration,
+          initId: 0,
+          ...(this.options.pieceHashes === false ? {} : { pieceBytes, pieces }),
+        };
+        this.chunks.set(seq, { meta, bytes, announcedAt: this.clock.now() });
+        this.emit({ type: 'chunk', epoch: this.options.epoch, chunk: meta });
+      }),
+    );
   }
 
   private emit(ev: OriginEvent): void {

@@ -45,6 +45,24 @@ describe('swarm engine in the simulator', () => {
     for (const p of honest) expect(p.chunksOut).toBeGreaterThan(30);
   });
 
+  it('without piece hashes (whole-chunk checks only) outputs stay exact and a corrupting peer is caught', async () => {
+    const r = await runSwarmSimulation({
+      peers: 10,
+      seconds: 20,
+      corruptPeers: 1,
+      keepOutputs: true,
+      nonUploadingShare: 0,
+      pieceHashes: false,
+    });
+    const corrupt = r.perPeer.filter((p) => p.corrupt);
+    for (const p of corrupt) if (p.bulkBytesSent > 0) expect(r.reportedPeers).toContain(p.id);
+    expect(r.reportedPeers.every((id) => corrupt.some((p) => p.id === id))).toBe(true);
+    const honest = r.perPeer.filter((p) => !p.corrupt);
+    expectExactOutputs(r, honest);
+    for (const p of honest) expect(p.chunksOut).toBeGreaterThan(30);
+    expect(r.offload).toBeGreaterThan(0.4);
+  });
+
   it('survives peers leaving mid-stream; a late joiner starts at a keyframe within 2 s', async () => {
     const r = await runSwarmSimulation({
       peers: 12,
@@ -97,8 +115,9 @@ describe('swarm engine in the simulator', () => {
     const { perPeer: _p, origin: _o, ...figures } = r;
     console.log('swarm N=50', JSON.stringify(figures));
     // the goals are offload ≥ 0.96, continuity ≥ 0.999, added lag ≤ 2 s; see the report for where we are
-    expect(r.offload).toBeGreaterThan(0.5);
-    expect(r.continuity).toBeGreaterThan(0.98);
+    // measured 0.93-0.94 and 0.999-1 here (seeds 1-3); these bounds catch a real regression
+    expect(r.offload).toBeGreaterThan(0.85);
+    expect(r.continuity).toBeGreaterThan(0.99);
     expect(r.startupMs.p95).toBeLessThan(1000);
   });
 });
