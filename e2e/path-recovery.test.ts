@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeXp2pInfo, encodeXp2pInfo, signViewerToken } from '@xp2p/protocol';
 import { createNodeP2PModule, createP2PModule, fetchXp2pInfo, nodePlatform } from '@xp2p/sdk/node';
 import { decodeErrors, probePackets, trimToWholeTags } from './helpers/media-check.js';
 import { start, stopAll, VIEWER, viewerEvents } from './helpers/processes.js';
@@ -97,6 +98,45 @@ describe('1v1 path recovery', () => {
       expect(logs.some((l) => /disconnected/.test(l.line))).toBe(false);
       expect((await p2p.getServiceStats('early'))?.recoveries).toHaveLength(1);
       console.log(`path loss at open noticed after ${Math.round(noticedMs)} ms`);
+    } finally {
+      camera.proc.kill('SIGCONT');
+      p2p.destroy();
+      await camera.kill();
+    }
+  }, 60_000);
+
+  it('a reconnect after the viewer token expired renews the token instead of ending in disconnect', async () => {
+    const camera = await sys.startDevice();
+    const app = { ...sys.appParams, serverUrl: sys.serverUrl };
+    const device = { productId: 'demo', deviceName: 'cam1' };
+    // an xp2pInfo whose token expires in 2 s (the server's own last minutes), signed as the server signs it
+    const issued = decodeXp2pInfo((await fetchXp2pInfo(app, device)).xp2pInfo);
+    const secret = sys.config.devices.find((d) => d.deviceName === 'cam1')!.secret;
+    const token = await signViewerToken(secret, { appid: app.appid, ...device }, { ttlSeconds: 2 });
+    const xp2pInfo = encodeXp2pInfo({ ...issued, payload: { ...issued.payload, token } });
+    const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
+    try {
+      expect(await p2p.init({ appParams: app, probe: 'off' })).toBe(0);
+      const logs: string[] = [];
+      let bytes = 0;
+      const code = await p2p.startP2PService(
+        'renew',
+        { url: 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live', ...device, xp2pInfo },
+        {
+          msgCallback: (_e, _s, detail) => logs.push(String(detail)),
+          dataCallback: (data) => (bytes += data.byteLength),
+        },
+      );
+      expect(code).toBe(0);
+      await new Promise((r) => setTimeout(r, 3_500)); // the token has expired; the stream plays on
+      camera.proc.kill('SIGSTOP');
+      await expect.poll(() => logs.some((l) => /path to the camera lost/.test(l)), { timeout: 6_000 }).toBe(true);
+      camera.proc.kill('SIGCONT');
+      await expect.poll(() => logs.some((l) => /reconnected to the camera/.test(l)), { timeout: 10_000 }).toBe(true);
+      expect(logs.some((l) => /viewer token renewed/.test(l))).toBe(true);
+      expect(logs.some((l) => /disconnected/.test(l))).toBe(false);
+      const before = bytes;
+      await expect.poll(() => bytes, { timeout: 5_000 }).toBeGreaterThan(before + 10_000);
     } finally {
       camera.proc.kill('SIGCONT');
       p2p.destroy();

@@ -17,6 +17,7 @@ import {
   ErrorCode,
   hasRelay,
   parseControlFrame,
+  peekViewerToken,
   XP2PError,
   type DeviceRequest,
   type IceServer,
@@ -38,6 +39,11 @@ export interface IpcSessionOptions {
   platform: Platform;
   signal: ViewerSignal;
   token: string;
+  /**
+   * A fresh token for the same camera (the app's signed xp2pInfo request), for a reconnect after the one in
+   * hand expired: tokens last minutes, a live view hours. Without it such a reconnect ends in disconnect.
+   */
+  renewToken?: () => Promise<string>;
   raceAfterMs: number;
   /** attempts started this long after the first may use the TURN relay (direct first) */
   relayAfterMs: number;
@@ -57,6 +63,8 @@ export interface IpcSessionOptions {
 /** A reconnect races attempts for at most this long before starting a fresh round (within the window). */
 const RECOVERY_ROUND_MS = 3_000;
 const RECOVERY_RACE_AFTER_MS = 400;
+/** a token this close to its expiry is renewed before a reconnect (the camera checks it again on arrival) */
+const TOKEN_RENEW_MARGIN_MS = 5_000;
 
 /** One reconnect after a broken path: why, and how long until the new peer connection was open. */
 export interface Recovery {
@@ -95,12 +103,15 @@ export class IpcSession {
   private pingSeq = 0;
   /** reconnects so far */
   readonly recoveries: Recovery[] = [];
+  /** the viewer token offers carry: the service's, or a renewed one after it expired */
+  private token: string;
 
   private constructor(
     private link: PeerLink,
     private readonly o: IpcSessionOptions,
     readonly timings: SessionTimings,
   ) {
+    this.token = o.token;
     this.attach(link);
     if (o.heartbeatMs > 0) {
       this.heartbeat = setInterval(() => this.beat(), o.heartbeatMs);
@@ -305,6 +316,7 @@ export class IpcSession {
         const remaining = deadline - performance.now();
         try {
           const iceServers = await withDeadline(this.o.signal.connect(), remaining);
+          await this.renewTokenIfExpiring(deadline);
           const link = await raceAttempts(
             // Bounded rounds, not one long race: an offer can vanish into a camera's signalling socket that
             // died with the same network change, until the camera logs in again. And a quicker second
@@ -312,6 +324,7 @@ export class IpcSession {
             // and only now learns it (a TCP reset), so it never arrives.
             {
               ...this.o,
+              token: this.token,
               raceAfterMs: Math.min(this.o.raceAfterMs, RECOVERY_RACE_AFTER_MS),
               connectTimeoutMs: Math.max(1, Math.min(RECOVERY_ROUND_MS, deadline - performance.now())),
             },
@@ -349,6 +362,15 @@ export class IpcSession {
       return false;
     })();
     return this.recovery;
+  }
+
+  /** Swaps in a fresh token when the one in hand expires before this reconnect could be checked. */
+  private async renewTokenIfExpiring(deadline: number): Promise<void> {
+    const exp = peekViewerToken(this.token)?.exp;
+    if (!this.o.renewToken || exp === undefined || exp * 1000 > Date.now() + TOKEN_RENEW_MARGIN_MS) return;
+    const token = await withDeadline(this.o.renewToken(), deadline - performance.now());
+    this.token = token;
+    this.o.log('viewer token renewed for the reconnect');
   }
 
   private lose(reason: string): void {

@@ -20,6 +20,7 @@ import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type DataCallback, type Se
 import { IpcSession, type Recovery, type SessionTimings } from './ipc-session.js';
 import { isLiveRequest, openLiveStream } from './live-stream.js';
 import { StreamReport } from './stream-report.js';
+import { fetchXp2pInfo } from './xp2p-info-client.js';
 import { COMMAND_MAX_BYTES, commandError, commandRequest, runCommand, type CommandResult } from './command.js';
 import { pureSha256, startDownload, type DownloadCallbacks } from './download.js';
 import type { Platform } from './platform.js';
@@ -264,6 +265,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
       throw err;
     }
 
+    const { productId, deviceName } = info.payload;
     const abort = new AbortController();
     const service: Service = {
       id,
@@ -277,6 +279,16 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
         platform,
         signal,
         token: info.payload.token,
+        renewToken: async () => {
+          if (!appParams) throw new Error('not initialised');
+          const fresh = decodeXp2pInfo((await fetchXp2pInfo(appParams, { productId, deviceName })).xp2pInfo);
+          // the server routes by the token, so it must still name this camera
+          const claims = peekViewerToken(fresh.payload.token);
+          if (claims?.productId !== productId || claims.deviceName !== deviceName) {
+            throw new Error('the renewed xp2pInfo names another camera');
+          }
+          return fresh.payload.token;
+        },
         raceAfterMs: cfg.connectRaceAfterMs,
         relayAfterMs: cfg.relayAfterMs,
         maxAttempts: cfg.maxConnectAttempts,
