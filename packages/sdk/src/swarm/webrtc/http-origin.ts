@@ -1,4 +1,8 @@
-/** The origin over HTTP (injected fetch): immutable init and chunk URLs, and the manifest. */
+/**
+ * The origin over HTTP (injected fetch): immutable init and chunk URLs, and the manifest. The node can be
+ * changed (`baseUrl`, cluster failover: every node serves the same URLs); a fetch that cannot reach the
+ * node at all (not an HTTP error, not our own abort) is reported through `onUnreachable`.
+ */
 import { originUrls, streamManifestSchema, type ChunkMeta, type InitMeta, type StreamManifest } from '@xp2p/protocol';
 import type { OriginClient } from '../engine/types.js';
 
@@ -8,8 +12,9 @@ export class HttpOriginClient implements OriginClient {
 
   constructor(
     private readonly fetchFn: typeof fetch,
-    private readonly baseUrl: string,
+    public baseUrl: string,
     private readonly stream: string,
+    private readonly onUnreachable: (baseUrl: string, err: unknown) => void = () => {},
   ) {}
 
   fetchInit(init: InitMeta, signal?: AbortSignal): Promise<Uint8Array> {
@@ -21,20 +26,23 @@ export class HttpOriginClient implements OriginClient {
   }
 
   async fetchManifest(signal?: AbortSignal): Promise<StreamManifest> {
-    const res = await this.fetchFn(this.url(originUrls.manifest(this.stream)), {
-      signal: signal ?? null,
-      cache: 'no-store',
-    });
+    const res = await this.fetch(originUrls.manifest(this.stream), { signal: signal ?? null, cache: 'no-store' });
     if (!res.ok) throw new Error(`manifest: HTTP ${res.status}`);
     return streamManifestSchema.parse(await res.json());
   }
 
-  private url(path: string): string {
-    return `${this.baseUrl.replace(/\/$/, '')}${path}`;
+  private async fetch(path: string, init: RequestInit): Promise<Response> {
+    const base = this.baseUrl;
+    try {
+      return await this.fetchFn(`${base.replace(/\/$/, '')}${path}`, init);
+    } catch (err) {
+      if (!init.signal?.aborted) this.onUnreachable(base, err);
+      throw err;
+    }
   }
 
   private async getBytes(path: string, expectedSize: number, signal?: AbortSignal): Promise<Uint8Array> {
-    const res = await this.fetchFn(this.url(path), { signal: signal ?? null });
+    const res = await this.fetch(path, { signal: signal ?? null });
     if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
     // the engine checks the hash; a size mismatch is already a clear failure
