@@ -3,14 +3,15 @@
  * Node B (a mirror, not the stream's origin) is killed mid-stream: the peers move their tracker membership
  * and chunk fetches to A and keep playing. Each output is one FLV (one header, tags to the end) that
  * decodes, whose video timestamps keep increasing without a gap a viewer would notice; their stats name
- * node A and count the move.
+ * node A and count the move. Then the origin dies: a peer on it (list [A, C]) and a peer on the mirror C
+ * (list [C, A]) both get eof: the stream is gone for everyone, and nobody hangs.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeErrors, probePackets, trimToWholeTags } from '../helpers/media-check.js';
 import { CLI, start, viewerEvents, type RunningProcess } from '../helpers/processes.js';
-import { useTwoNodeCluster } from './nodes.js';
+import { startNode, useTwoNodeCluster } from './nodes.js';
 
 const PEER = new URL('../helpers/swarm-peer-process.mjs', import.meta.url).pathname;
 const cluster = useTwoNodeCluster('xp2p-cluster-swarm-failover-');
@@ -112,5 +113,60 @@ describe('1vN failover across nodes', () => {
       expect(video.at(-1)! - video[0]!, label).toBeGreaterThan(9);
       expect(maxStep, label).toBeLessThan(3);
     }
+  }, 60_000);
+
+  it('the origin node dies: peers on it and on a mirror, both with node lists, get eof and no hang', async () => {
+    const nodeC = await startNode(cluster.dataDir, cluster.redis.url);
+    const publisher = start([
+      CLI,
+      'publish',
+      'gone',
+      'sample',
+      '--server',
+      cluster.nodeA.url,
+      '--data',
+      cluster.dataDir,
+    ]);
+    await publisher.waitForLine(/^publishing:/);
+    await new Promise((r) => setTimeout(r, 1500));
+    const peerOf = (label: string, node: string, other: string) =>
+      start([
+        PEER,
+        JSON.stringify({
+          streamUrl: `${node}/live/gone.flv`,
+          serverUrl: [node, other],
+          appParams: cluster.appParams,
+          out: join(cluster.dataDir, `${label}.flv`),
+        }),
+      ]);
+    const onOrigin = peerOf('gone-a', cluster.nodeA.url, nodeC.url);
+    const onMirror = peerOf('gone-c', nodeC.url, cluster.nodeA.url);
+    for (const p of [onOrigin, onMirror]) await p.waitForLine(/firstByteMs/, 15_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    const killedAt = Date.now();
+    cluster.nodeA.proc.proc.kill('SIGKILL');
+    await cluster.nodeA.proc.exited;
+    const eofAfterMs: number[] = [];
+    for (const p of [onOrigin, onMirror]) {
+      await p.waitForLine(/"notify":"eof"/, 15_000);
+      eofAfterMs.push(Date.now() - killedAt);
+    }
+    const why = (p: RunningProcess) =>
+      viewerEvents(p)
+        .map((e) => String(e.log ?? ''))
+        .filter((l) => /node|stream ended|ending here/.test(l));
+    console.log(
+      `origin died: eof after ${JSON.stringify(eofAfterMs)} ms (peer on the origin, peer on the mirror); ` +
+        `${JSON.stringify({ onOrigin: why(onOrigin), onMirror: why(onMirror) })}`,
+    );
+    for (const label of ['gone-a', 'gone-c']) {
+      const file = join(cluster.dataDir, `${label}.flv`);
+      expect(trimToWholeTags(file).byteLength, label).toBeGreaterThan(50_000);
+      expect(await decodeErrors(file), label).toBe('');
+    }
+    expect(nodeC.proc.proc.exitCode).toBeNull();
+    await onOrigin.kill();
+    await onMirror.kill();
+    await publisher.kill();
   }, 60_000);
 });
