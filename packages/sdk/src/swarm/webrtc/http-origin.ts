@@ -25,14 +25,18 @@ export class HttpOriginClient implements OriginClient {
     return this.getBytes(originUrls.chunk(this.stream, this.epoch, meta.seq), meta.size, signal);
   }
 
-  async fetchManifest(signal?: AbortSignal): Promise<StreamManifest> {
-    const res = await this.fetch(originUrls.manifest(this.stream), { signal: signal ?? null, cache: 'no-store' });
+  /** The manifest of `baseUrl` (default: the node in use). */
+  async fetchManifest(signal?: AbortSignal, baseUrl = this.baseUrl): Promise<StreamManifest> {
+    const res = await this.fetch(
+      originUrls.manifest(this.stream),
+      { signal: signal ?? null, cache: 'no-store' },
+      baseUrl,
+    );
     if (!res.ok) throw new Error(`manifest: HTTP ${res.status}`);
     return streamManifestSchema.parse(await res.json());
   }
 
-  private async fetch(path: string, init: RequestInit): Promise<Response> {
-    const base = this.baseUrl;
+  private async fetch(path: string, init: RequestInit, base = this.baseUrl): Promise<Response> {
     try {
       return await this.fetchFn(`${base.replace(/\/$/, '')}${path}`, init);
     } catch (err) {

@@ -10,7 +10,7 @@
  * direct and survive the move. The stream has ended (eof) when every node failed in a row, a node answers
  * that it is not live, or a node serves another epoch (the stream was published again).
  */
-import type { ChunkMeta, OriginEvent, TrackerToPeer } from '@xp2p/protocol';
+import type { ChunkMeta, OriginEvent, StreamManifest, TrackerToPeer } from '@xp2p/protocol';
 import { ServerRotation } from '@xp2p/protocol';
 import type { AppParams } from '../../app-params.js';
 import type { Platform } from '../../platform.js';
@@ -182,6 +182,13 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
     }, o.endGraceMs ?? 3000);
   };
 
+  /** The node's manifest (recent chunks), or undefined: it only helps, a failure is not fatal. */
+  const manifestOf = (nodeBase: string): Promise<StreamManifest | undefined> =>
+    origin.fetchManifest(undefined, nodeBase).catch((err: unknown) => {
+      log(`manifest from ${nodeBase}: ${String(err)}`);
+      return undefined;
+    });
+
   const joinAt = (nodeBase: string) =>
     NodeSession.join({
       platform: o.platform,
@@ -234,10 +241,7 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
         engine.originEvent({ type: 'init', epoch, init: s.joined.init });
         // the chunks announced while we were away, before the node's own announcements: the engine skips
         // numbers it does not know once it knows a later one
-        const m = await within(
-          origin.fetchManifest().catch(() => undefined),
-          1000,
-        );
+        const m = await within(manifestOf(next), 1000);
         if (stopped) return s.close();
         for (const chunk of m && m.epoch === epoch ? m.chunks : []) originEvent({ type: 'chunk', epoch, chunk });
         engine.addPeers(s.joined.neighbours);
@@ -253,10 +257,8 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
   };
 
   // ---- first join: the stream URL's node, else the next that admits us ----
-  const firstManifest = origin.fetchManifest().catch((err: unknown) => {
-    log(`no manifest (${String(err)}): starting at the next keyframe announced`);
-    return undefined;
-  });
+  // read while the tracker answers: most joins stay on the stream URL's node
+  const firstManifest = manifestOf(base);
   const errors: string[] = [];
   let first: NodeSession | undefined;
   for (let i = 0; i < nodes.urls.length && !first; i++) {
@@ -279,13 +281,8 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
   mesh.configure(joined.peerId, joined.iceServers);
   session = first;
   // signals that come while we read the manifest are handled at once (NodeSession), the rest after join
-  const m =
-    first.base === base
-      ? await within(firstManifest, 1000)
-      : await within(
-          origin.fetchManifest().catch(() => undefined),
-          1000,
-        );
+  const m = await within(first.base === base ? firstManifest : manifestOf(first.base), 1000);
+  if (!m) log(`no manifest from ${first.base}: starting at the next keyframe announced`);
   if (!stopped) {
     const recentChunks: ChunkMeta[] = m && m.epoch === joined.epoch ? m.chunks : [];
     for (const c of recentChunks) newestSeq = Math.max(newestSeq, c.seq);
