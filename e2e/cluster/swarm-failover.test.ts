@@ -3,7 +3,8 @@
  * Node B (a mirror, not the stream's origin) is killed mid-stream: the peers move their tracker membership
  * and chunk fetches to A and keep playing. Each output is one FLV (one header, tags to the end) that
  * decodes, whose video timestamps keep increasing without a gap a viewer would notice; their stats name
- * node A and count the move. Then the origin dies: a peer on it (list [A, C]) and a peer on the mirror C
+ * node A and count the move. A frozen node (SIGSTOP: no socket closes) is noticed by its silence. Then the
+ * origin dies: a peer on it (list [A, C]) and a peer on the mirror C
  * (list [C, A]) both get eof: the stream is gone for everyone, and nobody hangs.
  */
 import { readFileSync } from 'node:fs';
@@ -112,6 +113,59 @@ describe('1vN failover across nodes', () => {
       // played on well past the kill: more than ~4 s of media before it and 8 s after
       expect(video.at(-1)! - video[0]!, label).toBeGreaterThan(9);
       expect(maxStep, label).toBeLessThan(3);
+    }
+  }, 60_000);
+
+  it('a mirror node freezes (SIGSTOP, sockets stay open): its peer notices the silence and moves to A', async () => {
+    const nodeC = await startNode(cluster.dataDir, cluster.redis.url);
+    const publisher = start([
+      CLI,
+      'publish',
+      'frozen',
+      'sample',
+      '--server',
+      cluster.nodeA.url,
+      '--data',
+      cluster.dataDir,
+    ]);
+    await publisher.waitForLine(/^publishing:/);
+    await new Promise((r) => setTimeout(r, 1500));
+    const out = join(cluster.dataDir, 'frozen.flv');
+    const peer = start([
+      PEER,
+      JSON.stringify({
+        streamUrl: `${nodeC.url}/live/frozen.flv`,
+        urls: [`${cluster.nodeA.url}/live/frozen.flv`], // the explicit list this time
+        appParams: cluster.appParams,
+        out,
+        statsEveryMs: 500,
+      }),
+    ]);
+    await peer.waitForLine(/firstByteMs/, 15_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    const frozenAt = Date.now();
+    nodeC.proc.proc.kill('SIGSTOP');
+    try {
+      await peer.waitForLine(/swarm moved from \S+ to \S+ in (\d+) ms/, 15_000);
+      const movedAfterMs = Date.now() - frozenAt;
+      await new Promise((r) => setTimeout(r, 5000));
+      await peer.kill();
+      const figures = lastFigures(peer)!;
+      console.log(`frozen node: moved ${movedAfterMs} ms after SIGSTOP; ${JSON.stringify(figures)}`);
+      expect(movedAfterMs).toBeLessThan(12_000);
+      expect(figures.stats.node).toBe(cluster.nodeA.url);
+      expect(viewerEvents(peer).some((e) => e.notify === 'eof')).toBe(false);
+      trimToWholeTags(out);
+      expect(await decodeErrors(out)).toBe('');
+      const video = (await probePackets(out))
+        .filter((pk) => pk.codec_type === 'video' && pk.dts_time !== undefined)
+        .map((pk) => Number(pk.dts_time));
+      for (let k = 1; k < video.length; k++) expect(video[k]!).toBeGreaterThanOrEqual(video[k - 1]!);
+      expect(video.at(-1)! - video[0]!).toBeGreaterThan(7);
+    } finally {
+      nodeC.proc.proc.kill('SIGKILL');
+      await nodeC.proc.exited;
+      await publisher.kill();
     }
   }, 60_000);
 

@@ -35,7 +35,7 @@ describe('HttpOriginClient', () => {
     client.epoch = 'e1';
     await expect(client.fetchChunk(chunk, new AbortController().signal)).rejects.toThrow();
     expect(unreachable).toEqual([dead]);
-    client.baseUrl = await node(200);
+    client.moveTo(await node(200));
     expect([...(await client.fetchChunk(chunk, new AbortController().signal))]).toEqual([1, 2, 3]);
     expect(unreachable).toEqual([dead]);
   });
@@ -48,5 +48,23 @@ describe('HttpOriginClient', () => {
     aborted.abort();
     await expect(client.fetchChunk(chunk, aborted.signal)).rejects.toThrow();
     expect(unreachable).toEqual([]);
+  });
+
+  it('moving aborts fetches still waiting on a node that stopped answering; the engine retries elsewhere', async () => {
+    const silent = createServer(() => {}); // accepts, never answers: a frozen node
+    servers.push(silent);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const frozen = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const unreachable: string[] = [];
+    const client = new HttpOriginClient(fetch, frozen, 'room', (base) => unreachable.push(base));
+    const waiting = client.fetchChunk(chunk, new AbortController().signal);
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    client.moveTo(await node(200));
+    await expect(waiting).rejects.toThrow(/moved to/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(unreachable).toEqual([]);
+    expect([...(await client.fetchChunk(chunk, new AbortController().signal))]).toEqual([1, 2, 3]);
+    silent.closeAllConnections();
   });
 });

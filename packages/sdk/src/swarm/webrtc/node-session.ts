@@ -22,6 +22,8 @@ export interface NodeSessionOptions {
   /** WebRTC signals from neighbours, handed over as they come */
   onSignal: (msg: Extract<TrackerToPeer, { type: 'signal' }>) => void;
   log: (line: string) => void;
+  /** the viewer's clock: when the node was last heard from */
+  now: () => number;
 }
 
 export class NodeSession {
@@ -29,12 +31,17 @@ export class NodeSession {
   private handler: ((msg: TrackerToPeer) => void) | undefined;
   private lostListener: ((reason: string) => void) | undefined;
   private lostReason: string | undefined;
+  /** when the node last sent anything (a `pong` at least, answering our pings) */
+  heardAt: number;
 
   private constructor(
     readonly base: string,
     readonly joined: JoinedMessage,
     private readonly tracker: TrackerClient,
-  ) {}
+    now: number,
+  ) {
+    this.heardAt = now;
+  }
 
   /** Opens the tracker socket on the node and joins; rejects with the node's refusal or the failure. */
   static async join(o: NodeSessionOptions): Promise<NodeSession> {
@@ -49,12 +56,13 @@ export class NodeSession {
         );
         tracker.onMessage((msg) => {
           if (session) {
+            session.heardAt = o.now();
             if (msg.type === 'signal') o.onSignal(msg);
             else if (session.handler) session.handler(msg);
             else session.backlog.push(msg);
           } else if (msg.type === 'joined') {
             clearTimeout(timer);
-            session = new NodeSession(o.base, msg, tracker);
+            session = new NodeSession(o.base, msg, tracker, o.now());
             resolve(msg);
           } else if (msg.type === 'error') {
             clearTimeout(timer);
@@ -69,7 +77,7 @@ export class NodeSession {
         });
         tracker.send({ type: 'join', v: 1, stream: o.stream, upload: o.upload });
       });
-      return session ?? new NodeSession(o.base, joined, tracker);
+      return session ?? new NodeSession(o.base, joined, tracker, o.now());
     } catch (err) {
       tracker.close();
       throw err;

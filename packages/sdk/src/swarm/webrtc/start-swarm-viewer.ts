@@ -54,6 +54,9 @@ export interface SwarmViewerOptions {
   reportIntervalMs?: number;
   /** after the stream ended, how long the chunks announced before the end may take to arrive */
   endGraceMs?: number;
+  /** the node is pinged this often; silent for `nodeSilenceMs` (no close, e.g. frozen or cut off) = lost */
+  pingIntervalMs?: number;
+  nodeSilenceMs?: number;
 }
 
 export interface SwarmViewerStats extends SwarmStats {
@@ -199,11 +202,12 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
       timeoutMs: joinTimeoutMs,
       onSignal: (msg) => mesh.handleSignal(msg.from, msg.signal),
       log,
+      now: () => clock.now(),
     });
 
   const attach = (s: NodeSession) => {
     session = s;
-    origin.baseUrl = s.base;
+    origin.moveTo(s.base);
     mesh.configure(s.joined.peerId, s.joined.iceServers);
     s.deliver(handle);
     s.onLost((reason) => nodeLost(reason));
@@ -237,7 +241,7 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
           return streamGone(`${next} serves another publish (epoch ${s.joined.epoch})`);
         }
         nodes.succeeded();
-        origin.baseUrl = next;
+        origin.moveTo(next);
         engine.originEvent({ type: 'init', epoch, init: s.joined.init });
         // the chunks announced while we were away, before the node's own announcements: the engine skips
         // numbers it does not know once it knows a later one
@@ -277,7 +281,7 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
   const joined = first.joined;
   epoch = joined.epoch;
   origin.epoch = joined.epoch;
-  origin.baseUrl = first.base;
+  origin.moveTo(first.base);
   mesh.configure(joined.peerId, joined.iceServers);
   session = first;
   // signals that come while we read the manifest are handled at once (NodeSession), the rest after join
@@ -311,10 +315,23 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
         ...(s.lagMs === undefined ? {} : { lagMs: s.lagMs }),
       },
     });
-    session?.send({ type: 'ping' });
     timers[0] = clock.setTimeout(report, o.reportIntervalMs ?? 5000);
   };
   timers[0] = clock.setTimeout(report, o.reportIntervalMs ?? 5000);
+
+  // a node that stops answering without closing its socket (frozen, cut off) is lost too
+  const pingMs = o.pingIntervalMs ?? 2000;
+  const silenceMs = o.nodeSilenceMs ?? 3 * pingMs + 1000;
+  const ping = () => {
+    if (stopped || ended) return;
+    const s = session;
+    if (s && !moving) {
+      if (clock.now() - s.heardAt > silenceMs) nodeLost(`${s.base}: no answer in ${silenceMs} ms`);
+      else s.send({ type: 'ping' });
+    }
+    timers[2] = clock.setTimeout(ping, pingMs);
+  };
+  timers[2] = clock.setTimeout(ping, pingMs);
 
   return {
     peerId: joined.peerId,
