@@ -102,6 +102,7 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
   let ended = false;
   /** the stream's own eof came: no failover, the end is near */
   let sawEof = false;
+  /** a move is under way (and stays set once the stream is gone: no move after that) */
   let moving = false;
   let nodeMoves = 0;
   let lastMoveGapMs: number | undefined;
@@ -174,6 +175,7 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
 
   /** No node serves our publish any more: play out what was announced, then eof (never a hang). */
   const streamGone = (reason: string) => {
+    if (stopped || ended) return;
     log(`stream ended: ${reason}`);
     if (newestSeq >= 0) engine.originEvent({ type: 'eof', epoch, lastSeq: newestSeq });
     timers[1] = clock.setTimeout(() => {
@@ -249,15 +251,15 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
         if (stopped) return s.close();
         for (const chunk of m && m.epoch === epoch ? m.chunks : []) originEvent({ type: 'chunk', epoch, chunk });
         engine.addPeers(s.joined.neighbours);
-        attach(s);
         nodeMoves++;
         lastMoveGapMs = clock.now() - since;
         emit({ type: 'node-moved', from: lost.base, to: next, peerId: s.joined.peerId, gapMs: lastMoveGapMs });
+        // before attach: a node that already dropped again is reported there and starts the next move
+        moving = false;
+        attach(s);
         return;
       }
-    })().finally(() => {
-      moving = false;
-    });
+    })().catch((err: unknown) => streamGone(`failover failed: ${String(err)}`));
   };
 
   // ---- first join: the stream URL's node, else the next that admits us ----
