@@ -154,6 +154,12 @@ describe('1vN swarm over WebRTC', () => {
     const r = viewerEvents(nobody).find((e) => 'result' in e)!;
     expect(r.result).toBe(-2402);
     expect(String(r.lastError)).toMatch(/not live|404/);
+    // alternatives that name another stream are a parameter error, not a silent wrong failover
+    const mixed = startPeer('mixed', 0, { urls: ['http://127.0.0.1:1/live/other.flv'] });
+    await mixed.waitForLine(/"result":/, 15_000);
+    const m = viewerEvents(mixed).find((e) => 'result' in e)!;
+    expect(m.result).toBe(-2000);
+    expect(String(m.lastError)).toMatch(/same stream as url/);
     const first = publish('dup');
     await first.waitForLine(/^publishing:/);
     await new Promise((r) => setTimeout(r, 1000));

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A 1vN viewer in its own process, for whole-system tests: joins a live stream's swarm through the real
 // sdk (built dist), writes what dataCallback receives to a file and reports events and stats as JSON lines.
-// Input: one JSON argument {streamUrl, appParams, out, upload?, statsEveryMs?, corrupt?}.
+// Input: one JSON argument {streamUrl, appParams, out, upload?, statsEveryMs?, corrupt?, serverUrl?, urls?}.
+// `serverUrl` (default: the stream URL's origin) is appParams.serverUrl: a cluster's node list for failover.
 // `corrupt: true` makes this peer a liar: every chunk piece it uploads has a byte flipped (fault injection
 // at the data channel, below the sdk), so tests can check that honest peers catch and drop it.
 import { appendFileSync, writeFileSync } from 'node:fs';
@@ -38,25 +39,31 @@ if (o.corrupt) {
   };
 }
 const p2p = createP2PModule(platform);
-await p2p.init({ appParams: { ...o.appParams, serverUrl: new URL(o.streamUrl).origin } });
+await p2p.init({ appParams: { ...o.appParams, serverUrl: o.serverUrl ?? new URL(o.streamUrl).origin } });
 if (o.out) writeFileSync(o.out, new Uint8Array(0));
 let bytes = 0;
 const started = performance.now();
+/** the longest wait between two dataCallback calls once data flows (what a player would see as a freeze) */
+let lastDataAt;
+let maxDataGapMs = 0;
 const result = await p2p.startP2PService(
   'swarm',
-  { url: o.streamUrl, upload: o.upload !== false },
+  { url: o.streamUrl, upload: o.upload !== false, ...(o.urls ? { urls: o.urls } : {}) },
   {
     msgCallback: (event, subtype, detail) =>
       event === 'notify' ? say({ notify: subtype, detail }) : say({ log: String(detail) }),
     dataCallback: (data) => {
       if (bytes === 0) say({ firstByteMs: Math.round(performance.now() - started) });
       bytes += data.byteLength;
+      const now = performance.now();
+      if (lastDataAt !== undefined) maxDataGapMs = Math.max(maxDataGapMs, Math.round(now - lastDataAt));
+      lastDataAt = now;
       if (o.out) appendFileSync(o.out, new Uint8Array(data));
     },
   },
 );
 say({ result, lastError: p2p.lastError('swarm') ?? null });
-const report = () => say({ stats: p2p.getSwarmStats('swarm') ?? null, bytes });
+const report = () => say({ stats: p2p.getSwarmStats('swarm') ?? null, bytes, maxDataGapMs });
 const timer = setInterval(report, o.statsEveryMs ?? 1000);
 const finish = () => {
   clearInterval(timer);

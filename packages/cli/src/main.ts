@@ -29,7 +29,7 @@ const USAGE = `usage: xp2p <command> [flags]
   download <productId>/<deviceName> <file_name> [-o OUT]   resumes when OUT holds a part
   talk <productId>/<deviceName> <file.wav>
   publish NAME [sample|testsrc|FILE|URL] [--key KEY]   pushes a live stream to the origin (1vN)
-  watch http://host:18080/live/NAME.flv [--listen 127.0.0.1:PORT] [--no-upload]   a 1vN peer; prints play: and stats
+  watch http://host:18080/live/NAME.flv[,URL on another node...] [--listen 127.0.0.1:PORT] [--no-upload]   a 1vN peer; prints play: and stats
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
   bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
                              1vN simulation only; updates its figures in BENCHMARKS.md, bench/results.json

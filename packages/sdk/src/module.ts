@@ -27,7 +27,7 @@ import type { Platform } from './platform.js';
 import { isRecorderManager, type RecorderManager, type RecorderStartOptions, type VoiceCallbacks } from './recorder.js';
 import { startVoice } from './voice.js';
 import { startSwarmService, swarmStats, type SwarmService } from './swarm-service.js';
-import { parseStreamUrl } from './swarm/webrtc/start-swarm-viewer.js';
+import { parseStreamUrl, streamNodesOf } from './swarm/webrtc/stream-nodes.js';
 import type { Service, StreamInfo } from './service.js';
 import { ViewerSignal } from './signal-connection.js';
 import { NatMonitor, parseStunUrl, stunServersOf, type NatStats } from './nat/monitor.js';
@@ -355,6 +355,16 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
         'url must be a 1v1 url (http://XP2P_INFO.xnet/ipc.p2p.com/...) or a live stream http(s)://host/live/NAME.flv',
       );
     }
+    const urls: unknown = streamInfo.urls;
+    if (urls !== undefined) {
+      if (!Array.isArray(urls) || urls.length > 16 || !urls.every((u) => typeof u === 'string' && u.length <= 1024))
+        return failWith(id, ErrorCode.PARAM_ERROR, 'urls must be an array of at most 16 stream URLs');
+      try {
+        streamNodesOf(streamInfo.url, { urls: urls as string[] });
+      } catch (err) {
+        return failWith(id, ErrorCode.PARAM_ERROR, describe(err));
+      }
+    }
     if (!callbacks.dataCallback) return failWith(id, ErrorCode.PARAM_ERROR, '1vN needs callbacks.dataCallback');
     if (!appParams) return ErrorCode.NOT_INITIALISED;
     const service: SwarmService = { callbacks: { ...callbacks }, stopped: false };
@@ -364,6 +374,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
         platform,
         app: appParams,
         streamUrl: streamInfo.url,
+        ...(streamInfo.urls ? { alternativeUrls: streamInfo.urls } : {}),
         upload: streamInfo.upload !== false,
         service,
       });

@@ -9,6 +9,11 @@ import type { VoiceTalk } from './voice.js';
 
 export interface StreamInfo {
   url: string;
+  /**
+   * 1vN only: the same stream's URL on other server nodes (same NAME), tried in order when `url`'s node
+   * fails. Default: the stream's path on each node of appParams.serverUrl.
+   */
+  urls?: string[];
   productId?: string;
   deviceName?: string;
   xp2pInfo?: string;

@@ -8,8 +8,8 @@ import { toArrayBuffer } from '@xp2p/protocol';
 import type { AppParams } from './app-params.js';
 import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type ServiceCallbacks } from './events.js';
 import type { Platform } from './platform.js';
-import type { SwarmStats } from './swarm/engine/types.js';
-import { startSwarmViewer, type SwarmViewer } from './swarm/webrtc/start-swarm-viewer.js';
+import { startSwarmViewer, type SwarmViewer, type SwarmViewerStats } from './swarm/webrtc/start-swarm-viewer.js';
+import { streamNodesOf } from './swarm/webrtc/stream-nodes.js';
 
 export interface SwarmService {
   callbacks: ServiceCallbacks;
@@ -21,6 +21,8 @@ export interface SwarmServiceStart {
   platform: Platform;
   app: AppParams;
   streamUrl: string;
+  /** the same stream on other nodes (streamInfo.urls); else appParams.serverUrl gives the nodes */
+  alternativeUrls?: readonly string[];
   upload: boolean;
   service: SwarmService;
 }
@@ -34,8 +36,9 @@ export async function startSwarmService(o: SwarmServiceStart): Promise<void> {
   notify(XP2PNotify_SubType.Request);
   const viewer = await startSwarmViewer({
     platform: o.platform,
-    app: { appKey: o.app.appKey, appSecretKey: o.app.appSecretKey, serverUrl: new URL(o.streamUrl).origin },
+    app: { appKey: o.app.appKey, appSecretKey: o.app.appSecretKey },
     streamUrl: o.streamUrl,
+    nodes: streamNodesOf(o.streamUrl, { urls: o.alternativeUrls, serverUrl: o.app.serverUrl }).bases,
     upload: o.upload,
     onData: (bytes) => {
       if (!service.stopped) safeCall(service.callbacks.dataCallback, toArrayBuffer(bytes));
@@ -53,6 +56,8 @@ export async function startSwarmService(o: SwarmServiceStart): Promise<void> {
           return log(`swarm error${event.status ? ` ${event.status}` : ''}: ${event.message}`);
         case 'log':
           return log(event.line);
+        case 'node-moved':
+          return log(`swarm moved from ${event.from} to ${event.to} in ${event.gapMs} ms (peer ${event.peerId})`);
         default:
           return;
       }
@@ -66,6 +71,6 @@ export async function startSwarmService(o: SwarmServiceStart): Promise<void> {
   notify(XP2PNotify_SubType.Parsed, { status: 200, headers: { 'content-type': 'video/x-flv' } });
 }
 
-export function swarmStats(service: SwarmService): SwarmStats | undefined {
+export function swarmStats(service: SwarmService): SwarmViewerStats | undefined {
   return service.viewer?.stats();
 }

@@ -1,7 +1,9 @@
 /**
- * `xp2p watch <http://host/live/NAME.flv> [--listen 127.0.0.1:PORT] [--no-upload]`: a 1vN peer. It joins
- * the stream's swarm, serves what it receives as local HTTP-FLV for any player (`play:` URL) and prints
- * a live stats line: share of bytes from peers, peers, lag behind the live edge, stalls.
+ * `xp2p watch <http://host/live/NAME.flv>[,http://other/live/NAME.flv...] [--listen 127.0.0.1:PORT] [--no-upload]`:
+ * a 1vN peer. It joins the stream's swarm, serves what it receives as local HTTP-FLV for any player (`play:`
+ * URL) and prints a live stats line: share of bytes from peers, peers, lag behind the live edge, stalls.
+ * More URLs (comma-separated) are the same stream on other nodes of a cluster: the peer moves to the next
+ * when its node dies.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,9 +26,10 @@ export async function watchCommand(argv: string[]): Promise<void> {
       'stats-every': { type: 'string', default: '2' },
     },
   });
-  const streamUrl = positionals[0];
-  if (!streamUrl || !/^https?:\/\/[^/]+\/live\/[A-Za-z0-9_.-]+\.flv$/.test(streamUrl)) {
-    throw new UsageError('give the stream URL, e.g. http://127.0.0.1:18080/live/demo.flv');
+  const [streamUrl, ...otherNodes] = (positionals[0] ?? '').split(',').map((u) => u.trim());
+  const streamUrlPattern = /^https?:\/\/[^/]+\/live\/[A-Za-z0-9_.-]+\.flv$/;
+  if (!streamUrl || ![streamUrl, ...otherNodes].every((u) => streamUrlPattern.test(u))) {
+    throw new UsageError('give the stream URL, e.g. http://127.0.0.1:18080/live/demo.flv (or several nodes: URL,URL)');
   }
   const origin = new URL(streamUrl).origin;
   const app = appParamsFrom(await readDevConfig(values.data), origin);
@@ -39,7 +42,7 @@ export async function watchCommand(argv: string[]): Promise<void> {
   let ended = false;
   const code = await p2p.startP2PService(
     'watch',
-    { url: streamUrl, upload: !values['no-upload'] },
+    { url: streamUrl, upload: !values['no-upload'], ...(otherNodes.length > 0 ? { urls: otherNodes } : {}) },
     {
       msgCallback: (event, subtype, detail) => {
         if (event === 'log') console.log(`  ${String(detail)}`);

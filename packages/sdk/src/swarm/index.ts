@@ -36,4 +36,6 @@ export {
   type SwarmViewer,
   type SwarmViewerOptions,
   type SwarmViewerEvent,
+  type SwarmViewerStats,
 } from './webrtc/start-swarm-viewer.js';
+export { streamNodesOf, nodeBaseOf, type StreamNodes, type StreamAlternatives } from './webrtc/stream-nodes.js';

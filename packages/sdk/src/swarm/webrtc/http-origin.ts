@@ -1,16 +1,36 @@
-/** The origin over HTTP (injected fetch): immutable init and chunk URLs, and the manifest. */
+/**
+ * The origin over HTTP (injected fetch): immutable init and chunk URLs, and the manifest. The node can be
+ * changed (`moveTo`, cluster failover: every node serves the same URLs); a fetch that cannot reach the
+ * node at all (not an HTTP error, not an abort) is reported through `onUnreachable`.
+ */
 import { originUrls, streamManifestSchema, type ChunkMeta, type InitMeta, type StreamManifest } from '@xp2p/protocol';
 import type { OriginClient } from '../engine/types.js';
 
 export class HttpOriginClient implements OriginClient {
   /** set once the tracker said which publish epoch we are in */
   epoch = '';
+  /** fetches under way, with the node each one asks */
+  private readonly inFlight = new Map<AbortController, string>();
 
   constructor(
     private readonly fetchFn: typeof fetch,
-    private readonly baseUrl: string,
+    private base: string,
     private readonly stream: string,
+    private readonly onUnreachable: (baseUrl: string, err: unknown) => void = () => {},
   ) {}
+
+  get baseUrl(): string {
+    return this.base;
+  }
+
+  /**
+   * Later fetches go to `base`; those still waiting on another node are aborted (they fail at once and the
+   * engine retries them here), so a node that stopped answering without closing its sockets holds nothing.
+   */
+  moveTo(base: string): void {
+    this.base = base;
+    for (const [ctl, asked] of this.inFlight) if (asked !== base) ctl.abort(new Error(`moved to ${base}`));
+  }
 
   fetchInit(init: InitMeta, signal?: AbortSignal): Promise<Uint8Array> {
     return this.getBytes(originUrls.init(this.stream, this.epoch, init.initId), init.size, signal);
@@ -20,23 +40,40 @@ export class HttpOriginClient implements OriginClient {
     return this.getBytes(originUrls.chunk(this.stream, this.epoch, meta.seq), meta.size, signal);
   }
 
-  async fetchManifest(signal?: AbortSignal): Promise<StreamManifest> {
-    const res = await this.fetchFn(this.url(originUrls.manifest(this.stream)), {
-      signal: signal ?? null,
-      cache: 'no-store',
-    });
-    if (!res.ok) throw new Error(`manifest: HTTP ${res.status}`);
-    return streamManifestSchema.parse(await res.json());
+  /** The manifest of `baseUrl` (default: the node in use). */
+  async fetchManifest(signal?: AbortSignal, baseUrl = this.base): Promise<StreamManifest> {
+    const res = await this.get(
+      originUrls.manifest(this.stream),
+      { signal: signal ?? null, cache: 'no-store' },
+      baseUrl,
+    );
+    if (res.status !== 200) throw new Error(`manifest: HTTP ${res.status}`);
+    return streamManifestSchema.parse(JSON.parse(new TextDecoder().decode(res.bytes)));
   }
 
-  private url(path: string): string {
-    return `${this.baseUrl.replace(/\/$/, '')}${path}`;
+  /** GET of `path` on `base`, body read in full under the same abort signal. */
+  private async get(path: string, init: RequestInit, base = this.base): Promise<{ status: number; bytes: Uint8Array }> {
+    const ctl = new AbortController();
+    const callerAbort = () => ctl.abort(init.signal?.reason);
+    if (init.signal?.aborted) callerAbort();
+    init.signal?.addEventListener('abort', callerAbort);
+    this.inFlight.set(ctl, base);
+    try {
+      const res = await this.fetchFn(`${base.replace(/\/$/, '')}${path}`, { ...init, signal: ctl.signal });
+      return { status: res.status, bytes: new Uint8Array(await res.arrayBuffer()) };
+    } catch (err) {
+      if (!ctl.signal.aborted) this.onUnreachable(base, err);
+      throw err;
+    } finally {
+      this.inFlight.delete(ctl);
+      init.signal?.removeEventListener('abort', callerAbort);
+    }
   }
 
   private async getBytes(path: string, expectedSize: number, signal?: AbortSignal): Promise<Uint8Array> {
-    const res = await this.fetchFn(this.url(path), { signal: signal ?? null });
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
+    const res = await this.get(path, { signal: signal ?? null });
+    if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
+    const bytes = res.bytes;
     // the engine checks the hash; a size mismatch is already a clear failure
     if (bytes.byteLength !== expectedSize)
       throw new Error(`${path}: ${bytes.byteLength} bytes, expected ${expectedSize}`);
