@@ -83,6 +83,9 @@ export async function connectPeerLink(args: {
     rejectOpen = reject;
     control.onopen = () => resolve();
   });
+  // It can be rejected (abort, refusal, bye) while the offer is still being made, before `await opened`
+  // below, and then never awaited: that must not surface as an unhandled rejection in the app.
+  opened.catch(() => {});
 
   const unlisten = signal.onSession(sessionId, (msg: ServerToViewer) => {
     switch (msg.type) {
