@@ -53,7 +53,12 @@ export class ViewerSession {
         channel.onmessage = (msg: MessageEvent) => {
           const parsed = parseControlFrame(msg.data);
           if (parsed.ok && parsed.message.type === 'ping' && channel.readyState === 'open') {
-            channel.send(encodeControlFrame({ type: 'pong', seq: parsed.message.seq }));
+            try {
+              channel.send(encodeControlFrame({ type: 'pong', seq: parsed.message.seq }));
+            } catch {
+              // libdatachannel closed it on its own thread before the polyfill's readyState caught up (seen
+              // with pings queued while the camera was frozen): the viewer reconnects; never a crash here
+            }
           }
         };
       }

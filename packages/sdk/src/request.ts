@@ -70,7 +70,9 @@ export function openRequest(
 
   const sendRequest = () => {
     if (state !== 'opening') return;
-    channel.send(encodeFrame({ type: 'request', v: 1, path: request.path, query: request.query }));
+    if (!trySend(channel, encodeFrame({ type: 'request', v: 1, path: request.path, query: request.query }))) {
+      return fail(new XP2PError(ErrorCode.START_STREAM_FAILED, 'connection to the camera closed'));
+    }
     state = 'head';
   };
   if (channel.readyState === 'open') sendRequest();
@@ -102,17 +104,30 @@ export function openRequest(
   return {
     sendUpstream(data) {
       if (channel.readyState !== 'open' || state === 'done') return false;
-      channel.send(data as Uint8Array<ArrayBuffer>);
-      return true;
+      return trySend(channel, data);
     },
     get bufferedAmount() {
       return channel.bufferedAmount;
     },
     endUpstream() {
-      if (channel.readyState === 'open' && state !== 'done') channel.send(encodeFrame({ type: 'end' }));
+      if (channel.readyState === 'open' && state !== 'done') trySend(channel, encodeFrame({ type: 'end' }));
     },
     cancel() {
       if (state !== 'done') finish();
     },
   };
+}
+
+/**
+ * libdatachannel can close a channel on its own thread before the polyfill's readyState says so, and then
+ * send throws: that is a closed channel (its close event follows), never an exception for the app.
+ */
+function trySend(channel: RTCDataChannel, data: string | Uint8Array): boolean {
+  try {
+    if (typeof data === 'string') channel.send(data);
+    else channel.send(data as Uint8Array<ArrayBuffer>);
+    return true;
+  } catch {
+    return false;
+  }
 }
