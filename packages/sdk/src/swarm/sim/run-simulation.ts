@@ -59,6 +59,8 @@ export interface SwarmSimOptions {
   pieceHashes?: boolean;
   /** peers the tracker hands out per join */
   trackerHandOut?: number;
+  /** the tracker names the peers it hands out that do not upload (`noUpload`); false: peers learn it from `hello` */
+  trackerNamesNoUpload?: boolean;
   engine?: Partial<SwarmOptions>;
   /** every engine event, with the peer it came from (diagnostics) */
   onEngineEvent?: (peer: SimPeerResult, event: SwarmEvent) => void;
@@ -144,6 +146,7 @@ export const SIM_DEFAULTS = Object.freeze({
   corruptPeers: 0,
   payloadScale: 32,
   trackerHandOut: 64,
+  trackerNamesNoUpload: true,
   pieceHashes: true,
 });
 
@@ -179,7 +182,7 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
     epoch,
     pieceHashes: o.pieceHashes,
   });
-  const tracker = new SimTracker(clock, random, o.trackerHandOut);
+  const tracker = new SimTracker(clock, random, o.trackerHandOut, o.trackerNamesNoUpload);
   origin.onEvent((ev) => tracker.broadcast(ev));
   await origin.start();
 
@@ -254,10 +257,19 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
       });
       rec.engine = engine;
       const neighbours = tracker.sample(id);
-      tracker.add(id, engine, latencyMs);
+      const noUpload = tracker.noUpload(neighbours);
+      tracker.add(id, engine, latencyMs, upload);
       // the tracker's `joined` and the manifest arrive after a round trip
       clock.setTimeout(
-        () => engine.join({ peerId: id, epoch, init: origin.init!.meta, neighbours, recentChunks: origin.recent() }),
+        () =>
+          engine.join({
+            peerId: id,
+            epoch,
+            init: origin.init!.meta,
+            neighbours,
+            noUpload,
+            recentChunks: origin.recent(),
+          }),
         2 * latencyMs,
       );
     }, rec.joinAt);
