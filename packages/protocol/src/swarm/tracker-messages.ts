@@ -70,9 +70,18 @@ export const trackerToPeerSchema = z.discriminatedUnion('type', [
     targetChunkMs: z.number().int().positive(),
     /** peers to connect to (this peer offers to each) */
     neighbours: z.array(peerId).max(64),
+    /**
+     * Those of `neighbours` that joined with upload off: they never serve or seed, so a peer leaves them
+     * out of its seeding order before their `hello` arrives. Optional (older trackers omit it).
+     */
+    noUpload: z.array(peerId).max(64).optional(),
   }),
-  /** more peers to connect to */
-  z.object({ type: z.literal('peers'), neighbours: z.array(peerId).max(64) }),
+  /** more peers to connect to; `noUpload` as in `joined` */
+  z.object({
+    type: z.literal('peers'),
+    neighbours: z.array(peerId).max(64),
+    noUpload: z.array(peerId).max(64).optional(),
+  }),
   z.object({ type: z.literal('signal'), from: peerId, signal: peerSignalSchema }),
   z.object({ type: z.literal('peer-left'), peerId }),
   z.object({ type: z.literal('origin'), event: originEventSchema }),

@@ -108,10 +108,16 @@ describe('/signal/peer', () => {
     const a = await join(false);
     const b = await join(true);
     expect(b.joined.neighbours).toEqual([a.joined.peerId]); // the only one
+    expect(b.joined.noUpload).toEqual([a.joined.peerId]); // ... named as one that does not upload
     const c = await join(true);
     expect(c.joined.neighbours).toEqual([b.joined.peerId]); // b uploads, a does not
+    expect(c.joined.noUpload).toBeUndefined();
     c.client.send({ type: 'more-peers' });
-    expect(await nextOf(c.client, 'peers')).toEqual({ type: 'peers', neighbours: [a.joined.peerId] });
+    expect(await nextOf(c.client, 'peers')).toEqual({
+      type: 'peers',
+      neighbours: [a.joined.peerId],
+      noUpload: [a.joined.peerId],
+    });
     c.client.send({ type: 'more-peers' });
     expect(await nextOf(c.client, 'peers')).toEqual({ type: 'peers', neighbours: [] });
   });
@@ -123,8 +129,10 @@ describe('/signal/peer', () => {
     expect(await nextOf(a.client, 'peers')).toEqual({ type: 'peers', neighbours: [b.joined.peerId] });
     const c = await join(false);
     expect(new Set(c.joined.neighbours)).toEqual(new Set([a.joined.peerId, b.joined.peerId]));
-    expect(await nextOf(a.client, 'peers')).toEqual({ type: 'peers', neighbours: [c.joined.peerId] });
-    expect(await nextOf(b.client, 'peers')).toEqual({ type: 'peers', neighbours: [c.joined.peerId] });
+    // c joined with upload off: the announcement says so
+    const aboutC = { type: 'peers', neighbours: [c.joined.peerId], noUpload: [c.joined.peerId] };
+    expect(await nextOf(a.client, 'peers')).toEqual(aboutC);
+    expect(await nextOf(b.client, 'peers')).toEqual(aboutC);
   });
 
   it('relays signals between two peers of the swarm, and refuses unknown targets', async () => {

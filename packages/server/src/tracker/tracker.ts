@@ -166,7 +166,7 @@ export class Tracker {
         return this.#badPeer(swarm, peer, message.peerId, message.seq, message.reason);
       case 'more-peers':
         return this.#withRemote(swarm.stream, (remote) =>
-          channel.send({ type: 'peers', neighbours: this.#introduce(swarm, peer, remote) }),
+          channel.send({ type: 'peers', ...peerList(this.#introduce(swarm, peer, remote)) }),
         );
       case 'leave':
         return this.#leave(socket, 'left');
@@ -226,7 +226,8 @@ export class Tracker {
     swarm.add(peer);
     socket.member = { swarm, peer };
     this.#federation.joined(name, peer.id, upload);
-    const neighbours = this.#introduce(swarm, peer, remote);
+    const picked = this.#introduce(swarm, peer, remote);
+    const neighbours = picked.map((p) => p.id);
     channel.send({
       type: 'joined',
       peerId: peer.id,
@@ -234,11 +235,11 @@ export class Tracker {
       epoch: stream.epoch,
       init: init.meta,
       targetChunkMs: stream.targetChunkMs,
-      neighbours,
+      ...peerList(picked),
     });
     // ... and the newcomer to them: each peer's seed election ranks itself among the peers it knows, so
     // the more of the swarm every peer knows, the closer to one origin fetch per chunk
-    for (const id of neighbours) swarm.peer(id)?.send({ type: 'peers', neighbours: [peer.id] });
+    for (const id of neighbours) swarm.peer(id)?.send({ type: 'peers', ...peerList([peer]) });
     // Where to start: the chunks from the latest keyframe on, as the announcements they were.
     for (const chunk of stream.fromLatestKeyframe()) {
       channel.send({ type: 'origin', event: { type: 'chunk', epoch: stream.epoch, chunk: chunk.meta } });
@@ -250,13 +251,13 @@ export class Tracker {
    * Picks fresh neighbours (here and, in a cluster, on other nodes) and links them, so either side hears
    * `peer-left` about the other.
    */
-  #introduce(swarm: Swarm, peer: SwarmPeer, remote: readonly RemotePeerInfo[]): string[] {
+  #introduce(swarm: Swarm, peer: SwarmPeer, remote: readonly RemotePeerInfo[]): RemotePeerInfo[] {
     const count = this.#hub.tuning.trackerNeighbours;
     const fresh = remote.filter((r) => r.id !== peer.id && !peer.links.has(r.id));
     if (fresh.length === 0) {
       const picked = swarm.pickNeighbours(peer.id, count);
       for (const other of picked) swarm.link(peer, other);
-      return picked.map((p) => p.id);
+      return picked;
     }
     const picked = mixNeighbours(swarm.pickNeighbours(peer.id, Number.MAX_SAFE_INTEGER), fresh, count);
     for (const other of picked) {
@@ -264,7 +265,7 @@ export class Tracker {
       if (local) swarm.link(peer, local);
       else peer.links.add(other.id);
     }
-    return picked.map((p) => p.id);
+    return picked;
   }
 
   #badPeer(swarm: Swarm, reporter: SwarmPeer, accusedId: string, seq: number, reason: string): void {
@@ -307,4 +308,15 @@ export class Tracker {
     const swarm = this.#swarms.get(stream);
     if (swarm && swarm.size === 0 && !this.#origin.stream(stream)) this.#swarms.delete(stream);
   }
+}
+
+/**
+ * Peers to hand out, with the ones that joined with upload off named (`noUpload`): a peer leaves those out
+ * of its seeding order from the start instead of after their `hello`, so seed elections agree sooner.
+ */
+function peerList(peers: readonly RemotePeerInfo[]): { neighbours: string[]; noUpload?: string[] } {
+  const noUpload = peers.filter((p) => !p.upload).map((p) => p.id);
+  return noUpload.length > 0
+    ? { neighbours: peers.map((p) => p.id), noUpload }
+    : { neighbours: peers.map((p) => p.id) };
 }

@@ -68,15 +68,20 @@ export const SWARM_DEFAULTS = Object.freeze({
   pieceBytes: 16 * 1024,
   /** A neighbour that sent no byte of a requested chunk within this long is asked no more for it. */
   firstByteTimeoutMs: 600,
-  /** A peer that does not upload waits this long after a chunk's announcement before asking neighbours for it. */
-  leafRequestDelayMs: 500,
+  /**
+   * A peer that does not upload waits this long after a chunk's announcement before asking neighbours for it
+   * (never past its deadline's urgent lead + 1 s): by then more uploaders hold it. 1000 over 500: N=50
+   * offload +0.15 points (6 seeds, paired), N=200 +0.2, N=10 unchanged, continuity unchanged (with
+   * maxPeerRequests 8).
+   */
+  leafRequestDelayMs: 1000,
   /**
    * A neighbour still downloading a chunk (cut-through, piece hashes) is chosen as its source with its
    * throughput weighted by this: a holder of the whole chunk is preferred, an arriving copy beats none.
    */
   partialSourceWeight: 0.6,
   /** Our requests outstanding at once, over all neighbours / to one neighbour. */
-  maxPeerRequests: 4,
+  maxPeerRequests: 8,
   maxRequestsPerNeighbour: 1,
   /** A requested chunk that makes no progress for this long is asked of someone else. */
   requestStallMs: 1500,

@@ -178,18 +178,24 @@ export class SwarmPeer {
       this.estimatedUpTo = newest.seq;
     }
     for (const link of this.earlyLinks.splice(0)) this.attach(link, false);
-    this.addPeers(j.neighbours);
+    this.addPeers(j.neighbours, j.noUpload);
     this.tickTimer = this.args.clock.setTimeout(() => this.tick(), this.opts.tickMs);
     this.tryStart();
   }
 
-  addPeers(ids: readonly string[]): void {
+  /**
+   * `noUpload`: those of `ids` the tracker says do not upload. They are left out of our seeding order at
+   * once (not only after their `hello`), so our rank agrees with what the rest of the swarm computes.
+   */
+  addPeers(ids: readonly string[], noUpload?: readonly string[]): void {
     for (const id of ids) this.learn(id);
+    for (const id of noUpload ?? []) if (this.known.has(id)) this.nonUploaders.add(id);
     this.maintainLinks();
   }
 
   peerLeft(id: string): void {
     this.known.delete(id);
+    this.nonUploaders.delete(id);
     const n = this.neighbours.get(id);
     if (n) {
       n.link.close();
@@ -712,6 +718,7 @@ export class SwarmPeer {
     this.counters.badPeers++;
     this.banned.add(n.id);
     this.known.delete(n.id);
+    this.nonUploaders.delete(n.id);
     this.emit({ type: 'bad-peer', peerId: n.id, seq, reason });
     n.link.close();
     this.detach(n, `bad peer: ${reason}`);
@@ -846,6 +853,7 @@ export class SwarmPeer {
         n.greeted = true;
         n.uploads = msg.upload;
         if (!msg.upload) this.nonUploaders.add(n.id);
+        else this.nonUploaders.delete(n.id);
         for (const [lo, hi] of msg.have) {
           // clamp, so a hostile range cannot make us loop over billions of numbers
           for (let s = Math.max(lo, windowLow); s <= Math.min(hi, lo + 1000); s++) n.has.add(s);

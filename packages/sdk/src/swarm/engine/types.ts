@@ -47,6 +47,8 @@ export interface SwarmJoin {
   epoch: string;
   init: InitMeta;
   neighbours: string[];
+  /** the tracker's `noUpload`: those of `neighbours` that do not upload */
+  noUpload?: string[];
   /**
    * Recent chunks, oldest first (StreamManifest.chunks). Lets the peer start at a keyframe at once
    * instead of waiting for the next keyframe announcement.

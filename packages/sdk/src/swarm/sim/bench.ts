@@ -36,6 +36,8 @@ function figuresOf(r: SwarmSimResult): Record<string, number> {
     added_lag_ms_p95: r.addedLagMs.p95,
     lag_ms_p50: r.lagMs.p50,
     lag_ms_p95: r.lagMs.p95,
+    baseline_lag_ms_p50: r.baselineLagMs.p50,
+    baseline_lag_ms_p95: r.baselineLagMs.p95,
     control_overhead_ratio: r.controlOverheadRatio,
     seed_fetches_per_chunk: r.seedFetches / Math.max(1, r.origin.lastSeq + 1),
     urgent_fetches_per_chunk: r.urgentFetches / Math.max(1, r.origin.lastSeq + 1),

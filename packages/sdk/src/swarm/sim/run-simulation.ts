@@ -8,8 +8,11 @@
  * - continuity = share of chunks handed out before their playback deadline (first chunk of each peer excluded);
  * - startupMs = join → first chunk out;
  * - lagMs = how long after the origin announced a chunk the peer plays it (constant per peer plus stalls);
- * - addedLagMs = lagMs minus the lag of a direct origin viewer that joined at the same time and started at
- *   the newest keyframe then (what a GOP-cached HTTP-FLV viewer gets, network time zero).
+ * - baselineLagMs = the lag of a plain HTTP-FLV viewer on the same link that joined at the same moment: its
+ *   request reaches the origin after one way, the origin's GOP cache starts at the newest keyframe chunk
+ *   then, and it plays once the init part and that chunk are in (round trip + bytes at its downlink rate,
+ *   link idle); it then plays that far behind for good;
+ * - addedLagMs = lagMs − baselineLagMs: what P2P adds to the lag the issue's own baseline has.
  */
 import { SWARM_DEFAULTS, type SwarmOptions } from '../engine/defaults.js';
 import { webCryptoSha256Hex } from '../engine/hash.js';
@@ -59,6 +62,8 @@ export interface SwarmSimOptions {
   pieceHashes?: boolean;
   /** peers the tracker hands out per join */
   trackerHandOut?: number;
+  /** the tracker names the peers it hands out that do not upload (`noUpload`); false: peers learn it from `hello` */
+  trackerNamesNoUpload?: boolean;
   engine?: Partial<SwarmOptions>;
   /** every engine event, with the peer it came from (diagnostics) */
   onEngineEvent?: (peer: SimPeerResult, event: SwarmEvent) => void;
@@ -78,6 +83,7 @@ export interface SimPeerResult {
   startKeyframe?: boolean;
   startupMs?: number;
   lagMs?: number;
+  baselineLagMs?: number;
   addedLagMs?: number;
   chunksOut: number;
   lateChunks: number;
@@ -107,6 +113,7 @@ export interface SwarmSimResult {
   stalls: number;
   startupMs: Percentiles;
   lagMs: Percentiles;
+  baselineLagMs: Percentiles;
   addedLagMs: Percentiles;
   controlOverheadRatio: number;
   originChunkBytes: number;
@@ -144,6 +151,7 @@ export const SIM_DEFAULTS = Object.freeze({
   corruptPeers: 0,
   payloadScale: 32,
   trackerHandOut: 64,
+  trackerNamesNoUpload: true,
   pieceHashes: true,
 });
 
@@ -179,7 +187,7 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
     epoch,
     pieceHashes: o.pieceHashes,
   });
-  const tracker = new SimTracker(clock, random, o.trackerHandOut);
+  const tracker = new SimTracker(clock, random, o.trackerHandOut, o.trackerNamesNoUpload);
   origin.onEvent((ev) => tracker.broadcast(ev));
   await origin.start();
 
@@ -254,10 +262,19 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
       });
       rec.engine = engine;
       const neighbours = tracker.sample(id);
-      tracker.add(id, engine, latencyMs);
+      const noUpload = tracker.noUpload(neighbours);
+      tracker.add(id, engine, latencyMs, upload);
       // the tracker's `joined` and the manifest arrive after a round trip
       clock.setTimeout(
-        () => engine.join({ peerId: id, epoch, init: origin.init!.meta, neighbours, recentChunks: origin.recent() }),
+        () =>
+          engine.join({
+            peerId: id,
+            epoch,
+            init: origin.init!.meta,
+            neighbours,
+            noUpload,
+            recentChunks: origin.recent(),
+          }),
         2 * latencyMs,
       );
     }, rec.joinAt);
@@ -279,7 +296,16 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
   let stalls = 0;
   const startup: number[] = [];
   const lag: number[] = [];
+  const baselineLags: number[] = [];
   const added: number[] = [];
+  /** The HTTP-FLV viewer baseline (see the header): its lag for a peer on this link joining at `joinAt`. */
+  const baselineLag = (id: string, joinAt: number): number | undefined => {
+    const oneWay = net.idleOriginFetchMs(id, 0, origin.options.latencyMs)! / 2;
+    const start = origin.newestKeyframeBy(joinAt + oneWay);
+    if (!start || !origin.init) return undefined;
+    const bytes = origin.init.bytes.byteLength + start.bytes.byteLength * o.payloadScale;
+    return joinAt + net.idleOriginFetchMs(id, bytes, origin.options.latencyMs)! - start.announcedAt;
+  };
   let control = 0;
   let seedFetches = 0;
   let urgentFetches = 0;
@@ -309,10 +335,14 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
     onTime += Math.max(0, st.chunksOut - 1 - st.lateChunks);
     if (started) {
       rec.lagMs = rec.startAt - started.announcedAt + st.stallMs;
-      const baseline = rec.joinAt - (origin.newestKeyframeAnnouncedBy(rec.joinAt) ?? rec.joinAt);
-      rec.addedLagMs = rec.lagMs - baseline;
+      const baseline = baselineLag(rec.id, rec.joinAt);
+      if (baseline !== undefined) {
+        rec.baselineLagMs = baseline;
+        rec.addedLagMs = rec.lagMs - baseline;
+        baselineLags.push(baseline);
+        added.push(rec.addedLagMs);
+      }
       lag.push(rec.lagMs);
-      added.push(rec.addedLagMs);
     }
   }
   const viewers = o.peers;
@@ -325,6 +355,7 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
     stalls,
     startupMs: percentiles(startup),
     lagMs: percentiles(lag),
+    baselineLagMs: percentiles(baselineLags),
     addedLagMs: percentiles(added),
     controlOverheadRatio: delivered > 0 ? control / delivered : 0,
     originChunkBytes: origin.chunkBytesServed,

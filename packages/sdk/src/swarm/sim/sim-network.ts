@@ -227,6 +227,15 @@ export class SimNetwork {
     return this.nodes.get(id);
   }
 
+  /**
+   * How long a fetch of `bytes` from the origin takes on this peer's link when the link is idle: request
+   * to last byte, as downloadDoneAt counts it. Reserves nothing (for baselines computed beside the run).
+   */
+  idleOriginFetchMs(id: string, bytes: number, originLatencyMs: number): number | undefined {
+    const node = this.nodes.get(id);
+    return node && 2 * (node.latencyMs + originLatencyMs) + bytes / node.downlink.rate;
+  }
+
   /** Bytes that arrive from the origin over this peer's downlink: when the last one is in. */
   downloadDoneAt(id: string, bytes: number, originLatencyMs: number): number {
     const node = this.nodes.get(id);

@@ -28,8 +28,14 @@ export interface SimOriginOptions {
   pieceHashes?: boolean;
 }
 
+export interface OriginChunk {
+  meta: ChunkMeta;
+  bytes: Uint8Array;
+  announcedAt: number;
+}
+
 export class SimOrigin {
-  readonly chunks = new Map<number, { meta: ChunkMeta; bytes: Uint8Array; announcedAt: number }>();
+  readonly chunks = new Map<number, OriginChunk>();
   init: { meta: InitMeta; bytes: Uint8Array } | undefined;
   /** declared bytes sent to peers (chunks and init) */
   bytesServed = 0;
@@ -66,11 +72,11 @@ export class SimOrigin {
     this.emit({ type: 'eof', epoch: this.options.epoch, lastSeq: this.lastSeq });
   }
 
-  /** Announce times of keyframe chunks, for the "direct viewer" baseline. */
-  newestKeyframeAnnouncedBy(t: number): number | undefined {
-    let best: number | undefined;
+  /** The newest keyframe chunk announced by time t: where a GOP-cached HTTP-FLV viewer starts (baseline). */
+  newestKeyframeBy(t: number): OriginChunk | undefined {
+    let best: OriginChunk | undefined;
     for (const c of this.chunks.values())
-      if (c.meta.keyframe && c.announcedAt <= t) best = Math.max(best ?? -Infinity, c.announcedAt);
+      if (c.meta.keyframe && c.announcedAt <= t && (!best || c.announcedAt > best.announcedAt)) best = c;
     return best;
   }
 

@@ -1,6 +1,6 @@
 /**
- * A simple in-memory tracker: hands a joining peer up to `handOut` random live peers (and announces it to
- * as many), forwards the
+ * A simple in-memory tracker: hands a joining peer up to `handOut` random live peers, naming those that do
+ * not upload (and announces it to as many), forwards the
  * origin's announcements to every peer after its latency, tells everyone when a peer leaves, answers
  * `more-peers`, and stops handing out peers reported as bad.
  */
@@ -11,6 +11,8 @@ import type { VirtualClock } from './virtual-clock.js';
 interface Member {
   engine: SwarmPeer;
   latencyMs: number;
+  /** what the peer said at join, as the real tracker hears it */
+  upload: boolean;
 }
 
 export class SimTracker {
@@ -21,6 +23,8 @@ export class SimTracker {
     private readonly clock: VirtualClock,
     private readonly random: () => number,
     private readonly handOut: number,
+    /** false: leave `noUpload` out, as an older tracker does */
+    private readonly namesNoUpload = true,
   ) {}
 
   /** Peers for a newcomer (or for `more-peers`), not including itself. */
@@ -37,12 +41,18 @@ export class SimTracker {
    * A newcomer is announced (`peers`) to up to `handOut` members, the mirror of what the newcomer is handed:
    * in a swarm of up to `handOut` peers everyone knows everyone, which keeps seed elections tight.
    */
-  add(id: string, engine: SwarmPeer, latencyMs: number): void {
+  add(id: string, engine: SwarmPeer, latencyMs: number, upload: boolean): void {
+    const noUpload = upload || !this.namesNoUpload ? undefined : [id];
     for (const other of this.sample(id)) {
       const m = this.members.get(other);
-      if (m) this.clock.setTimeout(() => m.engine.addPeers([id]), m.latencyMs + latencyMs);
+      if (m) this.clock.setTimeout(() => m.engine.addPeers([id], noUpload), m.latencyMs + latencyMs);
     }
-    this.members.set(id, { engine, latencyMs });
+    this.members.set(id, { engine, latencyMs, upload });
+  }
+
+  /** Those of `ids` that joined with upload off (the tracker's `noUpload`). */
+  noUpload(ids: readonly string[]): string[] {
+    return this.namesNoUpload ? ids.filter((id) => this.members.get(id)?.upload === false) : [];
   }
 
   remove(id: string): void {
@@ -54,7 +64,8 @@ export class SimTracker {
     const m = this.members.get(id);
     if (m) {
       const ids = this.sample(id);
-      this.clock.setTimeout(() => m.engine.addPeers(ids), 2 * m.latencyMs);
+      const noUpload = this.noUpload(ids);
+      this.clock.setTimeout(() => m.engine.addPeers(ids, noUpload), 2 * m.latencyMs);
     }
   }
 

@@ -26,6 +26,17 @@ describe('swarm engine in the simulator', () => {
     expect(r.continuity).toBeGreaterThan(0.97);
   });
 
+  it('measures added lag against an HTTP-FLV viewer on the same link (GOP-cache start, its own network time)', async () => {
+    const r = await runSwarmSimulation({ peers: 8, seconds: 20 });
+    for (const p of r.perPeer) {
+      // the baseline starts at the newest keyframe chunk: behind by less than a GOP (2 s) plus its fetch,
+      // and never ahead of the round trip to the origin
+      expect(p.baselineLagMs!).toBeGreaterThan(50);
+      expect(p.baselineLagMs!).toBeLessThan(2000 + 1000);
+      expect(p.addedLagMs!).toBeCloseTo(p.lagMs! - p.baselineLagMs!, 6);
+    }
+  });
+
   it('drops, reports and routes around a peer that corrupts what it forwards', async () => {
     const r = await runSwarmSimulation({
       peers: 10,
