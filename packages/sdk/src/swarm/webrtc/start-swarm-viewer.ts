@@ -150,7 +150,7 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
   const handle = (msg: TrackerToPeer) => {
     switch (msg.type) {
       case 'peers':
-        return engine.addPeers(msg.neighbours);
+        return engine.addPeers(msg.neighbours, msg.noUpload);
       case 'signal':
         return mesh.handleSignal(msg.from, msg.signal);
       case 'peer-left':
@@ -250,7 +250,7 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
         const m = await within(manifestOf(next), 1000);
         if (stopped) return s.close();
         for (const chunk of m && m.epoch === epoch ? m.chunks : []) originEvent({ type: 'chunk', epoch, chunk });
-        engine.addPeers(s.joined.neighbours);
+        engine.addPeers(s.joined.neighbours, s.joined.noUpload);
         nodeMoves++;
         lastMoveGapMs = clock.now() - since;
         emit({ type: 'node-moved', from: lost.base, to: next, peerId: s.joined.peerId, gapMs: lastMoveGapMs });
@@ -297,6 +297,7 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
       epoch: joined.epoch,
       init: joined.init,
       neighbours: joined.neighbours,
+      ...(joined.noUpload ? { noUpload: joined.noUpload } : {}),
       recentChunks,
     });
     attach(first);
