@@ -26,6 +26,9 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+const CAM1 = { productId: 'demo', deviceName: 'cam1' };
+const appWithServer = () => ({ ...sys.appParams, serverUrl: sys.serverUrl });
+
 describe('1v1 path recovery', () => {
   it('a camera silent for 3 s: the viewer reconnects and the live stream continues as one FLV', async () => {
     const camera = await sys.startDevice();
@@ -69,8 +72,8 @@ describe('1v1 path recovery', () => {
 
   it('a path that breaks the moment the connection opens, before any pong, is noticed within the heartbeat bound', async () => {
     const camera = await sys.startDevice();
-    const app = { ...sys.appParams, serverUrl: sys.serverUrl };
-    const device = { productId: 'demo', deviceName: 'cam1' };
+    const app = appWithServer();
+    const device = CAM1;
     const { xp2pInfo } = await fetchXp2pInfo(app, device);
     const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
     try {
@@ -107,8 +110,8 @@ describe('1v1 path recovery', () => {
 
   it('a reconnect after the viewer token expired renews the token instead of ending in disconnect', async () => {
     const camera = await sys.startDevice();
-    const app = { ...sys.appParams, serverUrl: sys.serverUrl };
-    const device = { productId: 'demo', deviceName: 'cam1' };
+    const app = appWithServer();
+    const device = CAM1;
     // an xp2pInfo whose token expires in 2 s (the server's own last minutes), signed as the server signs it
     const issued = decodeXp2pInfo((await fetchXp2pInfo(app, device)).xp2pInfo);
     const secret = sys.config.devices.find((d) => d.deviceName === 'cam1')!.secret;
@@ -146,8 +149,8 @@ describe('1v1 path recovery', () => {
 
   it('a camera whose pongs never arrive (an agent without the heartbeat) is judged once, then left to ICE', async () => {
     const camera = await sys.startDevice();
-    const app = { ...sys.appParams, serverUrl: sys.serverUrl };
-    const device = { productId: 'demo', deviceName: 'cam1' };
+    const app = appWithServer();
+    const device = CAM1;
     const { xp2pInfo } = await fetchXp2pInfo(app, device);
     // the viewer's control channel never delivers the camera's pongs: what an older agent looks like
     const platform = nodePlatform({ bindAddress: '127.0.0.1' });

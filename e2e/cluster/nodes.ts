@@ -80,3 +80,11 @@ export function useTwoNodeCluster(dirPrefix: string): TwoNodeCluster {
   });
   return cluster;
 }
+
+/** `xp2p publish NAME sample` to node A of the cluster, once its first chunks exist. */
+export async function publishSample(cluster: TwoNodeCluster, name: string): Promise<RunningProcess> {
+  const publisher = start([CLI, 'publish', name, 'sample', '--server', cluster.nodeA.url, '--data', cluster.dataDir]);
+  await publisher.waitForLine(/^publishing:/);
+  await new Promise((r) => setTimeout(r, 1500)); // the first chunks exist
+  return publisher;
+}

@@ -9,8 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeErrors, trimToWholeTags } from '../helpers/media-check.js';
-import { CLI, start, viewerEvents, type RunningProcess } from '../helpers/processes.js';
-import { metricsOf, type ServerNode, useTwoNodeCluster } from './nodes.js';
+import { start, viewerEvents, type RunningProcess } from '../helpers/processes.js';
+import { metricsOf, type ServerNode, useTwoNodeCluster, publishSample } from './nodes.js';
 
 const PEER = new URL('../helpers/swarm-peer-process.mjs', import.meta.url).pathname;
 const cluster = useTwoNodeCluster('xp2p-cluster-swarm-');
@@ -33,18 +33,7 @@ const startPeer = (node: ServerNode, label: string): RunningProcess =>
 
 describe('1vN across nodes', () => {
   it('peers joined on node A and node B share chunks; outputs decode; stats sum both nodes', async () => {
-    const publisher = start([
-      CLI,
-      'publish',
-      'room',
-      'sample',
-      '--server',
-      cluster.nodeA.url,
-      '--data',
-      cluster.dataDir,
-    ]);
-    await publisher.waitForLine(/^publishing:/);
-    await new Promise((r) => setTimeout(r, 1500)); // the first chunks exist
+    const publisher = await publishSample(cluster, 'room');
     // Node B lists the stream before anyone asked it for the stream (the rooms list of the web app).
     const listed = (await (await fetch(`${cluster.nodeB.url}/api/streams`)).json()) as {
       streams: { stream: string; live: boolean }[];
@@ -122,18 +111,7 @@ describe('1vN across nodes', () => {
   }, 120_000);
 
   it('the origin node dies: peers on the other node get eof, and that node keeps serving and stays ready', async () => {
-    const publisher = start([
-      CLI,
-      'publish',
-      'ending',
-      'sample',
-      '--server',
-      cluster.nodeA.url,
-      '--data',
-      cluster.dataDir,
-    ]);
-    await publisher.waitForLine(/^publishing:/);
-    await new Promise((r) => setTimeout(r, 1500));
+    const publisher = await publishSample(cluster, 'ending');
     const peer = start([
       PEER,
       JSON.stringify({

@@ -12,6 +12,7 @@
  */
 import {
   avcCompositionTime,
+  concatBytes,
   encodeFlvHeader,
   encodeFlvTag,
   FLV_TAG_VIDEO,
@@ -54,7 +55,8 @@ export class LiveFlvSplicer {
       const out = this.retime(tag);
       if (out) parts.push(encodeFlvTag(out));
     }
-    return concat(parts);
+    // one part (the usual case: a whole frame of tags) goes out as it is, without a copy
+    return parts.length === 1 ? parts[0]! : concatBytes(parts);
   }
 
   /** The next bytes are a new response to the same live request (after a reconnect). */
@@ -87,15 +89,4 @@ export class LiveFlvSplicer {
     }
     return tag;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }

@@ -5,11 +5,9 @@
  */
 import {
   assertDeviceVersionSupported,
-  decodeXp2pInfo,
   ErrorCode,
   isXP2PError,
   parseDeviceRequestUrl,
-  peekViewerToken,
   randomId,
   type DeviceRequest,
   type ErrorCodeValue,
@@ -21,6 +19,7 @@ import { IpcSession, type Recovery, type SessionTimings } from './ipc-session.js
 import { isLiveRequest, openLiveStream } from './live-stream.js';
 import { StreamReport } from './stream-report.js';
 import { fetchXp2pInfo } from './xp2p-info-client.js';
+import { xp2pInfoFor } from './xp2p-info-check.js';
 import { COMMAND_MAX_BYTES, commandError, commandRequest, runCommand, type CommandResult } from './command.js';
 import { pureSha256, startDownload, type DownloadCallbacks } from './download.js';
 import type { Platform } from './platform.js';
@@ -250,15 +249,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
     }
     let info;
     try {
-      info = decodeXp2pInfo(streamInfo.xp2pInfo);
-      if (info.payload.productId !== streamInfo.productId || info.payload.deviceName !== streamInfo.deviceName) {
-        return failWith(id, ErrorCode.XP2P_INFO_ERROR, 'xp2pInfo belongs to another device');
-      }
-      const claims = peekViewerToken(info.payload.token);
-      if (!claims || claims.productId !== info.payload.productId || claims.deviceName !== info.payload.deviceName) {
-        // the server routes by the token; a token for another camera means the xp2pInfo was tampered with
-        return failWith(id, ErrorCode.XP2P_INFO_ERROR, 'xp2pInfo token does not match its device');
-      }
+      info = xp2pInfoFor(streamInfo.xp2pInfo, streamInfo.productId, streamInfo.deviceName);
       assertDeviceVersionSupported(info);
     } catch (err) {
       if (isXP2PError(err)) return failWith(id, err.code, err.message);
@@ -281,13 +272,8 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
         token: info.payload.token,
         renewToken: async () => {
           if (!appParams) throw new Error('not initialised');
-          const fresh = decodeXp2pInfo((await fetchXp2pInfo(appParams, { productId, deviceName })).xp2pInfo);
-          // the server routes by the token, so it must still name this camera
-          const claims = peekViewerToken(fresh.payload.token);
-          if (claims?.productId !== productId || claims.deviceName !== deviceName) {
-            throw new Error('the renewed xp2pInfo names another camera');
-          }
-          return fresh.payload.token;
+          const { xp2pInfo } = await fetchXp2pInfo(appParams, { productId, deviceName });
+          return xp2pInfoFor(xp2pInfo, productId, deviceName).payload.token;
         },
         raceAfterMs: cfg.connectRaceAfterMs,
         relayAfterMs: cfg.relayAfterMs,

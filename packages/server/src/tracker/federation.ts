@@ -4,6 +4,7 @@
  * the nodes. Alone (no cluster), `noFederation` keeps the tracker purely local and synchronous.
  */
 import type { PeerSignal } from '@xp2p/protocol';
+import { shuffled } from './swarm.js';
 
 export interface RemotePeerInfo {
   id: string;
@@ -32,16 +33,6 @@ export const noFederation: SwarmFederation = {
   relaySignal: () => Promise.resolve(false),
   reported: () => {},
 };
-
-/** Fisher–Yates on a copy (neighbour choice is not a secret). */
-function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 /**
  * Up to `count` of local and remote candidates, uploaders first, random within each group, so a peer's

@@ -35,7 +35,7 @@ function addReport(into: ReportTotals, report: PeerReport | undefined): void {
 }
 
 /** Fisher–Yates on a copy; Math.random is fine here (neighbour choice is not a secret). */
-function shuffled<T>(items: readonly T[]): T[] {
+export function shuffled<T>(items: readonly T[]): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
