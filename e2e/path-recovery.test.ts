@@ -3,16 +3,18 @@
  * runs without root): the camera process freezes (SIGSTOP) for 3 s mid-stream, so the viewer hears nothing
  * and counts the path as broken; it reconnects on a fresh peer connection, and once the camera runs again
  * the live stream resumes in the same dataCallback as one FLV that decodes, without a new startP2PService.
- * A path that breaks the moment the connection opens (before any pong) is noticed as fast.
+ * A path that breaks the moment the connection opens (before any pong) is noticed as fast. A download
+ * that such a reconnect cuts resumes by itself (`xp2p download`) and arrives byte-identical.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeXp2pInfo, encodeXp2pInfo, signViewerToken } from '@xp2p/protocol';
 import { createNodeP2PModule, createP2PModule, fetchXp2pInfo, nodePlatform } from '@xp2p/sdk/node';
 import { decodeErrors, probePackets, trimToWholeTags } from './helpers/media-check.js';
-import { start, stopAll, VIEWER, viewerEvents } from './helpers/processes.js';
+import { CLI, start, stopAll, VIEWER, viewerEvents } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
 
 let sys: TestSystem;
@@ -69,6 +71,39 @@ describe('1v1 path recovery', () => {
     expect(dts.length).toBeGreaterThan(150);
     await camera.kill();
   }, 60_000);
+
+  it('xp2p download cut by a reconnect resumes by itself and arrives byte-identical', async () => {
+    const store = join(work, 'store');
+    mkdirSync(store, { recursive: true });
+    const file = randomBytes(96 * 1024 * 1024);
+    writeFileSync(join(store, 'big.bin'), file);
+    const camera = await sys.startDevice(['--recordings', store]);
+    const out = join(work, 'big.out');
+    const download = start([
+      CLI,
+      'download',
+      'demo/cam1',
+      'big.bin',
+      '-o',
+      out,
+      '--server',
+      sys.serverUrl,
+      '--data',
+      sys.dataDir,
+    ]);
+    await expect
+      .poll(() => (existsSync(out) ? statSync(out).size : 0), { timeout: 20_000, interval: 10 })
+      .toBeGreaterThan(1024 * 1024);
+    camera.proc.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, 3_000));
+    camera.proc.kill('SIGCONT');
+    await download.waitForLine(/^saved /, 60_000);
+    expect(download.lines.some((l) => /download interrupted .*; resuming/.test(l))).toBe(true);
+    expect(download.lines.some((l) => /^resuming .* at \d+ bytes/.test(l))).toBe(true);
+    const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    expect(sha256(readFileSync(out))).toBe(sha256(file));
+    await camera.kill();
+  }, 90_000);
 
   it('a path that breaks the moment the connection opens, before any pong, is noticed within the heartbeat bound', async () => {
     const camera = await sys.startDevice();

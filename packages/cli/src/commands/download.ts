@@ -7,7 +7,7 @@ import { createReadStream, existsSync, openSync, closeSync, statSync, writeSync 
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commonOptions, UsageError } from '../args.js';
-import { connectToCamera } from '../camera-connection.js';
+import { connectToCamera, type CameraConnection } from '../camera-connection.js';
 
 function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -19,6 +19,12 @@ function sha256File(path: string): Promise<string> {
   });
 }
 
+/** Interrupted downloads resume on their own this many times (like wget), a second apart. */
+const RESUME_ATTEMPTS = 5;
+const RESUME_DELAY_MS = 1000;
+
+type Outcome = { ok: true; fileHash?: string } | { ok: false; why: string; resumable: boolean };
+
 export async function downloadCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -28,8 +34,39 @@ export async function downloadCommand(argv: string[]): Promise<void> {
   const fileName = positionals[1];
   if (!fileName) throw new UsageError('give the file_name to download (see `xp2p records`)');
   const out = values.output ?? basename(fileName);
-  const offset = existsSync(out) ? statSync(out).size : 0;
   const camera = await connectToCamera(values, positionals[0]);
+  const tty = process.stderr.isTTY;
+  try {
+    let outcome: Outcome;
+    for (let attempt = 0; ; attempt++) {
+      const offset = existsSync(out) ? statSync(out).size : 0;
+      if (offset > 0) console.log(`resuming ${out} at ${offset} bytes`);
+      outcome = await fetchFrom(camera, fileName, out, offset);
+      if (tty) process.stderr.write('\n');
+      if (outcome.ok || !outcome.resumable || attempt >= RESUME_ATTEMPTS) break;
+      // A path reconnect (network change, heavy loss) ends a running download: pick it up where it stopped.
+      console.error(`download interrupted (${outcome.why}); resuming in ${RESUME_DELAY_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, RESUME_DELAY_MS));
+    }
+    if (!outcome.ok) {
+      console.error(`download failed: ${outcome.why}${outcome.resumable ? '; run again to resume' : ''}`);
+      process.exitCode = 1;
+      return;
+    }
+    const actual = await sha256File(out);
+    if (outcome.fileHash && actual !== outcome.fileHash) {
+      console.error(`download corrupt: sha256 ${actual} but the camera says ${outcome.fileHash}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`saved ${out} (${statSync(out).size} bytes, sha256 ${actual})`);
+  } finally {
+    camera.close();
+  }
+}
+
+/** One download request from `offset`, appended to `out`; what the camera's answer or the transport said. */
+async function fetchFrom(camera: CameraConnection, fileName: string, out: string, offset: number): Promise<Outcome> {
   const fd = openSync(out, offset > 0 ? 'a' : 'w');
   let received = 0;
   let total = 0;
@@ -46,8 +83,7 @@ export async function downloadCommand(argv: string[]): Promise<void> {
     );
   };
   try {
-    if (offset > 0) console.log(`resuming ${out} at ${offset} bytes`);
-    const outcome = await new Promise<{ ok: boolean; fileHash?: string; why?: string }>((resolve) => {
+    return await new Promise<Outcome>((resolve) => {
       let fileHash: string | undefined;
       void camera.p2p
         .startLocalDownload(
@@ -64,32 +100,24 @@ export async function downloadCommand(argv: string[]): Promise<void> {
               draw();
             },
             onSuccess: () => resolve({ ok: true, fileHash }),
-            onFailure: (res) => resolve({ ok: false, why: `${res?.status}: ${res?.errmsg}` }),
+            // the camera answered (404, 403, ...): asking again gets the same answer
+            onFailure: (res) => resolve({ ok: false, why: `${res?.status}: ${res?.errmsg}`, resumable: false }),
             onError: (res) =>
               resolve({
                 ok: false,
-                why: `interrupted after ${offset + received} bytes (${res?.errmsg}); run again to resume`,
+                why: `interrupted after ${offset + received} bytes (${res?.errmsg})`,
+                resumable: true,
               }),
             onComplete: () => draw(true),
           },
         )
-        .then((code) => code !== 0 && resolve({ ok: false, why: `${code}: ${camera.p2p.lastError(camera.id) ?? ''}` }));
+        .then(
+          (code) =>
+            code !== 0 &&
+            resolve({ ok: false, why: `${code}: ${camera.p2p.lastError(camera.id) ?? ''}`, resumable: true }),
+        );
     });
-    if (tty) process.stderr.write('\n');
-    closeSync(fd);
-    if (!outcome.ok) {
-      console.error(`download failed: ${outcome.why}`);
-      process.exitCode = 1;
-      return;
-    }
-    const actual = await sha256File(out);
-    if (outcome.fileHash && actual !== outcome.fileHash) {
-      console.error(`download corrupt: sha256 ${actual} but the camera says ${outcome.fileHash}`);
-      process.exitCode = 1;
-      return;
-    }
-    console.log(`saved ${out} (${statSync(out).size} bytes, sha256 ${actual})`);
   } finally {
-    camera.close();
+    closeSync(fd);
   }
 }
