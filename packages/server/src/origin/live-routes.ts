@@ -154,8 +154,46 @@ function servePart(
     res.end();
     return;
   }
-  res.writeHead(200, { ...headers, 'content-type': contentType, 'content-length': part.bytes.byteLength });
-  res.end(part.bytes);
+  const size = part.bytes.byteLength;
+  const range = parseByteRange(req.headers.range, size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { ...headers, 'content-range': `bytes */${size}` });
+    res.end();
+    return;
+  }
+  // one range (peers seed a large chunk in halves and fetch only the pieces they miss); anything else: whole
+  const body = range ? part.bytes.subarray(range.start, range.end + 1) : part.bytes;
+  res.writeHead(range ? 206 : 200, {
+    ...headers,
+    'accept-ranges': 'bytes',
+    'content-type': contentType,
+    'content-length': body.byteLength,
+    ...(range ? { 'content-range': `bytes ${range.start}-${range.end}/${size}` } : {}),
+  });
+  res.end(body);
   // A cluster node's mirror copies each part once: not viewer traffic, so not counted as origin bytes.
-  if (req.headers[MIRROR_HEADER] === undefined) ctx.origin.countSent(stream, part.bytes.byteLength);
+  if (req.headers[MIRROR_HEADER] === undefined) ctx.origin.countSent(stream, body.byteLength);
+}
+
+/**
+ * A single `bytes=a-b`, `bytes=a-` or `bytes=-n` range (RFC 9110 §14.1.2), clamped to the part. Headers we
+ * do not take (several ranges, other units, garbage) are ignored (whole part, 200), as the RFC allows.
+ */
+export function parseByteRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
+  if (header === undefined) return undefined;
+  const m = /^bytes=(\d{0,15})-(\d{0,15})$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Number(m[2]);
+  if (end < start) return undefined;
+  if (start >= size) return 'unsatisfiable';
+  return { start, end: Math.min(end, size - 1) };
 }

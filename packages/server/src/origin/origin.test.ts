@@ -78,6 +78,42 @@ describe('chunk URLs and manifest', () => {
     expect(stats.chunks).toBe(manifest.chunks.length);
   });
 
+  it('serves a single byte range of a chunk (206, Content-Range), 416 past the end, and counts only the range', async () => {
+    t = await startTestServer();
+    const pub = publishFixture('rng', { end: true });
+    const meta = (await manifestOf('rng')).chunks.find((c) => c.size > 100)!;
+    const url = `/live/rng/${pub.epoch}/chunk-${meta.seq}.bin`;
+    const whole = await readAll(await get(url));
+    const before = ((await (await get('/api/streams/rng/stats')).json()) as { originBytes: number }).originBytes;
+
+    const mid = Math.floor(meta.size / 2);
+    const head = await get(url, { headers: { range: `bytes=0-${mid - 1}` } });
+    expect(head.status).toBe(206);
+    expect(head.headers.get('content-range')).toBe(`bytes 0-${mid - 1}/${meta.size}`);
+    const tail = await get(url, { headers: { range: `bytes=${mid}-` } });
+    expect(tail.status).toBe(206);
+    expect(tail.headers.get('content-range')).toBe(`bytes ${mid}-${meta.size - 1}/${meta.size}`);
+    // the two halves make the chunk whose hash the manifest lists
+    const joined = concatBytes([await readAll(head), await readAll(tail)]);
+    expect(sha256(joined)).toBe(meta.hash);
+    expect(Buffer.from(joined).equals(Buffer.from(whole))).toBe(true);
+    // an end past the size is clamped; a start past it is unsatisfiable
+    const clamped = await get(url, { headers: { range: `bytes=${meta.size - 10}-${meta.size + 50}` } });
+    expect(clamped.status).toBe(206);
+    expect((await readAll(clamped)).byteLength).toBe(10);
+    const past = await get(url, { headers: { range: `bytes=${meta.size}-${meta.size + 5}` } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${meta.size}`);
+    await past.arrayBuffer();
+    // several ranges are not taken: the whole chunk, 200
+    const multi = await get(url, { headers: { range: 'bytes=0-1,5-6' } });
+    expect(multi.status).toBe(200);
+    expect((await readAll(multi)).byteLength).toBe(meta.size);
+
+    const after = ((await (await get('/api/streams/rng/stats')).json()) as { originBytes: number }).originBytes;
+    expect(after - before).toBe(meta.size + 10 + meta.size);
+  });
+
   it('answers 404 quickly for a chunk not produced yet, 410 for one that left the window', async () => {
     t = await startTestServer({ tuning: { originWindowMs: 2_000 } });
     const pub = publishFixture('long', { loops: 5 }); // 10 s of media

@@ -38,6 +38,12 @@ export const SWARM_DEFAULTS = Object.freeze({
    * so each mesh hop takes longest; more starting points cut the mesh's depth for them.
    */
   keyframeSeeds: 2,
+  /**
+   * A chunk larger than this × the average chunk (the keyframe chunks) is seeded in parts: each of its seeds
+   * fetches only its share of the pieces from the origin (HTTP Range) and the seeds trade the rest. 0 = every
+   * seed fetches the whole chunk.
+   */
+  splitSeedFactor: 1.5,
   /** Seeds per chunk stay below this share of the uploading peers we know (at least one). */
   maxSeedShare: 0.12,
   /**

@@ -9,6 +9,8 @@ export class Neighbour {
   readonly has = new Set<number>();
   /** chunks it told us it is fetching */
   readonly fetching = new Set<number>();
+  /** chunks of which it holds or fetches only a run of pieces [from, to) (`have`/`fetching` with a range) */
+  readonly parts = new Map<number, { from: number; to: number }>();
   /** our requests to it still open */
   readonly requested = new Set<number>();
   /** chunk → time before which we do not ask it again (after `absent` or a stall) */
@@ -25,6 +27,18 @@ export class Neighbour {
     return this.link.peerId;
   }
 
+  /**
+   * Pieces [from, to) of chunk `seq` (of `units`) it can send us: all of a chunk it holds or (cut-through)
+   * fetches, the announced run of one it has in part; undefined: none.
+   */
+  offers(seq: number, units: number, cutThrough: boolean): { from: number; to: number; full: boolean } | undefined {
+    if (this.has.has(seq)) return { from: 0, to: units, full: true };
+    if (!cutThrough) return undefined;
+    if (this.fetching.has(seq)) return { from: 0, to: units, full: false };
+    const part = this.parts.get(seq);
+    return part && part.to <= units ? { ...part, full: false } : undefined;
+  }
+
   recordTransfer(bytes: number, ms: number, weight: number): void {
     const sample = bytes / Math.max(1, ms);
     this.throughput = this.throughput === undefined ? sample : this.throughput * (1 - weight) + sample * weight;
@@ -33,6 +47,7 @@ export class Neighbour {
   prune(belowSeq: number): void {
     for (const s of this.has) if (s < belowSeq) this.has.delete(s);
     for (const s of this.fetching) if (s < belowSeq) this.fetching.delete(s);
+    for (const s of this.parts.keys()) if (s < belowSeq) this.parts.delete(s);
     for (const s of this.backoffUntil.keys()) if (s < belowSeq) this.backoffUntil.delete(s);
   }
 }

@@ -21,6 +21,7 @@
  * mismatch is dropped and reported.
  */
 import { decodePiece, type ChunkMeta, type InitMeta, type OriginEvent, type PeerMessage } from '@xp2p/protocol';
+import { Assembly, type UnitSource } from './assembly.js';
 import { SWARM_DEFAULTS, type SwarmOptions } from './defaults.js';
 import { webCryptoSha256Hex } from './hash.js';
 import { Neighbour } from './neighbour.js';
@@ -53,17 +54,22 @@ export interface SwarmPeerArgs {
   options?: Partial<SwarmOptions>;
 }
 
-interface PeerTransfer {
+/** Our request to a neighbour for units [first, end) of a chunk. */
+interface PeerTransfer extends UnitSource {
+  readonly kind: 'peer';
   from: Neighbour;
+  /** bytes the range holds */
+  bytes: number;
   requestedAt: number;
   firstByteAt: number | undefined;
   lastProgressAt: number;
-  buf: Uint8Array;
   received: number;
-  /** bytes from the start that passed their piece hashes (only with piece hashes): these may be forwarded */
-  verified: number;
-  /** a piece hash is being computed */
-  hashing: boolean;
+}
+
+/** An origin fetch of units [first, end) of a chunk (HTTP Range unless the whole chunk). */
+interface OriginPart extends UnitSource {
+  readonly kind: 'origin';
+  ctl: AbortController;
 }
 
 interface ChunkState {
@@ -71,18 +77,24 @@ interface ChunkState {
   /** the origin's piece hashes, when it sent a consistent list: verify and forward piece by piece */
   pieces?: { bytes: number; hashes: readonly string[] };
   announcedAt: number;
+  /** the chunk put together piece by piece, from any sources (created when first needed) */
+  asm?: Assembly;
   data?: Uint8Array;
+  /** the whole-chunk hash is being computed */
   verifying: boolean;
-  originFetch?: AbortController;
+  origin: OriginPart[];
   originRetryAt?: number;
-  peerFetch?: PeerTransfer;
+  transfers: PeerTransfer[];
+  /** some verified unit came from a neighbour */
+  fromPeer: boolean;
   /** our place in the seeding order for this chunk (computed once) */
   seedRank?: number;
   /** when a neighbour first said it is fetching this chunk */
   incomingSince?: number;
   /** when we first heard (or made) the news that a peer seeds this chunk from the origin */
   seededSince?: number;
-  announcedFetching: boolean;
+  /** what our `fetching` told neighbours: nothing yet, a run of pieces, the whole chunk */
+  announced: 'none' | 'part' | 'whole';
 }
 
 interface InitState {
@@ -154,7 +166,7 @@ export class SwarmPeer {
       now: () => this.now(),
       source: (seq) => this.uploadSource(seq),
       isLinked: (n) => this.neighbours.get(n.id) === n,
-      sendAbsent: (n, seq) => this.sendTo(n, { type: 'absent', seq }),
+      sendAbsent: (n, seq, range) => this.sendTo(n, { type: 'absent', seq, ...range }),
     });
     // a neighbour may reach us between the tracker's `joined` and our join() (manifest read): keep its link
     args.mesh.onIncoming = (link) => (this.selfId ? this.attach(link, false) : this.earlyLinks.push(link));
@@ -228,7 +240,7 @@ export class SwarmPeer {
     this.stopped = true;
     this.args.clock.clearTimeout(this.tickTimer);
     this.args.clock.clearTimeout(this.holdTimer);
-    for (const c of this.chunks.values()) c.originFetch?.abort();
+    for (const c of this.chunks.values()) for (const o of c.origin) o.ctl.abort();
     for (const n of [...this.neighbours.values()]) {
       n.link.close();
       this.detach(n, 'stopped');
@@ -286,7 +298,15 @@ export class SwarmPeer {
   private addChunk(meta: ChunkMeta, announcedAt: number): ChunkState | undefined {
     if (this.chunks.has(meta.seq)) return undefined;
     if (this.startSeq !== undefined && meta.seq < this.nextSeq) return undefined;
-    const c: ChunkState = { meta, announcedAt, verifying: false, announcedFetching: false };
+    const c: ChunkState = {
+      meta,
+      announcedAt,
+      verifying: false,
+      origin: [],
+      transfers: [],
+      fromPeer: false,
+      announced: 'none',
+    };
     const { pieceBytes, pieces } = meta;
     if (pieceBytes && pieces && pieces.length === Math.ceil(meta.size / pieceBytes))
       c.pieces = { bytes: pieceBytes, hashes: pieces };
@@ -404,22 +424,24 @@ export class SwarmPeer {
     const startIn = Math.max(this.opts.assumedStartupMs, holdEnd - now);
     for (let seq = this.nextSeq; seq <= this.newestSeq; seq++) {
       const c = this.chunks.get(seq);
-      if (!c || c.data || c.verifying || c.originFetch) continue;
+      if (!c || c.data || c.verifying) continue;
+      const asm = this.assembly(c);
       const deadline = this.playback.deadline(c.meta.timestamp, now, startIn);
       const first = seq === this.startSeq && !this.playback.started;
       if (first || deadline - now < this.urgentLeadMs(c.meta.size)) {
-        if (c.peerFetch && this.willFinishInTime(c.peerFetch, c.meta.size, deadline)) continue;
-        if (c.peerFetch) this.abandonPeerFetch(c, 'too slow for the deadline');
-        if (c.originRetryAt === undefined || now >= c.originRetryAt) this.fetchFromOrigin(c, 'urgent');
+        for (const t of [...c.transfers])
+          if (!this.willFinishInTime(t, deadline)) this.abandonPeerFetch(c, t, 'too slow for the deadline');
+        // only the pieces nobody brings in time come from the origin (one Range fetch)
+        const span = asm.freeSpan();
+        if (span && (c.originRetryAt === undefined || now >= c.originRetryAt)) this.fetchFromOrigin(c, 'urgent', span);
         continue;
       }
-      if (c.peerFetch) {
-        const t = c.peerFetch;
+      for (const t of [...c.transfers]) {
         if (t.firstByteAt === undefined && now - t.requestedAt > this.opts.firstByteTimeoutMs)
-          this.abandonPeerFetch(c, 'no answer');
-        else if (now - t.lastProgressAt > this.opts.requestStallMs) this.abandonPeerFetch(c, 'stalled');
-        else continue;
+          this.abandonPeerFetch(c, t, 'no answer');
+        else if (now - t.lastProgressAt > this.opts.requestStallMs) this.abandonPeerFetch(c, t, 'stalled');
       }
+      if (asm.freeCount() === 0) continue;
       // a peer that does not upload is a leaf: it asks late, when the chunk has spread, so the first copies
       // go to peers that pass them on
       if (
@@ -428,10 +450,20 @@ export class SwarmPeer {
         deadline - now > this.urgentLeadMs(c.meta.size) + 1000
       )
         continue;
-      const from = this.peerRequests < this.opts.maxPeerRequests ? this.pickSource(seq, now) : undefined;
-      if (from) this.requestFrom(c, from, deadline - now);
-      else if (!this.anyHolder(seq)) this.considerSeeding(c, now);
+      // the missing pieces, split among neighbours that hold or fetch them (a run per neighbour)
+      while (this.peerRequests < this.opts.maxPeerRequests) {
+        const pick = this.pickSource(c, asm, now);
+        if (!pick) break;
+        this.requestFrom(c, asm, pick.n, pick.run, deadline - now);
+      }
+      const unoffered = this.unoffered(c, asm);
+      if (unoffered) this.considerSeeding(c, asm, unoffered, now);
     }
+  }
+
+  private assembly(c: ChunkState): Assembly {
+    c.asm ??= new Assembly(c.meta, c.pieces?.hashes, c.pieces?.bytes);
+    return c.asm;
   }
 
   /**
@@ -455,17 +487,20 @@ export class SwarmPeer {
     this.originRate = this.originRate === undefined ? sample : 0.7 * this.originRate + 0.3 * sample;
   }
 
-  private willFinishInTime(t: PeerTransfer, size: number, deadline: number): boolean {
+  private willFinishInTime(t: PeerTransfer, deadline: number): boolean {
     const now = this.now();
     const rate =
       t.firstByteAt !== undefined && now > t.firstByteAt ? t.received / (now - t.firstByteAt) : t.from.throughput;
     if (!rate) return false;
-    return now + (size - t.received) / rate < deadline - 100;
+    return now + (t.bytes - t.received) / rate < deadline - 100;
   }
 
-  /** A neighbour that holds the chunk and has room for our request; faster ones more likely. */
-  private pickSource(seq: number, now: number): Neighbour | undefined {
-    let best: Neighbour | undefined;
+  /**
+   * A neighbour that holds or fetches free pieces of the chunk and has room for our request, with the first
+   * run of free pieces it offers; faster ones, and those offering more of what we miss, more likely.
+   */
+  private pickSource(c: ChunkState, asm: Assembly, now: number): { n: Neighbour; run: [number, number] } | undefined {
+    let best: { n: Neighbour; run: [number, number] } | undefined;
     let bestScore = -1;
     let known = 0;
     let sum = 0;
@@ -475,45 +510,80 @@ export class SwarmPeer {
       sum += n.throughput;
     }
     const assumed = known > 0 ? sum / known : 1;
-    const cutThrough = this.chunks.get(seq)?.pieces !== undefined;
+    const cutThrough = c.pieces !== undefined;
+    const free = asm.freeCount();
+    const seq = c.meta.seq;
     for (const n of this.neighbours.values()) {
       if (!n.greeted || !n.uploads) continue;
-      // with piece hashes, a neighbour that is still downloading the chunk forwards it as it verifies
-      const full = n.has.has(seq);
-      if (!full && !(cutThrough && n.fetching.has(seq))) continue;
       if (n.requested.size >= this.opts.maxRequestsPerNeighbour) continue;
+      // with piece hashes, a neighbour that is still downloading the chunk forwards it as it verifies
+      const offer = n.offers(seq, asm.units, cutThrough);
+      if (!offer) continue;
       const backoff = n.backoffUntil.get(seq);
       if (backoff !== undefined && now < backoff) continue;
+      const run = asm.firstFreeRun(offer.from, offer.to);
+      if (!run) continue;
       const score =
-        (n.throughput ?? assumed) * (full ? 1 : this.opts.partialSourceWeight) * (0.75 + 0.5 * this.random());
+        (n.throughput ?? assumed) *
+        (offer.full ? 1 : this.opts.partialSourceWeight) *
+        ((run[1] - run[0]) / free) *
+        (0.75 + 0.5 * this.random());
       if (score > bestScore) {
-        best = n;
+        best = { n, run };
         bestScore = score;
       }
     }
     return best;
   }
 
-  private anyHolder(seq: number): boolean {
-    const cutThrough = this.chunks.get(seq)?.pieces !== undefined;
-    for (const n of this.neighbours.values())
-      if (n.uploads && (n.has.has(seq) || (cutThrough && n.fetching.has(seq)))) return true;
-    return false;
+  /** The span of free pieces that no uploading neighbour holds or fetches (undefined: all are offered). */
+  private unoffered(c: ChunkState, asm: Assembly): [number, number] | undefined {
+    const cutThrough = c.pieces !== undefined;
+    const offered = new Uint8Array(asm.units);
+    for (const n of this.neighbours.values()) {
+      if (!n.uploads) continue;
+      const offer = n.offers(c.meta.seq, asm.units, cutThrough);
+      if (offer) offered.fill(1, offer.from, offer.to);
+    }
+    let lo = -1;
+    let hi = -1;
+    for (let i = 0; i < asm.units; i++) {
+      if (offered[i] === 1 || !asm.isFree(i)) continue;
+      if (lo < 0) lo = i;
+      hi = i + 1;
+    }
+    return lo < 0 ? undefined : [lo, hi];
   }
 
-  /** What the uploader may send of a chunk: what we hold, or the verified part of what is arriving. */
+  /** What the uploader may send of a chunk: what we hold, or the verified pieces of what is arriving. */
   private uploadSource(seq: number): UploadSource | undefined {
     const c = this.chunks.get(seq);
     if (!c) return undefined;
-    if (c.data) return { bytes: c.data, ready: c.data.byteLength, size: c.meta.size };
-    const t = c.peerFetch;
-    if (t && c.pieces) return { bytes: t.buf, ready: t.verified, size: c.meta.size };
-    if (t || c.originFetch || c.verifying) return { bytes: undefined, ready: 0, size: c.meta.size };
-    return undefined;
+    const size = c.meta.size;
+    if (c.data) {
+      const unitBytes = c.pieces ? c.pieces.bytes : size;
+      const units = c.pieces ? c.pieces.hashes.length : 1;
+      return { bytes: c.data, size, unitBytes, units, ready: () => true, covered: () => true };
+    }
+    const asm = c.asm;
+    if (!asm) return undefined;
+    return {
+      bytes: asm.buf,
+      size,
+      unitBytes: asm.unitBytes,
+      units: asm.units,
+      ready: (i) => asm.isVerified(i),
+      covered: (i) => asm.isCovered(i) || c.verifying,
+    };
   }
 
-  /** Nobody around holds it: pull it from the origin if it is our turn (see seed-rank.ts). */
-  private considerSeeding(c: ChunkState, now: number): void {
+  /**
+   * Nobody around holds or fetches pieces [lo, hi) of it: pull them from the origin if it is our turn (see
+   * seed-rank.ts). A large chunk (over `splitSeedFactor` × the average) is seeded in parts: seed r of n
+   * fetches only the r-th of n runs of pieces (HTTP Range) and the seeds trade the rest, so the swarm pulls
+   * it about once from the origin yet it starts from n places.
+   */
+  private considerSeeding(c: ChunkState, asm: Assembly, [lo, hi]: [number, number], now: number): void {
     if (!this.args.upload || !this.playback.started) return;
     if (c.originRetryAt !== undefined && now < c.originRetryAt) return;
     if (c.incomingSince !== undefined && now - c.incomingSince < this.opts.incomingTimeoutMs) return;
@@ -529,17 +599,38 @@ export class SwarmPeer {
     // ... but never a large share of a small swarm, where the mesh is shallow anyway
     const wanted = c.meta.keyframe ? this.opts.keyframeSeeds : this.opts.chunkSeeds;
     const cap = Math.max(1, Math.ceil((this.known.size + 1 - this.nonUploaders.size) * this.opts.maxSeedShare));
-    const extra = Math.min(wanted, cap) - 1;
-    if (c.seedRank <= round + extra) this.fetchFromOrigin(c, 'seed');
+    const seeds = Math.min(wanted, cap);
+    if (c.seedRank > round + seeds - 1) return;
+    if (round === 0 && seeds > 1 && asm.units >= seeds && this.isLargeChunk(c)) {
+      const r = c.seedRank;
+      const part = asm.firstFreeRun(Math.floor((r * asm.units) / seeds), Math.floor(((r + 1) * asm.units) / seeds));
+      if (part) this.fetchFromOrigin(c, 'seed', part);
+      return;
+    }
+    this.fetchFromOrigin(c, 'seed', asm.firstFreeRun(lo, hi) ?? [lo, hi]);
+  }
+
+  private isLargeChunk(c: ChunkState): boolean {
+    if (!(this.opts.splitSeedFactor > 0)) return false;
+    let sum = 0;
+    let n = 0;
+    for (const other of this.chunks.values()) {
+      sum += other.meta.size;
+      n++;
+    }
+    return n > 0 && c.meta.size > (this.opts.splitSeedFactor * sum) / n;
   }
 
   private *uploaderHashes(): Iterable<number> {
     for (const [id, h] of this.known) if (!this.nonUploaders.has(id)) yield h;
   }
 
-  private fetchFromOrigin(c: ChunkState, why: 'seed' | 'urgent'): void {
-    const ctl = new AbortController();
-    c.originFetch = ctl;
+  /** Units [first, end) from the origin: one HTTP Range fetch (a plain GET for the whole chunk). */
+  private fetchFromOrigin(c: ChunkState, why: 'seed' | 'urgent', [first, end]: [number, number]): void {
+    const asm = this.assembly(c);
+    const part: OriginPart = { kind: 'origin', first, end, ctl: new AbortController() };
+    asm.assign(part);
+    c.origin.push(part);
     if (why === 'seed') {
       this.counters.seedFetches++;
       this.spreadSeeded(c, undefined);
@@ -547,54 +638,84 @@ export class SwarmPeer {
     this.emit({ type: 'origin-fetch', seq: c.meta.seq, why, ageMs: this.now() - c.announcedAt });
     this.announceFetching(c);
     const startedAt = this.now();
-    this.args.origin.fetchChunk(c.meta, ctl.signal).then(
+    const a = asm.unitStart(first);
+    const b = asm.unitEnd(end - 1);
+    const range: [number, number] | undefined = a === 0 && b === c.meta.size ? undefined : [a, b];
+    const done = () => {
+      const i = c.origin.indexOf(part);
+      if (i < 0) return false;
+      c.origin.splice(i, 1);
+      return true;
+    };
+    this.args.origin.fetchChunk(c.meta, part.ctl.signal, range).then(
       (bytes) => {
-        if (c.originFetch !== ctl) return;
-        c.originFetch = undefined;
+        if (!done()) return;
         this.counters.cdnBytes += bytes.byteLength;
         this.recordOriginFetch(bytes.byteLength, this.now() - startedAt, false);
-        this.verify(c, bytes, undefined);
+        if (bytes.byteLength !== b - a || this.chunks.get(c.meta.seq) !== c || c.asm !== asm) {
+          asm.release(part);
+          c.originRetryAt = this.now() + 200;
+          this.emit({ type: 'log', line: `origin chunk ${c.meta.seq}: ${bytes.byteLength} bytes, expected ${b - a}` });
+          return;
+        }
+        for (let u = first; u < end; u++) {
+          const at = asm.unitStart(u);
+          const unit = asm.write(part, at, bytes.subarray(at - a, asm.unitEnd(u) - a));
+          if (unit !== undefined && unit >= 0) this.checkUnit(c, asm, unit, part);
+        }
+        asm.release(part);
       },
       (err: unknown) => {
-        if (c.originFetch !== ctl) return;
-        c.originFetch = undefined;
+        if (!done()) return;
+        asm.release(part);
         c.originRetryAt = this.now() + 200;
         this.emit({ type: 'log', line: `origin chunk ${c.meta.seq}: ${String(err)}` });
       },
     );
   }
 
-  private requestFrom(c: ChunkState, n: Neighbour, slackMs: number): void {
+  private requestFrom(
+    c: ChunkState,
+    asm: Assembly,
+    n: Neighbour,
+    [first, end]: [number, number],
+    slackMs: number,
+  ): void {
     const now = this.now();
-    c.peerFetch = {
+    const t: PeerTransfer = {
+      kind: 'peer',
+      first,
+      end,
       from: n,
+      bytes: asm.unitEnd(end - 1) - asm.unitStart(first),
       requestedAt: now,
       firstByteAt: undefined,
       lastProgressAt: now,
-      buf: new Uint8Array(c.meta.size),
       received: 0,
-      verified: 0,
-      hashing: false,
     };
+    asm.assign(t);
+    c.transfers.push(t);
     n.requested.add(c.meta.seq);
     this.peerRequests++;
-    this.sendTo(n, { type: 'request', seq: c.meta.seq, slackMs: Math.max(0, Math.min(600_000, Math.round(slackMs))) });
+    const range = first === 0 && end === asm.units ? {} : { from: first, to: end };
+    const slack = Math.max(0, Math.min(600_000, Math.round(slackMs)));
+    this.sendTo(n, { type: 'request', seq: c.meta.seq, ...range, slackMs: slack });
     // with piece hashes, `fetching` tells neighbours they may ask us: say it once bytes flow (first piece verified)
     if (!c.pieces) this.announceFetching(c);
   }
 
-  private clearPeerFetch(c: ChunkState): PeerTransfer | undefined {
-    const t = c.peerFetch;
-    if (!t) return undefined;
-    c.peerFetch = undefined;
+  private clearPeerFetch(c: ChunkState, t: PeerTransfer): void {
+    const i = c.transfers.indexOf(t);
+    if (i < 0) return;
+    c.transfers.splice(i, 1);
+    c.asm?.release(t);
     t.from.requested.delete(c.meta.seq);
     this.peerRequests--;
-    return t;
   }
 
-  private abandonPeerFetch(c: ChunkState, why: string): void {
-    const t = this.clearPeerFetch(c);
-    if (!t) return;
+  private abandonPeerFetch(c: ChunkState, t: PeerTransfer, why: string): void {
+    if (!c.transfers.includes(t)) return;
+    this.clearPeerFetch(c, t);
     const now = this.now();
     this.sendTo(t.from, { type: 'cancel', seq: c.meta.seq });
     t.from.backoffUntil.set(c.meta.seq, now + this.opts.absentBackoffMs);
@@ -609,11 +730,15 @@ export class SwarmPeer {
    * latencies, much faster than the chunk itself.
    */
   private announceFetching(c: ChunkState): void {
-    if (!this.args.upload || c.announcedFetching) return;
-    c.announcedFetching = true;
+    if (!this.args.upload || c.announced === 'whole' || !c.asm) return;
+    const run = c.asm.coveredRun();
+    if (!run || (run !== 'whole' && c.announced === 'part')) return;
+    // a run of pieces first (a seed of one part), the whole chunk once we are getting all of it
+    c.announced = run === 'whole' ? 'whole' : 'part';
+    const msg: PeerMessage =
+      run === 'whole' ? { type: 'fetching', seq: c.meta.seq } : { type: 'fetching', seq: c.meta.seq, ...run };
     for (const n of this.neighbours.values()) {
-      if (n.greeted && n.uploads && !n.has.has(c.meta.seq) && !n.fetching.has(c.meta.seq))
-        this.sendTo(n, { type: 'fetching', seq: c.meta.seq });
+      if (n.greeted && n.uploads && !n.has.has(c.meta.seq) && !n.fetching.has(c.meta.seq)) this.sendTo(n, msg);
     }
   }
 
@@ -627,17 +752,71 @@ export class SwarmPeer {
         this.sendTo(n, { type: 'seeded', seq: c.meta.seq });
   }
 
-  private verify(c: ChunkState, bytes: Uint8Array, from: Neighbour | undefined): void {
-    c.verifying = true;
+  /**
+   * A unit is complete in place: hash it against the origin's piece hash (or the chunk's hash when there are
+   * no piece hashes) before it is served or used. A mismatch from a neighbour is that neighbour's fault alone
+   * (it only forwards verified pieces): it is dropped and reported, and the unit is free for another source.
+   */
+  private checkUnit(c: ChunkState, asm: Assembly, unit: number, src: PeerTransfer | OriginPart): void {
+    const bytes = asm.buf.subarray(asm.unitStart(unit), asm.unitEnd(unit));
     this.hash(bytes).then(
+      (hex) => {
+        if (this.stopped || this.chunks.get(c.meta.seq) !== c || c.asm !== asm || c.data) return;
+        const ok = hex === asm.unitHash(unit);
+        asm.settle(unit, ok);
+        if (!ok) {
+          if (src.kind === 'peer')
+            this.reportBadPeer(
+              src.from,
+              c.meta.seq,
+              asm.units > 1 || c.pieces ? 'piece hash mismatch' : 'chunk hash mismatch',
+            );
+          else {
+            c.originRetryAt = this.now() + 500;
+            this.emit({ type: 'log', line: `origin chunk ${c.meta.seq}: hash mismatch` });
+          }
+          this.schedule();
+          return;
+        }
+        if (src.kind === 'peer') {
+          this.counters.p2pBytes += bytes.byteLength;
+          c.fromPeer = true;
+          if (asm.pendingOf(src) === 0 && c.transfers.includes(src)) {
+            this.clearPeerFetch(c, src);
+            src.from.recordTransfer(src.bytes, this.now() - src.requestedAt, this.opts.throughputEwma);
+            if (src.first === 0 && src.end === asm.units) src.from.has.add(c.meta.seq);
+          }
+        }
+        if (asm.complete) return this.finish(c, asm);
+        this.announceFetching(c);
+        this.uploader.pump();
+        if (src.kind === 'peer' && !c.transfers.includes(src)) this.schedule();
+      },
+      (err: unknown) => {
+        asm.settle(unit, false);
+        this.emit({ type: 'log', line: `hash failed: ${String(err)}` });
+      },
+    );
+  }
+
+  /** Every unit passed: with piece hashes, the whole chunk is checked against its SHA-256 too. */
+  private finish(c: ChunkState, asm: Assembly): void {
+    if (!c.pieces) {
+      this.accept(c, asm.buf);
+      this.schedule();
+      return;
+    }
+    c.verifying = true;
+    this.hash(asm.buf).then(
       (hex) => {
         c.verifying = false;
         if (this.stopped || this.chunks.get(c.meta.seq) !== c || c.data) return;
-        if (hex === c.meta.hash && bytes.byteLength === c.meta.size) this.accept(c, bytes, from);
-        else if (from) this.reportBadPeer(from, c.meta.seq, 'chunk hash mismatch');
+        if (hex === c.meta.hash) this.accept(c, asm.buf);
         else {
+          // pieces that match a chunk that does not: the origin's announcement is inconsistent; start over
+          c.asm = undefined;
           c.originRetryAt = this.now() + 500;
-          this.emit({ type: 'log', line: `origin chunk ${c.meta.seq}: hash mismatch` });
+          this.emit({ type: 'log', line: `chunk ${c.meta.seq}: pieces match, chunk hash does not` });
         }
         this.schedule();
       },
@@ -648,21 +827,17 @@ export class SwarmPeer {
     );
   }
 
-  private accept(c: ChunkState, bytes: Uint8Array, from: Neighbour | undefined): void {
+  private accept(c: ChunkState, bytes: Uint8Array): void {
     c.data = bytes;
     this.uploader.pump();
-    if (from) this.counters.p2pBytes += bytes.byteLength;
     this.emit({
       type: 'verified',
       seq: c.meta.seq,
-      source: from ? 'peer' : 'origin',
+      source: c.fromPeer ? 'peer' : 'origin',
       ageMs: this.now() - c.announcedAt,
     });
-    if (c.peerFetch) this.abandonPeerFetch(c, 'got it elsewhere');
-    if (c.originFetch) {
-      c.originFetch.abort();
-      c.originFetch = undefined;
-    }
+    for (const t of [...c.transfers]) this.abandonPeerFetch(c, t, 'got it elsewhere');
+    for (const o of c.origin.splice(0)) o.ctl.abort();
     // a peer that does not upload announces nothing: nobody may ask it for chunks
     if (this.args.upload) {
       for (const n of this.neighbours.values()) {
@@ -670,48 +845,6 @@ export class SwarmPeer {
       }
     }
     this.tryOutput();
-  }
-
-  /**
-   * Cut-through: hash each complete piece against the origin's piece hash, in order; verified bytes may be
-   * forwarded at once, and the chunk is accepted when the last piece passes. A mismatch is the sender's
-   * fault alone (it only forwards verified pieces), so it is dropped and reported.
-   */
-  private verifyPieces(c: ChunkState, t: PeerTransfer): void {
-    const p = c.pieces!;
-    if (t.hashing || t.verified >= c.meta.size) return;
-    const start = t.verified;
-    const end = Math.min(c.meta.size, start + p.bytes);
-    if (t.received < end) return;
-    const buf = t.buf;
-    t.hashing = true;
-    this.hash(buf.subarray(start, end)).then(
-      (hex) => {
-        if (this.stopped || c.peerFetch !== t || t.buf !== buf) return;
-        t.hashing = false;
-        if (hex !== p.hashes[start / p.bytes]) {
-          this.reportBadPeer(t.from, c.meta.seq, 'piece hash mismatch');
-          this.schedule();
-          return;
-        }
-        t.verified = end;
-        this.announceFetching(c);
-        if (end < c.meta.size) {
-          this.uploader.pump();
-          this.verifyPieces(c, t);
-          return;
-        }
-        this.clearPeerFetch(c);
-        t.from.recordTransfer(c.meta.size, this.now() - t.requestedAt, this.opts.throughputEwma);
-        t.from.has.add(c.meta.seq);
-        this.accept(c, buf, t.from);
-        this.schedule();
-      },
-      (err: unknown) => {
-        t.hashing = false;
-        this.emit({ type: 'log', line: `hash failed: ${String(err)}` });
-      },
-    );
   }
 
   private reportBadPeer(n: Neighbour, seq: number, reason: string): void {
@@ -749,8 +882,8 @@ export class SwarmPeer {
     const low = this.nextSeq - this.opts.keepBehindChunks;
     for (const [seq, c] of this.chunks) {
       if (seq >= low) continue;
-      c.originFetch?.abort();
-      this.clearPeerFetch(c);
+      for (const o of c.origin.splice(0)) o.ctl.abort();
+      for (const t of [...c.transfers]) this.clearPeerFetch(c, t);
       this.chunks.delete(seq);
     }
     if (this.ticks % 10 === 0) for (const n of this.neighbours.values()) n.prune(low);
@@ -825,7 +958,7 @@ export class SwarmPeer {
     this.neighbours.delete(n.id);
     for (const seq of [...n.requested]) {
       const c = this.chunks.get(seq);
-      if (c?.peerFetch?.from === n) this.clearPeerFetch(c);
+      for (const t of c?.transfers.filter((x) => x.from === n) ?? []) this.clearPeerFetch(c!, t);
     }
     this.uploader.forget(n);
     this.emit({ type: 'peer-leave', peerId: n.id, reason });
@@ -861,19 +994,33 @@ export class SwarmPeer {
         this.schedule();
         break;
       }
-      case 'have':
+      case 'have': {
         if (msg.seq < windowLow) break;
-        n.has.add(msg.seq);
-        n.fetching.delete(msg.seq);
+        const part = pieceRun(msg);
+        if (part === 'bad') break;
+        if (part) n.parts.set(msg.seq, part);
+        else {
+          n.has.add(msg.seq);
+          n.fetching.delete(msg.seq);
+          n.parts.delete(msg.seq);
+        }
         if (this.chunks.get(msg.seq)?.data === undefined) this.schedule();
         break;
+      }
       case 'fetching': {
         if (msg.seq < windowLow) break;
-        n.fetching.add(msg.seq);
+        const part = pieceRun(msg);
+        if (part === 'bad') break;
+        if (part) {
+          if (!n.fetching.has(msg.seq)) n.parts.set(msg.seq, part);
+        } else {
+          n.fetching.add(msg.seq);
+          n.parts.delete(msg.seq);
+        }
         const c = this.chunks.get(msg.seq);
         if (c && !c.data) {
           c.incomingSince ??= this.now();
-          if (c.pieces && !c.peerFetch && !c.originFetch) this.schedule();
+          if (c.pieces && (!c.asm || c.asm.freeCount() > 0)) this.schedule();
         }
         break;
       }
@@ -882,18 +1029,22 @@ export class SwarmPeer {
         if (c && !c.data) this.spreadSeeded(c, n);
         break;
       }
-      case 'request':
-        this.uploader.request(n, msg.seq, msg.slackMs);
+      case 'request': {
+        const part = pieceRun(msg);
+        if (part === 'bad') this.sendTo(n, { type: 'absent', seq: msg.seq });
+        else this.uploader.request(n, msg.seq, msg.slackMs, part);
         break;
+      }
       case 'cancel':
         this.uploader.cancel(n, msg.seq);
         break;
       case 'absent': {
         n.has.delete(msg.seq);
         n.fetching.delete(msg.seq);
+        n.parts.delete(msg.seq);
         n.backoffUntil.set(msg.seq, this.now() + this.opts.absentBackoffMs);
         const c = this.chunks.get(msg.seq);
-        if (c?.peerFetch?.from === n) this.clearPeerFetch(c);
+        for (const t of c?.transfers.filter((x) => x.from === n) ?? []) this.clearPeerFetch(c!, t);
         this.schedule();
         break;
       }
@@ -904,29 +1055,26 @@ export class SwarmPeer {
     const piece = decodePiece(frame);
     if (!piece) return this.emit({ type: 'log', line: `ignored a malformed piece from ${n.id}` });
     const c = this.chunks.get(piece.seq);
-    const t = c?.peerFetch;
     // pieces of a chunk we cancelled, or never asked this neighbour for, are dropped
-    if (!c || !t || t.from !== n) return;
+    const t = c?.transfers.find((x) => x.from === n);
+    if (!c || !t || !c.asm) return;
     if (piece.offset + piece.payload.byteLength > c.meta.size)
       return this.reportBadPeer(n, piece.seq, 'piece out of bounds');
-    // a chunk we asked this neighbour for twice (after giving up once) can arrive as the tail of the first
-    // send followed by a whole second one: offset 0 starts over (in a fresh buffer: what we forward from
-    // the old one stays intact), other gaps are the stale tail
-    if (piece.offset === 0 && t.received > 0) {
-      t.buf = new Uint8Array(c.meta.size);
-      t.received = t.verified = 0;
-      t.hashing = false;
-    } else if (piece.offset !== t.received) return;
+    // taken only where it continues a unit this request is filling; the stale tail of a send we gave up
+    // on (or a unit another source fills now) is dropped
+    const unit = c.asm.write(t, piece.offset, piece.payload);
+    if (unit === undefined) return;
     const now = this.now();
-    t.buf.set(piece.payload, piece.offset);
     t.received += piece.payload.byteLength;
     t.firstByteAt ??= now;
     t.lastProgressAt = now;
-    if (c.pieces) return this.verifyPieces(c, t);
-    if (t.received < c.meta.size) return;
-    this.clearPeerFetch(c);
-    n.recordTransfer(c.meta.size, now - t.requestedAt, this.opts.throughputEwma);
-    n.has.add(piece.seq);
-    this.verify(c, t.buf, n);
+    if (unit >= 0) this.checkUnit(c, c.asm, unit, t);
   }
+}
+
+/** The run of pieces a message names: undefined for the whole chunk, 'bad' when it makes no sense. */
+function pieceRun(msg: { from?: number; to?: number }): { from: number; to: number } | undefined | 'bad' {
+  if (msg.from === undefined && msg.to === undefined) return undefined;
+  if (msg.from === undefined || msg.to === undefined || msg.from >= msg.to) return 'bad';
+  return { from: msg.from, to: msg.to };
 }

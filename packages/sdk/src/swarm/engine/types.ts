@@ -14,7 +14,11 @@ export interface SwarmClock {
 /** HTTP access to the origin's immutable init and chunk URLs. */
 export interface OriginClient {
   fetchInit(init: InitMeta, signal?: AbortSignal): Promise<Uint8Array>;
-  fetchChunk(meta: ChunkMeta, signal: AbortSignal): Promise<Uint8Array>;
+  /**
+   * The chunk's bytes, or with `range` ([start, end), end exclusive) only those bytes (HTTP Range): the
+   * engine fetches just the pieces no neighbour brought.
+   */
+  fetchChunk(meta: ChunkMeta, signal: AbortSignal, range?: readonly [number, number]): Promise<Uint8Array>;
 }
 
 /** One open, reliable, ordered channel to a neighbour (a data channel, or a simulated one). */

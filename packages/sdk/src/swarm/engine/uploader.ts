@@ -13,18 +13,32 @@
 import { encodePiece, SWARM_MAX_PIECE_BYTES } from '@xp2p/protocol';
 import type { Neighbour } from './neighbour.js';
 
-/** What we can send of a chunk now: its bytes (undefined while none arrived), how many are verified, its size. */
+/**
+ * What we can send of a chunk now. Units are what the receiver verifies alone (the origin's hashed pieces,
+ * or the whole chunk): only verified units are sent, each as soon as it is.
+ */
 export interface UploadSource {
+  /** the chunk's bytes in place (undefined while none arrived) */
   bytes: Uint8Array | undefined;
-  ready: number;
   size: number;
+  unitBytes: number;
+  units: number;
+  ready(unit: number): boolean;
+  /** ready, or on its way to us */
+  covered(unit: number): boolean;
 }
 
 interface UploadJob {
   neighbour: Neighbour;
   seq: number;
-  /** bytes of the chunk already sent */
-  sent: number;
+  /** units [first, end) asked for */
+  first: number;
+  end: number;
+  /** units of the range already sent (1) */
+  sent: Uint8Array;
+  left: number;
+  /** a unit longer than a wire piece, part sent: its index and the bytes of it sent */
+  partial: { unit: number; off: number } | undefined;
   /** when the requester must play it (our clock), if it said */
   deadline: number;
 }
@@ -49,24 +63,41 @@ export class Uploader {
       /** undefined: we neither hold nor are fetching this chunk */
       source: (seq: number) => UploadSource | undefined;
       isLinked: (n: Neighbour) => boolean;
-      sendAbsent: (n: Neighbour, seq: number) => void;
+      sendAbsent: (n: Neighbour, seq: number, range?: { from?: number; to?: number }) => void;
     },
   ) {}
 
-  request(neighbour: Neighbour, seq: number, slackMs?: number): void {
-    if (
-      !this.deps.enabled ||
-      !this.deps.source(seq) ||
-      this.queue.some((j) => j.neighbour === neighbour && j.seq === seq) ||
-      this.queue.length >= this.deps.maxQueue ||
-      this.backlogMs() > this.deps.maxBacklogMs
-    ) {
-      this.deps.sendAbsent(neighbour, seq);
+  /**
+   * A neighbour asks for units [first, end) of a chunk (the whole chunk when not given). A repeated request
+   * for a chunk replaces the earlier one.
+   */
+  request(neighbour: Neighbour, seq: number, slackMs?: number, range?: { from?: number; to?: number }): void {
+    const src = this.deps.enabled ? this.deps.source(seq) : undefined;
+    const first = Math.max(0, range?.from ?? 0);
+    const end = Math.min(src?.units ?? 0, range?.to ?? Infinity);
+    // a repeated request replaces the earlier one (the piece on the wire finishes)
+    const before = this.queue.findIndex((j) => j.neighbour === neighbour && j.seq === seq);
+    const old = this.queue[before];
+    if (old && this.current?.job === old) old.left = 0;
+    else if (old) this.queue.splice(before, 1);
+    let wanted = false;
+    for (let i = first; src && i < end && !wanted; i++) wanted = src.covered(i);
+    if (!src || !wanted || this.queue.length >= this.deps.maxQueue || this.backlogMs() > this.deps.maxBacklogMs) {
+      this.deps.sendAbsent(neighbour, seq, range);
       return;
     }
     // uploaders first, then older chunks (closer to their deadline), then neighbours that served us
     // fastest (their uplink is fast, so the copy we give them spreads fastest)
-    const job = { neighbour, seq, sent: 0, deadline: this.deps.now() + (slackMs ?? Infinity) };
+    const job: UploadJob = {
+      neighbour,
+      seq,
+      first,
+      end,
+      sent: new Uint8Array(end - first),
+      left: end - first,
+      partial: undefined,
+      deadline: this.deps.now() + (slackMs ?? Infinity),
+    };
     let i = this.queue.length;
     while (i > 0 && comesBefore(job, this.queue[i - 1]!)) i--;
     this.queue.splice(i, 0, job);
@@ -78,7 +109,7 @@ export class Uploader {
     const job = this.queue[i];
     if (!job) return;
     // the send on the wire finishes; nothing more of this chunk goes out
-    if (this.current?.job === job) job.sent = Infinity;
+    if (this.current?.job === job) job.left = 0;
     else this.queue.splice(i, 1);
   }
 
@@ -88,8 +119,10 @@ export class Uploader {
     let bytes = this.current.bytes - (this.deps.now() - this.current.startedAt) * this.rate;
     // a chunk still arriving counts whole: its bytes will want this uplink soon (counting only what is
     // here admits more requests than the uplink then serves in time)
-    for (const j of this.queue)
-      if (j.sent < Infinity) bytes += Math.max(0, (this.deps.source(j.seq)?.size ?? 0) - j.sent);
+    for (const j of this.queue) {
+      const src = this.deps.source(j.seq);
+      if (src) bytes += Math.min(src.size, j.left * src.unitBytes);
+    }
     return Math.max(0, bytes) / this.rate;
   }
 
@@ -125,37 +158,62 @@ export class Uploader {
     const now = this.deps.now();
     // in queue order, except that a requester close to its deadline (about to fall back to the origin)
     // goes first, earliest deadline first: that copy saves an origin fetch now
-    let best: UploadJob | undefined;
+    let best: { job: UploadJob; unit: number } | undefined;
     let bestTight = false;
     for (let i = 0; i < this.queue.length;) {
       const job = this.queue[i]!;
       const src = this.deps.isLinked(job.neighbour) ? this.deps.source(job.seq) : undefined;
-      if (!src || job.sent >= src.size) {
-        // done (its last send drained), gone, or a chunk we no longer hold nor fetch
+      const unit = src && job.left > 0 ? nextUnit(job, src) : undefined;
+      if (!src || job.left <= 0 || unit === 'never') {
+        // done (its last send drained), gone, or units we no longer hold nor fetch
         this.queue.splice(i, 1);
-        if (!src && this.deps.isLinked(job.neighbour)) this.deps.sendAbsent(job.neighbour, job.seq);
+        if (this.deps.isLinked(job.neighbour) && job.left > 0)
+          this.deps.sendAbsent(job.neighbour, job.seq, { from: job.first, to: job.end });
         continue;
       }
       i++;
-      if (!src.bytes || src.ready <= job.sent) continue; // still arriving: serve another job meanwhile
+      if (unit === undefined || !src.bytes) continue; // still arriving: serve another job meanwhile
       const tight = job.deadline - now <= this.deps.tightSlackMs;
-      if (!best || (tight && (!bestTight || job.deadline < best.deadline))) {
-        best = job;
+      if (!best || (tight && (!bestTight || job.deadline < best.job.deadline))) {
+        best = { job, unit };
         bestTight = tight;
       }
     }
     if (!best) return;
-    const src = this.deps.source(best.seq)!;
+    const { job, unit } = best;
+    const src = this.deps.source(job.seq)!;
     // one piece per send: the order is decided again after every piece, so a chunk that just started
     // arriving (cut-through) or a more urgent job does not wait behind a whole chunk
-    const start = best.sent;
+    const unitStart = unit * src.unitBytes;
+    const unitEnd = Math.min(src.size, unitStart + src.unitBytes);
+    const start = unitStart + (job.partial?.unit === unit ? job.partial.off : 0);
     const piece = Math.max(1, Math.min(this.deps.pieceBytes, SWARM_MAX_PIECE_BYTES));
-    const end = Math.min(src.ready, start + piece);
-    best.neighbour.link.send(encodePiece(best.seq, start, src.bytes!.subarray(start, end)));
-    best.sent = end;
-    this.current = { job: best, startedAt: now, bytes: end - start };
+    const end = Math.min(unitEnd, start + piece);
+    job.neighbour.link.send(encodePiece(job.seq, start, src.bytes!.subarray(start, end)));
+    if (end < unitEnd) job.partial = { unit, off: end - unitStart };
+    else {
+      job.partial = undefined;
+      job.sent[unit - job.first] = 1;
+      job.left--;
+    }
+    this.current = { job, startedAt: now, bytes: end - start };
     this.uploadBytes += end - start;
   }
+}
+
+/**
+ * The unit of the job to send next: the one part sent, else the first ready one not sent; undefined when
+ * the rest is still on its way to us, 'never' when some of it will not come.
+ */
+function nextUnit(job: UploadJob, src: UploadSource): number | undefined | 'never' {
+  if (job.partial) return job.partial.unit;
+  let waiting = false;
+  for (let u = job.first; u < job.end; u++) {
+    if (job.sent[u - job.first] === 1) continue;
+    if (src.ready(u)) return u;
+    if (src.covered(u)) waiting = true;
+  }
+  return waiting ? undefined : 'never';
 }
 
 function comesBefore(a: UploadJob, b: UploadJob): boolean {

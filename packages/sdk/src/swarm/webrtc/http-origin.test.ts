@@ -67,4 +67,28 @@ describe('HttpOriginClient', () => {
     expect([...(await client.fetchChunk(chunk, new AbortController().signal))]).toEqual([1, 2, 3]);
     silent.closeAllConnections();
   });
+  it('fetches a byte range with a Range header (206), and cuts it from a whole answer of a server without ranges', async () => {
+    const body = Buffer.from([10, 11, 12, 13, 14, 15, 16, 17]);
+    const seen: Array<string | undefined> = [];
+    const ranged = createServer((req, res) => {
+      seen.push(req.headers.range);
+      const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      if (!m) return res.end(body);
+      res.writeHead(206, { 'content-range': `bytes ${m[1]}-${m[2]}/${body.length}` });
+      res.end(body.subarray(Number(m[1]), Number(m[2]) + 1));
+    });
+    servers.push(ranged);
+    await new Promise<void>((r) => ranged.listen(0, '127.0.0.1', r));
+    const meta = { ...chunk, size: body.length };
+    const client = new HttpOriginClient(fetch, `http://127.0.0.1:${(ranged.address() as AddressInfo).port}`, 'room');
+    expect([...(await client.fetchChunk(meta, new AbortController().signal, [4, 8]))]).toEqual([14, 15, 16, 17]);
+    expect(seen).toEqual(['bytes=4-7']);
+    // a whole-chunk range is a plain GET
+    expect((await client.fetchChunk(meta, new AbortController().signal, [0, 8])).byteLength).toBe(8);
+    expect(seen[1]).toBeUndefined();
+    await expect(client.fetchChunk(meta, new AbortController().signal, [6, 12])).rejects.toThrow(/bad range/);
+
+    const plain = new HttpOriginClient(fetch, await node(200), 'room');
+    expect([...(await plain.fetchChunk(chunk, new AbortController().signal, [1, 3]))]).toEqual([2, 3]);
+  });
 });

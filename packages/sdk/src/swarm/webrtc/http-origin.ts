@@ -36,8 +36,10 @@ export class HttpOriginClient implements OriginClient {
     return this.getBytes(originUrls.init(this.stream, this.epoch, init.initId), init.size, signal);
   }
 
-  fetchChunk(meta: ChunkMeta, signal: AbortSignal): Promise<Uint8Array> {
-    return this.getBytes(originUrls.chunk(this.stream, this.epoch, meta.seq), meta.size, signal);
+  fetchChunk(meta: ChunkMeta, signal: AbortSignal, range?: readonly [number, number]): Promise<Uint8Array> {
+    const path = originUrls.chunk(this.stream, this.epoch, meta.seq);
+    if (!range || (range[0] === 0 && range[1] === meta.size)) return this.getBytes(path, meta.size, signal);
+    return this.getRange(path, meta.size, range, signal);
   }
 
   /** The manifest of `baseUrl` (default: the node in use). */
@@ -68,6 +70,22 @@ export class HttpOriginClient implements OriginClient {
       this.inFlight.delete(ctl);
       init.signal?.removeEventListener('abort', callerAbort);
     }
+  }
+
+  /** Bytes [start, end) of an immutable part: 206 with exactly them, or (a server without ranges) the whole part. */
+  private async getRange(
+    path: string,
+    size: number,
+    [start, end]: readonly [number, number],
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
+    if (start < 0 || end > size || end <= start) throw new Error(`${path}: bad range ${start}-${end} of ${size}`);
+    const res = await this.get(path, { signal: signal ?? null, headers: { range: `bytes=${start}-${end - 1}` } });
+    if (res.status === 200 && res.bytes.byteLength === size) return res.bytes.subarray(start, end);
+    if (res.status !== 206) throw new Error(`${path}: HTTP ${res.status}`);
+    if (res.bytes.byteLength !== end - start)
+      throw new Error(`${path}: ${res.bytes.byteLength} bytes for range ${start}-${end - 1}, expected ${end - start}`);
+    return res.bytes;
   }
 
   private async getBytes(path: string, expectedSize: number, signal?: AbortSignal): Promise<Uint8Array> {
