@@ -312,7 +312,8 @@ export class SwarmPeer {
       c.pieces = { bytes: pieceBytes, hashes: pieces };
     this.chunks.set(meta.seq, c);
     if (meta.seq > this.newestSeq) this.newestSeq = meta.seq;
-    for (const n of this.neighbours.values()) if (n.fetching.has(meta.seq)) c.incomingSince ??= this.now();
+    for (const n of this.neighbours.values())
+      if (n.fetching.has(meta.seq) || n.parts.has(meta.seq)) c.incomingSince ??= this.now();
     return c;
   }
 
