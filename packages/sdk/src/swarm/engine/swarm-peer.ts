@@ -312,8 +312,7 @@ export class SwarmPeer {
       c.pieces = { bytes: pieceBytes, hashes: pieces };
     this.chunks.set(meta.seq, c);
     if (meta.seq > this.newestSeq) this.newestSeq = meta.seq;
-    for (const n of this.neighbours.values())
-      if (n.fetching.has(meta.seq) || n.parts.has(meta.seq)) c.incomingSince ??= this.now();
+    for (const n of this.neighbours.values()) if (n.fetching.has(meta.seq)) c.incomingSince ??= this.now();
     return c;
   }
 
@@ -1020,7 +1019,8 @@ export class SwarmPeer {
         }
         const c = this.chunks.get(msg.seq);
         if (c && !c.data) {
-          c.incomingSince ??= this.now();
+          // a seed of one part holds back only the seeding of that part (see unoffered)
+          if (!part) c.incomingSince ??= this.now();
           if (c.pieces && (!c.asm || c.asm.freeCount() > 0)) this.schedule();
         }
         break;
