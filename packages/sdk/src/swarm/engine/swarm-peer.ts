@@ -13,6 +13,10 @@
  * - cut-through: when the origin lists piece hashes, each piece is verified as it arrives and may be
  *   forwarded at once, so a neighbour that announced `fetching` (its first piece passed) is a source too,
  *   and a chunk crosses the mesh in about one transfer plus a piece time per hop, not a transfer per hop;
+ * - piece-level sourcing (assembly.ts): a chunk is put together per hashed piece, from several sources at
+ *   once: runs of pieces from neighbours that hold or fetch only part of it (`fetching`/`request` with
+ *   `from`/`to`), and from the origin by HTTP Range, which the urgent fallback uses for just the missing
+ *   pieces. A large chunk (keyframe) is seeded in parts: each of its seeds pulls one part and they trade;
  * - the urgent lead adapts to this peer's measured origin fetches (round trip + size / rate);
  * - a peer that does not upload asks neighbours late (`leafRequestDelayMs`), and uploaders serve peers that
  *   upload first, so early copies go where they multiply.
