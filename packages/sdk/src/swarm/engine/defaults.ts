@@ -41,7 +41,9 @@ export const SWARM_DEFAULTS = Object.freeze({
   /**
    * A chunk larger than this × the average chunk (the keyframe chunks) is seeded in parts: each of its seeds
    * fetches only its share of the pieces from the origin (HTTP Range) and the seeds trade the rest. 0 = every
-   * seed fetches the whole chunk.
+   * seed fetches the whole chunk. Measured (bench-swarm, 12 seeds, N=50): offload 0.962 with 1.5 against
+   * 0.955 with 0 (two whole copies), continuity 0.9999 vs 1.0000; splitting every chunk (chunkSeeds 2) or
+   * three keyframe seeds gave the same 0.962-0.963 at more control traffic.
    */
   splitSeedFactor: 1.5,
   /** Seeds per chunk stay below this share of the uploading peers we know (at least one). */
