@@ -27,6 +27,11 @@ export const SWARM_DEFAULTS = Object.freeze({
    */
   minStartLagMs: 0,
   /**
+   * With a start fetch (init + start chunk in one origin request, issued with the tracker join), how long
+   * after join the engine waits for it before picking its own start and fetching that the usual way.
+   */
+  startFetchWaitMs: 1500,
+  /**
    * When nobody announced `fetching`/`have` for a new chunk, peers ranked 1, 2, ... (by a per-chunk
    * hash of their id) fetch it from the origin after 1, 2, ... of these steps. Rank 0 fetches at once.
    */
