@@ -20,7 +20,13 @@ describe('pickStartChunk', () => {
 
   it('falls back to the oldest keyframe chunk when none is that old, and to nothing without keyframes', () => {
     expect(pick(1500, 2000)).toBe(3);
-    expect(pick(4000, 0, chunks.filter((c) => !c.keyframe))).toBeUndefined();
+    expect(
+      pick(
+        4000,
+        0,
+        chunks.filter((c) => !c.keyframe),
+      ),
+    ).toBeUndefined();
     expect(pick(4000, 0, [])).toBeUndefined();
   });
 });

@@ -18,8 +18,7 @@ export function serveStart(
   count: (bytes: number) => void,
 ): void {
   const lead = parseStartLead(leadParam);
-  if (lead === undefined)
-    throw new HttpError(400, `lead must be an integer number of ms in [0, ${START_LEAD_MAX_MS}]`);
+  if (lead === undefined) throw new HttpError(400, `lead must be an integer number of ms in [0, ${START_LEAD_MAX_MS}]`);
   const now = Date.now();
   const start = pickStartChunk(stream.recentChunks(), now, lead, (c) => ({
     seq: c.meta.seq,

@@ -136,7 +136,8 @@ async function scenario(answer: Answer, answerAtMs = 40) {
 function expectExact(r: Awaited<ReturnType<typeof scenario>>, first: number): void {
   expect(r.out.map((o) => o.seq)).toEqual([undefined, ...Array.from({ length: 8 - first }, (_, i) => first + i)]);
   expect(Buffer.from(r.out[0]!.bytes).equals(Buffer.from(r.initBytes))).toBe(true);
-  for (const o of r.out.slice(1)) expect(Buffer.from(o.bytes).equals(Buffer.from(r.chunks.get(o.seq!)!.bytes))).toBe(true);
+  for (const o of r.out.slice(1))
+    expect(Buffer.from(o.bytes).equals(Buffer.from(r.chunks.get(o.seq!)!.bytes))).toBe(true);
 }
 
 describe('one-request start', () => {
@@ -187,7 +188,10 @@ describe('one-request start', () => {
   for (const [what, answer, why] of fallbacks) {
     it(`does not use ${what}: picks its own start, output exact`, async () => {
       const r = await scenario(answer);
-      expect(r.logs.some((l) => why.test(l)), r.logs.join('\n')).toBe(true);
+      expect(
+        r.logs.some((l) => why.test(l)),
+        r.logs.join('\n'),
+      ).toBe(true);
       // its own pick by the manifest's ages: chunk 0, with the init fetched the usual way
       expectExact(r, 0);
       expect(r.asked).toContain('init');

@@ -431,7 +431,10 @@ export class SwarmPeer {
         const c = this.chunks.get(r.seq);
         const init = this.inits.get(r.initId);
         if (problem || !c || !init || c.data) {
-          this.emit({ type: 'log', line: `start fetch not used (${problem ?? 'chunk changed'}): picking the start here` });
+          this.emit({
+            type: 'log',
+            line: `start fetch not used (${problem ?? 'chunk changed'}): picking the start here`,
+          });
           return this.tryStart();
         }
         init.data ??= r.init;
