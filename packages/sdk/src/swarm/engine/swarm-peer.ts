@@ -443,6 +443,7 @@ export class SwarmPeer {
           return this.tryStart();
         }
         init.data ??= r.init;
+        this.emit({ type: 'log', line: `start at chunk ${c.meta.seq}: init + chunk from the one-request start fetch` });
         this.startAt(c);
         this.counters.urgentFetches++;
         this.emit({ type: 'origin-fetch', seq: c.meta.seq, why: 'urgent', ageMs: this.now() - c.announcedAt });
