@@ -50,7 +50,7 @@ type Answer = (good: OriginStart) => OriginStart | 'fail' | 'silent';
  * real announce times). The start answer lands `answerAtMs` after it was issued; the tracker's `joined`
  * 20 ms after.
  */
-async function scenario(answer: Answer, answerAtMs = 40) {
+async function scenario(answer: Answer, answerAtMs = 40, oneRequestStart = true) {
   const clock = new VirtualClock();
   const initBytes = bytesOf(300, 99);
   const init: InitMeta = { initId: 0, size: initBytes.byteLength, hash: await webCryptoSha256Hex(initBytes) };
@@ -106,7 +106,7 @@ async function scenario(answer: Answer, answerAtMs = 40) {
     upload: true,
     hash: (bytes) => clock.track(webCryptoSha256Hex(bytes)),
     random: () => 0.5,
-    options: { pieceBytes: PIECE },
+    options: { pieceBytes: PIECE, oneRequestStart },
     output: {
       onData: (bytes, info) => out.push({ seq: info.seq, bytes }),
       onEvent: (ev) => events.push(ev),
@@ -198,6 +198,12 @@ describe('one-request start', () => {
       expect(r.asked).toContain('chunk-0');
     });
   }
+
+  it('with oneRequestStart off asks nothing of the start route and starts as before', async () => {
+    const r = await scenario((good) => good, 40, false);
+    expect(r.asked.filter((a) => a.startsWith('start'))).toEqual([]);
+    expectExact(r, 0);
+  });
 
   it('waits for no answer longer than startFetchWaitMs, then picks its own start', async () => {
     const r = await scenario(() => 'silent');

@@ -238,11 +238,12 @@ export class SwarmPeer {
    * Ask the origin for the init part and the start chunk in one request (OriginClient.fetchStart), now,
    * while the tracker join is under way: the first frame then costs one origin round trip, like a plain
    * HTTP-FLV viewer's. Call before join(); join() waits for the answer (at most `startFetchWaitMs`),
-   * verifies it and starts there, or picks its own start as without it. No-op without fetchStart.
+   * verifies it and starts there, or picks its own start as without it. No-op without fetchStart or with
+   * `oneRequestStart` off.
    */
   prefetchStart(): void {
     const { origin } = this.args;
-    if (!origin.fetchStart || this.startFetch || this.selfId || this.stopped) return;
+    if (!this.opts.oneRequestStart || !origin.fetchStart || this.startFetch || this.selfId || this.stopped) return;
     const sf: StartFetch = { ctl: new AbortController(), state: 'pending' };
     this.startFetch = sf;
     const issuedAt = this.now();

@@ -62,11 +62,6 @@ export interface SwarmSimOptions {
   payloadScale?: number;
   /** the origin announces piece hashes (cut-through forwarding); false: whole-chunk hashes only */
   pieceHashes?: boolean;
-  /**
-   * viewers ask the origin for init + start chunk in one request at join time, in parallel with the
-   * tracker join (the start route); false: they fetch both after the tracker's answer
-   */
-  startFetch?: boolean;
   /** peers the tracker hands out per join */
   trackerHandOut?: number;
   /** the tracker names the peers it hands out that do not upload (`noUpload`); false: peers learn it from `hello` */
@@ -160,7 +155,6 @@ export const SIM_DEFAULTS = Object.freeze({
   trackerHandOut: 64,
   trackerNamesNoUpload: true,
   pieceHashes: true,
-  startFetch: true,
 });
 
 export function percentiles(values: number[]): Percentiles {
@@ -269,8 +263,8 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
         },
       });
       rec.engine = engine;
-      // init + start chunk in one origin request, sent with the tracker join (startFetch: false: without)
-      if (o.startFetch) engine.prefetchStart();
+      // init + start chunk in one origin request, sent with the tracker join (engine option oneRequestStart)
+      engine.prefetchStart();
       const neighbours = tracker.sample(id);
       const noUpload = tracker.noUpload(neighbours);
       tracker.add(id, engine, latencyMs, upload);

@@ -39,7 +39,7 @@ describe('swarm engine in the simulator', () => {
 
   it("with the one-request start sent at join, startup is the baseline's and the added lag one GOP, no more", async () => {
     const withStart = await runSwarmSimulation({ peers: 8, seconds: 20, keepOutputs: true });
-    const without = await runSwarmSimulation({ peers: 8, seconds: 20, startFetch: false });
+    const without = await runSwarmSimulation({ peers: 8, seconds: 20, engine: { oneRequestStart: false } });
     expectExactOutputs(withStart, withStart.perPeer);
     for (const p of withStart.perPeer) {
       // one GOP (2 s, the start lead) plus at most the hashing and a busier downlink than the idle baseline's
