@@ -69,6 +69,17 @@ describe('1vN swarm over WebRTC', () => {
     await late.waitForLine(/firstByteMs/, 10_000);
     const lateFirst = viewerEvents(late).find((e) => 'firstByteMs' in e)?.firstByteMs as number;
     expect(lateFirst).toBeLessThan(2000);
+    // every viewer started from the start route's one answer (init + start chunk, verified), none fell back
+    for (const p of [...peers, late]) {
+      const logs = viewerEvents(p).flatMap((e) => (typeof e.log === 'string' ? [e.log] : []));
+      expect(
+        logs.some((l) => /one-request start fetch/.test(l)),
+        logs.join('\n'),
+      ).toBe(true);
+      expect(logs.filter((l) => /start fetch (not used|failed|check failed)|start fetch: no answer/.test(l))).toEqual(
+        [],
+      );
+    }
     await new Promise((r) => setTimeout(r, 12_000));
     const stayed = [peers[0]!, peers[1]!, peers[2]!, peers[3]!, late];
     for (const p of stayed) await p.kill();

@@ -11,6 +11,8 @@
  *   GET  /live/NAME/E/init-I.flv        init part I: FLV header + metadata + sequence headers (immutable)
  *   GET  /live/NAME/E/chunk-SEQ.bin     chunk bytes: concatenated FLV tags (immutable)
  *   GET  /live/NAME/feed                NDJSON announce feed: one OriginEvent per line as they happen
+ *   GET  /live/NAME/start?lead=MS       a viewer's start in one request: init part + start chunk (see
+ *                                       start-pick.ts; headers START_HEADERS name epoch, initId, init size, seq)
  *   POST|PUT /live/NAME?key=KEY         publish (chunked FLV body), e.g. ffmpeg -f flv http://…/live/NAME?key=KEY
  */
 import { z } from 'zod';
@@ -117,6 +119,7 @@ export const originUrls = {
   init: (stream: string, epoch: string, initId: number) => `/live/${stream}/${epoch}/init-${initId}.flv`,
   chunk: (stream: string, epoch: string, seq: number) => `/live/${stream}/${epoch}/chunk-${seq}.bin`,
   feed: (stream: string) => `/live/${stream}/feed`,
+  start: (stream: string, leadMs: number) => `/live/${stream}/start?lead=${leadMs}`,
   publish: (stream: string) => `/live/${stream}`,
   stats: (stream: string) => `/api/streams/${stream}/stats`,
 } as const;

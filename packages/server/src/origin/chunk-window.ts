@@ -7,6 +7,8 @@ import type { ChunkMeta, InitMeta } from '@xp2p/protocol';
 export interface StoredChunk {
   meta: ChunkMeta;
   bytes: Uint8Array;
+  /** when this node announced it (ms since the epoch): where a viewer starts (pickStartChunk) */
+  announcedAt?: number;
 }
 
 export interface StoredInit {

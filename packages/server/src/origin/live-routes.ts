@@ -13,6 +13,7 @@ import { serveFlv } from './flv-viewer.js';
 import type { LiveStream } from './live-stream.js';
 import type { Origin } from './origin.js';
 import { handlePublish } from './publish-endpoint.js';
+import { serveStart } from './start-route.js';
 
 export const LIVE_PREFIX = '/live/';
 /** Sent by another cluster node fetching a part for its mirror (cluster/stream-mirror.ts). */
@@ -83,6 +84,10 @@ export function handleLive(
     });
     res.end(JSON.stringify(manifest));
     return;
+  }
+  if (parts.length === 2 && second === 'start') {
+    const stream = liveStream(ctx, first);
+    return serveStart(stream, query.get('lead'), res, (n) => ctx.origin.countSent(stream.name, n));
   }
   if (parts.length === 2 && second === 'feed') {
     return serveFeed(knownStream(ctx, first), res, ctx.tuning.flvViewerMaxBacklogBytes);

@@ -180,6 +180,7 @@ export class LiveStream {
   /** A chunk cut elsewhere, in order (a gap throws RangeError); its bytes were checked against meta.hash. */
   addChunk(chunk: StoredChunk): void {
     if (!this.#live) return;
+    chunk.announcedAt ??= Date.now();
     this.#window.add(chunk);
     this.#lastSeq = chunk.meta.seq;
     this.#dropUnusedInits();

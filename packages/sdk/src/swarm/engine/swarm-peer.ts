@@ -2,6 +2,11 @@
  * One viewer in a 1vN swarm: turns origin announcements, neighbours and the origin into one ordered,
  * verified byte stream (init, then chunks from a keyframe chunk near the live edge).
  *
+ * Start: the newest keyframe chunk at least `startLeadMs` old (pickStartChunk, the same rule as the origin's
+ * start route). With `prefetchStart()` called as the tracker join is sent, init + start chunk come in that one
+ * origin request, in parallel with the join, so the first frame costs one origin round trip as an HTTP-FLV
+ * viewer's does; the answer is verified against the join's hashes, else the engine picks and fetches itself.
+ *
  * Scheduling, per chunk, earliest deadline first:
  * - the start chunk, and any chunk whose playback deadline is closer than `urgentMs`, comes from the origin
  *   (a slow neighbour transfer is dropped for it), so the output never waits on the mesh;
@@ -24,7 +29,15 @@
  * (or piece by piece with its piece hashes) before it is output or served; a neighbour that sent a
  * mismatch is dropped and reported.
  */
-import { decodePiece, type ChunkMeta, type InitMeta, type OriginEvent, type PeerMessage } from '@xp2p/protocol';
+import {
+  chunkPieceRanges,
+  decodePiece,
+  pickStartChunk,
+  type ChunkMeta,
+  type InitMeta,
+  type OriginEvent,
+  type PeerMessage,
+} from '@xp2p/protocol';
 import { Assembly, type UnitSource } from './assembly.js';
 import { SWARM_DEFAULTS, type SwarmOptions } from './defaults.js';
 import { webCryptoSha256Hex } from './hash.js';
@@ -36,6 +49,7 @@ import type {
   MeshLink,
   MeshTransport,
   OriginClient,
+  OriginStart,
   SwarmClock,
   SwarmEvent,
   SwarmJoin,
@@ -108,6 +122,14 @@ interface InitState {
   retryAt?: number;
 }
 
+/** The one-request start (init + start chunk) issued at join time: pending, being checked, or settled. */
+interface StartFetch {
+  ctl: AbortController;
+  state: 'pending' | 'landed' | 'checking' | 'settled';
+  result?: OriginStart;
+  waitTimer?: unknown;
+}
+
 export class SwarmPeer {
   private readonly opts: SwarmOptions;
   private readonly hash: HashFn;
@@ -124,6 +146,7 @@ export class SwarmPeer {
   private readonly banned = new Set<string>();
   private readonly uploader: Uploader;
   private readonly earlyLinks: MeshLink[] = [];
+  private startFetch: StartFetch | undefined;
 
   private selfId = '';
   private selfHash = 0;
@@ -196,7 +219,55 @@ export class SwarmPeer {
     for (const link of this.earlyLinks.splice(0)) this.attach(link, false);
     this.addPeers(j.neighbours, j.noUpload);
     this.tickTimer = this.args.clock.setTimeout(() => this.tick(), this.opts.tickMs);
+    const sf = this.startFetch;
+    if (sf?.state === 'pending') {
+      // issued with the tracker join, it usually lands soon after; a slow one is not waited for long
+      sf.waitTimer = this.args.clock.setTimeout(() => {
+        if (sf.state !== 'pending') return;
+        sf.state = 'settled';
+        sf.ctl.abort(new Error('start fetch too slow'));
+        this.emit({ type: 'log', line: `start fetch: no answer ${this.opts.startFetchWaitMs} ms after join` });
+        this.tryStart();
+      }, this.opts.startFetchWaitMs);
+    }
+    this.useStartFetch();
     this.tryStart();
+  }
+
+  /**
+   * Ask the origin for the init part and the start chunk in one request (OriginClient.fetchStart), now,
+   * while the tracker join is under way: the first frame then costs one origin round trip, like a plain
+   * HTTP-FLV viewer's. Call before join(); join() waits for the answer (at most `startFetchWaitMs`),
+   * verifies it and starts there, or picks its own start as without it. No-op without fetchStart or with
+   * `oneRequestStart` off.
+   */
+  prefetchStart(): void {
+    const { origin } = this.args;
+    if (!this.opts.oneRequestStart || !origin.fetchStart || this.startFetch || this.selfId || this.stopped) return;
+    const sf: StartFetch = { ctl: new AbortController(), state: 'pending' };
+    this.startFetch = sf;
+    const issuedAt = this.now();
+    origin.fetchStart(this.opts.startLeadMs, sf.ctl.signal).then(
+      (r) => {
+        const bytes = r.init.byteLength + r.chunk.byteLength;
+        this.counters.cdnBytes += bytes;
+        if (r.firstByteMs !== undefined) {
+          this.recordOriginFetch(r.init.byteLength, r.firstByteMs, true);
+          this.recordOriginFetch(bytes, this.now() - issuedAt, false);
+        }
+        if (sf.state !== 'pending' || this.stopped) return;
+        sf.state = 'landed';
+        sf.result = r;
+        this.useStartFetch();
+      },
+      (err: unknown) => {
+        if (sf.state !== 'pending' || this.stopped) return;
+        sf.state = 'settled';
+        this.args.clock.clearTimeout(sf.waitTimer);
+        this.emit({ type: 'log', line: `start fetch failed: ${String(err)}; picking the start here` });
+        this.tryStart();
+      },
+    );
   }
 
   /**
@@ -244,6 +315,10 @@ export class SwarmPeer {
     this.stopped = true;
     this.args.clock.clearTimeout(this.tickTimer);
     this.args.clock.clearTimeout(this.holdTimer);
+    if (this.startFetch) {
+      this.args.clock.clearTimeout(this.startFetch.waitTimer);
+      if (this.startFetch.state === 'pending') this.startFetch.ctl.abort();
+    }
     for (const c of this.chunks.values()) for (const o of c.origin) o.ctl.abort();
     for (const n of [...this.neighbours.values()]) {
       n.link.close();
@@ -320,23 +395,88 @@ export class SwarmPeer {
     return c;
   }
 
-  /** Pick the start: the newest keyframe chunk at least `startLeadMs` old, else the oldest keyframe known. */
+  /**
+   * Pick the start (pickStartChunk, the origin's start route's rule too): the newest keyframe chunk at least
+   * `startLeadMs` old, else the oldest keyframe known. Not while a start fetch may still bring one.
+   */
   private tryStart(): void {
     if (this.startSeq !== undefined || this.stopped) return;
-    const now = this.now();
-    let pick: ChunkState | undefined;
-    let oldest: ChunkState | undefined;
-    for (const c of this.chunks.values()) {
-      if (!c.meta.keyframe) continue;
-      if (!oldest || c.meta.seq < oldest.meta.seq) oldest = c;
-      if (now - c.announcedAt >= this.opts.startLeadMs && (!pick || c.meta.seq > pick.meta.seq)) pick = c;
-    }
-    pick ??= oldest;
+    if (this.startFetch && this.startFetch.state !== 'settled') return;
+    const pick = pickStartChunk(this.chunks.values(), this.now(), this.opts.startLeadMs, (c) => ({
+      seq: c.meta.seq,
+      keyframe: c.meta.keyframe,
+      announcedAt: c.announcedAt,
+    }));
     if (!pick) return;
-    this.startSeq = this.nextSeq = pick.meta.seq;
-    this.playback.plan(pick.meta.timestamp);
-    for (const seq of [...this.chunks.keys()]) if (seq < pick.meta.seq) this.chunks.delete(seq);
+    this.startAt(pick);
     this.schedule();
+  }
+
+  private startAt(c: ChunkState): void {
+    this.startSeq = this.nextSeq = c.meta.seq;
+    this.playback.plan(c.meta.timestamp);
+    for (const seq of [...this.chunks.keys()]) if (seq < c.meta.seq) this.chunks.delete(seq);
+  }
+
+  /**
+   * The start fetch landed and we have joined: check it against what the tracker and the manifest say
+   * (epoch, init hash, chunk hash and piece hashes) and start there; anything off and we pick our own
+   * start as without it. Nothing unverified is output or served.
+   */
+  private useStartFetch(): void {
+    const sf = this.startFetch;
+    if (!sf || sf.state !== 'landed' || !sf.result || !this.selfId || this.stopped) return;
+    sf.state = 'checking';
+    this.args.clock.clearTimeout(sf.waitTimer);
+    const r = sf.result;
+    sf.result = undefined;
+    this.checkStart(r).then(
+      (problem) => {
+        sf.state = 'settled';
+        if (this.stopped || this.startSeq !== undefined) return;
+        const c = this.chunks.get(r.seq);
+        const init = this.inits.get(r.initId);
+        if (problem || !c || !init || c.data) {
+          this.emit({
+            type: 'log',
+            line: `start fetch not used (${problem ?? 'chunk changed'}): picking the start here`,
+          });
+          return this.tryStart();
+        }
+        init.data ??= r.init;
+        this.emit({ type: 'log', line: `start at chunk ${c.meta.seq}: init + chunk from the one-request start fetch` });
+        this.startAt(c);
+        this.counters.urgentFetches++;
+        this.emit({ type: 'origin-fetch', seq: c.meta.seq, why: 'urgent', ageMs: this.now() - c.announcedAt });
+        this.accept(c, r.chunk);
+        this.schedule();
+      },
+      (err: unknown) => {
+        sf.state = 'settled';
+        this.emit({ type: 'log', line: `start fetch check failed: ${String(err)}` });
+        this.tryStart();
+      },
+    );
+  }
+
+  /** Why the start fetch's answer cannot be used, or undefined when it checks out. */
+  private async checkStart(r: OriginStart): Promise<string | undefined> {
+    if (r.epoch !== this.epoch) return `epoch ${r.epoch}, joined ${this.epoch}`;
+    const c = this.chunks.get(r.seq);
+    if (!c) return `unknown chunk ${r.seq}`;
+    if (!c.meta.keyframe) return `chunk ${r.seq} is not a keyframe chunk`;
+    const init = this.inits.get(r.initId);
+    if (!init || c.meta.initId !== r.initId) return `init ${r.initId} does not go with chunk ${r.seq}`;
+    if (r.init.byteLength !== init.meta.size || r.chunk.byteLength !== c.meta.size) return 'sizes do not match';
+    if ((await this.hash(r.init)) !== init.meta.hash) return `init ${r.initId}: hash mismatch`;
+    if ((await this.hash(r.chunk)) !== c.meta.hash) return `chunk ${r.seq}: hash mismatch`;
+    // pieces are served to neighbours as they are: they must match the piece hashes they will check
+    if (c.pieces) {
+      const ranges = chunkPieceRanges(c.meta.size, c.pieces.bytes);
+      const hashes = await Promise.all(ranges.map(([a, b]) => this.hash(r.chunk.subarray(a, b))));
+      if (hashes.some((h, i) => h !== c.pieces!.hashes[i])) return `chunk ${r.seq}: piece hash mismatch`;
+    }
+    return undefined;
   }
 
   private tryOutput(): void {

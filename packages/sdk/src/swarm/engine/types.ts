@@ -19,6 +19,23 @@ export interface OriginClient {
    * engine fetches just the pieces no neighbour brought.
    */
   fetchChunk(meta: ChunkMeta, signal: AbortSignal, range?: readonly [number, number]): Promise<Uint8Array>;
+  /**
+   * Optional: the init part and the start chunk in one request (the origin's start route; it picks the
+   * chunk by pickStartChunk with `leadMs`), issued while the tracker join is under way. Unverified: the
+   * engine checks both against the hashes it learns at join.
+   */
+  fetchStart?(leadMs: number, signal: AbortSignal): Promise<OriginStart>;
+}
+
+/** What the origin's start route answered (not yet verified). */
+export interface OriginStart {
+  epoch: string;
+  initId: number;
+  init: Uint8Array;
+  seq: number;
+  chunk: Uint8Array;
+  /** ms from issuing the request to its first byte (about one round trip), when known */
+  firstByteMs?: number;
 }
 
 /** One open, reliable, ordered channel to a neighbour (a data channel, or a simulated one). */

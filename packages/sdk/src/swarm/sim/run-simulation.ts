@@ -12,7 +12,9 @@
  *   request reaches the origin after one way, the origin's GOP cache starts at the newest keyframe chunk
  *   then, and it plays once the init part and that chunk are in (round trip + bytes at its downlink rate,
  *   link idle); it then plays that far behind for good;
- * - addedLagMs = lagMs − baselineLagMs: what P2P adds to the lag the issue's own baseline has.
+ * - addedLagMs = lagMs − baselineLagMs: what P2P adds to the lag the issue's own baseline has. A peer asks
+ *   the origin for init + start chunk in one request at join (SimOrigin's fetchStart: the same round trip
+ *   and bytes as the baseline's) in parallel with the tracker join, so what it adds is its start lead (a GOP).
  */
 import { SWARM_DEFAULTS, type SwarmOptions } from '../engine/defaults.js';
 import { webCryptoSha256Hex } from '../engine/hash.js';
@@ -261,6 +263,8 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
         },
       });
       rec.engine = engine;
+      // init + start chunk in one origin request, sent with the tracker join (engine option oneRequestStart)
+      engine.prefetchStart();
       const neighbours = tracker.sample(id);
       const noUpload = tracker.noUpload(neighbours);
       tracker.add(id, engine, latencyMs, upload);

@@ -236,12 +236,20 @@ export class SimNetwork {
     return node && 2 * (node.latencyMs + originLatencyMs) + bytes / node.downlink.rate;
   }
 
-  /** Bytes that arrive from the origin over this peer's downlink: when the last one is in. */
-  downloadDoneAt(id: string, bytes: number, originLatencyMs: number): number {
+  /**
+   * Bytes that arrive from the origin over this peer's downlink: when the last one is in. The first can
+   * come a round trip from now (a request sent now), or `firstByteInMs` from now (one already at the origin).
+   */
+  downloadDoneAt(id: string, bytes: number, originLatencyMs: number, firstByteInMs?: number): number {
     const node = this.nodes.get(id);
     const now = this.clock.now();
     if (!node) return now;
-    return node.downlink.reserve(now, now + 2 * (node.latencyMs + originLatencyMs), bytes);
+    return node.downlink.reserve(now, now + (firstByteInMs ?? 2 * (node.latencyMs + originLatencyMs)), bytes);
+  }
+
+  /** One way between the origin and this peer (its access latency plus the origin's). */
+  originOneWayMs(id: string, originLatencyMs: number): number {
+    return (this.nodes.get(id)?.latencyMs ?? 0) + originLatencyMs;
   }
 
   connect(fromId: string, toId: string): Promise<MeshLink> {

@@ -7,12 +7,13 @@ import {
   CHUNK_PIECE_BYTES,
   chunkPieceBytes,
   chunkPieceRanges,
+  pickStartChunk,
   type ChunkMeta,
   type InitMeta,
   type OriginEvent,
 } from '@xp2p/protocol';
 import { webCryptoSha256Hex } from '../engine/hash.js';
-import type { OriginClient } from '../engine/types.js';
+import type { OriginClient, OriginStart } from '../engine/types.js';
 import type { SimNetwork } from './sim-network.js';
 import type { VirtualClock } from './virtual-clock.js';
 
@@ -84,22 +85,42 @@ export class SimOrigin {
     return [...this.chunks.values()].slice(-40).map((c) => c.meta);
   }
 
+  /** Where the origin's start route starts a viewer whose request arrives at `t` (see pickStartChunk). */
+  startChunkAt(t: number, leadMs: number): OriginChunk | undefined {
+    const held = [...this.chunks.values()].filter((c) => c.announcedAt <= t);
+    return pickStartChunk(held, t, leadMs, (c) => ({ ...c.meta, announcedAt: c.announcedAt }));
+  }
+
   client(peerId: string): OriginClient {
-    const fetchBytes = (bytes: Uint8Array, isChunk: boolean, signal?: AbortSignal) =>
-      new Promise<Uint8Array>((resolve, reject) => {
-        const declared = bytes.byteLength * (isChunk ? this.options.payloadScale : 1);
+    /**
+     * `initBytes` of init part and `chunkBytes` (real, scaled to declared) of chunk over the peer's downlink,
+     * first byte `firstByteInMs` from now (default: a round trip).
+     */
+    const fetchBytes = <T>(
+      value: T,
+      initBytes: number,
+      chunkBytes: number,
+      signal?: AbortSignal,
+      firstByteInMs?: number,
+    ) =>
+      new Promise<T>((resolve, reject) => {
+        const declaredChunk = chunkBytes * this.options.payloadScale;
+        const declared = initBytes + declaredChunk;
         const startedAt = this.clock.now();
-        const doneAt = this.net.downloadDoneAt(peerId, declared, this.options.latencyMs);
+        const doneAt = this.net.downloadDoneAt(peerId, declared, this.options.latencyMs, firstByteInMs);
+        let done = false;
         const ev = this.clock.setTimeout(() => {
+          done = true;
           this.bytesServed += declared;
-          if (isChunk) this.chunkBytesServed += declared;
+          this.chunkBytesServed += declaredChunk;
           this.clock.markDirty();
-          resolve(bytes);
+          resolve(value);
         }, doneAt - this.clock.now());
         signal?.addEventListener('abort', () => {
+          if (done) return;
           // an aborted HTTP fetch still cost what was already sent: count that share
           const share = (this.clock.now() - startedAt) / Math.max(1, doneAt - startedAt);
-          if (isChunk) this.chunkBytesServed += declared * Math.min(1, share);
+          this.chunkBytesServed += declaredChunk * Math.min(1, share);
           this.clock.clearTimeout(ev);
           this.clock.markDirty();
           reject(new DOMException('aborted', 'AbortError'));
@@ -108,14 +129,41 @@ export class SimOrigin {
     return {
       fetchInit: async () => {
         if (!this.init) throw new Error('no init yet');
-        return fetchBytes(this.init.bytes, false);
+        return fetchBytes(this.init.bytes, this.init.bytes.byteLength, 0);
       },
       fetchChunk: async (meta, signal, range) => {
         const c = this.chunks.get(meta.seq);
         if (!c) throw new Error(`404 chunk ${meta.seq}`);
         // a Range request costs (and takes the time of) only the bytes asked for
-        return fetchBytes(range ? c.bytes.subarray(range[0], range[1]) : c.bytes, true, signal);
+        const bytes = range ? c.bytes.subarray(range[0], range[1]) : c.bytes;
+        return fetchBytes(bytes, 0, bytes.byteLength, signal);
       },
+      // the start route: the request reaches the origin after one way, which picks the start chunk then and
+      // sends init + chunk back (first byte one way later): one round trip + those bytes, like HTTP-FLV
+      fetchStart: (leadMs, signal) =>
+        new Promise<OriginStart>((resolve, reject) => {
+          const oneWay = this.net.originOneWayMs(peerId, this.options.latencyMs);
+          const arrive = this.clock.setTimeout(() => {
+            const start = this.startChunkAt(this.clock.now(), leadMs);
+            const init = this.init;
+            this.clock.markDirty();
+            if (!start || !init) return reject(new Error('404 no keyframe chunk yet'));
+            const answer: OriginStart = {
+              epoch: this.options.epoch,
+              initId: init.meta.initId,
+              init: init.bytes,
+              seq: start.meta.seq,
+              chunk: start.bytes,
+              firstByteMs: 2 * oneWay,
+            };
+            fetchBytes(answer, init.bytes.byteLength, start.bytes.byteLength, signal, oneWay).then(resolve, reject);
+          }, oneWay);
+          signal.addEventListener('abort', () => {
+            this.clock.clearTimeout(arrive);
+            this.clock.markDirty();
+            reject(new DOMException('aborted', 'AbortError'));
+          });
+        }),
     };
   }
 

@@ -37,6 +37,20 @@ describe('swarm engine in the simulator', () => {
     }
   });
 
+  it("with the one-request start sent at join, startup is the baseline's and the added lag one GOP, no more", async () => {
+    const withStart = await runSwarmSimulation({ peers: 8, seconds: 20, keepOutputs: true });
+    const without = await runSwarmSimulation({ peers: 8, seconds: 20, engine: { oneRequestStart: false } });
+    expectExactOutputs(withStart, withStart.perPeer);
+    for (const p of withStart.perPeer) {
+      // one GOP (2 s, the start lead) plus at most the hashing and a busier downlink than the idle baseline's
+      expect(p.addedLagMs!).toBeGreaterThanOrEqual(2000 - 1);
+      expect(p.addedLagMs!).toBeLessThan(2000 + 20);
+    }
+    // without it the tracker round trip comes first: startup and added lag are that much longer
+    expect(without.addedLagMs.p50).toBeGreaterThan(withStart.addedLagMs.p50 + 15);
+    expect(without.startupMs.p50).toBeGreaterThan(withStart.startupMs.p50 + 15);
+  });
+
   it('drops, reports and routes around a peer that corrupts what it forwards', async () => {
     const r = await runSwarmSimulation({
       peers: 10,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { START_HEADERS } from '@xp2p/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpOriginClient } from './http-origin.js';
 
@@ -90,5 +91,46 @@ describe('HttpOriginClient', () => {
 
     const plain = new HttpOriginClient(fetch, await node(200), 'room');
     expect([...(await plain.fetchChunk(chunk, new AbortController().signal, [1, 3]))]).toEqual([2, 3]);
+  });
+
+  it('fetchStart splits init and start chunk by the headers, and refuses an answer it cannot split', async () => {
+    let headers: Record<string, string> = {};
+    const paths: string[] = [];
+    const start = createServer((req, res) => {
+      paths.push(req.url ?? '');
+      res.writeHead(200, headers);
+      res.end(Buffer.from([1, 2, 3, 4, 5, 6]));
+    });
+    servers.push(start);
+    await new Promise<void>((r) => start.listen(0, '127.0.0.1', r));
+    const client = new HttpOriginClient(fetch, `http://127.0.0.1:${(start.address() as AddressInfo).port}`, 'room');
+    const good = {
+      [START_HEADERS.epoch]: 'epoch-42',
+      [START_HEADERS.initId]: '3',
+      [START_HEADERS.initSize]: '2',
+      [START_HEADERS.seq]: '17',
+    };
+    headers = good;
+    const r = await client.fetchStart(2000, new AbortController().signal);
+    expect(paths).toEqual(['/live/room/start?lead=2000']);
+    expect({ ...r, init: [...r.init], chunk: [...r.chunk] }).toMatchObject({
+      epoch: 'epoch-42',
+      initId: 3,
+      seq: 17,
+      init: [1, 2],
+      chunk: [3, 4, 5, 6],
+    });
+    expect(r.firstByteMs).toBeGreaterThanOrEqual(0);
+    for (const bad of [
+      { ...good, [START_HEADERS.initSize]: '6' },
+      { ...good, [START_HEADERS.initSize]: '0' },
+      { ...good, [START_HEADERS.seq]: 'x' },
+      { [START_HEADERS.initId]: '3', [START_HEADERS.initSize]: '2', [START_HEADERS.seq]: '17' },
+    ]) {
+      headers = bad;
+      await expect(client.fetchStart(2000, new AbortController().signal)).rejects.toThrow(/x-xp2p-|init size/);
+    }
+    const missing = new HttpOriginClient(fetch, await node(404), 'room');
+    await expect(missing.fetchStart(2000, new AbortController().signal)).rejects.toThrow(/HTTP 404/);
   });
 });

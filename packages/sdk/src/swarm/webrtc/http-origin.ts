@@ -3,8 +3,15 @@
  * changed (`moveTo`, cluster failover: every node serves the same URLs); a fetch that cannot reach the
  * node at all (not an HTTP error, not an abort) is reported through `onUnreachable`.
  */
-import { originUrls, streamManifestSchema, type ChunkMeta, type InitMeta, type StreamManifest } from '@xp2p/protocol';
-import type { OriginClient } from '../engine/types.js';
+import {
+  originUrls,
+  START_HEADERS,
+  streamManifestSchema,
+  type ChunkMeta,
+  type InitMeta,
+  type StreamManifest,
+} from '@xp2p/protocol';
+import type { OriginClient, OriginStart } from '../engine/types.js';
 
 export class HttpOriginClient implements OriginClient {
   /** set once the tracker said which publish epoch we are in */
@@ -42,6 +49,34 @@ export class HttpOriginClient implements OriginClient {
     return this.getRange(path, meta.size, range, signal);
   }
 
+  /**
+   * Init part + start chunk in one request (the origin's start route). Needs no epoch: the answer names
+   * it. The engine verifies the bytes; here only the framing is checked.
+   */
+  async fetchStart(leadMs: number, signal: AbortSignal): Promise<OriginStart> {
+    const path = originUrls.start(this.stream, leadMs);
+    const res = await this.get(path, { signal, cache: 'no-store' });
+    if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
+    const int = (name: string) => {
+      const v = res.headers.get(name);
+      if (v === null || !/^\d{1,12}$/.test(v)) throw new Error(`${path}: bad or missing ${name}`);
+      return Number(v);
+    };
+    const epoch = res.headers.get(START_HEADERS.epoch) ?? '';
+    const initSize = int(START_HEADERS.initSize);
+    if (!epoch) throw new Error(`${path}: missing ${START_HEADERS.epoch}`);
+    if (initSize < 1 || initSize >= res.bytes.byteLength)
+      throw new Error(`${path}: init size ${initSize} of a ${res.bytes.byteLength}-byte body`);
+    return {
+      epoch,
+      initId: int(START_HEADERS.initId),
+      init: res.bytes.subarray(0, initSize),
+      seq: int(START_HEADERS.seq),
+      chunk: res.bytes.subarray(initSize),
+      firstByteMs: res.headersMs,
+    };
+  }
+
   /** The manifest of `baseUrl` (default: the node in use). */
   async fetchManifest(signal?: AbortSignal, baseUrl = this.base): Promise<StreamManifest> {
     const res = await this.get(
@@ -53,16 +88,22 @@ export class HttpOriginClient implements OriginClient {
     return streamManifestSchema.parse(JSON.parse(new TextDecoder().decode(res.bytes)));
   }
 
-  /** GET of `path` on `base`, body read in full under the same abort signal. */
-  private async get(path: string, init: RequestInit, base = this.base): Promise<{ status: number; bytes: Uint8Array }> {
+  /** GET of `path` on `base`, body read in full under the same abort signal; `headersMs`: request → headers. */
+  private async get(
+    path: string,
+    init: RequestInit,
+    base = this.base,
+  ): Promise<{ status: number; headers: Headers; headersMs: number; bytes: Uint8Array }> {
     const ctl = new AbortController();
     const callerAbort = () => ctl.abort(init.signal?.reason);
     if (init.signal?.aborted) callerAbort();
     init.signal?.addEventListener('abort', callerAbort);
     this.inFlight.set(ctl, base);
     try {
+      const sentAt = performance.now();
       const res = await this.fetchFn(`${base.replace(/\/$/, '')}${path}`, { ...init, signal: ctl.signal });
-      return { status: res.status, bytes: new Uint8Array(await res.arrayBuffer()) };
+      const headersMs = performance.now() - sentAt;
+      return { status: res.status, headers: res.headers, headersMs, bytes: new Uint8Array(await res.arrayBuffer()) };
     } catch (err) {
       if (!ctl.signal.aborted) this.onUnreachable(base, err);
       throw err;

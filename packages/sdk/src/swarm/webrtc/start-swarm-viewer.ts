@@ -263,7 +263,9 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
   };
 
   // ---- first join: the stream URL's node, else the next that admits us ----
-  // read while the tracker answers: most joins stay on the stream URL's node
+  // init + start chunk in one origin request and the manifest, both while the tracker answers (most joins
+  // stay on the stream URL's node): the first frame costs one origin round trip, as an HTTP-FLV viewer's
+  engine.prefetchStart();
   const firstManifest = manifestOf(base);
   const errors: string[] = [];
   let first: NodeSession | undefined;
