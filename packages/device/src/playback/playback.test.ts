@@ -81,6 +81,20 @@ describe('playback', () => {
     );
   });
 
+  it('seeks at any moment continue one timeline: decode and picture times never go back', async () => {
+    const session = 'viewer-seeks';
+    const play = request(router, 'ipc.flv', `action=playback&start_time=${T0}&end_time=${T0 + 29}&speed=8`, session);
+    const cmd = (c: string) => ask(router, 'ipc.flv', `action=inner_define&channel=0&cmd=${c}`, session);
+    // seeks land wherever the stream happens to be: after an audio tag, a P-frame shown after later B-frames...
+    for (const [i, to] of [3, 9, 5, 14, 7, 20, 11, 17, 2, 24].entries()) {
+      await new Promise((r) => setTimeout(r, 90 + 37 * i));
+      expect((await cmd(`playback_seek&time=${T0 + to}`)).status).toBe(200);
+    }
+    await play.finished;
+    expect(play.ended).toBe(true);
+    expect(await decodes(play.body())).toBe('');
+  });
+
   it('pause, resume, seek and progress act on the same session’s playback only', async () => {
     const session = 'viewer-a';
     const play = request(router, 'ipc.flv', `action=playback&start_time=${T0}&end_time=${T0 + 29}&speed=4`, session);
