@@ -5,16 +5,10 @@
  * one half-holder corrupts its pieces, it is dropped and reported, its half comes from the origin (a Range
  * fetch of only those pieces), and the output stays exact.
  */
-import {
-  chunkPieceRanges,
-  encodePiece,
-  type ChunkMeta,
-  type InitMeta,
-  type PeerMessage,
-  peerMessageSchema,
-} from '@xp2p/protocol';
+import { encodePiece, type ChunkMeta, type InitMeta, type PeerMessage, peerMessageSchema } from '@xp2p/protocol';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../sim/virtual-clock.js';
+import { hashedChunk, patternBytes } from './hashed-chunks.test-support.js';
 import { webCryptoSha256Hex } from './hash.js';
 import { SwarmPeer } from './swarm-peer.js';
 import type { MeshLink, MeshTransport, OriginClient, SwarmEvent } from './types.js';
@@ -22,30 +16,7 @@ import type { MeshLink, MeshTransport, OriginClient, SwarmEvent } from './types.
 const PIECE = 1024;
 const EPOCH = 'test-epoch-1';
 
-function bytesOf(n: number, salt: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = (i * 31 + salt * 7 + (i >> 8)) & 0xff;
-  return out;
-}
-
-async function makeChunk(seq: number, size: number, keyframe: boolean) {
-  const bytes = bytesOf(size, seq + 1);
-  const pieces = await Promise.all(
-    chunkPieceRanges(size, PIECE).map(([a, b]) => webCryptoSha256Hex(bytes.subarray(a, b))),
-  );
-  const meta: ChunkMeta = {
-    seq,
-    size,
-    hash: await webCryptoSha256Hex(bytes),
-    keyframe,
-    timestamp: seq * 500,
-    duration: 500,
-    initId: 0,
-    pieceBytes: PIECE,
-    pieces,
-  };
-  return { meta, bytes };
-}
+const makeChunk = (seq: number, size: number, keyframe: boolean) => hashedChunk(seq, size, keyframe, PIECE);
 
 /**
  * A neighbour speaking the peer wire from a script: it holds `holds(seq)` = a run of pieces (or all);
@@ -115,7 +86,7 @@ class ScriptedPeer {
 
 async function scenario(corruptSecondHalf: boolean) {
   const clock = new VirtualClock();
-  const initBytes = bytesOf(200, 99);
+  const initBytes = patternBytes(200, 99);
   const init: InitMeta = { initId: 0, size: initBytes.byteLength, hash: await webCryptoSha256Hex(initBytes) };
   const chunks = new Map<number, { meta: ChunkMeta; bytes: Uint8Array }>();
   // a GOP of four chunks, then a keyframe chunk twice the average: 16 pieces

@@ -5,9 +5,10 @@
  * chunk, an error, no answer) is not used: it picks its own start as without the start fetch, and its
  * output is exact either way.
  */
-import { chunkPieceRanges, type ChunkMeta, type InitMeta } from '@xp2p/protocol';
+import { type ChunkMeta, type InitMeta } from '@xp2p/protocol';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../sim/virtual-clock.js';
+import { hashedChunk, patternBytes } from './hashed-chunks.test-support.js';
 import { webCryptoSha256Hex } from './hash.js';
 import { SwarmPeer } from './swarm-peer.js';
 import type { MeshTransport, OriginClient, OriginStart, SwarmEvent } from './types.js';
@@ -15,31 +16,9 @@ import type { MeshTransport, OriginClient, OriginStart, SwarmEvent } from './typ
 const PIECE = 1024;
 const EPOCH = 'test-epoch-1';
 
-function bytesOf(n: number, salt: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = (i * 29 + salt * 13 + (i >> 7)) & 0xff;
-  return out;
-}
-
 async function makeChunk(seq: number) {
   const keyframe = seq % 4 === 0;
-  const size = (keyframe ? 8 : 3) * PIECE + 100;
-  const bytes = bytesOf(size, seq + 1);
-  const pieces = await Promise.all(
-    chunkPieceRanges(size, PIECE).map(([a, b]) => webCryptoSha256Hex(bytes.subarray(a, b))),
-  );
-  const meta: ChunkMeta = {
-    seq,
-    size,
-    hash: await webCryptoSha256Hex(bytes),
-    keyframe,
-    timestamp: seq * 500,
-    duration: 500,
-    initId: 0,
-    pieceBytes: PIECE,
-    pieces,
-  };
-  return { meta, bytes };
+  return hashedChunk(seq, (keyframe ? 8 : 3) * PIECE + 100, keyframe, PIECE);
 }
 
 type Answer = (good: OriginStart) => OriginStart | 'fail' | 'silent';
@@ -52,7 +31,7 @@ type Answer = (good: OriginStart) => OriginStart | 'fail' | 'silent';
  */
 async function scenario(answer: Answer, answerAtMs = 40, oneRequestStart = true) {
   const clock = new VirtualClock();
-  const initBytes = bytesOf(300, 99);
+  const initBytes = patternBytes(300, 99);
   const init: InitMeta = { initId: 0, size: initBytes.byteLength, hash: await webCryptoSha256Hex(initBytes) };
   const chunks = new Map<number, { meta: ChunkMeta; bytes: Uint8Array }>();
   for (let seq = 0; seq < 8; seq++) chunks.set(seq, await makeChunk(seq));

@@ -1,0 +1,35 @@
+/** Chunks with the origin's whole and per-piece SHA-256, for engine tests that drive the wire by hand. */
+import { chunkPieceRanges, type ChunkMeta } from '@xp2p/protocol';
+import { webCryptoSha256Hex } from './hash.js';
+
+/** `n` bytes of a pattern that differs with `salt` (each chunk its own, so a mix-up shows). */
+export function patternBytes(n: number, salt: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 31 + salt * 7 + (i >> 8)) & 0xff;
+  return out;
+}
+
+/** Chunk `seq` of `size` bytes (500 ms each, init 0) with its hash and piece hashes of `pieceBytes`. */
+export async function hashedChunk(
+  seq: number,
+  size: number,
+  keyframe: boolean,
+  pieceBytes: number,
+): Promise<{ meta: ChunkMeta; bytes: Uint8Array }> {
+  const bytes = patternBytes(size, seq + 1);
+  const pieces = await Promise.all(
+    chunkPieceRanges(size, pieceBytes).map(([a, b]) => webCryptoSha256Hex(bytes.subarray(a, b))),
+  );
+  const meta: ChunkMeta = {
+    seq,
+    size,
+    hash: await webCryptoSha256Hex(bytes),
+    keyframe,
+    timestamp: seq * 500,
+    duration: 500,
+    initId: 0,
+    pieceBytes,
+    pieces,
+  };
+  return { meta, bytes };
+}
