@@ -6,7 +6,6 @@
 import {
   avcCompositionTime,
   encodeFlvHeader,
-  FLV_TAG_VIDEO,
   encodeFlvTag,
   isScriptTag,
   isSequenceHeader,
@@ -51,8 +50,6 @@ interface Subscriber {
   readonly sink: LiveSubscriber;
   readonly rebaser: TimestampRebaser;
   readonly stats: SubscriberStats;
-  /** Latest presentation time (DTS + composition offset) of a picture sent to this viewer. */
-  lastPresentation: number;
 }
 
 export class LiveHub implements MediaSink {
@@ -82,7 +79,6 @@ export class LiveHub implements MediaSink {
       sink,
       // Large jumps are handled explicitly at resume; only a source restart should trigger this.
       rebaser: new TimestampRebaser({ discontinuityStepMs: this.resumeGapMs }),
-      lastPresentation: 0,
       stats: { sentTags: 0, droppedTags: 0, resyncs: 0, sentBytes: 0, waitingForKeyframe: true },
     };
     this.subscribers.set(sink, sub);
@@ -98,7 +94,7 @@ export class LiveHub implements MediaSink {
       } else {
         // The snapshot's media starts with its keyframe: that is where this viewer's clock starts.
         sub.stats.waitingForKeyframe = false;
-        this.sendTag(sub, withTimestamp(tag, sub.rebaser.map(tag.timestamp)));
+        this.sendTag(sub, withTimestamp(tag, sub.rebaser.map(tag.timestamp, avcCompositionTime(tag))));
       }
     }
     return () => {
@@ -161,20 +157,14 @@ export class LiveHub implements MediaSink {
         return;
       }
       stats.waitingForKeyframe = false;
-      // Continue after the last picture shown, not just the last decode time: with B-frames a sent
-      // frame can display up to a few frames after its DTS, and a keyframe presented at the same
-      // instant would make players drop or reorder frames. No-op for a viewer's very first keyframe.
-      const last = sub.rebaser.lastOutput ?? 0;
-      const step = Math.max(this.resumeGapMs, sub.lastPresentation + this.resumeGapMs - avcCompositionTime(tag) - last);
-      sub.rebaser.discontinuity(step);
+      // The rebaser continues after the last picture shown, not just the last decode time (B-frames).
+      // No-op for a viewer's very first keyframe.
+      sub.rebaser.discontinuity();
     }
-    this.sendTag(sub, withTimestamp(tag, sub.rebaser.map(tag.timestamp)));
+    this.sendTag(sub, withTimestamp(tag, sub.rebaser.map(tag.timestamp, avcCompositionTime(tag))));
   }
 
   private sendTag(sub: Subscriber, tag: FlvTag): void {
-    if (tag.type === FLV_TAG_VIDEO && !isSequenceHeader(tag)) {
-      sub.lastPresentation = Math.max(sub.lastPresentation, tag.timestamp + avcCompositionTime(tag));
-    }
     if (this.write(sub, encodeFlvTag(tag))) sub.stats.sentTags++;
   }
 

@@ -16,7 +16,6 @@ import {
   encodeFlvHeader,
   encodeFlvTag,
   FLV_TAG_AUDIO,
-  FLV_TAG_VIDEO,
   isScriptTag,
   isSequenceHeader,
   startsGop,
@@ -63,8 +62,6 @@ export class PlaybackStream {
   private readonly lastSequenceHeaders = new Map<number, Uint8Array>();
   /** Pacing anchor: this output timestamp was due at this performance.now(). Reset on resume and seek. */
   private clock: { perfMs: number; outMs: number } | undefined;
-  /** The latest picture time sent (decode time + composition offset): a new segment starts after it. */
-  private lastPresentationMs: number | undefined;
   /** After a (re)start: audio before the first picture's presentation time is skipped. */
   private restart: { audioFromTs: number | undefined } | undefined = { audioFromTs: undefined };
 
@@ -137,29 +134,17 @@ export class PlaybackStream {
         list = this.store.inRange(this.startS, this.endS); // pruning may have changed it
         index = pickSegment(list, target);
         fromMs = Math.max(0, target - (list[index]?.start_time ?? 0) * 1000);
-        this.breakTimeline();
+        this.rebaser.discontinuity();
         this.restart = { audioFromTs: undefined };
         this.clock = undefined;
         continue;
       }
       index++;
       fromMs = 0;
-      this.breakTimeline();
+      this.rebaser.discontinuity();
     }
     this.stopped = true;
     if (!this.res.closed) this.res.end();
-  }
-
-  /**
-   * The next tag starts a new piece of the output timeline (a seek, the next segment file). It continues
-   * one frame after the last decode time AND the last picture time: with B-frames a picture is shown up to
-   * a few frames after it is decoded, and a new keyframe decoded right after the last tag would be shown
-   * before pictures already sent (players and ffmpeg see time going backwards).
-   */
-  private breakTimeline(): void {
-    const lastOut = this.rebaser.lastOutput ?? 0;
-    const pictureAhead = Math.max(0, (this.lastPresentationMs ?? lastOut) - lastOut);
-    this.rebaser.discontinuity(SEGMENT_JOIN_MS + pictureAhead);
   }
 
   private async playSegment(seg: RecordingEntry, fromMs: number): Promise<SegmentOutcome> {
@@ -194,11 +179,9 @@ export class PlaybackStream {
           if (from !== undefined && tag.type === FLV_TAG_AUDIO && tag.timestamp < from) continue;
           if (from !== undefined && tag.timestamp >= from) this.restart = undefined;
         }
-        const out = this.rebaser.map(tag.timestamp);
+        const out = this.rebaser.map(tag.timestamp, avcCompositionTime(tag));
         if (!(await this.pace(out))) return this.stopped ? 'stopped' : 'seek';
         this.positionMs = wallMs;
-        if (tag.type === FLV_TAG_VIDEO)
-          this.lastPresentationMs = Math.max(this.lastPresentationMs ?? 0, out + avcCompositionTime(tag));
         this.send(withTimestamp(tag, out));
         if (this.res.bufferedAmount > this.o.highWaterBytes) await this.res.drained(this.o.highWaterBytes / 2);
       }

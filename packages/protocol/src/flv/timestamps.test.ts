@@ -23,6 +23,19 @@ describe('TimestampRebaser', () => {
     expect([100, 133, 120, 166, 150, 200].map((t) => r.map(t))).toEqual([0, 33, 33, 66, 66, 100]);
   });
 
+  it('continues after the last picture shown, not only the last decode time (B-frames)', () => {
+    const r = new TimestampRebaser({ discontinuityStepMs: 33 });
+    // decode order P (shown 100 ms later), B, B: the last decode time is 66, the last picture 100
+    expect(r.map(0, 100)).toBe(0);
+    expect(r.map(33, 0)).toBe(33);
+    expect(r.map(66, 0)).toBe(66);
+    r.discontinuity();
+    // the next keyframe (shown 33 ms after its decode time) is shown one frame after that picture
+    const out = r.map(5000, 33);
+    expect(out + 33).toBe(100 + 33);
+    expect(out).toBeGreaterThan(66);
+  });
+
   it('continues after a source restart or loop instead of going back', () => {
     const r = new TimestampRebaser({ discontinuityStepMs: 33 });
     expect([0, 1000, 1966, 0, 33].map((t) => r.map(t))).toEqual([0, 1000, 1966, 1999, 2032]);

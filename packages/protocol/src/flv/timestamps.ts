@@ -23,7 +23,10 @@ export interface TimestampRebaserOptions {
 /**
  * Maps an input timestamp sequence to one that starts at `base` and never goes backwards.
  * Between discontinuities the spacing of the input is preserved exactly (out = in + offset);
- * at a discontinuity the offset is recomputed so the new segment continues where output left off.
+ * at a discontinuity the offset is recomputed so the new segment continues where output left off:
+ * after the last decode time AND the last picture time. With B-frames a picture is shown up to a few
+ * frames after its decode time (its AVC composition offset, passed to `map`); a keyframe placed only after
+ * the last decode time would be shown before pictures already sent, and players see time going back.
  */
 export class TimestampRebaser {
   private readonly base: number;
@@ -34,6 +37,8 @@ export class TimestampRebaser {
   private offset = 0;
   private lastIn: number | undefined;
   private lastOut: number | undefined;
+  /** the latest output + composition offset: when the last picture sent is shown */
+  private lastPresentation: number | undefined;
   private breakPending = false;
 
   constructor(options: TimestampRebaserOptions = {}) {
@@ -56,21 +61,27 @@ export class TimestampRebaser {
     }
   }
 
-  map(input: number): number {
+  /** `compositionMs`: the tag's AVC composition offset (picture time − decode time), 0 for anything else. */
+  map(input: number, compositionMs = 0): number {
     if (this.lastIn === undefined || this.lastOut === undefined) {
       this.offset = this.base - input;
       this.lastIn = input;
-      this.lastOut = this.base;
-      return this.base;
+      return this.record(this.base, compositionMs);
     }
     const delta = input - this.lastIn;
     if (this.breakPending || delta < -this.maxBackwardMs || delta > this.maxForwardMs) {
-      this.offset = this.lastOut + (this.breakPending ? this.pendingStepMs : this.stepMs) - input;
+      const step = this.breakPending ? this.pendingStepMs : this.stepMs;
+      const after = Math.max(this.lastOut, (this.lastPresentation ?? this.lastOut) - compositionMs);
+      this.offset = after + step - input;
       this.breakPending = false;
     }
-    const out = Math.max(input + this.offset, this.lastOut);
     this.lastIn = input;
+    return this.record(Math.max(input + this.offset, this.lastOut), compositionMs);
+  }
+
+  private record(out: number, compositionMs: number): number {
     this.lastOut = out;
+    this.lastPresentation = Math.max(this.lastPresentation ?? out, out + compositionMs);
     return out;
   }
 }
