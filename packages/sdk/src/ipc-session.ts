@@ -184,15 +184,22 @@ export class IpcSession {
     return this.reconnect(reason);
   }
 
-  /** The ICE path in use, once known: host, srflx, prflx or relay (from getStats). */
+  /**
+   * The ICE path in use, once known: host, srflx, prflx or relay (from getStats). The transport's
+   * selectedCandidatePairId is the standard answer (Chromium and the node-datachannel polyfill both give
+   * it); a nominated, succeeded pair stands in where a browser leaves it out.
+   */
   async selectedPath(): Promise<string | undefined> {
     try {
       const stats = await this.link.pc.getStats();
+      let pairId: string | undefined;
+      stats.forEach((s: Record<string, unknown>) => {
+        if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') pairId = s.selectedCandidatePairId;
+      });
       let pairLocal: string | undefined;
       stats.forEach((s: Record<string, unknown>) => {
-        if (s.type === 'candidate-pair' && (s.selected || s.nominated) && s.state === 'succeeded') {
-          pairLocal = s.localCandidateId as string;
-        }
+        const chosen = pairId ? s.id === pairId : (s.selected || s.nominated) && s.state === 'succeeded';
+        if (s.type === 'candidate-pair' && chosen) pairLocal = s.localCandidateId as string;
       });
       let type: string | undefined;
       stats.forEach((s: Record<string, unknown>) => {

@@ -17,6 +17,9 @@ const PATH_NAMES: Record<string, string> = {
   relay: 'relayed (TURN)',
 };
 
+const PATH_ATTEMPTS = 20;
+const PATH_RETRY_MS = 500;
+
 export interface LivePanel extends Panel {
   /** Starts (or restarts) the live view; resolves once connected or failed. */
   start(): Promise<{ ok: true } | { ok: false; why: string }>;
@@ -88,10 +91,17 @@ export function livePanel(ctx: Omit<CameraContext, 'connected'>): LivePanel {
       const ttff = Math.round(at - startedAt);
       stats.dataset.ttffMs = String(ttff);
       stats.textContent = `First frame in ${ttff} ms`;
-      const s = await ctx.p2p.getServiceStats(ctx.serviceId);
-      if (myRun !== run) return;
-      if (s?.path) stats.dataset.path = s.path;
-      stats.textContent = `First frame in ${ttff} ms · path: ${s?.path ? (PATH_NAMES[s.path] ?? s.path) : 'unknown'}`;
+      // The path can be unknown for a moment (a busy browser, or a reconnect just under way): ask again.
+      for (let attempt = 0; attempt < PATH_ATTEMPTS; attempt++) {
+        const s = await ctx.p2p.getServiceStats(ctx.serviceId);
+        if (myRun !== run) return;
+        stats.textContent = `First frame in ${ttff} ms · path: ${s?.path ? (PATH_NAMES[s.path] ?? s.path) : 'unknown'}`;
+        if (s?.path) {
+          stats.dataset.path = s.path;
+          return;
+        }
+        await new Promise((r) => setTimeout(r, PATH_RETRY_MS));
+      }
     });
     return { ok: true };
   }
