@@ -4,7 +4,8 @@
  * and counts the path as broken; it reconnects on a fresh peer connection, and once the camera runs again
  * the live stream resumes in the same dataCallback as one FLV that decodes, without a new startP2PService.
  * A path that breaks the moment the connection opens (before any pong) is noticed as fast. A download
- * that such a reconnect cuts resumes by itself (`xp2p download`) and arrives byte-identical.
+ * that such a reconnect cuts resumes by itself (inside the sdk, so apps and `xp2p download` get it) and
+ * arrives byte-identical.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ afterAll(async () => {
 });
 
 const CAM1 = { productId: 'demo', deviceName: 'cam1' };
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const appWithServer = () => ({ ...sys.appParams, serverUrl: sys.serverUrl });
 
 describe('1v1 path recovery', () => {
@@ -72,7 +74,7 @@ describe('1v1 path recovery', () => {
     await camera.kill();
   }, 60_000);
 
-  it('xp2p download cut by a reconnect resumes by itself and arrives byte-identical', async () => {
+  it('xp2p download whose session ended for good (camera frozen past the reconnect window) connects again and resumes', async () => {
     const store = join(work, 'store');
     mkdirSync(store, { recursive: true });
     const file = randomBytes(96 * 1024 * 1024);
@@ -94,15 +96,75 @@ describe('1v1 path recovery', () => {
     await expect
       .poll(() => (existsSync(out) ? statSync(out).size : 0), { timeout: 20_000, interval: 10 })
       .toBeGreaterThan(1024 * 1024);
+    // longer than the heartbeat bound plus the sdk's 10 s reconnect window: the session ends for good
     camera.proc.kill('SIGSTOP');
-    await new Promise((r) => setTimeout(r, 3_000));
+    await new Promise((r) => setTimeout(r, 13_000));
     camera.proc.kill('SIGCONT');
     await download.waitForLine(/^saved /, 60_000);
-    expect(download.lines.some((l) => /download interrupted .*; resuming/.test(l))).toBe(true);
+    expect(
+      download.lines.some((l) => /download interrupted .*; resuming/.test(l)),
+      download.lines.join('\n'),
+    ).toBe(true);
     expect(download.lines.some((l) => /^resuming .* at \d+ bytes/.test(l))).toBe(true);
-    const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
     expect(sha256(readFileSync(out))).toBe(sha256(file));
     await camera.kill();
+  }, 90_000);
+
+  it('startLocalDownload cut by a reconnect resumes inside the sdk: one download, no onError, identical bytes', async () => {
+    const store = join(work, 'store-sdk');
+    mkdirSync(store, { recursive: true });
+    const file = randomBytes(48 * 1024 * 1024);
+    writeFileSync(join(store, 'clip.bin'), file);
+    const camera = await sys.startDevice(['--recordings', store]);
+    const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
+    try {
+      expect(await p2p.init({ appParams: appWithServer(), probe: 'off' })).toBe(0);
+      const { xp2pInfo } = await fetchXp2pInfo(appWithServer(), CAM1);
+      const logs: string[] = [];
+      expect(
+        await p2p.startP2PService(
+          'dl',
+          { url: 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live', ...CAM1, xp2pInfo },
+          { msgCallback: (_e, _s, detail) => logs.push(String(detail)), dataCallback: () => {} },
+        ),
+      ).toBe(0);
+      p2p.stopP2PStream('dl'); // only the session is needed
+      const chunks: Buffer[] = [];
+      let received = 0;
+      const outcomes: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        void p2p.startLocalDownload(
+          'dl',
+          { urlParams: 'channel=0&file_name=clip.bin' },
+          {
+            onReceiveChunk: (data) => {
+              chunks.push(Buffer.from(data));
+              received += data.byteLength;
+            },
+            onSuccess: () => outcomes.push('success'),
+            onFailure: (res) => outcomes.push(`failure ${res?.errmsg}`),
+            onError: (res) => outcomes.push(`error ${res?.errmsg}`),
+            onComplete: () => resolve(),
+          },
+        );
+      });
+      await expect.poll(() => received, { timeout: 20_000, interval: 10 }).toBeGreaterThan(1024 * 1024);
+      camera.proc.kill('SIGSTOP');
+      await new Promise((r) => setTimeout(r, 3_000));
+      camera.proc.kill('SIGCONT');
+      await done;
+      expect(outcomes).toEqual(['success']);
+      expect(logs.some((l) => /path to the camera lost/.test(l))).toBe(true);
+      expect(
+        logs.some((l) => /download resumed at \d+ bytes/.test(l)),
+        logs.join('\n'),
+      ).toBe(true);
+      expect(sha256(Buffer.concat(chunks))).toBe(sha256(file));
+    } finally {
+      camera.proc.kill('SIGCONT');
+      p2p.destroy();
+      await camera.kill();
+    }
   }, 90_000);
 
   it('a path that breaks the moment the connection opens, before any pong, is noticed within the heartbeat bound', async () => {

@@ -6,6 +6,8 @@ import { appParamsFrom, readDevConfig, splitDeviceId } from './dev-config.js';
 export interface CameraConnection {
   p2p: P2PModule;
   id: string;
+  /** A new session to the same camera (fresh xp2pInfo), for when the old one is gone for good. */
+  reconnect(): Promise<void>;
   close(): void;
 }
 
@@ -16,22 +18,33 @@ export async function connectToCamera(
   const { productId, deviceName } = splitDeviceId(device);
   const app = appParamsFrom(await readDevConfig(values.data), values.server);
   const p2p = createNodeP2PModule({ bindAddress: defaultBindAddress(values.server, values.bind) });
+  const id = `${productId}/${deviceName}`;
   const close = () => {
     p2p.destroy();
     cleanupNodeWebRTC();
   };
-  try {
-    const init = await p2p.init({ appParams: app });
-    if (init !== 0) throw new Error(`init failed (${init})`);
+  const open = async () => {
     const { xp2pInfo } = await fetchXp2pInfo(app, { productId, deviceName });
-    const id = `${productId}/${deviceName}`;
     const code = await p2p.startP2PService(
       id,
       { url: 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live&channel=0', productId, deviceName, xp2pInfo },
       { msgCallback: () => {} },
     );
     if (code !== 0) throw new Error(`cannot reach ${id} (${code}): ${p2p.lastError(id) ?? ''}`);
-    return { p2p, id, close };
+  };
+  try {
+    const init = await p2p.init({ appParams: app });
+    if (init !== 0) throw new Error(`init failed (${init})`);
+    await open();
+    return {
+      p2p,
+      id,
+      reconnect: async () => {
+        p2p.stopP2PService(id);
+        await open();
+      },
+      close,
+    };
   } catch (err) {
     close();
     throw err;

@@ -1,9 +1,11 @@
 /**
  * startLocalDownload: a file from the camera's storage over the P2P link, with the guide's callbacks.
  * Order: onPased/onHeadersReceived → onReceiveChunk* → (onSuccess | onFailure | onError) → onComplete,
- * and onComplete always comes last, whatever happened. A download cut half-way resumes by asking again
- * with `offset=<bytes already held>`; the camera sends the whole file's SHA-256 (x-file-sha256) so the
- * result can be checked; when the download starts at offset 0 the sdk checks it itself.
+ * and onComplete always comes last, whatever happened. A download cut by a path reconnect resumes by
+ * itself: once the session is back, the sdk asks again with `offset=<bytes already received>` and the app
+ * sees one download. An app can resume one that ended (onError) the same way, with `offset=` in urlParams.
+ * The camera sends the whole file's SHA-256 (x-file-sha256); when the download starts at offset 0 the sdk
+ * checks it itself.
  */
 import { ErrorCode, Sha256Stream, type IncrementalHash } from '@xp2p/protocol';
 import { safeCall } from './events.js';
@@ -38,22 +40,36 @@ export function downloadQuery(urlParams: string): string {
   return /(^|&)action=/.test(urlParams) ? urlParams : `action=download&${urlParams}`;
 }
 
+/** A download cut by a path reconnect asks again this many times in a row without receiving a byte. */
+const RESUMES_WITHOUT_PROGRESS = 3;
+
+/** `urlParams` with `offset=` set to `offset` (a resumed request). */
+export function withOffset(urlParams: string, offset: number): string {
+  const q = new URLSearchParams(downloadQuery(urlParams));
+  q.set('offset', String(offset));
+  return q.toString();
+}
+
 export function startDownload(
   session: IpcSession,
   urlParams: string,
   callbacks: DownloadCallbacks,
   createHash: () => IncrementalHash,
   onFinished: () => void,
+  log: (line: string) => void = () => {},
 ): Promise<{ code: number; download?: RunningDownload; why?: string }> {
   return new Promise((resolve) => {
     let status = 0;
     let headers: Record<string, string> = {};
     let received = 0;
     let finished = false;
+    let resumesWithoutProgress = 0;
+    const firstOffset = Number(new URLSearchParams(urlParams).get('offset') ?? 0) || 0;
     const hash = createHash();
     const finish = (outcome: 'success' | 'failure' | 'error' | 'stopped', errmsg = '') => {
       if (finished) return;
       finished = true;
+      handle?.cancel();
       const res: DownloadResponse = {
         status,
         headers,
@@ -67,12 +83,22 @@ export function startDownload(
       safeCall(callbacks.onComplete, res);
       onFinished();
     };
+    /** The first answer goes to the app; a resumed one must continue the same file where it stopped. */
+    const onResumedHead = (s: number, h: Record<string, string>) => {
+      if (s < 200 || s >= 300)
+        return finish('failure', `camera refused the resumed download (${s}: ${h['x-reason'] ?? ''})`);
+      if (h['x-file-sha256'] !== headers['x-file-sha256'] || h['x-file-size'] !== headers['x-file-size']) {
+        return finish('failure', 'the file changed on the camera while it was downloading');
+      }
+      log(`download resumed at ${firstOffset + received} bytes`);
+    };
     let handle: RequestHandle | undefined;
-    try {
+    const issue = (query: string, resumed: boolean) => {
       handle = session.request(
-        { path: 'ipc.flv', query: downloadQuery(urlParams) },
+        { path: 'ipc.flv', query },
         {
           onHead(s, h) {
+            if (resumed) return onResumedHead(s, h);
             status = s;
             headers = h;
             safeCall(callbacks.onPased, { status, headers });
@@ -85,12 +111,14 @@ export function startDownload(
             resolve({ code: ErrorCode.OK, download: { cancel } });
           },
           onData(data) {
+            if (finished) return;
+            resumesWithoutProgress = 0;
             received += data.byteLength;
             hash.update(new Uint8Array(data));
             safeCall(callbacks.onReceiveChunk, data);
           },
           onEnd() {
-            if (status < 200 || status >= 300) return;
+            if (finished || status < 200 || status >= 300) return;
             const expected = Number(headers['content-length'] ?? Number.NaN);
             if (Number.isFinite(expected) && expected !== received) {
               return finish('failure', `received ${received} of ${expected} bytes`);
@@ -102,18 +130,38 @@ export function startDownload(
             }
             finish('success');
           },
-          onError(err) {
-            if (status === 0) resolve({ code: ErrorCode.DOWNLOAD_FAILED, why: err.message });
-            finish('error', err.message);
+          onError(err, errStatus) {
+            if (finished) return;
+            if (status === 0) {
+              resolve({ code: ErrorCode.DOWNLOAD_FAILED, why: err.message });
+              return finish('error', err.message);
+            }
+            // The camera's own error frame, or asking again keeps failing: the download ends here.
+            if (errStatus !== undefined || ++resumesWithoutProgress > RESUMES_WITHOUT_PROGRESS) {
+              return finish('error', err.message);
+            }
+            // The path broke (network change, heavy loss): once the session has reconnected, ask for the
+            // rest of the file, as live view does. The app sees one download; the hash runs on.
+            void session.recover(err.message).then((ok) => {
+              if (finished) return;
+              if (!ok) return finish('error', err.message);
+              try {
+                issue(withOffset(urlParams, firstOffset + received), true);
+              } catch (e) {
+                finish('error', String(e));
+              }
+            });
           },
         },
       );
+    };
+    try {
+      issue(downloadQuery(urlParams), false);
     } catch (err) {
       resolve({ code: ErrorCode.DOWNLOAD_FAILED, why: String(err) });
       finish('error', String(err));
     }
     function cancel() {
-      handle?.cancel();
       finish('stopped', 'stopped by stopLocalDownload');
     }
   });

@@ -589,6 +589,7 @@ export function createP2PModule(platform: Platform, defaults: Partial<typeof SDK
         finished = true;
         service.download = undefined;
       },
+      (line) => log(service, line),
     );
     if (started.code !== ErrorCode.OK)
       return failWith(id, ErrorCode.DOWNLOAD_FAILED, started.why ?? 'download failed', service);

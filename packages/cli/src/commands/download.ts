@@ -44,9 +44,11 @@ export async function downloadCommand(argv: string[]): Promise<void> {
       outcome = await fetchFrom(camera, fileName, out, offset);
       if (tty) process.stderr.write('\n');
       if (outcome.ok || !outcome.resumable || attempt >= RESUME_ATTEMPTS) break;
-      // A path reconnect (network change, heavy loss) ends a running download: pick it up where it stopped.
+      // The sdk resumes across a path reconnect by itself; this is for a session that ended for good (the
+      // camera restarted, no path came back in time): connect again and pick up where the file stopped.
       console.error(`download interrupted (${outcome.why}); resuming in ${RESUME_DELAY_MS / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, RESUME_DELAY_MS));
+      await camera.reconnect().catch((err: Error) => console.error(`reconnect failed: ${err.message}`));
     }
     if (!outcome.ok) {
       console.error(`download failed: ${outcome.why}${outcome.resumable ? '; run again to resume' : ''}`);
