@@ -13,21 +13,17 @@ export interface ServerNode {
 }
 
 /** One node on `redisUrl`; the first node started on `dataDir` writes the config the others share. */
-export async function startNode(dataDir: string, redisUrl: string, extra: string[] = []): Promise<ServerNode> {
-  const proc = start([
-    CLI,
-    'server',
-    '--data',
-    dataDir,
-    '--port',
-    '0',
-    '--stun-port',
-    '0',
-    '--redis',
-    redisUrl,
-    ...extra,
-  ]);
-  const m = await proc.waitForLine(/^server: (http:\/\/\S+)/);
+export async function startNode(
+  dataDir: string,
+  redisUrl: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<ServerNode> {
+  const proc = start(
+    [CLI, 'server', '--data', dataDir, '--port', '0', '--stun-port', '0', '--redis', redisUrl, ...extra],
+    { env },
+  );
+  const m = await proc.waitForLine(/^server: (https?:\/\/\S+)/);
   await proc.waitForLine(/cluster: redis ready/);
   return { proc, url: m[1]! };
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** `xp2p` — one command for every part: demo, server, device, play. */
+import { describeError } from '@xp2p/protocol';
 import { UsageError } from './args.js';
 import { benchCommand } from './commands/bench.js';
 import { benchSwarmCommand } from './commands/bench-swarm.js';
@@ -73,6 +74,6 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`xp2p: ${(err as Error).message}\n\n${USAGE}`);
     process.exit(2);
   }
-  process.stderr.write(`xp2p: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`xp2p: ${describeError(err)}\n`);
   process.exit(1);
 });

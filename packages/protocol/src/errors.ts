@@ -67,3 +67,17 @@ export class XP2PError extends Error {
 export function isXP2PError(err: unknown, code?: ErrorCodeValue): err is XP2PError {
   return err instanceof XP2PError && (code === undefined || err.code === code);
 }
+
+/**
+ * An error's message with the reasons it wraps: fetch() rejects with just "fetch failed" and keeps what a
+ * user needs ("self-signed certificate in certificate chain", "connect ECONNREFUSED ...") in `cause`.
+ */
+export function describeError(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
+    const text = e instanceof Error ? e.message : String(e);
+    if (text && !parts.includes(text)) parts.push(text);
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(': ');
+}

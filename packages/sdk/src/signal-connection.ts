@@ -6,6 +6,7 @@
  * dropped socket reconnects in the background to the next node, with jittered back-off once all failed.
  */
 import {
+  describeError,
   parseSignal,
   ServerRotation,
   serverToViewerSchema,
@@ -154,7 +155,9 @@ export class ViewerSignal {
         socket.close();
         reject(err);
       };
-      socket.onerror = () => fail(new SignalConnectionError(`cannot reach signalling server ${serverUrl}`));
+      // Node's `ws` tells why (refused, a certificate not trusted); a browser's error event does not
+      socket.onerror = (ev) =>
+        fail(new SignalConnectionError(`cannot reach signalling server ${serverUrl}${errorOfEvent(ev)}`));
       socket.onclose = (ev) => {
         fail(
           new SignalConnectionError(
@@ -213,3 +216,9 @@ export class ViewerSignal {
 }
 
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** ": why" from a WebSocket error event where the platform gives it (`ws` on Node), else nothing. */
+function errorOfEvent(ev: Event): string {
+  const error = (ev as Event & { error?: unknown }).error;
+  return error ? `: ${describeError(error)}` : '';
+}

@@ -2,7 +2,7 @@
  * What an app's backend (or the app itself) does before startP2PService: ask the server for the
  * camera's current xp2pInfo, with a request signed by the app's credentials.
  */
-import { appSignatureHeaders, signAppRequest } from '@xp2p/protocol';
+import { appSignatureHeaders, describeError, signAppRequest } from '@xp2p/protocol';
 import { serverUrlsOf, type AppParams } from './app-params.js';
 import { SDK_DEFAULTS } from './defaults.js';
 
@@ -52,7 +52,7 @@ async function fetchFrom(
       body,
     });
   } catch (err) {
-    throw new ApiError(0, `cannot reach the server at ${server}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ApiError(0, `cannot reach the server at ${server}: ${describeError(err)}`);
   }
   const json = (await res.json().catch(() => ({}))) as {
     xp2pInfo?: string;

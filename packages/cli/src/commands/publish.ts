@@ -1,9 +1,10 @@
 /**
- * `xp2p publish NAME <source>`: pushes a live FLV stream to the origin over HTTP (chunked POST), the
+ * `xp2p publish NAME <source>`: pushes a live FLV stream to the origin over HTTP(S) (chunked POST), the
  * way `ffmpeg -re -i IN -c copy -f flv http://host:18080/live/NAME?key=KEY` does. Sources as for
  * `xp2p device`: sample (bundled), testsrc, a file or an ffmpeg-readable URL.
  */
-import { request } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
 import { encodeFlvHeader, encodeFlvTag, originUrls } from '@xp2p/protocol';
 import { sourceFromSpec } from '@xp2p/device';
@@ -24,6 +25,8 @@ export async function publishCommand(argv: string[]): Promise<void> {
   const url = new URL(`${originUrls.publish(name)}?key=${encodeURIComponent(key)}`, values.server);
   const source = sourceFromSpec(spec);
 
+  // https verifies the origin's certificate (a private CA: NODE_EXTRA_CA_CERTS, see OPERATIONS.md)
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const upload = request(url, {
     method: 'POST',
     headers: { 'content-type': 'video/x-flv', 'transfer-encoding': 'chunked' },
