@@ -1,7 +1,8 @@
 /**
  * A cluster whose nodes serve HTTPS/WSS with certificates from a private CA (made by openssl here), trusted
  * through NODE_EXTRA_CA_CERTS as OPERATIONS.md says: node B mirrors a stream published on node A over
- * HTTPS (its HTTP-FLV decodes), and a viewer on node B reaches the camera on node A (live view decodes).
+ * HTTPS (its HTTP-FLV decodes, and so does a 1vN peer's on the https stream URL), and a viewer on node B
+ * reaches the camera on node A (live view decodes).
  * Without the CA a client refuses the nodes' certificates: verification is on by default.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,7 +68,7 @@ function readHttps(url: string, ms: number): Promise<{ status: number; body: Buf
 }
 
 describe('a cluster over TLS with a private CA', () => {
-  it('nodes serve https, and node B mirrors a stream published on node A over HTTPS: its HTTP-FLV decodes', async () => {
+  it('nodes serve https; node B mirrors a stream published on node A over HTTPS: HTTP-FLV and a 1vN peer decode', async () => {
     expect(nodeA.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const publisher = start([CLI, 'publish', 'secure', 'sample', '--server', nodeA.url, '--data', dataDir], { env });
     await publisher.waitForLine(/^publishing:/, 20_000);
@@ -81,6 +82,15 @@ describe('a cluster over TLS with a private CA', () => {
     // B fetched the stream from A (once, over HTTPS), it did not have it on its own
     const b = await metricsOfTls(nodeB.url);
     expect(b.get('xp2p_cluster_fetched_bytes_total')).toBeGreaterThan(0);
+
+    // a 1vN peer on the https stream URL (the guide's 1vN wants https): `xp2p watch` plays it locally
+    const watcher = start([CLI, 'watch', `${nodeB.url}/live/secure.flv`, '--data', dataDir], { env });
+    const play = (await watcher.waitForLine(/^play: (\S+)/, 20_000))[1]!;
+    const watched = join(dataDir, 'watched.flv');
+    writeFileSync(watched, await readPlain(play, 4_000));
+    expect(trimToWholeTags(watched).byteLength).toBeGreaterThan(50_000);
+    expect(await decodeErrors(watched)).toBe('');
+    await watcher.kill();
     await publisher.kill();
   }, 60_000);
 
@@ -112,6 +122,22 @@ describe('a cluster over TLS with a private CA', () => {
     await device.kill();
   }, 90_000);
 });
+
+/** `ms` of a local plain-HTTP stream (the watcher's player URL). */
+async function readPlain(url: string, ms: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  const abort = new AbortController();
+  const cut = setTimeout(() => abort.abort(), ms);
+  try {
+    const res = await fetch(url, { signal: abort.signal });
+    for await (const part of res.body!) parts.push(Buffer.from(part));
+  } catch (err) {
+    if (!abort.signal.aborted) throw err;
+  } finally {
+    clearTimeout(cut);
+  }
+  return Buffer.concat(parts);
+}
 
 /** /metrics over HTTPS (the shared helper's fetch does not know the test CA in this process). */
 async function metricsOfTls(url: string): Promise<Map<string, number>> {

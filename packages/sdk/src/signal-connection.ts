@@ -6,7 +6,6 @@
  * dropped socket reconnects in the background to the next node, with jittered back-off once all failed.
  */
 import {
-  describeError,
   parseSignal,
   ServerRotation,
   serverToViewerSchema,
@@ -17,6 +16,7 @@ import {
   webSocketUrl,
 } from '@xp2p/protocol';
 import type { AppParams } from './app-params.js';
+import { errorOfEvent } from './socket-error.js';
 import type { Platform } from './platform.js';
 
 type SessionListener = (msg: ServerToViewer) => void;
@@ -216,9 +216,3 @@ export class ViewerSignal {
 }
 
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-/** ": why" from a WebSocket error event where the platform gives it (`ws` on Node), else nothing. */
-function errorOfEvent(ev: Event): string {
-  const error = (ev as Event & { error?: unknown }).error;
-  return error ? `: ${describeError(error)}` : '';
-}

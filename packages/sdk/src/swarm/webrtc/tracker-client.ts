@@ -12,6 +12,7 @@ import {
 } from '@xp2p/protocol';
 import type { AppParams } from '../../app-params.js';
 import type { Platform } from '../../platform.js';
+import { errorOfEvent } from '../../socket-error.js';
 
 export const TRACKER_PATH = '/signal/peer';
 
@@ -52,10 +53,10 @@ export class TrackerClient {
         clearTimeout(timer);
         resolve();
       };
-      socket.onerror = () => {
+      socket.onerror = (ev) => {
         if (!opened) {
           clearTimeout(timer);
-          reject(new Error(`cannot reach tracker ${this.serverUrl}`));
+          reject(new Error(`cannot reach tracker ${this.serverUrl}${errorOfEvent(ev)}`));
         }
       };
       socket.onclose = (ev) => {
