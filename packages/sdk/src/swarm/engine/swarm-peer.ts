@@ -3,7 +3,7 @@
  * verified byte stream (init, then chunks from a keyframe chunk near the live edge).
  *
  * Start: the newest keyframe chunk at least `startLeadMs` old (pickStartChunk, the same rule as the origin's
- * start route). With `prefetchStart()` called as the tracker join is sent, init + start chunk come in that one
+ * start route); with a GOP longer than the lead, the newest keyframe, held until it is `startLeadMs` old. With `prefetchStart()` called as the tracker join is sent, init + start chunk come in that one
  * origin request, in parallel with the join, so the first frame costs one origin round trip as an HTTP-FLV
  * viewer's does; the answer is verified against the join's hashes, else the engine picks and fetches itself.
  *
@@ -33,6 +33,7 @@ import {
   chunkPieceRanges,
   decodePiece,
   pickStartChunk,
+  START_LONG_GOP_SLACK_MS,
   type ChunkMeta,
   type InitMeta,
   type OriginEvent,
@@ -163,6 +164,8 @@ export class SwarmPeer {
   private outputInitId: number | undefined;
   private tickTimer: unknown;
   private holdTimer: unknown;
+  /** how old the start chunk must be before it is handed out (set by startAt) */
+  private startHoldMs = 0;
   private ticks = 0;
   private peerRequests = 0;
   private lastMorePeersAt = -Infinity;
@@ -415,7 +418,25 @@ export class SwarmPeer {
   private startAt(c: ChunkState): void {
     this.startSeq = this.nextSeq = c.meta.seq;
     this.playback.plan(c.meta.timestamp);
+    this.startHoldMs = Math.max(this.opts.minStartLagMs, this.startsLongGop(c) ? this.opts.startLeadMs : 0);
     for (const seq of [...this.chunks.keys()]) if (seq < c.meta.seq) this.chunks.delete(seq);
+  }
+
+  /**
+   * Whether the keyframe before `start` came more than the lead (+ slack) earlier: a long GOP, where the start
+   * rule takes the newest keyframe, fresher than the lead (pickStartChunk). Such a start is held until it is
+   * `startLeadMs` old, so later chunks still have that long to cross the mesh; the added delay stays within
+   * the lead instead of a whole GOP.
+   */
+  private startsLongGop(start: ChunkState): boolean {
+    let previous: ChunkState | undefined;
+    for (const c of this.chunks.values()) {
+      if (c.meta.keyframe && c.meta.seq < start.meta.seq && (!previous || c.meta.seq > previous.meta.seq)) previous = c;
+    }
+    return (
+      previous !== undefined &&
+      start.announcedAt - previous.announcedAt > this.opts.startLeadMs + START_LONG_GOP_SLACK_MS
+    );
   }
 
   /**
@@ -509,14 +530,14 @@ export class SwarmPeer {
       }
       const now = this.now();
       let lateMs: number;
-      if (!this.playback.started && now < c.announcedAt + this.opts.minStartLagMs) {
-        // hold the first chunk until it is `minStartLagMs` old: every later chunk gets that long to cross the mesh
+      if (!this.playback.started && now < c.announcedAt + this.startHoldMs) {
+        // hold the first chunk until it is `startHoldMs` old: every later chunk gets that long to cross the mesh
         this.holdTimer ??= this.args.clock.setTimeout(
           () => {
             this.holdTimer = undefined;
             this.tryOutput();
           },
-          c.announcedAt + this.opts.minStartLagMs - now,
+          c.announcedAt + this.startHoldMs - now,
         );
         return;
       }
@@ -562,9 +583,9 @@ export class SwarmPeer {
     const firstInit = this.inits.get(this.chunks.get(this.startSeq)?.meta.initId ?? -1);
     if (firstInit && !firstInit.data) this.fetchInit(firstInit);
     const now = this.now();
-    // before the first chunk is out: playback starts when the start chunk's hold ends (minStartLagMs)
+    // before the first chunk is out: playback starts when the start chunk's hold ends (startHoldMs)
     const startChunk = this.chunks.get(this.startSeq);
-    const holdEnd = startChunk ? startChunk.announcedAt + this.opts.minStartLagMs : now;
+    const holdEnd = startChunk ? startChunk.announcedAt + this.startHoldMs : now;
     const startIn = Math.max(this.opts.assumedStartupMs, holdEnd - now);
     for (let seq = this.nextSeq; seq <= this.newestSeq; seq++) {
       const c = this.chunks.get(seq);

@@ -51,6 +51,24 @@ describe('swarm engine in the simulator', () => {
     expect(without.startupMs.p50).toBeGreaterThan(withStart.startupMs.p50 + 15);
   });
 
+  it('with a long GOP (4 s) the added lag stays within the start lead: the fresher keyframe is held, not a GOP earlier', async () => {
+    const r = await runSwarmSimulation({
+      peers: 12,
+      seconds: 30,
+      keyframeEveryMs: 4000,
+      joinSpreadMs: 8000, // joins at every point of a GOP
+      keepOutputs: true,
+    });
+    expectExactOutputs(r, r.perPeer);
+    for (const p of r.perPeer) {
+      expect(p.startKeyframe).toBe(true);
+      expect(p.addedLagMs!).toBeLessThan(2000 + 20); // never a whole GOP (4 s)
+    }
+    expect(r.continuity).toBeGreaterThanOrEqual(0.999);
+    // the hold is what gives later chunks their lead: some first frames waited for it
+    expect(r.startupMs.p95).toBeGreaterThan(500);
+  });
+
   it('drops, reports and routes around a peer that corrupts what it forwards', async () => {
     const r = await runSwarmSimulation({
       peers: 10,
