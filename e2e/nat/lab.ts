@@ -19,7 +19,7 @@
  */
 import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -120,6 +120,23 @@ async function preflight(): Promise<void> {
   }
 }
 
+/** nfq-delay builds live in <tmp>/xp2p-nfq-delay-<pid>-XXXXXX, removed with their lab. */
+const NFQ_BUILD_PREFIX = 'xp2p-nfq-delay-';
+
+/** Removes the nfq-delay builds of earlier runs whose process is gone (killed outright: no exit hook ran). */
+function sweepNfqDelayBuilds(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(NFQ_BUILD_PREFIX)) continue;
+    const pid = Number(name.slice(NFQ_BUILD_PREFIX.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+}
+
 const allLabs = new Set<{ sync(): void }>();
 let exitHookInstalled = false;
 function installExitHook(): void {
@@ -135,6 +152,7 @@ export async function createNatLab(types: NatType[]): Promise<NatLab> {
   await preflight();
   // sweep namespaces of earlier runs whose process is gone (killed with SIGKILL, no exit hook ran)
   await run('bash', [LAB_SH, 'gc']).catch(() => {});
+  sweepNfqDelayBuilds();
   const prefix = `xnl-${process.pid}-${randomBytes(2).toString('hex')}`;
   const running = new Set<NsProcess>();
   /** nfq-delay per router index */
@@ -253,7 +271,7 @@ export async function createNatLab(types: NatType[]): Promise<NatLab> {
   /** Compiles nfq-delay once per lab (never a committed binary): a missing compiler or header says so. */
   const buildNfqDelay = (): Promise<string> =>
     (nfqDelay ??= (async () => {
-      buildDir = mkdtempSync(join(tmpdir(), 'xp2p-nfq-delay-'));
+      buildDir = mkdtempSync(join(tmpdir(), `${NFQ_BUILD_PREFIX}${process.pid}-`));
       const bin = join(buildDir, 'nfq-delay');
       try {
         await run('gcc', [
