@@ -181,12 +181,12 @@ delay() {
     all) ;;
     *) die "delay scope '$scope': udp or all" ;;
   esac
+  [ "$state" = on ] || [ "$state" = off ] || die "delay: on or off, not '$state'"
+  # no --queue-bypass: without a listener the rule drops (a delay that silently vanished would pass tests)
   nsexec "$r" iptables-nft -w -F FORWARD 2>/dev/null || true
-  case "$state" in
-    on) nsexec "$r" iptables-nft -w -A FORWARD "${match[@]}" -j NFQUEUE --queue-num "$n" ;;
-    off) ;;
-    *) die "delay: on or off, not '$state'" ;;
-  esac
+  if [ "$state" = on ]; then
+    nsexec "$r" iptables-nft -w -A FORWARD "${match[@]}" -j NFQUEUE --queue-num "$n"
+  fi
 }
 
 cmd=${1:-}
