@@ -10,11 +10,18 @@
  * deletes the namespaces, and a process 'exit' hook does the same if a test run dies half-way. Namespaces
  * left by an earlier run that was killed outright are swept (`lab.sh gc`) before a new lab is built.
  *
+ * Delay (`setDelay`): this kernel has no netem, so a router queues what it forwards to NFQUEUE and
+ * delay/nfq-delay.c (compiled here with gcc on first use, into a temp dir removed with the lab) holds each
+ * packet for a fixed time in that router's namespace. See lab.sh `delay` for the rule and why iptables-nft.
+ *
  * Needs root and `ip netns`: without them `createNatLab` throws NatLabUnavailableError, so the suite fails
  * loudly instead of passing without testing anything.
  */
 import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -23,6 +30,7 @@ const run = promisify(execFile);
 const SCRIPTS = fileURLToPath(new URL('../../scripts/nat-lab/', import.meta.url));
 const LAB_SH = `${SCRIPTS}lab.sh`;
 const SETUP_SH = `${SCRIPTS}setup.sh`;
+const NFQ_DELAY_C = fileURLToPath(new URL('./delay/nfq-delay.c', import.meta.url));
 
 /** fc: full cone; ar: address-restricted cone; pr: port-restricted cone; sym: symmetric */
 export type NatType = 'fc' | 'ar' | 'pr' | 'sym';
@@ -80,6 +88,14 @@ export interface NatLab {
   setLoss(host: LabHost, percent: number): Promise<void>;
   /** Caps what the host sends out through its router at `kbit` kbit/s (0: no cap). */
   setUplinkRate(host: LabHost, kbit: number): Promise<void>;
+  /**
+   * The host's router holds every packet it forwards, both ways, for `ms` (0: no delay), so a path through
+   * it gets 2 × ms more round-trip time. `scope` 'udp' (default) delays only UDP: what the peers exchange
+   * (media, STUN, TURN), not the TCP signalling; 'all' delays every packet. Resolves once the delay is in
+   * place; when a delay is replaced or removed, resolves with the summary line of the program that ended
+   * ("nfq-delay: stopped, N packets delayed, at most M held, K netlink overruns").
+   */
+  setDelay(host: LabHost, ms: number, scope?: 'udp' | 'all'): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -104,6 +120,23 @@ async function preflight(): Promise<void> {
   }
 }
 
+/** nfq-delay builds live in <tmp>/xp2p-nfq-delay-<pid>-XXXXXX, removed with their lab. */
+const NFQ_BUILD_PREFIX = 'xp2p-nfq-delay-';
+
+/** Removes the nfq-delay builds of earlier runs whose process is gone (killed outright: no exit hook ran). */
+function sweepNfqDelayBuilds(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(NFQ_BUILD_PREFIX)) continue;
+    const pid = Number(name.slice(NFQ_BUILD_PREFIX.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+}
+
 const allLabs = new Set<{ sync(): void }>();
 let exitHookInstalled = false;
 function installExitHook(): void {
@@ -119,8 +152,13 @@ export async function createNatLab(types: NatType[]): Promise<NatLab> {
   await preflight();
   // sweep namespaces of earlier runs whose process is gone (killed with SIGKILL, no exit hook ran)
   await run('bash', [LAB_SH, 'gc']).catch(() => {});
+  sweepNfqDelayBuilds();
   const prefix = `xnl-${process.pid}-${randomBytes(2).toString('hex')}`;
   const running = new Set<NsProcess>();
+  /** nfq-delay per router index */
+  const delayers = new Map<number, NsProcess>();
+  let buildDir: string | undefined;
+  let nfqDelay: Promise<string> | undefined;
   let closed = false;
 
   const syncCleanup = {
@@ -137,6 +175,7 @@ export async function createNatLab(types: NatType[]): Promise<NatLab> {
       } catch {
         /* best effort at exit */
       }
+      if (buildDir) rmSync(buildDir, { recursive: true, force: true });
     },
   };
   allLabs.add(syncCleanup);
@@ -229,6 +268,59 @@ export async function createNatLab(types: NatType[]): Promise<NatLab> {
     return p;
   };
 
+  /** Compiles nfq-delay once per lab (never a committed binary): a missing compiler or header says so. */
+  const buildNfqDelay = (): Promise<string> =>
+    (nfqDelay ??= (async () => {
+      buildDir = mkdtempSync(join(tmpdir(), `${NFQ_BUILD_PREFIX}${process.pid}-`));
+      const bin = join(buildDir, 'nfq-delay');
+      try {
+        await run('gcc', [
+          '-O2',
+          '-Wall',
+          '-Wextra',
+          '-Werror',
+          '-o',
+          bin,
+          NFQ_DELAY_C,
+          '-lnetfilter_queue',
+          '-lnfnetlink',
+        ]);
+      } catch (err) {
+        throw new Error(
+          `NAT lab: compiling nfq-delay.c failed: ${String((err as { stderr?: string }).stderr ?? err)}`,
+          {
+            cause: err,
+          },
+        );
+      }
+      return bin;
+    })());
+
+  const setDelay: NatLab['setDelay'] = async (host, ms, scope = 'udp') => {
+    const n = String(host.index);
+    // the rule goes first and the program after it: a queue rule with no listener would drop packets
+    await run('bash', [LAB_SH, 'delay', prefix, n, 'off']);
+    let summary: string | undefined;
+    const old = delayers.get(host.index);
+    if (old) {
+      delayers.delete(host.index);
+      await old.kill();
+      summary = old.lines.find((l) => l.startsWith('nfq-delay: stopped'));
+      if (old.proc.exitCode !== 0) throw new Error(`nfq-delay in ${host.router} ended badly:\n${old.lines.join('\n')}`);
+    }
+    if (ms <= 0) return summary;
+    const program = start(host.router, [n, String(Math.round(ms))], { command: await buildNfqDelay() });
+    try {
+      await program.waitForLine(/^nfq-delay: ready/, 5_000);
+    } catch (err) {
+      await program.kill();
+      throw err;
+    }
+    delayers.set(host.index, program);
+    await run('bash', [LAB_SH, 'delay', prefix, n, 'on', scope]);
+    return summary;
+  };
+
   return {
     prefix,
     pub: `${prefix}-pub`,
@@ -248,11 +340,15 @@ export async function createNatLab(types: NatType[]): Promise<NatLab> {
     async setUplinkRate(host, kbit) {
       await run('bash', [LAB_SH, 'rate', prefix, String(host.index), String(Math.round(kbit))]);
     },
+    setDelay,
     async close() {
       if (closed) return;
       closed = true;
+      // nfq-delay programs are in `running` too: ended by pid here, and `down` kills what is left in the
+      // namespaces (the exit hook does both if the test process dies first)
       await Promise.all([...running].map((p) => p.kill()));
       await run('bash', [LAB_SH, 'down', prefix]);
+      if (buildDir) rmSync(buildDir, { recursive: true, force: true });
       allLabs.delete(syncCleanup);
       const left = (await run('ip', ['netns', 'list'])).stdout.split('\n').filter((l) => l.startsWith(`${prefix}-`));
       if (left.length > 0) throw new Error(`NAT lab: namespaces left behind: ${left.join(', ')}`);

@@ -14,6 +14,12 @@
 #   lab.sh loss PREFIX N PCT   router N drops PCT % of the packets it forwards, both ways (0 = none).
 #   lab.sh rate PREFIX N KBIT  caps router N's uplink (what its host sends out on wan0) at KBIT kbit/s
 #                              with tc tbf (0 = no cap).
+#   lab.sh delay PREFIX N on|off [udp|all]
+#                              sends what router N forwards, both ways, to NFQUEUE N (udp: only UDP, i.e.
+#                              the peers' media, STUN and TURN; all: every IP packet, signalling too) or
+#                              removes that. The delay itself is e2e/nat/delay/nfq-delay.c, which lab.ts
+#                              builds and starts in PREFIX-rN BEFORE 'on' (a queue rule without a listener
+#                              drops: delay, never a silent bypass) and ends by pid after 'off'.
 #
 # nft recipes (measured on the CI machine, see issue 6): port-restricted = masquerade; symmetric =
 # masquerade fully-random; full cone = masquerade + DNAT of all inbound UDP to the host; address-restricted
@@ -162,6 +168,27 @@ rate() {
   return 0
 }
 
+# This kernel has nfnetlink_queue and the xtables NFQUEUE target but not nft's own `queue` expression
+# (CONFIG_NFT_QUEUE is off: `nft add rule ... queue num N` fails with "No such file or directory"), so the
+# rule is written with iptables-nft, which reaches the xtables target through nft_compat. It lives in the
+# router's own "ip filter" table, FORWARD chain (priority filter: before the loss chain at filter + 10).
+delay() {
+  local prefix=$1 n=$2 state=$3 scope=${4:-udp}
+  local r=$prefix-r$n match=()
+  command -v iptables-nft >/dev/null || die "'iptables-nft' (iptables) is missing"
+  case "$scope" in
+    udp) match=(-p udp) ;;
+    all) ;;
+    *) die "delay scope '$scope': udp or all" ;;
+  esac
+  [ "$state" = on ] || [ "$state" = off ] || die "delay: on or off, not '$state'"
+  # no --queue-bypass: without a listener the rule drops (a delay that silently vanished would pass tests)
+  nsexec "$r" iptables-nft -w -F FORWARD 2>/dev/null || true
+  if [ "$state" = on ]; then
+    nsexec "$r" iptables-nft -w -A FORWARD "${match[@]}" -j NFQUEUE --queue-num "$n"
+  fi
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
@@ -176,5 +203,6 @@ case "$cmd" in
   renat) [ $# -eq 3 ] || die "usage: lab.sh renat PREFIX N IP"; renat "$@" ;;
   loss) [ $# -eq 3 ] || die "usage: lab.sh loss PREFIX N PCT"; loss "$@" ;;
   rate) [ $# -eq 3 ] || die "usage: lab.sh rate PREFIX N KBIT"; rate "$@" ;;
-  *) die "usage: lab.sh up PREFIX TYPE... | down PREFIX | gc | renat PREFIX N IP | loss PREFIX N PCT | rate PREFIX N KBIT" ;;
+  delay) [ $# -ge 3 ] && [ $# -le 4 ] || die "usage: lab.sh delay PREFIX N on|off [udp|all]"; delay "$@" ;;
+  *) die "usage: lab.sh up PREFIX TYPE... | down PREFIX | gc | renat PREFIX N IP | loss PREFIX N PCT | rate PREFIX N KBIT | delay PREFIX N on|off [udp|all]" ;;
 esac
