@@ -244,8 +244,8 @@ describe('NAT lab: delay', () => {
   it('delay and 5% loss at the viewer: live decodes, no disconnect, a download is byte-identical', async () => {
     await delayBothRouters();
     // One lossy side (~5% each way on the path). With 5% at BOTH routers (~10% each way) at this RTT the
-    // heartbeat declares the path lost every few seconds and a download restarts until it fails: a known
-    // problem, reported with its cause in README.md (NAT lab), not asserted here.
+    // heartbeat can still call the path lost and connecting takes ~10 s; a download then resumes and
+    // completes (README.md, NAT lab: by hand, 3 of 3), but too slowly to be part of every lab run.
     await lab.setLoss(viewer, 5);
     try {
       const live = await watch('delayed-loss', 8_000);

@@ -40,8 +40,12 @@ export function downloadQuery(urlParams: string): string {
   return /(^|&)action=/.test(urlParams) ? urlParams : `action=download&${urlParams}`;
 }
 
-/** A download cut by a path reconnect asks again this many times in a row without receiving a byte. */
-const RESUMES_WITHOUT_PROGRESS = 3;
+/**
+ * A download cut by a path reconnect asks again until it has gone this long, or this many resumes in a
+ * row, without receiving a byte (a lossy link with a long round trip can need several resumes per 64 KiB).
+ */
+const RESUME_GIVE_UP_MS = 30_000;
+const RESUMES_WITHOUT_PROGRESS = 10;
 
 /** `urlParams` with `offset=` set to `offset` (a resumed request). */
 export function withOffset(urlParams: string, offset: number): string {
@@ -64,6 +68,7 @@ export function startDownload(
     let received = 0;
     let finished = false;
     let resumesWithoutProgress = 0;
+    let lastProgressAt = performance.now();
     const firstOffset = Number(new URLSearchParams(urlParams).get('offset') ?? 0) || 0;
     const hash = createHash();
     const finish = (outcome: 'success' | 'failure' | 'error' | 'stopped', errmsg = '') => {
@@ -113,6 +118,7 @@ export function startDownload(
           onData(data) {
             if (finished) return;
             resumesWithoutProgress = 0;
+            lastProgressAt = performance.now();
             received += data.byteLength;
             hash.update(new Uint8Array(data));
             safeCall(callbacks.onReceiveChunk, data);
@@ -132,21 +138,24 @@ export function startDownload(
           },
           onError(err, errStatus) {
             if (finished) return;
-            if (status === 0) {
-              resolve({ code: ErrorCode.DOWNLOAD_FAILED, why: err.message });
-              return finish('error', err.message);
-            }
+            const fail = () => {
+              if (status === 0) resolve({ code: ErrorCode.DOWNLOAD_FAILED, why: err.message });
+              finish('error', err.message);
+            };
             // The camera's own error frame, or asking again keeps failing: the download ends here.
-            if (errStatus !== undefined || ++resumesWithoutProgress > RESUMES_WITHOUT_PROGRESS) {
-              return finish('error', err.message);
-            }
-            // The path broke (network change, heavy loss): once the session has reconnected, ask for the
-            // rest of the file, as live view does. The app sees one download; the hash runs on.
+            const stuck =
+              ++resumesWithoutProgress > RESUMES_WITHOUT_PROGRESS ||
+              performance.now() - lastProgressAt > RESUME_GIVE_UP_MS;
+            if (errStatus !== undefined || stuck) return fail();
+            // The path broke (network change, heavy loss), before the answer or during the transfer: once the
+            // session has reconnected, ask again — for the rest of the file once bytes came, as live view does.
+            // The app sees one download; the hash runs on.
             void session.recover(err.message).then((ok) => {
               if (finished) return;
-              if (!ok) return finish('error', err.message);
+              if (!ok) return fail();
               try {
-                issue(withOffset(urlParams, firstOffset + received), true);
+                if (status === 0) issue(downloadQuery(urlParams), false);
+                else issue(withOffset(urlParams, firstOffset + received), true);
               } catch (e) {
                 finish('error', String(e));
               }

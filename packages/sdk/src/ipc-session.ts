@@ -100,6 +100,8 @@ export class IpcSession {
   private answersPings: boolean | undefined;
   /** the last reconnect was for a link whose pings were never answered */
   private lostUnanswered = false;
+  /** bytes the transport had received at the last look while the camera seemed silent (beat) */
+  private transportSample: { link: PeerLink; bytes: number } | undefined;
   private pingSeq = 0;
   /** reconnects so far */
   readonly recoveries: Recovery[] = [];
@@ -276,6 +278,14 @@ export class IpcSession {
   private beat(): void {
     if (this.state !== 'up') return;
     const silentMs = this.silentMs();
+    // Half-way to the bound, also look below the messages: bytes arriving at the transport (part of a large
+    // message, SCTP retransmissions under loss) show the path works while no whole message or pong got
+    // through yet, e.g. on a slow or lossy link with a long round trip.
+    if (this.heartbeatAnswered && silentMs !== undefined && silentMs > this.o.pathLostAfterMs / 2) {
+      void this.sampleTransport(this.link);
+    } else {
+      this.transportSample = undefined;
+    }
     if (silentMs !== undefined && silentMs > this.o.pathLostAfterMs) {
       if (this.heartbeatAnswered) {
         void this.reconnect(`nothing heard from the camera for ${Math.round(silentMs)} ms`);
@@ -293,6 +303,15 @@ export class IpcSession {
       }
     }
     this.ping(this.link);
+  }
+
+  /** Counts bytes that reached the link's transport since the last sample as hearing from the camera. */
+  private async sampleTransport(link: PeerLink): Promise<void> {
+    const bytes = await transportBytesReceived(link.pc);
+    if (bytes === undefined || this.link !== link || this.state !== 'up') return;
+    const before = this.transportSample;
+    this.transportSample = { link, bytes };
+    if (before?.link === link && bytes > before.bytes) this.lastHeard = performance.now();
   }
 
   private ping(link: PeerLink): void {
@@ -487,4 +506,17 @@ async function raceAttempts(o: IpcSessionOptions, iceServers: IceServer[], timin
     );
     start();
   });
+}
+
+/** Bytes received by the peer connection's transport (getStats), or undefined when it does not say. */
+async function transportBytesReceived(pc: RTCPeerConnection): Promise<number | undefined> {
+  try {
+    let bytes: number | undefined;
+    (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+      if (s.type === 'transport' && typeof s.bytesReceived === 'number') bytes = (bytes ?? 0) + s.bytesReceived;
+    });
+    return bytes;
+  } catch {
+    return undefined;
+  }
 }
