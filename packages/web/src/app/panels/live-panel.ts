@@ -10,10 +10,12 @@ import { h, setMessage } from '../dom.js';
 import { describeApiError, describeCode } from '../errors.js';
 import { liveUrl } from '../stream-urls.js';
 
+// Candidate types name where an address came from, not whether a NAT was crossed: a browser that hides its
+// host addresses (mDNS) reaches even a camera on the same machine by its server-reflexive address.
 const PATH_NAMES: Record<string, string> = {
   host: 'direct (host)',
-  srflx: 'direct through NAT (server-reflexive)',
-  prflx: 'direct through NAT (peer-reflexive)',
+  srflx: 'direct (server-reflexive address)',
+  prflx: 'direct (peer-reflexive address)',
   relay: 'relayed (TURN)',
 };
 
