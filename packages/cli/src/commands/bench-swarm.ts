@@ -53,6 +53,12 @@ export async function benchSwarmCommand(argv: string[]): Promise<void> {
         ].join(' '),
       );
     },
+    onLongGop: (f) =>
+      console.log(
+        `N=50, 4 s GOP: offload ${f.swarm_sim_n50_gop4s_offload?.toFixed(3)} continuity ${f.swarm_sim_n50_gop4s_continuity?.toFixed(4)} ` +
+          `startup p50/p95 ${Math.round(f.swarm_sim_n50_gop4s_startup_ms_p50 ?? NaN)}/${Math.round(f.swarm_sim_n50_gop4s_startup_ms_p95 ?? NaN)} ms ` +
+          `added lag p50/p95 ${Math.round(f.swarm_sim_n50_gop4s_added_lag_ms_p50 ?? NaN)}/${Math.round(f.swarm_sim_n50_gop4s_added_lag_ms_p95 ?? NaN)} ms`,
+      ),
   });
   if (values['no-write']) return;
   writeResults(resolve(values.out), Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, round(v, 4)])));

@@ -14,6 +14,19 @@ export interface SwarmBenchOptions {
   sim?: Partial<SwarmSimOptions>;
   onRun?: (n: number, run: number, result: SwarmSimResult) => void;
   onResult?: (n: number, figures: Record<string, number>) => void;
+  /**
+   * Also N = 50 with a 4 s GOP (twice the start lead), as `swarm_sim_n50_gop4s_*`: the start rule's long-GOP
+   * case, where the added lag must stay within the lead (default on; needs 50 in `sizes`).
+   */
+  longGop?: boolean;
+  onLongGop?: (figures: Record<string, number>) => void;
+}
+
+/** The median of each figure over the runs, keyed `${prefix}${figure}`, with `${prefix}runs`. */
+function mediansOf(prefix: string, each: Array<Record<string, number>>): Record<string, number> {
+  const figures: Record<string, number> = { [`${prefix}runs`]: each.length };
+  for (const name of Object.keys(each[0] ?? {})) figures[`${prefix}${name}`] = median(each.map((f) => f[name]!));
+  return figures;
 }
 
 function median(values: number[]): number {
@@ -58,10 +71,24 @@ export async function runSwarmBench(options: SwarmBenchOptions = {}): Promise<Re
       options.onRun?.(n, run, r);
       each.push(figuresOf(r));
     }
-    const k = `swarm_sim_n${n}_`;
-    const figures: Record<string, number> = { [`${k}runs`]: each.length };
-    for (const name of Object.keys(each[0] ?? {})) figures[`${k}${name}`] = median(each.map((f) => f[name]!));
+    const figures = mediansOf(`swarm_sim_n${n}_`, each);
     options.onResult?.(n, figures);
+    Object.assign(out, figures);
+  }
+  if ((options.longGop ?? true) && sizes.includes(50)) {
+    const each: Array<Record<string, number>> = [];
+    for (let run = 0; run < runs(50); run++) {
+      const r = await runSwarmSimulation({
+        seed: run + 1,
+        ...options.sim,
+        peers: 50,
+        seconds: seconds(50),
+        keyframeEveryMs: 4000,
+      });
+      each.push(figuresOf(r));
+    }
+    const figures = mediansOf('swarm_sim_n50_gop4s_', each);
+    options.onLongGop?.(figures);
     Object.assign(out, figures);
   }
   return out;
