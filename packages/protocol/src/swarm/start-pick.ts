@@ -8,8 +8,8 @@
  * extra delay next to a plain HTTP-FLV viewer (which starts at the newest keyframe): fine for a GOP of about
  * `leadMs`, too much for a long one. So when a newer keyframe chunk exists more than `leadMs` +
  * START_LONG_GOP_SLACK_MS after that one (a long GOP), the start is the newest keyframe chunk instead, and
- * the viewer holds it until it is old enough (the engine's `minStartLagMs`): a later first frame, but never
- * more than about `leadMs` of added delay. When no keyframe chunk is old enough (a stream that just began),
+ * the viewer holds it until it is `leadMs` old (the sdk engine's SwarmPeer.startsLongGop): a later first
+ * frame, but never more than about `leadMs` of added delay. When no keyframe chunk is old enough (a stream that just began),
  * the oldest keyframe chunk known.
  */
 

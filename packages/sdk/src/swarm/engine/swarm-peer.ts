@@ -3,9 +3,10 @@
  * verified byte stream (init, then chunks from a keyframe chunk near the live edge).
  *
  * Start: the newest keyframe chunk at least `startLeadMs` old (pickStartChunk, the same rule as the origin's
- * start route); with a GOP longer than the lead, the newest keyframe, held until it is `startLeadMs` old. With `prefetchStart()` called as the tracker join is sent, init + start chunk come in that one
- * origin request, in parallel with the join, so the first frame costs one origin round trip as an HTTP-FLV
- * viewer's does; the answer is verified against the join's hashes, else the engine picks and fetches itself.
+ * start route); with a GOP longer than the lead, the newest keyframe, held until it is `startLeadMs` old.
+ * With `prefetchStart()` called as the tracker join is sent, init + start chunk come in that one origin
+ * request, in parallel with the join, so the first frame costs one origin round trip as an HTTP-FLV viewer's
+ * does; the answer is verified against the join's hashes, else the engine picks and fetches itself.
  *
  * Scheduling, per chunk, earliest deadline first:
  * - the start chunk, and any chunk whose playback deadline is closer than `urgentMs`, comes from the origin
