@@ -72,7 +72,10 @@ describe.skipIf(chromiumMissing())('web app over HTTPS (server on TLS, private C
     page = await watchedPage();
     await page.goto(ws.pageUrl);
     await page.waitForURL(/#\/camera\/demo\/cam1$/, { timeout: 15_000 });
-    await waitForFrames(page, 'live');
+    // on failure say what the page logged (a blocked ws:// or http:// URL shows there as mixed content)
+    await waitForFrames(page, 'live').catch((err: Error) => {
+      throw new Error(`${err.message}\npage problems: ${JSON.stringify(problems)}`);
+    });
   }, 40_000);
   afterAll(async () => {
     await browser?.close();
