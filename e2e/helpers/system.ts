@@ -19,10 +19,20 @@ export interface TestSystem {
   cleanup(): void;
 }
 
-export async function startSystem(): Promise<TestSystem> {
+export interface SystemOptions {
+  /** More `xp2p server` flags (e.g. --tls-cert/--tls-key, --web-root). */
+  serverArgs?: string[];
+  /** Environment of the server and of every device (e.g. NODE_EXTRA_CA_CERTS for a private CA). */
+  env?: Record<string, string>;
+}
+
+export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'xp2p-e2e-'));
-  const server = start([CLI, 'server', '--data', dataDir, '--port', '0', '--stun-port', '0']);
-  const m = await server.waitForLine(/^server: (http:\/\/\S+)/);
+  const env = o.env ?? {};
+  const server = start([CLI, 'server', '--data', dataDir, '--port', '0', '--stun-port', '0', ...(o.serverArgs ?? [])], {
+    env,
+  });
+  const m = await server.waitForLine(/^server: (https?:\/\/\S+)/);
   const serverUrl = m[1] ?? '';
   const config = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as DevConfig;
   const app = config.apps[0]!;
@@ -33,7 +43,7 @@ export async function startSystem(): Promise<TestSystem> {
     config,
     appParams: { appid: app.appid, appKey: app.appKey, appSecretKey: app.appSecretKey },
     async startDevice(extra = []) {
-      const device = start([CLI, 'device', '--server', serverUrl, '--data', dataDir, ...extra]);
+      const device = start([CLI, 'device', '--server', serverUrl, '--data', dataDir, ...extra], { env });
       await device.waitForLine(/^device: .* online/);
       return device;
     },

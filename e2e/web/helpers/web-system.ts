@@ -2,6 +2,8 @@
  * The whole system for a browser test: `xp2p server` and `xp2p device` as processes (e2e/helpers), and
  * the built web app served on 127.0.0.1 from a private copy of packages/web/dist with the dev credentials
  * written beside it, API and WebSocket passed through to the server (same origin, as under webRoot).
+ * With `tls` the server itself serves HTTPS + WSS and the app (`--web-root`), as a deployment does, and
+ * the server and camera trust the test CA through NODE_EXTRA_CA_CERTS.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +29,8 @@ export interface WebSystemOptions {
   startCamera?: boolean;
   /** Files put in the camera's store before it starts (downloadable as file_type=1). */
   files?: Record<string, Uint8Array>;
+  /** Serve over HTTPS with this certificate (for 127.0.0.1) issued by the CA in `caFile`. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 export async function startWebSystem(o: WebSystemOptions = {}): Promise<WebSystem> {
@@ -36,7 +40,14 @@ export async function startWebSystem(o: WebSystemOptions = {}): Promise<WebSyste
   cpSync(webRoot(), root, { recursive: true });
   mkdirSync(join(work, 'recordings'), { recursive: true });
   for (const [name, bytes] of Object.entries(o.files ?? {})) writeFileSync(join(work, 'recordings', name), bytes);
-  const sys = await startSystem();
+  const sys = await startSystem(
+    o.tls
+      ? {
+          serverArgs: ['--tls-cert', o.tls.certFile, '--tls-key', o.tls.keyFile, '--web-root', root],
+          env: { NODE_EXTRA_CA_CERTS: o.tls.caFile },
+        }
+      : {},
+  );
   const camera =
     o.startCamera === false
       ? undefined
@@ -50,7 +61,11 @@ export async function startWebSystem(o: WebSystemOptions = {}): Promise<WebSyste
           ...(o.cameraArgs ?? []),
         ]);
   writeDevCredentials(root, sys.appParams, { openCamera: 'demo/cam1' });
-  const web = await serveWeb({ upstream: sys.serverUrl, root });
+  // over TLS the server serves the app itself (it reads the files per request, so the credentials written
+  // just now are there); otherwise a plain-HTTP pass-through in front of it
+  const web: WebServer = o.tls
+    ? { url: sys.serverUrl, close: () => Promise.resolve() }
+    : await serveWeb({ upstream: sys.serverUrl, root });
   return {
     sys,
     camera,
