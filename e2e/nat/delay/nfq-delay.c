@@ -1,13 +1,14 @@
 /*
  * nfq-delay: holds every packet of one NFQUEUE for a fixed time, then lets it go, in arrival order.
  *
- * The NAT lab's kernel has no netem (and cannot load modules), but it has nfnetlink_queue: an nft rule
- * `queue num Q` hands each packet to this program, which accepts it DELAY_MS later. That adds DELAY_MS to
+ * The NAT lab's kernel has no netem (and cannot load modules), but it has nfnetlink_queue: a queue rule
+ * (iptables-nft `-j NFQUEUE --queue-num Q`; this kernel lacks nft's own `queue`, see lab.sh) hands each
+ * packet to this program, which accepts it DELAY_MS later. That adds DELAY_MS to
  * every packet the rule matches, the way a long link does, without touching the payload.
  *
  *   usage: nfq-delay QUEUE_NUM DELAY_MS      (run inside the namespace whose rule queues: nfqueue is per netns)
  *
- * Prints "nfq-delay: ready ..." on stdout once bound (add the nft rule only then: a `queue` rule without a
+ * Prints "nfq-delay: ready ..." on stdout once bound (add the queue rule only then: a queue rule without a
  * listener drops). SIGTERM/SIGINT: every held packet is accepted at once, a summary is printed, exit 0.
  *
  * Why it is built this way:
