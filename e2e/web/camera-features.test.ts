@@ -4,13 +4,13 @@
  * recording with seek.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseWav } from '@xp2p/sdk/node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAll } from '../helpers/processes.js';
 import { chromiumMissing, launchBrowser, type TestBrowser } from './helpers/browser.js';
+import { holdToTalk } from './helpers/hold-to-talk.js';
 import { videoState, waitForFrames } from './helpers/page-probes.js';
 import { startWebSystem, type WebSystem } from './helpers/web-system.js';
 
@@ -35,41 +35,15 @@ describe.skipIf(chromiumMissing())('web app: talk, download, playback', () => {
   });
 
   it('talk: holding the button sends the fake microphone; the camera writes non-silent PCM of that length', async () => {
-    const button = page.locator('[data-role=talk]');
-    const status = page.locator('[data-role=talk-status]');
-    await button.hover();
-    await page.mouse.down();
-    await expect.poll(() => status.getAttribute('data-state'), { timeout: 10_000 }).toBe('talking');
-    const heldFrom = Date.now();
-    await page.waitForTimeout(3_000);
-    await page.mouse.up();
-    const heldS = (Date.now() - heldFrom) / 1000;
-    await expect.poll(() => status.getAttribute('data-state')).toBe('stopped');
-    const voiceDir = join(ws.work, 'voice');
-    await expect.poll(() => (existsSync(voiceDir) ? readdirSync(voiceDir).length : 0), { timeout: 10_000 }).toBe(1);
-    const wavPath = join(voiceDir, readdirSync(voiceDir)[0]!);
-    // the camera finishes the file when the upstream ends: wait until its size settles
-    await expect
-      .poll(() => parseWav(new Uint8Array(readFileSync(wavPath))).pcm.byteLength, { timeout: 5_000 })
-      .toBeGreaterThan(0);
-    const wav = parseWav(new Uint8Array(readFileSync(wavPath)));
-    expect(wav.sampleRate).toBe(16000);
-    const samples = new Int16Array(wav.pcm.buffer, wav.pcm.byteOffset, wav.pcm.byteLength >> 1);
-    const seconds = samples.length / wav.sampleRate;
-    expect(seconds).toBeGreaterThan(heldS - 0.6);
-    expect(seconds).toBeLessThan(heldS + 0.6);
-    let sumSquares = 0;
-    let peak = 0;
-    for (const s of samples) {
-      sumSquares += s * s;
-      peak = Math.max(peak, Math.abs(s));
-    }
-    const rms = Math.sqrt(sumSquares / samples.length);
+    const talk = await holdToTalk(page, 3_000, join(ws.work, 'voice'));
+    expect(talk.sampleRate).toBe(16000);
+    expect(talk.seconds).toBeGreaterThan(talk.heldS - 0.6);
+    expect(talk.seconds).toBeLessThan(talk.heldS + 0.6);
     console.log(
-      `web talk: held ${heldS.toFixed(2)} s, wav ${seconds.toFixed(2)} s, rms ${rms.toFixed(0)}, peak ${peak}`,
+      `web talk: held ${talk.heldS.toFixed(2)} s, wav ${talk.seconds.toFixed(2)} s, rms ${talk.rms.toFixed(0)}, peak ${talk.peak}`,
     );
-    expect(peak).toBeGreaterThan(1000);
-    expect(rms).toBeGreaterThan(50);
+    expect(talk.peak).toBeGreaterThan(1000);
+    expect(talk.rms).toBeGreaterThan(50);
   });
 
   it('download: the page saves a file equal to the camera file, with the progress bar full', async () => {

@@ -9,15 +9,15 @@
  */
 import { X509Certificate, createHash } from 'node:crypto';
 import { get as httpsGet } from 'node:https';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseWav } from '@xp2p/sdk/node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCa } from '../../packages/server/src/testing/test-certificates.js';
 import { CLI, start, stopAll } from '../helpers/processes.js';
 import { chromiumMissing, launchBrowser, type TestBrowser } from './helpers/browser.js';
+import { holdToTalk } from './helpers/hold-to-talk.js';
 import { videoState, waitForFrames } from './helpers/page-probes.js';
 import { startWebSystem, type WebSystem } from './helpers/web-system.js';
 
@@ -96,31 +96,12 @@ describe.skipIf(chromiumMissing())('web app over HTTPS (server on TLS, private C
   });
 
   it('"Hold to talk" gets the microphone: the camera writes non-silent 16 kHz PCM about as long as the hold', async () => {
-    const button = page.locator('[data-role=talk]');
-    const status = page.locator('[data-role=talk-status]');
-    await button.hover();
-    await page.mouse.down();
-    await expect.poll(() => status.getAttribute('data-state'), { timeout: 10_000 }).toBe('talking');
-    const heldFrom = Date.now();
-    await page.waitForTimeout(2_000);
-    await page.mouse.up();
-    const heldS = (Date.now() - heldFrom) / 1000;
-    await expect.poll(() => status.getAttribute('data-state')).toBe('stopped');
-    const voiceDir = join(ws.work, 'voice');
-    await expect.poll(() => (existsSync(voiceDir) ? readdirSync(voiceDir).length : 0), { timeout: 10_000 }).toBe(1);
-    const wavPath = join(voiceDir, readdirSync(voiceDir)[0]!);
-    await expect
-      .poll(() => parseWav(new Uint8Array(readFileSync(wavPath))).pcm.byteLength, { timeout: 5_000 })
-      .toBeGreaterThan(0);
-    const wav = parseWav(new Uint8Array(readFileSync(wavPath)));
-    expect(wav.sampleRate).toBe(16000);
-    const samples = new Int16Array(wav.pcm.buffer, wav.pcm.byteOffset, wav.pcm.byteLength >> 1);
-    const seconds = samples.length / wav.sampleRate;
-    const peak = samples.reduce((m, s) => Math.max(m, Math.abs(s)), 0);
-    console.log(`https talk: held ${heldS.toFixed(2)} s, wav ${seconds.toFixed(2)} s, peak ${peak}`);
-    expect(seconds).toBeGreaterThan(heldS - 0.6);
-    expect(seconds).toBeLessThan(heldS + 0.6);
-    expect(peak).toBeGreaterThan(1000);
+    const talk = await holdToTalk(page, 2_000, join(ws.work, 'voice'));
+    expect(talk.sampleRate).toBe(16000);
+    console.log(`https talk: held ${talk.heldS.toFixed(2)} s, wav ${talk.seconds.toFixed(2)} s, peak ${talk.peak}`);
+    expect(talk.seconds).toBeGreaterThan(talk.heldS - 0.6);
+    expect(talk.seconds).toBeLessThan(talk.heldS + 0.6);
+    expect(talk.peak).toBeGreaterThan(1000);
   });
 
   it('a command round-trips: "Device status" shows the camera\'s answer', async () => {
