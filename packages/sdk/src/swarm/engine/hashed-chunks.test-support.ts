@@ -1,6 +1,10 @@
 /** Chunks with the origin's whole and per-piece SHA-256, for engine tests that drive the wire by hand. */
 import { chunkPieceRanges, type ChunkMeta } from '@xp2p/protocol';
+import type { VirtualClock } from '../sim/virtual-clock.js';
+import type { SwarmOptions } from './defaults.js';
 import { webCryptoSha256Hex } from './hash.js';
+import { SwarmPeer } from './swarm-peer.js';
+import type { MeshTransport, OriginClient, SwarmEvent } from './types.js';
 
 /** `n` bytes of a pattern that differs with `salt` (each chunk its own, so a mix-up shows). */
 export function patternBytes(n: number, salt: number): Uint8Array {
@@ -32,4 +36,32 @@ export async function hashedChunk(
     pieces,
   };
   return { meta, bytes };
+}
+
+/**
+ * An engine on a virtual clock with deterministic choices (random 0.5), uploading, whose output and events
+ * are recorded for the test to read.
+ */
+export function recordingPeer(
+  clock: VirtualClock,
+  origin: OriginClient,
+  mesh: MeshTransport,
+  options: Partial<SwarmOptions>,
+): { engine: SwarmPeer; out: Array<{ seq?: number; bytes: Uint8Array }>; events: SwarmEvent[] } {
+  const out: Array<{ seq?: number; bytes: Uint8Array }> = [];
+  const events: SwarmEvent[] = [];
+  const engine = new SwarmPeer({
+    clock,
+    origin,
+    mesh,
+    upload: true,
+    hash: (bytes) => clock.track(webCryptoSha256Hex(bytes)),
+    random: () => 0.5,
+    options,
+    output: {
+      onData: (bytes, info) => out.push({ seq: info.seq, bytes }),
+      onEvent: (ev) => events.push(ev),
+    },
+  });
+  return { engine, out, events };
 }

@@ -8,10 +8,9 @@
 import { encodePiece, type ChunkMeta, type InitMeta, type PeerMessage, peerMessageSchema } from '@xp2p/protocol';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../sim/virtual-clock.js';
-import { hashedChunk, patternBytes } from './hashed-chunks.test-support.js';
+import { hashedChunk, patternBytes, recordingPeer } from './hashed-chunks.test-support.js';
 import { webCryptoSha256Hex } from './hash.js';
-import { SwarmPeer } from './swarm-peer.js';
-import type { MeshLink, MeshTransport, OriginClient, SwarmEvent } from './types.js';
+import type { MeshLink, MeshTransport, OriginClient } from './types.js';
 
 const PIECE = 1024;
 const EPOCH = 'test-epoch-1';
@@ -131,21 +130,7 @@ async function scenario(corruptSecondHalf: boolean) {
     onIncoming: undefined,
     connect: async (id) => scripted.get(id)!.open(),
   };
-  const out: Array<{ seq?: number; bytes: Uint8Array }> = [];
-  const events: SwarmEvent[] = [];
-  const engine = new SwarmPeer({
-    clock,
-    origin,
-    mesh,
-    upload: true,
-    hash: (bytes) => clock.track(webCryptoSha256Hex(bytes)),
-    random: () => 0.5,
-    options: { pieceBytes: PIECE },
-    output: {
-      onData: (bytes, info) => out.push({ seq: info.seq, bytes }),
-      onEvent: (ev) => events.push(ev),
-    },
-  });
+  const { engine, out, events } = recordingPeer(clock, origin, mesh, { pieceBytes: PIECE });
   // we join 2 s behind the live edge (the manifest lists chunks 0-3): chunk 4 then has time to cross the mesh
   const recentChunks = [0, 1, 2, 3].map((seq) => chunks.get(seq)!.meta);
   engine.join({ peerId: 'me', epoch: EPOCH, init, neighbours: ['peer-a', 'peer-b'], recentChunks });

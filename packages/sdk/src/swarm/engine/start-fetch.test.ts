@@ -8,10 +8,9 @@
 import { type ChunkMeta, type InitMeta } from '@xp2p/protocol';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../sim/virtual-clock.js';
-import { hashedChunk, patternBytes } from './hashed-chunks.test-support.js';
+import { hashedChunk, patternBytes, recordingPeer } from './hashed-chunks.test-support.js';
 import { webCryptoSha256Hex } from './hash.js';
-import { SwarmPeer } from './swarm-peer.js';
-import type { MeshTransport, OriginClient, OriginStart, SwarmEvent } from './types.js';
+import type { MeshTransport, OriginClient, OriginStart } from './types.js';
 
 const PIECE = 1024;
 const EPOCH = 'test-epoch-1';
@@ -76,21 +75,7 @@ async function scenario(answer: Answer, answerAtMs = 40, oneRequestStart = true)
     },
   };
   const mesh: MeshTransport = { onIncoming: undefined, connect: () => Promise.reject(new Error('no peers')) };
-  const out: Array<{ seq?: number; bytes: Uint8Array }> = [];
-  const events: SwarmEvent[] = [];
-  const engine = new SwarmPeer({
-    clock,
-    origin,
-    mesh,
-    upload: true,
-    hash: (bytes) => clock.track(webCryptoSha256Hex(bytes)),
-    random: () => 0.5,
-    options: { pieceBytes: PIECE, oneRequestStart },
-    output: {
-      onData: (bytes, info) => out.push({ seq: info.seq, bytes }),
-      onEvent: (ev) => events.push(ev),
-    },
-  });
+  const { engine, out, events } = recordingPeer(clock, origin, mesh, { pieceBytes: PIECE, oneRequestStart });
   engine.prefetchStart();
   clock.setTimeout(
     () =>
