@@ -284,7 +284,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       authenticator,
       sockets,
       closing: () => closing,
-      acceptPeer: (ws, app) => tracker.accept(ws, app),
+      acceptPeer: (ws, app, address) => tracker.accept(ws, app, address),
     }),
   );
 

@@ -30,7 +30,7 @@ export interface UpgradeContext {
   closing: () => boolean;
   /** the 1vN tracker's sockets: own server, so their size limit can differ from signalling's */
   peerWss?: WebSocketServer;
-  acceptPeer?: (ws: WebSocket, app: AppConfig) => void;
+  acceptPeer?: (ws: WebSocket, app: AppConfig, address: string) => void;
 }
 
 /** Answers an upgrade request with a plain HTTP error (same JSON shape as the API) and drops the socket. */
@@ -119,7 +119,15 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
         if (socket.destroyed) return;
         const appid = auth.app.appid;
         if (isPeer && acceptPeer) {
-          return upgrade(req, socket, head, 'peer', (ws) => acceptPeer(ws, auth.app), ctx.peerWss, appid);
+          return upgrade(
+            req,
+            socket,
+            head,
+            'peer',
+            (ws) => acceptPeer(ws, auth.app, req.socket.remoteAddress ?? 'unknown'),
+            ctx.peerWss,
+            appid,
+          );
         }
         upgrade(
           req,
