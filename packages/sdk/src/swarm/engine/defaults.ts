@@ -116,6 +116,12 @@ export const SWARM_DEFAULTS = Object.freeze({
   absentBackoffMs: 300,
   /** Chunks kept behind the playback point, to serve neighbours that play later than us. */
   keepBehindChunks: 24,
+  /**
+   * What neighbours say about chunks more than this far ahead of the newest we know (`have`, `fetching`,
+   * `absent`, hello ranges) is ignored, and pruned should our newest fall behind: a hostile neighbour
+   * cannot fill our memory with announcements of chunks that do not exist (32 s of 0.5 s chunks).
+   */
+  maxAheadChunks: 64,
   /** At most one `more-peers` request per this period. */
   morePeersIntervalMs: 5000,
   /** A neighbour that could not be reached is tried again after this long. */

@@ -2,7 +2,9 @@
  * What neighbours tell us, size- and schema-checked (wire.ts) before anything is read: `hello` (do they
  * upload, what they hold), `have`/`fetching` (whole chunks or runs of pieces), `seeded` news, their
  * requests to us (to the uploader), and `absent` answers to ours. Announcements about chunks behind our
- * window are ignored; ranges are clamped so a hostile one cannot make us loop. Binary frames are pieces.
+ * window, or more than `maxAheadChunks` ahead of the newest we know, are ignored, so what we keep per
+ * neighbour stays bounded whatever it sends; ranges are clamped so a hostile one cannot make us loop.
+ * Binary frames are pieces.
  */
 import { pieceRun } from './chunk-state.js';
 import type { Neighbour } from './neighbour.js';
@@ -23,14 +25,15 @@ export class InboundMessages {
     const msg = parsePeerMessage(data, core.opts.maxControlMessageBytes);
     if (!msg) return core.log(`ignored a malformed message from ${n.id}`);
     const windowLow = core.windowLow();
+    const windowHigh = core.windowHigh();
     switch (msg.type) {
       case 'hello':
-        return this.hello(n, msg.upload, msg.have, windowLow);
+        return this.hello(n, msg.upload, msg.have, windowLow, windowHigh);
       case 'have':
-        if (msg.seq >= windowLow) this.have(n, msg);
+        if (msg.seq >= windowLow && msg.seq <= windowHigh) this.have(n, msg);
         return;
       case 'fetching':
-        if (msg.seq >= windowLow) this.fetching(n, msg);
+        if (msg.seq >= windowLow && msg.seq <= windowHigh) this.fetching(n, msg);
         return;
       case 'seeded': {
         const c = msg.seq >= windowLow ? core.chunks.get(msg.seq) : undefined;
@@ -46,18 +49,25 @@ export class InboundMessages {
       case 'cancel':
         return core.uploader.cancel(n, msg.seq);
       case 'absent':
-        return this.absent(n, msg.seq);
+        if (msg.seq >= windowLow && msg.seq <= windowHigh) this.absent(n, msg.seq);
+        return;
     }
   }
 
-  private hello(n: Neighbour, upload: boolean, have: ReadonlyArray<readonly [number, number]>, windowLow: number) {
+  private hello(
+    n: Neighbour,
+    upload: boolean,
+    have: ReadonlyArray<readonly [number, number]>,
+    windowLow: number,
+    windowHigh: number,
+  ) {
     n.greeted = true;
     n.uploads = upload;
     if (!upload) this.core.nonUploaders.add(n.id);
     else this.core.nonUploaders.delete(n.id);
     for (const [lo, hi] of have) {
       // clamp, so a hostile range cannot make us loop over billions of numbers
-      for (let s = Math.max(lo, windowLow); s <= Math.min(hi, lo + 1000); s++) n.has.add(s);
+      for (let s = Math.max(lo, windowLow); s <= Math.min(hi, lo + 1000, windowHigh); s++) n.has.add(s);
     }
     this.core.calls.schedule();
   }

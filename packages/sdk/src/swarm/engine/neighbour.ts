@@ -44,10 +44,17 @@ export class Neighbour {
     this.throughput = this.throughput === undefined ? sample : this.throughput * (1 - weight) + sample * weight;
   }
 
-  prune(belowSeq: number): void {
-    for (const s of this.has) if (s < belowSeq) this.has.delete(s);
-    for (const s of this.fetching) if (s < belowSeq) this.fetching.delete(s);
-    for (const s of this.parts.keys()) if (s < belowSeq) this.parts.delete(s);
-    for (const s of this.backoffUntil.keys()) if (s < belowSeq) this.backoffUntil.delete(s);
+  /** Forgets what it said about chunks outside [low, high]. */
+  prune(low: number, high = Infinity): void {
+    const out = (s: number) => s < low || s > high;
+    for (const s of this.has) if (out(s)) this.has.delete(s);
+    for (const s of this.fetching) if (out(s)) this.fetching.delete(s);
+    for (const s of this.parts.keys()) if (out(s)) this.parts.delete(s);
+    for (const s of this.backoffUntil.keys()) if (out(s)) this.backoffUntil.delete(s);
+  }
+
+  /** How many chunk numbers we hold something about (announcements, back-offs): bounded by our window. */
+  get stateSize(): number {
+    return this.has.size + this.fetching.size + this.parts.size + this.backoffUntil.size;
   }
 }

@@ -152,4 +152,9 @@ export class PeerCore {
   windowLow(): number {
     return this.startSeq === undefined ? 0 : this.nextSeq - this.opts.keepBehindChunks;
   }
+
+  /** Chunks above this are too far ahead of the newest we know: what neighbours say about them is not kept. */
+  windowHigh(): number {
+    return Math.max(this.newestSeq, this.nextSeq) + this.opts.maxAheadChunks;
+  }
 }

@@ -197,6 +197,7 @@ export class SwarmPeer {
       lagMs: newest && pos !== undefined ? Math.max(0, newest.meta.timestamp + newest.meta.duration - pos) : undefined,
       startSeq: core.startSeq,
       nextSeq: core.startSeq === undefined ? undefined : core.nextSeq,
+      neighbourState: [...core.neighbours.values()].reduce((sum, n) => sum + n.stateSize, 0),
     };
   }
 
@@ -235,7 +236,7 @@ export class SwarmPeer {
       for (const t of [...c.transfers]) core.calls.clearPeerFetch(c, t);
       core.chunks.delete(seq);
     }
-    if (this.ticks % 10 === 0) for (const n of core.neighbours.values()) n.prune(low);
+    if (this.ticks % 10 === 0) for (const n of core.neighbours.values()) n.prune(low, core.windowHigh());
   }
 
   /** What the uploader may send of a chunk: what we hold, or the verified pieces of what is arriving. */

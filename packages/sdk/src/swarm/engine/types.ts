@@ -138,4 +138,6 @@ export interface SwarmStats {
   seedFetches: number;
   urgentFetches: number;
   badPeers: number;
+  /** chunk numbers we keep something about over all neighbours (announcements, back-offs): bounded by the window */
+  neighbourState: number;
 }

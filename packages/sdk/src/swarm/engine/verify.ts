@@ -68,6 +68,8 @@ export class Verifier {
 
   reportBadPeer(n: Neighbour, seq: number, reason: string): void {
     const core = this.core;
+    // the other pieces of its send still in the hash check fail too: one report per neighbour
+    if (core.banned.has(n.id)) return;
     core.counters.badPeers++;
     core.banned.add(n.id);
     core.known.delete(n.id);
