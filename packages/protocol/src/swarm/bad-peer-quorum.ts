@@ -11,9 +11,11 @@
  * - the reporter is within its report budget (`reportsPerWindow` per `windowMs`), and each reporter
  *   counts once per accused;
  * and the accused is evicted only when reporters from `quorum(size)` distinct addresses stand behind it:
- * max(`minQuorum`, ⌈`quorumShare` × swarm size⌉), more than a third of the swarm by default, so attackers
- * under a third of the swarm's addresses cannot evict an honest peer, however they coordinate. Until then
- * the accused is handed out as before: reports never hide a peer (the reporter itself dropped it anyway).
+ * max(`minQuorum`, ⌈`quorumShare` × swarm size⌉), more than a third of the swarm by default, and they are
+ * more than half of the peers it negotiated links with. Attackers under a third of the swarm's addresses
+ * cannot evict an honest peer however they coordinate, nor can attackers that are the larger part of a
+ * small swarm (its first joiners) unless they are also most of their victim's partners. Until then the
+ * accused is handed out as before: reports never hide a peer (the reporter itself dropped it anyway).
  */
 
 export interface BadPeerQuorumOptions {
@@ -72,6 +74,8 @@ export class BadPeerQuorum {
     accused: string;
     linked: boolean;
     size: number;
+    /** peers the accused negotiated links with (the reporter among them) */
+    partners: number;
     now: number;
   }): BadPeerVerdict {
     if (!r.linked || r.reporter === r.accused) return 'not-linked';
@@ -86,7 +90,8 @@ export class BadPeerQuorum {
     if (!against) this.reports.set(r.accused, (against = new Map()));
     if (against.has(r.reporter)) return 'repeated';
     against.set(r.reporter, r.address);
-    return new Set(against.values()).size >= this.quorum(r.size) ? 'evict' : 'counted';
+    const addresses = new Set(against.values()).size;
+    return addresses >= this.quorum(r.size) && against.size * 2 > r.partners ? 'evict' : 'counted';
   }
 
   /** Distinct peers that reported `accused` (counted reports). */

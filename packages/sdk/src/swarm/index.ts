@@ -21,6 +21,8 @@ export {
   type SimPeerResult,
 } from './sim/run-simulation.js';
 export { runSwarmBench, type SwarmBenchOptions } from './sim/bench.js';
+export { attackKey, ATTACK_KINDS, ATTACK_SHARES, type AttackRowFigures } from './sim/attack-bench.js';
+export type { AttackKind } from './sim/sim-types.js';
 export { TrackerClient, TRACKER_PATH } from './webrtc/tracker-client.js';
 export { HttpOriginClient } from './webrtc/http-origin.js';
 export {

@@ -93,6 +93,16 @@ export class Swarm {
     b.links.add(a.id);
   }
 
+  /** Peers of the swarm that negotiated a connection with `peer`. */
+  partners(peer: SwarmPeer): number {
+    let n = 0;
+    for (const id of peer.links) {
+      const other = this.#peers.get(id);
+      if (other && this.negotiated(peer, other)) n++;
+    }
+    return n;
+  }
+
   /** Whether `a` and `b` negotiated a connection through this tracker: each sent the other signals. */
   negotiated(a: SwarmPeer, b: SwarmPeer): boolean {
     return a.links.has(b.id) && a.signalled.has(b.id) && b.signalled.has(a.id);

@@ -300,6 +300,19 @@ describe('/signal/peer', () => {
       expect(await nextOf(reporter.client, 'error')).toMatchObject({ status: 429 });
     });
 
+    it('reporters that are a quorum of the swarm but not most of the accused’s partners do not evict', async () => {
+      await start();
+      const victim = await join();
+      const attackers = [await joinFrom('127.0.0.2'), await joinFrom('127.0.0.3'), await joinFrom('127.0.0.4')];
+      const friends = [await join(), await join(), await join()];
+      for (const p of [...attackers, ...friends]) await negotiate(p, victim);
+      // 7 peers: quorum max(3, ⌈7/3⌉) = 3 addresses, but 3 of its 6 partners is not more than half
+      for (const a of attackers) report(a, victim);
+      for (const a of attackers) await handled(a);
+      await handled(victim);
+      expect(await stats()).toMatchObject({ peers: 7 });
+    });
+
     it('linked reporters from distinct addresses, more than a third of the swarm, evict the accused', async () => {
       await start();
       const bad = await join();

@@ -290,6 +290,7 @@ export class Tracker {
       accused: accused.id,
       linked: swarm.negotiated(reporter, accused),
       size: swarm.size,
+      partners: swarm.partners(accused),
       now: Date.now(),
     });
     const who = `peer ${accused.id.slice(0, 8)} of ${swarm.stream}`;

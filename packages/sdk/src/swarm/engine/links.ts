@@ -85,6 +85,15 @@ export class Links {
     }
   }
 
+  /** Drop it and leave it out of our seeding order; it is linked again only if the tracker hands it out later. */
+  shun(n: Neighbour, ms: number, reason: string): void {
+    this.unreachableUntil.set(n.id, this.core.now() + ms);
+    this.core.known.delete(n.id);
+    this.core.nonUploaders.delete(n.id);
+    n.link.close();
+    this.detach(n, reason);
+  }
+
   private learn(id: string): void {
     const core = this.core;
     if (id === core.selfId || core.banned.has(id) || core.known.has(id)) return;

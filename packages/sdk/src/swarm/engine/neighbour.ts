@@ -15,6 +15,8 @@ export class Neighbour {
   readonly requested = new Set<number>();
   /** chunk → time before which we do not ask it again (after `absent` or a stall) */
   readonly backoffUntil = new Map<number, number>();
+  /** our requests in a row it answered with not one byte (reset by any piece it sends) */
+  silentRequests = 0;
   /** measured bytes/ms of whole chunk transfers (request to last byte); undefined until one finished */
   throughput: number | undefined;
 

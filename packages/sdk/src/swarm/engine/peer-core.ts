@@ -52,6 +52,8 @@ export interface EngineCalls {
   /** links (links.ts) */
   maintainLinks(): void;
   detach(n: Neighbour, reason: string): void;
+  /** drop the link and do not link to it again for `ms` */
+  shun(n: Neighbour, ms: number, reason: string): void;
 }
 
 export class PeerCore {

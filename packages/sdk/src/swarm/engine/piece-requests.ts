@@ -117,6 +117,8 @@ export class PieceRequests {
     t.from.recordTransfer(Math.max(t.received, 1), now - t.requestedAt, core.opts.throughputEwma);
     core.emit({ type: 'transfer-dropped', seq: c.meta.seq, peerId: t.from.id, reason: why });
     core.log(`chunk ${c.meta.seq} from ${t.from.id}: ${why}`);
+    if (t.received === 0 && ++t.from.silentRequests >= core.opts.maxSilentRequests)
+      core.calls.shun(t.from, core.opts.silentShunMs, `sent nothing for ${t.from.silentRequests} requests`);
   }
 
   /** A binary piece from a neighbour: taken only for a request of ours it continues. */
@@ -135,6 +137,7 @@ export class PieceRequests {
     const unit = c.asm.write(t, piece.offset, piece.payload);
     if (unit === undefined) return;
     const now = core.now();
+    n.silentRequests = 0;
     t.received += piece.payload.byteLength;
     t.firstByteAt ??= now;
     t.lastProgressAt = now;

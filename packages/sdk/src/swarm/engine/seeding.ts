@@ -53,7 +53,7 @@ export class Seeding {
     if (now < since) return;
     const round = Math.floor((now - since) / opts.seedRoundMs);
     // later rounds stand in for seeds that failed or left: not while the news says a seed is at work
-    if (round > 0 && c.seededSince !== undefined && now - c.seededSince < opts.incomingTimeoutMs) return;
+    if (round > 0 && c.seededSince !== undefined && now - c.seededSince < opts.seededHoldMs) return;
     // keyframe chunks are the large ones (I-frame): they cross the mesh slowest, so they start from more seeds
     // ... but never a large share of a small swarm, where the mesh is shallow anyway
     const wanted = c.meta.keyframe ? opts.keyframeSeeds : opts.chunkSeeds;

@@ -102,6 +102,7 @@ export class SwarmPeer {
       abandonPeerFetch: (c, t, why) => requests.abandonPeerFetch(c, t, why),
       maintainLinks: () => this.links.maintainLinks(),
       detach: (n, reason) => this.links.detach(n, reason),
+      shun: (n, ms, reason) => this.links.shun(n, ms, reason),
     };
   }
 

@@ -59,7 +59,7 @@ export async function runSwarmSimulation(options: SwarmSimOptions): Promise<Swar
     epoch,
     pieceHashes: o.pieceHashes,
   });
-  const tracker = new SimTracker(clock, random, o.trackerHandOut, o.trackerNamesNoUpload);
+  const tracker = new SimTracker(clock, random, o.trackerHandOut, o.trackerNamesNoUpload, o.trackerQuorum);
   origin.onEvent((ev) => tracker.broadcast(ev));
   await origin.start();
 

@@ -1,6 +1,6 @@
 /**
  * The figures of a finished simulation run (see run-simulation.ts for what each means): every engine is
- * stopped and read, peers that corrupt are left out of the viewers' figures, and each viewer's lag is set
+ * stopped and read, attackers are left out of the viewers' figures, and each viewer's lag is set
  * against the HTTP-FLV baseline on its own link.
  */
 import type { SimRecord, SimWorld } from './sim-peers.js';
@@ -46,7 +46,7 @@ export function collectFigures(w: SimWorld, records: SimRecord[], wallStart: num
     rec.startupMs = rec.startAt - rec.joinAt;
     const started = origin.chunks.get(rec.startSeq);
     rec.startKeyframe = started?.meta.keyframe;
-    if (rec.corrupt) continue;
+    if (rec.attack) continue;
     startup.push(rec.startupMs);
     stalls += st.stalls;
     counted += Math.max(0, st.chunksOut - 1);
@@ -80,6 +80,8 @@ export function collectFigures(w: SimWorld, records: SimRecord[], wallStart: num
     deliveredChunkBytes: delivered,
     badPeerReports: [...tracker.badReports.values()].reduce((a, b) => a + b, 0),
     reportedPeers: [...tracker.badReports.keys()],
+    honestEvicted: records.filter((r) => r.evicted && !r.attack).length,
+    attackersEvicted: records.filter((r) => r.evicted && r.attack).length,
     seedFetches,
     urgentFetches,
     wallMs: performance.now() - wallStart,

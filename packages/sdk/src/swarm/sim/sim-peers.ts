@@ -1,7 +1,9 @@
 /**
- * The simulated viewers: who each is (upload or not, behind a NAT, corrupt, when it joins and leaves, its
- * link), drawn from the run's seeded random source in a fixed order so a seed always makes the same swarm,
- * and each one's real SwarmPeer, started at its join time over the in-memory network.
+ * The simulated viewers: who each is (upload or not, behind a NAT, an attacker, when it joins and leaves,
+ * its link), drawn from the run's seeded random source in a fixed order so a seed always makes the same
+ * swarm, and each one's real SwarmPeer, started at its join time over the in-memory network. Attackers run
+ * the real engine too; their attack is in the network (poison, withhold), in what they tell their
+ * neighbours besides (lie) or in what they tell the tracker (false-report).
  */
 import { SWARM_DEFAULTS } from '../engine/defaults.js';
 import { SwarmPeer } from '../engine/swarm-peer.js';
@@ -9,8 +11,8 @@ import type { HashFn } from '../engine/types.js';
 import { seededRandom } from './prng.js';
 import type { SimNetwork } from './sim-network.js';
 import type { SimOrigin } from './sim-origin.js';
-import type { SimTracker } from './sim-tracker.js';
-import type { ResolvedSimOptions, SimPeerResult } from './sim-types.js';
+import type { SimMember, SimTracker } from './sim-tracker.js';
+import type { AttackKind, ResolvedSimOptions, SimPeerResult } from './sim-types.js';
 import type { VirtualClock } from './virtual-clock.js';
 
 export type SimRecord = SimPeerResult & { engine?: SwarmPeer; startAt?: number };
@@ -37,14 +39,16 @@ export function planPeers(w: SimWorld): SimRecord[] {
   for (let i = 0; i < total; i++) {
     const late = i >= o.peers;
     const id = `peer-${String(i).padStart(5, '0')}-${Math.floor(random() * 1e9).toString(36)}`;
-    const upload = i >= o.corruptPeers ? random() >= o.nonUploadingShare : true;
+    const attack: AttackKind | undefined = i < o.corruptPeers ? 'poison' : i < o.attackers ? o.attackKind : undefined;
+    const upload = attack ? true : random() >= o.nonUploadingShare;
     const [uLo, uHi] = o.uploadMultiple;
     const upMultiple = upload ? uLo * Math.pow(uHi / uLo, random()) : 0.2;
     const rec: SimRecord = {
       id,
       upload,
       nat: random() < o.natShare,
-      corrupt: i < o.corruptPeers,
+      corrupt: attack === 'poison',
+      ...(attack ? { attack } : {}),
       joinAt: o.warmupMs + (late ? o.lateJoinAtMs + random() * 500 : random() * o.joinSpreadMs),
       late,
       chunksOut: 0,
@@ -57,7 +61,7 @@ export function planPeers(w: SimWorld): SimRecord[] {
       stalls: 0,
       ...(o.keepOutputs ? { outputs: [] } : {}),
     };
-    const leaves = !late && !rec.corrupt && random() < o.leaveShare;
+    const leaves = !late && !rec.attack && random() < o.leaveShare;
     if (leaves) rec.leftAt = rec.joinAt + 5000 + random() * Math.max(0, o.seconds * 1000 - o.joinSpreadMs - 10_000);
     records.push(rec);
     const latencyMs = between(o.latencyMs);
@@ -65,15 +69,22 @@ export function planPeers(w: SimWorld): SimRecord[] {
       const link = { upRate: upMultiple * bitrateBytesPerMs, downRate: (between(o.downloadMbps) * 1000) / 8 };
       spawnPeer(w, rec, i, latencyMs, link);
     }, rec.joinAt);
-    if (rec.leftAt !== undefined) {
-      clock.setTimeout(() => {
-        rec.engine?.stop();
-        w.net.removePeer(id);
-        w.tracker.remove(id);
-      }, rec.leftAt);
-    }
+    if (rec.leftAt !== undefined) clock.setTimeout(() => leave(w, rec), rec.leftAt);
   }
+  w.tracker.onEvict = (id) => {
+    const rec = records.find((r) => r.id === id);
+    if (!rec) return;
+    rec.evicted = true;
+    leave(w, rec);
+  };
   return records;
+}
+
+/** The peer is gone (left, or evicted by the tracker). */
+function leave(w: SimWorld, rec: SimRecord): void {
+  rec.engine?.stop();
+  w.net.removePeer(rec.id);
+  w.tracker.remove(rec.id);
 }
 
 /** The peer joins now: its network node, its engine, the one-request start, the tracker's answer later. */
@@ -86,7 +97,14 @@ function spawnPeer(
 ): void {
   const { o, clock, origin, tracker } = w;
   const id = rec.id;
-  const mesh = w.net.addPeer({ id, ...link, latencyMs, nat: rec.nat, corrupt: rec.corrupt });
+  const mesh = w.net.addPeer({
+    id,
+    ...link,
+    latencyMs,
+    nat: rec.nat,
+    corrupt: rec.attack === 'poison',
+    withhold: rec.attack === 'withhold',
+  });
   const engine = new SwarmPeer({
     clock,
     origin: origin.client(id),
@@ -108,8 +126,11 @@ function spawnPeer(
       },
       onEvent(ev) {
         o.onEngineEvent?.(rec, ev);
-        if (ev.type === 'bad-peer') tracker.reportBad(ev.peerId);
-        else if (ev.type === 'more-peers') tracker.morePeers(id);
+        if (ev.type === 'bad-peer') tracker.reportBad(id, ev.peerId);
+        else if (ev.type === 'peer-join') {
+          tracker.noteLink(id, ev.peerId);
+          if (rec.attack === 'false-report') tracker.reportBad(id, ev.peerId);
+        } else if (ev.type === 'more-peers') tracker.morePeers(id);
         else if (ev.type === 'start') {
           rec.startAt = clock.now();
           rec.startSeq = ev.seq;
@@ -122,7 +143,7 @@ function spawnPeer(
   engine.prefetchStart();
   const neighbours = tracker.sample(id);
   const noUpload = tracker.noUpload(neighbours);
-  tracker.add(id, engine, latencyMs, rec.upload);
+  tracker.add(id, rec.attack === 'lie' ? lyingMember(w, id, engine) : engine, latencyMs, rec.upload);
   // the tracker's `joined` and the manifest arrive after a round trip
   clock.setTimeout(
     () =>
@@ -136,4 +157,16 @@ function spawnPeer(
       }),
     2 * latencyMs,
   );
+}
+
+/** The engine, except that every chunk the origin announces is also claimed (`have`) to all its neighbours. */
+function lyingMember(w: SimWorld, id: string, engine: SwarmPeer): SimMember {
+  return {
+    originEvent: (ev) => {
+      engine.originEvent(ev);
+      if (ev.type === 'chunk') w.net.sendToAll(id, JSON.stringify({ type: 'have', seq: ev.chunk.seq }));
+    },
+    addPeers: (ids, noUpload) => engine.addPeers(ids, noUpload),
+    peerLeft: (peer) => engine.peerLeft(peer),
+  };
 }

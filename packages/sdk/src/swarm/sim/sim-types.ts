@@ -1,4 +1,5 @@
 /** What the 1vN simulation takes (options, with their defaults) and what it measures (results). */
+import type { BadPeerQuorumOptions } from '@xp2p/protocol';
 import type { SwarmOptions } from '../engine/defaults.js';
 import type { SwarmEvent } from '../engine/types.js';
 import type { SimOrigin } from './sim-origin.js';
@@ -33,6 +34,11 @@ export interface SwarmSimOptions {
   lateJoinAtMs?: number;
   /** peers that flip a byte in every piece they upload */
   corruptPeers?: number;
+  /** peers (the first ones drawn) that attack the swarm as `attackKind` says */
+  attackers?: number;
+  attackKind?: AttackKind;
+  /** the tracker's bad-peer rule (default: the server's, BAD_PEER_QUORUM_DEFAULTS) */
+  trackerQuorum?: Partial<BadPeerQuorumOptions>;
   /** the publisher stops this long after the first join (origin eof) */
   eofAtMs?: number;
   /** real payload bytes = declared chunk size / payloadScale (bandwidth is accounted on the declared size) */
@@ -50,11 +56,24 @@ export interface SwarmSimOptions {
   keepOutputs?: boolean;
 }
 
+/**
+ * How an attacker behaves (it always uploads, never leaves, and is left out of the viewers' figures):
+ * - poison: flips a byte in every piece it sends;
+ * - withhold: advertises what it holds, as an honest peer does, but no piece it is asked for arrives;
+ * - lie: announces `have` for every chunk the moment the origin announces it, before holding it;
+ * - false-report: serves honestly, and reports every neighbour it links with as bad to the tracker.
+ */
+export type AttackKind = 'poison' | 'withhold' | 'lie' | 'false-report';
+
 export interface SimPeerResult {
   id: string;
   upload: boolean;
   nat: boolean;
   corrupt: boolean;
+  /** how this peer attacks the swarm, if it does */
+  attack?: AttackKind;
+  /** the tracker evicted it (a quorum of bad-peer reports) */
+  evicted?: boolean;
   joinAt: number;
   leftAt?: number;
   late: boolean;
@@ -100,6 +119,9 @@ export interface SwarmSimResult {
   badPeerReports: number;
   /** peers reported as bad at least once */
   reportedPeers: string[];
+  /** peers the tracker evicted: honest ones, attackers */
+  honestEvicted: number;
+  attackersEvicted: number;
   /** origin chunk fetches by the engines: to seed the mesh / because a deadline was near */
   seedFetches: number;
   urgentFetches: number;
@@ -128,6 +150,8 @@ export const SIM_DEFAULTS = Object.freeze({
   lateJoiners: 0,
   lateJoinAtMs: 20_000,
   corruptPeers: 0,
+  attackers: 0,
+  attackKind: 'poison' as AttackKind,
   payloadScale: 32,
   trackerHandOut: 64,
   trackerNamesNoUpload: true,
