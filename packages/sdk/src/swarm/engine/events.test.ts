@@ -6,7 +6,7 @@ import type { InitMeta } from '@xp2p/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../sim/virtual-clock.js';
 import { SwarmEvents } from './events.js';
-import { hashedChunk, patternBytes, recordingPeer } from './hashed-chunks.test-support.js';
+import { clockedOrigin, hashedChunk, patternBytes, recordingPeer } from './hashed-chunks.test-support.js';
 import { webCryptoSha256Hex } from './hash.js';
 import type { MeshTransport, OriginClient, SwarmEvent } from './types.js';
 
@@ -39,19 +39,9 @@ describe('SwarmPeer events', () => {
     const initBytes = patternBytes(200, 5);
     const init: InitMeta = { initId: 0, size: initBytes.byteLength, hash: await webCryptoSha256Hex(initBytes) };
     const chunks = await Promise.all([0, 1, 2, 3].map((seq) => hashedChunk(seq, 2000, seq === 0, 1024)));
-    const later = <T>(value: T, ms: number) =>
-      new Promise<T>((resolve) =>
-        clock.setTimeout(() => {
-          clock.markDirty();
-          resolve(value);
-        }, ms),
-      );
+    const { origin: plain, later } = clockedOrigin(clock, initBytes, (seq) => chunks[seq]!.bytes);
     const origin: OriginClient = {
-      fetchInit: () => later(initBytes, 20),
-      fetchChunk: (meta, _signal, range) => {
-        const bytes = chunks[meta.seq]!.bytes;
-        return later(range ? bytes.slice(range[0], range[1]) : bytes, 30);
-      },
+      ...plain,
       fetchStart: (_leadMs, signal) =>
         answerAtMs === 'never'
           ? new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))))

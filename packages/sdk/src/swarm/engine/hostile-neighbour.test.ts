@@ -6,9 +6,9 @@
 import type { InitMeta, PeerMessage } from '@xp2p/protocol';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../sim/virtual-clock.js';
-import { hashedChunk, patternBytes, recordingPeer } from './hashed-chunks.test-support.js';
+import { clockedOrigin, hashedChunk, patternBytes, recordingPeer } from './hashed-chunks.test-support.js';
 import { webCryptoSha256Hex } from './hash.js';
-import type { MeshLink, MeshTransport, OriginClient } from './types.js';
+import type { MeshLink, MeshTransport } from './types.js';
 
 describe('a neighbour announcing chunks far ahead', () => {
   it('cannot grow what we keep about it beyond the window; the output stays exact', async () => {
@@ -16,20 +16,7 @@ describe('a neighbour announcing chunks far ahead', () => {
     const initBytes = patternBytes(200, 3);
     const init: InitMeta = { initId: 0, size: initBytes.byteLength, hash: await webCryptoSha256Hex(initBytes) };
     const chunks = await Promise.all([0, 1, 2, 3, 4, 5].map((seq) => hashedChunk(seq, 3000, seq % 4 === 0, 1024)));
-    const later = <T>(value: T, ms: number) =>
-      new Promise<T>((resolve) =>
-        clock.setTimeout(() => {
-          clock.markDirty();
-          resolve(value);
-        }, ms),
-      );
-    const origin: OriginClient = {
-      fetchInit: () => later(initBytes, 20),
-      fetchChunk: (meta, _signal, range) => {
-        const bytes = chunks[meta.seq]!.bytes;
-        return later(range ? bytes.slice(range[0], range[1]) : bytes, 30);
-      },
-    };
+    const { origin } = clockedOrigin(clock, initBytes, (seq) => chunks[seq]!.bytes);
     const link: MeshLink = {
       peerId: 'hostile',
       bufferedAmount: 0,

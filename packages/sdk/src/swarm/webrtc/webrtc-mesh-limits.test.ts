@@ -5,15 +5,10 @@
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SWARM_CHANNEL_LABEL, type PeerSignal } from '@xp2p/protocol';
-import type { Platform } from '../../platform.js';
+import { loopbackPlatform } from './loopback-platform.test-support.js';
 import { WebRtcMesh } from './webrtc-mesh.js';
 
-const platform: Platform = {
-  RTCPeerConnection: RTCPeerConnection as unknown as Platform['RTCPeerConnection'],
-  WebSocket: undefined as unknown as Platform['WebSocket'],
-  fetch: globalThis.fetch,
-  rtcConfigExtras: { bindAddress: '127.0.0.1' },
-};
+const platform = loopbackPlatform;
 
 afterAll(async () => {
   (await import('node-datachannel')).default.cleanup();
