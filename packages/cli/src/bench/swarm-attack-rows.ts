@@ -12,7 +12,7 @@ export const SWARM_ATTACK_METHOD =
   '*poison* flips a byte in every piece it sends; *withhold* advertises what it holds but no piece it is asked for arrives; ' +
   '*lie* claims (`have`) every chunk the moment the origin announces it; *false-report* serves honestly but reports every neighbour it links with to the tracker. ' +
   'The tracker judges reports as the server does (a linked reporter, a quorum of more than a third of the swarm from distinct addresses). ' +
-  'Continuity counts honest viewers only; offload is the whole swarm’s; evicted = peers the tracker removed.';
+  'Continuity counts honest viewers only; offload is the whole swarm’s (attackers that every peer dropped fetch every chunk from the origin, and count), honest viewers’ offload theirs alone; evicted = peers the tracker removed.';
 
 export function swarmAttackRows(figures: Record<string, number>): Row[] {
   if (figures[attackKey(50, 0.1, undefined, 'offload')] === undefined) return [];
@@ -24,7 +24,7 @@ export function swarmAttackRows(figures: Record<string, number>): Row[] {
       const f = (figure: string) => figures[attackKey(50, share, kind, figure)] ?? NaN;
       rows.push([
         `${attackKey(50, share, kind, '').replace(/_$/, '')}`,
-        `offload ${round(f('offload'), 3)}, continuity ${round(f('continuity'), 4)}, evicted: ${f('honest_evicted')} honest, ${f('attackers_evicted')} attackers`,
+        `offload ${round(f('offload'), 3)} (honest viewers ${round(f('honest_offload'), 3)}), continuity ${round(f('continuity'), 4)}, evicted: ${f('honest_evicted')} honest, ${f('attackers_evicted')} attackers`,
         clean,
       ]);
     }

@@ -61,7 +61,7 @@ export async function benchSwarmCommand(argv: string[]): Promise<void> {
       ),
     onAttackRow: (kind, share, f) =>
       console.log(
-        `N=50, ${Math.round(share * 100)}% ${kind}: offload ${f.offload.toFixed(3)} continuity ${f.continuity.toFixed(4)} ` +
+        `N=50, ${Math.round(share * 100)}% ${kind}: offload ${f.offload.toFixed(3)} (honest ${f.honest_offload.toFixed(3)}) continuity ${f.continuity.toFixed(4)} ` +
           `evicted ${f.honest_evicted} honest / ${f.attackers_evicted} attackers`,
       ),
   });

@@ -6,7 +6,8 @@
  * - swarm_sim_n50_attack{10,30}_{offload,continuity}: the worst kind at that share (lowest figure);
  * - swarm_sim_attack_honest_evicted: honest peers the tracker evicted, over all attack rows.
  * Continuity counts honest viewers only; offload is the swarm's (attackers' downloads included, as the
- * origin serves them too).
+ * origin serves them too: once dropped by everyone they fetch every chunk from it), honest_offload the
+ * honest viewers' alone.
  */
 import { runSwarmSimulation, type SwarmSimOptions } from './run-simulation.js';
 import type { AttackKind } from './sim-types.js';
@@ -25,6 +26,7 @@ export interface AttackBenchOptions {
 
 export interface AttackRowFigures {
   offload: number;
+  honest_offload: number;
   continuity: number;
   honest_evicted: number;
   attackers_evicted: number;
@@ -60,6 +62,7 @@ export async function runAttackBench(o: AttackBenchOptions): Promise<Record<stri
         });
         each.push({
           offload: r.offload,
+          honest_offload: r.honestOffload,
           continuity: r.continuity,
           honest_evicted: r.honestEvicted,
           attackers_evicted: r.attackersEvicted,
@@ -67,6 +70,7 @@ export async function runAttackBench(o: AttackBenchOptions): Promise<Record<stri
       }
       const row: AttackRowFigures = {
         offload: median(each.map((f) => f.offload)),
+        honest_offload: median(each.map((f) => f.honest_offload)),
         continuity: median(each.map((f) => f.continuity)),
         honest_evicted: median(each.map((f) => f.honest_evicted)),
         attackers_evicted: median(each.map((f) => f.attackers_evicted)),

@@ -24,6 +24,8 @@ export function collectFigures(w: SimWorld, records: SimRecord[], wallStart: num
     const bytes = origin.init.bytes.byteLength + start.bytes.byteLength * o.payloadScale;
     return joinAt + net.idleOriginFetchMs(id, bytes, origin.options.latencyMs)! - start.announcedAt;
   };
+  let honestDelivered = 0;
+  let honestOrigin = 0;
   let control = 0;
   let seedFetches = 0;
   let urgentFetches = 0;
@@ -41,7 +43,14 @@ export function collectFigures(w: SimWorld, records: SimRecord[], wallStart: num
     rec.stalls = st.stalls;
     seedFetches += st.seedFetches;
     urgentFetches += st.urgentFetches;
-    for (const seq of rec.seqs) delivered += (origin.chunks.get(seq)?.meta.size ?? 0) * o.payloadScale;
+    let mine = 0;
+    for (const seq of rec.seqs) mine += (origin.chunks.get(seq)?.meta.size ?? 0) * o.payloadScale;
+    delivered += mine;
+    if (!rec.attack) {
+      honestDelivered += mine;
+      // cdnBytes counts real bytes (init included): chunk bytes count at their declared size
+      honestOrigin += st.cdnBytes * o.payloadScale;
+    }
     if (rec.startAt === undefined || rec.startSeq === undefined) continue;
     rec.startupMs = rec.startAt - rec.joinAt;
     const started = origin.chunks.get(rec.startSeq);
@@ -80,6 +89,7 @@ export function collectFigures(w: SimWorld, records: SimRecord[], wallStart: num
     deliveredChunkBytes: delivered,
     badPeerReports: [...tracker.badReports.values()].reduce((a, b) => a + b, 0),
     reportedPeers: [...tracker.badReports.keys()],
+    honestOffload: honestDelivered > 0 ? 1 - honestOrigin / honestDelivered : 0,
     honestEvicted: records.filter((r) => r.evicted && !r.attack).length,
     attackersEvicted: records.filter((r) => r.evicted && r.attack).length,
     seedFetches,

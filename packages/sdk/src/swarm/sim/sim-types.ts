@@ -119,6 +119,11 @@ export interface SwarmSimResult {
   badPeerReports: number;
   /** peers reported as bad at least once */
   reportedPeers: string[];
+  /**
+   * offload of the honest viewers alone: 1 − what they fetched from the origin / chunk bytes they were handed
+   * (attackers that everyone dropped fetch everything from the origin, which `offload` counts)
+   */
+  honestOffload: number;
   /** peers the tracker evicted: honest ones, attackers */
   honestEvicted: number;
   attackersEvicted: number;
