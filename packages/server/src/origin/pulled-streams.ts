@@ -186,9 +186,14 @@ export class PulledStreams {
 
 /** The tracker's stream preparation with pulls first: a peer joining a pulled stream starts its pull. */
 export function withPulls(federation: SwarmFederation, pulls: PulledStreams): SwarmFederation {
+  // delegates method by method: a federation may be a class instance, whose methods a spread would lose
   return {
-    ...federation,
     prepare: (stream) =>
       pulls.wanted(stream) ? pulls.ensure(stream).then(() => undefined) : federation.prepare(stream),
+    remoteMembers: (stream) => federation.remoteMembers(stream),
+    joined: (stream, peerId, upload) => federation.joined(stream, peerId, upload),
+    left: (stream, peerId, linkedRemote) => federation.left(stream, peerId, linkedRemote),
+    relaySignal: (stream, fromPeer, toPeer, signal) => federation.relaySignal(stream, fromPeer, toPeer, signal),
+    reported: (stream) => federation.reported(stream),
   };
 }
