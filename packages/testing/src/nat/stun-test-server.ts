@@ -1,11 +1,9 @@
 /**
- * Test helpers (not exported; excluded from nothing but used only by tests): a STUN response encoder and
- * an in-memory network with an RFC 5780 server and a NAT of configurable mapping and filtering behaviour,
- * behind the UdpTransport interface.
+ * A STUN response encoder and an in-memory network with an RFC 5780 server and a NAT of configurable
+ * mapping and filtering behaviour, behind the sdk's UdpTransport interface.
  */
-import { MAGIC_COOKIE, StunAttribute, decodeAddress, type Endpoint } from './stun.js';
-import type { NatBehaviour } from './probe.js';
-import type { UdpSocket, UdpTransport } from './transport.js';
+import { MAGIC_COOKIE, StunAttr as StunAttribute, decodeAddress, type StunEndpoint as Endpoint } from '@xp2p/protocol';
+import type { NatBehaviour, UdpSocket, UdpTransport } from '@xp2p/sdk';
 
 const CRC = (() => {
   const t = new Uint32Array(256);

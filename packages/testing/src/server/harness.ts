@@ -1,11 +1,17 @@
 /**
- * Test helpers (not part of the build): a config with two apps and two devices, a started server on
+ * Server test helpers: a config with two apps and two devices, a started server on
  * 127.0.0.1 port 0, signed fetch, and WebSocket clients that queue what they receive.
  */
 import { appSignatureHeaders, deviceLoginProof, randomId, signAppRequest } from '@xp2p/protocol';
 import WebSocket from 'ws';
-import type { AppConfig, DeviceConfig, XP2PConfig } from '../config/schema.js';
-import { startServer, type RunningServer, type StartServerOptions } from '../server.js';
+import {
+  startServer,
+  type AppConfig,
+  type DeviceConfig,
+  type RunningServer,
+  type StartServerOptions,
+  type XP2PConfig,
+} from '@xp2p/server';
 
 export function testConfig(): XP2PConfig {
   const app = (n: number): AppConfig => ({
