@@ -18,7 +18,7 @@ export interface ProbedPacket {
   codec_type: 'video' | 'audio';
   pts_time?: string;
   dts_time?: string;
-  flags?: string;
+  flags: string;
 }
 
 /** ffprobe's packet list; throws if ffprobe reports an error. */
