@@ -96,7 +96,7 @@ describe('a fresh clone', () => {
     // the guide's result object, carrying the camera's own answer to get_device_st
     const result = JSON.parse(stdout) as { type: string; data: string };
     expect(result.type).toBe('success');
-    expect(JSON.parse(result.data)).toEqual([{ status: 0, appConnectNum: expect.any(Number) }]);
+    expect(JSON.parse(result.data)).toEqual([{ status: 0, appConnectNum: expect.any(Number), source: 'live' }]);
     await demo.kill();
   }, 300_000);
 });
