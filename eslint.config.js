@@ -46,6 +46,20 @@ export default tseslint.config(
     },
   },
   {
+    // whole-system tests reach files of the packages (the built CLI, fixtures) through @xp2p/testing's paths
+    files: ['e2e/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: String.raw`Literal[value=/^(\.\.\/)+packages\//], TemplateElement[value.raw=/^(\.\.\/)+packages\//]`,
+          message:
+            'a path into packages/: use what @xp2p/testing exports (XP2P_CLI, AV_FLV_FIXTURE) or a package export',
+        },
+      ],
+    },
+  },
+  {
     // production source: the same rule plus no test helpers (a later block's options replace, not extend)
     files: ['packages/*/src/**'],
     ignores: ['packages/testing/**', '**/*.test.ts', '**/*.test-support.ts'],

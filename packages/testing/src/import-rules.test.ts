@@ -9,11 +9,12 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const eslint = new ESLint({ cwd: ROOT });
 
-/** The no-restricted-imports messages ESLint gives `code` as if it were the file `filePath` of the repo. */
-async function restrictedImports(filePath: string, code: string): Promise<string[]> {
+/** The messages of `rule` ESLint gives `code` as if it were the file `filePath` of the repo. */
+async function reported(filePath: string, code: string, rule = 'no-restricted-imports'): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: `${ROOT}${filePath}` });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return (result?.messages ?? []).filter((m) => m.ruleId === rule).map((m) => m.message);
 }
+const restrictedImports = (filePath: string, code: string): Promise<string[]> => reported(filePath, code);
 
 const use = (source: string): string => `import { x } from '${source}';\nexport const y = x;\n`;
 
@@ -58,5 +59,22 @@ describe('eslint: test helpers stay out of production code', () => {
     ['e2e/live-1v1.test.ts', '@xp2p/testing'],
   ])('%s importing %s is not reported', async (file, source) => {
     expect(await restrictedImports(file, use(source))).toEqual([]);
+  });
+});
+
+describe('eslint: e2e reaches files of the packages through @xp2p/testing', () => {
+  it.each([
+    "new URL('../../packages/cli/dist/main.js', import.meta.url)",
+    '`../packages/protocol/src/flv/fixtures/${name}`',
+  ])('a path into packages/ in e2e (%s) is reported', async (expression) => {
+    const code = `const name = 'av.flv';\nexport const path = ${expression};\n`;
+    expect(await reported('e2e/cluster/mirror.test.ts', code, 'no-restricted-syntax')).toEqual([
+      expect.stringMatching(/a path into packages\//),
+    ]);
+  });
+
+  it('a path inside e2e is not', async () => {
+    const code = "export const path = new URL('../helpers/viewer-process.mjs', import.meta.url);\n";
+    expect(await reported('e2e/nat/lab-system.ts', code, 'no-restricted-syntax')).toEqual([]);
   });
 });
