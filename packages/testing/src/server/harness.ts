@@ -170,16 +170,20 @@ export async function connectDevice(
   return { client, reply: await client.next() };
 }
 
-export async function viewerUrl(t: TestServer, app: AppConfig = t.app, now?: number): Promise<string> {
-  const sig = await signAppRequest(app, 'GET', '/signal/viewer', '', now);
+/** The WebSocket URL of `path` with an app's signature in its query (as the sdk opens app sockets). */
+export async function signedWsUrl(t: TestServer, path: string, app: AppConfig = t.app, now?: number): Promise<string> {
+  const sig = await signAppRequest(app, 'GET', path, '', now);
   const query = new URLSearchParams({
     appKey: sig.appKey,
     timestamp: String(sig.timestamp),
     nonce: sig.nonce,
     signature: sig.signature,
   });
-  return t.wsUrl(`/signal/viewer?${query}`);
+  return t.wsUrl(`${path}?${query}`);
 }
+
+export const viewerUrl = (t: TestServer, app: AppConfig = t.app, now?: number): Promise<string> =>
+  signedWsUrl(t, '/signal/viewer', app, now);
 
 /** Opens a signed viewer socket and returns it after `hello`. */
 export async function connectViewer(

@@ -4,10 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { isScriptTag, isSequenceHeader, parseFlv, signAppRequest, withTimestamp, type FlvTag } from '@xp2p/protocol';
+import { isScriptTag, isSequenceHeader, parseFlv, withTimestamp, type FlvTag } from '@xp2p/protocol';
 import type { AppConfig } from '@xp2p/server';
 import { AV_FLV_FIXTURE } from '../paths.js';
-import { TestClient, type ClientPool, type TestServer } from './harness.js';
+import { signedWsUrl, TestClient, type ClientPool, type TestServer } from './harness.js';
 
 /** The protocol package's golden fixture: 2 s of 160x120 H.264 (keyframe each second) + AAC. */
 export const fixtureBytes = new Uint8Array(readFileSync(AV_FLV_FIXTURE));
@@ -102,16 +102,7 @@ export function ffmpegPublish(url: string, seconds: number): { process: ChildPro
   return { process: child, exited };
 }
 
-export async function peerUrl(t: TestServer, app: AppConfig = t.app): Promise<string> {
-  const sig = await signAppRequest(app, 'GET', '/signal/peer', '');
-  const query = new URLSearchParams({
-    appKey: sig.appKey,
-    timestamp: String(sig.timestamp),
-    nonce: sig.nonce,
-    signature: sig.signature,
-  });
-  return t.wsUrl(`/signal/peer?${query}`);
-}
+export const peerUrl = (t: TestServer, app: AppConfig = t.app): Promise<string> => signedWsUrl(t, '/signal/peer', app);
 
 /** A signed tracker socket, open. */
 export async function connectPeer(t: TestServer, pool: ClientPool): Promise<TestClient> {
