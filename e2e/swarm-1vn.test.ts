@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FLV_TAG_VIDEO, parseFlv, startsGop } from '@xp2p/protocol';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { decodeErrors, trimToWholeTags } from './helpers/media-check.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeErrors, trimToWholeTags, waitUntil } from '@xp2p/testing';
 import { CLI, start, stopAll, viewerEvents, type RunningProcess } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
+import { waitForChunks } from './helpers/streams.js';
 
 const PEER = new URL('./helpers/swarm-peer-process.mjs', import.meta.url).pathname;
 let sys: TestSystem;
@@ -38,17 +39,8 @@ const startPeer = (name: string, i: number, extra: Record<string, unknown> = {})
   ]);
 const publish = (name: string) =>
   start([CLI, 'publish', name, 'sample', '--server', sys.serverUrl, '--data', sys.dataDir]);
-/** The stream is published and its manifest lists a keyframe chunk: a peer can start. */
-const untilStartable = (name: string) =>
-  vi.waitUntil(
-    async () => {
-      const res = await fetch(`${sys.serverUrl}/live/${name}/manifest.json`);
-      if (res.status !== 200) return false;
-      const m = (await res.json()) as { chunks: { keyframe: boolean }[] };
-      return m.chunks.some((c) => c.keyframe);
-    },
-    { timeout: 15_000, interval: 100 },
-  );
+/** The stream is published and its manifest lists a chunk (keyframe-aligned): a peer can start. */
+const untilStartable = (name: string) => waitForChunks(sys.serverUrl, name);
 /** The typed events a peer (api 'events') printed, of one kind. */
 const eventsOf = <T extends Record<string, unknown>>(p: RunningProcess, type: string): T[] =>
   viewerEvents(p).flatMap((e) => {
@@ -62,7 +54,11 @@ const lastLine = (p: RunningProcess) =>
     .at(-1) as { stats: { chunksOut: number; p2pBytes: number }; mediaMs: number } | undefined;
 /** Until every peer has output at least `ms` of media (its stats lines). */
 const untilPlayed = (peers: RunningProcess[], ms: number, timeout = 40_000) =>
-  vi.waitUntil(() => peers.every((p) => (lastLine(p)?.mediaMs ?? 0) >= ms), { timeout, interval: 200 });
+  waitUntil(() => peers.every((p) => (lastLine(p)?.mediaMs ?? 0) >= ms), {
+    timeoutMs: timeout,
+    intervalMs: 200,
+    what: `every peer to play ${ms} ms of media`,
+  });
 const streamStats = async (name: string) =>
   (await (await fetch(`${sys.serverUrl}/api/streams/${name}/stats`)).json()) as {
     originBytes: number;
@@ -150,9 +146,9 @@ describe('1vN swarm over WebRTC', () => {
       if (more.epoch === origin.epoch) for (const [seq, bytes] of more.chunks) origin.chunks.set(seq, bytes);
     };
     // until someone caught the liar and every honest peer played a good while
-    await vi.waitUntil(
+    await waitUntil(
       () => honest.some((p) => eventsOf<{ peerId: string }>(p, 'bad-peer').some((e) => liarIds().has(e.peerId))),
-      { timeout: 30_000, interval: 200 },
+      { timeoutMs: 30_000, intervalMs: 200 },
     );
     await untilPlayed(honest, 10_000);
     // stop the peers first, so every chunk they wrote is in the manifest read last
@@ -198,9 +194,9 @@ describe('1vN swarm over WebRTC', () => {
     const peers = [startPeer('ending', 0), startPeer('ending', 1), startPeer('ending', 2)];
     for (const p of peers) await p.waitForLine(/firstByteMs/, 15_000);
     // the guide's API (no media time): a few chunks out on every peer
-    await vi.waitUntil(() => peers.every((p) => (lastLine(p)?.stats.chunksOut ?? 0) >= 6), {
-      timeout: 20_000,
-      interval: 200,
+    await waitUntil(() => peers.every((p) => (lastLine(p)?.stats.chunksOut ?? 0) >= 6), {
+      timeoutMs: 20_000,
+      intervalMs: 200,
     });
     await publisher.kill();
     for (const p of peers) await p.waitForLine(/"notify":"eof"/, 15_000);

@@ -9,9 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseFlv } from '@xp2p/protocol';
-import { decodeErrors, probePackets, trimToWholeTags } from '../helpers/media-check.js';
+import { decodeErrors, probePackets, trimToWholeTags, waitUntil } from '@xp2p/testing';
 import { start, viewerEvents, type RunningProcess } from '../helpers/processes.js';
 import { startNode, useTwoNodeCluster, publishSample } from './nodes.js';
 
@@ -37,15 +37,15 @@ const lastFigures = (p: RunningProcess): PeerFigures | undefined =>
     .at(-1) as PeerFigures | undefined;
 /** Until every peer has output at least `ms` of media. */
 const untilPlayed = (peers: RunningProcess[], ms: number) =>
-  vi.waitUntil(() => peers.every((p) => (lastFigures(p)?.mediaMs ?? 0) >= ms), { timeout: 30_000, interval: 100 });
+  waitUntil(() => peers.every((p) => (lastFigures(p)?.mediaMs ?? 0) >= ms), { timeoutMs: 30_000, intervalMs: 100 });
 type NodeMoved = { type: 'node-moved'; from: string; to: string; gapMs: number };
 /** The peer's first `node-moved` event (typed events of `api: 'events'`). */
 const untilMoved = (p: RunningProcess): Promise<NodeMoved> =>
-  vi.waitUntil(
+  waitUntil(
     () =>
       viewerEvents(p).find((e) => (e.event as { type?: string } | undefined)?.type === 'node-moved')
         ?.event as NodeMoved,
-    { timeout: 15_000, interval: 50 },
+    { timeoutMs: 15_000, intervalMs: 50 },
   );
 
 /** FLV tag types from the 13-byte header to the end: a second header or a cut would break the walk. */
@@ -184,9 +184,9 @@ describe('1vN failover across nodes', () => {
     const onMirror = peerOf('gone-c', nodeC.url, cluster.nodeA.url);
     for (const p of [onOrigin, onMirror]) await p.waitForLine(/firstByteMs/, 15_000);
     // the guide's API (no media time): a few chunks out on both
-    await vi.waitUntil(() => [onOrigin, onMirror].every((p) => (lastFigures(p)?.stats.chunksOut ?? 0) >= 4), {
-      timeout: 15_000,
-      interval: 100,
+    await waitUntil(() => [onOrigin, onMirror].every((p) => (lastFigures(p)?.stats.chunksOut ?? 0) >= 4), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
     });
     const killedAt = Date.now();
     cluster.nodeA.proc.proc.kill('SIGKILL');
