@@ -150,4 +150,7 @@ export const SWARM_DEFAULTS = Object.freeze({
   assumedStartupMs: 300,
 });
 
-export type SwarmOptions = typeof SWARM_DEFAULTS;
+/** A default's type without its literal value (`450` → number), so options may take any value of it. */
+type Widened<T> = T extends number ? number : T extends boolean ? boolean : T;
+
+export type SwarmOptions = { readonly [K in keyof typeof SWARM_DEFAULTS]: Widened<(typeof SWARM_DEFAULTS)[K]> };

@@ -34,7 +34,7 @@ async function answersTo(froms: string[], sdp: string, waitMs = 1500): Promise<{
   const counting = {
     ...platform,
     RTCPeerConnection: class extends Real {
-      constructor(config?: RTCConfiguration) {
+      constructor(config: RTCConfiguration & Record<string, unknown> = {}) {
         super(config);
         made++;
       }
