@@ -12,9 +12,9 @@ import {
   type IceServer,
   type ServerToViewer,
 } from '@xp2p/protocol';
-import type { Platform } from './platform.js';
-import { normaliseCandidate, preferActiveDtlsRole } from './sdp.js';
-import type { ViewerSignal } from './signal-connection.js';
+import type { Platform } from '../../platform.js';
+import { normaliseCandidate, preferActiveDtlsRole } from '../../sdp.js';
+import type { ViewerSignal } from '../../signal/signal-connection.js';
 
 export interface PeerLink {
   readonly sessionId: string;

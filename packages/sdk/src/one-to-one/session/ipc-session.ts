@@ -24,10 +24,10 @@ import {
   type IcePath,
 } from '@xp2p/protocol';
 import { connectPeerLink, SessionRefusedError, type ConnectTimings, type PeerLink } from './peer-link.js';
-import type { Platform } from './platform.js';
-import { createRequestChannel, openRequest, type RequestHandle, type RequestHandlers } from './request.js';
-import { candidateType } from './sdp.js';
-import type { ViewerSignal } from './signal-connection.js';
+import type { Platform } from '../../platform.js';
+import { createRequestChannel, openRequest, type RequestHandle, type RequestHandlers } from '../requests/request.js';
+import { candidateType } from '../../sdp.js';
+import type { ViewerSignal } from '../../signal/signal-connection.js';
 
 export interface SessionTimings extends ConnectTimings {
   startedAt: number;

@@ -1,11 +1,11 @@
 /** One started service (the guide's "p2p service" for an id): its inputs, session and running stream. */
 import type { DeviceRequest, Xp2pInfo } from '@xp2p/protocol';
-import type { ServiceCallbacks } from './events.js';
-import type { IpcSession } from './ipc-session.js';
-import type { RunningDownload } from './download.js';
-import type { RequestHandle } from './request.js';
+import type { ServiceCallbacks } from '../../guide/events.js';
+import type { IpcSession } from '../session/ipc-session.js';
+import type { RunningDownload } from '../requests/download.js';
+import type { RequestHandle } from '../requests/request.js';
 import type { StreamReport } from './stream-report.js';
-import type { VoiceTalk } from './voice.js';
+import type { VoiceTalk } from '../requests/voice.js';
 
 export interface StreamInfo {
   url: string;

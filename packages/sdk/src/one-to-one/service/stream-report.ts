@@ -5,7 +5,7 @@
  * never retried, and never delays the stream.
  */
 import { ICE_PATHS, type IcePath } from '@xp2p/protocol';
-import type { IpcSession } from './ipc-session.js';
+import type { IpcSession } from '../session/ipc-session.js';
 
 /** bytes are reported this often while a stream runs, and once more when it ends */
 const REPORT_EVERY_MS = 10_000;

@@ -14,7 +14,7 @@ import {
   type DeviceRequest,
   type ErrorCodeValue,
 } from '@xp2p/protocol';
-import type { IpcSession } from './ipc-session.js';
+import type { IpcSession } from '../session/ipc-session.js';
 
 export type CommandResultType = 'success' | 'failure' | 'error' | 'timeout';
 

@@ -5,7 +5,7 @@
  * FLV throughout; only a session that is gone for good ends the stream.
  */
 import { ErrorCode, FlvFormatError, XP2PError, type DeviceRequest } from '@xp2p/protocol';
-import type { IpcSession } from './ipc-session.js';
+import type { IpcSession } from '../session/ipc-session.js';
 import { LiveFlvSplicer } from './live-splice.js';
 import type { RequestHandle, RequestHandlers } from './request.js';
 

@@ -12,25 +12,25 @@ import {
   type DeviceRequest,
   type ErrorCodeValue,
 } from '@xp2p/protocol';
-import { serverUrlsOf, validAppParams, type AppParams } from './app-params.js';
-import { SDK_DEFAULTS } from './defaults.js';
+import { serverUrlsOf, validAppParams, type AppParams } from '../app-params.js';
+import { SDK_DEFAULTS } from '../defaults.js';
 import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type DataCallback, type ServiceCallbacks } from './events.js';
-import { IpcSession, type Recovery, type SessionTimings } from './ipc-session.js';
-import { isLiveRequest, openLiveStream } from './live-stream.js';
-import { StreamReport } from './stream-report.js';
+import { IpcSession, type Recovery, type SessionTimings } from '../one-to-one/session/ipc-session.js';
+import { isLiveRequest, openLiveStream } from '../one-to-one/requests/live-stream.js';
+import { StreamReport } from '../one-to-one/service/stream-report.js';
 import { fetchXp2pInfo } from './xp2p-info-client.js';
 import { xp2pInfoFor } from './xp2p-info-check.js';
-import { COMMAND_MAX_BYTES, commandError, commandRequest, runCommand, type CommandResult } from './command.js';
-import { pureSha256, startDownload, type DownloadCallbacks } from './download.js';
-import type { Platform } from './platform.js';
-import { isRecorderManager, type RecorderManager, type RecorderStartOptions, type VoiceCallbacks } from './recorder.js';
-import { startVoice } from './voice.js';
-import { startSwarmService, swarmStats, type SwarmService } from './swarm-service.js';
-import { parseStreamUrl, streamNodesOf } from './swarm/webrtc/stream-nodes.js';
-import type { Service, StreamInfo } from './service.js';
-import { ViewerSignal } from './signal-connection.js';
-import { NatMonitor, parseStunUrl, stunServersOf, type NatStats } from './nat/monitor.js';
-import type { StunServerAddress } from './nat/probe.js';
+import { COMMAND_MAX_BYTES, commandError, commandRequest, runCommand, type CommandResult } from '../one-to-one/requests/command.js';
+import { pureSha256, startDownload, type DownloadCallbacks } from '../one-to-one/requests/download.js';
+import type { Platform } from '../platform.js';
+import { isRecorderManager, type RecorderManager, type RecorderStartOptions, type VoiceCallbacks } from '../one-to-one/requests/recorder.js';
+import { startVoice } from '../one-to-one/requests/voice.js';
+import { startSwarmService, swarmStats, type SwarmService } from './one-to-many-service.js';
+import { parseStreamUrl, streamNodesOf } from '../swarm/webrtc/stream-nodes.js';
+import type { Service, StreamInfo } from '../one-to-one/service/service.js';
+import { ViewerSignal } from '../signal/signal-connection.js';
+import { NatMonitor, parseStunUrl, stunServersOf, type NatStats } from '../nat/monitor.js';
+import type { StunServerAddress } from '../nat/probe.js';
 
 export interface InitOptions {
   /** `appParams.stunServers` (string[]) adds STUN servers to the probe, like `stunServers` below */

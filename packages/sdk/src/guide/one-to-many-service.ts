@@ -5,11 +5,11 @@
  * as notify `peerJoin` / `peerLeave` (like the reference system's devNotify).
  */
 import { toArrayBuffer } from '@xp2p/protocol';
-import type { AppParams } from './app-params.js';
+import type { AppParams } from '../app-params.js';
 import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type ServiceCallbacks } from './events.js';
-import type { Platform } from './platform.js';
-import { startSwarmViewer, type SwarmViewer, type SwarmViewerStats } from './swarm/webrtc/start-swarm-viewer.js';
-import { streamNodesOf } from './swarm/webrtc/stream-nodes.js';
+import type { Platform } from '../platform.js';
+import { startSwarmViewer, type SwarmViewer, type SwarmViewerStats } from '../swarm/webrtc/start-swarm-viewer.js';
+import { streamNodesOf } from '../swarm/webrtc/stream-nodes.js';
 
 export interface SwarmService {
   callbacks: ServiceCallbacks;

@@ -3,8 +3,8 @@
  * one talker at a time (a second gets 503, reported as -2601).
  */
 import { ErrorCode, type ErrorCodeValue } from '@xp2p/protocol';
-import { safeCall } from './events.js';
-import type { IpcSession } from './ipc-session.js';
+import { safeCall } from '../../guide/events.js';
+import type { IpcSession } from '../session/ipc-session.js';
 import type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from './recorder.js';
 import type { RequestHandle } from './request.js';
 

@@ -15,9 +15,9 @@ import {
   type ViewerToServer,
   webSocketUrl,
 } from '@xp2p/protocol';
-import type { AppParams } from './app-params.js';
-import { errorOfEvent } from './socket-error.js';
-import type { Platform } from './platform.js';
+import type { AppParams } from '../app-params.js';
+import { errorOfEvent } from '../socket-error.js';
+import type { Platform } from '../platform.js';
 
 type SessionListener = (msg: ServerToViewer) => void;
 

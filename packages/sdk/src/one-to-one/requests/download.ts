@@ -8,8 +8,8 @@
  * checks it itself.
  */
 import { ErrorCode, Sha256Stream, type IncrementalHash } from '@xp2p/protocol';
-import { safeCall } from './events.js';
-import type { IpcSession } from './ipc-session.js';
+import { safeCall } from '../../guide/events.js';
+import type { IpcSession } from '../session/ipc-session.js';
 import type { RequestHandle } from './request.js';
 
 export interface DownloadResponse {
