@@ -2,6 +2,7 @@ export { createP2PModule, type P2PModule, type InitOptions, type StreamParams, t
 export type { Platform } from './platform.js';
 export type { AppParams } from './app-params.js';
 export type { StreamInfo } from './one-to-one/service/service.js';
+export type { P2PEventMap } from './one-to-one/service/service-events.js';
 export { SDK_DEFAULTS } from './defaults.js';
 export {
   XP2PEventEnum,

@@ -54,11 +54,11 @@ export function runCommand(session: IpcSession, request: DeviceRequest, timeoutM
     const settle = (r: CommandResult) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      session.clock.clearTimeout(timer);
       handle.cancel();
       resolve(r);
     };
-    const timer = setTimeout(
+    const timer = session.clock.setTimeout(
       () =>
         settle({
           type: 'timeout',

@@ -1,11 +1,6 @@
-/** One started service (the guide's "p2p service" for an id): its inputs, session and running stream. */
-import type { DeviceRequest, Xp2pInfo } from '@xp2p/protocol';
-import type { ServiceCallbacks } from '../../guide/events.js';
-import type { IpcSession } from '../session/ipc-session.js';
-import type { RunningDownload } from '../requests/download.js';
+/** Types of a started service (the guide's "p2p service" for an id). */
 import type { RequestHandle } from '../requests/request.js';
 import type { StreamReport } from './stream-report.js';
-import type { VoiceTalk } from '../requests/voice.js';
 
 export interface StreamInfo {
   url: string;
@@ -29,21 +24,6 @@ export interface RunningStream {
   bytes: number;
   /** what the server's metrics learn of this stream */
   report: StreamReport;
-}
-
-export interface Service {
-  id: string;
-  streamInfo: StreamInfo;
-  info: Xp2pInfo;
-  /** The request in streamInfo.url (used when startP2PStream gets no `flv`). */
-  defaultRequest: DeviceRequest;
-  callbacks: ServiceCallbacks;
-  abort: AbortController;
-  /** Settles when the P2P link is up (or failed). */
-  connecting: Promise<IpcSession>;
-  session?: IpcSession;
-  stream?: RunningStream;
-  voice?: VoiceTalk;
-  download?: RunningDownload;
-  stopped: boolean;
+  /** settles startP2PStream while it still waits for the camera's answer (stopP2PStream came first) */
+  cancelStart: () => void;
 }
