@@ -1,4 +1,10 @@
-export { createP2PModule, type P2PModule, type InitOptions, type StreamParams, type ServiceStats } from './guide/module.js';
+export {
+  createP2PModule,
+  type P2PModule,
+  type InitOptions,
+  type StreamParams,
+  type ServiceStats,
+} from './guide/module.js';
 export type { Platform } from './platform.js';
 export type { AppParams } from './app-params.js';
 export type { StreamInfo } from './one-to-one/service/service.js';

@@ -84,8 +84,9 @@ export class OneToOneService {
           session = await abortable(opening, signal, (late) => late.close());
         } catch (err) {
           if (isAbortError(err)) throw err;
+          const code = this.fail(ErrorCode.START_STREAM_FAILED, `cannot connect to the camera: ${describe(err)}`);
           this.end();
-          return this.fail(ErrorCode.START_STREAM_FAILED, `cannot connect to the camera: ${describe(err)}`);
+          return code;
         }
         this.adopt(session);
         this.notify(XP2PNotify_SubType.Connected);
@@ -325,12 +326,16 @@ export class OneToOneService {
       stream.report.close();
       stream.cancelStart();
     }
+    // the registry forgets the service first: an app that restarts it from its disconnect handler may
     this.end();
-    this.notify(XP2PNotify_SubType.Disconnect, { reason });
+    safeCall(this.callbacks.msgCallback, XP2PEventEnum.Notify, XP2PNotify_SubType.Disconnect, { reason });
     this.o.events.emit('disconnected', { id: this.id, reason });
   }
 
-  /** Cancels the queue, closes the session and leaves the registry. */
+  /**
+   * Cancels the queue, closes the session and leaves the registry. From now on the app hears nothing more
+   * from this service on msgCallback (a request that ends after the session closed stays quiet).
+   */
   private end(): void {
     if (this.ended) return;
     this.ended = true;
@@ -347,10 +352,10 @@ export class OneToOneService {
   }
 
   log(line: string): void {
-    safeCall(this.callbacks.msgCallback, XP2PEventEnum.Log, '', line);
+    if (!this.ended) safeCall(this.callbacks.msgCallback, XP2PEventEnum.Log, '', line);
   }
 
   private notify(subtype: string, detail?: unknown): void {
-    safeCall(this.callbacks.msgCallback, XP2PEventEnum.Notify, subtype, detail);
+    if (!this.ended) safeCall(this.callbacks.msgCallback, XP2PEventEnum.Notify, subtype, detail);
   }
 }
