@@ -60,13 +60,6 @@ export async function connectPeerLink(args: {
   const control = pc.createDataChannel(CONTROL_CHANNEL_LABEL, { ordered: true });
   let byeListener: ((reason: string) => void) | undefined;
   let ended = false;
-  let remoteSet = false;
-  const pendingCandidates: RTCIceCandidateInit[] = [];
-
-  const addCandidate = (c: RTCIceCandidateInit) => {
-    pc.addIceCandidate(c).catch((err: unknown) => args.log(`candidate ignored: ${String(err)}`));
-  };
-
   const close = () => {
     if (ended) return;
     ended = true;
@@ -88,34 +81,16 @@ export async function connectPeerLink(args: {
   // below, and then never awaited: that must not surface as an unhandled rejection in the app.
   opened.catch(() => {});
 
-  const unlisten = signal.onSession(sessionId, (msg: ServerToViewer) => {
-    switch (msg.type) {
-      case 'answer':
-        timings.answerAt ??= clock.now();
-        pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp })
-          .then(() => {
-            remoteSet = true;
-            for (const c of pendingCandidates.splice(0)) addCandidate(c);
-          })
-          .catch((err: unknown) =>
-            rejectOpen(new XP2PError(ErrorCode.START_STREAM_FAILED, `bad answer: ${String(err)}`)),
-          );
-        break;
-      case 'candidate': {
-        const c = { candidate: normaliseCandidate(msg.candidate), sdpMid: msg.mid ?? '0' };
-        if (remoteSet) addCandidate(c);
-        else pendingCandidates.push(c);
-        break;
-      }
-      case 'error':
-        rejectOpen(new SessionRefusedError(msg.status, msg.message));
-        break;
-      case 'bye':
-        rejectOpen(new XP2PError(ErrorCode.START_STREAM_FAILED, `session ended: ${msg.reason ?? 'bye'}`));
-        byeListener?.(msg.reason ?? 'bye');
-        break;
-    }
-  });
+  const unlisten = signal.onSession(
+    sessionId,
+    serverMessageHandler({
+      pc,
+      log: args.log,
+      onAnswer: () => (timings.answerAt ??= clock.now()),
+      fail: (err) => rejectOpen(err),
+      onBye: (reason) => byeListener?.(reason),
+    }),
+  );
 
   // candidates go out only after the offer: the server refuses (404) a candidate for a session it does not know
   let offerSent = false;
@@ -160,5 +135,50 @@ export async function connectPeerLink(args: {
       byeListener = cb;
     },
     close,
+  };
+}
+
+/**
+ * What the server says about one attempt: the camera's answer, its trickled candidates (held until the
+ * answer is applied), a refusal, a bye.
+ */
+function serverMessageHandler(h: {
+  pc: PeerConnectionLike;
+  log: (line: string) => void;
+  onAnswer: () => void;
+  fail: (err: Error) => void;
+  onBye: (reason: string) => void;
+}): (msg: ServerToViewer) => void {
+  let remoteSet = false;
+  const pendingCandidates: RTCIceCandidateInit[] = [];
+  const addCandidate = (c: RTCIceCandidateInit) => {
+    h.pc.addIceCandidate(c).catch((err: unknown) => h.log(`candidate ignored: ${String(err)}`));
+  };
+  return (msg) => {
+    switch (msg.type) {
+      case 'answer':
+        h.onAnswer();
+        h.pc
+          .setRemoteDescription({ type: 'answer', sdp: msg.sdp })
+          .then(() => {
+            remoteSet = true;
+            for (const c of pendingCandidates.splice(0)) addCandidate(c);
+          })
+          .catch((err: unknown) => h.fail(new XP2PError(ErrorCode.START_STREAM_FAILED, `bad answer: ${String(err)}`)));
+        break;
+      case 'candidate': {
+        const c = { candidate: normaliseCandidate(msg.candidate), sdpMid: msg.mid ?? '0' };
+        if (remoteSet) addCandidate(c);
+        else pendingCandidates.push(c);
+        break;
+      }
+      case 'error':
+        h.fail(new SessionRefusedError(msg.status, msg.message));
+        break;
+      case 'bye':
+        h.fail(new XP2PError(ErrorCode.START_STREAM_FAILED, `session ended: ${msg.reason ?? 'bye'}`));
+        h.onBye(msg.reason ?? 'bye');
+        break;
+    }
   };
 }
