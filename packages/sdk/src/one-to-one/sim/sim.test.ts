@@ -30,6 +30,13 @@ function videoFrames(flv: Uint8Array) {
     .map((t) => ({ timestamp: t.timestamp, frame: new DataView(t.data.buffer, t.data.byteOffset).getUint32(5) }));
 }
 
+/** destroy() closes everything the sdk opened: no timer, peer connection, channel or listener remains. */
+async function destroyLeavesNothing(world: SimWorld): Promise<void> {
+  world.p2p.destroy();
+  await world.clock.advance(1_000);
+  expect(world.leaks()).toEqual({ timers: 0, peerConnections: 0, channels: 0, signalListeners: 0 });
+}
+
 function sha256(bytes: Uint8Array): string {
   const h = new Sha256Stream();
   h.update(bytes);
@@ -55,9 +62,7 @@ describe('1v1 in the simulator', () => {
     const stats = await world.p2p.getServiceStats('cam');
     expect(stats?.path).toBe('host');
     expect(stats?.timings.openAt).toBeGreaterThan(0);
-    world.p2p.destroy();
-    await world.clock.advance(1_000);
-    expect(world.leaks()).toEqual({ timers: 0, peerConnections: 0, channels: 0, signalListeners: 0 });
+    await destroyLeavesNothing(world);
   });
 
   it('reconnects after a path break: typed events, and the live stream goes on as one FLV', async () => {
@@ -91,9 +96,7 @@ describe('1v1 in the simulator', () => {
     const frames = videoFrames(flv);
     for (let i = 1; i < frames.length; i++) expect(frames[i]!.timestamp).toBeGreaterThan(frames[i - 1]!.timestamp);
     expect((await world.p2p.getServiceStats('cam'))?.recoveries).toHaveLength(1);
-    world.p2p.destroy();
-    await world.clock.advance(1_000);
-    expect(world.leaks()).toEqual({ timers: 0, peerConnections: 0, channels: 0, signalListeners: 0 });
+    await destroyLeavesNothing(world);
   });
 
   it('a download cut by a path break resumes by itself and arrives byte-identical', async () => {
@@ -135,9 +138,7 @@ describe('1v1 in the simulator', () => {
     expect(received.byteLength).toBe(file.byteLength);
     expect(sha256(received)).toBe(sha256(file));
     expect(world.camera.requests.filter((r) => r.query.includes('download'))).toHaveLength(2);
-    world.p2p.destroy();
-    await world.clock.advance(1_000);
-    expect(world.leaks()).toEqual({ timers: 0, peerConnections: 0, channels: 0, signalListeners: 0 });
+    await destroyLeavesNothing(world);
   });
 
   it('a command the camera never answers resolves {type: timeout} at its timeout, and leaves no channel open', async () => {
@@ -163,8 +164,6 @@ describe('1v1 in the simulator', () => {
     const second = world.clock.now();
     expect(await world.clock.settle(world.p2p.sendCommand('c', command))).toMatchObject({ type: 'timeout' });
     expect(world.clock.now() - second).toBe(10_000);
-    world.p2p.destroy();
-    await world.clock.advance(1_000);
-    expect(world.leaks()).toEqual({ timers: 0, peerConnections: 0, channels: 0, signalListeners: 0 });
+    await destroyLeavesNothing(world);
   });
 });
