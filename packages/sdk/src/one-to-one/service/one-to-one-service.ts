@@ -92,7 +92,9 @@ export class OneToOneService {
         this.notify(XP2PNotify_SubType.Connected);
         const dataCallback = this.o.callbacks.dataCallback;
         if (!dataCallback) return ErrorCode.OK;
-        return this.openStream(session, this.o.defaultRequest, dataCallback, session.timings.startedAt, signal);
+        // as before the queue: this stream's TTFF counts from here, the connect is in the session's timings
+        const askedAt = this.o.deps.clock.now();
+        return this.openStream(session, this.o.defaultRequest, dataCallback, askedAt, signal);
       },
       () => ErrorCode.OK,
     );
