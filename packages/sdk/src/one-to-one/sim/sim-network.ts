@@ -47,6 +47,8 @@ export class SimNetwork {
   /** sends waiting for the path to come back */
   private held: (() => void)[] = [];
   private readonly failWatchers = new Set<(generation: number) => void>();
+  /** messages that needed a retransmission */
+  retransmits = 0;
 
   constructor(
     readonly clock: VirtualTime,
@@ -84,6 +86,7 @@ export class SimNetwork {
     const o = this.options;
     const now = this.clock.now();
     const lost = this.random() < o.lossRate;
+    if (lost) this.retransmits++;
     const at = Math.max(now + o.latencyMs + (lost ? o.retransmitMs : 0), lane.lastDeliverAt);
     lane.lastDeliverAt = at;
     this.clock.later(() => {
