@@ -185,4 +185,45 @@ describe('1v1 in the simulator', () => {
     expect(world.clock.now() - second).toBe(10_000);
     await destroyLeavesNothing(world);
   });
+
+  it('a camera frozen past the reconnect window: disconnect after the window, the service is gone', async () => {
+    const world = await createSimWorld();
+    await world.init();
+    const events: { name: string; at: number }[] = [];
+    for (const name of ['pathLost', 'reconnected', 'disconnected'] as const) {
+      world.p2p.on(name, () => events.push({ name, at: world.clock.now() }));
+    }
+    const live = await liveService(world);
+    expect(live.code).toBe(0);
+    await world.clock.advance(1_000);
+    world.network.setDown(true);
+    await world.clock.until(() => events.some((e) => e.name === 'disconnected'), 20_000);
+    const [lost, gone] = [events[0]!, events.at(-1)!];
+    expect(events.map((e) => e.name)).toEqual(['pathLost', 'disconnected']);
+    expect(gone.at - lost.at).toBeGreaterThanOrEqual(10_000); // SDK_DEFAULTS.reconnectWindowMs
+    expect(gone.at - lost.at).toBeLessThan(10_000 + 3_000);
+    expect(live.notifies.at(-1)).toBe('disconnect');
+    world.network.setDown(false);
+    expect(await world.clock.settle(world.p2p.startP2PStream('cam', { dataCallback: () => {} }))).toBe(-2403);
+    await destroyLeavesNothing(world);
+  });
+
+  it('stopP2PService during the connect: startP2PService answers 0 at once; a stream stopped before the answer -2402', async () => {
+    const world = await createSimWorld({ network: { latencyMs: 200 } });
+    await world.init();
+    const starting = world.p2p.startP2PService('s', world.streamInfo(LIVE), { msgCallback: () => {} });
+    await world.clock.advance(100);
+    world.p2p.stopP2PService('s');
+    const stoppedAt = world.clock.now();
+    expect(await world.clock.settle(starting)).toBe(0);
+    expect(world.clock.now()).toBe(stoppedAt);
+    expect(
+      await world.clock.settle(world.p2p.startP2PService('s', world.streamInfo(LIVE), { msgCallback: () => {} })),
+    ).toBe(0);
+    const stream = world.p2p.startP2PStream('s', { dataCallback: () => {} });
+    await world.clock.advance(50); // asked; the camera has not answered yet (200 ms each way)
+    world.p2p.stopP2PStream('s');
+    expect(await world.clock.settle(stream)).toBe(-2402);
+    await destroyLeavesNothing(world);
+  });
 });
