@@ -40,7 +40,8 @@ export function startVoice(
     let started = false;
     let stopped = false;
     let bytesSent = 0;
-    // assigned once below; the recorder callbacks defined first refer to it
+    // assigned once below; the callbacks defined first refer to it. It stays unset when the session cannot
+    // carry the request (`started` then rejects), so stop() below does not count on it.
     // eslint-disable-next-line prefer-const
     let handle: RequestHandle;
     talk = {
@@ -49,7 +50,7 @@ export function startVoice(
         stopped = true;
         if (!started) {
           // not answered yet: no recorder runs, the request just goes
-          handle.cancel();
+          (handle as RequestHandle | undefined)?.cancel();
           resolve({ code: ErrorCode.VOICE_START_FAILED, why: 'stopped before the camera answered' });
           return;
         }

@@ -166,6 +166,8 @@ export class OneToOneService {
         const s = await this.usableSession(signal);
         if ('code' in s) return this.fail(s.code, s.why, false);
         if (this.download) return this.fail(ErrorCode.SERVICE_ALREADY_STARTED, 'a download is already running');
+        // set once startDownload returned: a download can finish inside it (a request it could not make)
+        const mine: { download?: RunningDownload } = {};
         let finished = false;
         const { config } = this.o;
         const { download, started } = startDownload(s.session, {
@@ -174,13 +176,14 @@ export class OneToOneService {
           createHash: this.o.createHash,
           onFinished: () => {
             finished = true;
-            if (this.download === download) this.download = undefined;
+            if (mine.download && this.download === mine.download) this.download = undefined;
           },
           log: (line) => this.log(line),
           onResumed: (offset) => this.o.events.emit('downloadResumed', { id: this.id, offset }),
           resumeGiveUpMs: config.downloadResumeGiveUpMs,
           resumesWithoutProgress: config.downloadResumesWithoutProgress,
         });
+        mine.download = download;
         if (!finished) this.download = download;
         const result = await abortable(started, signal);
         if (result.code === ErrorCode.OK) return ErrorCode.OK;
