@@ -19,29 +19,41 @@ const hostile = (attackKind: 'poison' | 'withhold' | 'lie' | 'false-report', ext
   runSwarmSimulation({ peers: 20, seconds: 30, attackers: 6, attackKind, keepOutputs: true, ...extra });
 
 describe('30% attackers', () => {
-  it('false reporters evict no honest peer; under the old rule (2 reports) they evicted several', async () => {
-    const r = await hostile('false-report');
-    expect(r.badPeerReports).toBeGreaterThan(30);
-    expect(r.honestEvicted).toBe(0);
-    expectHonestExact(r);
-    const old = await hostile('false-report', {
-      trackerQuorum: { minQuorum: 2, quorumShare: 0, reportsPerWindow: 1e9 },
-    });
-    expect(old.honestEvicted).toBeGreaterThan(2);
-  });
-
-  it('withholders are dropped after a few silent requests: honest viewers play on time', async () => {
-    const r = await hostile('withhold');
-    expect(r.continuity).toBeGreaterThanOrEqual(0.999);
-    expectHonestExact(r);
-  });
-
-  it('liars (have for everything) and poisoners cost offload, not continuity or a wrong byte', async () => {
-    for (const kind of ['lie', 'poison'] as const) {
-      const r = await hostile(kind);
-      expect(r.continuity, kind).toBeGreaterThanOrEqual(0.999);
-      expect(r.honestEvicted, kind).toBe(0);
+  it(
+    'false reporters evict no honest peer; under the old rule (2 reports) they evicted several',
+    { timeout: 180_000 },
+    async () => {
+      const r = await hostile('false-report');
+      expect(r.badPeerReports).toBeGreaterThan(30);
+      expect(r.honestEvicted).toBe(0);
       expectHonestExact(r);
-    }
-  });
+      const old = await hostile('false-report', {
+        trackerQuorum: { minQuorum: 2, quorumShare: 0, reportsPerWindow: 1e9 },
+      });
+      expect(old.honestEvicted).toBeGreaterThan(2);
+    },
+  );
+
+  it(
+    'withholders are dropped after a few silent requests: honest viewers play on time',
+    { timeout: 180_000 },
+    async () => {
+      const r = await hostile('withhold');
+      expect(r.continuity).toBeGreaterThanOrEqual(0.999);
+      expectHonestExact(r);
+    },
+  );
+
+  // each simulation takes seconds of CPU; on a loaded machine minutes: room beyond the default 60 s
+  it.each(['lie', 'poison'] as const)(
+    '%s attackers cost offload, not continuity or a wrong byte',
+    async (kind) => {
+      // 60 s: ~1,700 honest chunk outputs, so the goal's 0.999 allows one late chunk, as at N = 50 in the bench
+      const r = await hostile(kind, { seconds: 60 });
+      expect(r.continuity).toBeGreaterThanOrEqual(0.999);
+      expect(r.honestEvicted).toBe(0);
+      expectHonestExact(r);
+    },
+    180_000,
+  );
 });
