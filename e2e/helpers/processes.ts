@@ -19,9 +19,17 @@ export interface RunningProcess {
 
 const running = new Set<RunningProcess>();
 
-export function start(args: string[], options: { env?: Record<string, string> } = {}): RunningProcess {
-  const proc = spawn(process.execPath, args, {
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** the program to run (default: this Node binary, with args naming the script) */
+  command?: string;
+  cwd?: string;
+}
+
+export function start(args: string[], options: StartOptions = {}): RunningProcess {
+  const proc = spawn(options.command ?? process.execPath, args, {
     env: { ...process.env, ...options.env },
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
