@@ -4,6 +4,7 @@ import { describeError } from '@xp2p/protocol';
 import { UsageError } from './args.js';
 import { benchCommand } from './commands/bench.js';
 import { benchSwarmCommand } from './commands/bench-swarm.js';
+import { benchSizeCommand } from './commands/bench-size.js';
 import { cmdCommand } from './commands/cmd.js';
 import { downloadCommand } from './commands/download.js';
 import { publishCommand } from './commands/publish.js';
@@ -34,6 +35,7 @@ const USAGE = `usage: xp2p <command> [flags]
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
   bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
                              1vN simulation only; updates its figures in BENCHMARKS.md, bench/results.json
+  bench-size                 what browsers download (built web app, sdk bundle); updates its rows
 
 every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR
   (the device and viewer commands take several cluster nodes, URL,URL,...: they move to the next when one fails)
@@ -46,6 +48,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   play: playCommand,
   bench: benchCommand,
   'bench-swarm': benchSwarmCommand,
+  'bench-size': benchSizeCommand,
   cmd: cmdCommand,
   download: downloadCommand,
   talk: talkCommand,

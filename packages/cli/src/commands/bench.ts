@@ -17,7 +17,8 @@ import { percentile, round } from '../bench/stats.js';
 import { realSwarmOffload } from '../bench/swarm-real.js';
 import { runSwarmBench } from '@xp2p/sdk/node';
 import { runSignalLoadBench } from '@xp2p/server';
-import { benchBrowserTtff, webAppBuilt } from '@xp2p/web';
+import { benchBrowserTtff, measureWebSizes, webAppBuilt } from '@xp2p/web';
+import { sizeFigures } from '../bench/size-section.js';
 import { commandRoundTrips, httpDownloadMBps, p2pDownloadMBps } from '../bench/one-to-one.js';
 import { describePaths, pathFigures } from '../bench/path-counts.js';
 import { coldP2P, directFetch, preconnectedAgent, warmP2P, type ColdRun } from '../bench/ttff.js';
@@ -181,6 +182,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
             signal_joins_per_s: Math.round(load.signal_joins_per_s),
           }
         : {}),
+      ...(webAppBuilt() ? sizeFigures(measureWebSizes()) : {}),
     };
     for (const [k, v] of Object.entries(figures)) console.log(`${k}: ${v}`);
     const ttffPath = describePaths(cold.map((r) => r.path));
