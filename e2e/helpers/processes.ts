@@ -19,17 +19,14 @@ export interface RunningProcess {
 
 const running = new Set<RunningProcess>();
 
-export interface StartOptions {
-  env?: Record<string, string>;
-  /** the program to run (default: this Node binary, with args naming the script) */
-  command?: string;
-  cwd?: string;
-}
-
-export function start(args: string[], options: StartOptions = {}): RunningProcess {
-  const proc = spawn(options.command ?? process.execPath, args, {
-    env: { ...process.env, ...options.env },
+export function start(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; program?: string } = {},
+): RunningProcess {
+  // node by default: most test processes are node scripts (the CLI, viewer processes)
+  const proc = spawn(options.program ?? process.execPath, args, {
     cwd: options.cwd,
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -174,7 +174,7 @@ describe('installed from tarballs outside the workspace', () => {
     const data = join(work, 'demo-data');
     const demo = start(
       ['--no-install', 'xp2p', 'demo', '--port', '0', '--stun-port', '0', '--bridge-port', '0', '--data', data],
-      { command: 'npx', cwd: scratch },
+      { program: 'npx', cwd: scratch },
     );
     const [, webUrl] = await demo.waitForLine(/^web: (\S+)/, 60_000);
     const [, playUrl] = await demo.waitForLine(/^play: (\S+)/, 30_000);
