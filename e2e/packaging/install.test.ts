@@ -88,6 +88,9 @@ describe('npm pack', () => {
       const manifest = await packedManifest(pack.filename);
       expect(JSON.stringify(manifest.exports), `${pack.name}: exports name src/`).not.toMatch(/source|\/src\//);
       expect(manifest.scripts, `${pack.name} ships repo scripts`).toBeUndefined();
+      for (const [command, target] of Object.entries(manifest.bin ?? {})) {
+        expect(files, `${pack.name} bin ${command}`).toContain(target.replace(/^\.\//, ''));
+      }
       for (const [entry, target] of Object.entries(manifest.exports ?? {})) {
         if (typeof target === 'string') continue;
         expect(files, `${pack.name} ${entry} types`).toContain(target.types.replace(/^\.\//, ''));

@@ -14,6 +14,7 @@ export interface PackResult {
 export interface PackedManifest {
   exports?: Record<string, string | { types: string; default: string }>;
   scripts?: Record<string, string>;
+  bin?: Record<string, string>;
 }
 
 export const packedFiles = (pack: PackResult): string[] => pack.files.map((f) => f.path);

@@ -1,3 +1,9 @@
+/**
+ * The wire and the guide's codes, pure code with no I/O: error codes, xp2pInfo, tokens and signatures,
+ * signalling, tracker and peer-wire schemas, request framing, FLV demux/mux, STUN, the 1vN chunker.
+ *
+ * @module @xp2p/protocol
+ */
 export * from './errors.js';
 export * from './version.js';
 export * from './bytes.js';

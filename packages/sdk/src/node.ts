@@ -1,6 +1,8 @@
 /**
  * The sdk on Node: node-datachannel's W3C polyfill for RTCPeerConnection, `ws` for WebSocket.
  * This is the only file of the sdk that imports Node-only modules.
+ *
+ * @module @xp2p/sdk/node
  */
 import { createHash } from 'node:crypto';
 import { escapeTurnCredentialsForUrl } from '@xp2p/protocol';

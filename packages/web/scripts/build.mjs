@@ -6,11 +6,12 @@
  *   dist/app/sdk/xp2p-sdk.js (+ .d.ts)     for any page: one ESM file of @xp2p/sdk/browser and the mpegts.js
  *                                          glue of @xp2p/player/browser (src/sdk-bundle), with one
  *                                          standalone .d.ts (scripts/sdk-types.mjs)
+ *   dist/app/sdk/mpegts.js                 mpegts.js's own build, for such pages
  * Both bundle the TypeScript sources (the `source` export condition) for `platform: 'browser'`; a Node
  * built-in anywhere in the sdk makes the build fail, which is the check that the shared code stays portable.
  * `--watch` rebuilds on change.
  */
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,10 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'sdk'), { recursive: true });
 copyFileSync(join(pkg, 'src/index.html'), join(dist, 'index.html'));
 copyFileSync(join(pkg, 'src/app.css'), join(dist, 'app.css'));
+// mpegts.js as its authors ship it (UMD: `window.mpegts`), for pages that load xp2p-sdk.js (docs/examples).
+const mpegtsDist = join(dirname(createRequire(import.meta.url).resolve('mpegts.js/package.json')), 'dist');
+copyFileSync(join(mpegtsDist, 'mpegts.js'), join(dist, 'sdk/mpegts.js'));
+copyFileSync(join(mpegtsDist, 'mpegts.js.LICENSE.txt'), join(dist, 'sdk/mpegts.js.LICENSE.txt'));
 
 const builds = [
   { ...common, entryPoints: { app: join(pkg, 'src/app/main.ts') }, outdir: dist, metafile: true },
