@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cleanupWebRTC, openCameraFeed, startDeviceAgent, startDirectHttp } from '@xp2p/device';
 import { parseServerUrls } from '@xp2p/protocol';
@@ -16,6 +17,8 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       product: { type: 'string', default: 'demo' },
       name: { type: 'string', default: 'cam1' },
       secret: { type: 'string' },
+      // the secret in a file (a systemd credential): unlike --secret, it never shows in the process list
+      'secret-file': { type: 'string' },
       source: { type: 'string', default: 'sample' },
       'max-viewers': { type: 'string' },
       version: { type: 'string' },
@@ -29,7 +32,10 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   } catch (err) {
     throw new UsageError(`--server: ${(err as Error).message}`);
   }
-  const secret = values.secret ?? deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
+  const secret =
+    values.secret ??
+    (values['secret-file'] !== undefined ? readSecretFile(values['secret-file']) : undefined) ??
+    deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
   const camera = await openCameraFeed(values.source, (line) => console.log(line));
   console.log(`source: ${camera.description}`);
   const storage = await cameraStorage(values, { productId: values.product, deviceName: values.name }, (line) =>
@@ -58,4 +64,15 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   runUntilSignal(closers, cleanupWebRTC);
   await agent.whenOnline();
   console.log(`device: ${values.product}/${values.name} online at ${values.server}`);
+}
+
+function readSecretFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new UsageError(`--secret-file: cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (!text) throw new UsageError(`--secret-file: ${path} is empty`);
+  return text;
 }
