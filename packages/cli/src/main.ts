@@ -12,6 +12,7 @@ import { recordsCommand } from './commands/records.js';
 import { talkCommand } from './commands/talk.js';
 import { watchCommand } from './commands/watch.js';
 import { demoCommand } from './commands/demo.js';
+import { doctorCommand } from './commands/doctor.js';
 import { deviceCommand } from './commands/device.js';
 import { playCommand } from './commands/play.js';
 import { serverCommand } from './commands/server.js';
@@ -33,6 +34,8 @@ const USAGE = `usage: xp2p <command> [flags]
   talk <productId>/<deviceName> <file.wav>
   publish NAME [sample|testsrc|FILE|URL] [--key KEY]   pushes a live stream to the origin (1vN)
   watch http://host:18080/live/NAME.flv[,URL on another node...] [--listen 127.0.0.1:PORT] [--no-upload]   a 1vN peer; prints play: and stats
+  doctor [URL] [--config FILE] [--stun HOST:PORT]   checks a deployment: reachable, ready (Redis), TLS days
+                             left, clock skew, signalling, STUN answers, TURN allocates; one line per check
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
   bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
                              1vN simulation only; updates its figures in BENCHMARKS.md, bench/results.json
@@ -44,6 +47,7 @@ every command: --server URL (default http://127.0.0.1:18080), --data DIR (defaul
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   demo: demoCommand,
+  doctor: doctorCommand,
   server: serverCommand,
   device: deviceCommand,
   play: playCommand,
