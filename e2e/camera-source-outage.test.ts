@@ -8,15 +8,14 @@ import { execFile } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeErrors, probePackets, trimToWholeTags } from './helpers/media-check.js';
 import { freePort } from './helpers/ports.js';
-import { CLI, start, stopAll, VIEWER, viewerEvents, type RunningProcess } from './helpers/processes.js';
+import { startRtspCamera } from './helpers/rtsp-camera.js';
+import { CLI, start, stopAll, VIEWER, viewerEvents } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
 
 const run = promisify(execFile);
-const RTSP_SERVER = fileURLToPath(new URL('./helpers/rtsp-test-server.py', import.meta.url));
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -26,13 +25,6 @@ afterAll(async () => {
   await stopAll();
   sys?.cleanup();
 });
-
-async function startRtspCamera(port: number): Promise<{ proc: RunningProcess; url: string }> {
-  // Debian's python3 carries python3-gi (a pyenv python on PATH would not)
-  const proc = start([RTSP_SERVER, String(port)], { program: '/usr/bin/python3' });
-  const [, url] = await proc.waitForLine(/^rtsp: (\S+)/, 20_000);
-  return { proc, url: url! };
-}
 
 async function waitForGrowth(file: string, bytes: number, timeoutMs: number): Promise<void> {
   const from = statSync(file).size;
