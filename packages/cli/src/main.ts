@@ -2,20 +2,6 @@
 /** `xp2p` — one command for every part: demo, server, device, play. */
 import { describeError } from '@xp2p/protocol';
 import { UsageError } from './args.js';
-import { benchCommand } from './commands/bench.js';
-import { benchSwarmCommand } from './commands/bench-swarm.js';
-import { benchSizeCommand } from './commands/bench-size.js';
-import { cmdCommand } from './commands/cmd.js';
-import { downloadCommand } from './commands/download.js';
-import { publishCommand } from './commands/publish.js';
-import { recordsCommand } from './commands/records.js';
-import { talkCommand } from './commands/talk.js';
-import { watchCommand } from './commands/watch.js';
-import { demoCommand } from './commands/demo.js';
-import { doctorCommand } from './commands/doctor.js';
-import { deviceCommand } from './commands/device.js';
-import { playCommand } from './commands/play.js';
-import { serverCommand } from './commands/server.js';
 
 const USAGE = `usage: xp2p <command> [flags]
 
@@ -40,26 +26,32 @@ const USAGE = `usage: xp2p <command> [flags]
   bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
                              1vN simulation only; updates its figures in BENCHMARKS.md, bench/results.json
   bench-size                 what browsers download (built web app, sdk bundle); updates its rows
+  bench-agent [--viewers 4] [--seconds 30]   RSS and CPU of xp2p device serving live viewers of a 2 Mbit/s
+                             stream while recording; updates its rows
 
 every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR
   (the device and viewer commands take several cluster nodes, URL,URL,...: they move to the next when one fails)
 `;
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = {
-  demo: demoCommand,
-  doctor: doctorCommand,
-  server: serverCommand,
-  device: deviceCommand,
-  play: playCommand,
-  bench: benchCommand,
-  'bench-swarm': benchSwarmCommand,
-  'bench-size': benchSizeCommand,
-  cmd: cmdCommand,
-  download: downloadCommand,
-  talk: talkCommand,
-  records: recordsCommand,
-  publish: publishCommand,
-  watch: watchCommand,
+// Each command's module is loaded only when it runs: `xp2p device` on a small board must not pay for the
+// server, the web app's Chromium launcher or the benchmarks (measured: 25 MB of RSS, see bench-agent).
+type Command = (argv: string[]) => Promise<void>;
+const commands: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
+  server: async () => (await import('./commands/server.js')).serverCommand,
+  device: async () => (await import('./commands/device.js')).deviceCommand,
+  play: async () => (await import('./commands/play.js')).playCommand,
+  bench: async () => (await import('./commands/bench.js')).benchCommand,
+  'bench-swarm': async () => (await import('./commands/bench-swarm.js')).benchSwarmCommand,
+  'bench-size': async () => (await import('./commands/bench-size.js')).benchSizeCommand,
+  'bench-agent': async () => (await import('./commands/bench-agent.js')).benchAgentCommand,
+  cmd: async () => (await import('./commands/cmd.js')).cmdCommand,
+  download: async () => (await import('./commands/download.js')).downloadCommand,
+  talk: async () => (await import('./commands/talk.js')).talkCommand,
+  records: async () => (await import('./commands/records.js')).recordsCommand,
+  publish: async () => (await import('./commands/publish.js')).publishCommand,
+  watch: async () => (await import('./commands/watch.js')).watchCommand,
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -68,12 +60,13 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const command = commands[name];
-  if (!command) throw new UsageError(`unknown command "${name}"`);
+  const load = commands[name];
+  if (!load) throw new UsageError(`unknown command "${name}"`);
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(USAGE);
     return;
   }
+  const command = await load();
   await command(rest);
 }
 

@@ -6,6 +6,7 @@ import type { BenchSection } from './report.js';
 import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
 import { sizeSection } from './size-section.js';
+import { agentSection } from './agent-section.js';
 import { WEB_SIZE_BUDGETS } from '@xp2p/web';
 
 export function benchSections(figures: Record<string, number>): BenchSection[] {
@@ -138,5 +139,6 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
       ],
     },
     ...sizeSection(figures, WEB_SIZE_BUDGETS),
+    ...agentSection(figures),
   ];
 }

@@ -4,7 +4,6 @@ import { cleanupWebRTC, openCameraFeed, startDeviceAgent, startDirectHttp } from
 import { parseServerUrls } from '@xp2p/protocol';
 import { commonOptions, defaultBindAddress, UsageError } from '../args.js';
 import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
-import { deviceFrom, readDevConfig } from '../dev-config.js';
 import { runUntilSignal } from '../lifecycle.js';
 
 export async function deviceCommand(argv: string[]): Promise<void> {
@@ -35,7 +34,7 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   const secret =
     values.secret ??
     (values['secret-file'] !== undefined ? readSecretFile(values['secret-file']) : undefined) ??
-    deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
+    (await secretFromDevConfig(values.data, values.product, values.name));
   const camera = await openCameraFeed(values.source, (line) => console.log(line));
   console.log(`source: ${camera.description}`);
   const storage = await cameraStorage(values, { productId: values.product, deviceName: values.name }, (line) =>
@@ -75,4 +74,10 @@ function readSecretFile(path: string): string {
   }
   if (!text) throw new UsageError(`--secret-file: ${path} is empty`);
   return text;
+}
+
+/** The demo's secret from the development config; loaded only then, as reading it pulls in the server package. */
+async function secretFromDevConfig(dataDir: string, productId: string, deviceName: string): Promise<string> {
+  const { deviceFrom, readDevConfig } = await import('../dev-config.js');
+  return deviceFrom(await readDevConfig(dataDir), productId, deviceName).secret;
 }
