@@ -1,7 +1,8 @@
 /**
  * The API reference builds from the packages' public exports without a warning: TypeDoc (typedoc.json)
  * treats every warning as an error (broken {@link}s, exported APIs naming types that are not exported,
- * missing doc comments where required), into a temp directory so it never races `npm run docs`.
+ * an export of @xp2p/player or @xp2p/server without a doc comment: typedoc.json lists the packages held to
+ * that so far), into a temp directory so it never races `npm run docs`.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
