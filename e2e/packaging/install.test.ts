@@ -44,7 +44,8 @@ beforeAll(async () => {
   mkdirSync(scratch);
   const { stdout } = await run(
     'npm',
-    ['pack', '--workspaces', '--pack-destination', tarballs, '--json', '--silent', '--no-fund'],
+    // the published packages (not the private @xp2p/testing, which no package depends on at run time)
+    ['pack', ...PACKAGES.flatMap((p) => ['-w', p]), '--pack-destination', tarballs, '--json', '--silent'],
     { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
   );
   packs = (JSON.parse(stdout) as PackResult[]).map((p) => ({ ...p, filename: join(tarballs, p.filename) }));
@@ -88,6 +89,9 @@ describe('npm pack', () => {
       const manifest = await packedManifest(pack.filename);
       expect(JSON.stringify(manifest.exports), `${pack.name}: exports name src/`).not.toMatch(/source|\/src\//);
       expect(manifest.scripts, `${pack.name} ships repo scripts`).toBeUndefined();
+      expect(Object.keys(manifest.dependencies ?? {}), `${pack.name} needs the test helpers`).not.toContain(
+        '@xp2p/testing',
+      );
       for (const [command, target] of Object.entries(manifest.bin ?? {})) {
         expect(files, `${pack.name} bin ${command}`).toContain(target.replace(/^\.\//, ''));
       }

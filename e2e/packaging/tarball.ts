@@ -15,6 +15,7 @@ export interface PackedManifest {
   exports?: Record<string, string | { types: string; default: string }>;
   scripts?: Record<string, string>;
   bin?: Record<string, string>;
+  dependencies?: Record<string, string>;
 }
 
 export const packedFiles = (pack: PackResult): string[] => pack.files.map((f) => f.path);

@@ -5,7 +5,7 @@
  *
  * @module @xp2p/sdk/browser
  */
-import { createP2PModule } from './module.js';
+import { createP2PModule } from './guide/module.js';
 import type { Platform } from './platform.js';
 import type { SDK_DEFAULTS } from './defaults.js';
 import { iceNatProbe } from './nat/ice-probe.js';
