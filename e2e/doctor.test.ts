@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDevConfig } from '@xp2p/server';
-import { freePort } from './helpers/ports.js';
+import { freePort } from '@xp2p/testing';
 import { CLI, start, stopAll, type RunningProcess } from './helpers/processes.js';
 
 const run = promisify(execFile);

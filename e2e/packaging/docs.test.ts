@@ -28,4 +28,4 @@ it('npm run docs builds the API reference with no warning', async () => {
     expect(existsSync(join(out, page)), page).toBe(true);
   }
   expect(existsSync(join(out, 'functions/_xp2p_sdk_node.createNodeP2PModule.html'))).toBe(true);
-}, 180_000);
+}, 300_000);
