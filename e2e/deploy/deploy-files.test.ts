@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,12 @@ import { createDevConfig, startServer, type RunningServer } from '@xp2p/server';
 
 const run = promisify(execFile);
 const DEPLOY = fileURLToPath(new URL('../../deploy/', import.meta.url));
-const XP2P_BIN = fileURLToPath(new URL('../../packages/cli/bin/xp2p.js', import.meta.url));
+/** The installed `xp2p` command: the cli package's bin, found through the package (its manifest is exported). */
+const CLI_MANIFEST = fileURLToPath(import.meta.resolve('@xp2p/cli/package.json'));
+const XP2P_BIN = join(
+  dirname(CLI_MANIFEST),
+  (JSON.parse(readFileSync(CLI_MANIFEST, 'utf8')) as { bin: { xp2p: string } }).bin.xp2p,
+);
 const work = mkdtempSync(join(tmpdir(), 'xp2p-deploy-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
