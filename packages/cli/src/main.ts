@@ -24,7 +24,7 @@ const USAGE = `usage: xp2p <command> [flags]
   device [--server URL[,URL...]] [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
          [--nat-reprobe-ms 15000]   re-probe the public address; log in again at once when it changes
-  play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0]
+  play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0] [--allow-origin URL]
   cmd <productId>/<deviceName> '<command>'   e.g. 'action=inner_define&channel=0&cmd=get_device_st&type=live'
   records <productId>/<deviceName> [--from S --to E] [--json]
   download <productId>/<deviceName> <file_name> [-o OUT]   resumes when OUT holds a part
