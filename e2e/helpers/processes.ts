@@ -19,8 +19,9 @@ export interface RunningProcess {
 
 const running = new Set<RunningProcess>();
 
-export function start(args: string[], options: { env?: Record<string, string> } = {}): RunningProcess {
+export function start(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): RunningProcess {
   const proc = spawn(process.execPath, args, {
+    cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
