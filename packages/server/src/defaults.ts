@@ -30,6 +30,19 @@ export interface ServerTuning {
   joinsPerSecond: number;
   /** … with this burst; beyond → 429 "too many new connections", so a reconnect storm cannot starve the node. */
   joinBurst: number;
+  /** The same per client address (X-Forwarded-For's first hop with trustProxy), so one host cannot use it all … */
+  joinsPerSecondPerAddress: number;
+  joinBurstPerAddress: number;
+  /** … and per app (signed viewer and tracker sockets), so one tenant cannot starve the others. */
+  appJoinsPerSecond: number;
+  appJoinBurst: number;
+  /** Bytes queued to one WebSocket that does not read; beyond, the socket is cut (memory stays bounded). */
+  maxSendBufferBytes: number;
+  /** Signed requests one app may have in the replay cache at once; beyond → 503 for that app only. */
+  maxRememberedNoncesPerApp: number;
+  /** STUN Binding answers per source address: burst and per second (a reflector must not amplify floods). */
+  stunBurstPerAddress: number;
+  stunPerSecondPerAddress: number;
 
   // ---- cluster (Redis) ----
   /** A device's presence key outlives its node's last refresh by this long (a dead node's devices vanish). */
@@ -86,6 +99,14 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   maxConnectionsPerApp: 100_000,
   joinsPerSecond: 5_000,
   joinBurst: 5_000,
+  joinsPerSecondPerAddress: 50,
+  joinBurstPerAddress: 100,
+  appJoinsPerSecond: 2_000,
+  appJoinBurst: 4_000,
+  maxSendBufferBytes: 1024 * 1024,
+  maxRememberedNoncesPerApp: 50_000,
+  stunBurstPerAddress: 50,
+  stunPerSecondPerAddress: 20,
   presenceTtlMs: 30_000,
   presenceRefreshMs: 10_000,
   clusterFetchTimeoutMs: 5_000,

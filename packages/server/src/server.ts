@@ -32,7 +32,7 @@ import { handleBusMessage } from './cluster/remote-ends.js';
 import { StreamMirrors } from './cluster/stream-mirror.js';
 import { ClusterSwarmFederation } from './cluster/swarm-federation.js';
 import { noFederation } from './tracker/federation.js';
-import { publicUrlResolver } from './http/public-url.js';
+import { clientAddress, publicUrlResolver } from './http/public-url.js';
 import { createLog } from './ops/logger.js';
 import { ServerMetrics } from './ops/metrics.js';
 import { closeReplacedDevice } from './signal/device-endpoint.js';
@@ -117,7 +117,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.tokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
   });
 
-  const stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log);
+  const stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log, {
+    burstPerAddress: tuning.stunBurstPerAddress,
+    perSecondPerAddress: tuning.stunPerSecondPerAddress,
+  });
   let stunServers: IceServer[] = [];
   let url = '';
   let closing = false;
@@ -179,7 +182,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   const authenticator = new AppAuthenticator(
     config.apps,
-    new NonceCache(tuning.maxRememberedNonces),
+    new NonceCache(tuning.maxRememberedNonces, Date.now, tuning.maxRememberedNoncesPerApp),
     Date.now,
     cluster.enabled ? (key, ttlMs) => cluster.claimNonce(key, ttlMs) : undefined,
   );
@@ -285,6 +288,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       sockets,
       closing: () => closing,
       acceptPeer: (ws, app) => tracker.accept(ws, app),
+      clientAddress: (req) => clientAddress(req, options.trustProxy ?? false),
     }),
   );
 

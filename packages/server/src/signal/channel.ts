@@ -57,7 +57,14 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
   }
 
   send(message: Out): void {
-    if (this.open) this.ws.send(JSON.stringify(message));
+    if (!this.open) return;
+    // A client that does not read would otherwise make us buffer everything sent to it, without bound.
+    if (this.ws.bufferedAmount > this.#options.tuning.maxSendBufferBytes) {
+      this.#options.log(`${this.#options.label()}: cut, not reading (${this.ws.bufferedAmount} bytes queued)`);
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(JSON.stringify(message));
   }
 
   sendError(status: number, message: string, extras: ErrorExtras = {}): void {
