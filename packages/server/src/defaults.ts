@@ -36,6 +36,16 @@ export interface ServerTuning {
   /** … and per app (signed viewer and tracker sockets), so one tenant cannot starve the others. */
   appJoinsPerSecond: number;
   appJoinBurst: number;
+  /** HTTP: headers must arrive within this (slowloris) … */
+  httpHeadersTimeoutMs: number;
+  /** … a request body within this of its start (every route but publish) … */
+  httpBodyTimeoutMs: number;
+  /** … and a connection silent both ways this long is closed (publish exempt). */
+  httpIdleTimeoutMs: number;
+  /** HTTP-FLV viewers and feed readers open at once on this node; more → 503. */
+  maxStreamReaders: number;
+  /** Bytes queued to all of them together; beyond, the reader being written to is cut if over its share. */
+  streamReadersMaxBacklogBytes: number;
   /** Bytes queued to one WebSocket that does not read; beyond, the socket is cut (memory stays bounded). */
   maxSendBufferBytes: number;
   /** Signed requests one app may have in the replay cache at once; beyond → 503 for that app only. */
@@ -104,6 +114,11 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   appJoinsPerSecond: 2_000,
   appJoinBurst: 4_000,
   maxSendBufferBytes: 1024 * 1024,
+  httpHeadersTimeoutMs: 10_000,
+  httpBodyTimeoutMs: 15_000,
+  httpIdleTimeoutMs: 60_000,
+  maxStreamReaders: 2_000,
+  streamReadersMaxBacklogBytes: 256 * 1024 * 1024,
   maxRememberedNoncesPerApp: 50_000,
   stunBurstPerAddress: 50,
   stunPerSecondPerAddress: 20,

@@ -17,6 +17,8 @@ import { SERVER_DEFAULTS, type ServerTuning } from './defaults.js';
 import { ConfigError } from './errors.js';
 import { createRequestHandler } from './http/api.js';
 import { createRouter } from './http/router.js';
+import { applyServerDeadlines, connectionsCheckingInterval, withRequestDeadlines } from './http/deadlines.js';
+import { ReaderBudget } from './origin/reader-budget.js';
 import { Origin } from './origin/origin.js';
 import { Heartbeat } from './signal/heartbeat.js';
 import { deviceDirectory, type Hub } from './signal/hub.js';
@@ -232,7 +234,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     return { ready: reasons.length === 0, reasons };
   };
   const router = createRouter({
-    live: { origin, publishKey: config.publishKey, tuning, log },
+    live: {
+      origin,
+      publishKey: config.publishKey,
+      tuning,
+      log,
+      readers: new ReaderBudget(tuning.maxStreamReaders, tuning.streamReadersMaxBacklogBytes),
+    },
     tracker,
     mirrors,
     clusterStreams: cluster.enabled
@@ -264,20 +272,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let http: HttpServer | HttpsServer;
   let stopTlsWatch = (): void => {};
   try {
+    const handler = withRequestDeadlines(router, tuning);
+    const checking = { connectionsCheckingInterval: connectionsCheckingInterval(tuning) };
     if (options.tls) {
-      const https = createHttpsServer(loadTlsPair(options.tls), router);
+      const https = createHttpsServer({ ...loadTlsPair(options.tls), ...checking }, handler);
       stopTlsWatch = watchTlsFiles(https, options.tls, tuning.tlsReloadPollMs, log);
       http = https;
     } else {
-      http = createServer(router);
+      http = createServer(checking, handler);
     }
   } catch (err) {
     await Promise.all([stun.close(), cluster.close()]);
     throw err;
   }
-  // A publish is one request that lasts as long as the stream: no deadline on receiving a request body.
-  // (headersTimeout still bounds slow headers.)
-  http.requestTimeout = 0;
+  applyServerDeadlines(http, tuning);
   http.on(
     'upgrade',
     createUpgradeHandler({
