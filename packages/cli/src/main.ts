@@ -6,7 +6,7 @@ import { benchCommand } from './commands/bench.js';
 import { benchSwarmCommand } from './commands/bench-swarm.js';
 import { cmdCommand } from './commands/cmd.js';
 import { downloadCommand } from './commands/download.js';
-import { publishCommand } from './commands/publish.js';
+import { publishCommand, publishKeyCommand } from './commands/publish.js';
 import { recordsCommand } from './commands/records.js';
 import { talkCommand } from './commands/talk.js';
 import { watchCommand } from './commands/watch.js';
@@ -29,7 +29,9 @@ const USAGE = `usage: xp2p <command> [flags]
   records <productId>/<deviceName> [--from S --to E] [--json]
   download <productId>/<deviceName> <file_name> [-o OUT]   resumes when OUT holds a part
   talk <productId>/<deviceName> <file.wav>
-  publish NAME [sample|testsrc|FILE|URL] [--key KEY]   pushes a live stream to the origin (1vN)
+  publish NAME [sample|testsrc|FILE|URL] [--key-file F]   pushes a live stream to the origin (1vN); the key:
+                             --key-file, else XP2P_PUBLISH_KEY, else derived from the config
+  publish-key NAME           prints the stream's publish key (ffmpeg -f flv http://HOST/live/NAME?key=KEY)
   watch http://host:18080/live/NAME.flv[,URL on another node...] [--listen 127.0.0.1:PORT] [--no-upload]   a 1vN peer; prints play: and stats
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
   bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
@@ -51,6 +53,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   talk: talkCommand,
   records: recordsCommand,
   publish: publishCommand,
+  'publish-key': publishKeyCommand,
   watch: watchCommand,
 };
 

@@ -75,6 +75,8 @@ export interface ServerTuning {
   originWindowMs: number;
   /** … and by size, whichever is smaller, so a very high bitrate cannot exhaust memory. */
   originWindowMaxBytes: number;
+  /** … and by count (4096 half-second chunks are 34 minutes: far beyond the window's media time). */
+  originWindowMaxChunks: number;
   /** How long a stopped stream's chunks stay servable before the stream is dropped (→ 404). */
   endedStreamRetainMs: number;
   /** An HTTP-FLV viewer this far behind (bytes queued in its socket) is cut off rather than buffered. */
@@ -131,6 +133,7 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   targetChunkMs: 500,
   originWindowMs: 30_000,
   originWindowMaxBytes: 64 * 1024 * 1024,
+  originWindowMaxChunks: 4_096,
   endedStreamRetainMs: 30_000,
   flvViewerMaxBacklogBytes: 8 * 1024 * 1024,
   publishMaxTagBytes: 8 * 1024 * 1024,

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { concatBytes, originEventSchema, streamManifestSchema, type StreamManifest } from '@xp2p/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/harness.js';
+import { publishKeyFor } from './publish-endpoint.js';
 import {
   ffmpegPublish,
   fixture,
@@ -195,8 +196,8 @@ describe('HTTP-FLV', () => {
 });
 
 describe('publishing over HTTP', () => {
-  const post = (name: string, key: string | undefined, body: Uint8Array): Promise<Response> =>
-    fetch(`${t!.server.url}/live/${name}${key === undefined ? '' : `?key=${key}`}`, {
+  const post = (name: string, master: string | undefined, body: Uint8Array): Promise<Response> =>
+    fetch(`${t!.server.url}/live/${name}${master === undefined ? '' : `?key=${publishKeyFor(master, name)}`}`, {
       method: 'POST',
       body: Readable.toWeb(Readable.from([body])) as ReadableStream,
       duplex: 'half',
@@ -205,7 +206,7 @@ describe('publishing over HTTP', () => {
   it('refuses a missing or wrong key with 403 and a second publisher with 409', async () => {
     t = await startTestServer();
     expect((await post('k', undefined, fixtureBytes)).status).toBe(403);
-    const wrong = await post('k', 'x'.repeat(32), fixtureBytes);
+    const wrong = await post('k', 'not-the-master-key', fixtureBytes);
     expect(wrong.status).toBe(403);
     expect(await errorOf(wrong)).toEqual({ status: 403, message: 'missing or wrong publish key' });
     const first = t.server.origin.openPublisher('k');
@@ -234,7 +235,7 @@ describe('publishing over HTTP', () => {
 
   it('takes ffmpeg -re … -f flv http://…/live/NAME?key=KEY; HTTP-FLV viewers get a decodable stream that ends with it', async () => {
     t = await startTestServer();
-    const ffmpeg = ffmpegPublish(`${t.server.url}/live/ff?key=${t.config.publishKey}`, 3);
+    const ffmpeg = ffmpegPublish(`${t.server.url}/live/ff?key=${publishKeyFor(t.config.publishKey, 'ff')}`, 3);
     // Wait until the stream is live, then watch it.
     let res: Response | undefined;
     for (let i = 0; i < 100 && !res; i++) {
