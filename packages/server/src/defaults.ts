@@ -46,6 +46,10 @@ export interface ServerTuning {
   maxStreamReaders: number;
   /** Bytes queued to all of them together; beyond, the reader being written to is cut if over its share. */
   streamReadersMaxBacklogBytes: number;
+  /** Viewer `report`s counted per session: TTFF samples, and bytes at most this fast (plus a burst). */
+  maxTtffReportsPerSession: number;
+  maxReportedBytesPerSecond: number;
+  reportBurstSeconds: number;
   /** Bytes queued to one WebSocket that does not read; beyond, the socket is cut (memory stays bounded). */
   maxSendBufferBytes: number;
   /** Signed requests one app may have in the replay cache at once; beyond → 503 for that app only. */
@@ -116,6 +120,9 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   appJoinsPerSecond: 2_000,
   appJoinBurst: 4_000,
   maxSendBufferBytes: 1024 * 1024,
+  maxTtffReportsPerSession: 4,
+  maxReportedBytesPerSecond: 1024 * 1024 * 1024, // 8 Gbit/s: no real link, so honest reports always pass
+  reportBurstSeconds: 10,
   httpHeadersTimeoutMs: 10_000,
   httpBodyTimeoutMs: 15_000,
   httpIdleTimeoutMs: 60_000,

@@ -3,6 +3,7 @@
  * reaches a device only with a valid viewer token that this app was given for that device; everything
  * else in a session flows only between the session's own two sockets.
  */
+import { boundedReport } from './report-bounds.js';
 import {
   ErrorCode,
   peekViewerToken,
@@ -55,8 +56,8 @@ async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServ
     return link.channel.sendError(404, 'no such session', { sessionId: message.sessionId });
   }
   if (message.type === 'report') {
-    const { path, ttffMs, bytes } = message;
-    hub.metrics.viewerReported(path, ttffMs, bytes);
+    const { ttffMs, bytes } = boundedReport(session, message, hub.tuning);
+    hub.metrics.viewerReported(message.path, ttffMs, bytes);
     return;
   }
   if (message.type === 'bye') {
