@@ -6,12 +6,12 @@
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './helpers/ports.js';
 import { start, stopAll } from './helpers/processes.js';
 
 const run = promisify(execFile);
@@ -20,14 +20,6 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const NPM_BIN = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin');
 const NPM = join(NPM_BIN, 'npm-cli.js');
 const NPX = join(NPM_BIN, 'npx-cli.js');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A fresh clone of the working tree: every tracked file (with its mode), nothing built, nothing installed. */
 async function cloneTrackedFiles(into: string): Promise<void> {
