@@ -65,6 +65,7 @@ export async function startLabSystem(
     String(STUN_PORT),
     '--data',
     dataDir,
+    '--insecure', // plaintext inside the lab's own namespaces (TLS is tested on its own)
   ]);
   const m = await server.waitForLine(/^server: (http:\/\/\S+)/);
   const serverUrl = m[1] ?? '';
@@ -86,6 +87,7 @@ export async function startLabSystem(
         h.ip,
         '--max-viewers',
         '8',
+        '--insecure',
         ...deviceArgs(h),
       ]);
       cameras.set(h, device);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `xp2p` — one command for every part: demo, server, device, play. */
 import { describeError } from '@xp2p/protocol';
-import { UsageError } from './args.js';
+import { checkCommandTransport, UsageError } from './args.js';
 import { benchCommand } from './commands/bench.js';
 import { benchSwarmCommand } from './commands/bench-swarm.js';
 import { cmdCommand } from './commands/cmd.js';
@@ -24,6 +24,7 @@ const USAGE = `usage: xp2p <command> [flags]
   device [--server URL[,URL...]] [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
          [--nat-reprobe-ms 15000]   re-probe the public address; log in again at once when it changes
+         [--server-ca PEM | --server-fingerprint SHA256]   pin the server's certificate
   play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0] [--allow-origin URL]
   cmd <productId>/<deviceName> '<command>'   e.g. 'action=inner_define&channel=0&cmd=get_device_st&type=live'
   records <productId>/<deviceName> [--from S --to E] [--json]
@@ -37,7 +38,9 @@ const USAGE = `usage: xp2p <command> [flags]
   bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
                              1vN simulation only; updates its figures in BENCHMARKS.md, bench/results.json
 
-every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR
+every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR,
+  --insecure (allow http:// and ws:// to another machine; refused without it, as the server refuses to
+  listen in plaintext off loopback without TLS or an https --public-url)
   (the device and viewer commands take several cluster nodes, URL,URL,...: they move to the next when one fails)
 `;
 
@@ -69,6 +72,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  checkCommandTransport(name, rest);
   await command(rest);
 }
 

@@ -8,7 +8,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
-import { SIGNAL_MAX_BYTES, type IceServer } from '@xp2p/protocol';
+import { isLoopbackHost, SIGNAL_MAX_BYTES, type IceServer } from '@xp2p/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppAuthenticator } from './auth/app-authenticator.js';
 import { NonceCache } from './auth/nonce-cache.js';
@@ -79,6 +79,11 @@ export interface StartServerOptions {
   tuning?: Partial<ServerTuning>;
   /** 1vN streams pulled from a source on demand (name → URL), besides the config's `pulls` */
   pulls?: Record<string, string>;
+  /**
+   * Serve plain HTTP on an address other machines reach. Refused without it (ConfigError) unless TLS is
+   * on or `publicUrl` is https (a TLS proxy in front): signalling in the clear can be rewritten on the path.
+   */
+  insecure?: boolean;
 }
 
 export interface RunningServer {
@@ -116,6 +121,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (!checked.ok) throw new ConfigError(`invalid config: ${checked.error}`);
   const config = checked.config;
   const host = options.host ?? config.server.host;
+  const behindTls = options.tls !== undefined || options.publicUrl?.startsWith('https://') === true;
+  if (!behindTls && !isLoopbackHost(host) && !options.insecure) {
+    throw new ConfigError(
+      `refusing plaintext HTTP on ${host}, which other machines reach: give --tls-cert/--tls-key, ` +
+        'an https --public-url (a TLS proxy in front), or --insecure',
+    );
+  }
   const log = createLog({ sink: options.log, logger: options.logger });
   const nodeId = options.nodeId ?? randomBytes(6).toString('hex');
   const tuning: ServerTuning = Object.freeze({

@@ -9,6 +9,7 @@ const config = createDevConfig();
 const server = await startServer({
   config,
   host: '0.0.0.0', // reachable from every 127.0.0.x source address the load client uses
+  insecure: true, // only loopback clients connect, but 0.0.0.0 would be reachable from elsewhere
   port: 0,
   stunPort: 0,
   // The bench measures capacity, not the join-rate policy: lift the per-second budget and per-app cap.
