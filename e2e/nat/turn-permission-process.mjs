@@ -4,6 +4,7 @@
 // (200, or the TURN error code, e.g. 403 Forbidden for a denied peer). Used by turn-denied-peers.test.ts.
 // Args: JSON {server, port, secret, realm, peers: ["10.1.0.2", ...]}.
 import { createHmac, createHash, randomBytes } from 'node:crypto';
+import { Buffer } from 'node:buffer';
 import { createSocket } from 'node:dgram';
 
 const o = JSON.parse(process.argv[2] ?? '{}');
