@@ -46,9 +46,9 @@ describe('plaintext off loopback', () => {
   it('the camera, the CLI and the server refuse it without --insecure', async () => {
     const data = ['--data', sys.dataDir];
     expect(await refusedQuickly(['device', '--server', REMOTE, ...data])).toMatch(/plaintext.*--insecure/);
-    expect(await refusedQuickly(['cmd', 'demo/cam1', 'action=inner_define&cmd=x', '--server', REMOTE, ...data])).toMatch(
-      /plaintext/,
-    );
+    expect(
+      await refusedQuickly(['cmd', 'demo/cam1', 'action=inner_define&cmd=x', '--server', REMOTE, ...data]),
+    ).toMatch(/plaintext/);
     expect(await refusedQuickly(['watch', 'http://192.0.2.1:18080/live/x.flv', ...data])).toMatch(/plaintext/);
     expect(await refusedQuickly(['server', '--host', '0.0.0.0', '--port', '0', '--stun-port', '0', ...data])).toMatch(
       /plaintext|--tls-cert/,
