@@ -7,6 +7,7 @@ import { boundedReport } from './report-bounds.js';
 import {
   ErrorCode,
   peekViewerToken,
+  randomId,
   SIGNAL_PROTOCOL_VERSION,
   verifyViewerToken,
   viewerToServerSchema,
@@ -45,7 +46,9 @@ export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub): void {
     }
   });
   hub.heartbeat.watch(ws);
-  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers(app.appid) });
+  // a TURN username per viewer connection, so coturn's per-user quota bounds one viewer, not a whole app
+  const turnUser = `${app.appid}.${randomId(6)}`;
+  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers(turnUser) });
 }
 
 async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServer): Promise<void> {
