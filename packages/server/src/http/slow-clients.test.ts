@@ -69,6 +69,15 @@ describe('slow HTTP clients', () => {
     expect(lived).toBeLessThan(6_000); // deadlines are 1-1.5 s; room for a loaded machine
   }, 25_000);
 
+  it('cuts a connection that sends nothing by the header deadline, not only the (long) idle one', async () => {
+    t = await startTestServer({ tuning: { ...tuning, httpIdleTimeoutMs: 60_000 } });
+    const lived = await Promise.race([
+      slowClient(t, '', undefined),
+      new Promise<number>((r) => setTimeout(() => r(Infinity), 15_000)),
+    ]);
+    expect(lived).toBeLessThan(6_000);
+  }, 25_000);
+
   it('lets a publish run longer than every deadline, and caps stream readers', async () => {
     t = await startTestServer({ tuning: { ...tuning, maxStreamReaders: 2 } });
     const key = publishKeyFor(t.config.publishKey, 'slow');

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SERVER_DEFAULTS } from '../defaults.js';
 import { ClientPool, startTestServer, TestClient, viewerUrl, type TestServer } from '../testing/harness.js';
+import { parsePrometheusText } from '../testing/prometheus-text.js';
 import { SignalChannel } from './channel.js';
 import { Heartbeat } from './heartbeat.js';
 
@@ -32,11 +33,16 @@ async function wsServer(): Promise<{ wss: WebSocketServer; http: Server; port: n
 
 /** A WebSocket client made by hand that completes the handshake and then never reads another byte. */
 function neverReadingClient(port: number): Promise<Socket> {
+  return neverReadingClientAt(port, '/');
+}
+
+function neverReadingClientAt(port: number, path: string): Promise<Socket> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     cleanups.push(() => socket.destroy());
+    socket.on('error', () => {});
     socket.write(
-      'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
     socket.once('data', () => {
@@ -96,6 +102,26 @@ describe('signalling sockets under abuse', () => {
   }, 10_000);
 });
 
+describe('unauthenticated sockets that never read', () => {
+  let t: TestServer;
+  afterEach(async () => {
+    await t?.server.close();
+  });
+
+  it('a device socket that never logs in nor reads is gone soon after the login deadline', async () => {
+    t = await startTestServer({ tuning: { deviceAuthTimeoutMs: 500 } });
+    await neverReadingClientAt(t.server.port, '/signal/device');
+    const started = Date.now();
+    // the client reads nothing, so only the server can tell: its open-connection gauge
+    const open = async () =>
+      parsePrometheusText(await (await fetch(`${t.server.url}/metrics`)).text()).get('xp2p_connections{kind="device"}');
+    await expect.poll(open).toBe(1);
+    // the close handshake cannot finish: the server must not wait ws's 30 s for it
+    await expect.poll(open, { timeout: 30_000, interval: 100 }).toBe(0);
+    expect(Date.now() - started).toBeLessThan(500 + SERVER_DEFAULTS.closeGraceMs + 3_000);
+  }, 40_000);
+});
+
 describe('join limits', () => {
   let t: TestServer;
   const pool = new ClientPool();
@@ -138,5 +164,23 @@ describe('join limits', () => {
     expect(statuses.filter((s) => s === 429).length).toBe(2);
     const other = pool.add(new TestClient(await viewerUrl(t, t.otherApp), { localAddress: '127.0.2.1' }));
     await other.opened;
+  });
+});
+
+describe('garbage before login', () => {
+  let t: TestServer;
+  const pool = new ClientPool();
+  afterEach(async () => {
+    await pool.closeAll();
+    await t?.server.close();
+  });
+
+  it('a device socket that has not logged in is closed at its first invalid message', async () => {
+    t = await startTestServer();
+    const client = pool.add(new TestClient(t.wsUrl('/signal/device')));
+    await client.next(); // the challenge
+    client.send('garbage that is not JSON');
+    expect(await client.next()).toMatchObject({ type: 'error', status: 400 });
+    expect((await client.closed).code).toBe(1008);
   });
 });
