@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestCa } from '../packages/server/src/testing/test-certificates.js';
+import { makeTestCa } from '@xp2p/testing';
 import { CLI, start, stopAll } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
 

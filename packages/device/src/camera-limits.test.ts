@@ -14,8 +14,7 @@ import { LiveHandler } from './live-handler.js';
 import { LiveHub } from './media/live-hub.js';
 import { RecordingsStore } from './recordings/recordings-store.js';
 import { createRouter } from './router.js';
-import { fakeResponse } from './testing/fake-response-writer.js';
-import { request } from './testing/route.js';
+import { fakeResponse, request } from '@xp2p/testing/device';
 import { VoiceHandler } from './voice/voice-handler.js';
 import { wavFileVoiceSink } from './voice/wav-file-sink.js';
 

@@ -3,7 +3,7 @@
  * fill it and every other app would get 503. Each app has its own budget inside it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { signedFetch, startTestServer, type TestServer } from '../testing/harness.js';
+import { signedFetch, startTestServer, type TestServer } from '@xp2p/testing/server';
 
 let t: TestServer | undefined;
 afterEach(async () => {

@@ -6,8 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing/harness.js';
-import { loopedFixtureTags } from '../testing/live.js';
+import { startTestServer, type TestServer, loopedFixtureTags } from '@xp2p/testing/server';
 import { publishKeyFor } from '../origin/publish-endpoint.js';
 
 let t: TestServer | undefined;

@@ -6,8 +6,7 @@
 import { Readable } from 'node:stream';
 import { PUBLISH_KEY_HEADER, streamPublishKey } from '@xp2p/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing/harness.js';
-import { fixtureBytes } from '../testing/live.js';
+import { startTestServer, type TestServer, fixtureBytes } from '@xp2p/testing/server';
 
 let t: TestServer | undefined;
 afterEach(async () => {

@@ -13,8 +13,8 @@ import {
   sessionId,
   startTestServer,
   type TestServer,
-} from '../testing/harness.js';
-import { parsePrometheusText } from '../testing/prometheus-text.js';
+} from '@xp2p/testing/server';
+import { parsePrometheusText } from '@xp2p/testing';
 
 let t: TestServer | undefined;
 const pool = new ClientPool();

@@ -10,8 +10,8 @@ import { deviceToServerSchema, type DeviceToServer, type ServerToDevice } from '
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SERVER_DEFAULTS } from '../defaults.js';
-import { ClientPool, startTestServer, TestClient, viewerUrl, type TestServer } from '../testing/harness.js';
-import { parsePrometheusText } from '../testing/prometheus-text.js';
+import { ClientPool, startTestServer, TestClient, viewerUrl, type TestServer } from '@xp2p/testing/server';
+import { parsePrometheusText } from '@xp2p/testing';
 import { SignalChannel } from './channel.js';
 import { Heartbeat } from './heartbeat.js';
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { encodeStunMessage, StunClass, StunMethod } from '@xp2p/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVER_DEFAULTS } from '../defaults.js';
-import { startTestServer, type TestServer } from '../testing/harness.js';
+import { startTestServer, type TestServer } from '@xp2p/testing/server';
 
 let t: TestServer | undefined;
 const sockets: Socket[] = [];
