@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { cleanupWebRTC, openCameraFeeds, startDeviceAgent, startDirectHttp } from '@xp2p/device';
+import { readFile } from 'node:fs/promises';
+import { cleanupWebRTC, isFingerprint, openCameraFeeds, startDeviceAgent, startDirectHttp } from '@xp2p/device';
 import { parseServerUrls } from '@xp2p/protocol';
 import { commonOptions, defaultBindAddress, UsageError } from '../args.js';
 import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
@@ -23,6 +24,8 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       version: { type: 'string' },
       'http-port': { type: 'string' },
       'nat-reprobe-ms': { type: 'string' },
+      'server-ca': { type: 'string' },
+      'server-fingerprint': { type: 'string' },
     },
   });
   let servers: string[];
@@ -31,6 +34,11 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   } catch (err) {
     throw new UsageError(`--server: ${(err as Error).message}`);
   }
+  const fingerprint = values['server-fingerprint'];
+  if (fingerprint !== undefined && !isFingerprint(fingerprint)) {
+    throw new UsageError('--server-fingerprint: a SHA-256 fingerprint, 64 hex digits (colons allowed)');
+  }
+  const serverCa = values['server-ca'] !== undefined ? await readFile(values['server-ca']) : undefined;
   const secret =
     values.secret ??
     (values['secret-file'] !== undefined ? readSecretFile(values['secret-file']) : undefined) ??
@@ -52,6 +60,9 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   const agent = startDeviceAgent({
     ...storage,
     serverUrl: servers,
+    insecure: values.insecure,
+    serverCa,
+    serverFingerprint: fingerprint,
     productId: values.product,
     deviceName: values.name,
     secret,
