@@ -2,7 +2,7 @@
  * BENCHMARKS.md rows of the hostile swarms (issue 13, `npm run bench:swarm`): N = 50 with 10% and 30% of
  * the peers attacking, one kind at a time, next to the same swarm without attackers.
  */
-import { ATTACK_KINDS, ATTACK_SHARES, attackKey } from '@xp2p/sdk';
+import { ATTACK_KINDS, ATTACK_SHARES, attackKey } from '@xp2p/sdk/node';
 import { round } from './stats.js';
 
 type Row = [name: string, value: number | string, note?: string];
