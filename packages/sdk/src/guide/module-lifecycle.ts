@@ -62,6 +62,11 @@ export class ModuleLifecycle {
     if (this.state) return ErrorCode.ALREADY_INITIALISED;
     if (!options || !validAppParams(options.appParams)) return ErrorCode.PARAM_ERROR;
     if (options.eventHandler !== undefined && !isFn(options.eventHandler)) return ErrorCode.PARAM_ERROR;
+    const unsupported = this.host.platform.unsupported;
+    if (unsupported) {
+      safeCall(options.eventHandler, 'log', `p2p is not supported here: ${unsupported}`);
+      return ErrorCode.P2P_UNSUPPORTED;
+    }
     const probeMode = options.probe ?? 'background';
     if (!['background', 'wait', 'off'].includes(probeMode)) return ErrorCode.PARAM_ERROR;
     const extraStun = extraStunServers(options.appParams, options.stunServers);
