@@ -3,7 +3,8 @@
  * one talker at a time (a second gets 503, reported as -2601). The RecorderManager contract: an
  * interruption (onInterruptionBegin/End) pauses and resumes the talk (onPause gets inInterruption: true),
  * and a recorder that stops on its own (the mini-program's stops after its maximum duration) is started
- * again on the same upstream (onStop gets willRestart: true); only stopVoiceService ends the talk.
+ * again on the same upstream (onStop gets willRestart: true). A recorder whose source ended (its last
+ * frame had isLastFrame: a file played to its end) ends the talk, as does stopVoiceService.
  */
 import { ErrorCode, type ErrorCodeValue } from '@xp2p/protocol';
 import { safeCall } from '../safe-call.js';
@@ -68,6 +69,8 @@ export function startVoice(
       },
     };
     let inInterruption = false;
+    // a recorder whose source ended (a file played to its end) says so with isLastFrame: not restarted
+    let sourceEnded = false;
     const recorderOptions = { ...options, sampleRate, numberOfChannels: channels };
     recorder.onStart(() => safeCall(callbacks.onStart));
     recorder.onPause(() => safeCall(callbacks.onPause, { inInterruption }));
@@ -83,7 +86,7 @@ export function startVoice(
       if (!stopped) safeCall(() => recorder.resume());
     });
     recorder.onStop(() => {
-      const willRestart = !stopped && started;
+      const willRestart = !stopped && started && !sourceEnded;
       safeCall(callbacks.onStop, { willRestart });
       if (willRestart && restartRecorder(recorder, recorderOptions)) return;
       stopped = true;
@@ -95,8 +98,9 @@ export function startVoice(
       handle.endUpstream();
       onEnded(`recorder error: ${errMsg}`);
     });
-    recorder.onFrameRecorded(({ frameBuffer }) => {
-      if (stopped || !started || inInterruption) return;
+    recorder.onFrameRecorded(({ frameBuffer, isLastFrame }) => {
+      if (isLastFrame) sourceEnded = true;
+      if (stopped || !started || inInterruption || frameBuffer.byteLength === 0) return;
       if (handle.bufferedAmount > MAX_UPSTREAM_BACKLOG_BYTES) return;
       if (handle.sendUpstream(new Uint8Array(frameBuffer))) bytesSent += frameBuffer.byteLength;
     });
