@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A 1vN viewer in its own process, for whole-system tests: joins a live stream's swarm through the real
 // sdk (built dist), writes what dataCallback receives to a file and reports events and stats as JSON lines.
-// Input: one JSON argument {streamUrl, appParams, out, upload?, statsEveryMs?, corrupt?, serverUrl?, urls?, api?}.
+// Input: one JSON argument {streamUrl, appParams, out, upload?, statsEveryMs?, corrupt?, serverUrl?, urls?, api?,
+// tryOneToOneCalls?} (the last: once joined, call the guide's 1v1-only APIs on the 1vN id and report the codes).
 // `serverUrl` (default: the stream URL's origin) is appParams.serverUrl: a cluster's node list for failover.
 // `corrupt: true` makes this peer a liar: every chunk piece it uploads has a byte flipped (fault injection
 // at the data channel, below the sdk), so tests can check that honest peers catch and drop it.
@@ -61,12 +62,25 @@ async function runGuide() {
     },
   );
   say({ result, lastError: p2p.lastError('swarm') ?? null });
-  reportUntilEnd(
-    result === 0,
-    () => p2p.getSwarmStats('swarm') ?? null,
-    out,
-    () => p2p.destroy(),
-  );
+  if (result === 0 && o.tryOneToOneCalls) {
+    // the 1v1-only calls of the guide on this 1vN id: each should answer -2004 with a reason in lastError
+    const answers = {
+      sendCommand: (await p2p.sendCommand('swarm', 'action=inner_define&channel=0&cmd=get_device_st')).errcode,
+      startVoiceService: await p2p.startVoiceService('swarm', {}, { format: 'PCM' }),
+      startLocalDownload: await p2p.startLocalDownload(
+        'swarm',
+        { urlParams: 'channel=0&file_name=a.mp4' },
+        { onReceiveChunk() {}, onComplete() {} },
+      ),
+      startP2PStream: await p2p.startP2PStream('swarm', { dataCallback() {} }),
+    };
+    say({ oneToOneCalls: answers, lastError: p2p.lastError('swarm') ?? null });
+  }
+  reportUntilEnd(result === 0, () => p2p.getSwarmStats('swarm') ?? null, out, {
+    // the guide's close notify, before the process goes
+    beforeDone: () => p2p.stopP2PService('swarm'),
+    stop: () => p2p.destroy(),
+  });
 }
 
 /** The sdk's 1vN viewer with its typed events. */
@@ -81,7 +95,7 @@ async function runViewer() {
       nodes: streamNodesOf(o.streamUrl, { urls: o.urls, serverUrl: o.serverUrl ?? new URL(o.streamUrl).origin }).bases,
       upload: o.upload !== false,
       onData: (bytes, info) => out.data(bytes, info.meta),
-      onEnd: () => say({ event: { type: 'viewer-end' } }),
+      onEnd: (why) => say({ event: { type: 'viewer-end', why } }),
       // the chatty ones (every chunk verified or fetched) stay out of the output
       onEvent: (event) => event.type !== 'verified' && event.type !== 'origin-fetch' && say({ event }),
     });
@@ -89,12 +103,7 @@ async function runViewer() {
   } catch (err) {
     say({ result: -1, lastError: String(err) });
   }
-  reportUntilEnd(
-    viewer !== undefined,
-    () => viewer?.stats() ?? null,
-    out,
-    () => viewer?.stop(),
-  );
+  reportUntilEnd(viewer !== undefined, () => viewer?.stats() ?? null, out, { stop: () => viewer?.stop() });
 }
 
 /** Writes what comes to the output file; counts bytes, the longest gap, and the media time when known. */
@@ -116,12 +125,13 @@ function output() {
   return out;
 }
 
-function reportUntilEnd(running, stats, out, stop) {
+function reportUntilEnd(running, stats, out, { beforeDone = () => {}, stop }) {
   const report = () => say({ stats: stats(), bytes: out.bytes, maxDataGapMs: out.maxDataGapMs, mediaMs: out.mediaMs });
   const timer = setInterval(report, o.statsEveryMs ?? 1000);
   const finish = () => {
     clearInterval(timer);
     report();
+    beforeDone();
     say({ done: true, bytes: out.bytes });
     stop();
     cleanupNodeWebRTC();

@@ -42,7 +42,10 @@ export class NodeFailover {
   private async moveOn(lost: NodeSession, reason: string, since: number): Promise<void> {
     const run = this.run;
     for (;;) {
-      if (run.nodes.failed() >= 1) return run.streamGone(`no node serves ${run.stream} (last: ${reason})`);
+      if (run.nodes.failed() >= 1) {
+        run.unreachable = true;
+        return run.streamGone(`no node serves ${run.stream} (last: ${reason})`);
+      }
       const next = run.nodes.current;
       let s: NodeSession;
       try {

@@ -25,6 +25,8 @@ export class ViewerRun {
   ended = false;
   /** the stream's own eof came: no failover, the end is near */
   sawEof = false;
+  /** every node that serves the stream was lost: the end is a disconnect, not the publish's eof */
+  unreachable = false;
   newestSeq = -1;
   epoch = '';
   /** report, end grace, ping */
@@ -80,7 +82,7 @@ export class ViewerRun {
   finish(): void {
     if (this.ended) return;
     this.ended = true;
-    this.o.onEnd?.();
+    this.o.onEnd?.(this.unreachable ? 'unreachable' : 'eof');
   }
 
   originEvent(event: OriginEvent): void {

@@ -25,7 +25,8 @@ export interface SwarmViewerOptions {
   /** false (mobile mode): download only */
   upload?: boolean;
   onData: SwarmOutput['onData'];
-  onEnd?: () => void;
+  /** 'eof': the publish ended; 'unreachable': every node that serves the stream was lost (the guide's disconnect) */
+  onEnd?: (why: 'eof' | 'unreachable') => void;
   onEvent?: (event: SwarmViewerEvent) => void;
   clock?: SwarmClock;
   engine?: Partial<SwarmOptions>;
