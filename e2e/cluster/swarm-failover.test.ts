@@ -167,7 +167,7 @@ describe('1vN failover across nodes', () => {
     }
   }, 60_000);
 
-  it('the origin node dies: peers on it and on a mirror, both with node lists, get eof and no hang', async () => {
+  it('the origin node dies: peers on it and on a mirror, both with node lists, get an end and no hang', async () => {
     const nodeC = await startNode(cluster.dataDir, cluster.redis.url);
     const publisher = await publishSample(cluster, 'gone');
     const peerOf = (label: string, node: string, other: string) =>
@@ -192,8 +192,10 @@ describe('1vN failover across nodes', () => {
     cluster.nodeA.proc.proc.kill('SIGKILL');
     await cluster.nodeA.proc.exited;
     const eofAfterMs: number[] = [];
+    const ends: string[] = [];
     for (const p of [onOrigin, onMirror]) {
-      await p.waitForLine(/"notify":"eof"/, 15_000);
+      // the guide's end of a 1vN service: eof when the publish ended, disconnect when no node serving it is left
+      ends.push((await p.waitForLine(/"notify":"(eof|disconnect)"/, 15_000))[1]!);
       eofAfterMs.push(Date.now() - killedAt);
     }
     const why = (p: RunningProcess) =>
@@ -201,9 +203,11 @@ describe('1vN failover across nodes', () => {
         .map((e) => String(e.log ?? ''))
         .filter((l) => /node|stream ended|ending here/.test(l));
     console.log(
-      `origin died: eof after ${JSON.stringify(eofAfterMs)} ms (peer on the origin, peer on the mirror); ` +
+      `origin died: ${JSON.stringify(ends)} after ${JSON.stringify(eofAfterMs)} ms (peer on the origin, peer on the mirror); ` +
         `${JSON.stringify({ onOrigin: why(onOrigin), onMirror: why(onMirror) })}`,
     );
+    // the peer on the origin lost every node of its list; the mirror's peer heard the publish end there
+    expect(ends).toEqual(['disconnect', 'eof']);
     for (const label of ['gone-a', 'gone-c']) {
       const file = join(cluster.dataDir, `${label}.flv`);
       expect(trimToWholeTags(file).byteLength, label).toBeGreaterThan(50_000);
