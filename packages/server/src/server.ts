@@ -28,7 +28,7 @@ import { turnIceServer } from './turn/credentials.js';
 import { Tracker } from './tracker/tracker.js';
 import { standaloneCluster, type Cluster } from './cluster/cluster.js';
 import { connectRedisCluster } from './cluster/redis-cluster.js';
-import { handleBusMessage } from './cluster/remote-ends.js';
+import { handleBusMessage } from './signal/remote-ends.js';
 import { StreamMirrors } from './cluster/stream-mirror.js';
 import { ClusterSwarmFederation } from './cluster/swarm-federation.js';
 import { noFederation } from './tracker/federation.js';

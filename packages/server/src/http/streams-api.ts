@@ -17,7 +17,7 @@ export interface ClusterStreams {
 
 /** Streams listed by GET /api/streams at most (a cluster may hold many). */
 const MAX_LISTED = 1_000;
-import { sendJson } from './json-response.js';
+import { sendJson } from '../json-response.js';
 
 export interface StreamStats {
   stream: string;

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FlvDemuxer, FlvFormatError, timingSafeEqualText } from '@xp2p/protocol';
 import { HttpError } from '../errors.js';
-import { sendError, sendJson } from '../http/json-response.js';
+import { sendError, sendJson } from '../json-response.js';
 import type { Origin, Publisher } from './origin.js';
 
 export interface PublishContext {

@@ -18,7 +18,7 @@ import { SignalChannel } from './channel.js';
 import { shortId, type Hub } from './hub.js';
 import type { DeviceEnd, ViewerChannel, ViewerLink } from './registry.js';
 import { ClusterUnavailableError } from '../cluster/cluster.js';
-import { remoteDeviceEnd } from '../cluster/remote-ends.js';
+import { remoteDeviceEnd } from './remote-ends.js';
 
 type Offer = Extract<ViewerToServer, { type: 'offer' }>;
 
