@@ -2,9 +2,15 @@
  * BENCHMARKS.md, section by section, from the merged figures of bench/results.json: `npm run bench` and
  * `npm run bench:swarm` each write their own figures and the page always shows the latest of every one.
  */
-import type { BenchSection } from './report.js';
 import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
+
+export interface BenchSection {
+  title: string;
+  /** how it was measured, one paragraph */
+  method: string;
+  rows: [name: string, value: number | string, note?: string][];
+}
 
 export function benchSections(figures: Record<string, number>): BenchSection[] {
   const runs = figures.ttff_runs;
