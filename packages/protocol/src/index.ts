@@ -10,6 +10,7 @@ export * from './auth/device-proof.js';
 export * from './auth/viewer-token.js';
 export * from './signal/messages.js';
 export * from './signal/ice-servers.js';
+export * from './framing/request-path.js';
 export * from './framing/messages.js';
 export * from './framing/control.js';
 export * from './flv/index.js';

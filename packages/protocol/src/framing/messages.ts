@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { parseSignal, type ParseResult } from '../signal/messages.js';
+import { REQUEST_PATH_MAX_LENGTH, REQUEST_PATH_PATTERN } from './request-path.js';
 
 export const REQUEST_CHANNEL_LABEL = 'xp2p-req';
 /** The request line: path + query. user_args alone may be 1 KiB, so 8 KiB leaves room. */
@@ -22,11 +23,7 @@ export const FRAME_MAX_BODY_BYTES = 64 * 1024;
 export const requestFrameSchema = z.object({
   type: z.literal('request'),
   v: z.literal(1),
-  path: z
-    .string()
-    .min(1)
-    .max(256)
-    .regex(/^[A-Za-z0-9_./-]+$/),
+  path: z.string().max(REQUEST_PATH_MAX_LENGTH).regex(REQUEST_PATH_PATTERN),
   query: z.string().max(FRAME_MAX_CONTROL_BYTES - 512),
 });
 export type RequestFrame = z.infer<typeof requestFrameSchema>;
