@@ -5,6 +5,7 @@
  * `_crypto=off` is accepted and changes nothing: every byte already travels inside DTLS.
  * A handler's RequestError becomes its status; anything else it throws becomes 500, never a crash.
  */
+import { isLiveQuality } from '@xp2p/protocol';
 import { runInnerCommand, type InnerCommandParts } from './commands/inner-commands.js';
 import { serveUserCommand, type CommandHandler } from './commands/user-command.js';
 import type { DownloadHandler } from './download/download-handler.js';
@@ -29,8 +30,6 @@ export interface RouterParts {
   log?: (line: string) => void;
 }
 
-const QUALITIES = new Set(['standard', 'high', 'super']);
-
 export function createRouter(parts: RouterParts): RequestHandler {
   const log = parts.log ?? (() => {});
   const voice = parts.voice ?? new VoiceHandler(undefined);
@@ -51,7 +50,7 @@ export function createRouter(parts: RouterParts): RequestHandler {
     switch (action) {
       case 'live': {
         const quality = params.get('quality');
-        if (quality !== null && !QUALITIES.has(quality)) return res.fail(404, `unknown quality ${quality}`);
+        if (quality !== null && !isLiveQuality(quality)) return res.fail(404, `unknown quality ${quality}`);
         return parts.live.serve(res);
       }
       case 'playback':

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { liveQuery } from '@xp2p/protocol';
 import type { P2PModule } from '@xp2p/sdk';
 
 export const BRIDGE_DEFAULTS = Object.freeze({
@@ -134,7 +135,7 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
   return {
     url: base,
     port,
-    liveUrl: (p, d, params = 'action=live&channel=0&quality=high') => `${base}/${p}/${d}/ipc.flv?${params}`,
+    liveUrl: (p, d, params = liveQuery()) => `${base}/${p}/${d}/ipc.flv?${params}`,
     async close() {
       for (const id of [...active]) o.p2p.stopP2PService(id);
       server.closeAllConnections();

@@ -3,6 +3,7 @@ export * from './version.js';
 export * from './bytes.js';
 export * from './xp2p-info.js';
 export * from './request-url.js';
+export * from './live-quality.js';
 export * from './content-types.js';
 export * from './auth/hmac.js';
 export * from './auth/app-signature.js';

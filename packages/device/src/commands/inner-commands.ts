@@ -13,6 +13,7 @@
  *       {"time":T,"start_time":S,"end_time":E,"paused":false}  (the session's latest playback, after the action)
  * A camera without a recordings store answers empty lists.
  */
+import { isLiveQuality } from '@xp2p/protocol';
 import { intParam, RequestError } from '../http-like.js';
 import type { LiveHandler } from '../live-handler.js';
 import type { PlaybackRegistry } from '../playback/playback-registry.js';
@@ -31,8 +32,6 @@ export const DEVICE_ST_ACCEPT = 0;
 export const DEVICE_ST_REFUSE = 1;
 export const DEVICE_ST_TOO_MANY = 405;
 export const DEVICE_ST_UNSUPPORTED = 406;
-
-const QUALITIES = new Set(['standard', 'high', 'super']);
 
 /** Runs a built-in command; returns the JSON body to send with 200, or throws RequestError. */
 export async function runInnerCommand(
@@ -96,7 +95,7 @@ function deviceStatus(parts: InnerCommandParts, params: URLSearchParams): number
   const type = params.get('type') ?? 'live';
   const quality = params.get('quality');
   if (type === 'live') {
-    if (quality !== null && quality !== '' && !QUALITIES.has(quality)) return DEVICE_ST_UNSUPPORTED;
+    if (quality !== null && quality !== '' && !isLiveQuality(quality)) return DEVICE_ST_UNSUPPORTED;
     return parts.live.viewerCount >= parts.live.maxViewers ? DEVICE_ST_TOO_MANY : DEVICE_ST_ACCEPT;
   }
   if (type === 'voice') {
