@@ -2,7 +2,13 @@
  * The camera agent: stays logged in to the signalling server, checks every viewer's token itself (the
  * server checked it too, but a camera trusts no one), and runs one ViewerSession per admitted viewer.
  */
-import { verifyViewerToken, withoutRelay, type IceServer, type ServerToDevice } from '@xp2p/protocol';
+import {
+  TOKEN_FAILURE_STATUS,
+  verifyViewerToken,
+  withoutRelay,
+  type IceServer,
+  type ServerToDevice,
+} from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from './defaults.js';
 import { LiveHandler, type LiveFeed } from './live-handler.js';
 import { createPeerConnection, type PeerConnectionFactory } from './rtc.js';
@@ -164,8 +170,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     const check = await verifyViewerToken(o.secret, token, { productId: o.productId, deviceName: o.deviceName });
     const early = earlyCandidates.get(sessionId) ?? [];
     earlyCandidates.delete(sessionId);
-    if (!check.ok)
-      return reject(check.reason === 'expired' || check.reason === 'wrong-device' ? 403 : 401, `token ${check.reason}`);
+    if (!check.ok) return reject(TOKEN_FAILURE_STATUS[check.reason], `token ${check.reason}`);
     // A viewer races a few peer connections with one token (the sdk's connect watchdog): count viewers,
     // not attempts, or two viewers still trying would use up the camera.
     const viewer = check.payload.nonce;
