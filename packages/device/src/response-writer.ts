@@ -12,6 +12,7 @@ import {
   upstreamFrameSchema,
   type RequestFrame,
 } from '@xp2p/protocol';
+import { DEVICE_DEFAULTS } from './defaults.js';
 
 export interface ResponseWriter {
   head(status: number, headers?: Record<string, string>): void;
@@ -29,9 +30,6 @@ export interface ResponseWriter {
   /** Upstream bytes from the viewer (talkback) and its end marker. */
   onUpstream(onData: (data: ArrayBuffer) => void, onEnd: () => void): void;
 }
-
-/** How long a finished request's channel may stay open waiting for the viewer to close it. */
-const CHANNEL_LINGER_MS = 5_000;
 
 /**
  * What a handler knows about who is asking: the viewer's P2P session. Several requests of one session
@@ -99,7 +97,7 @@ export function serveRequestChannel(
       } catch {
         /* already closed */
       }
-    }, CHANNEL_LINGER_MS);
+    }, DEVICE_DEFAULTS.requestChannelLingerMs);
   };
 
   const writer: ResponseWriter = {

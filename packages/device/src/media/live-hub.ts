@@ -16,6 +16,7 @@ import {
 } from '@xp2p/protocol';
 import { GopCache } from './gop-cache.js';
 import type { MediaSink } from './media-source.js';
+import { DEVICE_DEFAULTS } from '../defaults.js';
 
 export interface LiveSubscriber {
   write(bytes: Uint8Array): void;
@@ -60,9 +61,9 @@ export class LiveHub implements MediaSink {
   private closed = false;
 
   constructor(options: LiveHubOptions = {}) {
-    this.highWaterMark = options.highWaterMark ?? 2 * 1024 * 1024;
-    this.resumeGapMs = options.resumeGapMs ?? 33;
-    this.cache = new GopCache({ maxBytes: options.gopCacheBytes ?? 8 * 1024 * 1024 });
+    this.highWaterMark = options.highWaterMark ?? DEVICE_DEFAULTS.liveHighWaterBytes;
+    this.resumeGapMs = options.resumeGapMs ?? DEVICE_DEFAULTS.frameStepMs;
+    this.cache = new GopCache({ maxBytes: options.gopCacheBytes ?? DEVICE_DEFAULTS.gopCacheMaxBytes });
   }
 
   get subscriberCount(): number {

@@ -36,9 +36,6 @@ export interface SegmentRecorderOptions {
   log?: (line: string) => void;
 }
 
-/** Media clock and wall clock further apart than this re-anchor the wall times. */
-const MAX_CLOCK_DRIFT_MS = 2_000;
-
 interface OpenSegment {
   startMs: number;
   startS: number;
@@ -147,7 +144,7 @@ export class SegmentRecorder {
   private openSegment(first: FlvTag): void {
     const nowMs = this.now();
     let startMs = this.anchor ? this.anchor.wallMs + (first.timestamp - this.anchor.ts) : nowMs;
-    if (!this.anchor || Math.abs(startMs - nowMs) > MAX_CLOCK_DRIFT_MS) {
+    if (!this.anchor || Math.abs(startMs - nowMs) > DEVICE_DEFAULTS.recordingMaxClockDriftMs) {
       this.anchor = { wallMs: nowMs, ts: first.timestamp };
       startMs = nowMs;
     }
