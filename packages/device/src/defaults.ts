@@ -49,6 +49,8 @@ export const DEVICE_DEFAULTS = Object.freeze({
   commandMaxAnswerBytes: 1024 * 1024,
   /** A finished request's channel stays open this long for the viewer to close it, then the camera does. */
   requestChannelLingerMs: 5_000,
+  /** A producer waiting for a request channel to drain re-checks its buffer this often (the low-water event can be missed). */
+  drainPollMs: 50,
   /** stop(): how long the signalling socket's close handshake may take before the socket is cut. */
   signalCloseGraceMs: 1_000,
   /** stop() of an ffmpeg source: SIGTERM, then SIGKILL after this long. */
