@@ -1,7 +1,7 @@
 /**
  * The camera agent: stays logged in to the signalling server, admits viewers (viewer-admission.ts: it
  * checks every viewer's token itself) and serves their requests through one router; records the feed and
- * re-probes its public address. CLOSE-CASCADE.md (packages/server/src) says what closes what.
+ * re-probes its public address. CLOSE-CASCADE.md (next to this file) says what closes what.
  */
 import type { IceServer } from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from './defaults.js';
