@@ -10,7 +10,7 @@ import { NonceCache } from './auth/nonce-cache.js';
 import { standaloneCluster, type Cluster } from './cluster/cluster.js';
 import { connectRedisCluster } from './cluster/redis-cluster.js';
 import { StreamMirrors } from './cluster/stream-mirror.js';
-import { ClusterSwarmFederation } from './cluster/swarm-federation.js';
+import { ClusterSwarmFederation } from './tracker/cluster-federation.js';
 import type { XP2PConfig } from './config/schema.js';
 import type { ServerTuning } from './defaults.js';
 import { ServerMetrics } from './ops/metrics.js';

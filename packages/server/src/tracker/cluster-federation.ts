@@ -5,10 +5,10 @@
  * pub/sub as 1v1 signalling); each node writes its swarm figures so any node can sum them.
  */
 import type { PeerSignal } from '@xp2p/protocol';
-import type { RemotePeerInfo, SwarmFederation } from '../tracker/federation.js';
-import type { Tracker } from '../tracker/tracker.js';
-import type { BusMessage, Cluster, SwarmFigures } from './cluster.js';
-import type { StreamMirrors } from './stream-mirror.js';
+import type { RemotePeerInfo, SwarmFederation } from './federation.js';
+import type { Tracker } from './tracker.js';
+import type { BusMessage, Cluster, SwarmFigures } from '../cluster/cluster.js';
+import type { StreamMirrors } from '../cluster/stream-mirror.js';
 
 /** Peers sampled from each other node when a peer joins or asks for more (its neighbours come from these). */
 const SAMPLE_PER_NODE = 64;
