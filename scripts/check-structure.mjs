@@ -6,7 +6,11 @@
 //     type-only imports included: a type loop is still two files that cannot be read apart),
 //   - functions, methods, arrows and constructors longer than MAX_FUNCTION_LINES lines
 //     (a closure counts with everything nested in it: that is what a reader has to hold),
-//   - files longer than MAX_FILE_LINES lines.
+//   - files longer than MAX_FILE_LINES lines,
+//   - import loops between the top-level folders of one package's src (e.g. server/src/signal and
+//     server/src/cluster importing each other through any files): a folder is a layer, and layers import
+//     one way. Files directly in src/ (index.ts, server.ts, errors.ts, ...) count one by one, since src/
+//     holds both the package's entry points and its lowest shared pieces.
 // It parses with the TypeScript compiler API (the root `typescript` devDependency), no type checking,
 // so it runs in about a second.
 //
@@ -151,42 +155,78 @@ function longFunctions(sourceFile, file) {
   return findings;
 }
 
-/** Tarjan's strongly connected components; every component of two or more files is a cycle. */
-function importCycles(graph) {
+/** Tarjan's strongly connected components of a graph (node → set of nodes), each with two or more members. */
+function stronglyConnected(graph) {
   let index = 0;
   const indices = new Map();
   const lowlinks = new Map();
   const onStack = new Set();
   const stack = [];
-  const cycles = [];
-  const connect = (file) => {
-    indices.set(file, index);
-    lowlinks.set(file, index);
+  const components = [];
+  const connect = (node) => {
+    indices.set(node, index);
+    lowlinks.set(node, index);
     index += 1;
-    stack.push(file);
-    onStack.add(file);
-    for (const next of graph.get(file) ?? []) {
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
       if (!indices.has(next)) {
         connect(next);
-        lowlinks.set(file, Math.min(lowlinks.get(file), lowlinks.get(next)));
+        lowlinks.set(node, Math.min(lowlinks.get(node), lowlinks.get(next)));
       } else if (onStack.has(next)) {
-        lowlinks.set(file, Math.min(lowlinks.get(file), indices.get(next)));
+        lowlinks.set(node, Math.min(lowlinks.get(node), indices.get(next)));
       }
     }
-    if (lowlinks.get(file) === indices.get(file)) {
+    if (lowlinks.get(node) === indices.get(node)) {
       const component = [];
       let member;
       do {
         member = stack.pop();
         onStack.delete(member);
         component.push(member);
-      } while (member !== file);
-      const selfImport = (graph.get(file) ?? new Set()).has(file);
-      if (component.length > 1 || selfImport) cycles.push(component.sort());
+      } while (member !== node);
+      if (component.length > 1 || (graph.get(node) ?? new Set()).has(node)) components.push(component.sort());
     }
   };
-  for (const file of [...graph.keys()].sort()) if (!indices.has(file)) connect(file);
-  return cycles.map((files) => ({ kind: 'cycle', file: files[0], files }));
+  for (const node of [...graph.keys()].sort()) if (!indices.has(node)) connect(node);
+  return components;
+}
+
+/** Every strongly connected set of files is an import cycle. */
+function importCycles(graph) {
+  return stronglyConnected(graph).map((files) => ({ kind: 'cycle', file: files[0], files }));
+}
+
+/** The layer a file belongs to: its first folder under packages/<name>/src, or itself when directly in src/. */
+function layerOf(file) {
+  const [, pkg, rest] = /^packages\/([^/]+)\/src\/(.*)$/.exec(file);
+  const slash = rest.indexOf('/');
+  return slash < 0 ? file : `packages/${pkg}/src/${rest.slice(0, slash)}/`;
+}
+
+/** Loops between layers (see layerOf), each with one file-level import per step as evidence. */
+function folderCycles(graph) {
+  const layers = new Map();
+  const evidence = new Map();
+  for (const [from, targets] of graph) {
+    for (const to of targets) {
+      const a = layerOf(from);
+      const b = layerOf(to);
+      if (a === b) continue;
+      if (!layers.has(a)) layers.set(a, new Set());
+      layers.get(a).add(b);
+      if (!evidence.has(`${a} ${b}`)) evidence.set(`${a} ${b}`, `${from} -> ${to}`);
+    }
+  }
+  return stronglyConnected(layers)
+    .filter((members) => members.some((m) => m.endsWith('/')))
+    .map((members) => {
+      const steps = [];
+      for (const a of members) {
+        for (const b of layers.get(a) ?? []) if (members.includes(b)) steps.push(evidence.get(`${a} ${b}`));
+      }
+      return { kind: 'folder-cycle', file: members[0], files: members, steps: steps.sort() };
+    });
 }
 
 /** Every finding in the tree, before the allow-list. */
@@ -209,6 +249,7 @@ export function findStructureProblems(root = repoRoot) {
     graph.set(file, targets);
   }
   findings.push(...importCycles(graph));
+  findings.push(...folderCycles(graph));
   return findings;
 }
 
@@ -220,7 +261,7 @@ function matches(entry, finding) {
 /** Allow-list entries outside packages/sdk/src are refused, whatever they say. */
 export function checkAllowList(allowed = ALLOWED) {
   return allowed
-    .filter((entry) => !entry.file.startsWith(ALLOWED_ROOT) || entry.kind === 'cycle')
+    .filter((entry) => !entry.file.startsWith(ALLOWED_ROOT) || entry.kind.endsWith('cycle'))
     .map((entry) => ({ kind: 'allow-list', file: entry.file, reason: `only ${ALLOWED_ROOT} findings may be allowed` }));
 }
 
@@ -247,6 +288,8 @@ export function describe(finding) {
       return `${finding.file}:${finding.line}: ${finding.name} is ${finding.lines} lines (max ${MAX_FUNCTION_LINES})`;
     case 'cycle':
       return `import cycle: ${finding.files.join(' -> ')} -> ${finding.files[0]}`;
+    case 'folder-cycle':
+      return `folder loop: ${finding.files.join(', ')} (${finding.steps.join('; ')})`;
     default:
       return `${finding.file}${finding.name ? ` (${finding.name})` : ''}: ${finding.reason}`;
   }
