@@ -40,6 +40,7 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
     live: { origin, publishKey: o.config.publishKey, tuning: o.tuning, log: o.log },
     tracker,
     mirrors: parts.mirrors,
+    pulls: parts.pulls,
     clusterStreams: cluster.enabled
       ? { figures: (stream) => cluster.swarmFigures(stream), published: (limit) => cluster.publishedStreams(limit) }
       : undefined,

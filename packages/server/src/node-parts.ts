@@ -15,6 +15,7 @@ import type { XP2PConfig } from './config/schema.js';
 import type { ServerTuning } from './defaults.js';
 import { ServerMetrics } from './ops/metrics.js';
 import { Origin } from './origin/origin.js';
+import { PulledStreams, withPulls } from './origin/pulled-streams.js';
 import { closeReplacedDevice } from './signal/device-endpoint.js';
 import { Heartbeat } from './signal/heartbeat.js';
 import { deviceDirectory, type Hub } from './signal/hub.js';
@@ -46,6 +47,8 @@ export interface NodeParts {
   authenticator: AppAuthenticator;
   origin: Origin;
   mirrors: StreamMirrors;
+  /** streams the origin pulls from a source while someone watches them */
+  pulls: PulledStreams;
   federation: ClusterSwarmFederation | undefined;
   tracker: Tracker;
 }
@@ -115,7 +118,18 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
         tuning.swarmFiguresIntervalMs,
       )
     : undefined;
-  const tracker = new Tracker(hub, origin, federation ?? noFederation);
+  const pulls = new PulledStreams({
+    origin,
+    sources: new Map(Object.entries(config.pulls ?? {})),
+    idleMs: tuning.pullIdleMs,
+    startTimeoutMs: tuning.pullStartTimeoutMs,
+    retryMinMs: tuning.pullRetryMinMs,
+    retryMaxMs: tuning.pullRetryMaxMs,
+    maxTagBytes: tuning.publishMaxTagBytes,
+    peersHere: (stream) => late.tracker?.stats(stream).peers ?? 0,
+    log,
+  });
+  const tracker = new Tracker(hub, origin, withPulls(federation ?? noFederation, pulls));
   late.tracker = tracker;
   cluster.onMessage((message) => {
     if (federation?.handle(tracker, message)) return;
@@ -138,6 +152,7 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
     authenticator,
     origin,
     mirrors,
+    pulls,
     federation,
     tracker,
   };

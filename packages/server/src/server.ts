@@ -52,6 +52,8 @@ export interface StartServerOptions {
   tokenTtlSeconds?: number;
   /** limits and timings, see SERVER_DEFAULTS */
   tuning?: Partial<ServerTuning>;
+  /** 1vN streams pulled from a source on demand (name → URL), besides the config's `pulls` */
+  pulls?: Record<string, string>;
 }
 
 export interface RunningServer {
@@ -80,7 +82,9 @@ export interface RunningServer {
 const hostForUrl = (host: string): string => (isIPv6(host) ? `[${host}]` : host);
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const checked = parseConfig(options.config);
+  // --pull streams are checked by the config's rules, like those of the file
+  const pulls = options.pulls ? { pulls: { ...options.config.pulls, ...options.pulls } } : {};
+  const checked = parseConfig({ ...options.config, ...pulls });
   if (!checked.ok) throw new ConfigError(`invalid config: ${checked.error}`);
   const config = checked.config;
   const host = options.host ?? config.server.host;
@@ -181,6 +185,7 @@ async function closeNode(
   listener.stopTlsWatch();
   const drain = async (): Promise<void> => {
     parts.mirrors.close();
+    parts.pulls.close();
     await parts.origin.close();
     parts.tracker.close();
     parts.federation?.close();
