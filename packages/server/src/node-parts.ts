@@ -15,13 +15,13 @@ import type { XP2PConfig } from './config/schema.js';
 import type { ServerTuning } from './defaults.js';
 import { ServerMetrics } from './ops/metrics.js';
 import { Origin } from './origin/origin.js';
-import { PulledStreams, withPulls } from './origin/pulled-streams.js';
+import { PulledStreams } from './origin/pulled-streams.js';
 import { closeReplacedDevice } from './signal/device-endpoint.js';
 import { Heartbeat } from './signal/heartbeat.js';
 import { deviceDirectory, type Hub } from './signal/hub.js';
 import { SignalRegistry } from './signal/registry.js';
 import { handleBusMessage } from './signal/remote-ends.js';
-import { noFederation } from './tracker/federation.js';
+import { noFederation, withPulls } from './tracker/federation.js';
 import { Tracker } from './tracker/tracker.js';
 import { turnIceServer } from './turn/credentials.js';
 

@@ -8,7 +8,6 @@
  */
 import { FlvSplicer } from '@xp2p/protocol';
 import { pullWithFfmpeg } from './ffmpeg-pull.js';
-import type { SwarmFederation } from '../tracker/federation.js';
 import type { Origin, Publisher } from './origin.js';
 import { pullHttpFlv, type PullHandle } from './pull.js';
 
@@ -182,18 +181,4 @@ export class PulledStreams {
     this.closed = true;
     for (const pulled of [...this.running.values()]) pulled.stop('server closing');
   }
-}
-
-/** The tracker's stream preparation with pulls first: a peer joining a pulled stream starts its pull. */
-export function withPulls(federation: SwarmFederation, pulls: PulledStreams): SwarmFederation {
-  // delegates method by method: a federation may be a class instance, whose methods a spread would lose
-  return {
-    prepare: (stream) =>
-      pulls.wanted(stream) ? pulls.ensure(stream).then(() => undefined) : federation.prepare(stream),
-    remoteMembers: (stream) => federation.remoteMembers(stream),
-    joined: (stream, peerId, upload) => federation.joined(stream, peerId, upload),
-    left: (stream, peerId, linkedRemote) => federation.left(stream, peerId, linkedRemote),
-    relaySignal: (stream, fromPeer, toPeer, signal) => federation.relaySignal(stream, fromPeer, toPeer, signal),
-    reported: (stream) => federation.reported(stream),
-  };
 }
