@@ -16,6 +16,10 @@ export const DEVICE_DEFAULTS = Object.freeze({
    * camera logs in again at once (its signalling connection died with the old address). 0: never.
    */
   natReprobeMs: 15_000,
+  /** Each re-probe: first retransmission timeout of its STUN Binding request, doubled per attempt … */
+  natProbeRtoMs: 250,
+  /** … over this many attempts (RFC 8489 §6.2.1 sends 7; a camera re-probing every few seconds needs fewer). */
+  natProbeAttempts: 4,
   /** A viewer session whose peer connection does not open by then is dropped. */
   sessionOpenTimeoutMs: 15_000,
   /**

@@ -77,6 +77,8 @@ export interface ServerTuning {
   /** A pulled source that drops is reopened after this long, doubled up to the cap, while someone watches. */
   pullRetryMinMs: number;
   pullRetryMaxMs: number;
+  /** Stopping an ffmpeg pull: SIGTERM (lets it close an RTSP or RTMP session cleanly), SIGKILL after this long. */
+  pullKillTimeoutMs: number;
 
   // ---- 1vN tracker ----
   /**
@@ -127,6 +129,7 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   pullStartTimeoutMs: 15_000,
   pullRetryMinMs: 1_000,
   pullRetryMaxMs: 30_000,
+  pullKillTimeoutMs: 2_000,
   trackerNeighbours: 64,
   badPeerReportsToEvict: 2,
   maxPeersPerSwarm: 10_000,

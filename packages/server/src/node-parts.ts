@@ -125,6 +125,7 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
     startTimeoutMs: tuning.pullStartTimeoutMs,
     retryMinMs: tuning.pullRetryMinMs,
     retryMaxMs: tuning.pullRetryMaxMs,
+    killTimeoutMs: tuning.pullKillTimeoutMs,
     maxTagBytes: tuning.publishMaxTagBytes,
     peersHere: (stream) => late.tracker?.stats(stream).peers ?? 0,
     log,

@@ -22,6 +22,8 @@ export interface PulledStreamsOptions {
   /** reopening a source that dropped: first wait, doubled up to the cap */
   retryMinMs: number;
   retryMaxMs: number;
+  /** an ffmpeg pull gets SIGKILL this long after SIGTERM */
+  killTimeoutMs: number;
   maxTagBytes: number;
   /** tracker peers of a stream on this node (they keep its pull going) */
   peersHere: (stream: string) => number;
@@ -93,7 +95,7 @@ class PulledStream {
     if (this.stopped) return;
     const open = (): Publisher => this.runPublisher();
     this.handle = pullsWithFfmpeg(this.url)
-      ? pullWithFfmpeg(this.url, open, this.o.maxTagBytes)
+      ? pullWithFfmpeg(this.url, open, this.o.maxTagBytes, { killTimeoutMs: this.o.killTimeoutMs })
       : pullHttpFlv(this.url, open, this.o.maxTagBytes);
     const started = Date.now();
     void this.handle.done.then((result) => {
