@@ -129,7 +129,14 @@ describe('commands', () => {
   it('answers every built-in command in the documented shape', async () => {
     const st = await cmd('cam', 'get_device_st&type=live&quality=high');
     expect(st.type).toBe('success');
-    expect(JSON.parse(st.data)).toEqual([{ status: 0, appConnectNum: expect.any(Number) }]);
+    expect(JSON.parse(st.data)).toEqual([
+      {
+        status: 0,
+        appConnectNum: expect.any(Number),
+        source: 'live',
+        streams: [{ channel: 0, quality: 'high', source: 'live' }],
+      },
+    ]);
     const now = Math.floor(Date.now() / 1000);
     await expect
       .poll(

@@ -96,7 +96,14 @@ describe('a fresh clone', () => {
     // the guide's result object, carrying the camera's own answer to get_device_st
     const result = JSON.parse(stdout) as { type: string; data: string };
     expect(result.type).toBe('success');
-    expect(JSON.parse(result.data)).toEqual([{ status: 0, appConnectNum: expect.any(Number) }]);
+    // the demo camera: two channels in two qualities, every source live
+    const streams = ['0:high', '0:standard', '1:high', '1:standard'].map((s) => {
+      const [channel, quality] = s.split(':');
+      return { channel: Number(channel), quality, source: 'live' };
+    });
+    expect(JSON.parse(result.data)).toEqual([
+      { status: 0, appConnectNum: expect.any(Number), source: 'live', streams },
+    ]);
     await demo.kill();
   }, 300_000);
 });

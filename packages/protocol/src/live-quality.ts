@@ -1,9 +1,10 @@
 /**
- * The live qualities a camera offers (`ipc.flv?action=live&quality=...`, and `get_device_st&quality=`),
- * in one list for the camera that checks them and the viewers that ask for one. The guide's demos ask for
- * `high`; the camera refuses any other name (live: 404, get_device_st: 406).
+ * The live qualities a camera channel may offer (`ipc.flv?action=live&channel=N&quality=...`, and
+ * `get_device_st&quality=`), best first, in one list for the camera that checks them and the viewers that
+ * ask for one. The reference names standard|high|super; `low` is for an IP camera's sub-stream. Without a
+ * quality the camera sends the channel's best; the guide's demos ask for `high`.
  */
-export const LIVE_QUALITIES = Object.freeze(['standard', 'high', 'super'] as const);
+export const LIVE_QUALITIES = Object.freeze(['super', 'high', 'standard', 'low'] as const);
 export type LiveQuality = (typeof LIVE_QUALITIES)[number];
 
 export const DEFAULT_LIVE_QUALITY: LiveQuality = 'high';

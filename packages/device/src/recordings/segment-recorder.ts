@@ -24,7 +24,7 @@ import {
   type FlvTag,
 } from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from '../defaults.js';
-import type { LiveFeed } from '../live-handler.js';
+import type { LiveFeed } from '../live-streams.js';
 import { RECORDING_TYPE_VIDEO, type RecordingsStore } from './recordings-store.js';
 import { segmentFileName, segmentPartName } from './segment-name.js';
 
