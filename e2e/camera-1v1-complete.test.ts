@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { FLV_TAG_VIDEO, parseFlv, startsGop } from '@xp2p/protocol';
 import { cleanupNodeWebRTC, createNodeP2PModule, fetchXp2pInfo, parseWav, type P2PModule } from '@xp2p/sdk/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeErrors } from './helpers/media-check.js';
+import { decodeErrors } from '@xp2p/testing';
 import { CLI, start, stopAll, type RunningProcess } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
 

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './helpers/ports.js';
+import { freePort } from '@xp2p/testing';
 import { start, stopAll } from './helpers/processes.js';
 
 const run = promisify(execFile);
