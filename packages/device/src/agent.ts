@@ -3,7 +3,7 @@
  * checks every viewer's token itself) and serves their requests through one router; records the feed and
  * re-probes its public address. CLOSE-CASCADE.md (next to this file) says what closes what.
  */
-import type { IceServer } from '@xp2p/protocol';
+import { parseServerUrls, requireSecureUrls, type IceServer } from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from './defaults.js';
 import { LiveHandler } from './live-handler.js';
 import { LiveStreams, type LiveFeed, type LiveStreamSpec } from './live-streams.js';
@@ -22,6 +22,11 @@ import { ViewerAdmission } from './viewer-admission.js';
 export interface DeviceAgentOptions {
   /** signalling server base URL, or several nodes of one cluster (array or comma-separated), tried in turn */
   serverUrl: string | readonly string[];
+  /** allow http:// / ws:// to a host that is not this machine (else InsecureTransportError) */
+  insecure?: boolean;
+  /** pin the server's certificate: a CA PEM, or the certificate's SHA-256 fingerprint (server-trust.ts) */
+  serverCa?: string | Buffer;
+  serverFingerprint?: string;
   productId: string;
   deviceName: string;
   secret: string;
@@ -72,6 +77,7 @@ export interface DeviceAgent {
 }
 
 export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
+  requireSecureUrls(parseServerUrls(o.serverUrl), o.insecure ?? false);
   const cfg = {
     ...DEVICE_DEFAULTS,
     ...definedOnly({
@@ -137,6 +143,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const signal = new DeviceSignalClient({
     serverUrl: o.serverUrl,
     identity: { productId: o.productId, deviceName: o.deviceName, secret: o.secret, version: cfg.version },
+    trust: { serverCa: o.serverCa, serverFingerprint: o.serverFingerprint },
     reconnectMinMs: cfg.reconnectMinMs,
     reconnectMaxMs: cfg.reconnectMaxMs,
     pingIntervalMs: cfg.pingIntervalMs,

@@ -9,9 +9,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { XP2PConfig } from './config/schema.js';
 import type { ServerTuning } from './defaults.js';
 import { createRequestHandler } from './http/api.js';
-import { publicUrlResolver } from './http/public-url.js';
+import { applyServerDeadlines, connectionsCheckingInterval, withRequestDeadlines } from './http/deadlines.js';
+import { clientAddress, publicUrlResolver } from './http/public-url.js';
 import { createRouter } from './http/router.js';
 import type { NodeParts } from './node-parts.js';
+import { ReaderBudget } from './origin/reader-budget.js';
 import { clusterPresence } from './signal/presence.js';
 import { createUpgradeHandler } from './signal/upgrade.js';
 import { loadTlsPair, watchTlsFiles, type TlsFiles } from './tls/tls-files.js';
@@ -37,7 +39,13 @@ export interface NodeRouterOptions {
 export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): RequestListener {
   const { origin, tracker, cluster, registry } = parts;
   return createRouter({
-    live: { origin, publishKey: o.config.publishKey, tuning: o.tuning, log: o.log },
+    live: {
+      origin,
+      publishKey: o.config.publishKey,
+      tuning: o.tuning,
+      log: o.log,
+      readers: new ReaderBudget(o.tuning.maxStreamReaders, o.tuning.streamReadersMaxBacklogBytes),
+    },
     tracker,
     mirrors: parts.mirrors,
     pulls: parts.pulls,
@@ -81,7 +89,15 @@ export interface NodeListener {
 export async function openNodeListener(
   parts: NodeParts,
   router: RequestListener,
-  o: { host: string; port: number; tls: TlsFiles | undefined; tuning: ServerTuning; closing: () => boolean },
+  o: {
+    host: string;
+    port: number;
+    tls: TlsFiles | undefined;
+    tuning: ServerTuning;
+    /** take the client's address from X-Forwarded-For (behind a proxy that always sets it) */
+    trustProxy: boolean;
+    closing: () => boolean;
+  },
 ): Promise<NodeListener> {
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: SIGNAL_MAX_BYTES });
@@ -90,16 +106,16 @@ export async function openNodeListener(
   const peerWss = new WebSocketServer({ noServer: true, maxPayload: 2 * SIGNAL_MAX_BYTES });
   let http: HttpServer | HttpsServer;
   let stopTlsWatch = (): void => {};
+  const handler = withRequestDeadlines(router, o.tuning);
+  const checking = { connectionsCheckingInterval: connectionsCheckingInterval(o.tuning) };
   if (o.tls) {
-    const https = createHttpsServer(loadTlsPair(o.tls), router);
+    const https = createHttpsServer({ ...loadTlsPair(o.tls), ...checking }, handler);
     stopTlsWatch = watchTlsFiles(https, o.tls, o.tuning.tlsReloadPollMs, parts.hub.log);
     http = https;
   } else {
-    http = createServer(router);
+    http = createServer(checking, handler);
   }
-  // A publish is one request that lasts as long as the stream: no deadline on receiving a request body.
-  // (headersTimeout still bounds slow headers.)
-  http.requestTimeout = 0;
+  applyServerDeadlines(http, o.tuning);
   http.on(
     'upgrade',
     createUpgradeHandler({
@@ -110,6 +126,7 @@ export async function openNodeListener(
       sockets,
       closing: o.closing,
       acceptPeer: (ws, app) => parts.tracker.accept(ws, app),
+      clientAddress: (req) => clientAddress(req, o.trustProxy),
     }),
   );
   try {

@@ -94,7 +94,7 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
   };
   const authenticator = new AppAuthenticator(
     config.apps,
-    new NonceCache(tuning.maxRememberedNonces),
+    new NonceCache(tuning.maxRememberedNonces, Date.now, tuning.maxRememberedNoncesPerApp),
     Date.now,
     cluster.enabled ? (key, ttlMs) => cluster.claimNonce(key, ttlMs) : undefined,
   );

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
-import type { IceServer } from '@xp2p/protocol';
+import { isLoopbackHost, type IceServer } from '@xp2p/protocol';
 import { parseConfig, type XP2PConfig } from './config/schema.js';
 import { SERVER_DEFAULTS, type ServerTuning } from './defaults.js';
 import { ConfigError } from './errors.js';
@@ -54,6 +54,11 @@ export interface StartServerOptions {
   tuning?: Partial<ServerTuning>;
   /** 1vN streams pulled from a source on demand (name → URL), besides the config's `pulls` */
   pulls?: Record<string, string>;
+  /**
+   * Serve plain HTTP on an address other machines reach. Refused without it (ConfigError) unless TLS is
+   * on or `publicUrl` is https (a TLS proxy in front): signalling in the clear can be rewritten on the path.
+   */
+  insecure?: boolean;
 }
 
 export interface RunningServer {
@@ -88,6 +93,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (!checked.ok) throw new ConfigError(`invalid config: ${checked.error}`);
   const config = checked.config;
   const host = options.host ?? config.server.host;
+  const behindTls = options.tls !== undefined || options.publicUrl?.startsWith('https://') === true;
+  if (!behindTls && !isLoopbackHost(host) && !options.insecure) {
+    throw new ConfigError(
+      `refusing plaintext HTTP on ${host}, which other machines reach: give --tls-cert/--tls-key, ` +
+        'an https --public-url (a TLS proxy in front), or --insecure',
+    );
+  }
   const log = createLog({ sink: options.log, logger: options.logger });
   const nodeId = options.nodeId ?? randomBytes(6).toString('hex');
   const tuning: ServerTuning = Object.freeze({
@@ -96,7 +108,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.tokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
   });
 
-  const stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log);
+  const stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log, {
+    burstPerAddress: tuning.stunBurstPerAddress,
+    perSecondPerAddress: tuning.stunPerSecondPerAddress,
+  });
   const state = { url: '', stunServers: [] as IceServer[], listening: false, closing: false };
   const parts = assembleNodeParts({
     config,
@@ -133,6 +148,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       port: options.port ?? config.server.port,
       tls: options.tls,
       tuning,
+      trustProxy: options.trustProxy ?? false,
       closing: () => state.closing,
     });
   } catch (err) {

@@ -26,6 +26,8 @@ export interface OneToManyRuns {
   swarmReal: RealSwarmResult;
   browser: BrowserTtffResult | undefined;
   swarmSim: Record<string, number>;
+  /** floodFigures of the abuse floods against the server */
+  flooded: Record<string, number>;
   load: SignalLoadResult | undefined;
 }
 
@@ -61,7 +63,13 @@ export function oneToOneFigures(r: OneToOneRuns): Record<string, number> {
   };
 }
 
-export function oneToManyFigures({ swarmReal, browser, swarmSim, load }: OneToManyRuns): Record<string, number> {
+export function oneToManyFigures({
+  swarmReal,
+  browser,
+  swarmSim,
+  flooded,
+  load,
+}: OneToManyRuns): Record<string, number> {
   return {
     swarm_real_n6_offload: round(swarmReal.offload, 3),
     swarm_real_n6_limit: round(swarmReal.limit, 3),
@@ -75,6 +83,7 @@ export function oneToManyFigures({ swarmReal, browser, swarmSim, load }: OneToMa
         }
       : {}),
     ...Object.fromEntries(Object.entries(swarmSim).map(([k, v]) => [k, round(v, 4)])),
+    ...flooded,
     ...(load
       ? {
           signal_conns_max: load.signal_conns_max,

@@ -2,15 +2,12 @@
  * BENCHMARKS.md, section by section, from the merged figures of bench/results.json: `npm run bench` and
  * `npm run bench:swarm` each write their own figures and the page always shows the latest of every one.
  */
+import type { BenchSection } from './bench-section.js';
 import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
+import { floodSections } from './flood-section.js';
 
-export interface BenchSection {
-  title: string;
-  /** how it was measured, one paragraph */
-  method: string;
-  rows: [name: string, value: number | string, note?: string][];
-}
+export type { BenchSection } from './bench-section.js';
 
 /** 1v1 TTFF: cold and warm P2P against direct HTTP-FLV, by phase. */
 function ttffSection(figures: Record<string, number>): BenchSection {
@@ -157,5 +154,6 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
     sharingSection(figures),
     browserAndSignallingSection(figures),
     downloadSection(figures),
+    ...floodSections(figures),
   ];
 }

@@ -16,6 +16,7 @@ import { runSignalLoadBench } from '@xp2p/server';
 import { benchBrowserTtff, webAppBuilt } from '@xp2p/web';
 import { CLI_DEFAULTS, commonOptions } from '../args.js';
 import { oneToManyFigures, oneToOneFigures, type OneToManyRuns, type OneToOneRuns } from '../bench/bench-figures.js';
+import { floodFigures, runFloods } from '../bench/floods.js';
 import { commandRoundTrips, httpDownloadMBps, p2pDownloadMBps } from '../bench/one-to-one.js';
 import { describePaths } from '../bench/path-counts.js';
 import { writeResults } from '../bench/report.js';
@@ -45,11 +46,12 @@ function launch(args: string[], ready: RegExp): Promise<{ child: ChildProcess; m
 /** The processes a bench run measures against, and what it needs to reach them. */
 interface BenchSetup {
   serverUrl: string;
+  serverPid: number;
   /** the camera's own HTTP-FLV endpoint, for the direct figures */
   directUrl: string;
   /** a 200 MB file in the camera's store, for the download figures */
   bigFile: string;
-  app: AppParams;
+  app: AppParams & { serverUrl: string };
   dev: { productId: string; deviceName: string };
 }
 
@@ -79,7 +81,14 @@ async function startServerAndCamera(dataDir: string, children: ChildProcess[]): 
     apps: { appid: string; appKey: string; appSecretKey: string }[];
   };
   const app = { ...config.apps[0]!, serverUrl };
-  return { serverUrl, directUrl: device.match[1]!, bigFile, app, dev: { productId: 'demo', deviceName: 'cam1' } };
+  return {
+    serverUrl,
+    serverPid: server.child.pid!,
+    directUrl: device.match[1]!,
+    bigFile,
+    app,
+    dev: { productId: 'demo', deviceName: 'cam1' },
+  };
 }
 
 async function measureOneToOne({ app, dev, directUrl, bigFile }: BenchSetup, runs: number): Promise<OneToOneRuns> {
@@ -111,12 +120,33 @@ async function measureOneToOne({ app, dev, directUrl, bigFile }: BenchSetup, run
   return { runs, cold, direct, warm, directKeepAlive, downloadP2p, downloadHttp, rtt };
 }
 
+/** Abuse floods against the server (idle TCP, slow HTTP, garbage and non-reading WebSockets), held `holdMs`. */
+async function measureFloods(
+  { serverUrl, serverPid, app, dev }: BenchSetup,
+  holdMs: number,
+): Promise<Record<string, number>> {
+  return floodFigures(
+    await runFloods({
+      port: Number(new URL(serverUrl).port),
+      serverPid,
+      app,
+      device: dev,
+      holdMs,
+      idleTcp: 2_000,
+      slowHttp: 1_000,
+      wsGarbage: 200,
+      wsNoRead: 500,
+    }),
+  );
+}
+
 async function measureOneToMany(
-  { app, serverUrl }: BenchSetup,
+  setup: BenchSetup,
   dataDir: string,
   children: ChildProcess[],
-  options: { skipSim: boolean; loadConnections: number },
+  options: { skipSim: boolean; loadConnections: number; floodMs: number },
 ): Promise<OneToManyRuns> {
+  const { app, serverUrl } = setup;
   // 1vN: a published stream shared by 6 real WebRTC peers
   const publisher = await launch(
     ['publish', 'benchroom', 'sample', '--server', serverUrl, '--data', dataDir],
@@ -134,13 +164,14 @@ async function measureOneToMany(
     : await runSwarmBench({
         onResult: (n, f) => console.log(`swarm sim N=${n}: offload ${round(f[`swarm_sim_n${n}_offload`] ?? 0, 3)}`),
       });
+  const flooded = await measureFloods(setup, options.floodMs);
   const load =
     options.loadConnections !== 0
       ? await runSignalLoadBench({ connections: options.loadConnections }).catch(
           (err: unknown) => (console.error(`load bench: ${String(err)}`), undefined),
         )
       : undefined;
-  return { swarmReal, browser, swarmSim, load };
+  return { swarmReal, browser, swarmSim, flooded, load };
 }
 
 export async function benchCommand(argv: string[]): Promise<void> {
@@ -153,6 +184,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
       out: { type: 'string', default: '.' },
       'skip-sim': { type: 'boolean', default: false },
       'load-connections': { type: 'string', default: '50000' },
+      'only-floods': { type: 'boolean', default: false },
+      'flood-seconds': { type: 'string', default: '13' },
     },
   });
   const runs = Number(values.runs);
@@ -160,10 +193,19 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     const setup = await startServerAndCamera(dataDir, children);
+    const floodMs = Number(values['flood-seconds']) * 1000;
+    if (values['only-floods']) {
+      const figures = await measureFloods(setup, floodMs);
+      for (const [k, v] of Object.entries(figures)) console.log(`${k}: ${v}`);
+      writeResults(resolve(values.out), figures);
+      console.log('wrote BENCHMARKS.md and bench/results.json');
+      return;
+    }
     const oneToOne = await measureOneToOne(setup, runs);
     const oneToMany = await measureOneToMany(setup, dataDir, children, {
       skipSim: values['skip-sim'],
       loadConnections: Number(values['load-connections']),
+      floodMs,
     });
     const figures = { ...oneToOneFigures(oneToOne), ...oneToManyFigures(oneToMany) };
     for (const [k, v] of Object.entries(figures)) console.log(`${k}: ${v}`);

@@ -9,6 +9,18 @@ import { DEVICE_DEFAULTS } from '../defaults.js';
 import { sendJsonError } from '../http-like.js';
 import type { RequestContext, ResponseWriter } from '../response-writer.js';
 
+/** A command script failed or ran out of time (loadCommandHandler's handlers throw it). */
+export class CommandHandlerError extends Error {
+  constructor(
+    message: string,
+    /** The script ran out of time (answered 504, like a handler that never returns). */
+    readonly timedOut = false,
+  ) {
+    super(message);
+    this.name = 'CommandHandlerError';
+  }
+}
+
 export interface CommandContext extends RequestContext {
   channel: number;
   /** The request's opaque `user_args`, if any. */
@@ -60,7 +72,8 @@ export async function serveUserCommand(
       }),
     ]);
   } catch (err) {
-    if (err instanceof CommandTimeout) return sendJsonError(res, 504, `command did not answer within ${timeoutMs} ms`);
+    if (err instanceof CommandTimeout || (err instanceof CommandHandlerError && err.timedOut))
+      return sendJsonError(res, 504, `command did not answer within ${timeoutMs} ms`);
     log(`custom command failed: ${String(err)}`);
     return sendJsonError(res, 500, 'the command failed on the camera');
   } finally {

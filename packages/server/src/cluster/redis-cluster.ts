@@ -13,6 +13,7 @@
  * write the presence of every local device again as soon as it is back. Nothing here ever exits the process.
  */
 import { Redis } from 'ioredis';
+import { parseBusMessage } from './bus-schema.js';
 import type { ServerTuning } from '../defaults.js';
 import type { BusMessage, Cluster, StreamLocation } from './cluster.js';
 import { DELETE_IF_OWNER, nodeChannel, nonceKey, streamKey, swarmKey } from './redis-keys.js';
@@ -106,12 +107,9 @@ export function connectRedisCluster(options: RedisClusterOptions): Cluster {
   for (const client of [cmd, sub]) for (const event of ['ready', 'close', 'end']) client.on(event, onStatus);
 
   sub.on('message', (_channel: string, text: string) => {
-    let message: BusMessage;
-    try {
-      message = JSON.parse(text) as BusMessage;
-    } catch {
-      return log('cluster: dropped a message that is not JSON');
-    }
+    const parsed = parseBusMessage(text);
+    if (!parsed.ok) return log(`cluster: dropped a malformed message (${parsed.error.slice(0, 200)})`);
+    const message = parsed.message;
     options.onBusMessage?.('in');
     for (const handler of handlers) handler(message);
   });

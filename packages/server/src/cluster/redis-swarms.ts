@@ -9,6 +9,15 @@ export type SwarmOps = Pick<
   'swarmJoined' | 'swarmLeft' | 'swarmMembers' | 'swarmPeerNode' | 'putSwarmFigures' | 'swarmFigures'
 >;
 
+const FIGURE_FIELDS = ['peers', 'p2pBytes', 'cdnBytes', 'uploadBytes', 'stalls', 'originBytes'] as const;
+/** Figures from another node are summed into what operators read: each must be a count, nothing else. */
+const isFigures = (v: Partial<SwarmFigures & { at: number }>): boolean =>
+  typeof v.at === 'number' &&
+  FIGURE_FIELDS.every((k) => {
+    const n = v[k];
+    return typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  });
+
 /** Rewrites this node's swarm membership of one stream (all of it: a lost HDEL heals here). */
 export function writeSwarm(
   node: RedisNode,
@@ -93,7 +102,7 @@ export function redisSwarms(node: RedisNode): SwarmOps {
         const fresh = Date.now() - ttl;
         return Object.entries(all).flatMap(([other, text]) => {
           if (other === nodeId) return [];
-          const f = parseJson<SwarmFigures & { at: number }>(text, (v) => typeof v.at === 'number');
+          const f = parseJson<SwarmFigures & { at: number }>(text, isFigures);
           if (!f || f.at < fresh) return [];
           const { at: _at, ...figures } = f;
           return [figures];
