@@ -6,6 +6,9 @@ import type { BenchSection } from './bench-section.js';
 import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
 import { floodSections } from './flood-section.js';
+import { sizeSection } from './size-section.js';
+import { agentSection } from './agent-section.js';
+import { WEB_SIZE_BUDGETS } from '@xp2p/web';
 
 export type { BenchSection } from './bench-section.js';
 
@@ -155,5 +158,7 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
     browserAndSignallingSection(figures),
     downloadSection(figures),
     ...floodSections(figures),
+    ...sizeSection(figures, WEB_SIZE_BUDGETS),
+    ...agentSection(figures),
   ];
 }

@@ -25,6 +25,7 @@ export const SIGNAL_LOAD_DEFAULTS = Object.freeze({
   stopTimeoutMs: 15_000,
 });
 
+/** Options of {@link runSignalLoadBench}. */
 export interface SignalLoadOptions {
   /** sessions to open; default SIGNAL_LOAD_DEFAULTS.connections */
   connections?: number;
@@ -34,9 +35,11 @@ export interface SignalLoadOptions {
   concurrency?: number;
   /** open-file limit to ask for in both processes; default connections + 1,000 */
   fileLimit?: number;
+  /** receives progress lines */
   log?: (line: string) => void;
 }
 
+/** What {@link runSignalLoadBench} measured. */
 export interface SignalLoadResult {
   signal_conns_max: number;
   signal_rss_bytes_per_conn: number;
@@ -80,6 +83,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Opens many idle signed viewer sessions against one server process and measures joins per second and memory per connection. */
 export async function runSignalLoadBench(options: SignalLoadOptions = {}): Promise<SignalLoadResult> {
   const connections = options.connections ?? SIGNAL_LOAD_DEFAULTS.connections;
   const fileLimit = options.fileLimit ?? connections + 1_000;
