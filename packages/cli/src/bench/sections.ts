@@ -5,6 +5,7 @@
 import type { BenchSection } from './report.js';
 import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
+import { clusterScaleSection } from './scale/section.js';
 
 export function benchSections(figures: Record<string, number>): BenchSection[] {
   const runs = figures.ttff_runs;
@@ -123,6 +124,7 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
         ['signal_joins_per_s', figures.signal_joins_per_s ?? 'not measured', 'goal ≥ 2,000/s'],
       ],
     },
+    ...clusterScaleSection(figures),
     {
       title: '1v1 download and commands, loopback',
       method:
