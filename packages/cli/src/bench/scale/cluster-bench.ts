@@ -44,6 +44,7 @@ export interface ScaleBenchResult {
   signal_cluster_joins_per_s: number;
   signal_cluster_command_ok: number;
   signal_cluster_commands: number;
+  signal_cluster_commands_failed: number;
   signal_cluster_command_ms_max: number;
   signal_cluster_failed_joins: number;
 }
@@ -106,11 +107,13 @@ export async function waitReady(url: string, timeoutMs: number): Promise<void> {
 }
 
 /** A command sent through `viaUrl` to demo/cam1; ok when the CLI exits 0 with the camera's success answer. */
-async function commandRoundTrip(viaUrl: string, dataDir: string): Promise<{ ok: boolean; ms: number }> {
+async function commandRoundTrip(viaUrl: string, dataDir: string): Promise<{ ok: boolean; ms: number; detail: string }> {
   const t0 = performance.now();
   const cmd = 'action=inner_define&channel=0&cmd=get_device_st&type=live';
   const { code, out } = await runCli(['cmd', 'demo/cam1', cmd, '--server', viaUrl, '--data', dataDir], 60_000);
-  return { ok: code === 0 && /"type": "success"/.test(out), ms: Math.round(performance.now() - t0) };
+  const ok = code === 0 && /"type": "success"/.test(out);
+  const detail = ok ? '' : out.trim().split('\n').slice(-2).join(' | ');
+  return { ok, ms: Math.round(performance.now() - t0), detail };
 }
 
 interface LoadDone {
@@ -178,7 +181,9 @@ export async function runScaleBench(o: ScaleBenchOptions): Promise<ScaleBenchRes
     let loading = true;
     const probing = (async () => {
       while (loading) {
-        commands.push(await commandRoundTrip(via, dataDir));
+        const c = await commandRoundTrip(via, dataDir);
+        commands.push(c);
+        o.log(`scale: cross-node command ${c.ok ? 'ok' : `FAILED (${c.detail})`} in ${c.ms} ms`);
         await new Promise((r) => setTimeout(r, 3_000));
       }
     })();
@@ -187,7 +192,9 @@ export async function runScaleBench(o: ScaleBenchOptions): Promise<ScaleBenchRes
     loading = false;
     await probing;
     await new Promise((r) => setTimeout(r, 2_000)); // let the nodes settle before measuring
-    commands.push(await commandRoundTrip(via, dataDir)); // and once more with every session held
+    const last = await commandRoundTrip(via, dataDir); // and once more with every session held
+    commands.push(last);
+    o.log(`scale: with every session held, command ${last.ok ? 'ok' : `FAILED (${last.detail})`} in ${last.ms} ms`);
     const rssLoaded = nodes.map((n) => rssOf(n.proc.pid!));
     const redisLoaded = redisUsedMemory(redisPort);
     const connected = done.reduce((a, d) => a + d.connected, 0);
@@ -202,6 +209,7 @@ export async function runScaleBench(o: ScaleBenchOptions): Promise<ScaleBenchRes
       signal_cluster_joins_per_s: Math.round(connected / (joinMs / 1000)),
       signal_cluster_command_ok: commands.every((c) => c.ok) ? 1 : 0,
       signal_cluster_commands: commands.length,
+      signal_cluster_commands_failed: commands.filter((c) => !c.ok).length,
       signal_cluster_command_ms_max: Math.max(...commands.map((c) => c.ms)),
       signal_cluster_failed_joins: done.reduce((a, d) => a + d.failed, 0),
     };
