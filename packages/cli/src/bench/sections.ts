@@ -6,6 +6,7 @@ import type { BenchSection } from './report.js';
 import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
 import { clusterScaleSection } from './scale/section.js';
+import { floodSections } from './flood-section.js';
 
 export function benchSections(figures: Record<string, number>): BenchSection[] {
   const runs = figures.ttff_runs;
@@ -137,5 +138,6 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
         ['command_rtt_ms_p50 / p95', `${figures.command_rtt_ms_p50} / ${figures.command_rtt_ms_p95} ms`, ''],
       ],
     },
+    ...floodSections(figures),
   ];
 }

@@ -1,5 +1,5 @@
 /** RELIABILITY.md from one soak run: what ran, every kill and its recovery, resources, integrity, losses. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { RECOVERY_BOUND_MS, type PartKind } from './cast.js';
 import type { DownloadCheck } from './integrity.js';
 import type { Trend } from './resources.js';
@@ -32,7 +32,8 @@ export function writeReliability(path: string, r: SoakReport): void {
   const corrupt = r.downloads.filter((d) => d.outcome === 'corrupt');
   const badRecordings = r.recordings.filter((x) => x.errors !== '');
   const lines = [
-    '# Reliability',
+    START,
+    '## Long runs with kills (`npm run soak`)',
     '',
     'Written by `npm run soak` (`SOAK_MINUTES`, default 30). A real redis-server, two `xp2p server --redis` nodes, a camera',
     '(`xp2p device`, recording 20 s segments, logged in with both nodes as failover), a 1v1 viewer (`xp2p play` through node B, read',
@@ -41,7 +42,7 @@ export function writeReliability(path: string, r: SoakReport): void {
     'starts it again, and times how long until it serves again. Recordings are downloaded over P2P while the kills happen and at the',
     "end, and compared byte for byte (sha256) with the camera's files; every recording is decoded with ffmpeg.",
     '',
-    `## Last run: ${r.minutes} minutes, ${r.kills.length} kills, ${survived} recovered within bound (load average ${r.loadAverage} on 2 shared cores)`,
+    `### Last run: ${r.minutes} minutes, ${r.kills.length} kills, ${survived} recovered within bound (load average ${r.loadAverage} on 2 shared cores)`,
     '',
     '| at | killed (kill -9) | recovered in | bound | what "recovered" means | outcome |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -51,7 +52,7 @@ export function writeReliability(path: string, r: SoakReport): void {
         `${RECOVERY_BOUND_MS[k.kind] / 1000} s | ${MEANING[k.kind]} | ${k.error === undefined ? 'survived' : `NOT recovered: ${k.error}`} |`,
     ),
     '',
-    '## Resources after warm-up',
+    '### Resources after warm-up',
     '',
     'Per process, its longest-lived run: the first sample after warm-up against the end (RSS: median of the last three samples).',
     "Timers are the node's active `Timeout` resources from its /metrics; other processes do not expose them.",
@@ -64,7 +65,7 @@ export function writeReliability(path: string, r: SoakReport): void {
         `${t.timers ? `${t.timers[0]} → ${t.timers[1]}` : 'not reachable'} | ${t.flat ? 'yes' : 'NO'} |`,
     ),
     '',
-    '## Integrity',
+    '### Integrity',
     '',
     `- Downloads of recordings over P2P: ${r.downloads.length}, identical ${r.downloads.filter((d) => d.outcome === 'identical').length}, ` +
       `corrupt ${corrupt.length}, failed ${r.downloads.filter((d) => d.outcome === 'failed').length}.`,
@@ -72,14 +73,26 @@ export function writeReliability(path: string, r: SoakReport): void {
     `- Recordings decoded: ${r.recordings.length}, with decode errors ${badRecordings.length}.`,
     ...badRecordings.map((x) => `  - ${x.file}: ${x.errors.split('\n').slice(0, 2).join(' / ')}`),
     '',
-    '## What was lost',
+    '### What was lost',
     '',
     ...(r.liveGaps.length || r.unplanned.length || badRecordings.length || corrupt.length
       ? [...r.liveGaps, ...r.unplanned].map((l) => `- ${l}`)
       : ['- Nothing.']),
     '',
   ];
-  writeFileSync(path, lines.join('\n'));
+  lines.push(END);
+  writeFileSync(path, spliceSection(existsSync(path) ? readFileSync(path, 'utf8') : '', lines.join('\n')));
+}
+
+const START = '<!-- soak:start (written by npm run soak) -->';
+const END = '<!-- soak:end -->';
+
+/** The soak's section replaces its previous one (between the markers) or is appended; the rest stays. */
+export function spliceSection(page: string, section: string): string {
+  const from = page.indexOf(START);
+  const to = page.indexOf(END);
+  if (from >= 0 && to > from) return page.slice(0, from) + section + page.slice(to + END.length);
+  return `${page.trimEnd()}${page ? '\n\n' : ''}${section}\n`;
 }
 
 const MEANING: Record<PartKind, string> = {
