@@ -144,7 +144,7 @@ try {
   for (const part of cast.parts.filter((p) => p.reader)) await part.start();
   say(`cast up in ${dataDir} after ${Math.round(elapsedS())} s`);
   t0 = performance.now();
-  say(` warm-up ${warmupS} s, then a kill every ${killEveryS} s`);
+  say(`warm-up ${warmupS} s, then a kill every ${killEveryS} s`);
   const sampler = setInterval(() => {
     loadMax = Math.max(loadMax, loadavg()[0]!);
     void sampleParts(cast.parts, samples);
