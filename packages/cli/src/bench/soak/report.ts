@@ -31,6 +31,14 @@ export function writeReliability(path: string, r: SoakReport): void {
   const survived = r.kills.filter((k) => k.error === undefined).length;
   const corrupt = r.downloads.filter((d) => d.outcome === 'corrupt');
   const badRecordings = r.recordings.filter((x) => x.errors !== '');
+  const lost = [
+    ...r.liveGaps,
+    ...r.unplanned,
+    ...r.downloads
+      .filter((d) => d.outcome !== 'identical')
+      .map((d) => `download of ${d.file} ${d.outcome}: ${d.detail}`),
+    ...badRecordings.map((x) => `recording ${x.file} does not decode cleanly`),
+  ];
   const lines = [
     START,
     '## Long runs with kills (`npm run soak`)',
@@ -75,9 +83,7 @@ export function writeReliability(path: string, r: SoakReport): void {
     '',
     '### What was lost',
     '',
-    ...(r.liveGaps.length || r.unplanned.length || badRecordings.length || corrupt.length
-      ? [...r.liveGaps, ...r.unplanned].map((l) => `- ${l}`)
-      : ['- Nothing.']),
+    ...(lost.length ? lost.map((l) => `- ${l}`) : ['- Nothing.']),
     '',
   ];
   lines.push(END);
