@@ -2,13 +2,16 @@
  * The seed's p2p-player role: a local HTTP-FLV endpoint fed by the sdk, so any player (ffplay, VLC,
  * mpv, mpegts.js) can open `http://127.0.0.1:16080/<token>/<productId>/<deviceName>/ipc.flv?action=live`
  * (the token is random per run; bridge-guard.ts says who else may call it).
- * Each HTTP request is one P2P service; closing the HTTP client stops it.
+ * Each HTTP request is one P2P service; closing the HTTP client stops it. A port it cannot listen on
+ * rejects with the guide's -2301 (XP2PError LOCAL_SERVER_ERROR).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ErrorCode, XP2PError } from '@xp2p/protocol';
 import type { P2PModule } from '@xp2p/sdk';
 import { checkBridgeRequest, newBridgeToken, type BridgeGuardConfig } from './bridge-guard.js';
 
+/** Defaults of {@link startPlayerBridge}. */
 export const BRIDGE_DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   port: 16080,
@@ -16,6 +19,7 @@ export const BRIDGE_DEFAULTS = Object.freeze({
   maxClientBacklogBytes: 16 * 1024 * 1024,
 });
 
+/** What {@link startPlayerBridge} needs: an initialised p2pModule and a way to get a camera's xp2pInfo. */
 export interface PlayerBridgeOptions {
   p2p: P2PModule;
   /** Gets a fresh xp2pInfo for a device (usually fetchXp2pInfo against the server). */
@@ -26,20 +30,24 @@ export interface PlayerBridgeOptions {
   allowedOrigins?: readonly string[];
   /** The per-run path token; random by default (tests and embedders may fix it). */
   token?: string;
+  /** receives one human-readable line per event (stream opened, closed, failed) */
   log?: (line: string) => void;
 }
 
+/** A running bridge: local HTTP-FLV URLs any player opens. */
 export interface PlayerBridge {
   /** Base URL with the token, e.g. http://127.0.0.1:16080/<token>; append /<productId>/<deviceName>/ipc.flv?... */
   url: string;
   port: number;
   /** The URL a player opens for a device's live view. */
   liveUrl(productId: string, deviceName: string, params?: string): string;
+  /** Stops every stream it serves and closes its HTTP server. */
   close(): Promise<void>;
 }
 
 let bridgeRequestCounter = 0;
 
+/** Serves cameras as local HTTP-FLV (`/PRODUCT/DEVICE/ipc.flv?action=live...`), fed by the sdk over P2P, for ffplay, VLC, mpv or any player. */
 export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerBridge> {
   const log = o.log ?? (() => {});
   const active = new Set<string>();
@@ -114,8 +122,9 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
           } else if (subtype === 'eof') {
             res.end();
             stop();
-          } else if (subtype === 'disconnect') {
-            log(`bridge ${id}: disconnected`);
+          } else if (subtype === 'disconnect' || subtype === 'close') {
+            // the link is gone, or the stream was cut while it lives: either way this response has ended
+            log(`bridge ${id}: ${subtype === 'close' ? 'stream closed' : 'disconnected'}`);
             res.destroy();
             stop();
           }
@@ -137,7 +146,11 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const where = `${o.host ?? BRIDGE_DEFAULTS.host}:${o.port ?? BRIDGE_DEFAULTS.port}`;
+    // the guide's -2301 (the local server cannot start): the port is taken, or the address is not ours
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new XP2PError(ErrorCode.LOCAL_SERVER_ERROR, `cannot listen on ${where}: ${err.code ?? err.message}`)),
+    );
     server.listen(o.port ?? BRIDGE_DEFAULTS.port, o.host ?? BRIDGE_DEFAULTS.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
