@@ -5,6 +5,7 @@
 import type { BenchSection } from './bench-section.js';
 import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
+import { clusterScaleSection } from './scale/section.js';
 import { floodSections } from './flood-section.js';
 import { sizeSection } from './size-section.js';
 import { agentSection } from './agent-section.js';
@@ -157,6 +158,7 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
     sharingSection(figures),
     browserAndSignallingSection(figures),
     downloadSection(figures),
+    ...clusterScaleSection(figures),
     ...floodSections(figures),
     ...sizeSection(figures, WEB_SIZE_BUDGETS),
     ...agentSection(figures),
