@@ -6,6 +6,7 @@ import type { BenchSection } from './bench-section.js';
 import { describePathFigures } from './path-counts.js';
 import { SWARM_ATTACK_METHOD, swarmAttackRows } from './swarm-attack-rows.js';
 import { round } from './stats.js';
+import { clusterScaleSection } from './scale/section.js';
 import { floodSections } from './flood-section.js';
 import { sizeSection } from './size-section.js';
 import { agentSection } from './agent-section.js';
@@ -160,6 +161,7 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
     sharingSection(figures),
     browserAndSignallingSection(figures),
     downloadSection(figures),
+    ...clusterScaleSection(figures),
     ...floodSections(figures),
     ...sizeSection(figures, WEB_SIZE_BUDGETS),
     ...agentSection(figures),
