@@ -23,6 +23,7 @@ import { deviceDirectory, type Hub } from './signal/hub.js';
 import { presence, type DeviceStatus } from './signal/presence.js';
 import { SignalRegistry } from './signal/registry.js';
 import { createUpgradeHandler } from './signal/upgrade.js';
+import { advertisedStunUrls, type StunAdvertisement } from './stun/advertised-stun.js';
 import { startStunServer } from './stun/stun-server.js';
 import { turnIceServer } from './turn/credentials.js';
 import { Tracker } from './tracker/tracker.js';
@@ -59,6 +60,11 @@ export interface StartServerOptions {
   tls?: TlsFiles;
   /** the base URL put into xp2pInfo when clients reach this node through a proxy (e.g. https://cam.example.com) */
   publicUrl?: string;
+  /**
+   * STUN URLs handed to cameras and viewers (stun:host:port); default: config.server.iceServers, else
+   * stun:<publicUrl's host>:<stunPort>, else the listen host when routable (stun/advertised-stun.ts)
+   */
+  iceServers?: string[];
   /** take the xp2pInfo base URL from X-Forwarded-Proto/-Host (only behind a proxy that always sets them) */
   trustProxy?: boolean;
   /** join a cluster through this Redis (redis://host:port); default: alone, all state in memory */
@@ -118,7 +124,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
 
   const stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log);
-  let stunServers: IceServer[] = [];
+  const stunAdvert: StunAdvertisement = {
+    configured: options.iceServers ?? config.server.iceServers,
+    publicUrl: options.publicUrl,
+    listenHost: host,
+    stunPort: stun.port,
+  };
+  const stunServers = (requestHost?: string): IceServer[] =>
+    advertisedStunUrls(stunAdvert, requestHost).map((urls) => ({ urls }));
   let url = '';
   let closing = false;
 
@@ -162,10 +175,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     log,
     metrics,
     cluster,
-    iceServers: (principal) =>
+    iceServers: (principal, requestHost) =>
       config.turn
         ? [
-            ...stunServers,
+            ...stunServers(requestHost),
             // REST usernames are "<expiry>:<user>", so the principal must not carry a ':'
             turnIceServer(
               config.turn.urls,
@@ -174,7 +187,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
               config.turn.ttlSeconds,
             ),
           ]
-        : stunServers,
+        : stunServers(requestHost),
     findDevice: deviceDirectory(config.devices),
   };
   const authenticator = new AppAuthenticator(
@@ -255,7 +268,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         publicUrl: options.publicUrl,
         trustProxy: options.trustProxy ?? false,
         ownUrl: () => url,
+        listenHost: host,
       }),
+      serverInfo: (req) => ({ version: SERVER_VERSION, stunUrls: advertisedStunUrls(stunAdvert, req.headers.host) }),
     }),
   });
   let http: HttpServer | HttpsServer;
@@ -284,7 +299,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       authenticator,
       sockets,
       closing: () => closing,
-      acceptPeer: (ws, app) => tracker.accept(ws, app),
+      acceptPeer: (ws, app, requestHost) => tracker.accept(ws, app, requestHost),
     }),
   );
 
@@ -305,10 +320,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   url = `${options.tls ? 'https' : 'http'}://${hostForUrl(host)}:${port}`;
-  stunServers = [{ urls: `stun:${hostForUrl(host)}:${stun.port}` }];
   heartbeat.start();
   log(
     `xp2p server ${SERVER_VERSION} listening on ${url} (STUN udp ${stun.port}${cluster.enabled ? `, cluster node ${nodeId}` : ''})`,
+  );
+  const advertised = advertisedStunUrls(stunAdvert);
+  log(
+    advertised.length > 0
+      ? `advertising STUN ${advertised.join(', ')}`
+      : `advertising STUN at the host each client used to reach this server: ${host} is not an address clients ` +
+          `can reach (set server.publicUrl or server.iceServers to advertise a fixed name)`,
   );
 
   let closed: Promise<void> | undefined;

@@ -30,7 +30,7 @@ export interface UpgradeContext {
   closing: () => boolean;
   /** the 1vN tracker's sockets: own server, so their size limit can differ from signalling's */
   peerWss?: WebSocketServer;
-  acceptPeer?: (ws: WebSocket, app: AppConfig) => void;
+  acceptPeer?: (ws: WebSocket, app: AppConfig, requestHost: string | undefined) => void;
 }
 
 /** Answers an upgrade request with a plain HTTP error (same JSON shape as the API) and drops the socket. */
@@ -104,7 +104,8 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     // Before any signature check: refusing costs nothing, checking costs an HMAC.
     if (!joins.take()) return refuse(socket, 429, 'too many new connections per second, retry shortly');
     const { path, query } = splitTarget(req.url);
-    if (path === DEVICE_PATH) return upgrade(req, socket, head, 'device', (ws) => acceptDevice(ws, ctx.hub));
+    const host = req.headers.host;
+    if (path === DEVICE_PATH) return upgrade(req, socket, head, 'device', (ws) => acceptDevice(ws, ctx.hub, host));
     const acceptPeer = ctx.acceptPeer;
     const isPeer = path === PEER_PATH && acceptPeer !== undefined;
     if (path !== VIEWER_PATH && !isPeer) return refuse(socket, 404, `no WebSocket endpoint ${path}`);
@@ -119,7 +120,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
         if (socket.destroyed) return;
         const appid = auth.app.appid;
         if (isPeer && acceptPeer) {
-          return upgrade(req, socket, head, 'peer', (ws) => acceptPeer(ws, auth.app), ctx.peerWss, appid);
+          return upgrade(req, socket, head, 'peer', (ws) => acceptPeer(ws, auth.app, host), ctx.peerWss, appid);
         }
         upgrade(
           req,
@@ -128,7 +129,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
           'viewer',
           (ws) => {
             ctx.hub.log(`viewer ${appid} connected`);
-            acceptViewer(ws, auth.app, ctx.hub);
+            acceptViewer(ws, auth.app, ctx.hub, host);
           },
           ctx.wss,
           appid,

@@ -22,7 +22,7 @@ import { remoteDeviceEnd } from '../cluster/remote-ends.js';
 
 type Offer = Extract<ViewerToServer, { type: 'offer' }>;
 
-export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub): void {
+export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, requestHost?: string): void {
   const link: ViewerLink = {
     app,
     sessions: new Set(),
@@ -44,7 +44,7 @@ export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub): void {
     }
   });
   hub.heartbeat.watch(ws);
-  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers(app.appid) });
+  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers(app.appid, requestHost) });
 }
 
 async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServer): Promise<void> {

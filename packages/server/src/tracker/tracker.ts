@@ -21,6 +21,8 @@ type Channel = SignalChannel<PeerToTracker, TrackerToPeer>;
 /** What one tracker socket is: before `join` nothing, after it a member of one swarm. */
 interface PeerSocket {
   app: AppConfig;
+  /** the Host header of its upgrade (which STUN host it can reach, see stun/advertised-stun.ts) */
+  requestHost: string | undefined;
   channel: Channel;
   member: { swarm: Swarm; peer: SwarmPeer } | undefined;
   closed: boolean;
@@ -50,9 +52,10 @@ export class Tracker {
   }
 
   /** A new app-signed `/signal/peer` socket. */
-  accept(ws: WebSocket, app: AppConfig): void {
+  accept(ws: WebSocket, app: AppConfig, requestHost?: string): void {
     const socket: PeerSocket = {
       app,
+      requestHost,
       member: undefined,
       closed: false,
       queue: undefined,
@@ -231,7 +234,7 @@ export class Tracker {
     channel.send({
       type: 'joined',
       peerId: peer.id,
-      iceServers: this.#hub.iceServers(socket.app.appid),
+      iceServers: this.#hub.iceServers(socket.app.appid, socket.requestHost),
       epoch: stream.epoch,
       init: init.meta,
       targetChunkMs: stream.targetChunkMs,
