@@ -30,12 +30,23 @@ export interface LabSystem {
   cleanup(): void;
 }
 
+/**
+ * Where the server runs: by default on the public side (PUBLIC_IP, a free port). `behindNat`: in a lab
+ * host, listening on its private address, as a cloud VM behind 1:1 NAT: the host's router forwards `port`
+ * (TCP) to it (and, being a full-cone router, all inbound UDP, so STUN on STUN_PORT), and clients reach it
+ * by `name`, which every lab namespace resolves to the router's public address.
+ */
+export interface LabServerPlacement {
+  behindNat?: { host: LabHost; name: string; port: number };
+}
+
 /** Writes a config with one camera per camera host, starts the server and the cameras. */
 export async function startLabSystem(
   lab: NatLab,
   cameraHosts: LabHost[],
   /** extra `xp2p device` flags for a camera host (e.g. another --source) */
   deviceArgs: (h: LabHost) => string[] = () => [],
+  placement: LabServerPlacement = {},
 ): Promise<LabSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'xp2p-nat-'));
   const cameraName = (h: LabHost) => `cam-${h.index}-${h.type}`;
@@ -54,20 +65,29 @@ export async function startLabSystem(
     publishKey: secret(),
   };
   writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  const server = lab.start(lab.pub, [
+  const nat = placement.behindNat;
+  if (nat) {
+    if (nat.host.type !== 'fc') throw new Error('a server behind NAT needs a full-cone router (1:1 NAT for UDP)');
+    await lab.exec(nat.host.router, 'nft', [
+      ...['add', 'rule', 'ip', 'natlab', 'prerouting', 'iifname', 'wan0', 'tcp', 'dport', String(nat.port)],
+      ...['dnat', 'to', nat.host.ip],
+    ]);
+    lab.addHostName(nat.name, nat.host.publicIp);
+  }
+  const server = lab.start(nat ? nat.host.ns : lab.pub, [
     CLI,
     'server',
     '--host',
-    PUBLIC_IP,
+    nat ? nat.host.ip : PUBLIC_IP,
     '--port',
-    '0',
+    nat ? String(nat.port) : '0',
     '--stun-port',
     String(STUN_PORT),
     '--data',
     dataDir,
   ]);
   const m = await server.waitForLine(/^server: (http:\/\/\S+)/);
-  const serverUrl = m[1] ?? '';
+  const serverUrl = nat ? `http://${nat.name}:${nat.port}` : (m[1] ?? '');
   const cameras = new Map<LabHost, NsProcess>();
   await Promise.all(
     cameraHosts.map(async (h) => {

@@ -19,7 +19,7 @@
  */
 import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -96,6 +96,11 @@ export interface NatLab {
    * ("nfq-delay: stopped, N packets delayed, at most M held, K netlink overruns").
    */
   setDelay(host: LabHost, ms: number, scope?: 'udp' | 'all'): Promise<string | undefined>;
+  /**
+   * Every namespace of the lab resolves `name` to `ip` (a hosts file: `ip netns exec` mounts
+   * /etc/netns/<ns>/hosts over /etc/hosts for the processes it starts from then on).
+   */
+  addHostName(name: string, ip: string): void;
   close(): Promise<void>;
 }
 
@@ -321,11 +326,25 @@ export async function createNatLab(types: NatType[]): Promise<NatLab> {
     return summary;
   };
 
+  const namespaces = [`${prefix}-pub`, ...hosts.flatMap((h) => [h.router, h.ns])];
+  const addHostName: NatLab['addHostName'] = (name, ip) => {
+    for (const ns of namespaces) {
+      const dir = `/etc/netns/${ns}`;
+      const file = `${dir}/hosts`;
+      if (!existsSync(file)) {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(file, '127.0.0.1 localhost\n');
+      }
+      appendFileSync(file, `${ip} ${name}\n`);
+    }
+  };
+
   return {
     prefix,
     pub: `${prefix}-pub`,
     hosts,
     start,
+    addHostName,
     async exec(ns, command, args) {
       const { stdout } = await run('ip', ['netns', 'exec', ns, command, ...args]);
       return stdout;

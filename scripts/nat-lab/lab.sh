@@ -6,7 +6,8 @@
 #                              lan0 10.N.0.1/24, nft NAT of TYPE) and host PREFIX-hN (eth0 10.N.0.2/24).
 #                              TYPE: fc (full cone), ar (address-restricted), pr (port-restricted),
 #                              sym (symmetric).
-#   lab.sh down PREFIX         deletes every namespace named PREFIX-* (killing what still runs in them).
+#   lab.sh down PREFIX         deletes every namespace named PREFIX-* (killing what still runs in them) and
+#                              its /etc/netns/<namespace> directory (hosts files, lab.ts addHostName).
 #   lab.sh gc                  deletes the namespaces of earlier runs whose test process is gone
 #                              (names xnl-<pid>-*).
 #   lab.sh renat PREFIX N IP   gives router N a new public address IP and flushes its conntrack (every
@@ -128,6 +129,8 @@ down() {
     pids=$(ip netns pids "$ns" 2>/dev/null || true)
     [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
+    # a hosts file the lab gave this namespace (lab.ts addHostName)
+    rm -rf "/etc/netns/$ns"
   done
 }
 
