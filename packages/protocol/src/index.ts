@@ -16,3 +16,4 @@ export * from './swarm/index.js';
 export * from './sha256-stream.js';
 export * from './stun/index.js';
 export * from './server-list.js';
+export * from './sctp-settings.js';

@@ -3,7 +3,7 @@
  * This is the only file of the sdk that imports Node-only modules.
  */
 import { createHash } from 'node:crypto';
-import { escapeTurnCredentialsForUrl } from '@xp2p/protocol';
+import { escapeTurnCredentialsForUrl, LONG_PATH_SCTP_SETTINGS } from '@xp2p/protocol';
 import { networkInterfaces } from 'node:os';
 import nodeDataChannel from 'node-datachannel';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
@@ -21,10 +21,15 @@ export interface NodePlatformOptions {
   bindAddress?: string;
 }
 
+let sctpTuned = false;
+
 class NodePeerConnection extends (RTCPeerConnection as unknown as new (
   config: RTCConfiguration & Record<string, unknown>,
 ) => object) {
   constructor(config: RTCConfiguration & Record<string, unknown> = {}) {
+    // process-wide, before the first association: windows sized for long paths (see LONG_PATH_SCTP_SETTINGS)
+    if (!sctpTuned) nodeDataChannel.setSctpSettings(LONG_PATH_SCTP_SETTINGS);
+    sctpTuned = true;
     super({ ...config, iceServers: escapeTurnCredentialsForUrl(config.iceServers) });
   }
 }
