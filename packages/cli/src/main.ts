@@ -4,6 +4,8 @@ import { describeError } from '@xp2p/protocol';
 import { UsageError } from './args.js';
 import { benchCommand } from './commands/bench.js';
 import { benchSwarmCommand } from './commands/bench-swarm.js';
+import { benchPathCommand } from './commands/bench-path.js';
+import { benchReportCommand } from './commands/bench-report.js';
 import { cmdCommand } from './commands/cmd.js';
 import { downloadCommand } from './commands/download.js';
 import { publishCommand } from './commands/publish.js';
@@ -34,6 +36,9 @@ const USAGE = `usage: xp2p <command> [flags]
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
   bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
                              1vN simulation only; updates its figures in BENCHMARKS.md, bench/results.json
+  bench-path <productId>/<deviceName> [--runs 10] [--warm-runs 0] [--download FILE]
+                             one viewer's cold/warm TTFF and download rate as JSON lines (npm run bench:lab)
+  bench-report FIGURES.json  merges figures into bench/results.json and rewrites BENCHMARKS.md
 
 every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR
   (the device and viewer commands take several cluster nodes, URL,URL,...: they move to the next when one fails)
@@ -46,6 +51,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   play: playCommand,
   bench: benchCommand,
   'bench-swarm': benchSwarmCommand,
+  'bench-path': benchPathCommand,
+  'bench-report': benchReportCommand,
   cmd: cmdCommand,
   download: downloadCommand,
   talk: talkCommand,

@@ -3,6 +3,7 @@
  * `npm run bench:swarm` each write their own figures and the page always shows the latest of every one.
  */
 import type { BenchSection } from './report.js';
+import { labSection } from './lab-section.js';
 import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
 
@@ -135,5 +136,6 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
         ['command_rtt_ms_p50 / p95', `${figures.command_rtt_ms_p50} / ${figures.command_rtt_ms_p95} ms`, ''],
       ],
     },
+    ...[labSection(figures)].filter((s): s is BenchSection => s !== undefined),
   ];
 }

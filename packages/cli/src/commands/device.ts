@@ -51,7 +51,8 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   });
   const closers: (() => Promise<void>)[] = [() => camera.close(), () => agent.close()];
   if (values['http-port'] !== undefined) {
-    const direct = await startDirectHttp(camera.feed, Number(values['http-port']));
+    // on the camera's own address when it has one (--bind), as an IP camera's LAN endpoint
+    const direct = await startDirectHttp(camera.feed, Number(values['http-port']), values.bind ?? '127.0.0.1');
     closers.push(() => direct.close());
     console.log(`http-flv: ${direct.url}`);
   }
