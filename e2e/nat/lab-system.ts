@@ -38,6 +38,8 @@ export interface LabSystem {
  */
 export interface LabServerPlacement {
   behindNat?: { host: LabHost; name: string; port: number };
+  /** the server's TURN config: it hands every client short-lived credentials for these URLs */
+  turn?: { urls: string[]; secret: string };
 }
 
 /** Writes a config with one camera per camera host, starts the server and the cameras. */
@@ -63,6 +65,7 @@ export async function startLabSystem(
     apps: [app],
     devices: cameraHosts.map((h) => ({ productId: LAB_PRODUCT, deviceName: cameraName(h), secret: secret() })),
     publishKey: secret(),
+    ...(placement.turn ? { turn: placement.turn } : {}),
   };
   writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   const nat = placement.behindNat;
@@ -123,14 +126,18 @@ export async function startLabSystem(
   };
 }
 
+export const TURN_TLS_PORT = 5349;
+
 /**
  * Starts coturn in the public namespace: long-term credentials from a shared secret (`use-auth-secret`,
- * coturn's REST API), relay ports 40000–65535, UDP only. Resolves when it listens.
+ * coturn's REST API), relay ports 40000–65535 (UDP relaying). Clients reach it on TURN_PORT over UDP and
+ * TCP, and with `tls` (PEM certificate and key files) over TLS on TURN_TLS_PORT too. Resolves when it listens.
  */
 export async function startCoturn(
   lab: NatLab,
   dataDir: string,
   staticAuthSecret: string,
+  tls?: { cert: string; key: string },
 ): Promise<{ proc: NsProcess; url: string }> {
   const proc = lab.start(
     lab.pub,
@@ -152,7 +159,7 @@ export async function startCoturn(
       '--realm',
       TURN_REALM,
       '--fingerprint',
-      '--no-tls',
+      ...(tls ? ['--tls-listening-port', String(TURN_TLS_PORT), '--cert', tls.cert, '--pkey', tls.key] : ['--no-tls']),
       '--no-dtls',
       '--no-tcp-relay',
       '--no-cli',
@@ -171,7 +178,10 @@ export async function startCoturn(
   const until = Date.now() + 10_000;
   for (;;) {
     const listening = await lab.exec(lab.pub, 'ss', ['-Hulnp', `sport = :${TURN_PORT}`]).catch(() => '');
-    if (listening.includes('turnserver')) break;
+    const tlsListening =
+      !tls ||
+      (await lab.exec(lab.pub, 'ss', ['-Htlnp', `sport = :${TURN_TLS_PORT}`]).catch(() => '')).includes('turnserver');
+    if (listening.includes('turnserver') && tlsListening) break;
     if (proc.proc.exitCode !== null || Date.now() > until) {
       throw new Error(`coturn did not start:\n${proc.lines.slice(-20).join('\n')}`);
     }

@@ -86,6 +86,11 @@ export interface NatLab {
   renat(host: LabHost, publicIp: string): Promise<void>;
   /** The host's router drops `percent` % of what it forwards, both ways (0: none). */
   setLoss(host: LabHost, percent: number): Promise<void>;
+  /**
+   * The host's router drops, both ways, all UDP ('udp') and TCP to or from the given ports ('tcp:PORT'),
+   * as a firewall that lets only some TCP through; no spec: drops nothing.
+   */
+  block(host: LabHost, ...specs: ('udp' | `tcp:${number}`)[]): Promise<void>;
   /** Caps what the host sends out through its router at `kbit` kbit/s (0: no cap). */
   setUplinkRate(host: LabHost, kbit: number): Promise<void>;
   /**
@@ -355,6 +360,9 @@ export async function createNatLab(types: NatType[]): Promise<NatLab> {
     },
     async setLoss(host, percent) {
       await run('bash', [LAB_SH, 'loss', prefix, String(host.index), String(Math.round(percent))]);
+    },
+    async block(host, ...specs) {
+      await run('bash', [LAB_SH, 'block', prefix, String(host.index), ...specs]);
     },
     async setUplinkRate(host, kbit) {
       await run('bash', [LAB_SH, 'rate', prefix, String(host.index), String(Math.round(kbit))]);

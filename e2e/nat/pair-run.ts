@@ -54,24 +54,30 @@ export async function runPair(
   camera: LabHost,
   tag: string,
   extra: Record<string, unknown> = {},
+  env: Record<string, string> = {},
 ): Promise<PairResult> {
   const key = `${viewer.type}>${camera.type}`;
   const out = join(work, `${tag}-${viewer.type}-${camera.type}.flv`);
-  const p = lab.start(viewer.ns, [
-    NAT_VIEWER,
-    JSON.stringify({
-      server: sys.serverUrl,
-      appParams: sys.appParams,
-      productId: LAB_PRODUCT,
-      deviceName: sys.cameraName(camera),
-      out,
-      durationMs: WATCH_MS,
-      bindAddress: viewer.ip,
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-      ...extra,
-    }),
-  ]);
-  await p.waitForLine(/"done":true/, CONNECT_TIMEOUT_MS + WATCH_MS + 30_000);
+  const p = lab.start(
+    viewer.ns,
+    [
+      NAT_VIEWER,
+      JSON.stringify({
+        server: sys.serverUrl,
+        appParams: sys.appParams,
+        productId: LAB_PRODUCT,
+        deviceName: sys.cameraName(camera),
+        out,
+        durationMs: WATCH_MS,
+        bindAddress: viewer.ip,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        ...extra,
+      }),
+    ],
+    { env },
+  );
+  const connectBound = typeof extra.connectTimeoutMs === 'number' ? extra.connectTimeoutMs : CONNECT_TIMEOUT_MS;
+  await p.waitForLine(/"done":true/, connectBound + WATCH_MS + 30_000);
   await p.exited;
   const events = p.lines.flatMap((l) => {
     try {

@@ -13,6 +13,9 @@
 #   lab.sh renat PREFIX N IP   gives router N a new public address IP and flushes its conntrack (every
 #                              mapping is gone: established flows get new public ports or die).
 #   lab.sh loss PREFIX N PCT   router N drops PCT % of the packets it forwards, both ways (0 = none).
+#   lab.sh block PREFIX N [udp] [tcp:PORT]...
+#                              router N drops, both ways, every UDP packet (udp) and TCP to or from PORT
+#                              (tcp:PORT), as a firewall that lets only some TCP out; no spec: nothing.
 #   lab.sh rate PREFIX N KBIT  caps router N's uplink (what its host sends out on wan0) at KBIT kbit/s
 #                              with tc tbf (0 = no cap).
 #   lab.sh delay PREFIX N on|off [udp|all]
@@ -70,6 +73,9 @@ table ip natlab {
   }
   chain loss {
     type filter hook forward priority filter + 10; policy accept;
+  }
+  chain block {
+    type filter hook forward priority filter + 20; policy accept;
   }
   chain input {
     type filter hook input priority filter; policy accept;
@@ -162,6 +168,23 @@ loss() {
   fi
 }
 
+block() {
+  local prefix=$1 n=$2
+  shift 2
+  local r=$prefix-r$n spec
+  nsexec "$r" nft flush chain ip natlab block
+  for spec in "$@"; do
+    case "$spec" in
+      udp) nsexec "$r" nft add rule ip natlab block meta l4proto udp drop ;;
+      tcp:[0-9]*)
+        nsexec "$r" nft add rule ip natlab block tcp dport "${spec#tcp:}" drop
+        nsexec "$r" nft add rule ip natlab block tcp sport "${spec#tcp:}" drop
+        ;;
+      *) die "block: udp or tcp:PORT, not '$spec'" ;;
+    esac
+  done
+}
+
 rate() {
   local prefix=$1 n=$2 kbit=$3
   local r=$prefix-r$n
@@ -206,6 +229,7 @@ case "$cmd" in
   renat) [ $# -eq 3 ] || die "usage: lab.sh renat PREFIX N IP"; renat "$@" ;;
   loss) [ $# -eq 3 ] || die "usage: lab.sh loss PREFIX N PCT"; loss "$@" ;;
   rate) [ $# -eq 3 ] || die "usage: lab.sh rate PREFIX N KBIT"; rate "$@" ;;
+  block) [ $# -ge 2 ] || die "usage: lab.sh block PREFIX N [udp] [tcp:PORT]..."; block "$@" ;;
   delay) [ $# -ge 3 ] && [ $# -le 4 ] || die "usage: lab.sh delay PREFIX N on|off [udp|all]"; delay "$@" ;;
-  *) die "usage: lab.sh up PREFIX TYPE... | down PREFIX | gc | renat PREFIX N IP | loss PREFIX N PCT | rate PREFIX N KBIT | delay PREFIX N on|off [udp|all]" ;;
+  *) die "usage: lab.sh up PREFIX TYPE... | down PREFIX | gc | renat PREFIX N IP | loss PREFIX N PCT | rate PREFIX N KBIT | block PREFIX N [udp] [tcp:PORT]... | delay PREFIX N on|off [udp|all]" ;;
 esac

@@ -12,6 +12,7 @@ import { createP2PModule } from './module.js';
 import type { Platform } from './platform.js';
 import type { SDK_DEFAULTS } from './defaults.js';
 import { nodeUdpTransport } from './nat/node-udp.js';
+import { createTurnStreamBridge } from './nat/node-turn-bridge.js';
 
 export interface NodePlatformOptions {
   /**
@@ -36,7 +37,11 @@ class NodePeerConnection extends (RTCPeerConnection as unknown as new (
 
 export function nodePlatform(options: NodePlatformOptions = {}): Platform {
   const bindAddress = options.bindAddress ?? process.env.XP2P_BIND_ADDRESS;
+  // libjuice speaks TURN over UDP only: TCP and TLS TURN servers are reached through a local bridge
+  const turnBridge = createTurnStreamBridge(bindAddress);
   return {
+    prepareIceServers: (servers) => turnBridge.rewrite(servers),
+    onDestroy: () => turnBridge.close(),
     RTCPeerConnection: NodePeerConnection as unknown as Platform['RTCPeerConnection'],
     WebSocket: WebSocket as unknown as Platform['WebSocket'],
     fetch: globalThis.fetch,
