@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
-import { createNatLab, type LabHost, type NatLab, type NsProcess } from '../lab.js';
-import { CLI, LAB_PRODUCT, startLabSystem, type LabSystem } from '../lab-system.js';
+import { createNatLab, PUBLIC_IP, type LabHost, type NatLab, type NsProcess } from '../lab.js';
+import { CLI, LAB_PRODUCT, startCoturn, startLabSystem, TURN_PORT, type LabSystem } from '../lab-system.js';
 
 const DIRECT_FLV = fileURLToPath(new URL('./direct-flv-process.mjs', import.meta.url));
 const SWARM_PEER = fileURLToPath(new URL('../../helpers/swarm-peer-process.mjs', import.meta.url));
@@ -63,8 +63,13 @@ it('long paths: TTFF, downloads and 1vN in the NAT lab', async () => {
   const swarmHosts = lab.hosts.slice(3);
   let sys: LabSystem | undefined;
   try {
-    sys = await startLabSystem(lab, [camera], () => ['--http-port', String(FLV_PORT), '--no-record']);
+    // TURN over TCP in the server's config, as a deployment for UDP-hostile networks has it
+    const turnSecret = randomBytes(24).toString('hex');
+    sys = await startLabSystem(lab, [camera], () => ['--http-port', String(FLV_PORT), '--no-record'], {
+      turn: { urls: [`turn:${PUBLIC_IP}:${TURN_PORT}?transport=tcp`], secret: turnSecret },
+    });
     const s = sys;
+    await startCoturn(lab, s.dataDir, turnSecret);
     const store = join(s.dataDir, 'recordings', `${LAB_PRODUCT}_${s.cameraName(camera)}`);
     mkdirSync(store, { recursive: true });
     const file = join(store, 'lab-bench.bin');
@@ -153,6 +158,23 @@ it('long paths: TTFF, downloads and 1vN in the NAT lab', async () => {
       figures[`lab_download_rtt${rtt}_MBps`] = round1(percentile(p2p, 50));
       figures[`lab_tcp_rtt${rtt}_MBps`] = round1(percentile(tcp, 50));
     }
+    // UDP blocked at the viewer (100 ms RTT): TURN over TCP
+    await lab.setDelay(viewer, 50, 'all');
+    await lab.block(viewer, 'udp');
+    const blocked = await benchPath(viewer, ['--runs', String(Math.ceil(COLD_RUNS / 2))], 600_000);
+    await lab.block(viewer);
+    const blockedRuns = blocked.flatMap((e) => (e.cold ? [e.cold as { total: number; path?: string }] : []));
+    figures.lab_ttff_udp_blocked_ms_p50 = round1(
+      percentile(
+        blockedRuns.map((r) => r.total),
+        50,
+      ),
+    );
+    figures.lab_ttff_udp_blocked_relay_runs = blockedRuns.filter((r) => r.path === 'relay').length;
+    log.push(
+      `UDP blocked, 100 ms RTT: ${JSON.stringify(blockedRuns.map((r) => [Math.round(r.total), r.path]))}` +
+        `${blocked.some((e) => e.error) ? `, errors: ${blocked.flatMap((e) => (e.error ? [String(e.error)] : [])).join('; ')}` : ''}`,
+    );
     await lab.setDelay(viewer, 0);
     await lab.setDelay(symViewer, 0);
 

@@ -28,7 +28,7 @@ export function labSection(f: Record<string, number>): BenchSection | undefined 
   return {
     title: '1v1 and 1vN on long paths (NAT lab)',
     method:
-      '`npm run bench:lab`: the NAT lab (scripts/nat-lab, network namespaces) with the server and coturn on the public side, the camera behind a ' +
+      '`npm run bench:lab`: the NAT lab (scripts/nat-lab, network namespaces) with the server and coturn (TURN over TCP in the server config) on the public side, the camera behind a ' +
       'cone NAT, viewers behind routers that hold every packet (UDP, TCP signalling, HTTP) for RTT/2 each way, so the viewer↔camera and viewer↔server round trips are the RTT. ' +
       '**Cold**: `startP2PService` → first complete video keyframe, with `init` done and its signalling open; ' +
       "baseline: `GET` of the camera's own HTTP-FLV endpoint over the same path on a new TCP connection. **Warm**: `startP2PStream` on a connected service. " +
@@ -64,7 +64,8 @@ export function labSection(f: Record<string, number>): BenchSection | undefined 
       [
         'lab_ttff_udp_blocked_ms_p50',
         f.lab_ttff_udp_blocked_ms_p50 !== undefined ? ms(f.lab_ttff_udp_blocked_ms_p50) : 'not measured',
-        'UDP dropped at the viewer: TURN over TCP/TLS; node-datachannel (libjuice) has no TURN TCP/TLS client',
+        `all UDP dropped at the viewer, 100 ms RTT: TURN over TCP (coturn) through the sdk's TURN stream bridge; ` +
+          `runs on the relay: ${f.lab_ttff_udp_blocked_relay_runs ?? '–'}; goal: plays`,
       ],
       [
         'lab_swarm_n8',
