@@ -22,7 +22,7 @@ const USAGE = `usage: xp2p <command> [flags]
   demo                      server + demo camera (demo/cam1) + player bridge; prints web: and play: URLs
   server [--port 18080] [--stun-port 3478] [--host 127.0.0.1] [--config FILE] [--redis redis://H:P]
          [--cluster-url URL] [--tls-cert F --tls-key F] [--public-url URL] [--ice-servers stun:H:P,...]
-         [--trust-proxy] [--web-root DIR] [--log-format json|text]
+         [--trust-proxy] [--web-root DIR] [--log-format json|text] [--pull NAME=URL ...] [--pull-idle-seconds 30]
   device [--server URL[,URL...]] [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
          [--nat-reprobe-ms 15000]   re-probe the public address; log in again at once when it changes

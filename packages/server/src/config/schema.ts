@@ -2,6 +2,7 @@
  * The server's config file (`config.json`): where to listen, which apps may call the API, which devices
  * may log in. Names follow the signalling schema's rules so every configured device can actually log in.
  */
+import { streamNameSchema } from '@xp2p/protocol';
 import { z } from 'zod';
 
 const deviceNamePart = z
@@ -66,6 +67,11 @@ export const xp2pConfigSchema = z
     devices: z.array(deviceConfigSchema).max(100_000),
     /** key for 1vN live publishing */
     publishKey: secret,
+    /**
+     * 1vN streams the origin pulls itself when the first viewer or peer arrives (stream name → source URL:
+     * HTTP-FLV read directly; RTMP, RTSP, HLS through ffmpeg), stopped when the last one has left.
+     */
+    pulls: z.record(streamNameSchema, z.url({ protocol: /^(https?|rtmps?|rtsps?|srt)$/ })).optional(),
     /**
      * Optional TURN relay (coturn with use-auth-secret): authenticated viewers and cameras get
      * short-lived HMAC credentials for it with their ICE servers. Relay is used only when no direct path works.
