@@ -140,6 +140,22 @@ it('long paths: TTFF, downloads and 1vN in the NAT lab', async () => {
         figures.lab_warm_rtt100_ms_p50 = round1(percentile(warm, 50));
         figures.lab_warm_direct_rtt100_ms_p50 = round1(percentile(await direct(10, true), 50));
       }
+      const phases = ['signalling', 'offerToAnswer', 'ice', 'firstByte', 'firstKeyframe'] as const;
+      const coneRuns = cone.flatMap((e) => (e.cold ? [e.cold as Record<(typeof phases)[number], number>] : []));
+      log.push(
+        `RTT ${rtt}, cone phases p50: ` +
+          phases
+            .map(
+              (p) =>
+                `${p} ${Math.round(
+                  percentile(
+                    coneRuns.map((r) => r[p]),
+                    50,
+                  ) ?? NaN,
+                )} ms`,
+            )
+            .join(', '),
+      );
       log.push(
         `RTT ${rtt}: cold ${JSON.stringify(cold(cone).map(Math.round))}, sym ${JSON.stringify(cold(sym).map(Math.round))}, ` +
           `direct ${JSON.stringify(directCold.map(Math.round))}${errors.length ? `, errors: ${errors.join('; ')}` : ''}`,
