@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeXp2pInfo, encodeXp2pInfo, signViewerToken } from '@xp2p/protocol';
 import { createNodeP2PModule, createP2PModule, fetchXp2pInfo, nodePlatform } from '@xp2p/sdk/node';
-import { decodeErrors, probePackets, trimToWholeTags } from './helpers/media-check.js';
+import { decodeErrors, probePackets, trimToWholeTags } from '@xp2p/testing';
 import { CLI, start, stopAll, VIEWER, viewerEvents } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
 
@@ -98,7 +98,7 @@ describe('1v1 path recovery', () => {
       .toBeGreaterThan(1024 * 1024);
     // longer than the heartbeat bound plus the sdk's 10 s reconnect window: the session ends for good
     camera.proc.kill('SIGSTOP');
-    await new Promise((r) => setTimeout(r, 13_000));
+    await download.waitForLine(/download interrupted .*; resuming/, 30_000);
     camera.proc.kill('SIGCONT');
     await download.waitForLine(/^saved /, 60_000);
     expect(

@@ -12,8 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// TODO(lead): import from '@xp2p/server' once index.ts exports it.
-import { turnIceServer } from '../../packages/server/src/turn/credentials.js';
+import { turnIceServer } from '@xp2p/server';
 import { createNatLab, NAT_TYPES, type LabHost, type NatLab } from './lab.js';
 import { startCoturn, startLabSystem, type LabSystem } from './lab-system.js';
 import {

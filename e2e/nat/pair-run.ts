@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { decodeErrors, probePackets, trimToWholeTags } from '../helpers/media-check.js';
+import { decodeErrors, probePackets, trimToWholeTags } from '@xp2p/testing';
 import { NAT_NAMES, type LabHost, type NatLab, type NatType } from './lab.js';
 import { NAT_VIEWER, LAB_PRODUCT, type LabSystem } from './lab-system.js';
 

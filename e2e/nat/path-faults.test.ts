@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeErrors, probePackets, trimToWholeTags } from '../helpers/media-check.js';
+import { decodeErrors, probePackets, trimToWholeTags } from '@xp2p/testing';
 import { createNatLab, type LabHost, type NatLab, type NsProcess } from './lab.js';
 import { CLI, LAB_PRODUCT, NAT_VIEWER, startLabSystem, type LabSystem } from './lab-system.js';
 

@@ -6,12 +6,12 @@
  * itself speaks TURN over UDP only). Each transport is tried alone (the other one's port blocked too); the
  * time to first byte is reported next to the same viewer's without any block.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestCa } from '@xp2p/testing';
 import { createNatLab, PUBLIC_IP, type LabHost, type NatLab } from './lab.js';
 import { startCoturn, startLabSystem, TURN_PORT, TURN_TLS_PORT, type LabSystem } from './lab-system.js';
 import { describeResult, expectDecodes, runPair, type PairResult } from './pair-run.js';
@@ -20,49 +20,9 @@ let lab: NatLab | undefined;
 let sys: LabSystem | undefined;
 let viewer: LabHost;
 let camera: LabHost;
+let caFile = '';
 const work = mkdtempSync(join(tmpdir(), 'xp2p-udpblocked-'));
 const report: string[] = [];
-const caFile = join(work, 'ca.pem');
-
-/** A CA and a certificate for coturn's TLS listener (IP SAN: the public address the viewer dials). */
-function makeCertificates(): { cert: string; key: string } {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: work, stdio: 'pipe' });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=xp2p lab CA',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-  );
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=turn.lab', '-keyout', 'turn.key', '-out', 'turn.csr');
-  execFileSync('bash', ['-c', `printf 'subjectAltName=IP:${PUBLIC_IP}\\n' > san.ext`], { cwd: work });
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    'turn.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '1',
-    '-extfile',
-    'san.ext',
-    '-out',
-    'turn.pem',
-  );
-  return { cert: join(work, 'turn.pem'), key: join(work, 'turn.key') };
-}
 
 beforeAll(async () => {
   lab = await createNatLab(['pr', 'pr']);
@@ -74,7 +34,11 @@ beforeAll(async () => {
       secret,
     },
   });
-  await startCoturn(lab, sys.dataDir, secret, makeCertificates());
+  // coturn's TLS certificate, for the public address the viewer dials, from a CA the viewer trusts
+  const ca = makeTestCa(work);
+  caFile = ca.caFile;
+  const { certFile, keyFile } = ca.issue('turn', `IP:${PUBLIC_IP}`);
+  await startCoturn(lab, sys.dataDir, secret, { cert: certFile, key: keyFile });
 }, 180_000);
 
 afterAll(async () => {

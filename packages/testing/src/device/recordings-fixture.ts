@@ -11,10 +11,13 @@ import {
   withTimestamp,
   type FlvTag,
 } from '@xp2p/protocol';
-import { LiveHub } from '../media/live-hub.js';
-import { bundledSamplePath } from '../media/sample.js';
-import { RecordingsStore, type RecordingsStoreOptions } from '../recordings/recordings-store.js';
-import { SegmentRecorder } from '../recordings/segment-recorder.js';
+import {
+  bundledSamplePath,
+  LiveHub,
+  RecordingsStore,
+  SegmentRecorder,
+  type RecordingsStoreOptions,
+} from '@xp2p/device';
 
 export const sampleTags: FlvTag[] = parseFlv(new Uint8Array(readFileSync(bundledSamplePath()))).tags.filter(
   (t) => !isAvcEndOfSequence(t),

@@ -3,9 +3,9 @@
  * is answered (on a microtask) from that server with XOR-MAPPED-ADDRESS = (publicAddress, a port per
  * socket); no RFC 5780. `silent` drops every request (an unreachable STUN server).
  */
-import type { Endpoint } from './stun.js';
-import type { UdpSocket, UdpTransport } from './transport.js';
-import { encodeResponse } from './test-stun-server.test-support.js';
+import type { StunEndpoint as Endpoint } from '@xp2p/protocol';
+import type { UdpSocket, UdpTransport } from '@xp2p/sdk';
+import { encodeResponse } from './stun-test-server.js';
 
 export function changeableNat(options: { publicAddress?: string; localAddress?: string } = {}) {
   const state = {

@@ -1,6 +1,11 @@
-/** Verifies delivered media the way a user would notice: does it decode, how many frames, in order? */
-import { readFileSync, writeFileSync } from 'node:fs';
+/**
+ * Checks delivered media the way a user would notice: does it decode, how many frames, in order? One
+ * decode check for every test (unit and e2e), so all judge a file by the same ffmpeg arguments.
+ */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 // Decode every frame, keeping the stream's own millisecond timestamps: with the default 1/fps encoder
@@ -13,7 +18,7 @@ export interface ProbedPacket {
   codec_type: 'video' | 'audio';
   pts_time?: string;
   dts_time?: string;
-  flags?: string;
+  flags: string;
 }
 
 /** ffprobe's packet list; throws if ffprobe reports an error. */
@@ -24,7 +29,7 @@ export async function probePackets(file: string): Promise<ProbedPacket[]> {
   return (JSON.parse(stdout) as { packets?: ProbedPacket[] }).packets ?? [];
 }
 
-/** Decodes every frame with ffmpeg; returns its error output (empty when everything decoded). */
+/** Decodes every frame with ffmpeg; returns what it reported ('' when everything decoded cleanly). */
 export async function decodeErrors(file: string): Promise<string> {
   try {
     const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', file, ...DECODE_CHECK_ARGS], {
@@ -32,7 +37,26 @@ export async function decodeErrors(file: string): Promise<string> {
     });
     return stderr.trim();
   } catch (err) {
-    return String((err as { stderr?: string }).stderr ?? err);
+    const e = err as { code?: unknown; stderr?: string };
+    return `exit ${String(e.code)}: ${e.stderr ?? String(err)}`;
+  }
+}
+
+export interface FlvProbe {
+  packets: ProbedPacket[];
+  /** what ffmpeg printed while decoding every frame ('' = clean) */
+  decodeErrors: string;
+}
+
+/** Decodes FLV bytes with ffmpeg and lists their packets with ffprobe (through a temporary file). */
+export async function probeFlv(bytes: Uint8Array): Promise<FlvProbe> {
+  const dir = mkdtempSync(join(tmpdir(), 'xp2p-probe-'));
+  try {
+    const file = join(dir, 'in.flv');
+    writeFileSync(file, bytes);
+    return { decodeErrors: await decodeErrors(file), packets: await probePackets(file) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

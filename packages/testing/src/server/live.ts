@@ -1,26 +1,16 @@
 /**
- * 1vN test helpers (not part of the build): the FLV fixture as tags (looped for longer streams), ffprobe on
- * bytes, an NDJSON reader, ffmpeg publishing, and signed tracker sockets.
+ * 1vN test helpers: the FLV fixture as tags (looped for longer streams), an NDJSON reader, ffmpeg
+ * publishing, and signed tracker sockets.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { isScriptTag, isSequenceHeader, parseFlv, signAppRequest, withTimestamp, type FlvTag } from '@xp2p/protocol';
-import type { AppConfig } from '../config/schema.js';
-import { TestClient, type ClientPool, type TestServer } from './harness.js';
-
-// Decode every frame, keeping the stream's own millisecond timestamps: with the default 1/fps encoder
-// time base, ffmpeg rounds 33/34 ms frame steps into false "non monotonically increasing dts" errors.
-const DECODE_CHECK_ARGS = ['-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'];
-
-const run = promisify(execFile);
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { isScriptTag, isSequenceHeader, parseFlv, withTimestamp, type FlvTag } from '@xp2p/protocol';
+import type { AppConfig } from '@xp2p/server';
+import { AV_FLV_FIXTURE } from '../paths.js';
+import { signedWsUrl, TestClient, type ClientPool, type TestServer } from './harness.js';
 
 /** The protocol package's golden fixture: 2 s of 160x120 H.264 (keyframe each second) + AAC. */
-export const fixtureBytes = new Uint8Array(
-  readFileSync(new URL('../../../protocol/src/flv/fixtures/av.flv', import.meta.url)),
-);
+export const fixtureBytes = new Uint8Array(readFileSync(AV_FLV_FIXTURE));
 export const fixture = parseFlv(fixtureBytes);
 export const FIXTURE_MS = 2_000;
 
@@ -34,35 +24,6 @@ export function loopedFixtureTags(loops: number): FlvTag[] {
     }
   }
   return out;
-}
-
-export interface ProbeResult {
-  packets: { codec_type: string; flags: string }[];
-  /** what ffmpeg printed while decoding every frame (empty = clean) */
-  decodeErrors: string;
-}
-
-/** Decodes FLV bytes with ffmpeg and lists their packets with ffprobe. */
-export async function probeFlv(bytes: Uint8Array): Promise<ProbeResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'origin-probe-'));
-  try {
-    const file = join(dir, 'in.flv');
-    writeFileSync(file, bytes);
-    const decode = await run('ffmpeg', ['-v', 'error', '-i', file, ...DECODE_CHECK_ARGS]);
-    const probe = await run('ffprobe', [
-      '-v',
-      'error',
-      '-show_packets',
-      '-show_entries',
-      'packet=codec_type,flags',
-      '-of',
-      'json',
-      file,
-    ]);
-    return { packets: (JSON.parse(probe.stdout) as ProbeResult).packets, decodeErrors: decode.stderr };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** Reads a whole response body (e.g. an HTTP-FLV stream that ends with the publish). */
@@ -141,16 +102,7 @@ export function ffmpegPublish(url: string, seconds: number): { process: ChildPro
   return { process: child, exited };
 }
 
-export async function peerUrl(t: TestServer, app: AppConfig = t.app): Promise<string> {
-  const sig = await signAppRequest(app, 'GET', '/signal/peer', '');
-  const query = new URLSearchParams({
-    appKey: sig.appKey,
-    timestamp: String(sig.timestamp),
-    nonce: sig.nonce,
-    signature: sig.signature,
-  });
-  return t.wsUrl(`/signal/peer?${query}`);
-}
+export const peerUrl = (t: TestServer, app: AppConfig = t.app): Promise<string> => signedWsUrl(t, '/signal/peer', app);
 
 /** A signed tracker socket, open. */
 export async function connectPeer(t: TestServer, pool: ClientPool): Promise<TestClient> {

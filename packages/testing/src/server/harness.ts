@@ -1,11 +1,17 @@
 /**
- * Test helpers (not part of the build): a config with two apps and two devices, a started server on
+ * Server test helpers: a config with two apps and two devices, a started server on
  * 127.0.0.1 port 0, signed fetch, and WebSocket clients that queue what they receive.
  */
 import { appSignatureHeaders, deviceLoginProof, randomId, signAppRequest } from '@xp2p/protocol';
 import WebSocket from 'ws';
-import type { AppConfig, DeviceConfig, XP2PConfig } from '../config/schema.js';
-import { startServer, type RunningServer, type StartServerOptions } from '../server.js';
+import {
+  startServer,
+  type AppConfig,
+  type DeviceConfig,
+  type RunningServer,
+  type StartServerOptions,
+  type XP2PConfig,
+} from '@xp2p/server';
 
 export function testConfig(): XP2PConfig {
   const app = (n: number): AppConfig => ({
@@ -164,16 +170,20 @@ export async function connectDevice(
   return { client, reply: await client.next() };
 }
 
-export async function viewerUrl(t: TestServer, app: AppConfig = t.app, now?: number): Promise<string> {
-  const sig = await signAppRequest(app, 'GET', '/signal/viewer', '', now);
+/** The WebSocket URL of `path` with an app's signature in its query (as the sdk opens app sockets). */
+export async function signedWsUrl(t: TestServer, path: string, app: AppConfig = t.app, now?: number): Promise<string> {
+  const sig = await signAppRequest(app, 'GET', path, '', now);
   const query = new URLSearchParams({
     appKey: sig.appKey,
     timestamp: String(sig.timestamp),
     nonce: sig.nonce,
     signature: sig.signature,
   });
-  return t.wsUrl(`/signal/viewer?${query}`);
+  return t.wsUrl(`${path}?${query}`);
 }
+
+export const viewerUrl = (t: TestServer, app: AppConfig = t.app, now?: number): Promise<string> =>
+  signedWsUrl(t, '/signal/viewer', app, now);
 
 /** Opens a signed viewer socket and returns it after `hello`. */
 export async function connectViewer(

@@ -1,5 +1,5 @@
 /** Test helper: sends one request through a router with a fake writer and waits for the answer. */
-import type { RequestHandler } from '../response-writer.js';
+import type { RequestHandler } from '@xp2p/device';
 import { fakeResponse, type FakeResponse } from './fake-response-writer.js';
 
 export function request(router: RequestHandler, path: string, query: string, sessionId = 'session-1'): FakeResponse {

@@ -1,10 +1,10 @@
 /**
- * A ResponseWriter that keeps what a handler sends, for handler tests (not exported from the package).
+ * A ResponseWriter that keeps what a handler sends, for the camera's request handler tests.
  * `buffered` lets a test simulate a slow viewer; `closeByViewer()` a viewer that cancels; `sendUp` and
  * `endUp` the viewer's talkback bytes.
  */
 import { concatBytes, utf8Decode } from '@xp2p/protocol';
-import type { ResponseWriter } from '../response-writer.js';
+import type { ResponseWriter } from '@xp2p/device';
 
 export interface FakeResponse extends ResponseWriter {
   status: number | undefined;

@@ -1,26 +1,15 @@
 /**
- * Test helpers (not exported; excluded from nothing but used only by tests): a STUN response encoder and
- * an in-memory network with an RFC 5780 server and a NAT of configurable mapping and filtering behaviour,
- * behind the UdpTransport interface.
+ * A STUN response encoder and an in-memory network with an RFC 5780 server and a NAT of configurable
+ * mapping and filtering behaviour, behind the sdk's UdpTransport interface.
  */
-import { MAGIC_COOKIE, StunAttribute, decodeAddress, type Endpoint } from './stun.js';
-import type { NatBehaviour } from './probe.js';
-import type { UdpSocket, UdpTransport } from './transport.js';
-
-const CRC = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-const crc32 = (b: Uint8Array) => {
-  let c = 0xffffffff;
-  for (const x of b) c = (CRC[(c ^ x) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-};
+import {
+  crc32,
+  decodeAddress,
+  MAGIC_COOKIE,
+  StunAttr as StunAttribute,
+  type StunEndpoint as Endpoint,
+} from '@xp2p/protocol';
+import type { NatBehaviour, UdpSocket, UdpTransport } from '@xp2p/sdk';
 
 const addr = (e: Endpoint, xor?: Uint8Array) => {
   const ip = Uint8Array.from(e.address.split('.').map(Number));
