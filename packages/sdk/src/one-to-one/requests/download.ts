@@ -8,8 +8,8 @@
  * checks it itself.
  */
 import { ErrorCode, Sha256Stream, type IncrementalHash } from '@xp2p/protocol';
-import { safeCall } from './events.js';
-import type { IpcSession } from './ipc-session.js';
+import { safeCall } from '../safe-call.js';
+import type { IpcSession } from '../session/ipc-session.js';
 import type { RequestHandle } from './request.js';
 
 export interface DownloadResponse {
@@ -40,13 +40,6 @@ export function downloadQuery(urlParams: string): string {
   return /(^|&)action=/.test(urlParams) ? urlParams : `action=download&${urlParams}`;
 }
 
-/**
- * A download cut by a path reconnect asks again until it has gone this long, or this many resumes in a
- * row, without receiving a byte (a lossy link with a long round trip can need several resumes per 64 KiB).
- */
-const RESUME_GIVE_UP_MS = 30_000;
-const RESUMES_WITHOUT_PROGRESS = 10;
-
 /** `urlParams` with `offset=` set to `offset` (a resumed request). */
 export function withOffset(urlParams: string, offset: number): string {
   const q = new URLSearchParams(downloadQuery(urlParams));
@@ -54,27 +47,46 @@ export function withOffset(urlParams: string, offset: number): string {
   return q.toString();
 }
 
-export function startDownload(
-  session: IpcSession,
-  urlParams: string,
-  callbacks: DownloadCallbacks,
-  createHash: () => IncrementalHash,
-  onFinished: () => void,
-  log: (line: string) => void = () => {},
-): Promise<{ code: number; download?: RunningDownload; why?: string }> {
-  return new Promise((resolve) => {
+export interface DownloadOptions {
+  urlParams: string;
+  callbacks: DownloadCallbacks;
+  createHash: () => IncrementalHash;
+  /** called once, after onComplete */
+  onFinished: () => void;
+  log: (line: string) => void;
+  /** a resumed request reached the camera: the download goes on from `offset` */
+  onResumed?: (offset: number) => void;
+  /** a download cut by reconnects gives up after this long, or this many resumes, without a byte */
+  resumeGiveUpMs: number;
+  resumesWithoutProgress: number;
+}
+
+export interface DownloadStart {
+  /** the download, from the moment it is asked for: cancel() ends it (onComplete last) whatever its state */
+  download: RunningDownload;
+  /** settles once the camera answered the first request, or the download ended before */
+  started: Promise<{ code: number; why?: string }>;
+}
+
+export function startDownload(session: IpcSession, o: DownloadOptions): DownloadStart {
+  const { urlParams, callbacks, onFinished, log } = o;
+  const { clock } = session;
+  let download!: RunningDownload;
+  const started = new Promise<{ code: number; why?: string }>((resolve) => {
     let status = 0;
     let headers: Record<string, string> = {};
     let received = 0;
     let finished = false;
     let resumesWithoutProgress = 0;
-    let lastProgressAt = performance.now();
+    let lastProgressAt = clock.now();
     const firstOffset = Number(new URLSearchParams(urlParams).get('offset') ?? 0) || 0;
-    const hash = createHash();
+    const hash = o.createHash();
     const finish = (outcome: 'success' | 'failure' | 'error' | 'stopped', errmsg = '') => {
       if (finished) return;
       finished = true;
       handle?.cancel();
+      // ended before the camera's first answer (stopped, or the request could not be made)
+      if (status === 0) resolve({ code: ErrorCode.DOWNLOAD_FAILED, why: errmsg });
       const res: DownloadResponse = {
         status,
         headers,
@@ -96,6 +108,7 @@ export function startDownload(
         return finish('failure', 'the file changed on the camera while it was downloading');
       }
       log(`download resumed at ${firstOffset + received} bytes`);
+      o.onResumed?.(firstOffset + received);
     };
     let handle: RequestHandle | undefined;
     const issue = (query: string, resumed: boolean) => {
@@ -113,12 +126,12 @@ export function startDownload(
               resolve({ code: ErrorCode.DOWNLOAD_FAILED, why: `camera answered ${s}: ${h['x-reason'] ?? ''}` });
               return;
             }
-            resolve({ code: ErrorCode.OK, download: { cancel } });
+            resolve({ code: ErrorCode.OK });
           },
           onData(data) {
             if (finished) return;
             resumesWithoutProgress = 0;
-            lastProgressAt = performance.now();
+            lastProgressAt = clock.now();
             received += data.byteLength;
             hash.update(new Uint8Array(data));
             safeCall(callbacks.onReceiveChunk, data);
@@ -144,8 +157,7 @@ export function startDownload(
             };
             // The camera's own error frame, or asking again keeps failing: the download ends here.
             const stuck =
-              ++resumesWithoutProgress > RESUMES_WITHOUT_PROGRESS ||
-              performance.now() - lastProgressAt > RESUME_GIVE_UP_MS;
+              ++resumesWithoutProgress > o.resumesWithoutProgress || clock.now() - lastProgressAt > o.resumeGiveUpMs;
             if (errStatus !== undefined || stuck) return fail();
             // The path broke (network change, heavy loss), before the answer or during the transfer: once the
             // session has reconnected, ask again — for the rest of the file once bytes came, as live view does.
@@ -164,16 +176,14 @@ export function startDownload(
         },
       );
     };
+    download = { cancel: () => finish('stopped', 'stopped by stopLocalDownload') };
     try {
       issue(downloadQuery(urlParams), false);
     } catch (err) {
-      resolve({ code: ErrorCode.DOWNLOAD_FAILED, why: String(err) });
       finish('error', String(err));
     }
-    function cancel() {
-      finish('stopped', 'stopped by stopLocalDownload');
-    }
   });
+  return { download, started };
 }
 
 export const pureSha256 = (): IncrementalHash => new Sha256Stream();

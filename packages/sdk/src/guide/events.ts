@@ -22,12 +22,4 @@ export interface ServiceCallbacks {
   dataCallback?: DataCallback;
 }
 
-export function safeCall<A extends unknown[]>(fn: ((...args: A) => void) | undefined, ...args: A): void {
-  if (!fn) return;
-  try {
-    fn(...args);
-  } catch (err) {
-    // A broken listener is the app's bug; report it without tearing down the session.
-    console.error('[xp2p] callback threw:', err);
-  }
-}
+export { safeCall } from '../one-to-one/safe-call.js';

@@ -3,8 +3,8 @@
  * one talker at a time (a second gets 503, reported as -2601).
  */
 import { ErrorCode, type ErrorCodeValue } from '@xp2p/protocol';
-import { safeCall } from './events.js';
-import type { IpcSession } from './ipc-session.js';
+import { safeCall } from '../safe-call.js';
+import type { IpcSession } from '../session/ipc-session.js';
 import type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from './recorder.js';
 import type { RequestHandle } from './request.js';
 
@@ -16,6 +16,14 @@ export interface VoiceTalk {
 /** Upstream audio beyond this much unsent is dropped rather than queued: talk must stay live. */
 const MAX_UPSTREAM_BACKLOG_BYTES = 256 * 1024;
 
+export interface VoiceStart {
+  /** the talk, from the moment it is asked for: stop() before the camera answered cancels the request */
+  talk: VoiceTalk;
+  /** settles once the camera answered (or the talk was stopped first) */
+  started: Promise<{ code: ErrorCodeValue; why?: string }>;
+}
+
+/** Asks the camera for talkback; `started` rejects (XP2PError) when the session cannot carry a request now. */
 export function startVoice(
   session: IpcSession,
   recorder: RecorderManager,
@@ -23,21 +31,29 @@ export function startVoice(
   callbacks: VoiceCallbacks,
   channel: number,
   onEnded: (reason: string) => void,
-): Promise<{ code: ErrorCodeValue; talk?: VoiceTalk; why?: string }> {
+): VoiceStart {
   const sampleRate = options.sampleRate ?? 16000;
   const channels = options.numberOfChannels ?? 1;
   const query = `channel=${channel}&sample_rate=${sampleRate}&channels=${channels}&bits=16`;
-  return new Promise((resolve) => {
+  let talk!: VoiceTalk;
+  const started = new Promise<{ code: ErrorCodeValue; why?: string }>((resolve) => {
     let started = false;
     let stopped = false;
     let bytesSent = 0;
-    // assigned once below; the recorder callbacks defined first refer to it
+    // assigned once below; the callbacks defined first refer to it. It stays unset when the session cannot
+    // carry the request (`started` then rejects), so stop() below does not count on it.
     // eslint-disable-next-line prefer-const
     let handle: RequestHandle;
-    const talk: VoiceTalk = {
+    talk = {
       stop() {
         if (stopped) return;
         stopped = true;
+        if (!started) {
+          // not answered yet: no recorder runs, the request just goes
+          (handle as RequestHandle | undefined)?.cancel();
+          resolve({ code: ErrorCode.VOICE_START_FAILED, why: 'stopped before the camera answered' });
+          return;
+        }
         try {
           recorder.stop(); // its onStop ends the upstream
         } catch {
@@ -86,7 +102,7 @@ export function startVoice(
             resolve({ code: ErrorCode.VOICE_START_FAILED, why: `recorder did not start: ${String(err)}` });
             return;
           }
-          resolve({ code: ErrorCode.OK, talk });
+          resolve({ code: ErrorCode.OK });
         },
         onData() {},
         onEnd() {
@@ -103,4 +119,5 @@ export function startVoice(
       },
     );
   });
+  return { talk, started };
 }

@@ -12,14 +12,14 @@ import {
   type IceServer,
   type ServerToViewer,
 } from '@xp2p/protocol';
-import type { Platform } from './platform.js';
-import { normaliseCandidate, preferActiveDtlsRole } from './sdp.js';
-import type { ViewerSignal } from './signal-connection.js';
+import { normaliseCandidate, preferActiveDtlsRole } from '../../sdp.js';
+import type { Clock } from '../clock.js';
+import type { DataChannelLike, PeerConnectionFactory, PeerConnectionLike, SignalChannel } from '../transport.js';
 
 export interface PeerLink {
   readonly sessionId: string;
-  readonly pc: RTCPeerConnection;
-  readonly control: RTCDataChannel;
+  readonly pc: PeerConnectionLike;
+  readonly control: DataChannelLike;
   /** Fires once when the server says the session is over (camera offline, bye). */
   onServerBye(cb: (reason: string) => void): void;
   close(): void;
@@ -42,8 +42,9 @@ export class SessionRefusedError extends XP2PError {
 }
 
 export async function connectPeerLink(args: {
-  platform: Platform;
-  signal: ViewerSignal;
+  clock: Clock;
+  createPeerConnection: PeerConnectionFactory;
+  signal: SignalChannel;
   iceServers: IceServer[];
   token: string;
   /** allow the TURN relay on this attempt (the camera then gathers relay candidates too) */
@@ -52,20 +53,13 @@ export async function connectPeerLink(args: {
   timings: ConnectTimings;
   log: (line: string) => void;
 }): Promise<PeerLink> {
-  const { platform, signal, abort, timings } = args;
+  const { clock, signal, abort, timings } = args;
   const sessionId = randomId(16);
   const iceServers = args.relay ? args.iceServers : withoutRelay(args.iceServers);
-  const pc = new platform.RTCPeerConnection({ iceServers, ...platform.rtcConfigExtras });
+  const pc = args.createPeerConnection({ iceServers });
   const control = pc.createDataChannel(CONTROL_CHANNEL_LABEL, { ordered: true });
   let byeListener: ((reason: string) => void) | undefined;
   let ended = false;
-  let remoteSet = false;
-  const pendingCandidates: RTCIceCandidateInit[] = [];
-
-  const addCandidate = (c: RTCIceCandidateInit) => {
-    pc.addIceCandidate(c).catch((err: unknown) => args.log(`candidate ignored: ${String(err)}`));
-  };
-
   const close = () => {
     if (ended) return;
     ended = true;
@@ -81,51 +75,33 @@ export async function connectPeerLink(args: {
   let rejectOpen: (err: Error) => void = () => {};
   const opened = new Promise<void>((resolve, reject) => {
     rejectOpen = reject;
-    control.onopen = () => resolve();
+    control.addEventListener('open', () => resolve(), { once: true });
   });
   // It can be rejected (abort, refusal, bye) while the offer is still being made, before `await opened`
   // below, and then never awaited: that must not surface as an unhandled rejection in the app.
   opened.catch(() => {});
 
-  const unlisten = signal.onSession(sessionId, (msg: ServerToViewer) => {
-    switch (msg.type) {
-      case 'answer':
-        timings.answerAt ??= performance.now();
-        pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp })
-          .then(() => {
-            remoteSet = true;
-            for (const c of pendingCandidates.splice(0)) addCandidate(c);
-          })
-          .catch((err: unknown) =>
-            rejectOpen(new XP2PError(ErrorCode.START_STREAM_FAILED, `bad answer: ${String(err)}`)),
-          );
-        break;
-      case 'candidate': {
-        const c = { candidate: normaliseCandidate(msg.candidate), sdpMid: msg.mid ?? '0' };
-        if (remoteSet) addCandidate(c);
-        else pendingCandidates.push(c);
-        break;
-      }
-      case 'error':
-        rejectOpen(new SessionRefusedError(msg.status, msg.message));
-        break;
-      case 'bye':
-        rejectOpen(new XP2PError(ErrorCode.START_STREAM_FAILED, `session ended: ${msg.reason ?? 'bye'}`));
-        byeListener?.(msg.reason ?? 'bye');
-        break;
-    }
-  });
+  const unlisten = signal.onSession(
+    sessionId,
+    serverMessageHandler({
+      pc,
+      log: args.log,
+      onAnswer: () => (timings.answerAt ??= clock.now()),
+      fail: (err) => rejectOpen(err),
+      onBye: (reason) => byeListener?.(reason),
+    }),
+  );
 
   // candidates go out only after the offer: the server refuses (404) a candidate for a session it does not know
   let offerSent = false;
   const localCandidates: { candidate: string; mid: string }[] = [];
   const sendCandidate = (c: { candidate: string; mid: string }) => signal.send({ type: 'candidate', sessionId, ...c });
-  pc.onicecandidate = (ev) => {
+  pc.addEventListener('icecandidate', (ev) => {
     if (!ev.candidate?.candidate) return;
     const c = { candidate: normaliseCandidate(ev.candidate.candidate), mid: ev.candidate.sdpMid ?? '0' };
     if (offerSent) sendCandidate(c);
     else localCandidates.push(c);
-  };
+  });
 
   const onAbort = () => rejectOpen(new DOMException('aborted', 'AbortError'));
   abort.addEventListener('abort', onAbort, { once: true });
@@ -141,9 +117,9 @@ export async function connectPeerLink(args: {
     }
     offerSent = true;
     for (const c of localCandidates.splice(0)) sendCandidate(c);
-    timings.offerSentAt ??= performance.now();
+    timings.offerSentAt ??= clock.now();
     await opened;
-    timings.openAt ??= performance.now();
+    timings.openAt ??= clock.now();
   } catch (err) {
     close();
     throw err;
@@ -159,5 +135,50 @@ export async function connectPeerLink(args: {
       byeListener = cb;
     },
     close,
+  };
+}
+
+/**
+ * What the server says about one attempt: the camera's answer, its trickled candidates (held until the
+ * answer is applied), a refusal, a bye.
+ */
+function serverMessageHandler(h: {
+  pc: PeerConnectionLike;
+  log: (line: string) => void;
+  onAnswer: () => void;
+  fail: (err: Error) => void;
+  onBye: (reason: string) => void;
+}): (msg: ServerToViewer) => void {
+  let remoteSet = false;
+  const pendingCandidates: RTCIceCandidateInit[] = [];
+  const addCandidate = (c: RTCIceCandidateInit) => {
+    h.pc.addIceCandidate(c).catch((err: unknown) => h.log(`candidate ignored: ${String(err)}`));
+  };
+  return (msg) => {
+    switch (msg.type) {
+      case 'answer':
+        h.onAnswer();
+        h.pc
+          .setRemoteDescription({ type: 'answer', sdp: msg.sdp })
+          .then(() => {
+            remoteSet = true;
+            for (const c of pendingCandidates.splice(0)) addCandidate(c);
+          })
+          .catch((err: unknown) => h.fail(new XP2PError(ErrorCode.START_STREAM_FAILED, `bad answer: ${String(err)}`)));
+        break;
+      case 'candidate': {
+        const c = { candidate: normaliseCandidate(msg.candidate), sdpMid: msg.mid ?? '0' };
+        if (remoteSet) addCandidate(c);
+        else pendingCandidates.push(c);
+        break;
+      }
+      case 'error':
+        h.fail(new SessionRefusedError(msg.status, msg.message));
+        break;
+      case 'bye':
+        h.fail(new XP2PError(ErrorCode.START_STREAM_FAILED, `session ended: ${msg.reason ?? 'bye'}`));
+        h.onBye(msg.reason ?? 'bye');
+        break;
+    }
   };
 }

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import type { RecorderManager, RecorderStartOptions } from './recorder.js';
+import type { RecorderManager, RecorderStartOptions } from '../one-to-one/requests/recorder.js';
 
 type Listener<A extends unknown[]> = ((...args: A) => void) | undefined;
 

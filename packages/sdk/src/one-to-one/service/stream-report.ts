@@ -5,21 +5,23 @@
  * never retried, and never delays the stream.
  */
 import { ICE_PATHS, type IcePath } from '@xp2p/protocol';
-import type { IpcSession } from './ipc-session.js';
-
-/** bytes are reported this often while a stream runs, and once more when it ends */
-const REPORT_EVERY_MS = 10_000;
+import { repeat } from '../clock.js';
+import type { IpcSession } from '../session/ipc-session.js';
 
 export class StreamReport {
   private unreported = 0;
   /** the path last read from the peer connection's stats (a reconnect may change it) */
   private path: IcePath = 'unknown';
-  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly stopTimer: () => void;
   private closed = false;
 
-  constructor(private readonly session: IpcSession) {
-    this.timer = setInterval(() => void this.refreshPath().then(() => this.flush()), REPORT_EVERY_MS);
-    (this.timer as { unref?: () => void }).unref?.();
+  /** bytes are reported every `everyMs` while the stream runs, and once more when it ends */
+  constructor(
+    private readonly session: IpcSession,
+    everyMs: number,
+  ) {
+    const report = () => void this.refreshPath().then(() => this.flush());
+    this.stopTimer = repeat(session.clock, everyMs, report, true);
   }
 
   /** the stream's first bytes arrived `ttffMs` after it was asked for (its connect included when it waited for one) */
@@ -37,7 +39,7 @@ export class StreamReport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.timer);
+    this.stopTimer();
     this.flush();
   }
 

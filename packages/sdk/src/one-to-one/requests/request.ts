@@ -10,6 +10,8 @@ import {
   XP2PError,
   type DeviceRequest,
 } from '@xp2p/protocol';
+import type { Clock } from '../clock.js';
+import type { DataChannelLike, PeerConnectionLike } from '../transport.js';
 
 export interface RequestHandlers {
   onHead(status: number, headers: Record<string, string>): void;
@@ -31,7 +33,7 @@ export interface RequestHandle {
 }
 
 /** A fresh request channel (also used to keep a spare one open ahead of time). */
-export function createRequestChannel(pc: RTCPeerConnection): RTCDataChannel {
+export function createRequestChannel(pc: PeerConnectionLike): DataChannelLike {
   const channel = pc.createDataChannel(REQUEST_CHANNEL_LABEL, { ordered: true });
   channel.binaryType = 'arraybuffer';
   return channel;
@@ -42,7 +44,8 @@ export function createRequestChannel(pc: RTCPeerConnection): RTCDataChannel {
  * setup on the warm path) and reads the response.
  */
 export function openRequest(
-  channel: RTCDataChannel,
+  clock: Clock,
+  channel: DataChannelLike,
   request: DeviceRequest,
   handlers: RequestHandlers,
   headTimeoutMs: number,
@@ -51,7 +54,7 @@ export function openRequest(
 
   const finish = () => {
     state = 'done';
-    clearTimeout(headTimer);
+    clock.clearTimeout(headTimer);
     try {
       channel.close();
     } catch {
@@ -63,7 +66,7 @@ export function openRequest(
     finish();
     handlers.onError(err, status);
   };
-  const headTimer = setTimeout(
+  const headTimer = clock.setTimeout(
     () => state !== 'body' && fail(new XP2PError(ErrorCode.START_STREAM_FAILED, `no response in ${headTimeoutMs} ms`)),
     headTimeoutMs,
   );
@@ -76,8 +79,8 @@ export function openRequest(
     state = 'head';
   };
   if (channel.readyState === 'open') sendRequest();
-  else channel.onopen = sendRequest;
-  channel.onmessage = (ev: MessageEvent) => {
+  else channel.addEventListener('open', sendRequest, { once: true });
+  channel.addEventListener('message', (ev) => {
     if (state === 'done') return;
     if (typeof ev.data !== 'string') {
       if (state !== 'body') return fail(new XP2PError(ErrorCode.START_STREAM_FAILED, 'body before response head'));
@@ -90,7 +93,7 @@ export function openRequest(
     if (frame.type === 'head') {
       if (state !== 'head') return fail(new XP2PError(ErrorCode.START_STREAM_FAILED, 'second response head'));
       state = 'body';
-      clearTimeout(headTimer);
+      clock.clearTimeout(headTimer);
       handlers.onHead(frame.status, frame.headers);
     } else if (frame.type === 'end') {
       finish();
@@ -98,8 +101,10 @@ export function openRequest(
     } else {
       fail(new XP2PError(ErrorCode.START_STREAM_FAILED, frame.message), frame.status);
     }
-  };
-  channel.onclose = () => fail(new XP2PError(ErrorCode.START_STREAM_FAILED, 'connection to the camera closed'));
+  });
+  channel.addEventListener('close', () =>
+    fail(new XP2PError(ErrorCode.START_STREAM_FAILED, 'connection to the camera closed')),
+  );
 
   return {
     sendUpstream(data) {
@@ -122,7 +127,7 @@ export function openRequest(
  * libdatachannel can close a channel on its own thread before the polyfill's readyState says so, and then
  * send throws: that is a closed channel (its close event follows), never an exception for the app.
  */
-function trySend(channel: RTCDataChannel, data: string | Uint8Array): boolean {
+function trySend(channel: DataChannelLike, data: string | Uint8Array): boolean {
   try {
     if (typeof data === 'string') channel.send(data);
     else channel.send(data as Uint8Array<ArrayBuffer>);

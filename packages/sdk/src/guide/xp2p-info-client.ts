@@ -3,8 +3,8 @@
  * camera's current xp2pInfo, with a request signed by the app's credentials.
  */
 import { appSignatureHeaders, describeError, signAppRequest } from '@xp2p/protocol';
-import { serverUrlsOf, type AppParams } from './app-params.js';
-import { SDK_DEFAULTS } from './defaults.js';
+import { serverUrlsOf, type AppParams } from '../app-params.js';
+import { SDK_DEFAULTS } from '../defaults.js';
 
 export class ApiError extends Error {
   override name = 'ApiError';

@@ -15,9 +15,11 @@ import {
   type ViewerToServer,
   webSocketUrl,
 } from '@xp2p/protocol';
-import type { AppParams } from './app-params.js';
-import { errorOfEvent } from './socket-error.js';
-import type { Platform } from './platform.js';
+import type { AppParams } from '../app-params.js';
+import { errorOfEvent } from '../socket-error.js';
+import type { Platform } from '../platform.js';
+import { repeat, unrefTimer, type Clock } from '../one-to-one/clock.js';
+import type { SignalChannel } from '../one-to-one/transport.js';
 
 type SessionListener = (msg: ServerToViewer) => void;
 
@@ -25,14 +27,25 @@ export class SignalConnectionError extends Error {
   override name = 'SignalConnectionError';
 }
 
-export class ViewerSignal {
+export interface ViewerSignalOptions {
+  clock: Clock;
+  /** how long the socket may take to say hello */
+  timeoutMs: number;
+  /** keep-alive ping interval */
+  pingMs: number;
+  /** background reconnect back-off range */
+  backoff: { minMs: number; maxMs: number };
+  log: (line: string) => void;
+}
+
+export class ViewerSignal implements SignalChannel {
   private socket: WebSocket | undefined;
   private ready: Promise<IceServer[]> | undefined;
   private readonly listeners = new Map<string, SessionListener>();
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private stopPingTimer: (() => void) | undefined;
   private closed = false;
   private readonly servers: ServerRotation;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private reconnectTimer: unknown;
   /** background reconnects that failed in a row (the back-off exponent) */
   private reconnectFailures = 0;
 
@@ -40,11 +53,13 @@ export class ViewerSignal {
     private readonly platform: Platform,
     serverUrl: string | readonly string[],
     private readonly app: AppParams,
-    private readonly timeoutMs: number,
-    private readonly log: (line: string) => void,
-    private readonly backoff = { minMs: 250, maxMs: 10_000 },
+    private readonly o: ViewerSignalOptions,
   ) {
     this.servers = new ServerRotation(serverUrl);
+  }
+
+  private log(line: string): void {
+    this.o.log(line);
   }
 
   /** the node in use (or to be tried next) */
@@ -78,7 +93,7 @@ export class ViewerSignal {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.reconnectTimer);
+    this.o.clock.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     this.stopPing();
     this.socket?.close();
@@ -108,9 +123,10 @@ export class ViewerSignal {
   /** After a drop: reconnect in the background (next node first), so new sessions find signalling ready. */
   private scheduleReconnect(): void {
     if (this.closed || this.reconnectTimer) return;
-    const base = Math.min(this.backoff.maxMs, this.backoff.minMs * 2 ** this.reconnectFailures);
+    const { backoff } = this.o;
+    const base = Math.min(backoff.maxMs, backoff.minMs * 2 ** this.reconnectFailures);
     const delay = base / 2 + Math.random() * (base / 2);
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = this.o.clock.setTimeout(() => {
       this.reconnectTimer = undefined;
       this.connect().then(
         () => {
@@ -124,7 +140,7 @@ export class ViewerSignal {
       );
     }, delay);
     // Only a convenience: it must not keep a Node process alive by itself.
-    (this.reconnectTimer as { unref?: () => void }).unref?.();
+    unrefTimer(this.reconnectTimer);
   }
 
   private async openAt(serverUrl: string): Promise<IceServer[]> {
@@ -143,15 +159,16 @@ export class ViewerSignal {
       this.socket = socket;
       let settled = false;
       let failed = false;
-      const timer = setTimeout(
-        () => fail(new SignalConnectionError(`no answer from ${serverUrl} in ${this.timeoutMs} ms`)),
-        this.timeoutMs,
+      const { clock, timeoutMs } = this.o;
+      const timer = clock.setTimeout(
+        () => fail(new SignalConnectionError(`no answer from ${serverUrl} in ${timeoutMs} ms`)),
+        timeoutMs,
       );
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
         failed = true;
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         socket.close();
         reject(err);
       };
@@ -189,7 +206,7 @@ export class ViewerSignal {
         if (msg.type === 'hello') {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          clock.clearTimeout(timer);
           this.startPing();
           resolve(msg.iceServers);
           return;
@@ -204,14 +221,13 @@ export class ViewerSignal {
 
   private startPing(): void {
     this.stopPing();
-    this.pingTimer = setInterval(() => this.send({ type: 'ping' }), 15_000);
     // Keep-alive only: it must not keep a Node process alive by itself.
-    (this.pingTimer as { unref?: () => void }).unref?.();
+    this.stopPingTimer = repeat(this.o.clock, this.o.pingMs, () => this.send({ type: 'ping' }), true);
   }
 
   private stopPing(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
+    this.stopPingTimer?.();
+    this.stopPingTimer = undefined;
   }
 }
 

@@ -8,13 +8,15 @@
  */
 import {
   ErrorCode,
+  isXP2PError,
   errorMessages,
   utf8Decode,
   concatBytes,
   type DeviceRequest,
   type ErrorCodeValue,
 } from '@xp2p/protocol';
-import type { IpcSession } from './ipc-session.js';
+import type { IpcSession } from '../session/ipc-session.js';
+import type { RequestHandle } from './request.js';
 
 export type CommandResultType = 'success' | 'failure' | 'error' | 'timeout';
 
@@ -51,14 +53,15 @@ export function runCommand(session: IpcSession, request: DeviceRequest, timeoutM
     const body: Uint8Array[] = [];
     let status = 0;
     let settled = false;
+    let handle: RequestHandle | undefined;
     const settle = (r: CommandResult) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      handle.cancel();
+      session.clock.clearTimeout(timer);
+      handle?.cancel();
       resolve(r);
     };
-    const timer = setTimeout(
+    const timer = session.clock.setTimeout(
       () =>
         settle({
           type: 'timeout',
@@ -69,27 +72,28 @@ export function runCommand(session: IpcSession, request: DeviceRequest, timeoutM
         }),
       timeoutMs,
     );
-    const handle = session.request(request, {
-      onHead(s) {
-        status = s;
-      },
-      onData(data) {
-        body.push(new Uint8Array(data));
-      },
-      onEnd() {
-        const data = utf8Decode(concatBytes(body));
-        const ok = status >= 200 && status < 300;
-        settle({
-          type: ok ? 'success' : 'failure',
-          status,
-          data,
-          errcode: ErrorCode.OK,
-          errmsg: ok ? '' : `camera answered ${status}`,
-        });
-      },
-      onError(err, errStatus) {
-        settle({ type: 'error', status: errStatus ?? status, data: '', errcode: err.code, errmsg: err.message });
-      },
-    });
+    const error = (code: number, errmsg: string, errStatus = status) =>
+      settle({ type: 'error', status: errStatus, data: '', errcode: code, errmsg });
+    try {
+      handle = session.request(request, {
+        onHead(s) {
+          status = s;
+        },
+        onData(data) {
+          body.push(new Uint8Array(data));
+        },
+        onEnd() {
+          const data = utf8Decode(concatBytes(body));
+          const ok = status >= 200 && status < 300;
+          const errmsg = ok ? '' : `camera answered ${status}`;
+          settle({ type: ok ? 'success' : 'failure', status, data, errcode: ErrorCode.OK, errmsg });
+        },
+        onError: (err, errStatus) => error(err.code, err.message, errStatus ?? status),
+      });
+    } catch (err) {
+      // the session cannot carry a request right now (it closed, or a reconnect started meanwhile)
+      if (isXP2PError(err)) error(err.code, err.message);
+      else error(ErrorCode.START_STREAM_FAILED, err instanceof Error ? err.message : String(err));
+    }
   });
 }

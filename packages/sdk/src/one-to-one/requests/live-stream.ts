@@ -5,7 +5,7 @@
  * FLV throughout; only a session that is gone for good ends the stream.
  */
 import { ErrorCode, FlvFormatError, XP2PError, type DeviceRequest } from '@xp2p/protocol';
-import type { IpcSession } from './ipc-session.js';
+import type { IpcSession } from '../session/ipc-session.js';
 import { LiveFlvSplicer } from './live-splice.js';
 import type { RequestHandle, RequestHandlers } from './request.js';
 
@@ -17,6 +17,8 @@ export function openLiveStream(
   request: DeviceRequest,
   handlers: RequestHandlers,
   log: (line: string) => void,
+  /** the stream goes on after a reconnect (`resumes`: how many times so far) */
+  onResumed: (resumes: number) => void = () => {},
 ): RequestHandle {
   const splicer = new LiveFlvSplicer();
   let current: RequestHandle | undefined;
@@ -43,7 +45,10 @@ export function openLiveStream(
             new XP2PError(ErrorCode.START_STREAM_FAILED, `camera refused the resumed live stream (${status})`),
             status,
           );
-        } else if (resumed) log(`live stream resumed (${splicer.resumes})`);
+        } else if (resumed) {
+          log(`live stream resumed (${splicer.resumes})`);
+          onResumed(splicer.resumes);
+        }
       },
       onData(data) {
         let out: Uint8Array;
