@@ -3,7 +3,7 @@
  * from the config, the public URL or the listen address (stun/advertised-stun.ts has the rules).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientPool, connectViewer, startTestServer, testConfig, type TestServer } from '../testing/harness.js';
+import { ClientPool, connectViewer, startTestServer, testConfig, type TestServer } from '@xp2p/testing/server';
 import { SERVER_VERSION } from '../version.js';
 
 let t: TestServer | undefined;
