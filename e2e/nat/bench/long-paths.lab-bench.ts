@@ -90,7 +90,7 @@ it('long paths: TTFF, downloads and 1vN in the NAT lab', async () => {
     const benchPath = (host: LabHost, args: string[], timeoutMs: number) =>
       finished(
         lab.start(host.ns, [
-          ...[CLI, 'bench-path', device, '--server', s.serverUrl, '--data', s.dataDir, '--bind', host.ip],
+          ...[CLI, 'bench-path', device, '--server', s.serverUrl, '--data', s.dataDir, '--bind', host.ip, '--insecure'],
           ...args,
         ]),
         timeoutMs,
@@ -204,6 +204,7 @@ it('long paths: TTFF, downloads and 1vN in the NAT lab', async () => {
       s.serverUrl,
       '--data',
       s.dataDir,
+      '--insecure',
     ]);
     await new Promise((r) => setTimeout(r, 3_000));
     const peers: NsProcess[] = [];

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 /** `xp2p` — one command for every part: demo, server, device, play. */
 import { describeError } from '@xp2p/protocol';
-import { UsageError } from './args.js';
+import { checkCommandTransport, UsageError } from './args.js';
 import { benchCommand } from './commands/bench.js';
 import { benchSwarmCommand } from './commands/bench-swarm.js';
 import { benchPathCommand } from './commands/bench-path.js';
 import { benchReportCommand } from './commands/bench-report.js';
 import { cmdCommand } from './commands/cmd.js';
 import { downloadCommand } from './commands/download.js';
-import { publishCommand } from './commands/publish.js';
+import { publishCommand, publishKeyCommand } from './commands/publish.js';
 import { recordsCommand } from './commands/records.js';
 import { talkCommand } from './commands/talk.js';
 import { watchCommand } from './commands/watch.js';
@@ -26,12 +26,15 @@ const USAGE = `usage: xp2p <command> [flags]
   device [--server URL[,URL...]] [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
          [--nat-reprobe-ms 15000]   re-probe the public address; log in again at once when it changes
-  play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0]
+         [--server-ca PEM | --server-fingerprint SHA256]   pin the server's certificate
+  play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0] [--allow-origin URL]
   cmd <productId>/<deviceName> '<command>'   e.g. 'action=inner_define&channel=0&cmd=get_device_st&type=live'
   records <productId>/<deviceName> [--from S --to E] [--json]
   download <productId>/<deviceName> <file_name> [-o OUT]   resumes when OUT holds a part
   talk <productId>/<deviceName> <file.wav>
-  publish NAME [sample|testsrc|FILE|URL] [--key KEY]   pushes a live stream to the origin (1vN)
+  publish NAME [sample|testsrc|FILE|URL] [--key-file F]   pushes a live stream to the origin (1vN); the key:
+                             --key-file, else XP2P_PUBLISH_KEY, else derived from the config
+  publish-key NAME           prints the stream's publish key (ffmpeg -f flv http://HOST/live/NAME?key=KEY)
   watch http://host:18080/live/NAME.flv[,URL on another node...] [--listen 127.0.0.1:PORT] [--no-upload]   a 1vN peer; prints play: and stats
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
   bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
@@ -40,7 +43,9 @@ const USAGE = `usage: xp2p <command> [flags]
                              one viewer's cold/warm TTFF and download rate as JSON lines (npm run bench:lab)
   bench-report FIGURES.json  merges figures into bench/results.json and rewrites BENCHMARKS.md
 
-every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR
+every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR,
+  --insecure (allow http:// and ws:// to another machine; refused without it, as the server refuses to
+  listen in plaintext off loopback without TLS or an https --public-url)
   (the device and viewer commands take several cluster nodes, URL,URL,...: they move to the next when one fails)
 `;
 
@@ -58,6 +63,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   talk: talkCommand,
   records: recordsCommand,
   publish: publishCommand,
+  'publish-key': publishKeyCommand,
   watch: watchCommand,
 };
 
@@ -73,6 +79,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  checkCommandTransport(name, rest);
   await command(rest);
 }
 

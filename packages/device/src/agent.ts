@@ -2,7 +2,14 @@
  * The camera agent: stays logged in to the signalling server, checks every viewer's token itself (the
  * server checked it too, but a camera trusts no one), and runs one ViewerSession per admitted viewer.
  */
-import { verifyViewerToken, withoutRelay, type IceServer, type ServerToDevice } from '@xp2p/protocol';
+import {
+  parseServerUrls,
+  requireSecureUrls,
+  verifyViewerToken,
+  withoutRelay,
+  type IceServer,
+  type ServerToDevice,
+} from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from './defaults.js';
 import { LiveHandler, type LiveFeed } from './live-handler.js';
 import { LiveStreams, type LiveStreamSpec } from './live-streams.js';
@@ -21,6 +28,11 @@ import { ViewerSession } from './viewer-session.js';
 export interface DeviceAgentOptions {
   /** signalling server base URL, or several nodes of one cluster (array or comma-separated), tried in turn */
   serverUrl: string | readonly string[];
+  /** allow http:// / ws:// to a host that is not this machine (else InsecureTransportError) */
+  insecure?: boolean;
+  /** pin the server's certificate: a CA PEM, or the certificate's SHA-256 fingerprint (server-trust.ts) */
+  serverCa?: string | Buffer;
+  serverFingerprint?: string;
   productId: string;
   deviceName: string;
   secret: string;
@@ -76,6 +88,7 @@ const MAX_EARLY_CANDIDATES = 64;
 const MAX_ATTEMPTS_PER_VIEWER = 6;
 
 export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
+  requireSecureUrls(parseServerUrls(o.serverUrl), o.insecure ?? false);
   const cfg = {
     ...DEVICE_DEFAULTS,
     ...definedOnly({
@@ -134,6 +147,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const signal = new DeviceSignalClient({
     serverUrl: o.serverUrl,
     identity: { productId: o.productId, deviceName: o.deviceName, secret: o.secret, version: cfg.version },
+    trust: { serverCa: o.serverCa, serverFingerprint: o.serverFingerprint },
     reconnectMinMs: cfg.reconnectMinMs,
     reconnectMaxMs: cfg.reconnectMaxMs,
     pingIntervalMs: cfg.pingIntervalMs,

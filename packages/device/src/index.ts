@@ -13,3 +13,4 @@ export * from './playback/index.js';
 export * from './download/index.js';
 export * from './voice/index.js';
 export * from './commands/index.js';
+export { isFingerprint, ServerCertificateError, type ServerTrust } from './server-trust.js';

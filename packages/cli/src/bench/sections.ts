@@ -6,6 +6,7 @@ import type { BenchSection } from './report.js';
 import { labSection } from './lab-section.js';
 import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
+import { floodSections } from './flood-section.js';
 
 export function benchSections(figures: Record<string, number>): BenchSection[] {
   const runs = figures.ttff_runs;
@@ -136,6 +137,7 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
         ['command_rtt_ms_p50 / p95', `${figures.command_rtt_ms_p50} / ${figures.command_rtt_ms_p95} ms`, ''],
       ],
     },
+    ...floodSections(figures),
     ...[labSection(figures)].filter((s): s is BenchSection => s !== undefined),
   ];
 }

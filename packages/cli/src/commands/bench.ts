@@ -19,6 +19,7 @@ import { runSwarmBench } from '@xp2p/sdk/node';
 import { runSignalLoadBench } from '@xp2p/server';
 import { benchBrowserTtff, webAppBuilt } from '@xp2p/web';
 import { commandRoundTrips, httpDownloadMBps, p2pDownloadMBps } from '../bench/one-to-one.js';
+import { floodFigures, runFloods } from '../bench/floods.js';
 import { describePaths, pathFigures } from '../bench/path-counts.js';
 import { coldP2P, directFetch, preconnectedAgent, warmP2P, type ColdRun } from '../bench/ttff.js';
 
@@ -51,6 +52,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
       out: { type: 'string', default: '.' },
       'skip-sim': { type: 'boolean', default: false },
       'load-connections': { type: 'string', default: '50000' },
+      'only-floods': { type: 'boolean', default: false },
+      'flood-seconds': { type: 'string', default: '13' },
     },
   });
   const runs = Number(values.runs);
@@ -84,6 +87,27 @@ export async function benchCommand(argv: string[]): Promise<void> {
     };
     const app = { ...config.apps[0]!, serverUrl };
     const dev = { productId: 'demo', deviceName: 'cam1' };
+    const floods = async () =>
+      floodFigures(
+        await runFloods({
+          port: Number(new URL(serverUrl).port),
+          serverPid: server.child.pid!,
+          app,
+          device: dev,
+          holdMs: Number(values['flood-seconds']) * 1000,
+          idleTcp: 2_000,
+          slowHttp: 1_000,
+          wsGarbage: 200,
+          wsNoRead: 500,
+        }),
+      );
+    if (values['only-floods']) {
+      const figures = await floods();
+      for (const [k, v] of Object.entries(figures)) console.log(`${k}: ${v}`);
+      writeResults(resolve(values.out), figures);
+      console.log('wrote BENCHMARKS.md and bench/results.json');
+      return;
+    }
 
     console.log(`bench: ${runs} runs each`);
     await coldP2P(app, dev); // warm-up: JIT, first DTLS certificate
@@ -128,6 +152,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
       : await runSwarmBench({
           onResult: (n, f) => console.log(`swarm sim N=${n}: offload ${round(f[`swarm_sim_n${n}_offload`] ?? 0, 3)}`),
         });
+    const flooded = await floods();
     const load =
       values['load-connections'] !== '0'
         ? await runSignalLoadBench({ connections: Number(values['load-connections']) }).catch(
@@ -174,6 +199,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
           }
         : {}),
       ...Object.fromEntries(Object.entries(swarmSim).map(([k, v]) => [k, round(v, 4)])),
+      ...flooded,
       ...(load
         ? {
             signal_conns_max: load.signal_conns_max,

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { cleanupWebRTC, openCameraFeeds, startDeviceAgent, startDirectHttp } from '@xp2p/device';
+import { readFile } from 'node:fs/promises';
+import { cleanupWebRTC, isFingerprint, openCameraFeeds, startDeviceAgent, startDirectHttp } from '@xp2p/device';
 import { parseServerUrls } from '@xp2p/protocol';
 import { commonOptions, defaultBindAddress, UsageError } from '../args.js';
 import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
@@ -21,6 +22,8 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       version: { type: 'string' },
       'http-port': { type: 'string' },
       'nat-reprobe-ms': { type: 'string' },
+      'server-ca': { type: 'string' },
+      'server-fingerprint': { type: 'string' },
     },
   });
   let servers: string[];
@@ -29,6 +32,11 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   } catch (err) {
     throw new UsageError(`--server: ${(err as Error).message}`);
   }
+  const fingerprint = values['server-fingerprint'];
+  if (fingerprint !== undefined && !isFingerprint(fingerprint)) {
+    throw new UsageError('--server-fingerprint: a SHA-256 fingerprint, 64 hex digits (colons allowed)');
+  }
+  const serverCa = values['server-ca'] !== undefined ? await readFile(values['server-ca']) : undefined;
   const secret = values.secret ?? deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
   let camera: Awaited<ReturnType<typeof openCameraFeeds>>;
   try {
@@ -47,6 +55,9 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   const agent = startDeviceAgent({
     ...storage,
     serverUrl: servers,
+    insecure: values.insecure,
+    serverCa,
+    serverFingerprint: fingerprint,
     productId: values.product,
     deviceName: values.name,
     secret,

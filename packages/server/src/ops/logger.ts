@@ -2,7 +2,8 @@
  * The server's one log function. Handlers keep calling `log(line)` with a human-readable line; this turns
  * each line into a leveled event for pino (structured JSON for log shippers) and/or hands it to the
  * caller's line sink (the CLI prints those). The level comes from what the line says; secrets that could
- * appear in a line (query keys, tokens, signatures) are scrubbed before it goes anywhere.
+ * appear in a line (query keys, tokens, signatures) are scrubbed before it goes anywhere, and control
+ * characters (a client's newline would forge a log line) are escaped.
  */
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 
@@ -13,6 +14,15 @@ const SECRET_IN_TEXT = /\b(key|token|signature|secret|proof|appSecretKey|nonce)=
 
 /** Replaces the value of any `key=…`-like pair with a mark, so a logged URL never leaks a credential. */
 export const scrubSecrets = (line: string): string => line.replace(SECRET_IN_TEXT, '$1=[redacted]');
+
+// eslint-disable-next-line no-control-regex -- these are exactly what must not reach a log line raw
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+
+/** One log line stays one line: newlines and other control characters (from clients) are escaped. */
+export const escapeControls = (line: string): string =>
+  line.replace(CONTROL, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
 
@@ -43,7 +53,7 @@ export function createLog(options: {
 }): (line: string) => void {
   const { sink, logger } = options;
   return (raw) => {
-    const line = scrubSecrets(raw);
+    const line = escapeControls(scrubSecrets(raw));
     sink?.(line);
     if (logger) logger[levelOf(line)](line);
   };

@@ -98,6 +98,7 @@ export class Origin {
       targetChunkMs: this.#tuning.targetChunkMs,
       windowMs: this.#tuning.originWindowMs,
       windowMaxBytes: this.#tuning.originWindowMaxBytes,
+      windowMaxChunks: this.#tuning.originWindowMaxChunks,
       ...(mirrorOf ? { mirrorOf } : {}),
     });
     const record: StreamRecord = { stream, originBytes: 0, dropTimer: undefined };

@@ -3,9 +3,11 @@
  * reaches a device only with a valid viewer token that this app was given for that device; everything
  * else in a session flows only between the session's own two sockets.
  */
+import { boundedReport } from './report-bounds.js';
 import {
   ErrorCode,
   peekViewerToken,
+  randomId,
   SIGNAL_PROTOCOL_VERSION,
   verifyViewerToken,
   viewerToServerSchema,
@@ -44,7 +46,9 @@ export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, requestHos
     }
   });
   hub.heartbeat.watch(ws);
-  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers(app.appid, requestHost) });
+  // a TURN username per viewer connection, so coturn's per-user quota bounds one viewer, not a whole app
+  const turnUser = `${app.appid}.${randomId(6)}`;
+  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers(turnUser, requestHost) });
 }
 
 async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServer): Promise<void> {
@@ -55,8 +59,8 @@ async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServ
     return link.channel.sendError(404, 'no such session', { sessionId: message.sessionId });
   }
   if (message.type === 'report') {
-    const { path, ttffMs, bytes } = message;
-    hub.metrics.viewerReported(path, ttffMs, bytes);
+    const { ttffMs, bytes } = boundedReport(session, message, hub.tuning);
+    hub.metrics.viewerReported(message.path, ttffMs, bytes);
     return;
   }
   if (message.type === 'bye') {
