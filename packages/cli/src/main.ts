@@ -2,20 +2,6 @@
 /** `xp2p` — one command for every part: demo, server, device, play. */
 import { describeError } from '@xp2p/protocol';
 import { checkCommandTransport, UsageError } from './args.js';
-import { benchCommand } from './commands/bench.js';
-import { benchSwarmCommand } from './commands/bench-swarm.js';
-import { benchPathCommand } from './commands/bench-path.js';
-import { benchReportCommand } from './commands/bench-report.js';
-import { cmdCommand } from './commands/cmd.js';
-import { downloadCommand } from './commands/download.js';
-import { publishCommand, publishKeyCommand } from './commands/publish.js';
-import { recordsCommand } from './commands/records.js';
-import { talkCommand } from './commands/talk.js';
-import { watchCommand } from './commands/watch.js';
-import { demoCommand } from './commands/demo.js';
-import { deviceCommand } from './commands/device.js';
-import { playCommand } from './commands/play.js';
-import { serverCommand } from './commands/server.js';
 
 const USAGE = `usage: xp2p <command> [flags]
 
@@ -23,7 +9,8 @@ const USAGE = `usage: xp2p <command> [flags]
   server [--port 18080] [--stun-port 3478] [--host 127.0.0.1] [--config FILE] [--redis redis://H:P]
          [--cluster-url URL] [--tls-cert F --tls-key F] [--public-url URL] [--ice-servers stun:H:P,...]
          [--trust-proxy] [--web-root DIR] [--log-format json|text] [--pull NAME=URL ...] [--pull-idle-seconds 30]
-  device [--server URL[,URL...]] [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
+  device [--server URL[,URL...]] [--product demo --name cam1] [--secret S | --secret-file F]
+         [--source sample|testsrc|FILE|URL] [--max-viewers 4]
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
          [--nat-reprobe-ms 15000]   re-probe the public address; log in again at once when it changes
          [--server-ca PEM | --server-fingerprint SHA256]   pin the server's certificate
@@ -36,12 +23,17 @@ const USAGE = `usage: xp2p <command> [flags]
                              --key-file, else XP2P_PUBLISH_KEY, else derived from the config
   publish-key NAME           prints the stream's publish key (ffmpeg -f flv http://HOST/live/NAME?key=KEY)
   watch http://host:18080/live/NAME.flv[,URL on another node...] [--listen 127.0.0.1:PORT] [--no-upload]   a 1vN peer; prints play: and stats
+  doctor [URL] [--config FILE] [--stun HOST:PORT]   checks a deployment: reachable, ready (Redis), TLS days
+                             left, clock skew, signalling, STUN answers, TURN allocates; one line per check
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
   bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
                              1vN simulation only; updates its figures in BENCHMARKS.md, bench/results.json
   bench-path <productId>/<deviceName> [--runs 10] [--warm-runs 0] [--download FILE]
                              one viewer's cold/warm TTFF and download rate as JSON lines (npm run bench:lab)
   bench-report FIGURES.json  merges figures into bench/results.json and rewrites BENCHMARKS.md
+  bench-size                 what browsers download (built web app, sdk bundle); updates its rows
+  bench-agent [--viewers 4] [--seconds 30]   RSS and CPU of xp2p device serving live viewers of a 2 Mbit/s
+                             stream while recording; updates its rows
 
 every command: --server URL (default http://127.0.0.1:18080), --data DIR (default .xp2p), --bind ADDR,
   --insecure (allow http:// and ws:// to another machine; refused without it, as the server refuses to
@@ -49,22 +41,28 @@ every command: --server URL (default http://127.0.0.1:18080), --data DIR (defaul
   (the device and viewer commands take several cluster nodes, URL,URL,...: they move to the next when one fails)
 `;
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = {
-  demo: demoCommand,
-  server: serverCommand,
-  device: deviceCommand,
-  play: playCommand,
-  bench: benchCommand,
-  'bench-swarm': benchSwarmCommand,
-  'bench-path': benchPathCommand,
-  'bench-report': benchReportCommand,
-  cmd: cmdCommand,
-  download: downloadCommand,
-  talk: talkCommand,
-  records: recordsCommand,
-  publish: publishCommand,
-  'publish-key': publishKeyCommand,
-  watch: watchCommand,
+// Each command's module is loaded only when it runs: `xp2p device` on a small board must not pay for the
+// server, the web app's Chromium launcher or the benchmarks (measured: 25 MB of RSS, see bench-agent).
+type Command = (argv: string[]) => Promise<void>;
+const commands: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
+  server: async () => (await import('./commands/server.js')).serverCommand,
+  device: async () => (await import('./commands/device.js')).deviceCommand,
+  play: async () => (await import('./commands/play.js')).playCommand,
+  bench: async () => (await import('./commands/bench.js')).benchCommand,
+  'bench-swarm': async () => (await import('./commands/bench-swarm.js')).benchSwarmCommand,
+  'bench-size': async () => (await import('./commands/bench-size.js')).benchSizeCommand,
+  'bench-agent': async () => (await import('./commands/bench-agent.js')).benchAgentCommand,
+  'bench-path': async () => (await import('./commands/bench-path.js')).benchPathCommand,
+  'bench-report': async () => (await import('./commands/bench-report.js')).benchReportCommand,
+  cmd: async () => (await import('./commands/cmd.js')).cmdCommand,
+  download: async () => (await import('./commands/download.js')).downloadCommand,
+  talk: async () => (await import('./commands/talk.js')).talkCommand,
+  records: async () => (await import('./commands/records.js')).recordsCommand,
+  publish: async () => (await import('./commands/publish.js')).publishCommand,
+  'publish-key': async () => (await import('./commands/publish.js')).publishKeyCommand,
+  watch: async () => (await import('./commands/watch.js')).watchCommand,
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -73,13 +71,14 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const command = commands[name];
-  if (!command) throw new UsageError(`unknown command "${name}"`);
+  const load = commands[name];
+  if (!load) throw new UsageError(`unknown command "${name}"`);
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(USAGE);
     return;
   }
   checkCommandTransport(name, rest);
+  const command = await load();
   await command(rest);
 }
 

@@ -1,3 +1,9 @@
+/**
+ * The camera agent: logs a camera in to a server with its secret and answers viewers over WebRTC
+ * (live from a GOP cache, playback, downloads, talkback, commands); media sources and recordings.
+ *
+ * @module @xp2p/device
+ */
 export { startDeviceAgent, type DeviceAgent, type DeviceAgentOptions, type DeviceAgentStatus } from './agent.js';
 export { DEVICE_DEFAULTS } from './defaults.js';
 export { openCameraFeed, openCameraFeeds, parseSourceFlag, sourceFromSpec, type CameraFeed } from './camera-feed.js';

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { P2PModule } from '@xp2p/sdk';
 import { checkBridgeRequest, newBridgeToken, type BridgeGuardConfig } from './bridge-guard.js';
 
+/** Defaults of {@link startPlayerBridge}. */
 export const BRIDGE_DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   port: 16080,
@@ -16,6 +17,7 @@ export const BRIDGE_DEFAULTS = Object.freeze({
   maxClientBacklogBytes: 16 * 1024 * 1024,
 });
 
+/** What {@link startPlayerBridge} needs: an initialised p2pModule and a way to get a camera's xp2pInfo. */
 export interface PlayerBridgeOptions {
   p2p: P2PModule;
   /** Gets a fresh xp2pInfo for a device (usually fetchXp2pInfo against the server). */
@@ -26,20 +28,24 @@ export interface PlayerBridgeOptions {
   allowedOrigins?: readonly string[];
   /** The per-run path token; random by default (tests and embedders may fix it). */
   token?: string;
+  /** receives one human-readable line per event (stream opened, closed, failed) */
   log?: (line: string) => void;
 }
 
+/** A running bridge: local HTTP-FLV URLs any player opens. */
 export interface PlayerBridge {
   /** Base URL with the token, e.g. http://127.0.0.1:16080/<token>; append /<productId>/<deviceName>/ipc.flv?... */
   url: string;
   port: number;
   /** The URL a player opens for a device's live view. */
   liveUrl(productId: string, deviceName: string, params?: string): string;
+  /** Stops every stream it serves and closes its HTTP server. */
   close(): Promise<void>;
 }
 
 let bridgeRequestCounter = 0;
 
+/** Serves cameras as local HTTP-FLV (`/PRODUCT/DEVICE/ipc.flv?action=live...`), fed by the sdk over P2P, for ffplay, VLC, mpv or any player. */
 export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerBridge> {
   const log = o.log ?? (() => {});
   const active = new Set<string>();

@@ -1,3 +1,9 @@
+/**
+ * The wire and the guide's codes, pure code with no I/O: error codes, xp2pInfo, tokens and signatures,
+ * signalling, tracker and peer-wire schemas, request framing, FLV demux/mux, STUN, the 1vN chunker.
+ *
+ * @module @xp2p/protocol
+ */
 export * from './errors.js';
 export * from './version.js';
 export * from './bytes.js';
@@ -19,3 +25,4 @@ export * from './sha256-stream.js';
 export * from './stun/index.js';
 export * from './server-list.js';
 export * from './sctp-settings.js';
+export { describeIssue, type MessageSchema } from './schema.js';

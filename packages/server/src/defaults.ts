@@ -107,6 +107,7 @@ export interface ServerTuning {
   maxPeersPerSwarm: number;
 }
 
+/** The server's limits and timings (see {@link ServerTuning}); `startServer({ tuning })` overrides some. */
 export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   maxBodyBytes: 16 * 1024,
   deviceAuthTimeoutMs: 10_000,

@@ -45,6 +45,7 @@ import { loadTlsPair, watchTlsFiles, type TlsFiles } from './tls/tls-files.js';
 import { SERVER_VERSION } from './version.js';
 import { staticFiles } from './web/static-files.js';
 
+/** Options of {@link startServer}: the config, where to listen, TLS, cluster and logging. */
 export interface StartServerOptions {
   config: XP2PConfig;
   /** defaults to config.server.host */
@@ -92,6 +93,7 @@ export interface StartServerOptions {
   insecure?: boolean;
 }
 
+/** A running server node: its URL, origin, metrics and `close()`. */
 export interface RunningServer {
   /** http://host:port (https:// with tls) */
   url: string;
@@ -107,6 +109,7 @@ export interface RunningServer {
    * Resolves when all are gone, within tuning.drainTimeoutMs (what is left then is cut).
    */
   close(): Promise<void>;
+  /** every configured camera and whether it is online (on this node or, in a cluster, any) */
   presence(): DeviceStatus[];
   /**
    * The 1vN origin, for in-process publishing: `const pub = server.origin.openPublisher('room');
@@ -120,6 +123,7 @@ const CLOSE_GOING_AWAY = 1001;
 
 const hostForUrl = (host: string): string => (isIPv6(host) ? `[${host}]` : host);
 
+/** Starts one server node: HTTP(S) and WebSocket signalling, the xp2pInfo API, the 1vN origin and tracker, STUN, metrics; joins a Redis cluster with `redis`. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // --pull streams are checked by the config's rules, like those of the file
   const pulls = options.pulls ? { pulls: { ...options.config.pulls, ...options.pulls } } : {};

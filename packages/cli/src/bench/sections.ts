@@ -7,6 +7,9 @@ import { labSection } from './lab-section.js';
 import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
 import { floodSections } from './flood-section.js';
+import { sizeSection } from './size-section.js';
+import { agentSection } from './agent-section.js';
+import { WEB_SIZE_BUDGETS } from '@xp2p/web';
 
 export function benchSections(figures: Record<string, number>): BenchSection[] {
   const runs = figures.ttff_runs;
@@ -138,6 +141,8 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
       ],
     },
     ...floodSections(figures),
+    ...sizeSection(figures, WEB_SIZE_BUDGETS),
+    ...agentSection(figures),
     ...[labSection(figures)].filter((s): s is BenchSection => s !== undefined),
   ];
 }

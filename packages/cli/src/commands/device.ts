@@ -1,10 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { cleanupWebRTC, isFingerprint, openCameraFeeds, startDeviceAgent, startDirectHttp } from '@xp2p/device';
 import { parseServerUrls } from '@xp2p/protocol';
 import { commonOptions, defaultBindAddress, UsageError } from '../args.js';
 import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
-import { deviceFrom, readDevConfig } from '../dev-config.js';
 import { runUntilSignal } from '../lifecycle.js';
 
 export async function deviceCommand(argv: string[]): Promise<void> {
@@ -17,6 +17,8 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       product: { type: 'string', default: 'demo' },
       name: { type: 'string', default: 'cam1' },
       secret: { type: 'string' },
+      // the secret in a file (a systemd credential): unlike --secret, it never shows in the process list
+      'secret-file': { type: 'string' },
       source: { type: 'string', multiple: true, default: ['sample'] },
       'max-viewers': { type: 'string' },
       version: { type: 'string' },
@@ -37,7 +39,10 @@ export async function deviceCommand(argv: string[]): Promise<void> {
     throw new UsageError('--server-fingerprint: a SHA-256 fingerprint, 64 hex digits (colons allowed)');
   }
   const serverCa = values['server-ca'] !== undefined ? await readFile(values['server-ca']) : undefined;
-  const secret = values.secret ?? deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
+  const secret =
+    values.secret ??
+    (values['secret-file'] !== undefined ? readSecretFile(values['secret-file']) : undefined) ??
+    (await secretFromDevConfig(values.data, values.product, values.name));
   let camera: Awaited<ReturnType<typeof openCameraFeeds>>;
   try {
     camera = await openCameraFeeds(values.source, (line) => console.log(line));
@@ -83,4 +88,21 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   runUntilSignal(closers, cleanupWebRTC);
   await agent.whenOnline();
   console.log(`device: ${values.product}/${values.name} online at ${values.server}`);
+}
+
+function readSecretFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new UsageError(`--secret-file: cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (!text) throw new UsageError(`--secret-file: ${path} is empty`);
+  return text;
+}
+
+/** The demo's secret from the development config; loaded only then, as reading it pulls in the server package. */
+async function secretFromDevConfig(dataDir: string, productId: string, deviceName: string): Promise<string> {
+  const { deviceFrom, readDevConfig } = await import('../dev-config.js');
+  return deviceFrom(await readDevConfig(dataDir), productId, deviceName).secret;
 }

@@ -29,7 +29,7 @@ export async function publishCommand(argv: string[]): Promise<void> {
   const url = new URL(originUrls.publish(name), values.server);
   const source = sourceFromSpec(spec);
 
-  // https verifies the origin's certificate (a private CA: NODE_EXTRA_CA_CERTS, see OPERATIONS.md)
+  // https verifies the origin's certificate (a private CA: NODE_EXTRA_CA_CERTS, see docs/operations.md)
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const upload = request(url, {
     method: 'POST',

@@ -8,8 +8,10 @@ import { randomId } from '@xp2p/protocol';
 import { loadConfig } from './load-config.js';
 import type { XP2PConfig } from './schema.js';
 
+/** File name of the development config inside the data directory. */
 export const DEV_CONFIG_FILE = 'config.json';
 
+/** A development config: random app credentials, one camera (demo/cam1) with a random secret, a publish key. */
 export function createDevConfig(): XP2PConfig {
   return {
     version: 1,
@@ -28,6 +30,7 @@ export function createDevConfig(): XP2PConfig {
   };
 }
 
+/** Reads `DIR/config.json`, or writes a new development config there (0600) the first time. */
 export async function ensureDevConfig(
   dataDir: string,
 ): Promise<{ config: XP2PConfig; path: string; created: boolean }> {

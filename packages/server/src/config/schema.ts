@@ -31,6 +31,7 @@ export const appConfigSchema = z.object({
   appSecretKey: secret,
   appPackage: z.string().min(1).max(256),
 });
+/** One app's credentials (appid, appKey, appSecretKey ...), as in the config's `apps`. */
 export type AppConfig = z.infer<typeof appConfigSchema>;
 
 export const deviceConfigSchema = z.object({
@@ -39,8 +40,10 @@ export const deviceConfigSchema = z.object({
   /** signs the device's login proof and the viewer tokens for this device */
   secret,
 });
+/** One camera (productId, deviceName, secret), as in the config's `devices`. */
 export type DeviceConfig = z.infer<typeof deviceConfigSchema>;
 
+/** The server config file's schema (apps, devices, server settings, TURN, publish key); {@link parseConfig} applies it. */
 export const xp2pConfigSchema = z
   .object({
     version: z.literal(1),
@@ -109,6 +112,7 @@ export const xp2pConfigSchema = z
       'devices',
     );
   });
+/** A parsed server config. */
 export type XP2PConfig = z.infer<typeof xp2pConfigSchema>;
 
 /** Validates a config object; the error names the first problem and where it is. */

@@ -7,7 +7,9 @@
  */
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 
+/** `json` (pino lines) or `text` (plain lines). */
 export type LogFormat = 'json' | 'text';
+/** pino's levels, for --log-level. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const SECRET_IN_TEXT = /\b(key|token|signature|secret|proof|appSecretKey|nonce)=([^&\s"]+)/gi;

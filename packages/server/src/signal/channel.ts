@@ -3,9 +3,8 @@
  * its direction, answers `ping`, handles messages strictly one after another (token checks are async and a
  * trickled candidate must never overtake its offer), and sends JSON only while the socket is open.
  */
-import { parseSignal } from '@xp2p/protocol';
+import { parseSignal, type MessageSchema } from '@xp2p/protocol';
 import { WebSocket, type RawData } from 'ws';
-import type { z } from 'zod';
 import type { ServerTuning } from '../defaults.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -14,7 +13,7 @@ export const CLOSE_POLICY_VIOLATION = 1008;
 
 export interface ChannelOptions<In> {
   ws: WebSocket;
-  schema: z.ZodType<In>;
+  schema: MessageSchema<In>;
   tuning: ServerTuning;
   log: (line: string) => void;
   /** names the peer in log lines */

@@ -18,8 +18,11 @@ import { TokenBucket } from './token-bucket.js';
 import { KeyedTokenBuckets } from './keyed-buckets.js';
 import type { ConnectionKind } from '../ops/metrics.js';
 
+/** WebSocket path cameras sign in on. */
 export const DEVICE_PATH = '/signal/device';
+/** WebSocket path viewers signal on (app-signed query). */
 export const VIEWER_PATH = '/signal/viewer';
+/** WebSocket path of the 1vN tracker. */
 export const PEER_PATH = '/signal/peer';
 
 export interface UpgradeContext {
