@@ -17,6 +17,7 @@ export * from './auth/publish-key.js';
 export * from './secure-transport.js';
 export * from './signal/messages.js';
 export * from './signal/ice-servers.js';
+export * from './signal/viewer-uuid.js';
 export * from './framing/messages.js';
 export * from './framing/control.js';
 export * from './flv/index.js';

@@ -39,6 +39,8 @@ export interface DeviceLink extends DeviceEnd {
 
 export interface ViewerLink extends ViewerEnd {
   app: AppConfig;
+  /** how log lines name this viewer ("viewer APPID uuid UUID") */
+  label: string;
   channel: ViewerChannel;
 }
 

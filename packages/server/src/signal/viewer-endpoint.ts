@@ -24,9 +24,16 @@ import { remoteDeviceEnd } from '../cluster/remote-ends.js';
 
 type Offer = Extract<ViewerToServer, { type: 'offer' }>;
 
-export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, requestHost?: string): void {
+/** How log lines name a viewer: its app and, when the client sent one, its module's uuid (getUUID). */
+export function viewerLabel(appid: string, uuid: string | undefined): string {
+  return uuid ? `viewer ${appid} uuid ${uuid}` : `viewer ${appid}`;
+}
+
+export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, uuid?: string, requestHost?: string): void {
+  const label = viewerLabel(app.appid, uuid);
   const link: ViewerLink = {
     app,
+    label,
     sessions: new Set(),
     channel: new SignalChannel({
       ws,
@@ -34,15 +41,15 @@ export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, requestHos
       tuning: hub.tuning,
       log: hub.log,
       onRefused: (status) => hub.metrics.refused('signal', status),
-      label: () => `viewer ${app.appid}`,
+      label: () => label,
       onMessage: (message) => relayFromViewer(hub, link, message),
     }) as ViewerChannel,
   };
   ws.once('close', () => {
-    hub.log(`viewer ${app.appid} disconnected`);
+    hub.log(`${label} disconnected`);
     for (const session of hub.registry.endAll(link)) {
       session.device.channel.send({ type: 'bye', sessionId: session.id, reason: 'viewer left' });
-      hub.log(`session ${shortId(session.id)} ended: viewer ${app.appid} left`);
+      hub.log(`session ${shortId(session.id)} ended: ${label} left`);
     }
   });
   hub.heartbeat.watch(ws);
@@ -125,7 +132,7 @@ async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<v
 
   hub.registry.openSession(sessionId, link, target);
   hub.metrics.sessionOpened();
-  hub.log(`session ${shortId(sessionId)} viewer ${link.app.appid} → ${target.productId}/${target.deviceName}`);
+  hub.log(`session ${shortId(sessionId)} ${link.label} → ${target.productId}/${target.deviceName}`);
   target.channel.send({
     type: 'offer',
     sessionId,
