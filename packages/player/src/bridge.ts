@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCode, XP2PError } from '@xp2p/protocol';
+import { ErrorCode, liveQuery, XP2PError } from '@xp2p/protocol';
 import type { P2PModule } from '@xp2p/sdk';
 import { checkBridgeRequest, newBridgeToken, type BridgeGuardConfig } from './bridge-guard.js';
 
@@ -160,7 +160,7 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
   return {
     url: base,
     port,
-    liveUrl: (p, d, params = 'action=live&channel=0&quality=high') => `${base}/${p}/${d}/ipc.flv?${params}`,
+    liveUrl: (p, d, params = liveQuery()) => `${base}/${p}/${d}/ipc.flv?${params}`,
     async close() {
       for (const id of [...active]) o.p2p.stopP2PService(id);
       server.closeAllConnections();

@@ -2,7 +2,7 @@
  * The BENCHMARKS.md section of `npm run bench:lab` (e2e/nat/bench): long paths in the NAT lab, every
  * packet delayed. Figures not measured by a run say so instead of showing a number.
  */
-import type { BenchSection } from './report.js';
+import type { BenchSection } from './bench-section.js';
 
 const ms = (v: number | undefined): string => (v === undefined ? '–' : `${Math.round(v)} ms`);
 const pair = (a: number | undefined, b: number | undefined): string => `${ms(a)} / ${ms(b)}`;

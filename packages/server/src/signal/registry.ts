@@ -2,7 +2,7 @@
  * Who is connected right now: the logged-in device sockets (one per device; a new login replaces the old)
  * and the open sessions, each tying one viewer end to one device end. An end is usually a local socket;
  * in a cluster the other side of a session may live on another node, and its end then forwards through
- * the cluster bus (cluster/remote-ends.ts). Handlers only ever `send` to an end, so they need not care.
+ * the cluster bus (signal/remote-ends.ts). Handlers only ever `send` to an end, so they need not care.
  */
 import type { DeviceToServer, ServerToDevice, ServerToViewer, ViewerToServer } from '@xp2p/protocol';
 import type { AppConfig } from '../config/schema.js';

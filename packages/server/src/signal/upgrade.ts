@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { AppAuthenticator } from '../auth/app-authenticator.js';
 import type { AppConfig } from '../config/schema.js';
-import { signatureFromQuery, splitTarget } from '../http/signature-fields.js';
+import { signatureFromQuery, splitTarget } from '../auth/signature-fields.js';
 import { acceptDevice } from './device-endpoint.js';
 import type { Hub } from './hub.js';
 import { acceptViewer, viewerLabel } from './viewer-endpoint.js';

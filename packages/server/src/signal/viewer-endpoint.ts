@@ -11,7 +11,8 @@ import {
   SIGNAL_PROTOCOL_VERSION,
   verifyViewerToken,
   viewerToServerSchema,
-  type TokenCheck,
+  TOKEN_FAILURE_STATUS,
+  type TokenFailure,
   type ViewerToServer,
 } from '@xp2p/protocol';
 import type { WebSocket } from 'ws';
@@ -20,7 +21,7 @@ import { SignalChannel } from './channel.js';
 import { shortId, type Hub } from './hub.js';
 import type { DeviceEnd, ViewerChannel, ViewerLink } from './registry.js';
 import { ClusterUnavailableError } from '../cluster/cluster.js';
-import { remoteDeviceEnd } from '../cluster/remote-ends.js';
+import { remoteDeviceEnd } from './remote-ends.js';
 
 type Offer = Extract<ViewerToServer, { type: 'offer' }>;
 
@@ -77,19 +78,13 @@ async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServ
   session.device.channel.send(message);
 }
 
-/** HTTP-like status for a token that failed: 401 cannot be trusted at all, 403 is genuine but not usable here. */
-function tokenRefusal(check: Extract<TokenCheck, { ok: false }>): { status: number; message: string } {
-  switch (check.reason) {
-    case 'malformed':
-      return { status: 401, message: 'viewer token is malformed' };
-    case 'bad-signature':
-      return { status: 401, message: 'viewer token signature is invalid' };
-    case 'expired':
-      return { status: 403, message: 'viewer token has expired, fetch a new xp2pInfo' };
-    case 'wrong-device':
-      return { status: 403, message: 'viewer token is for another device' };
-  }
-}
+/** What a viewer hears about a token that failed; the status is the one the camera would give too. */
+const TOKEN_REFUSAL_MESSAGES: Readonly<Record<TokenFailure, string>> = Object.freeze({
+  malformed: 'viewer token is malformed',
+  'bad-signature': 'viewer token signature is invalid',
+  expired: 'viewer token has expired, fetch a new xp2pInfo',
+  'wrong-device': 'viewer token is for another device',
+});
 
 async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<void> {
   const { sessionId } = offer;
@@ -101,15 +96,15 @@ async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<v
     return refuse(429, `at most ${hub.tuning.maxSessionsPerViewer} sessions per connection`);
   }
   const claims = peekViewerToken(offer.token);
-  if (!claims) return refuse(401, 'viewer token is malformed');
+  const refuseToken = (reason: TokenFailure): void =>
+    refuse(TOKEN_FAILURE_STATUS[reason], TOKEN_REFUSAL_MESSAGES[reason]);
+  if (!claims) return refuseToken('malformed');
   const device = hub.findDevice(claims.productId, claims.deviceName);
   // A token naming a device we do not know cannot have been signed by us.
-  if (!device) return refuse(401, 'viewer token signature is invalid');
+  if (!device) return refuseToken('bad-signature');
   const check = await verifyViewerToken(device.secret, offer.token, claims);
-  if (!check.ok) {
-    const { status, message } = tokenRefusal(check);
-    return refuse(status, message);
-  }
+  if (!check.ok) return refuseToken(check.reason);
+  // Genuine, but not this app's to present: as untrusted as a forged one from where this app stands.
   if (check.payload.appid !== link.app.appid) return refuse(401, 'viewer token was issued to another app');
 
   // Checked again after the await: the device may have left or another offer taken the id meanwhile.
