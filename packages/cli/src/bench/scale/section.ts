@@ -1,5 +1,5 @@
 /** The BENCHMARKS.md section of the cluster scale bench (`npm run bench:scale`). */
-import type { BenchSection } from '../report.js';
+import type { BenchSection } from '../bench-section.js';
 
 export function clusterScaleSection(figures: Record<string, number>): BenchSection[] {
   if (figures.signal_cluster_sessions === undefined) return [];
