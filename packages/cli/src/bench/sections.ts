@@ -6,6 +6,7 @@ import type { BenchSection } from './bench-section.js';
 import { labSection } from './lab-section.js';
 import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
+import { clusterScaleSection } from './scale/section.js';
 import { floodSections } from './flood-section.js';
 import { sizeSection } from './size-section.js';
 import { agentSection } from './agent-section.js';
@@ -158,6 +159,7 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
     sharingSection(figures),
     browserAndSignallingSection(figures),
     downloadSection(figures),
+    ...clusterScaleSection(figures),
     ...floodSections(figures),
     ...sizeSection(figures, WEB_SIZE_BUDGETS),
     ...agentSection(figures),
