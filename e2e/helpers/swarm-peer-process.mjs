@@ -2,7 +2,8 @@
 // A 1vN viewer in its own process, for whole-system tests: joins a live stream's swarm through the real
 // sdk (built dist), writes what dataCallback receives to a file and reports events and stats as JSON lines.
 // Input: one JSON argument {streamUrl, appParams, out, upload?, statsEveryMs?, corrupt?, serverUrl?, urls?, api?,
-// tryOneToOneCalls?} (the last: once joined, call the guide's 1v1-only APIs on the 1vN id and report the codes).
+// tryOneToOneCalls?, bindAddress?} (tryOneToOneCalls: once joined, call the guide's 1v1-only APIs on the 1vN id
+// and report the codes; bindAddress: where ICE gathers, default 127.0.0.1; a NAT lab host's address there).
 // `serverUrl` (default: the stream URL's origin) is appParams.serverUrl: a cluster's node list for failover.
 // `corrupt: true` makes this peer a liar: every chunk piece it uploads has a byte flipped (fault injection
 // at the data channel, below the sdk), so tests can check that honest peers catch and drop it.
@@ -17,7 +18,7 @@ const o = JSON.parse(process.argv[2] ?? '{}');
 const say = (obj) => process.stdout.write(`${JSON.stringify({ t: Math.round(performance.now()), ...obj })}\n`);
 process.on('unhandledRejection', (err) => say({ unhandledRejection: String(err) }));
 
-const platform = nodePlatform({ bindAddress: '127.0.0.1' });
+const platform = nodePlatform({ bindAddress: o.bindAddress ?? '127.0.0.1' });
 if (o.corrupt) {
   const corruptSends = (channel) => {
     const send = channel.send.bind(channel);

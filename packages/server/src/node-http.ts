@@ -34,6 +34,10 @@ export interface NodeRouterOptions {
   trustProxy: boolean;
   /** this node's listening URL ('' until it listens) */
   ownUrl: () => string;
+  /** the address or name it listens on */
+  listenHost: string;
+  /** the STUN URLs advertised to a client that came by `requestHost` (GET /api/server-info) */
+  stunUrls: (requestHost?: string) => string[];
 }
 
 export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): RequestListener {
@@ -68,7 +72,13 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
       hub: parts.hub,
       authenticator: parts.authenticator,
       devices: o.config.devices,
-      url: publicUrlResolver({ publicUrl: o.publicUrl, trustProxy: o.trustProxy, ownUrl: o.ownUrl }),
+      url: publicUrlResolver({
+        publicUrl: o.publicUrl,
+        trustProxy: o.trustProxy,
+        ownUrl: o.ownUrl,
+        listenHost: o.listenHost,
+      }),
+      serverInfo: (req) => ({ version: SERVER_VERSION, stunUrls: o.stunUrls(req.headers.host) }),
     }),
   });
 }
@@ -125,7 +135,7 @@ export async function openNodeListener(
       authenticator: parts.authenticator,
       sockets,
       closing: o.closing,
-      acceptPeer: (ws, app, address) => parts.tracker.accept(ws, app, address),
+      acceptPeer: (ws, app, requestHost, address) => parts.tracker.accept(ws, app, requestHost, address),
       clientAddress: (req) => clientAddress(req, o.trustProxy),
     }),
   );

@@ -34,8 +34,8 @@ export interface NodePartsOptions {
   redis: string | undefined;
   /** the URL other nodes fetch this node's streams from; read when a stream starts (after listen) */
   clusterUrl: () => string;
-  /** this node's STUN server, known once its socket is bound */
-  stunServers: () => IceServer[];
+  /** the STUN servers for a client that reached this node by `requestHost` (stun/advertised-stun.ts) */
+  stunServers: (requestHost?: string) => IceServer[];
 }
 
 export interface NodeParts {
@@ -77,10 +77,10 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
     log,
     metrics,
     cluster,
-    iceServers: (principal) =>
+    iceServers: (principal, requestHost) =>
       config.turn
         ? [
-            ...o.stunServers(),
+            ...o.stunServers(requestHost),
             // REST usernames are "<expiry>:<user>", so the principal must not carry a ':'
             turnIceServer(
               config.turn.urls,
@@ -89,7 +89,7 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
               config.turn.ttlSeconds,
             ),
           ]
-        : o.stunServers(),
+        : o.stunServers(requestHost),
     findDevice: deviceDirectory(config.devices),
   };
   const authenticator = new AppAuthenticator(

@@ -15,6 +15,7 @@ import { assembleNodeParts, type NodeParts } from './node-parts.js';
 import type { Origin } from './origin/origin.js';
 import { createLog } from './ops/logger.js';
 import { presence, type DeviceStatus } from './signal/presence.js';
+import { advertisedStunUrls, type StunAdvertisement } from './stun/advertised-stun.js';
 import { startStunServer } from './stun/stun-server.js';
 import type { TlsFiles } from './tls/tls-files.js';
 import { SERVER_VERSION } from './version.js';
@@ -38,6 +39,11 @@ export interface StartServerOptions {
   tls?: TlsFiles;
   /** the base URL put into xp2pInfo when clients reach this node through a proxy (e.g. https://cam.example.com) */
   publicUrl?: string;
+  /**
+   * STUN URLs handed to cameras and viewers (stun:host:port); default: config.server.iceServers, else
+   * stun:<publicUrl's host>:<stunPort>, else the listen host when routable (stun/advertised-stun.ts)
+   */
+  iceServers?: string[];
   /** take the xp2pInfo base URL from X-Forwarded-Proto/-Host (only behind a proxy that always sets them) */
   trustProxy?: boolean;
   /** join a cluster through this Redis (redis://host:port); default: alone, all state in memory */
@@ -116,7 +122,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     burstPerAddress: tuning.stunBurstPerAddress,
     perSecondPerAddress: tuning.stunPerSecondPerAddress,
   });
-  const state = { url: '', stunServers: [] as IceServer[], listening: false, closing: false };
+  const stunAdvert: StunAdvertisement = {
+    configured: options.iceServers ?? config.server.iceServers,
+    publicUrl: options.publicUrl,
+    listenHost: host,
+    stunPort: stun.port,
+  };
+  const stunUrls = (requestHost?: string): string[] => advertisedStunUrls(stunAdvert, requestHost);
+  const state = { url: '', listening: false, closing: false };
   const parts = assembleNodeParts({
     config,
     tuning,
@@ -124,7 +137,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     log,
     redis: options.redis,
     clusterUrl: () => options.clusterUrl ?? state.url,
-    stunServers: () => state.stunServers,
+    stunServers: (requestHost) => stunUrls(requestHost).map((urls): IceServer => ({ urls })),
   });
   const { cluster, heartbeat, origin, registry } = parts;
   const readiness = (): { ready: boolean; reasons: string[] } => {
@@ -144,6 +157,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     publicUrl: options.publicUrl,
     trustProxy: options.trustProxy ?? false,
     ownUrl: () => state.url,
+    listenHost: host,
+    stunUrls,
   });
   let listener: NodeListener;
   try {
@@ -163,10 +178,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const address = listener.http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   state.url = `${options.tls ? 'https' : 'http'}://${hostForUrl(host)}:${port}`;
-  state.stunServers = [{ urls: `stun:${hostForUrl(host)}:${stun.port}` }];
   heartbeat.start();
   log(
     `xp2p server ${SERVER_VERSION} listening on ${state.url} (STUN udp ${stun.port}${cluster.enabled ? `, cluster node ${nodeId}` : ''})`,
+  );
+  const advertised = stunUrls();
+  log(
+    advertised.length > 0
+      ? `advertising STUN ${advertised.join(', ')}`
+      : `advertising STUN at the host each client used to reach this server: ${host} is not an address clients ` +
+          `can reach (set server.publicUrl or server.iceServers to advertise a fixed name)`,
   );
 
   let closed: Promise<void> | undefined;

@@ -3,6 +3,7 @@
  * `npm run bench:swarm` each write their own figures and the page always shows the latest of every one.
  */
 import type { BenchSection } from './bench-section.js';
+import { labSection } from './lab-section.js';
 import { describePathFigures } from './path-counts.js';
 import { SWARM_ATTACK_METHOD, swarmAttackRows } from './swarm-attack-rows.js';
 import { round } from './stats.js';
@@ -165,5 +166,6 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
     ...floodSections(figures),
     ...sizeSection(figures, WEB_SIZE_BUDGETS),
     ...agentSection(figures),
+    ...[labSection(figures)].filter((s): s is BenchSection => s !== undefined),
   ];
 }

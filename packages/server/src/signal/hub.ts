@@ -15,8 +15,11 @@ export interface Hub {
   metrics: ServerMetrics;
   /** the other nodes; standalone when the server runs alone */
   cluster: Cluster;
-  /** ICE servers for one authenticated principal (an appid or productId/deviceName): STUN, plus TURN credentials made for it */
-  iceServers: (principal: string) => IceServer[];
+  /**
+   * ICE servers for one authenticated principal (an appid or productId/deviceName): STUN, plus TURN
+   * credentials made for it. `requestHost`: the Host header of its connection (see stun/advertised-stun.ts).
+   */
+  iceServers: (principal: string, requestHost?: string) => IceServer[];
   findDevice: (productId: string, deviceName: string) => DeviceConfig | undefined;
 }
 

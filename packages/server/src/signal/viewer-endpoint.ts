@@ -30,7 +30,7 @@ export function viewerLabel(appid: string, uuid: string | undefined): string {
   return uuid ? `viewer ${appid} uuid ${uuid}` : `viewer ${appid}`;
 }
 
-export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, uuid?: string): void {
+export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, uuid?: string, requestHost?: string): void {
   const label = viewerLabel(app.appid, uuid);
   const link: ViewerLink = {
     app,
@@ -56,7 +56,7 @@ export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, uuid?: str
   hub.heartbeat.watch(ws);
   // a TURN username per viewer connection, so coturn's per-user quota bounds one viewer, not a whole app
   const turnUser = `${app.appid}.${randomId(6)}`;
-  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers(turnUser) });
+  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers(turnUser, requestHost) });
 }
 
 async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServer): Promise<void> {

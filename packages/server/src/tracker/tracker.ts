@@ -21,8 +21,10 @@ type Channel = SignalChannel<PeerToTracker, TrackerToPeer>;
 /** What one tracker socket is: before `join` nothing, after it a member of one swarm. */
 interface PeerSocket {
   app: AppConfig;
-  /** the socket's remote address */
+  /** the socket's remote address (bad-peer reporters are counted by address) */
   address: string;
+  /** the Host header of its upgrade (which STUN host it can reach, see stun/advertised-stun.ts) */
+  requestHost: string | undefined;
   channel: Channel;
   member: { swarm: Swarm; peer: SwarmPeer } | undefined;
   closed: boolean;
@@ -51,10 +53,11 @@ export class Tracker {
     ];
   }
 
-  /** A new app-signed `/signal/peer` socket from `address` (its remote address). */
-  accept(ws: WebSocket, app: AppConfig, address = 'unknown'): void {
+  /** A new app-signed `/signal/peer` socket from `address` (the client's address). */
+  accept(ws: WebSocket, app: AppConfig, requestHost?: string, address = 'unknown'): void {
     const socket: PeerSocket = {
       app,
+      requestHost,
       address,
       member: undefined,
       closed: false,
@@ -242,7 +245,7 @@ export class Tracker {
     channel.send({
       type: 'joined',
       peerId: peer.id,
-      iceServers: this.#hub.iceServers(socket.app.appid),
+      iceServers: this.#hub.iceServers(socket.app.appid, socket.requestHost),
       epoch: stream.epoch,
       init: init.meta,
       targetChunkMs: stream.targetChunkMs,
