@@ -4,7 +4,7 @@
  * address reaches it. Prints one JSON line {url}; runs until SIGTERM.
  * Input: one JSON argument {dataDir, redis}.
  */
-import { ensureDevConfig, startServer } from '@xp2p/server';
+import { CAPACITY_BENCH_TUNING, ensureDevConfig, startServer } from '@xp2p/server';
 
 const input = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; redis: string };
 const { config } = await ensureDevConfig(input.dataDir);
@@ -15,18 +15,7 @@ const server = await startServer({
   stunPort: 0,
   redis: input.redis,
   insecure: true, // only loopback clients connect, but 0.0.0.0 would be reachable from elsewhere
-  // The bench measures capacity, not the join-rate policy: lift the per-node, per-address and per-app budgets.
-  tuning: {
-    joinsPerSecond: 1e9,
-    joinBurst: 1e9,
-    joinsPerSecondPerAddress: 1e9,
-    joinBurstPerAddress: 1e9,
-    appJoinsPerSecond: 1e9,
-    appJoinBurst: 1e9,
-    maxConnectionsPerApp: 1e9,
-    maxRememberedNonces: 1_000_000,
-    maxRememberedNoncesPerApp: 1_000_000,
-  },
+  tuning: CAPACITY_BENCH_TUNING,
 });
 const url = server.url.replace('0.0.0.0', '127.0.0.1');
 process.stdout.write(`${JSON.stringify({ url })}\n`);
