@@ -140,7 +140,12 @@ export const SWARM_DEFAULTS = Object.freeze({
   maxAheadChunks: 64,
   /** At most one `more-peers` request per this period. */
   morePeersIntervalMs: 5000,
-  /** A neighbour that could not be reached is tried again after this long. */
+  /**
+   * A neighbour that could not be reached is tried again after `reconnectFirstMs`, doubling with each failure
+   * in a row up to `reconnectAfterMs`: a lost handshake (libdatachannel loses ~1.5%, and a loaded host can
+   * outlast the connect timeout) costs a few seconds, not 20, while an unreachable peer is not hammered.
+   */
+  reconnectFirstMs: 2000,
   reconnectAfterMs: 20_000,
   /** Inbound control messages longer than this are dropped unread. */
   maxControlMessageBytes: 8192,

@@ -14,6 +14,8 @@ import { toRanges } from './wire.js';
 export class Links {
   private readonly connecting = new Set<string>();
   private readonly unreachableUntil = new Map<string, number>();
+  /** failed connects in a row, per peer: sets how long until the next try */
+  private readonly failedConnects = new Map<string, number>();
   /** links that came before join() (between the tracker's `joined` and our manifest read) */
   private readonly earlyLinks: MeshLink[] = [];
   private lastMorePeersAt = -Infinity;
@@ -41,6 +43,7 @@ export class Links {
   peerLeft(id: string): void {
     this.core.known.delete(id);
     this.core.nonUploaders.delete(id);
+    this.failedConnects.delete(id);
     const n = this.core.neighbours.get(id);
     if (n) {
       n.link.close();
@@ -105,11 +108,16 @@ export class Links {
     this.core.io.mesh.connect(id).then(
       (link) => {
         this.connecting.delete(id);
+        this.failedConnects.delete(id);
         this.attach(link, true);
       },
       () => {
         this.connecting.delete(id);
-        this.unreachableUntil.set(id, this.core.now() + this.core.opts.reconnectAfterMs);
+        const failures = (this.failedConnects.get(id) ?? 0) + 1;
+        this.failedConnects.set(id, failures);
+        const { reconnectFirstMs, reconnectAfterMs } = this.core.opts;
+        const waitMs = Math.min(reconnectAfterMs, reconnectFirstMs * 2 ** (failures - 1));
+        this.unreachableUntil.set(id, this.core.now() + waitMs);
       },
     );
   }
