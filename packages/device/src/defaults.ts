@@ -20,6 +20,11 @@ export const DEVICE_DEFAULTS = Object.freeze({
   natProbeRtoMs: 250,
   /** … over this many attempts (RFC 8489 §6.2.1 sends 7; a camera re-probing every few seconds needs fewer). */
   natProbeAttempts: 4,
+  /**
+   * A relay-first start (start-relay/) the camera answers over signalling ends this long after it began
+   * when its P2P channel has not taken it over (the server has its own bound too: it never relays for long).
+   */
+  startRelayMaxMs: 5_000,
   /** A viewer session whose peer connection does not open by then is dropped. */
   sessionOpenTimeoutMs: 15_000,
   /**

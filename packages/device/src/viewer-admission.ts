@@ -5,15 +5,18 @@
  * session. One per agent; the agent feeds it the server's offer, candidate and bye messages.
  */
 import {
+  RELAY_HANDOVER_PARAM,
   TOKEN_FAILURE_STATUS,
   verifyViewerToken,
   withoutRelay,
   type DeviceToServer,
   type IceServer,
   type ServerToDevice,
+  type StartRequest,
 } from '@xp2p/protocol';
 import type { RequestHandler } from './response-writer.js';
 import type { PeerConnectionFactory } from './rtc.js';
+import { StartRelays } from './start-relay/start-relays.js';
 import { ViewerSession } from './viewer-session.js';
 
 /** A viewer trickles a handful of candidates; anything beyond this while its offer is pending is noise. */
@@ -35,8 +38,10 @@ export interface ViewerAdmissionOptions {
   handler: RequestHandler;
   /** the ICE servers of the node the camera is logged in to */
   iceServers: () => IceServer[];
-  /** to the signalling server */
-  send: (msg: DeviceToServer) => void;
+  /** to the signalling server; false when its socket is not open */
+  send: (msg: DeviceToServer) => boolean | void;
+  /** a relay-first start not taken over by P2P within this long stops (start-relay/) */
+  startRelayMaxMs: number;
   log: (line: string) => void;
 }
 
@@ -48,9 +53,23 @@ export class ViewerAdmission {
   /** candidates that arrived while their offer was being admitted, by session id */
   readonly #earlyCandidates = new Map<string, { candidate: string; mid: string | undefined }[]>();
   #closing = false;
+  /** live starts answered over signalling until P2P takes them over */
+  readonly #relays: StartRelays;
+  /** every request channel of every session: a P2P request may take over its viewer's relayed start */
+  readonly #handler: RequestHandler = (request, params, res, ctx) => {
+    const relayId = params.get(RELAY_HANDOVER_PARAM);
+    if (relayId) return this.#relays.handOver(relayId, this.#viewerOf.get(ctx.sessionId), res);
+    this.#o.handler(request, params, res, ctx);
+  };
 
   constructor(options: ViewerAdmissionOptions) {
     this.#o = options;
+    this.#relays = new StartRelays({
+      handler: options.handler,
+      send: (msg) => options.send(msg) !== false,
+      maxMs: options.startRelayMaxMs,
+      log: (line) => options.log(`${options.id}: ${line}`),
+    });
   }
 
   /** Viewers with at least one session (a viewer's raced attempts count once). */
@@ -61,7 +80,7 @@ export class ViewerAdmission {
   async handle(msg: ServerToDevice): Promise<void> {
     switch (msg.type) {
       case 'offer':
-        return this.#admit(msg.sessionId, msg.token, msg.sdp, msg.relay === true);
+        return this.#admit(msg.sessionId, msg.token, msg.sdp, msg.relay === true, msg.start);
       case 'candidate': {
         const session = this.#sessions.get(msg.sessionId);
         if (session) session.addCandidate(msg.candidate, msg.mid);
@@ -74,6 +93,10 @@ export class ViewerAdmission {
       }
       case 'bye':
         this.#sessions.get(msg.sessionId)?.close(msg.reason ?? 'viewer left');
+        this.#relays.end(msg.sessionId, msg.reason ?? 'viewer left');
+        return;
+      case 'relay-end':
+        this.#relays.end(msg.sessionId, `the server ended it at its ${msg.reason}`);
         return;
       default:
         return;
@@ -83,14 +106,17 @@ export class ViewerAdmission {
   /** Refuses every further offer and closes every session (each says bye to the server). */
   closeAll(reason: string): void {
     this.#closing = true;
+    this.#relays.closeAll(reason);
     for (const s of [...this.#sessions.values()]) s.close(reason);
   }
 
-  async #admit(sessionId: string, token: string, sdp: string, relay: boolean): Promise<void> {
+  async #admit(sessionId: string, token: string, sdp: string, relay: boolean, start?: StartRequest): Promise<void> {
     const { id, log } = this.#o;
     const reject = (status: number, message: string) => {
       log(`${id}: refused session ${sessionId.slice(0, 8)}: ${message}`);
       this.#o.send({ type: 'reject', sessionId, status, message });
+      // the node opened the start's relay session with the offer: free it
+      if (start) this.#o.send({ type: 'bye', sessionId: start.id, reason: message.slice(0, 256) });
     };
     // viewers whose session just ended reconnect at once (sdk path recovery): tell them this is final
     if (this.#closing) return reject(503, 'camera shutting down');
@@ -115,7 +141,11 @@ export class ViewerAdmission {
     this.#sessions.set(sessionId, session);
     this.#viewerOf.set(sessionId, viewer);
     for (const c of early) session.addCandidate(c.candidate, c.mid);
-    log(`${id}: session ${sessionId.slice(0, 8)} from app ${check.payload.appid}`);
+    log(
+      `${id}: session ${sessionId.slice(0, 8)} from app ${check.payload.appid}${start ? ', live start relayed' : ''}`,
+    );
+    // first: the relayed start is what the viewer waits for; the answer below takes libdatachannel's time
+    if (start) void this.#relays.open(start, viewer).catch((err: unknown) => log(`${id}: start relay: ${String(err)}`));
     try {
       await session.start();
     } catch (err) {
@@ -137,7 +167,7 @@ export class ViewerAdmission {
       openTimeoutMs: this.#o.sessionOpenTimeoutMs,
       sendAnswer: (answer) => send({ type: 'answer', sessionId, sdp: answer }),
       sendCandidate: (candidate, mid) => send({ type: 'candidate', sessionId, candidate, mid }),
-      handler: this.#o.handler,
+      handler: this.#handler,
       log: (line) => log(`${id} session ${sessionId.slice(0, 8)}: ${line}`),
       onClosed: (reason) => {
         if (this.#sessions.get(sessionId) === session) {

@@ -18,6 +18,8 @@ export * from './auth/viewer-token.js';
 export * from './auth/publish-key.js';
 export * from './secure-transport.js';
 export * from './signal/messages.js';
+export * from './signal/start-relay.js';
+export * from './signal/start-relay-crypto.js';
 export * from './signal/ice-servers.js';
 export * from './framing/request-path.js';
 export * from './signal/viewer-uuid.js';

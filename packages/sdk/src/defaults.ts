@@ -8,6 +8,11 @@ export const SDK_DEFAULTS = Object.freeze({
    * handshake flight costs ~1 s: racing bounds the tail (DESIGN.md).
    */
   connectRaceAfterMs: 700,
+  /**
+   * Relay-first start: a live stream started with startP2PService begins over the signalling connections
+   * (end-to-end encrypted, bounded by the server) and moves to P2P when it opens. init({ startRelay }).
+   */
+  startRelay: true as boolean,
   /** At most this many parallel attempts per service start. */
   maxConnectAttempts: 4,
   /**

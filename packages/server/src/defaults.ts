@@ -52,6 +52,13 @@ export interface ServerTuning {
   reportBurstSeconds: number;
   /** Bytes queued to one WebSocket that does not read; beyond, the socket is cut (memory stays bounded). */
   maxSendBufferBytes: number;
+  /**
+   * Relay-first start (signal/start-relay.ts): the encrypted bytes one start may relay camera → viewer
+   * before P2P opens (one GOP and what flows meanwhile; 0 turns relay-first starts off on this node) …
+   */
+  startRelayMaxBytes: number;
+  /** … and how long a start relay may last: a pair whose P2P does not open by then goes on without it. */
+  startRelayMaxMs: number;
   /** Signed requests one app may have in the replay cache at once; beyond → 503 for that app only. */
   maxRememberedNoncesPerApp: number;
   /** STUN Binding answers per source address: burst and per second (a reflector must not amplify floods). */
@@ -148,6 +155,9 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   appJoinsPerSecond: 2_000,
   appJoinBurst: 4_000,
   maxSendBufferBytes: 1024 * 1024,
+  // a 2 s GOP at 2 Mbit/s is ~0.5 MB; 4 s covers P2P on a 300 ms path with room for one lost DTLS flight
+  startRelayMaxBytes: 2 * 1024 * 1024,
+  startRelayMaxMs: 4_000,
   maxTtffReportsPerSession: 4,
   maxReportedBytesPerSecond: 1024 * 1024 * 1024, // 8 Gbit/s: no real link, so honest reports always pass
   reportBurstSeconds: 10,

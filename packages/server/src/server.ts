@@ -112,8 +112,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const log = createLog({ sink: options.log, logger: options.logger });
   const nodeId = options.nodeId ?? randomBytes(6).toString('hex');
+  const relayConfig = config.server.startRelay;
   const tuning: ServerTuning = Object.freeze({
     ...SERVER_DEFAULTS,
+    ...(relayConfig?.maxBytes !== undefined ? { startRelayMaxBytes: relayConfig.maxBytes } : {}),
+    ...(relayConfig?.maxMs !== undefined ? { startRelayMaxMs: relayConfig.maxMs } : {}),
     ...options.tuning,
     ...(options.tokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
   });

@@ -9,6 +9,7 @@
  */
 import * as z from 'zod/mini';
 import { describeIssue, int, text, type MessageSchema } from '../schema.js';
+import { relayEndSchema, relayFrameSchema, startRequestSchema } from './start-relay.js';
 
 export const SIGNAL_PROTOCOL_VERSION = 1;
 /** No signalling message may be larger (an SDP with many candidates is ~4 KiB). */
@@ -55,6 +56,8 @@ export const viewerToServerSchema = z.discriminatedUnion('type', [
     sdp,
     /** the viewer may use a TURN relay on this attempt: only then does the camera gather relay candidates */
     relay: z.optional(z.boolean()),
+    /** the first live request, answered over signalling while P2P comes up (start-relay.ts) */
+    start: z.optional(startRequestSchema),
   }),
   candidate,
   bye,
@@ -81,6 +84,8 @@ export const serverToViewerSchema = z.discriminatedUnion('type', [
   bye,
   error,
   pong,
+  relayFrameSchema,
+  relayEndSchema,
 ]);
 export type ServerToViewer = z.infer<typeof serverToViewerSchema>;
 
@@ -101,6 +106,7 @@ export const deviceToServerSchema = z.discriminatedUnion('type', [
   candidate,
   bye,
   ping,
+  relayFrameSchema,
 ]);
 export type DeviceToServer = z.infer<typeof deviceToServerSchema>;
 
@@ -114,11 +120,14 @@ export const serverToDeviceSchema = z.discriminatedUnion('type', [
     sdp,
     /** the viewer may use a TURN relay on this attempt: only then does the camera gather relay candidates */
     relay: z.optional(z.boolean()),
+    /** the first live request, answered over signalling while P2P comes up (start-relay.ts) */
+    start: z.optional(startRequestSchema),
   }),
   candidate,
   bye,
   error,
   pong,
+  relayEndSchema,
 ]);
 export type ServerToDevice = z.infer<typeof serverToDeviceSchema>;
 

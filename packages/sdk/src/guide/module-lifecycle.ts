@@ -32,11 +32,20 @@ export interface InitOptions {
    * own: "stun:host:port", "host:port" or "host" (port 3478); DNS names allowed (guide 1.0.2).
    */
   stunServers?: string[];
+  /**
+   * Relay-first start (default true, SDK_DEFAULTS.startRelay): a live stream started with startP2PService
+   * begins over the signalling connections already open, end-to-end encrypted (the server cannot read it),
+   * and moves to the P2P channel once that opens: the first frame comes a few round trips sooner. false:
+   * every byte waits for the P2P channel.
+   */
+  startRelay?: boolean;
 }
 
 /** What init set up. */
 export interface Initialised {
   app: AppParams;
+  /** InitOptions.startRelay */
+  startRelay: boolean;
   signal: ModuleSignal;
   nat: NatMonitor | undefined;
 }
@@ -63,6 +72,7 @@ export class ModuleLifecycle {
     if (this.state) return ErrorCode.ALREADY_INITIALISED;
     if (!options || !validAppParams(options.appParams)) return ErrorCode.PARAM_ERROR;
     if (options.eventHandler !== undefined && !isFn(options.eventHandler)) return ErrorCode.PARAM_ERROR;
+    if (options.startRelay !== undefined && typeof options.startRelay !== 'boolean') return ErrorCode.PARAM_ERROR;
     const unsupported = this.host.platform.unsupported;
     if (unsupported) {
       safeCall(options.eventHandler, 'log', `p2p is not supported here: ${unsupported}`);
@@ -79,7 +89,7 @@ export class ModuleLifecycle {
     const signal = withAppStunServers(opened, extraStun);
     const periodic = probeMode !== 'off';
     const nat = createNatMonitor({ platform: host.platform, config, signal, extraStun, periodic, emit });
-    const mine: Initialised = { app, signal, nat };
+    const mine: Initialised = { app, signal, nat, startRelay: options.startRelay ?? config.startRelay };
     this.state = mine;
     // Connect on intent: open the signalling socket now so the first startP2PService does not wait for it.
     signal.connect().catch(() => {

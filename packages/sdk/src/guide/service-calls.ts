@@ -239,6 +239,7 @@ export class ServiceCalls {
       callbacks,
       deps: { clock: host.clock, createPeerConnection: host.createPeerConnection, signal: s.signal },
       config: this.config,
+      startRelay: s.startRelay,
       createHash: host.platform.createSha256 ?? pureSha256,
       renewToken: async () => {
         const { xp2pInfo } = await fetchXp2pInfo(s.app, { productId, deviceName });

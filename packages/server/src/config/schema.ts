@@ -65,6 +65,21 @@ export const xp2pConfigSchema = z
       webRoot: z.string().min(1).optional(),
       logFormat: z.enum(['json', 'text']).optional(),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+      /**
+       * Relay-first starts (signal/start-relay.ts): the encrypted bytes one start may relay before P2P opens
+       * (0: off) and how long it may last; defaults SERVER_DEFAULTS.startRelayMaxBytes / startRelayMaxMs.
+       */
+      startRelay: z
+        .object({
+          maxBytes: z
+            .number()
+            .int()
+            .min(0)
+            .max(64 * 1024 * 1024),
+          maxMs: z.number().int().min(0).max(30_000),
+        })
+        .partial()
+        .optional(),
     }),
     apps: z.array(appConfigSchema).max(1000),
     devices: z.array(deviceConfigSchema).max(100_000),

@@ -31,6 +31,8 @@ export class ServerMetrics {
   readonly #clusterFetched: Counter;
   readonly #viewerTtff: Histogram<'path'>;
   readonly #viewerBytes: Counter<'path'>;
+  readonly #startRelayBytes: Counter;
+  readonly #startRelays: Counter<'end'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -120,6 +122,17 @@ export class ServerMetrics {
       labelNames: ['path'],
       registers,
     });
+    this.#startRelayBytes = new Counter({
+      name: 'xp2p_start_relay_bytes_total',
+      help: 'Encrypted bytes of relay-first starts this node forwarded camera → viewer before P2P opened',
+      registers,
+    });
+    this.#startRelays = new Counter({
+      name: 'xp2p_start_relays_total',
+      help: 'Relay-first starts by how they ended here (opened, cap, timeout)',
+      labelNames: ['end'],
+      registers,
+    });
     new Gauge({
       name: 'xp2p_cluster_ready',
       help: '1 when the cluster store (Redis) is reachable or not used, else 0',
@@ -167,6 +180,13 @@ export class ServerMetrics {
   }
   offerAnswered(seconds: number): void {
     this.#answerSeconds.observe(seconds);
+  }
+  startRelayForwarded(bytes: number): void {
+    this.#startRelayBytes.inc(bytes);
+  }
+  /** a start relay opened, or was cut at its cap or time bound */
+  startRelay(end: 'opened' | 'cap' | 'timeout'): void {
+    this.#startRelays.inc({ end });
   }
   /** bytes of 1vN chunks and init parts this node fetched from other nodes (its mirrors) */
   clusterFetched(bytes: number): void {

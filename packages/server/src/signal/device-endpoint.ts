@@ -15,6 +15,7 @@ import type { WebSocket } from 'ws';
 import { CLOSE_POLICY_VIOLATION, SignalChannel } from './channel.js';
 import { shortId, type Hub } from './hub.js';
 import type { DeviceChannel, DeviceLink } from './registry.js';
+import { forwardRelayFrame } from './start-relay.js';
 
 /** Close code for the old socket of a device that logged in again. */
 export const CLOSE_REPLACED = 4000;
@@ -139,6 +140,8 @@ function relayFromDevice(hub: Hub, link: DeviceLink, message: DeviceToServer): v
       return viewer.send({ type: 'answer', sessionId: session.id, sdp: message.sdp });
     case 'candidate':
       return viewer.send(message);
+    case 'relay':
+      return forwardRelayFrame(hub, link, session, message);
     case 'bye':
       hub.registry.endSession(session.id);
       hub.log(`session ${shortId(session.id)} ended by device`);

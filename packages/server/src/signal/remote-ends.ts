@@ -8,6 +8,7 @@ import { ErrorCode, type ServerToDevice, type ServerToViewer } from '@xp2p/proto
 import { shortId, type Hub } from './hub.js';
 import type { DeviceEnd, ViewerEnd } from './registry.js';
 import type { BusMessage } from '../cluster/cluster.js';
+import { openStartRelay } from './start-relay.js';
 
 /** When the far node cannot be reached, the local side hears it as the session ending. */
 function undeliverable(hub: Hub, sessionId: string, toViewer: boolean): void {
@@ -103,9 +104,14 @@ function toDevice(hub: Hub, m: Extract<BusMessage, { t: 'to-device' }>): void {
     const link = hub.registry.onlineDevice(m.productId, m.deviceName);
     if (!link) return reply(404, `device ${m.productId}/${m.deviceName} is offline`);
     if (hub.registry.session(sessionId)) return reply(409, 'sessionId is already in use');
-    hub.registry.openSession(sessionId, remoteViewerEnd(hub, from), link);
+    const viewer = remoteViewerEnd(hub, from);
+    hub.registry.openSession(sessionId, viewer, link);
     hub.log(`session ${shortId(sessionId)} viewer on node ${from} → ${link.productId}/${link.deviceName}`);
-    link.channel.send(message);
+    // the relay's cap is kept here, where the camera's frames come in
+    const start = openStartRelay(hub, viewer, link, message.start, (status, text) =>
+      viewer.channel.send({ type: 'error', sessionId: message.start?.id, status, message: text }),
+    );
+    link.channel.send(start ? message : { ...message, start: undefined });
     return;
   }
   const session = hub.registry.session(sessionId);

@@ -22,6 +22,7 @@ import { shortId, type Hub } from './hub.js';
 import type { DeviceEnd, ViewerChannel, ViewerLink } from './registry.js';
 import { ClusterUnavailableError } from '../cluster/cluster.js';
 import { remoteDeviceEnd } from './remote-ends.js';
+import { openStartRelay } from './start-relay.js';
 
 type Offer = Extract<ViewerToServer, { type: 'offer' }>;
 
@@ -128,11 +129,15 @@ async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<v
   hub.registry.openSession(sessionId, link, target);
   hub.metrics.sessionOpened();
   hub.log(`session ${shortId(sessionId)} ${link.label} → ${target.productId}/${target.deviceName}`);
+  const start = openStartRelay(hub, link, target, offer.start, (status, message) =>
+    link.channel.sendError(status, message, { sessionId: offer.start?.id }),
+  );
   target.channel.send({
     type: 'offer',
     sessionId,
     token: offer.token,
     sdp: offer.sdp,
     ...(offer.relay ? { relay: true } : {}),
+    ...(start ? { start } : {}),
   });
 }

@@ -41,6 +41,11 @@ export class LiveFlvSplicer {
   /** times the stream was resumed */
   resumes = 0;
 
+  /** true once the stream's FLV header went out (a later response to the same request is then a resume) */
+  get started(): boolean {
+    return this.headerSent;
+  }
+
   /** Bytes of the current response in; whole, retimed tags out (empty when none completed). */
   push(chunk: Uint8Array): Uint8Array {
     const tags = this.demuxer.push(chunk);

@@ -19,11 +19,17 @@ export function openLiveStream(
   log: (line: string) => void,
   /** the stream goes on after a reconnect (`resumes`: how many times so far) */
   onResumed: (resumes: number) => void = () => {},
+  /**
+   * The app already has this stream's head, and the bytes `splicer` passed (a relayed start that could not
+   * be handed over, requests/relay-first-live.ts): the camera's answer continues it as a resume.
+   */
+  continued?: { splicer: LiveFlvSplicer },
 ): RequestHandle {
-  const splicer = new LiveFlvSplicer();
+  const splicer = continued?.splicer ?? new LiveFlvSplicer();
   let current: RequestHandle | undefined;
   let cancelled = false;
-  let answered = false;
+  let answered = continued !== undefined;
+  if (continued?.splicer.started) splicer.resume();
 
   const fail = (err: XP2PError, status?: number) => {
     if (cancelled) return;

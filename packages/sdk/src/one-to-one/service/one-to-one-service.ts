@@ -20,6 +20,10 @@ import { commandError, runCommand, type CommandResult } from '../requests/comman
 import { startDownload, type DownloadCallbacks, type RunningDownload } from '../requests/download.js';
 import type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from '../requests/recorder.js';
 import { startVoice, type VoiceTalk } from '../requests/voice.js';
+import { isLiveRequest, openLiveStream } from '../requests/live-stream.js';
+import { openRelayFirstLive } from '../requests/relay-first-live.js';
+import type { RequestHandle, RequestHandlers } from '../requests/request.js';
+import { ViewerStartRelay } from '../requests/start-relay.js';
 import { IpcSession, type Recovery, type SessionDeps, type SessionTimings } from '../session/ipc-session.js';
 import type { TypedEmitter } from '../typed-emitter.js';
 import { abortable, isAbortError, SerialQueue } from './serial-queue.js';
@@ -37,6 +41,11 @@ export interface OneToOneServiceOptions {
   config: typeof SDK_DEFAULTS;
   createHash: () => IncrementalHash;
   renewToken?: () => Promise<string>;
+  /**
+   * Relay-first start (requests/relay-first-live.ts): an auto-started live stream is answered over the
+   * signalling connections, end-to-end encrypted, until the P2P channel opens. init's `startRelay`.
+   */
+  startRelay: boolean;
   events: TypedEmitter<P2PEventMap>;
   /** records why the last call for this id failed (lastError) */
   recordError: (why: string) => void;
@@ -50,6 +59,8 @@ export interface ServiceStats {
   path?: string;
   /** reconnects after a broken network path (each with the time until the new connection was open) */
   recoveries: Recovery[];
+  /** a relay-first start, once it moved to P2P: frames and sealed bytes relayed, spliced or handed over */
+  startRelay?: { frames: number; bytes: number; spliced: boolean };
 }
 
 type SessionOrCode = { session: IpcSession } | { code: ErrorCodeValue; why: string };
@@ -64,6 +75,7 @@ export class OneToOneService {
   private download: RunningDownload | undefined;
   private callbacks: ServiceCallbacks;
   private ended = false;
+  private startRelayed: ServiceStats['startRelay'];
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(private readonly o: OneToOneServiceOptions) {
@@ -78,6 +90,10 @@ export class OneToOneService {
   start(): Promise<number> {
     return this.queue.run(
       async (signal) => {
+        const autoStream = this.o.callbacks.dataCallback;
+        if (autoStream && this.o.startRelay && isLiveRequest(this.o.defaultRequest)) {
+          return this.startRelayFirst(autoStream, signal);
+        }
         let session: IpcSession;
         try {
           const opening = IpcSession.open(this.sessionOptions(signal));
@@ -234,6 +250,7 @@ export class OneToOneService {
       bytes: this.stream?.bytes ?? 0,
       path: await session.selectedPath(),
       recoveries: [...session.recoveries],
+      ...(this.startRelayed ? { startRelay: this.startRelayed } : {}),
     };
   }
 
@@ -287,29 +304,124 @@ export class OneToOneService {
     );
   }
 
-  private async openStream(
+  /**
+   * A cold start with a live stream: its request rides in the first offer and the camera answers over
+   * signalling at once (end-to-end encrypted), so bytes flow while ICE, DTLS and SCTP come up; the stream
+   * moves to the P2P channel once it opens. Resolves like start() once P2P is open and the stream answered.
+   */
+  private async startRelayFirst(dataCallback: (data: ArrayBuffer) => void, signal: AbortSignal): Promise<number> {
+    const askedAt = this.o.deps.clock.now();
+    const request = this.o.defaultRequest;
+    const relay = await abortable(ViewerStartRelay.prepare(this.o.deps.signal, request), signal);
+    let opened: IpcSession | undefined;
+    let resolveSession: (s: IpcSession) => void = () => {};
+    let rejectSession: (err: unknown) => void = () => {};
+    const session = new Promise<IpcSession>((resolve, reject) => {
+      resolveSession = resolve;
+      rejectSession = reject;
+    });
+    session.catch(() => {});
+    const open = (handlers: RequestHandlers): RequestHandle =>
+      openRelayFirstLive({
+        relay,
+        session,
+        request,
+        handlers,
+        log: (line) => this.log(line),
+        onResumed: (resumes) => this.o.events.emit('liveResumed', { id: this.id, resumes }),
+        onHandedOver: (how) => {
+          this.startRelayed = how;
+          this.o.events.emit('startRelayHandedOver', { id: this.id, ...how });
+        },
+      });
+    // The guide's notifies keep their order (connected, request, parsed): 'connected' comes with the first
+    // answer, relayed or not, or with the P2P connection, whichever is first.
+    let connected = false;
+    const held: [string, unknown][] = [];
+    const connect = () => {
+      if (connected) return;
+      connected = true;
+      this.notify(XP2PNotify_SubType.Connected);
+      for (const [subtype, detail] of held.splice(0)) this.notify(subtype, detail);
+    };
+    const notify = (subtype: string, detail?: unknown) => {
+      if (subtype === XP2PNotify_SubType.Parsed) connect();
+      if (connected) this.notify(subtype, detail);
+      else held.push([subtype, detail]);
+    };
+    // the stream listens for relay frames before the offer can leave
+    const streaming = this.runStream(open, () => opened, dataCallback, askedAt, notify);
+    try {
+      const opening = IpcSession.open({ ...this.sessionOptions(signal), start: relay.start });
+      opened = await abortable(opening, signal, (late) => late.close());
+    } catch (err) {
+      rejectSession(err);
+      this.dropStream();
+      relay.close();
+      if (isAbortError(err)) throw err;
+      const code = this.fail(ErrorCode.START_STREAM_FAILED, `cannot connect to the camera: ${describe(err)}`);
+      this.end();
+      return code;
+    }
+    this.adopt(opened);
+    connect();
+    resolveSession(opened);
+    const code = await abortable(streaming, signal);
+    if (code !== ErrorCode.OK) this.end();
+    return code;
+  }
+
+  private openStream(
     session: IpcSession,
     request: DeviceRequest,
     dataCallback: (data: ArrayBuffer) => void,
     ttffFrom: number,
     signal: AbortSignal,
   ): Promise<number> {
-    const started = startStream({
-      session,
-      request,
+    const log = (line: string) => this.log(line);
+    const onResumed = (resumes: number) => this.o.events.emit('liveResumed', { id: this.id, resumes });
+    const open = (handlers: RequestHandlers): RequestHandle =>
+      isLiveRequest(request)
+        ? openLiveStream(session, request, handlers, log, onResumed)
+        : session.request(request, handlers);
+    return abortable(
+      this.runStream(open, () => session, dataCallback, ttffFrom),
+      signal,
+    );
+  }
+
+  private runStream(
+    open: (handlers: RequestHandlers) => RequestHandle,
+    reportSession: () => IpcSession | undefined,
+    dataCallback: (data: ArrayBuffer) => void,
+    ttffFrom: number,
+    notify = (subtype: string, detail?: unknown) => this.notify(subtype, detail),
+  ): Promise<number> {
+    return startStream({
+      clock: this.o.deps.clock,
+      reportSession,
+      open,
       dataCallback,
       ttffFrom,
       reportEveryMs: this.o.config.streamReportEveryMs,
-      notify: (subtype, detail) => this.notify(subtype, detail),
+      notify,
       log: (line) => this.log(line),
       fail: (code, why) => this.fail(code as ErrorCodeValue, why),
       register: (stream) => (this.stream = stream),
       unregister: (stream) => {
         if (this.stream === stream) this.stream = undefined;
       },
-      onLiveResumed: (resumes) => this.o.events.emit('liveResumed', { id: this.id, resumes }),
     });
-    return abortable(started, signal);
+  }
+
+  /** The stream goes without a word to the app (its start failed: the caller reports why). */
+  private dropStream(): void {
+    const stream = this.stream;
+    if (!stream) return;
+    this.stream = undefined;
+    stream.handle.cancel();
+    stream.report.close();
+    stream.cancelStart();
   }
 
   /** The session once it is usable (after a reconnect in progress), or the code saying why there is none. */
@@ -327,13 +439,7 @@ export class OneToOneService {
     this.log(`disconnected: ${reason}`);
     this.voice?.stop();
     this.voice = undefined;
-    const stream = this.stream;
-    if (stream) {
-      this.stream = undefined;
-      stream.handle.cancel();
-      stream.report.close();
-      stream.cancelStart();
-    }
+    this.dropStream();
     // the registry forgets the service first: an app that restarts it from its disconnect handler may
     this.end();
     safeCall(this.callbacks.msgCallback, XP2PEventEnum.Notify, XP2PNotify_SubType.Disconnect, { reason });

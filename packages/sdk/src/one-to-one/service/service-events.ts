@@ -13,6 +13,11 @@ export interface P2PEventMap extends Record<string, unknown[]> {
   disconnected: [event: { id: string; reason: string }];
   /** a live stream went on after a reconnect, as one FLV (`resumes`: how many times so far) */
   liveResumed: [event: { id: string; resumes: number }];
+  /**
+   * a relay-first start moved to P2P: `frames` (`bytes`, sealed) came over the signalling relay first;
+   * `spliced`: by a fresh answer spliced in at a keyframe, not by handing the relayed stream over
+   */
+  startRelayHandedOver: [event: { id: string; frames: number; bytes: number; spliced: boolean }];
   /** a download cut by a reconnect went on from `offset` */
   downloadResumed: [event: { id: string; offset: number }];
   /** the viewer token was renewed for a reconnect */

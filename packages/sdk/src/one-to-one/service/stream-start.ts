@@ -3,18 +3,21 @@
  * requests/live-stream.ts), its bytes to the app's dataCallback, its figures to the server's metrics.
  * Resolves with the guide's code once the camera answered.
  */
-import { ErrorCode, type DeviceRequest } from '@xp2p/protocol';
+import { ErrorCode } from '@xp2p/protocol';
 import { XP2PNotify_SubType } from '../../guide/events.js';
+import type { Clock } from '../clock.js';
 import { safeCall } from '../safe-call.js';
-import { isLiveRequest, openLiveStream } from '../requests/live-stream.js';
-import type { RequestHandlers } from '../requests/request.js';
+import type { RequestHandle, RequestHandlers } from '../requests/request.js';
 import type { IpcSession } from '../session/ipc-session.js';
 import type { RunningStream } from './service.js';
 import { StreamReport } from './stream-report.js';
 
 export interface StreamStartContext {
-  session: IpcSession;
-  request: DeviceRequest;
+  clock: Clock;
+  /** the session the stream's figures are reported through (none yet while a relayed start waits for P2P) */
+  reportSession: () => IpcSession | undefined;
+  /** makes the request: a live stream, a relay-first live stream, or any other request on the session */
+  open: (handlers: RequestHandlers) => RequestHandle;
   dataCallback: (data: ArrayBuffer) => void;
   /** TTFF counts from here: the connect's start when the stream had to wait for it, else the call */
   ttffFrom: number;
@@ -27,12 +30,10 @@ export interface StreamStartContext {
   register: (stream: RunningStream) => void;
   /** the stream ended (eof, error, refused): the service forgets it */
   unregister: (stream: RunningStream) => void;
-  onLiveResumed: (resumes: number) => void;
 }
 
 export function startStream(c: StreamStartContext): Promise<number> {
-  const { session, request } = c;
-  const clock = session.clock;
+  const { clock } = c;
   return new Promise<number>((resolve) => {
     let settled = false;
     const settle = (code: number) => {
@@ -47,7 +48,7 @@ export function startStream(c: StreamStartContext): Promise<number> {
       firstByteAt: undefined,
       bytes: 0,
       handle: undefined as unknown as RunningStream['handle'],
-      report: new StreamReport(session, c.reportEveryMs),
+      report: new StreamReport(c.reportSession, clock, c.reportEveryMs),
       cancelStart: () => settle(ErrorCode.START_STREAM_FAILED),
     };
     const endStream = () => {
@@ -87,9 +88,7 @@ export function startStream(c: StreamStartContext): Promise<number> {
     };
     c.notify(XP2PNotify_SubType.Request);
     try {
-      stream.handle = isLiveRequest(request)
-        ? openLiveStream(session, request, handlers, c.log, c.onLiveResumed)
-        : session.request(request, handlers);
+      stream.handle = c.open(handlers);
     } catch (err) {
       stream.report.close();
       settle(c.fail(ErrorCode.START_STREAM_FAILED, err instanceof Error ? err.message : String(err)));

@@ -3,7 +3,7 @@
  * is open (up to maxAttempts); the first open one wins and the rest are closed. A refusal (bad token, camera
  * offline or full) ends the race at once: another attempt would be refused too.
  */
-import { ErrorCode, hasRelay, XP2PError, type IceServer } from '@xp2p/protocol';
+import { ErrorCode, hasRelay, XP2PError, type IceServer, type StartRequest } from '@xp2p/protocol';
 import type { Clock } from '../clock.js';
 import type { PeerConnectionFactory, SignalChannel } from '../transport.js';
 import { connectPeerLink, SessionRefusedError, type ConnectTimings, type PeerLink } from './peer-link.js';
@@ -18,6 +18,8 @@ export interface RaceOptions {
   relayAfterMs: number;
   maxAttempts: number;
   connectTimeoutMs: number;
+  /** a relay-first start (requests/start-relay.ts): rides in the first attempt's offer only */
+  start?: StartRequest;
   abort: AbortSignal;
   log: (line: string) => void;
 }
@@ -51,7 +53,8 @@ export async function raceAttempts(o: RaceOptions, iceServers: IceServer[], timi
       timings.attempts++;
       // direct first: only attempts started after relayAfterMs may use the TURN relay
       const relay = hasRelay(iceServers) && clock.now() - raceStartedAt >= o.relayAfterMs;
-      const p = connectPeerLink({ ...o, iceServers, relay, abort: local.signal, timings });
+      const firstStart = attempts.length === 0 ? o.start : undefined;
+      const p = connectPeerLink({ ...o, iceServers, relay, start: firstStart, abort: local.signal, timings });
       attempts.push(p);
       p.then(
         (link) => {

@@ -22,6 +22,7 @@ import {
   type DeviceRequest,
   type IceServer,
   type IcePath,
+  type StartRequest,
 } from '@xp2p/protocol';
 import { anySignal, repeat, sleep, withDeadline, type Clock } from '../clock.js';
 import { createRequestChannel, openRequest, type RequestHandle, type RequestHandlers } from '../requests/request.js';
@@ -70,6 +71,8 @@ export interface IpcSessionOptions extends SessionDeps, SessionTimingOptions {
   renewToken?: () => Promise<string>;
   abort: AbortSignal;
   log: (line: string) => void;
+  /** a relay-first start for the first connect's first offer (never a reconnect's) */
+  start?: StartRequest;
 }
 
 /**
@@ -149,7 +152,8 @@ export class IpcSession {
     timings.signalReadyAt = o.clock.now();
     const first = { ...o, token: await tokenForFirstConnect(o) };
     const link = await raceAttempts(first, iceServers, timings);
-    return new IpcSession(link, first, timings);
+    const { start: _firstOnly, ...later } = first;
+    return new IpcSession(link, later, timings);
   }
 
   get sessionId(): string {

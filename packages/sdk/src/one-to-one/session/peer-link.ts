@@ -11,6 +11,7 @@ import {
   XP2PError,
   type IceServer,
   type ServerToViewer,
+  type StartRequest,
 } from '@xp2p/protocol';
 import { normaliseCandidate, preferActiveDtlsRole } from '../../sdp.js';
 import type { Clock } from '../clock.js';
@@ -49,6 +50,8 @@ export async function connectPeerLink(args: {
   token: string;
   /** allow the TURN relay on this attempt (the camera then gathers relay candidates too) */
   relay: boolean;
+  /** the first request, answered over signalling until this connection opens (requests/start-relay.ts) */
+  start?: StartRequest | undefined;
   abort: AbortSignal;
   timings: ConnectTimings;
   log: (line: string) => void;
@@ -112,7 +115,8 @@ export async function connectPeerLink(args: {
     // reopens the signalling socket if it was lost meanwhile (e.g. with the network path, see ipc-session)
     await signal.connect();
     if (abort.aborted) throw new DOMException('aborted', 'AbortError');
-    if (!signal.send({ type: 'offer', sessionId, token: args.token, sdp, ...(args.relay ? { relay: true } : {}) })) {
+    const extras = { ...(args.relay ? { relay: true } : {}), ...(args.start ? { start: args.start } : {}) };
+    if (!signal.send({ type: 'offer', sessionId, token: args.token, sdp, ...extras })) {
       throw new XP2PError(ErrorCode.START_STREAM_FAILED, 'signalling connection is not open');
     }
     offerSent = true;
