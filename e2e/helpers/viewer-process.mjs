@@ -5,7 +5,9 @@
 // ({sdkEvent: 'pathLost' | 'reconnected' | 'liveResumed' ...}) and the service's stats (reconnects after a
 // broken path) at the end.
 // Input: one JSON argument {server, appParams, productId, deviceName, out, durationMs, params?, xp2pInfo?,
-//   bindAddress?, connectTimeoutMs?, extraIceServers?, iceTransportPolicy?}.
+//   bindAddress?, connectTimeoutMs?, extraIceServers?, iceTransportPolicy?, startRelay?, relayCapture?}.
+//   startRelay: init's option (default: the sdk's, on); relayCapture: a file that gets the bytes of every
+//   relay frame as the server forwarded them (base64-decoded), to check the node saw only ciphertext.
 //   bindAddress: where ICE gathers candidates (default 127.0.0.1, for tests on loopback);
 //   extraIceServers: ICE servers added to those the server hands out (the viewer's own TURN config);
 //   iceTransportPolicy: 'relay' to use only relayed candidates.
@@ -49,6 +51,19 @@ if (process.env.XP2P_ICE_LOG) {
     }
   };
 }
+if (o.relayCapture) {
+  writeFileSync(o.relayCapture, new Uint8Array(0));
+  const WS = platform.WebSocket;
+  platform.WebSocket = class extends WS {
+    constructor(url) {
+      super(url);
+      this.addEventListener('message', (ev) => {
+        const m = JSON.parse(String(ev.data));
+        if (m.type === 'relay') appendFileSync(o.relayCapture, Buffer.from(m.data, 'base64'));
+      });
+    }
+  };
+}
 const Base = platform.RTCPeerConnection;
 const connections = new Set();
 platform.RTCPeerConnection = class extends Base {
@@ -70,13 +85,22 @@ platform.RTCPeerConnection = class extends Base {
 };
 const p2p = createP2PModule(platform, o.connectTimeoutMs ? { connectTimeoutMs: o.connectTimeoutMs } : {});
 // the sdk's typed events (path lost, reconnect ...) as {sdkEvent, ...detail} lines
-const SDK_EVENTS = ['pathLost', 'reconnecting', 'reconnected', 'disconnected', 'liveResumed', 'downloadResumed'];
+const SDK_EVENTS = [
+  'pathLost',
+  'reconnecting',
+  'reconnected',
+  'disconnected',
+  'liveResumed',
+  'downloadResumed',
+  'startRelayHandedOver',
+];
 for (const name of SDK_EVENTS) {
   p2p.on(name, (detail) => say({ sdkEvent: name, ...detail }));
 }
 say({
   init: await p2p.init({
     appParams: { ...o.appParams, serverUrl: o.server },
+    ...(o.startRelay !== undefined ? { startRelay: o.startRelay } : {}),
     eventHandler: (event, detail) => {
       if (event !== 'log') say({ event, detail });
     },
@@ -139,7 +163,10 @@ const finish = async () => {
   if (finishing) return;
   finishing = true;
   const stats = await p2p.getServiceStats(id);
-  if (stats) say({ stats: { recoveries: stats.recoveries, path: stats.path ?? null, bytes: stats.bytes } });
+  if (stats) {
+    const { recoveries, path, bytes: statBytes, startRelay } = stats;
+    say({ stats: { recoveries, path: path ?? null, bytes: statBytes, startRelay: startRelay ?? null } });
+  }
   say({ done: true, bytes, maxGapMs: Math.round(maxGapMs) });
   p2p.destroy();
   cleanupNodeWebRTC();

@@ -76,5 +76,6 @@ export const RELAY_FRAMES_HEADER = 'x-relay-frames';
 export const RELAY_KIND_TEXT = 0;
 export const RELAY_KIND_BODY = 1;
 
-/** Relayed bytes in a frame of `base64Length` characters (what the node counts against its cap). */
-export const relayedBytes = (base64Length: number): number => Math.floor((base64Length * 3) / 4);
+/** Relayed bytes in a frame whose base64 `data` is this (what the node counts against its cap). */
+export const relayedBytes = (data: string): number =>
+  Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);

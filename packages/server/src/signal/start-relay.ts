@@ -55,7 +55,7 @@ export function openStartRelay(
 export function forwardRelayFrame(hub: Hub, device: DeviceLink, session: Session, frame: RelayFrame): void {
   const state = relays.get(session);
   if (!state) return device.channel.sendError(400, 'not a start relay session', { sessionId: session.id });
-  const bytes = relayedBytes(frame.data.length);
+  const bytes = relayedBytes(frame.data);
   const { startRelayMaxBytes, maxSendBufferBytes } = hub.tuning;
   if (state.bytes + bytes > startRelayMaxBytes || viewerBacklog(session) > maxSendBufferBytes / 2) {
     return cut(hub, session, 'cap');

@@ -106,7 +106,7 @@ export class ViewerStartRelay {
     // frames travel one TCP path and leave the camera in order: anything else is not the camera's stream
     if (seq !== this.nextSeq) return this.fail(`relay frame ${seq} came where ${this.nextSeq} was due`);
     this.nextSeq++;
-    this.bytes += relayedBytes(data.length);
+    this.bytes += relayedBytes(data);
     if (seq === 0) {
       if (!cameraKey) return this.fail('relay frame 0 carries no key');
       const { id, key } = this.start;
