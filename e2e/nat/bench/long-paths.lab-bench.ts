@@ -142,6 +142,16 @@ it('long paths: TTFF, downloads and 1vN in the NAT lab', async () => {
       }
       const phases = ['signalling', 'offerToAnswer', 'ice', 'firstByte', 'firstKeyframe'] as const;
       const coneRuns = cone.flatMap((e) => (e.cold ? [e.cold as Record<(typeof phases)[number], number>] : []));
+      const relayed = cone.flatMap((e) => (e.cold ? [e.cold as { relayBytes?: number; relay?: string }] : []));
+      if (rtt === 100) {
+        figures.lab_start_relay_bytes_p50 = round1(
+          percentile(
+            relayed.map((r) => r.relayBytes ?? 0),
+            50,
+          ),
+        );
+      }
+      log.push(`RTT ${rtt}, start relay: ${JSON.stringify(relayed.map((r) => [r.relay, r.relayBytes]))}`);
       log.push(
         `RTT ${rtt}, cone phases p50: ` +
           phases

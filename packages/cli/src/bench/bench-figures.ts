@@ -34,7 +34,7 @@ export interface OneToManyRuns {
 const p = (xs: number[], q: number): number => round(percentile(xs, q));
 
 export function oneToOneFigures(r: OneToOneRuns): Record<string, number> {
-  const pick = (k: Exclude<keyof ColdRun, 'path'>) => r.cold.map((run) => run[k]);
+  const pick = (k: Exclude<keyof ColdRun, 'path' | 'relay'>) => r.cold.map((run) => run[k]);
   return {
     ttff_p2p_ms_p50: p(pick('total'), 50),
     ttff_p2p_ms_p95: p(pick('total'), 95),

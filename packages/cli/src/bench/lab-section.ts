@@ -30,7 +30,7 @@ export function labSection(f: Record<string, number>): BenchSection | undefined 
     method:
       '`npm run bench:lab`: the NAT lab (scripts/nat-lab, network namespaces) with the server and coturn (TURN over TCP in the server config) on the public side, the camera behind a ' +
       'cone NAT, viewers behind routers that hold every packet (UDP, TCP signalling, HTTP) for RTT/2 each way, so the viewer↔camera and viewer↔server round trips are the RTT. ' +
-      '**Cold**: `startP2PService` → first complete video keyframe, with `init` done and its signalling open; ' +
+      '**Cold**: `startP2PService` → first complete video keyframe, with `init` done and its signalling open (relay-first start on: the first bytes come over the signalling connections, end-to-end encrypted, until P2P opens); ' +
       "baseline: `GET` of the camera's own HTTP-FLV endpoint over the same path on a new TCP connection. **Warm**: `startP2PStream` on a connected service. " +
       '**Download**: a 64 MiB file from the camera store, from the first byte to the last; baseline: curl of the same file from an HTTP server on the camera host ' +
       '(port-forwarded by its router), same path, same run. **1vN**: `xp2p publish` of the bundled sample to the origin, 8 peers (`startP2PService` on the live URL) in 8 ' +
@@ -46,8 +46,8 @@ export function labSection(f: Record<string, number>): BenchSection | undefined 
       ],
       [
         'lab_start_relay_bytes_p50',
-        f.lab_start_relay_bytes_p50 ?? 'not measured',
-        'relay-first start not built yet: every start waits for ICE, DTLS and SCTP',
+        f.lab_start_relay_bytes_p50 !== undefined ? `${Math.round(f.lab_start_relay_bytes_p50)} B` : 'not measured',
+        'cone viewer, 100 ms RTT: sealed bytes a cold start got over the signalling relay (camera → node → viewer) before it moved to P2P; bounded by the server (startRelay.maxBytes)',
       ],
       [
         'lab_download_rtt100_MBps',

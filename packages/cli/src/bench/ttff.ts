@@ -21,6 +21,10 @@ export interface ColdRun {
   attempts: number;
   /** the ICE path the run's data channel took (host / srflx / prflx / relay), undefined if stats had none */
   path: string | undefined;
+  /** sealed bytes the start relay carried before the stream moved to P2P (0: no relay-first start) */
+  relayBytes: number;
+  /** how the relayed start moved to P2P: 'handover', 'spliced', or 'none' */
+  relay: 'handover' | 'spliced' | 'none';
 }
 
 const url = deviceRequestUrl({ path: 'ipc.flv', query: liveQuery() });
@@ -86,6 +90,8 @@ export async function coldP2P(
     firstKeyframe: watch.firstKeyframeAt - watch.firstByteAt,
     attempts: t.attempts,
     path: stats.path,
+    relayBytes: stats.startRelay?.bytes ?? 0,
+    relay: stats.startRelay ? (stats.startRelay.spliced ? 'spliced' : 'handover') : 'none',
   };
 }
 

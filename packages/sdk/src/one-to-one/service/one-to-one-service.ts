@@ -92,7 +92,8 @@ export class OneToOneService {
       async (signal) => {
         const autoStream = this.o.callbacks.dataCallback;
         if (autoStream && this.o.startRelay && isLiveRequest(this.o.defaultRequest)) {
-          return this.startRelayFirst(autoStream, signal);
+          const relay = await this.prepareRelay(signal);
+          if (relay) return this.startRelayFirst(relay, autoStream, signal);
         }
         let session: IpcSession;
         try {
@@ -309,10 +310,13 @@ export class OneToOneService {
    * signalling at once (end-to-end encrypted), so bytes flow while ICE, DTLS and SCTP come up; the stream
    * moves to the P2P channel once it opens. Resolves like start() once P2P is open and the stream answered.
    */
-  private async startRelayFirst(dataCallback: (data: ArrayBuffer) => void, signal: AbortSignal): Promise<number> {
+  private async startRelayFirst(
+    relay: ViewerStartRelay,
+    dataCallback: (data: ArrayBuffer) => void,
+    signal: AbortSignal,
+  ): Promise<number> {
     const askedAt = this.o.deps.clock.now();
     const request = this.o.defaultRequest;
-    const relay = await abortable(ViewerStartRelay.prepare(this.o.deps.signal, request), signal);
     let opened: IpcSession | undefined;
     let resolveSession: (s: IpcSession) => void = () => {};
     let rejectSession: (err: unknown) => void = () => {};
@@ -369,6 +373,20 @@ export class OneToOneService {
     const code = await abortable(streaming, signal);
     if (code !== ErrorCode.OK) this.end();
     return code;
+  }
+
+  /**
+   * The relay's key pair, or undefined where WebCrypto's ECDH is missing (a page served over plain http
+   * from another host is not a secure context: no crypto.subtle): the start then waits for P2P, as before.
+   */
+  private async prepareRelay(signal: AbortSignal): Promise<ViewerStartRelay | undefined> {
+    try {
+      return await abortable(ViewerStartRelay.prepare(this.o.deps.signal, this.o.defaultRequest), signal);
+    } catch (err) {
+      if (isAbortError(err)) throw err;
+      this.log(`relay-first start unavailable here, starting over P2P only: ${describe(err)}`);
+      return undefined;
+    }
   }
 
   private openStream(
