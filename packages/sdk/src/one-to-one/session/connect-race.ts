@@ -28,6 +28,29 @@ export interface RaceTimings extends ConnectTimings {
   attempts: number;
 }
 
+/**
+ * Round trips from an offer to an open channel: the answer, ICE's check, DTLS (2), SCTP's handshake (2),
+ * the channel's open (1). A second attempt before then only doubles the work on a long path.
+ */
+const ROUND_TRIPS_TO_OPEN = 7;
+
+/**
+ * When to race a second attempt, and from when one may use TURN, scaled to the path: the fixed
+ * `raceAfterMs` (tuned on loopback, where a lost DTLS flight costs libdatachannel's fixed 1 s) fires
+ * before a healthy attempt could open on a long path (at 300 ms RTT an open takes ~2.1 s). Once the first
+ * answer gave the round trip, an attempt counts as late only after ROUND_TRIPS_TO_OPEN of them plus the
+ * fixed margin; TURN waits the same factor longer, so direct still goes first.
+ */
+export function raceTimers(
+  o: Pick<RaceOptions, 'raceAfterMs' | 'relayAfterMs'>,
+  timings: ConnectTimings,
+): { raceAfterMs: number; relayAfterMs: number } {
+  const rtt =
+    timings.answerAt !== undefined && timings.offerSentAt !== undefined ? timings.answerAt - timings.offerSentAt : 0;
+  const raceAfterMs = Math.max(o.raceAfterMs, ROUND_TRIPS_TO_OPEN * rtt + o.raceAfterMs / 2);
+  return { raceAfterMs, relayAfterMs: Math.round((o.relayAfterMs * raceAfterMs) / o.raceAfterMs) };
+}
+
 export async function raceAttempts(o: RaceOptions, iceServers: IceServer[], timings: RaceTimings): Promise<PeerLink> {
   if (o.abort.aborted) throw new DOMException('aborted', 'AbortError');
   const { clock } = o;
@@ -51,8 +74,8 @@ export async function raceAttempts(o: RaceOptions, iceServers: IceServer[], timi
     const start = () => {
       if (done) return;
       timings.attempts++;
-      // direct first: only attempts started after relayAfterMs may use the TURN relay
-      const relay = hasRelay(iceServers) && clock.now() - raceStartedAt >= o.relayAfterMs;
+      // direct first: only attempts started after relayAfterMs (scaled to the path) may use the TURN relay
+      const relay = hasRelay(iceServers) && clock.now() - raceStartedAt >= raceTimers(o, timings).relayAfterMs;
       const firstStart = attempts.length === 0 ? o.start : undefined;
       const p = connectPeerLink({ ...o, iceServers, relay, start: firstStart, abort: local.signal, timings });
       attempts.push(p);
@@ -79,7 +102,17 @@ export async function raceAttempts(o: RaceOptions, iceServers: IceServer[], timi
           }
         },
       );
-      if (attempts.length < o.maxAttempts) timers.push(clock.setTimeout(start, o.raceAfterMs));
+      if (attempts.length < o.maxAttempts) armRace(clock.now());
+    };
+    /** the next attempt once this one is late: after raceAfterMs, or later when the path is long */
+    const armRace = (attemptStartedAt: number) => {
+      timers.push(
+        clock.setTimeout(() => {
+          const wait = attemptStartedAt + raceTimers(o, timings).raceAfterMs - clock.now();
+          if (wait > 0) timers.push(clock.setTimeout(start, wait));
+          else start();
+        }, o.raceAfterMs),
+      );
     };
     const giveUp = () =>
       settle(() => {

@@ -84,6 +84,18 @@ describe('1v1 in the simulator', () => {
     await destroyLeavesNothing(world);
   });
 
+  it('a long clean path (150 ms one way): the first attempt opens alone, no second one raced while it is on time', async () => {
+    const world = await createSimWorld({ seed: 5, network: { latencyMs: 150 } });
+    await world.init();
+    const live = await liveService(world);
+    expect(live.code).toBe(0);
+    const stats = await world.p2p.getServiceStats('cam');
+    // an open takes ~7 round trips here (2.1 s), well past the fixed 700 ms race of a short path
+    expect(stats!.timings.openAt! - stats!.timings.offerSentAt!).toBeGreaterThan(700);
+    expect(stats!.timings.attempts).toBe(1);
+    await destroyLeavesNothing(world);
+  });
+
   it('reconnects after a path break: typed events, and the live stream goes on as one FLV', async () => {
     const world = await createSimWorld();
     await world.init();
