@@ -125,12 +125,16 @@ it('long paths: TTFF, downloads and 1vN in the NAT lab', async () => {
         600_000,
       );
       const sym = await benchPath(symViewer, ['--runs', String(Math.ceil(COLD_RUNS / 2))], 600_000);
+      // the same cold start with relay-first off: every byte waits for ICE, DTLS and SCTP (the baseline)
+      const coneOff = await benchPath(viewer, ['--runs', String(COLD_RUNS), '--start-relay', 'off'], 600_000);
       const cold = (events: Record<string, unknown>[]) =>
         events.flatMap((e) => (e.cold ? [(e.cold as { total: number }).total] : []));
-      const errors = [...cone, ...sym].filter((e) => e.error).map((e) => String(e.error));
+      const errors = [...cone, ...sym, ...coneOff].filter((e) => e.error).map((e) => String(e.error));
       const directCold = await direct(COLD_RUNS, false);
       figures[`lab_ttff_rtt${rtt}_ms_p50`] = round1(percentile(cold(cone), 50));
       figures[`lab_ttff_rtt${rtt}_ms_p95`] = round1(percentile(cold(cone), 95));
+      figures[`lab_ttff_relay_off_rtt${rtt}_ms_p50`] = round1(percentile(cold(coneOff), 50));
+      figures[`lab_ttff_relay_off_rtt${rtt}_ms_p95`] = round1(percentile(cold(coneOff), 95));
       figures[`lab_ttff_sym_rtt${rtt}_ms_p50`] = round1(percentile(cold(sym), 50));
       figures[`lab_ttff_sym_rtt${rtt}_ms_p95`] = round1(percentile(cold(sym), 95));
       figures[`lab_ttff_direct_rtt${rtt}_ms_p50`] = round1(percentile(directCold, 50));
@@ -168,6 +172,7 @@ it('long paths: TTFF, downloads and 1vN in the NAT lab', async () => {
       );
       log.push(
         `RTT ${rtt}: cold ${JSON.stringify(cold(cone).map(Math.round))}, sym ${JSON.stringify(cold(sym).map(Math.round))}, ` +
+          `relay off ${JSON.stringify(cold(coneOff).map(Math.round))}, ` +
           `direct ${JSON.stringify(directCold.map(Math.round))}${errors.length ? `, errors: ${errors.join('; ')}` : ''}`,
       );
       const p2p: number[] = [];

@@ -22,9 +22,10 @@ export const DEVICE_DEFAULTS = Object.freeze({
   natProbeAttempts: 4,
   /**
    * A relay-first start (start-relay/) the camera answers over signalling ends this long after it began
-   * when its P2P channel has not taken it over (the server has its own bound too: it never relays for long).
+   * when its P2P channel has not taken it over; the server's own bound (6 s by default) is the one that
+   * normally ends it: it never relays for long.
    */
-  startRelayMaxMs: 5_000,
+  startRelayMaxMs: 8_000,
   /** A viewer session whose peer connection does not open by then is dropped. */
   sessionOpenTimeoutMs: 15_000,
   /**

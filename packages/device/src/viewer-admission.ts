@@ -144,8 +144,10 @@ export class ViewerAdmission {
     log(
       `${id}: session ${sessionId.slice(0, 8)} from app ${check.payload.appid}${start ? ', live start relayed' : ''}`,
     );
-    // first: the relayed start is what the viewer waits for; the answer below takes libdatachannel's time
-    if (start) void this.#relays.open(start, viewer).catch((err: unknown) => log(`${id}: start relay: ${String(err)}`));
+    // First the relayed start, what the viewer waits for (its frames are sealed and sent in the background);
+    // registered before the answer goes, so the P2P request that takes it over always finds it.
+    if (start)
+      await this.#relays.open(start, viewer).catch((err: unknown) => log(`${id}: start relay: ${String(err)}`));
     try {
       await session.start();
     } catch (err) {

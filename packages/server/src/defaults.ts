@@ -155,9 +155,10 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   appJoinsPerSecond: 2_000,
   appJoinBurst: 4_000,
   maxSendBufferBytes: 1024 * 1024,
-  // a 2 s GOP at 2 Mbit/s is ~0.5 MB; 4 s covers P2P on a 300 ms path with room for one lost DTLS flight
+  // a 2 s GOP at 2 Mbit/s is ~0.5 MB, and P2P on a 300 ms path opens after ~2.5 s (+1 s per lost DTLS
+  // flight, libdatachannel's fixed retransmit timer): 6 s and 2 MiB leave room for both
   startRelayMaxBytes: 2 * 1024 * 1024,
-  startRelayMaxMs: 4_000,
+  startRelayMaxMs: 6_000,
   maxTtffReportsPerSession: 4,
   maxReportedBytesPerSecond: 1024 * 1024 * 1024, // 8 Gbit/s: no real link, so honest reports always pass
   reportBurstSeconds: 10,

@@ -18,6 +18,11 @@ export function labSection(f: Record<string, number>): BenchSection | undefined 
         pair(f[`lab_ttff_direct_rtt${rtt}_ms_p50`], f[`lab_ttff_direct_rtt${rtt}_ms_p95`]),
     ],
     [
+      `lab_ttff_relay_off_rtt${rtt}_ms_p50 / p95`,
+      pair(f[`lab_ttff_relay_off_rtt${rtt}_ms_p50`], f[`lab_ttff_relay_off_rtt${rtt}_ms_p95`]),
+      'cone↔cone with init({ startRelay: false }): every byte waits for ICE, DTLS and SCTP (baseline of the relay-first start)',
+    ],
+    [
       `lab_ttff_sym_rtt${rtt}_ms_p50 / p95`,
       pair(f[`lab_ttff_sym_rtt${rtt}_ms_p50`], f[`lab_ttff_sym_rtt${rtt}_ms_p95`]),
       'symmetric viewer ↔ cone camera (punched directly)',

@@ -38,6 +38,8 @@ export interface ColdOptions {
    * issue's "cold start after init", what an app that calls init early sees)
    */
   from?: 'init' | 'start';
+  /** init's startRelay (default: the sdk's, on): off measures a start that waits for P2P, the baseline */
+  startRelay?: boolean;
 }
 
 export async function coldP2P(
@@ -53,6 +55,7 @@ export async function coldP2P(
   const probe = new Promise<void>((r) => (probed = r));
   await p2p.init({
     appParams: app,
+    ...(options.startRelay !== undefined ? { startRelay: options.startRelay } : {}),
     eventHandler: (event) => {
       if (event === 'natChanged' || event === 'natError') probed();
     },

@@ -2,7 +2,8 @@
  * `xp2p bench-path <productId>/<deviceName>`: the 1v1 figures of one viewer host, for a bench that puts
  * the viewer on a long path (npm run bench:lab runs it inside the NAT lab's viewer namespace). Prints one
  * JSON line per measurement, so the caller takes medians over the runs:
- *   {"cold": ColdRun}   startP2PService → first keyframe, signalling already open (`--from init`: before init)
+ *   {"cold": ColdRun}   startP2PService → first keyframe, signalling already open (`--from init`: before init;
+ *                       `--start-relay off`: every byte waits for P2P, the relay-first start's baseline)
  *   {"warm": ms}        startP2PStream → first keyframe on one pre-connected service
  *   {"download": MB/s}  `--download FILE` from the camera's store, from the first byte to the end
  * A run that fails prints {"error": "..."} and the next one goes on.
@@ -25,6 +26,7 @@ export async function benchPathCommand(argv: string[]): Promise<void> {
       runs: { type: 'string', default: '10' },
       'warm-runs': { type: 'string', default: '0' },
       from: { type: 'string', default: 'start' },
+      'start-relay': { type: 'string', default: 'on' },
       download: { type: 'string' },
       'download-runs': { type: 'string', default: '1' },
     },
@@ -33,6 +35,7 @@ export async function benchPathCommand(argv: string[]): Promise<void> {
   const app = appParamsFrom(await readDevConfig(values.data), values.server);
   const bindAddress = defaultBindAddress(values.server, values.bind);
   const from = values.from === 'init' ? 'init' : 'start';
+  const startRelay = values['start-relay'] !== 'off';
   const attempt = async (what: string, run: () => Promise<void>): Promise<void> => {
     try {
       await run();
@@ -42,7 +45,7 @@ export async function benchPathCommand(argv: string[]): Promise<void> {
   };
   try {
     for (let i = 0; i < Number(values.runs); i++) {
-      await attempt('cold', async () => say({ cold: await coldP2P(app, device, { bindAddress, from }) }));
+      await attempt('cold', async () => say({ cold: await coldP2P(app, device, { bindAddress, from, startRelay }) }));
     }
     if (Number(values['warm-runs']) > 0) {
       await attempt('warm', async () => {

@@ -2,7 +2,7 @@
  * A ResponseWriter whose frames go over signalling (camera → node → viewer) as sealed `relay` frames
  * (protocol/src/signal/start-relay.ts): the same head / body / end frames a request channel carries, each
  * encrypted end to end and numbered. Writes made in one tick are coalesced (a live start's GOP cache is
- * dozens of tags) into frames of at most START_RELAY_FRAME_MAX_BYTES. Frames are numbered when written and
+ * dozens of tags) into frames of at most RELAY_FRAME_BYTES. Frames are numbered when written and
  * sealed and sent strictly in that order, so `handOver()` knows at once how many frames the viewer must
  * have before the P2P channel's bytes continue the stream.
  */
@@ -12,7 +12,6 @@ import {
   RELAY_KIND_BODY,
   RELAY_KIND_TEXT,
   sealRelayFrame,
-  START_RELAY_FRAME_MAX_BYTES,
   utf8Encode,
   type DeviceToServer,
   type ResponseFrame,
@@ -29,6 +28,14 @@ export interface RelayWriterOptions {
   send: (msg: DeviceToServer) => boolean;
   log: (line: string) => void;
 }
+
+/**
+ * Plaintext bytes per frame the camera sends (the wire allows START_RELAY_FRAME_MAX_BYTES): a frame opens
+ * only once all of it arrived, and the first ones travel a signalling socket whose TCP window restarts
+ * small after idling (initial window ~14 KB, RFC 6928): small frames let the keyframe reach the player
+ * while the rest of the GOP is still on its way.
+ */
+export const RELAY_FRAME_BYTES = 8 * 1024;
 
 export class RelayResponseWriter implements ResponseWriter {
   readonly #o: RelayWriterOptions;
@@ -147,8 +154,8 @@ export class RelayResponseWriter implements ResponseWriter {
     const all = this.#pending.length === 1 ? this.#pending[0]! : concatBytes(this.#pending);
     this.#pending = [];
     this.#pendingBytes = 0;
-    for (let o = 0; o < all.byteLength; o += START_RELAY_FRAME_MAX_BYTES) {
-      this.#frame(RELAY_KIND_BODY, all.subarray(o, Math.min(all.byteLength, o + START_RELAY_FRAME_MAX_BYTES)));
+    for (let o = 0; o < all.byteLength; o += RELAY_FRAME_BYTES) {
+      this.#frame(RELAY_KIND_BODY, all.subarray(o, Math.min(all.byteLength, o + RELAY_FRAME_BYTES)));
     }
   }
 
