@@ -74,7 +74,13 @@ export function openRelayFirstLive(o: RelayFirstLiveOptions): RequestHandle {
   relay.listen({
     onHead: (status, headers) => !relayDone && answer(status, headers),
     onData: (bytes) => !relayDone && !cancelled && deliver(bytes),
-    onEnd: () => !relayDone && !cancelled && handlers.onEnd(),
+    // the camera's stream ended while relayed (its source stopped): nothing to hand over
+    onEnd: () => {
+      if (relayDone || cancelled) return;
+      cancelled = true;
+      relay.close();
+      handlers.onEnd();
+    },
     onOver: (reason) => log(`start relay over before the hand-over: ${reason}`),
   });
 

@@ -7,7 +7,9 @@
  *   x-file-sha256 (whole file) and x-offset, in 64 KiB frames at `downloadBytesPerMs`;
  * - `action=inner_define|user_define`: a command, answered with a small JSON body (or never, when
  *   `answerCommands` is false: a camera that hangs);
- * - `voice`: talkback, the upstream bytes counted until the viewer's end frame.
+ * - `voice`: talkback, the upstream bytes counted until the viewer's end frame;
+ * - an offer's relay-first `start`: the live stream over signalling, sealed, until a request naming the
+ *   relay (RELAY_HANDOVER_PARAM) takes it over (sim-start-relay.ts).
  * It is independent of @xp2p/device (the sdk must not depend on it): a small model, not the agent.
  */
 import {
@@ -23,13 +25,16 @@ import {
   parseControlFrame,
   parseRequestFrame,
   peekViewerToken,
+  RELAY_HANDOVER_PARAM,
   REQUEST_CHANNEL_LABEL,
   Sha256Stream,
   type ServerToViewer,
+  type StartRequest,
 } from '@xp2p/protocol';
 import type { SignalCamera } from './sim-signal.js';
 import type { SimNetwork } from './sim-network.js';
 import { SimPeerConnection, type SimDataChannel, type SimPeerRegistry } from './sim-peer-connection.js';
+import { SimStartRelay, type LiveOut } from './sim-start-relay.js';
 
 export interface SimCameraOptions {
   productId: string;
@@ -63,7 +68,9 @@ export class SimCamera implements SignalCamera {
   /** talkback bytes received */
   voiceBytes = 0;
   private readonly sessions = new Map<string, SimPeerConnection>();
-  private readonly liveChannels = new Set<SimDataChannel>();
+  private readonly liveChannels = new Set<LiveOut>();
+  /** relay-first starts not taken over yet, by relay id */
+  private readonly relays = new Map<string, SimStartRelay>();
   private readonly o: SimCameraOptions;
 
   constructor(
@@ -82,10 +89,22 @@ export class SimCamera implements SignalCamera {
     return this.o.deviceName;
   }
 
-  offer(sessionId: string, token: string, sdp: string, reply: (msg: ServerToViewer) => void): void {
+  offer(
+    sessionId: string,
+    token: string,
+    sdp: string,
+    reply: (msg: ServerToViewer) => void,
+    start?: StartRequest,
+  ): void {
     const claims = peekViewerToken(token);
     if (claims?.productId !== this.productId || claims.deviceName !== this.deviceName) {
       return reply({ type: 'error', sessionId, status: 403, message: 'token is for another device' });
+    }
+    if (start) {
+      void SimStartRelay.open(start, reply).then((relay) => {
+        this.relays.set(start.id, relay);
+        this.live(relay);
+      });
     }
     const pc = new SimPeerConnection(this.network, this.registry, 'camera');
     pc.acceptOffer(sdp);
@@ -97,6 +116,8 @@ export class SimCamera implements SignalCamera {
   bye(sessionId: string): void {
     this.sessions.get(sessionId)?.close();
     this.sessions.delete(sessionId);
+    this.relays.get(sessionId)?.close();
+    this.relays.delete(sessionId);
   }
 
   private serve(channel: SimDataChannel): void {
@@ -124,6 +145,13 @@ export class SimCamera implements SignalCamera {
 
   private route(channel: SimDataChannel, path: string, params: URLSearchParams): void {
     if (path === 'voice') return this.voice(channel);
+    const handover = params.get(RELAY_HANDOVER_PARAM);
+    if (handover !== null) {
+      const relay = this.relays.get(handover);
+      this.relays.delete(handover);
+      if (!relay || relay.readyState !== 'open') return this.fail(channel, 410, 'the relayed start is over');
+      return relay.handOver(channel);
+    }
     const action = params.get('action');
     if (action === 'live') return this.live(channel);
     if (action === 'download') return this.download(channel, params);
@@ -137,7 +165,7 @@ export class SimCamera implements SignalCamera {
     this.liveChannels.clear();
   }
 
-  private live(channel: SimDataChannel): void {
+  private live(channel: LiveOut): void {
     this.liveChannels.add(channel);
     channel.send(encodeFrame({ type: 'head', status: 200, headers: { 'content-type': 'video/x-flv' } }));
     const metadata = encodeScriptData('onMetaData', { width: 640, height: 360, framerate: 1000 / this.o.frameMs });
@@ -212,7 +240,7 @@ export class SimCamera implements SignalCamera {
     });
   }
 
-  private fail(channel: SimDataChannel, status: number, message: string): void {
+  private fail(channel: LiveOut, status: number, message: string): void {
     if (channel.readyState !== 'open') return;
     channel.send(encodeFrame({ type: 'error', status, message }));
     channel.close();

@@ -6,7 +6,13 @@
  * are on the path to the camera); messages to and from the camera travel that path (SimNetwork), so a
  * frozen camera does not answer offers either.
  */
-import { peekViewerToken, type IceServer, type ServerToViewer, type ViewerToServer } from '@xp2p/protocol';
+import {
+  peekViewerToken,
+  type IceServer,
+  type ServerToViewer,
+  type StartRequest,
+  type ViewerToServer,
+} from '@xp2p/protocol';
 import type { ModuleSignal } from '../../guide/module-host.js';
 import type { SimNetwork } from './sim-network.js';
 
@@ -15,8 +21,17 @@ export interface SignalCamera {
   readonly productId: string;
   readonly deviceName: string;
   readonly online: boolean;
-  /** an offer for this camera; `reply` sends the camera's answer, candidates, refusals and byes back */
-  offer(sessionId: string, token: string, sdp: string, reply: (msg: ServerToViewer) => void): void;
+  /**
+   * an offer for this camera; `reply` sends the camera's answer, candidates, refusals and byes back, and
+   * the frames of its relay-first `start` when it carries one
+   */
+  offer(
+    sessionId: string,
+    token: string,
+    sdp: string,
+    reply: (msg: ServerToViewer) => void,
+    start?: StartRequest,
+  ): void;
   bye(sessionId: string): void;
 }
 
@@ -47,8 +62,11 @@ export class SimSignalServer {
         if (!camera.online)
           return reply({ type: 'error', sessionId: msg.sessionId, status: 404, message: 'camera offline' });
         this.sessions.set(msg.sessionId, camera);
-        const { sessionId, token, sdp } = msg;
-        this.toCamera(() => camera.offer(sessionId, token, sdp, (answer) => this.toViewer(() => reply(answer))));
+        // a relay-first start: its own session between the same two ends (a bye for it reaches the camera)
+        if (msg.start) this.sessions.set(msg.start.id, camera);
+        const { sessionId, token, sdp, start } = msg;
+        const back = (answer: ServerToViewer) => this.toViewer(() => reply(answer));
+        this.toCamera(() => camera.offer(sessionId, token, sdp, back, start));
         return;
       }
       case 'bye': {
@@ -109,7 +127,9 @@ export class SimViewerSignal implements ModuleSignal {
     if (!this.connected || this.closed) return false;
     const sessionId = 'sessionId' in msg ? msg.sessionId : undefined;
     const reply = (answer: ServerToViewer) => {
-      if (!this.closed && sessionId) this.listeners.get(sessionId)?.(answer);
+      // to the session the message names (a start relay's frames name the relay, not the offer)
+      const to = 'sessionId' in answer && answer.sessionId ? answer.sessionId : sessionId;
+      if (!this.closed && to) this.listeners.get(to)?.(answer);
     };
     this.server.network.clock.later(() => this.server.fromViewer(msg, reply), this.server.viewerLatencyMs);
     return true;

@@ -37,6 +37,7 @@ export class VirtualTime implements Clock {
   private time = 0;
   /** timers of the code under test that have not fired nor been cleared */
   private readonly live = new Set<TimedEvent>();
+  private readonly realWork = new Set<Promise<unknown>>();
   events = 0;
 
   now(): number {
@@ -63,6 +64,25 @@ export class VirtualTime implements Clock {
     this.schedule(fn, ms, false);
   }
 
+  /**
+   * Real asynchronous work that takes no virtual time: WebCrypto (a relay-first start's keys and frames)
+   * settles on a thread pool, a macrotask or more later. Time does not move on while any is pending, so its
+   * await chains also finish at the virtual time they started (sim-crypto.ts tracks them).
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.realWork.add(work);
+    const done = () => this.realWork.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  private async settleRealWork(): Promise<void> {
+    while (this.realWork.size > 0) {
+      await Promise.allSettled([...this.realWork]);
+      await drainMicrotasks();
+    }
+  }
+
   /** Timers the code under test set and neither fired nor cleared. */
   get pendingTimers(): number {
     return this.live.size;
@@ -71,6 +91,7 @@ export class VirtualTime implements Clock {
   /** Runs every event up to `untilMs` (virtual), letting promise chains finish after each. */
   async run(untilMs: number): Promise<void> {
     await drainAll();
+    await this.settleRealWork();
     for (;;) {
       const next = this.queue.peek();
       if (!next || next.at > untilMs) break;
@@ -81,6 +102,7 @@ export class VirtualTime implements Clock {
       this.events++;
       next.fn();
       await drainMicrotasks();
+      await this.settleRealWork();
     }
     this.time = Math.max(this.time, untilMs);
   }
@@ -94,6 +116,7 @@ export class VirtualTime implements Clock {
   async until(done: () => boolean, limitMs = 60_000): Promise<void> {
     const limit = this.time + limitMs;
     await drainAll();
+    await this.settleRealWork();
     while (!done()) {
       const next = this.queue.peek();
       if (!next || next.at > limit) throw new Error(`condition not met within ${limitMs} ms of virtual time`);
