@@ -11,6 +11,7 @@
 //   bindAddress: where ICE gathers candidates (default 127.0.0.1, for tests on loopback);
 //   extraIceServers: ICE servers added to those the server hands out (the viewer's own TURN config);
 //   iceTransportPolicy: 'relay' to use only relayed candidates.
+import { Buffer } from 'node:buffer';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { cleanupNodeWebRTC, createP2PModule, fetchXp2pInfo, nodePlatform } from '@xp2p/sdk/node';
 import nodeDataChannel from 'node-datachannel';
