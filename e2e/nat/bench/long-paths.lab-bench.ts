@@ -144,7 +144,7 @@ it('long paths: TTFF, downloads and 1vN in the NAT lab', async () => {
         figures.lab_warm_rtt100_ms_p50 = round1(percentile(warm, 50));
         figures.lab_warm_direct_rtt100_ms_p50 = round1(percentile(await direct(10, true), 50));
       }
-      const phases = ['signalling', 'offerToAnswer', 'ice', 'firstByte', 'firstKeyframe'] as const;
+      const phases = ['signalling', 'offer', 'offerToAnswer', 'ice', 'firstByte', 'firstKeyframe'] as const;
       const coneRuns = cone.flatMap((e) => (e.cold ? [e.cold as Record<(typeof phases)[number], number>] : []));
       const relayed = cone.flatMap((e) => (e.cold ? [e.cold as { relayBytes?: number; relay?: string }] : []));
       if (rtt === 100) {

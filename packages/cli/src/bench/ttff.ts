@@ -14,6 +14,8 @@ import { FirstKeyframeWatch } from './first-keyframe.js';
 export interface ColdRun {
   total: number;
   signalling: number;
+  /** from the start to the first offer leaving (key pair, peer connection, offer) */
+  offer: number;
   offerToAnswer: number;
   ice: number;
   firstByte: number;
@@ -67,6 +69,8 @@ export async function coldP2P(
   }
   let resolveKeyframe: () => void = () => {};
   const keyframe = new Promise<void>((r) => (resolveKeyframe = r));
+  // a relay-first start moves to P2P after its first keyframe: its relayed bytes are known from then on
+  const handedOver = new Promise<void>((r) => p2p.on('startRelayHandedOver', () => r()));
   const code = await p2p.startP2PService(
     'bench',
     { url, ...device, xp2pInfo },
@@ -80,6 +84,7 @@ export async function coldP2P(
   );
   if (code !== 0) throw new Error(`startP2PService returned ${code}: ${p2p.lastError('bench')}`);
   await withTimeout(keyframe, 10_000, 'first keyframe');
+  if (options.startRelay !== false) await withTimeout(handedOver, 10_000, 'hand-over to P2P').catch(() => {});
   const stats = await p2p.getServiceStats('bench');
   p2p.destroy();
   const t = stats?.timings;
@@ -87,6 +92,7 @@ export async function coldP2P(
   return {
     total: watch.firstKeyframeAt - t0,
     signalling: Math.max(0, (t.signalReadyAt ?? t0) - t0),
+    offer: (t.offerSentAt ?? t0) - t0,
     offerToAnswer: (t.answerAt ?? 0) - (t.offerSentAt ?? 0),
     ice: (t.openAt ?? 0) - (t.answerAt ?? 0),
     firstByte: watch.firstByteAt - (t.openAt ?? 0),
