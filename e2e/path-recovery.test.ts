@@ -212,7 +212,11 @@ describe('1v1 path recovery', () => {
     // an xp2pInfo whose token expires in 2 s (the server's own last minutes), signed as the server signs it
     const issued = decodeXp2pInfo((await fetchXp2pInfo(app, device)).xp2pInfo);
     const secret = sys.config.devices.find((d) => d.deviceName === 'cam1')!.secret;
-    const token = await signViewerToken(secret, { appid: app.appid, ...device }, { ttlSeconds: 2 });
+    const token = await signViewerToken(
+      secret,
+      { appid: app.appid, ...device, user: 'app', role: 'owner' },
+      { ttlSeconds: 2 },
+    );
     const xp2pInfo = encodeXp2pInfo({ ...issued, payload: { ...issued.payload, token } });
     const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
     try {

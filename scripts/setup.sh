@@ -15,6 +15,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 bash scripts/ensure-redis.sh
+bash scripts/ensure-postgres.sh
 if [ -f scripts/setup-browser.sh ]; then bash scripts/setup-browser.sh; fi
 # The NAT lab (part of npm test) needs root, network namespaces, nftables and coturn.
 bash scripts/nat-lab/setup.sh

@@ -14,6 +14,7 @@ import { demoCommand } from './commands/demo.js';
 import { deviceCommand } from './commands/device.js';
 import { playCommand } from './commands/play.js';
 import { serverCommand } from './commands/server.js';
+import { accountsCommand, DEVICE_ACCOUNT_VERBS } from './commands/accounts.js';
 
 const USAGE = `usage: xp2p <command> [flags]
 
@@ -21,7 +22,7 @@ const USAGE = `usage: xp2p <command> [flags]
   server [--port 18080] [--stun-port 3478] [--host 127.0.0.1] [--config FILE] [--redis redis://H:P]
          [--cluster-url URL] [--tls-cert F --tls-key F] [--public-url URL] [--trust-proxy] [--web-root DIR]
          [--log-format json|text]
-  device [--server URL[,URL...]] [--product demo --name cam1] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
+  device [--server URL[,URL...]] [--product demo --name cam1] [--secret-file F] (or XP2P_DEVICE_SECRET) [--source sample|testsrc|FILE|URL] [--max-viewers 4]
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
          [--nat-reprobe-ms 15000]   re-probe the public address; log in again at once when it changes
   play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0]
@@ -31,6 +32,11 @@ const USAGE = `usage: xp2p <command> [flags]
   talk <productId>/<deviceName> <file.wav>
   publish NAME [sample|testsrc|FILE|URL] [--key KEY]   pushes a live stream to the origin (1vN)
   watch http://host:18080/live/NAME.flv[,URL on another node...] [--listen 127.0.0.1:PORT] [--no-upload]   a 1vN peer; prints play: and stats
+  app add NAME | app list                                  accounts (on the running server in --data, or --db URL);
+  device add PRODUCT/NAME --app APPID | device remove P/N   every one takes --json
+  user add NAME --app APPID (password on stdin) | user remove NAME
+  share PRODUCT/NAME USER --role viewer|operator|owner | unshare PRODUCT/NAME USER
+  audit [PRODUCT/NAME] [--app APPID] [--limit N]
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
   bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
                              1vN simulation only; updates its figures in BENCHMARKS.md, bench/results.json
@@ -52,6 +58,11 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   records: recordsCommand,
   publish: publishCommand,
   watch: watchCommand,
+  app: (argv) => accountsCommand('app', argv),
+  user: (argv) => accountsCommand('user', argv),
+  share: (argv) => accountsCommand('share', argv),
+  unshare: (argv) => accountsCommand('unshare', argv),
+  audit: (argv) => accountsCommand('audit', argv),
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -60,6 +71,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (name === 'device' && DEVICE_ACCOUNT_VERBS.has(rest[0] ?? '')) return accountsCommand('device', rest);
   const command = commands[name];
   if (!command) throw new UsageError(`unknown command "${name}"`);
   if (rest.includes('--help') || rest.includes('-h')) {

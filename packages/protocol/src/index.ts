@@ -7,6 +7,7 @@ export * from './auth/hmac.js';
 export * from './auth/app-signature.js';
 export * from './auth/device-proof.js';
 export * from './auth/viewer-token.js';
+export * from './auth/roles.js';
 export * from './signal/messages.js';
 export * from './signal/ice-servers.js';
 export * from './framing/messages.js';

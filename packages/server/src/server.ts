@@ -19,7 +19,15 @@ import { createRequestHandler } from './http/api.js';
 import { createRouter } from './http/router.js';
 import { Origin } from './origin/origin.js';
 import { Heartbeat } from './signal/heartbeat.js';
-import { deviceDirectory, type Hub } from './signal/hub.js';
+import type { Hub } from './signal/hub.js';
+import { AccountStore } from './accounts/account-store.js';
+import { AuditLog } from './accounts/audit-log.js';
+import { importConfigAccounts } from './accounts/import-config.js';
+import { startRevocationSweep } from './accounts/revocation.js';
+import type { Database } from './db/database.js';
+import { openDatabase } from './db/open-database.js';
+import { ADMIN_SOCKET, listenAdminSocket } from './admin/admin-socket.js';
+import { join } from 'node:path';
 import { presence, type DeviceStatus } from './signal/presence.js';
 import { SignalRegistry } from './signal/registry.js';
 import { createUpgradeHandler } from './signal/upgrade.js';
@@ -74,6 +82,16 @@ export interface StartServerOptions {
   tokenTtlSeconds?: number;
   /** limits and timings, see SERVER_DEFAULTS */
   tuning?: Partial<ServerTuning>;
+  /**
+   * The accounts database: a postgres:// URL (PostgreSQL, shared by cluster nodes); default embedded PGlite
+   * in `<dataDir>/db`, or in memory without `dataDir`. `config.apps`/`config.devices` are added to it
+   * (once: existing rows are kept).
+   */
+  db?: string;
+  /** the data directory the embedded database lives in */
+  dataDir?: string;
+  /** an accounts database already open (the caller closes it); overrides `db`/`dataDir` */
+  database?: Database;
 }
 
 export interface RunningServer {
@@ -91,7 +109,10 @@ export interface RunningServer {
    * Resolves when all are gone, within tuning.drainTimeoutMs (what is left then is cut).
    */
   close(): Promise<void>;
-  presence(): DeviceStatus[];
+  presence(): Promise<DeviceStatus[]>;
+  /** the accounts database (apps, devices, users, roles) and the audit log */
+  accounts: AccountStore;
+  audit: AuditLog;
   /**
    * The 1vN origin, for in-process publishing: `const pub = server.origin.openPublisher('room');
    * pub.push(tag); …; pub.end()`, or `publishTags(name, tags)`, or `startPull(name, httpFlvUrl)`.
@@ -116,6 +137,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...options.tuning,
     ...(options.tokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
   });
+
+  const database = options.database ?? (await openDatabase({ url: options.db, dataDir: options.dataDir }));
+  const closeDatabase = options.database ? async () => {} : () => database.close();
+  const accounts = new AccountStore(database);
+  const audit = new AuditLog(database);
+  try {
+    await importConfigAccounts(database, config.apps, config.devices);
+  } catch (err) {
+    await closeDatabase();
+    throw err;
+  }
 
   const stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log);
   let stunServers: IceServer[] = [];
@@ -175,10 +207,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
             ),
           ]
         : stunServers,
-    findDevice: deviceDirectory(config.devices),
+    findDevice: (productId, deviceName) => accounts.device(productId, deviceName),
+    accounts,
+    audit,
   };
+  const stopRevocation = startRevocationSweep(hub);
   const authenticator = new AppAuthenticator(
-    config.apps,
+    (appKey) => accounts.appByKey(appKey),
     new NonceCache(tuning.maxRememberedNonces),
     Date.now,
     cluster.enabled ? (key, ttlMs) => cluster.claimNonce(key, ttlMs) : undefined,
@@ -243,14 +278,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         version: SERVER_VERSION,
         node: nodeId,
         ready: readiness().ready,
-        devices: await clusterPresence(config.devices, registry, cluster),
+        devices: await clusterPresence(await accounts.devices(), registry, cluster),
         streams: origin.streams().map((s) => ({ name: s.name, live: s.live, peers: tracker.stats(s.name).peers })),
       }),
     },
     api: createRequestHandler({
       hub,
       authenticator,
-      devices: config.devices,
       url: publicUrlResolver({
         publicUrl: options.publicUrl,
         trustProxy: options.trustProxy ?? false,
@@ -269,7 +303,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       http = createServer(router);
     }
   } catch (err) {
-    await Promise.all([stun.close(), cluster.close()]);
+    await Promise.all([stun.close(), cluster.close(), closeDatabase()]);
+    stopRevocation();
     throw err;
   }
   // A publish is one request that lasts as long as the stream: no deadline on receiving a request body.
@@ -298,10 +333,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   } catch (err) {
     stopTlsWatch();
-    await Promise.all([stun.close(), cluster.close()]);
+    stopRevocation();
+    await Promise.all([stun.close(), cluster.close(), closeDatabase()]);
     throw err;
   }
   listening = true;
+  // The operator's socket (xp2p app|device|user|share …) lives where the embedded database does.
+  const admin = options.dataDir
+    ? await listenAdminSocket(join(options.dataDir, ADMIN_SOCKET), { accounts, audit }, log)
+    : undefined;
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   url = `${options.tls ? 'https' : 'http'}://${hostForUrl(host)}:${port}`;
@@ -324,6 +364,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const close = async (): Promise<void> => {
     closing = true; // from here: upgrades get 503, /readyz says "draining"
     heartbeat.stop();
+    stopRevocation();
     stopTlsWatch();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const bound = new Promise<'timeout'>(
@@ -341,7 +382,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       server.closeAllConnections();
     });
     listening = false;
-    await Promise.all([stun.close(), cluster.close()]);
+    await Promise.all([stun.close(), cluster.close(), admin?.close()]);
+    await closeDatabase();
     log('xp2p server stopped');
   };
 
@@ -352,7 +394,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     port,
     stunPort: stun.port,
     close: () => (closed ??= close()),
-    presence: () => presence(config.devices, registry),
+    presence: async () => presence(await accounts.devices(), registry),
+    accounts,
+    audit,
     origin,
   };
 }

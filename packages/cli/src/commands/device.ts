@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { cleanupWebRTC, openCameraFeed, startDeviceAgent, startDirectHttp } from '@xp2p/device';
 import { parseServerUrls } from '@xp2p/protocol';
@@ -15,7 +16,7 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       ...cameraStorageOptions,
       product: { type: 'string', default: 'demo' },
       name: { type: 'string', default: 'cam1' },
-      secret: { type: 'string' },
+      'secret-file': { type: 'string' },
       source: { type: 'string', default: 'sample' },
       'max-viewers': { type: 'string' },
       version: { type: 'string' },
@@ -29,7 +30,11 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   } catch (err) {
     throw new UsageError(`--server: ${(err as Error).message}`);
   }
-  const secret = values.secret ?? deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
+  // Never from argv: every user of the machine can read a process's arguments (ps).
+  const secret =
+    process.env.XP2P_DEVICE_SECRET ??
+    (values['secret-file'] !== undefined ? (await readFile(values['secret-file'], 'utf8')).trim() : undefined) ??
+    deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
   const camera = await openCameraFeed(values.source, (line) => console.log(line));
   console.log(`source: ${camera.description}`);
   const storage = await cameraStorage(values, { productId: values.product, deviceName: values.name }, (line) =>

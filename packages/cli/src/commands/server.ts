@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import {
   createJsonLogger,
   ensureDevConfig,
+  splitLegacyConfig,
   loadConfig,
   resolveServerSettings,
   SERVER_SETTING_FLAGS,
@@ -19,6 +20,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
     options: {
       ...commonOptions,
       config: { type: 'string' },
+      db: { type: 'string' },
       ...Object.fromEntries(SERVER_SETTING_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
     },
   });
@@ -33,8 +35,11 @@ export async function serverCommand(argv: string[]): Promise<void> {
   const logger = json ? createJsonLogger(settings.logLevel) : undefined;
   const say = (line: string): void => (logger ? logger.info(line) : console.log(line));
   say(`config: ${path}${created ? ' (created, with development credentials)' : ''}`);
+  const db = values.db ?? process.env.XP2P_DB;
   const server = await startServer({
     config,
+    dataDir: values.data,
+    ...(db ? { db } : {}),
     host: settings.host,
     port: settings.port,
     stunPort: settings.stunPort,
@@ -46,6 +51,9 @@ export async function serverCommand(argv: string[]): Promise<void> {
     ...(settings.clusterUrl ? { clusterUrl: settings.clusterUrl } : {}),
     trustProxy: settings.trustProxy,
   });
+  // A data directory from before the accounts database: its apps and devices are in the database now.
+  if (!configFile) await splitLegacyConfig(values.data, config);
+  say(`accounts: ${db ? 'PostgreSQL' : `embedded database in ${values.data}/db`}`);
   // Printed plainly in both formats: scripts and tests read these two lines.
   console.log(`server: ${server.url}`);
   console.log(`stun: udp ${server.stunPort}`);

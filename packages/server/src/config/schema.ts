@@ -1,6 +1,8 @@
 /**
- * The server's config file (`config.json`): where to listen, which apps may call the API, which devices
- * may log in. Names follow the signalling schema's rules so every configured device can actually log in.
+ * The server's config file (`config.json`): where to listen and the server's own keys. Apps, devices and
+ * users live in the accounts database (db/, accounts/); `apps` and `devices` here are read only to move a
+ * data directory written before it into the database on first start (accounts/import-config.ts), and by
+ * in-process servers (tests) as their initial accounts. Names follow the signalling schema's rules.
  */
 import { z } from 'zod';
 
@@ -29,6 +31,8 @@ export const deviceConfigSchema = z.object({
   deviceName: deviceNamePart,
   /** signs the device's login proof and the viewer tokens for this device */
   secret,
+  /** the app (tenant) owning the device; default: the config's first app */
+  appid: z.string().min(1).max(128).optional(),
 });
 export type DeviceConfig = z.infer<typeof deviceConfigSchema>;
 
@@ -49,8 +53,8 @@ export const xp2pConfigSchema = z
       logFormat: z.enum(['json', 'text']).optional(),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     }),
-    apps: z.array(appConfigSchema).max(1000),
-    devices: z.array(deviceConfigSchema).max(100_000),
+    apps: z.array(appConfigSchema).max(1000).default([]),
+    devices: z.array(deviceConfigSchema).max(100_000).default([]),
     /** key for 1vN live publishing */
     publishKey: secret,
     /**

@@ -128,7 +128,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
           'viewer',
           (ws) => {
             ctx.hub.log(`viewer ${appid} connected`);
-            acceptViewer(ws, auth.app, ctx.hub);
+            acceptViewer(ws, auth.app, ctx.hub, req.socket.remoteAddress);
           },
           ctx.wss,
           appid,

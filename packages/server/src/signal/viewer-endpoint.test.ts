@@ -30,7 +30,13 @@ const tokenFor = (
 ): Promise<string> =>
   signViewerToken(
     options.secret ?? device.secret,
-    { appid: options.appid ?? t.app.appid, productId: device.productId, deviceName: device.deviceName },
+    {
+      appid: options.appid ?? t.app.appid,
+      productId: device.productId,
+      deviceName: device.deviceName,
+      user: 'app',
+      role: 'owner',
+    },
     options.now === undefined ? {} : { now: options.now },
   );
 
@@ -83,7 +89,7 @@ describe('relay', () => {
 
     viewer.send({ type: 'offer', sessionId: id, token, sdp: SDP });
     expect(await device.next()).toEqual({ type: 'offer', sessionId: id, token, sdp: SDP });
-    expect(t.server.presence()[0]).toMatchObject({ online: true, viewers: 1 });
+    expect((await t.server.presence())[0]).toMatchObject({ online: true, viewers: 1 });
 
     device.send({ type: 'answer', sessionId: id, sdp: 'v=0 answer' });
     expect(await viewer.next()).toEqual({ type: 'answer', sessionId: id, sdp: 'v=0 answer' });
@@ -108,7 +114,7 @@ describe('relay', () => {
 
     viewer.send({ type: 'bye', sessionId: id, reason: 'done' });
     expect(await device.next()).toEqual({ type: 'bye', sessionId: id, reason: 'done' });
-    expect(t.server.presence()[0]).toMatchObject({ viewers: 0 });
+    expect((await t.server.presence())[0]).toMatchObject({ viewers: 0 });
     expect(t.logs.some((l) => l.startsWith(`session ${id.slice(0, 8)}… viewer ${t.app.appid} → demo/cam1`))).toBe(true);
   });
 
@@ -130,7 +136,7 @@ describe('relay', () => {
       code: -2402,
       message: 'too many viewers',
     });
-    expect(t.server.presence()[0]).toMatchObject({ viewers: 0 });
+    expect((await t.server.presence())[0]).toMatchObject({ viewers: 0 });
   });
 
   it('tells the viewer at once when the device disconnects', async () => {
@@ -259,7 +265,7 @@ describe('garbage and floods', () => {
     const device = (await connectDevice(t, pool, t.cam1)).client;
     for (let i = 0; i < 20; i++) device.send('garbage');
     expect(await device.closed).toEqual({ code: 1008, reason: 'too many invalid messages' });
-    await expect.poll(() => t.server.presence()[0]?.online).toBe(false);
+    await expect.poll(async () => (await t.server.presence())[0]?.online).toBe(false);
   });
 
   it('drops a connection that sends more than 64 KiB in one message; others are unaffected', async () => {

@@ -6,6 +6,7 @@
 import {
   ErrorCode,
   peekViewerToken,
+  roleCovers,
   SIGNAL_PROTOCOL_VERSION,
   verifyViewerToken,
   viewerToServerSchema,
@@ -22,9 +23,10 @@ import { remoteDeviceEnd } from '../cluster/remote-ends.js';
 
 type Offer = Extract<ViewerToServer, { type: 'offer' }>;
 
-export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub): void {
+export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, address?: string): void {
   const link: ViewerLink = {
     app,
+    ...(address !== undefined ? { address } : {}),
     sessions: new Set(),
     channel: new SignalChannel({
       ws,
@@ -91,15 +93,22 @@ async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<v
   }
   const claims = peekViewerToken(offer.token);
   if (!claims) return refuse(401, 'viewer token is malformed');
-  const device = hub.findDevice(claims.productId, claims.deviceName);
-  // A token naming a device we do not know cannot have been signed by us.
-  if (!device) return refuse(401, 'viewer token signature is invalid');
+  const device = await hub.findDevice(claims.productId, claims.deviceName);
+  // A token naming a device we do not know cannot have been signed by us; one naming another app's device
+  // gets the very same answer, so an app cannot learn which of other tenants' devices exist.
+  if (!device || device.appid !== link.app.appid) return refuse(401, 'viewer token signature is invalid');
   const check = await verifyViewerToken(device.secret, offer.token, claims);
   if (!check.ok) {
     const { status, message } = tokenRefusal(check);
     return refuse(status, message);
   }
   if (check.payload.appid !== link.app.appid) return refuse(401, 'viewer token was issued to another app');
+  const { user, role, account } = check.payload;
+  // An account's token is only as good as the role the account still holds (unshared since: refused).
+  if (account) {
+    const held = await hub.accounts.roleOf(user, claims.productId, claims.deviceName);
+    if (!held || !roleCovers(held, role)) return refuse(403, 'this user no longer has that role on this device');
+  }
 
   // Checked again after the await: the device may have left or another offer taken the id meanwhile.
   let target: DeviceEnd | undefined = hub.registry.onlineDevice(claims.productId, claims.deviceName);
@@ -119,7 +128,18 @@ async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<v
   if (hub.registry.session(sessionId)) return refuse(409, 'sessionId is already in use');
   if (!link.channel.open) return;
 
-  hub.registry.openSession(sessionId, link, target);
+  hub.registry.openSession(sessionId, link, target, { appid: link.app.appid, user, role, account: account === true });
+  hub.audit
+    .record({
+      appid: link.app.appid,
+      user,
+      productId: claims.productId,
+      deviceName: claims.deviceName,
+      action: 'session',
+      address: link.address,
+      detail: role,
+    })
+    .catch((err: unknown) => hub.log(`audit write failed: ${(err as Error).message}`));
   hub.metrics.sessionOpened();
   hub.log(`session ${shortId(sessionId)} viewer ${link.app.appid} → ${target.productId}/${target.deviceName}`);
   target.channel.send({
