@@ -2,6 +2,7 @@
  * The camera agent: stays logged in to the signalling server, checks every viewer's token itself (the
  * server checked it too, but a camera trusts no one), and runs one ViewerSession per admitted viewer.
  */
+import { guardByRole } from './role-guard.js';
 import { verifyViewerToken, withoutRelay, type IceServer, type ServerToDevice } from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from './defaults.js';
 import { LiveHandler, type LiveFeed } from './live-handler.js';
@@ -184,7 +185,8 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       openTimeoutMs: cfg.sessionOpenTimeoutMs,
       sendAnswer: (answer) => signal.send({ type: 'answer', sessionId, sdp: answer }),
       sendCandidate: (candidate, mid) => signal.send({ type: 'candidate', sessionId, candidate, mid }),
-      handler: router,
+      // the role the token names, checked again on every request (role-guard.ts)
+      handler: guardByRole(router, check.payload.role),
       log: (line) => log(`${id} session ${sessionId.slice(0, 8)}: ${line}`),
       onClosed: (reason) => {
         if (sessions.get(sessionId) === session) {
