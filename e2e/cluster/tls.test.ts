@@ -16,6 +16,7 @@ import { CLI, start, stopAll, VIEWER, viewerEvents } from '../helpers/processes.
 import { parsePrometheusText } from '../../packages/server/src/testing/prometheus-text.js';
 import { appParamsOf, startNode, type AppCredentials, type ServerNode } from './nodes.js';
 import { startRedis, type RedisProcess } from './redis-process.js';
+import { readFor } from '../helpers/http-read.js';
 
 let redis: RedisProcess;
 let dataDir: string;
@@ -87,7 +88,7 @@ describe('a cluster over TLS with a private CA', () => {
     const watcher = start([CLI, 'watch', `${nodeB.url}/live/secure.flv`, '--data', dataDir], { env });
     const play = (await watcher.waitForLine(/^play: (\S+)/, 20_000))[1]!;
     const watched = join(dataDir, 'watched.flv');
-    writeFileSync(watched, await readPlain(play, 4_000));
+    writeFileSync(watched, await readFor(play, 4_000));
     expect(trimToWholeTags(watched).byteLength).toBeGreaterThan(50_000);
     expect(await decodeErrors(watched)).toBe('');
     await watcher.kill();
@@ -124,21 +125,6 @@ describe('a cluster over TLS with a private CA', () => {
 });
 
 /** `ms` of a local plain-HTTP stream (the watcher's player URL). */
-async function readPlain(url: string, ms: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  const abort = new AbortController();
-  const cut = setTimeout(() => abort.abort(), ms);
-  try {
-    const res = await fetch(url, { signal: abort.signal });
-    for await (const part of res.body!) parts.push(Buffer.from(part));
-  } catch (err) {
-    if (!abort.signal.aborted) throw err;
-  } finally {
-    clearTimeout(cut);
-  }
-  return Buffer.concat(parts);
-}
-
 /** /metrics over HTTPS (the shared helper's fetch does not know the test CA in this process). */
 async function metricsOfTls(url: string): Promise<Map<string, number>> {
   const { body } = await readHttps(`${url}/metrics`, 5_000);

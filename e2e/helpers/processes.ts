@@ -19,8 +19,13 @@ export interface RunningProcess {
 
 const running = new Set<RunningProcess>();
 
-export function start(args: string[], options: { env?: Record<string, string> } = {}): RunningProcess {
-  const proc = spawn(process.execPath, args, {
+export function start(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; program?: string } = {},
+): RunningProcess {
+  // node by default: most test processes are node scripts (the CLI, viewer processes)
+  const proc = spawn(options.program ?? process.execPath, args, {
+    cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -21,8 +21,9 @@ const USAGE = `usage: xp2p <command> [flags]
   demo                      server + demo camera (demo/cam1) + player bridge; prints web: and play: URLs
   server [--port 18080] [--stun-port 3478] [--host 127.0.0.1] [--config FILE] [--redis redis://H:P]
          [--cluster-url URL] [--tls-cert F --tls-key F] [--public-url URL] [--trust-proxy] [--web-root DIR]
-         [--log-format json|text]
-  device [--server URL[,URL...]] [--product demo --name cam1] [--secret-file F] (or XP2P_DEVICE_SECRET) [--source sample|testsrc|FILE|URL] [--max-viewers 4]
+         [--log-format json|text] [--pull NAME=URL ...] [--pull-idle-seconds 30] [--db postgres://...]
+  device [--server URL[,URL...]] [--product demo --name cam1] [--secret-file F] [--source sample|testsrc|FILE|URL] [--max-viewers 4]
+         (the secret: XP2P_DEVICE_SECRET or --secret-file; default the demo's, from --data)
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
          [--nat-reprobe-ms 15000]   re-probe the public address; log in again at once when it changes
   play <productId>/<deviceName> [--bridge-port 16080] [--params action=live&channel=0]

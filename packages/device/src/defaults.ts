@@ -18,6 +18,20 @@ export const DEVICE_DEFAULTS = Object.freeze({
   natReprobeMs: 15_000,
   /** A viewer session whose peer connection does not open by then is dropped. */
   sessionOpenTimeoutMs: 15_000,
+  /**
+   * A source that ends, fails or stalls is reopened after a back-off that starts here and doubles up to the
+   * cap, forever; it starts over once a source delivered media for `sourceHealthyAfterMs`.
+   */
+  sourceReopenMinMs: 500,
+  sourceReopenMaxMs: 10_000,
+  sourceHealthyAfterMs: 10_000,
+  /** A running source that delivers no tag for this long counts as down (a source that hangs). */
+  sourceStallTimeoutMs: 10_000,
+  /**
+   * Live viewers wait this long through a source outage (their stream continues as one FLV when it comes
+   * back); after it their stream ends with an error saying why. New viewers get 503 during an outage.
+   */
+  liveOutageMaxMs: 30_000,
   /** Per-viewer send buffer above which the live hub skips to the next keyframe. */
   liveHighWaterBytes: 2 * 1024 * 1024,
   /** A recording segment is cut at the first keyframe after this many seconds. */

@@ -68,6 +68,13 @@ export interface ServerTuning {
   flvViewerMaxBacklogBytes: number;
   /** Largest FLV tag a publisher may send. */
   publishMaxTagBytes: number;
+  /** A pulled stream (`--pull`) nobody watches for this long stops pulling; the next viewer starts it again. */
+  pullIdleMs: number;
+  /** A viewer that starts a pull waits this long for the source's first chunk, else 404. */
+  pullStartTimeoutMs: number;
+  /** A pulled source that drops is reopened after this long, doubled up to the cap, while someone watches. */
+  pullRetryMinMs: number;
+  pullRetryMaxMs: number;
 
   // ---- 1vN tracker ----
   /**
@@ -111,6 +118,10 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   endedStreamRetainMs: 30_000,
   flvViewerMaxBacklogBytes: 8 * 1024 * 1024,
   publishMaxTagBytes: 8 * 1024 * 1024,
+  pullIdleMs: 30_000,
+  pullStartTimeoutMs: 15_000,
+  pullRetryMinMs: 1_000,
+  pullRetryMaxMs: 30_000,
   trackerNeighbours: 64,
   badPeerReportsToEvict: 2,
   maxPeersPerSwarm: 10_000,

@@ -38,6 +38,7 @@ import { standaloneCluster, type Cluster } from './cluster/cluster.js';
 import { connectRedisCluster } from './cluster/redis-cluster.js';
 import { handleBusMessage } from './cluster/remote-ends.js';
 import { StreamMirrors } from './cluster/stream-mirror.js';
+import { PulledStreams, withPulls } from './origin/pulled-streams.js';
 import { ClusterSwarmFederation } from './cluster/swarm-federation.js';
 import { noFederation } from './tracker/federation.js';
 import { publicUrlResolver } from './http/public-url.js';
@@ -92,6 +93,8 @@ export interface StartServerOptions {
   dataDir?: string;
   /** an accounts database already open (the caller closes it); overrides `db`/`dataDir` */
   database?: Database;
+  /** 1vN streams pulled from a source on demand (name → URL), besides the config's `pulls` */
+  pulls?: Record<string, string>;
 }
 
 export interface RunningServer {
@@ -126,7 +129,9 @@ const CLOSE_GOING_AWAY = 1001;
 const hostForUrl = (host: string): string => (isIPv6(host) ? `[${host}]` : host);
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const checked = parseConfig(options.config);
+  // --pull streams are checked by the config's rules, like those of the file
+  const pulls = options.pulls ? { pulls: { ...options.config.pulls, ...options.pulls } } : {};
+  const checked = parseConfig({ ...options.config, ...pulls });
   if (!checked.ok) throw new ConfigError(`invalid config: ${checked.error}`);
   const config = checked.config;
   const host = options.host ?? config.server.host;
@@ -242,7 +247,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         log,
       )
     : undefined;
-  const tracker = new Tracker(hub, origin, federation ?? noFederation);
+  const pulledStreams = new PulledStreams({
+    origin,
+    sources: new Map(Object.entries(config.pulls ?? {})),
+    idleMs: tuning.pullIdleMs,
+    startTimeoutMs: tuning.pullStartTimeoutMs,
+    retryMinMs: tuning.pullRetryMinMs,
+    retryMaxMs: tuning.pullRetryMaxMs,
+    maxTagBytes: tuning.publishMaxTagBytes,
+    peersHere: (stream) => late.tracker?.stats(stream).peers ?? 0,
+    log,
+  });
+  const tracker = new Tracker(hub, origin, withPulls(federation ?? noFederation, pulledStreams));
   late.tracker = tracker;
   cluster.onMessage((message) => {
     if (federation?.handle(tracker, message)) return;
@@ -267,6 +283,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     live: { origin, publishKey: config.publishKey, tuning, log },
     tracker,
     mirrors,
+    pulls: pulledStreams,
     clusterStreams: cluster.enabled
       ? { figures: (stream) => cluster.swarmFigures(stream), published: (limit) => cluster.publishedStreams(limit) }
       : undefined,
@@ -356,6 +373,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const drain = async (): Promise<void> => {
     // First the streams end, so HTTP-FLV viewers, feeds and peers all get eof before their sockets go.
     mirrors.close();
+    pulledStreams.close();
     await origin.close();
     tracker.close();
     federation?.close();

@@ -8,7 +8,7 @@ import {
   SERVER_SETTING_FLAGS,
   startServer,
 } from '@xp2p/server';
-import { commonOptions } from '../args.js';
+import { commonOptions, UsageError } from '../args.js';
 
 /** SIGTERM/SIGINT: the server drains within its own bound; this is the last resort if even that hangs. */
 const HARD_EXIT_MS = 15_000;
@@ -21,6 +21,8 @@ export async function serverCommand(argv: string[]): Promise<void> {
       ...commonOptions,
       config: { type: 'string' },
       db: { type: 'string' },
+      pull: { type: 'string', multiple: true },
+      'pull-idle-seconds': { type: 'string' },
       ...Object.fromEntries(SERVER_SETTING_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
     },
   });
@@ -29,7 +31,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
   const { config, path, created } = configFile
     ? { config: await loadConfig(configFile), path: configFile, created: false }
     : await ensureDevConfig(values.data);
-  const flags = values as Record<string, string | boolean | undefined>;
+  const flags = values as unknown as Record<string, string | boolean | undefined>;
   const settings = resolveServerSettings(config, process.env, flags);
   const json = settings.logFormat === 'json';
   const logger = json ? createJsonLogger(settings.logLevel) : undefined;
@@ -50,6 +52,10 @@ export async function serverCommand(argv: string[]): Promise<void> {
     ...(settings.redis ? { redis: settings.redis } : {}),
     ...(settings.clusterUrl ? { clusterUrl: settings.clusterUrl } : {}),
     trustProxy: settings.trustProxy,
+    pulls: pullFlags(values.pull ?? []),
+    ...(values['pull-idle-seconds'] !== undefined
+      ? { tuning: { pullIdleMs: positiveSeconds(values['pull-idle-seconds'], '--pull-idle-seconds') * 1000 } }
+      : {}),
   });
   // A data directory from before the accounts database: its apps and devices are in the database now.
   if (!configFile) await splitLegacyConfig(values.data, config);
@@ -78,4 +84,21 @@ export async function serverCommand(argv: string[]): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** `--pull NAME=URL` (repeatable): 1vN streams the origin pulls from a source while someone watches. */
+function pullFlags(flags: string[]): Record<string, string> {
+  const pulls: Record<string, string> = {};
+  for (const flag of flags) {
+    const m = /^([^=]+)=(.+)$/.exec(flag);
+    if (!m) throw new UsageError(`--pull takes NAME=URL, got "${flag}"`);
+    pulls[m[1]!] = m[2]!;
+  }
+  return pulls;
+}
+
+function positiveSeconds(text: string, flag: string): number {
+  const n = Number(text);
+  if (!(n > 0)) throw new UsageError(`${flag} takes a number of seconds above 0, got "${text}"`);
+  return n;
 }

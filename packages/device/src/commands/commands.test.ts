@@ -50,12 +50,13 @@ describe('built-in commands', () => {
       expect(res.headers['content-type']).toBe('application/json');
       return res.json();
     };
-    expect(await st('type=live&quality=high')).toEqual([{ status: 0, appConnectNum: 0 }]);
-    expect(await st('type=live&quality=ultra')).toEqual([{ status: 406, appConnectNum: 0 }]);
+    // no media yet: the source is starting
+    expect(await st('type=live&quality=high')).toEqual([{ status: 0, appConnectNum: 0, source: 'starting' }]);
+    expect(await st('type=live&quality=ultra')).toEqual([{ status: 406, appConnectNum: 0, source: 'starting' }]);
     expect(await st('type=video')).toEqual([{ status: 406, appConnectNum: 0 }]);
     const viewer = fakeResponse();
     live.serve(viewer); // the one live viewer this camera allows
-    expect(await st('type=live')).toEqual([{ status: 405, appConnectNum: 1 }]);
+    expect(await st('type=live')).toEqual([{ status: 405, appConnectNum: 1, source: 'starting' }]);
     viewer.closeByViewer();
     expect(await st('type=voice')).toEqual([{ status: 0, appConnectNum: 0 }]);
     const talk = fakeResponse();
@@ -65,6 +66,27 @@ describe('built-in commands', () => {
     await talk.finished;
     const noVoice = createRouter({ live, channels: 1 });
     expect((await inner(noVoice, 'get_device_st&type=voice')).json()).toEqual([{ status: 406, appConnectNum: 0 }]);
+  });
+
+  it('get_device_st and live requests while the source is down: refuse with the reason, accept once it is back', async () => {
+    const feed = new LiveHub();
+    const handler = new LiveHandler(feed, 2);
+    const r = createRouter({ live: handler, channels: 1 });
+    feed.onDown(new Error('rtsp://cam/1: Connection refused'));
+    expect((await inner(r, 'get_device_st&type=live')).json()).toEqual([
+      { status: 1, appConnectNum: 0, source: 'down', sourceError: 'rtsp://cam/1: Connection refused' },
+    ]);
+    const refused = await ask(r, 'ipc.flv', 'action=live&channel=0');
+    expect(refused.status).toBe(503);
+    expect(refused.headers['x-reason']).toMatch(
+      /camera source is down \(reopening\): rtsp:\/\/cam\/1: Connection refused/,
+    );
+    feed.onUp();
+    feed.onTag({ type: 18, timestamp: 0, data: new Uint8Array([2, 0, 0]) });
+    expect((await inner(r, 'get_device_st&type=live')).json()).toEqual([
+      { status: 0, appConnectNum: 0, source: 'live' },
+    ]);
+    feed.close();
   });
 
   it('get_record_index, get_month_record, get_file_list', async () => {

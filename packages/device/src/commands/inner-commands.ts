@@ -3,8 +3,9 @@
  * JSON; errors are `{"error": "..."}` with a status (400 bad parameters, 404 unknown command or nothing
  * to act on). Shapes:
  *   get_device_st&type=live|voice[&quality=]  [{"status":0,"appConnectNum":N}]
- *       status 0 accept, 1 refuse (voice: someone is talking), 405 too many viewers, 406 unsupported
- *       type/quality (or no talkback on this camera); appConnectNum = live viewers now
+ *       status 0 accept, 1 refuse (voice: someone is talking; live: the source is down), 405 too many
+ *       viewers, 406 unsupported type/quality (or no talkback on this camera); appConnectNum = live viewers
+ *       now; type=live adds "source": "starting"|"live"|"down" (and "sourceError" while down)
  *   get_record_index&start_time=S&end_time=E  {"video_list":[{"type":0,"start_time":S,"end_time":E}]}
  *   get_month_record&time=yyyymm             {"month":"yyyymm","days":D}  bit d-1 of D = UTC day d has video
  *   get_file_list&start_time&end_time&file_type=0|1
@@ -43,7 +44,9 @@ export async function runInnerCommand(
   const cmd = params.get('cmd');
   switch (cmd) {
     case 'get_device_st':
-      return [{ status: deviceStatus(parts, params), appConnectNum: parts.live.viewerCount }];
+      return [
+        { status: deviceStatus(parts, params), appConnectNum: parts.live.viewerCount, ...sourceFields(parts, params) },
+      ];
     case 'get_record_index': {
       const { start, end } = timeRange(params);
       const list = parts.store?.inRange(start, end) ?? [];
@@ -97,13 +100,21 @@ function deviceStatus(parts: InnerCommandParts, params: URLSearchParams): number
   const quality = params.get('quality');
   if (type === 'live') {
     if (quality !== null && quality !== '' && !QUALITIES.has(quality)) return DEVICE_ST_UNSUPPORTED;
-    return parts.live.viewerCount >= parts.live.maxViewers ? DEVICE_ST_TOO_MANY : DEVICE_ST_ACCEPT;
+    if (parts.live.viewerCount >= parts.live.maxViewers) return DEVICE_ST_TOO_MANY;
+    return parts.live.sourceStatus.state === 'down' ? DEVICE_ST_REFUSE : DEVICE_ST_ACCEPT;
   }
   if (type === 'voice') {
     if (!parts.voice.available) return DEVICE_ST_UNSUPPORTED;
     return parts.voice.busy ? DEVICE_ST_REFUSE : DEVICE_ST_ACCEPT;
   }
   return DEVICE_ST_UNSUPPORTED;
+}
+
+/** For type=live: the state of the camera's source, so an app can tell "camera busy" from "camera blind". */
+function sourceFields(parts: InnerCommandParts, params: URLSearchParams): Record<string, string> {
+  if ((params.get('type') ?? 'live') !== 'live') return {};
+  const source = parts.live.sourceStatus;
+  return source.state === 'down' ? { source: source.state, sourceError: source.reason } : { source: source.state };
 }
 
 /** start_time and end_time, both required, end after start. */

@@ -33,6 +33,9 @@ export function ffmpegArgs(input: string, options: FfmpegArgsOptions = {}): stri
   } else {
     // Files would otherwise be read as fast as possible; network streams are already real-time.
     if (!isUrl(input) || input.startsWith('file://')) args.push('-re');
+    // RTSP over the control connection (interleaved TCP): no UDP ports to open, no lost packets, and a camera
+    // that goes away closes the connection, so ffmpeg ends at once and the source is reopened.
+    if (/^rtsps?:\/\//i.test(input)) args.push('-rtsp_transport', 'tcp');
     args.push(...(options.inputArgs ?? []), '-i', input, '-map', '0:v:0', '-map', '0:a:0?');
     args.push(...(options.encode ? H264_AAC : ['-c', 'copy']));
   }

@@ -6,3 +6,4 @@ export * from './ffmpeg-source.js';
 export * from './gop-cache.js';
 export * from './live-hub.js';
 export * from './sample.js';
+export * from './reopening-source.js';

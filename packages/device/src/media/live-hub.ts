@@ -7,6 +7,7 @@ import {
   avcCompositionTime,
   encodeFlvHeader,
   encodeFlvTag,
+  FLV_TAG_VIDEO,
   isScriptTag,
   isSequenceHeader,
   startsGop,
@@ -14,8 +15,9 @@ import {
   withTimestamp,
   type FlvTag,
 } from '@xp2p/protocol';
+import { DEVICE_DEFAULTS } from '../defaults.js';
 import { GopCache } from './gop-cache.js';
-import type { MediaSink } from './media-source.js';
+import type { OutageSink } from './reopening-source.js';
 
 export interface LiveSubscriber {
   write(bytes: Uint8Array): void;
@@ -23,7 +25,15 @@ export interface LiveSubscriber {
   bufferedAmount(): number;
   /** Told when the hub closes or its source ends (error = why). */
   end?(error?: Error): void;
+  /** Told when the source goes down (it is being reopened); media resumes at a keyframe when it is back. */
+  sourceDown?(error: Error): void;
+  /** Kept through an outage of any length (a recorder); others are ended after `outageMaxMs`. */
+  keepThroughOutage?: boolean;
 }
+
+/** How the camera's source is doing, as get_device_st reports it. */
+export type SourceStatus =
+  { state: 'starting' } | { state: 'live' } | { state: 'down'; reason: string; sinceMs: number };
 
 export interface LiveHubOptions {
   /** Above this many buffered bytes a subscriber stops receiving media until the next keyframe. Default 2 MiB. */
@@ -35,6 +45,8 @@ export interface LiveHubOptions {
    * than jumping by the time that was skipped (a gap in timestamps makes MSE players stall). Default 33 ms.
    */
   resumeGapMs?: number;
+  /** Viewers wait this long through a source outage, then their stream ends. Default DEVICE_DEFAULTS.liveOutageMaxMs. */
+  outageMaxMs?: number;
 }
 
 export interface SubscriberStats {
@@ -50,19 +62,31 @@ interface Subscriber {
   readonly sink: LiveSubscriber;
   readonly rebaser: TimestampRebaser;
   readonly stats: SubscriberStats;
+  /** The last video decode time sent: each picture must come after it (see mediaTimestamp). */
+  lastVideoTs?: number;
 }
 
-export class LiveHub implements MediaSink {
+export class LiveHub implements OutageSink {
   private readonly highWaterMark: number;
   private readonly resumeGapMs: number;
-  private readonly cache: GopCache;
+  private readonly gopCacheBytes: number;
+  private readonly outageMaxMs: number;
+  private cache: GopCache;
   private readonly subscribers = new Map<LiveSubscriber, Subscriber>();
   private closed = false;
+  private status: SourceStatus = { state: 'starting' };
+  private outageTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: LiveHubOptions = {}) {
     this.highWaterMark = options.highWaterMark ?? 2 * 1024 * 1024;
     this.resumeGapMs = options.resumeGapMs ?? 33;
-    this.cache = new GopCache({ maxBytes: options.gopCacheBytes ?? 8 * 1024 * 1024 });
+    this.gopCacheBytes = options.gopCacheBytes ?? 8 * 1024 * 1024;
+    this.outageMaxMs = options.outageMaxMs ?? DEVICE_DEFAULTS.liveOutageMaxMs;
+    this.cache = new GopCache({ maxBytes: this.gopCacheBytes });
+  }
+
+  sourceStatus(): SourceStatus {
+    return this.status;
   }
 
   get subscriberCount(): number {
@@ -94,7 +118,7 @@ export class LiveHub implements MediaSink {
       } else {
         // The snapshot's media starts with its keyframe: that is where this viewer's clock starts.
         sub.stats.waitingForKeyframe = false;
-        this.sendTag(sub, withTimestamp(tag, sub.rebaser.map(tag.timestamp, avcCompositionTime(tag))));
+        this.sendTag(sub, withTimestamp(tag, this.mediaTimestamp(sub, tag)));
       }
     }
     return () => {
@@ -114,18 +138,60 @@ export class LiveHub implements MediaSink {
   /** MediaSink: a tag from the source. */
   onTag(tag: FlvTag): void {
     if (this.closed) return;
+    if (this.status.state !== 'live') this.status = { state: 'live' };
     this.cache.push(tag);
     for (const sub of [...this.subscribers.values()]) this.deliver(sub, tag);
   }
 
-  /** MediaSink: the source ended, so every viewer's stream ends too. */
+  /** MediaSink: the source ended for good, so every viewer's stream ends too. */
   onEnd(error?: Error): void {
     this.close(error);
+  }
+
+  /**
+   * OutageSink: the source went down and is being reopened. Viewers stay, each resuming at the new source's
+   * first keyframe on one timeline (the rebaser continues after the last picture it sent); the cached GOP
+   * belongs to the old source and is dropped. Viewers that cannot wait for ever are ended after the bound.
+   */
+  onDown(error: Error): void {
+    if (this.closed) return;
+    this.status = { state: 'down', reason: error.message, sinceMs: Date.now() };
+    this.cache = new GopCache({ maxBytes: this.gopCacheBytes });
+    for (const sub of [...this.subscribers.values()]) {
+      sub.stats.waitingForKeyframe = true;
+      try {
+        sub.sink.sourceDown?.(error);
+      } catch {
+        // a subscriber's failing hook must not stop the others from being told
+      }
+    }
+    clearTimeout(this.outageTimer);
+    this.outageTimer = setTimeout(() => this.endImpatientSubscribers(error), this.outageMaxMs);
+  }
+
+  /** OutageSink: media flows again; the next tags go to every waiting viewer from their keyframe. */
+  onUp(): void {
+    clearTimeout(this.outageTimer);
+    this.outageTimer = undefined;
+  }
+
+  private endImpatientSubscribers(error: Error): void {
+    const why = new Error(`camera source down for ${Math.round(this.outageMaxMs / 1000)} s: ${error.message}`);
+    for (const sub of [...this.subscribers.values()]) {
+      if (sub.sink.keepThroughOutage) continue;
+      this.subscribers.delete(sub.sink);
+      try {
+        sub.sink.end?.(why);
+      } catch {
+        // already ending
+      }
+    }
   }
 
   close(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.outageTimer);
     const subs = [...this.subscribers.values()];
     this.subscribers.clear();
     for (const sub of subs) {
@@ -161,7 +227,21 @@ export class LiveHub implements MediaSink {
       // No-op for a viewer's very first keyframe.
       sub.rebaser.discontinuity();
     }
-    this.sendTag(sub, withTimestamp(tag, sub.rebaser.map(tag.timestamp, avcCompositionTime(tag))));
+    this.sendTag(sub, withTimestamp(tag, this.mediaTimestamp(sub, tag)));
+  }
+
+  /**
+   * The viewer's timestamp for a media tag. Pictures get strictly increasing decode times: some sources
+   * (ffmpeg copying RTSP, at every (re)start) stamp a keyframe and the next picture alike, and muxers and
+   * players refuse or drop a picture whose decode time does not move forward.
+   */
+  private mediaTimestamp(sub: Subscriber, tag: FlvTag): number {
+    let ts = sub.rebaser.map(tag.timestamp, avcCompositionTime(tag));
+    if (tag.type === FLV_TAG_VIDEO) {
+      if (sub.lastVideoTs !== undefined && ts <= sub.lastVideoTs) ts = sub.lastVideoTs + 1;
+      sub.lastVideoTs = ts;
+    }
+    return ts;
   }
 
   private sendTag(sub: Subscriber, tag: FlvTag): void {

@@ -87,6 +87,10 @@ export class SegmentRecorder {
     this.unsubscribe = this.feed.subscribe({
       write: (bytes) => this.onBytes(bytes),
       bufferedAmount: () => 0,
+      // Recording goes on after any outage; the segment before it ends where the media stopped, and the
+      // next one starts at the new source's first keyframe, anchored to the wall clock again.
+      keepThroughOutage: true,
+      sourceDown: () => this.closeSegment(),
       end: (error) => {
         if (error) this.log(`recording: live feed failed: ${error.message}`);
         this.unsubscribe = undefined;

@@ -5,3 +5,4 @@ export * from './demux.js';
 export * from './inspect.js';
 export * from './amf0.js';
 export * from './timestamps.js';
+export * from './splicer.js';

@@ -4,6 +4,7 @@
  * data directory written before it into the database on first start (accounts/import-config.ts), and by
  * in-process servers (tests) as their initial accounts. Names follow the signalling schema's rules.
  */
+import { streamNameSchema } from '@xp2p/protocol';
 import { z } from 'zod';
 
 const deviceNamePart = z
@@ -57,6 +58,11 @@ export const xp2pConfigSchema = z
     devices: z.array(deviceConfigSchema).max(100_000).default([]),
     /** key for 1vN live publishing */
     publishKey: secret,
+    /**
+     * 1vN streams the origin pulls itself when the first viewer or peer arrives (stream name → source URL:
+     * HTTP-FLV read directly; RTMP, RTSP, HLS through ffmpeg), stopped when the last one has left.
+     */
+    pulls: z.record(streamNameSchema, z.url({ protocol: /^(https?|rtmps?|rtsps?|srt)$/ })).optional(),
     /**
      * Optional TURN relay (coturn with use-auth-secret): authenticated viewers and cameras get
      * short-lived HMAC credentials for it with their ICE servers. Relay is used only when no direct path works.

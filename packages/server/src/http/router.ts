@@ -8,6 +8,7 @@ import { HttpError, isHttpError } from '../errors.js';
 import { handleLive, LIVE_PREFIX, type LiveRoutesContext } from '../origin/live-routes.js';
 import type { Tracker } from '../tracker/tracker.js';
 import type { StreamMirrors } from '../cluster/stream-mirror.js';
+import type { PulledStreams } from '../origin/pulled-streams.js';
 import { sendError } from './json-response.js';
 import { handleOps, handleWeb, isOpsPath, type OpsContext } from './ops-routes.js';
 import { splitTarget } from './signature-fields.js';
@@ -18,6 +19,8 @@ export interface RouterContext {
   tracker: Tracker;
   /** cluster: streams published on other nodes, mirrored here when first asked for */
   mirrors?: StreamMirrors;
+  /** streams the origin pulls from a source, started by their first request */
+  pulls?: PulledStreams;
   /** cluster: the other nodes' figures and streams, summed into the stream stats */
   clusterStreams?: ClusterStreams;
   ops: OpsContext;
@@ -64,6 +67,13 @@ export function createRouter(ctx: RouterContext): (req: IncomingMessage, res: Se
             if (node) throw new HttpError(409, `stream ${name} is already being published (on node ${node})`);
             handleLive(ctx.live, req, res, path, query);
           })
+          .catch((err) => fail(req, res, path, err));
+      }
+      // A read of a pulled stream nobody watches yet: start pulling, answer once it has media (else 404).
+      if (ctx.pulls?.wanted(name) && (req.method === 'GET' || req.method === 'HEAD')) {
+        return void ctx.pulls
+          .ensure(name)
+          .then(() => handleLive(ctx.live, req, res, path, query))
           .catch((err) => fail(req, res, path, err));
       }
       // A read of a stream published on another node: mirror it here first (it answers 404 if none has it).
