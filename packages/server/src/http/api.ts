@@ -39,6 +39,12 @@ const xp2pInfoRequestSchema = z.object({
   role: z.enum(ROLES).default('owner'),
 });
 
+/**
+ * The answer for a device that does not exist and for another app's device alike: no name in it, so the
+ * two are the same bytes and an app learns nothing about other tenants' devices.
+ */
+export const UNKNOWN_DEVICE = 'unknown device';
+
 function parseJsonBody<T>(schema: z.ZodType<T>, body: Buffer): T {
   let json: unknown;
   try {
@@ -62,7 +68,7 @@ function parseJsonBody<T>(schema: z.ZodType<T>, body: Buffer): T {
 const postXp2pInfo: Route = async (ctx, app, body, req) => {
   const { productId, deviceName, user, role } = parseJsonBody(xp2pInfoRequestSchema, body);
   const device = await ctx.hub.findDevice(productId, deviceName);
-  if (!device || device.appid !== app.appid) throw new HttpError(404, `unknown device ${productId}/${deviceName}`);
+  if (!device || device.appid !== app.appid) throw new HttpError(404, UNKNOWN_DEVICE);
   const account = await ctx.hub.accounts.user(user);
   if (account && account.appid === app.appid) {
     const held = await ctx.hub.accounts.roleOf(user, productId, deviceName);

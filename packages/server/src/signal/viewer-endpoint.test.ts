@@ -212,6 +212,23 @@ describe('offers the device must never see', () => {
     expect(await device.next()).toMatchObject({ type: 'offer', sessionId: good });
   });
 
+  it("refuses a token for another app's device exactly like one for a device that does not exist", async () => {
+    const theirs = await t.server.accounts.addDevice(t.otherApp.appid, { productId: 'other', deviceName: 'cam9' });
+    await connectDevice(t, pool, theirs);
+    const viewer = (await connectViewer(t, pool)).client;
+    const refusal = async (token: string) => {
+      viewer.send({ type: 'offer', sessionId: 'same-session-id-1', token, sdp: SDP });
+      return JSON.stringify(await viewer.next());
+    };
+    // their own, genuine token (their backend asked for it) and one naming a device nobody has
+    const genuine = await tokenFor(theirs, { appid: t.otherApp.appid });
+    const unknown = await tokenFor(
+      { productId: 'other', deviceName: 'ghost', secret: 'a-secret-nobody-has-1234' },
+      { appid: t.otherApp.appid },
+    );
+    expect(await refusal(genuine)).toBe(await refusal(unknown));
+  });
+
   it('answers 404 for an offline device', async () => {
     const viewer = (await connectViewer(t, pool)).client;
     const id = sessionId();
