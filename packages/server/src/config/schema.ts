@@ -75,7 +75,8 @@ export const xp2pConfigSchema = z
           .max(8),
         /** coturn's static-auth-secret */
         secret,
-        ttlSeconds: z.number().int().min(60).max(86_400).default(600),
+        /** at most an hour: a credential that leaks is useless soon (issue 12) */
+        ttlSeconds: z.number().int().min(60).max(3600).default(600),
       })
       .optional(),
   })

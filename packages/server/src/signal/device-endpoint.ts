@@ -100,7 +100,7 @@ async function logIn(
     hub.log(`device ${name} logged in again, old connection replaced`);
   }
   hub.cluster.deviceOnline(link.productId, link.deviceName, link.version);
-  channel.send({ type: 'welcome', iceServers: hub.iceServers(name) });
+  channel.send({ type: 'welcome', iceServers: hub.iceServers(`${name}.${randomId(8)}`) });
   hub.log(`device ${name} online (version ${auth.version})`);
   return link;
 }

@@ -17,7 +17,7 @@ export interface Hub {
   metrics: ServerMetrics;
   /** the other nodes; standalone when the server runs alone */
   cluster: Cluster;
-  /** ICE servers for one authenticated principal (an appid or productId/deviceName): STUN, plus TURN credentials made for it */
+  /** ICE servers for one signalling session (its principal plus a random suffix): STUN, plus TURN credentials made for that session alone */
   iceServers: (principal: string) => IceServer[];
   /** a registered device (any app's: callers check the tenant) */
   findDevice: (productId: string, deviceName: string) => Promise<DeviceRecord | undefined>;
