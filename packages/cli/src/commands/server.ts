@@ -38,6 +38,10 @@ export async function serverCommand(argv: string[]): Promise<void> {
   const say = (line: string): void => (logger ? logger.info(line) : console.log(line));
   say(`config: ${path}${created ? ' (created, with development credentials)' : ''}`);
   const db = values.db ?? process.env.XP2P_DB;
+  if (settings.redis && !db) {
+    // The embedded database belongs to one process: nodes of a cluster must share one PostgreSQL.
+    throw new UsageError('a cluster (--redis) keeps its accounts in PostgreSQL: pass --db postgres://… too');
+  }
   const server = await startServer({
     config,
     dataDir: values.data,
