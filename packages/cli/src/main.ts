@@ -15,6 +15,7 @@ import { deviceCommand } from './commands/device.js';
 import { playCommand } from './commands/play.js';
 import { serverCommand } from './commands/server.js';
 import { accountsCommand, DEVICE_ACCOUNT_VERBS } from './commands/accounts.js';
+import { benchAccountsCommand } from './commands/bench-accounts.js';
 
 const USAGE = `usage: xp2p <command> [flags]
 
@@ -38,6 +39,7 @@ const USAGE = `usage: xp2p <command> [flags]
   user add NAME --app APPID (password on stdin) | user remove NAME
   share PRODUCT/NAME USER --role viewer|operator|owner | unshare PRODUCT/NAME USER
   audit [PRODUCT/NAME] [--app APPID] [--limit N]
+  bench-accounts [--db postgres://...] [--users 100000] [--devices 10000]   xp2pInfo issue and sign-in at scale
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
   bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
                              1vN simulation only; updates its figures in BENCHMARKS.md, bench/results.json
@@ -53,6 +55,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   play: playCommand,
   bench: benchCommand,
   'bench-swarm': benchSwarmCommand,
+  'bench-accounts': benchAccountsCommand,
   cmd: cmdCommand,
   download: downloadCommand,
   talk: talkCommand,

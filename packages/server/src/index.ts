@@ -37,3 +37,4 @@ export { runOnAccounts, AdminError } from './admin/admin-client.js';
 export { runAdminOperation, adminOperationSchema, type AdminOperation } from './admin/operations.js';
 export { ADMIN_SOCKET } from './admin/admin-socket.js';
 export { DEVICE_LOGIN_REFUSED } from './signal/device-endpoint.js';
+export { hashPassword } from './accounts/password.js';
