@@ -89,6 +89,8 @@ export async function runAccountsBench(o: AccountsBenchOptions): Promise<Account
   const db = await openDatabase({ ...(o.db ? { url: o.db } : {}), ...(dataDir ? { dataDir } : {}) });
   try {
     const store = new AccountStore(db);
+    // a PostgreSQL used before by this bench: its rows go (devices, users, bindings follow their app)
+    await db.query(`delete from apps where name = 'bench'`);
     const app = await store.addApp('bench');
     const started = performance.now();
     await populate(db, app.appid, o);

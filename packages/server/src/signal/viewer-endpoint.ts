@@ -47,7 +47,11 @@ export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, address?: 
     }
   });
   hub.heartbeat.watch(ws);
-  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers(`${app.appid}.${randomId(8)}`) });
+  link.channel.send({
+    type: 'hello',
+    v: SIGNAL_PROTOCOL_VERSION,
+    iceServers: hub.iceServers(`${app.appid}.${randomId(8)}`),
+  });
 }
 
 async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServer): Promise<void> {
