@@ -401,6 +401,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     listening = false;
     await Promise.all([stun.close(), cluster.close(), admin?.close()]);
+    await audit.flush().catch((err: unknown) => log(`audit write failed: ${(err as Error).message}`));
     await closeDatabase();
     log('xp2p server stopped');
   };
