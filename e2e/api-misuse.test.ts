@@ -2,7 +2,7 @@
 import { decodeXp2pInfo, encodeXp2pInfo } from '@xp2p/protocol';
 import { cleanupNodeWebRTC, createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoLeaks, snapshotResources, type ResourceSnapshot } from './helpers/leaks.js';
+import { expectNoLeaks, snapshotResources, type ResourceSnapshot } from '@xp2p/testing';
 import { stopAll } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
 

@@ -6,7 +6,7 @@ import { encodeXp2pInfo, decodeXp2pInfo, signViewerToken, signAppRequest } from 
 import { cleanupNodeWebRTC, createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoLeaks, snapshotResources, type ResourceSnapshot } from './helpers/leaks.js';
+import { expectNoLeaks, snapshotResources, type ResourceSnapshot } from '@xp2p/testing';
 import { stopAll, type RunningProcess } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
 

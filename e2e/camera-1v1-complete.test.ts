@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { FLV_TAG_VIDEO, parseFlv, startsGop } from '@xp2p/protocol';
 import { cleanupNodeWebRTC, createNodeP2PModule, fetchXp2pInfo, parseWav, type P2PModule } from '@xp2p/sdk/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeErrors } from './helpers/media-check.js';
+import { decodeErrors } from '@xp2p/testing';
 import { CLI, start, stopAll, type RunningProcess } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
 
@@ -129,7 +129,14 @@ describe('commands', () => {
   it('answers every built-in command in the documented shape', async () => {
     const st = await cmd('cam', 'get_device_st&type=live&quality=high');
     expect(st.type).toBe('success');
-    expect(JSON.parse(st.data)).toEqual([{ status: 0, appConnectNum: expect.any(Number) }]);
+    expect(JSON.parse(st.data)).toEqual([
+      {
+        status: 0,
+        appConnectNum: expect.any(Number),
+        source: 'live',
+        streams: [{ channel: 0, quality: 'high', source: 'live' }],
+      },
+    ]);
     const now = Math.floor(Date.now() / 1000);
     await expect
       .poll(

@@ -9,8 +9,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeErrors, probePackets, trimToWholeTags } from './helpers/media-check.js';
-import { freePort } from './helpers/ports.js';
+import { decodeErrors, freePort, probePackets, trimToWholeTags, waitUntil } from '@xp2p/testing';
 import { startRtspCamera } from './helpers/rtsp-camera.js';
 import { CLI, start, stopAll, VIEWER, viewerEvents } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
@@ -26,13 +25,14 @@ afterAll(async () => {
   sys?.cleanup();
 });
 
+/** Waits until `file` grew by `bytes` from now (the live view is flowing). */
 async function waitForGrowth(file: string, bytes: number, timeoutMs: number): Promise<void> {
   const from = statSync(file).size;
-  const deadline = Date.now() + timeoutMs;
-  while (statSync(file).size < from + bytes) {
-    if (Date.now() > deadline) throw new Error(`${file} grew by less than ${bytes} bytes in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitUntil(() => statSync(file).size >= from + bytes, {
+    timeoutMs,
+    intervalMs: 100,
+    what: `${file} to grow by ${bytes} bytes`,
+  });
 }
 
 const viewerArgs = (extra: Record<string, unknown>) =>

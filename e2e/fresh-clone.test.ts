@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './helpers/ports.js';
+import { freePort } from '@xp2p/testing';
 import { start, stopAll } from './helpers/processes.js';
 
 const run = promisify(execFile);
@@ -96,7 +96,14 @@ describe('a fresh clone', () => {
     // the guide's result object, carrying the camera's own answer to get_device_st
     const result = JSON.parse(stdout) as { type: string; data: string };
     expect(result.type).toBe('success');
-    expect(JSON.parse(result.data)).toEqual([{ status: 0, appConnectNum: expect.any(Number) }]);
+    // the demo camera: two channels in two qualities, every source live
+    const streams = ['0:high', '0:standard', '1:high', '1:standard'].map((s) => {
+      const [channel, quality] = s.split(':');
+      return { channel: Number(channel), quality, source: 'live' };
+    });
+    expect(JSON.parse(result.data)).toEqual([
+      { status: 0, appConnectNum: expect.any(Number), source: 'live', streams },
+    ]);
     await demo.kill();
   }, 300_000);
 });

@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFlv, isVideoKeyframe, FLV_TAG_VIDEO } from '@xp2p/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeErrors, probePackets, trimToWholeTags } from './helpers/media-check.js';
+import { decodeErrors, probePackets, trimToWholeTags, parsePrometheusText } from '@xp2p/testing';
 import { CLI, start, stopAll, VIEWER, viewerEvents } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
-import { parsePrometheusText } from '../packages/server/src/testing/prometheus-text.js';
 
 let sys: TestSystem;
 const work = mkdtempSync(join(tmpdir(), 'xp2p-live-'));

@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@xp2p/server';
 import { createP2PModule, nodePlatform } from '@xp2p/sdk/node';
-import { changeableNat } from '../packages/sdk/src/nat/fake-transport.test-support.js';
-import { expectNoLeaks, snapshotResources, type ResourceSnapshot } from './helpers/leaks.js';
+import { changeableNat } from '@xp2p/testing/nat';
+import { expectNoLeaks, snapshotResources, waitUntil, type ResourceSnapshot } from '@xp2p/testing';
 
 const secret = () => randomBytes(24).toString('hex');
 const app = { appid: 'a', appOauthId: 'o', appKey: 'k', appSecretKey: secret(), appPackage: 'p' };
@@ -19,11 +19,6 @@ let baseline: ResourceSnapshot;
 const modules: { destroy(): void }[] = [];
 const fastProbe = { natProbeRtoMs: 50, natProbeAttempts: 2 };
 
-const until = async (cond: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-  return cond();
-};
 const events = () => {
   const seen: { event: string; detail: unknown }[] = [];
   return { seen, handler: (event: string, detail: unknown) => void seen.push({ event, detail }) };
@@ -63,7 +58,7 @@ describe('NAT probe in the p2pModule', () => {
     expect(await p2p.init({ appParams, eventHandler: e.handler })).toBe(0);
     expect(performance.now() - t0).toBeLessThan(100); // not waiting for signalling or the probe
     expect(['probing', 'ok']).toContain(p2p.getNatStats()?.state);
-    expect(await until(() => p2p.getNatStats()?.state === 'ok')).toBe(true);
+    await waitUntil(() => p2p.getNatStats()?.state === 'ok', { intervalMs: 10 });
     const stats = p2p.getNatStats()!;
     expect(stats).toMatchObject({
       state: 'ok',
@@ -158,7 +153,7 @@ describe('NAT probe in the p2pModule', () => {
     modules.push(p2p);
     const e = events();
     expect(await p2p.init({ appParams, eventHandler: e.handler })).toBe(0);
-    expect(await until(() => e.seen.some((x) => x.event === 'natError'))).toBe(true);
+    await waitUntil(() => e.seen.some((x) => x.event === 'natError'), { intervalMs: 10 });
     expect(p2p.getNatStats()).toMatchObject({ state: 'failed', natType: 'unknown', error: expect.any(String) });
     expect(await p2p.resetP2P()).toBe(-2202);
     net.state.silent = false;
@@ -178,9 +173,9 @@ describe('NAT probe in the p2pModule', () => {
     modules.push(p2p);
     const e = events();
     expect(await p2p.init({ appParams, eventHandler: e.handler })).toBe(0);
-    expect(await until(() => p2p.getNatStats()?.state === 'ok')).toBe(true);
+    await waitUntil(() => p2p.getNatStats()?.state === 'ok', { intervalMs: 10 });
     net.state.publicAddress = '203.0.113.20';
-    expect(await until(() => e.seen.some((x) => x.event === 'natChanged'))).toBe(true);
+    await waitUntil(() => e.seen.some((x) => x.event === 'natChanged'), { intervalMs: 10 });
     expect(e.seen.find((x) => x.event === 'natChanged')?.detail).toMatchObject({
       reasons: ['mapped-address'],
       previous: { mapped: { address: '198.51.100.7' } },
@@ -193,7 +188,7 @@ describe('NAT probe in the p2pModule', () => {
     expect(last.reasons).toEqual(['interfaces']);
     p2p.destroy();
     const probes = net.state.requests;
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 150)); // three re-probe periods (50 ms) with nothing sent
     expect(net.state.requests).toBe(probes); // the timer is gone
     expect(net.openSockets()).toBe(0);
   });
@@ -213,7 +208,7 @@ describe('NAT probe in the p2pModule', () => {
     const e = events();
     expect(await p2p.init({ appParams, eventHandler: e.handler, stunServers: ['127.0.0.1:9'] })).toBe(0);
     p2p.destroy();
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // longer than the probe would have taken: no event comes
     expect(e.seen.filter((x) => x.event.startsWith('nat'))).toEqual([]);
     await expectNoLeaks(baseline);
   });

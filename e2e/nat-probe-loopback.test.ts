@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@xp2p/server';
 import { nodeUdpTransport } from '@xp2p/sdk/node';
 import { probeNat, stunBinding } from '@xp2p/sdk';
+import { waitUntil } from '@xp2p/testing';
 
 const secret = () => randomBytes(24).toString('hex');
 const config = () => ({
@@ -46,7 +47,7 @@ describe('NAT probe over node:dgram', () => {
     expect(probe.mapped).toEqual(probe.local);
     await server.close();
     // dgram sockets go away on the next turns of the event loop after close()
-    for (let i = 0; i < 50 && udpHandles() > before; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => udpHandles() <= before, { intervalMs: 20, what: 'the STUN server to close its UDP sockets' });
     expect(udpHandles()).toBe(before);
   });
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FLV_TAG_VIDEO, parseFlv, startsGop } from '@xp2p/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeErrors, trimToWholeTags } from './helpers/media-check.js';
+import { decodeErrors, trimToWholeTags } from '@xp2p/testing';
 import { CLI, start, stopAll, viewerEvents, type RunningProcess } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FLV_TAG_VIDEO, parseFlv } from '@xp2p/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeErrors, trimToWholeTags } from './helpers/media-check.js';
+import { decodeErrors, trimToWholeTags } from '@xp2p/testing';
 import { start, stopAll, VIEWER, viewerEvents, type RunningProcess } from './helpers/processes.js';
 import { startSystem, type TestSystem } from './helpers/system.js';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { decodeXp2pInfo, encodeXp2pInfo, appSignatureHeaders, signAppRequest } from '@xp2p/protocol';
 import { cleanupNodeWebRTC, createNodeP2PModule, WavFileRecorder } from '@xp2p/sdk/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresProcess } from '../../packages/server/src/testing/postgres-process.js';
+import { startPostgres, type PostgresProcess } from '@xp2p/testing';
 import { CLI, start, stopAll, type RunningProcess } from '../helpers/processes.js';
 
 interface App {

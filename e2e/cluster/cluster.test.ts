@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { appSignatureHeaders, signAppRequest } from '@xp2p/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeErrors, trimToWholeTags } from '../helpers/media-check.js';
+import { decodeErrors, trimToWholeTags } from '@xp2p/testing';
 import { CLI, start, VIEWER, viewerEvents } from '../helpers/processes.js';
 import { metricsOf, readyz, useTwoNodeCluster } from './nodes.js';
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { cleanupNodeWebRTC, createNodeP2PModule } from '@xp2p/sdk/node';
 import { describe, expect, it } from 'vitest';
-import { decodeErrors, trimToWholeTags } from '../helpers/media-check.js';
+import { decodeErrors, trimToWholeTags } from '@xp2p/testing';
 import { CLI, start, VIEWER, viewerEvents } from '../helpers/processes.js';
 import { escapeRegExp, metricsOf, useTwoNodeCluster } from './nodes.js';
 

@@ -4,21 +4,10 @@
  * once nobody has for `mirrorIdleMs`, and a later request opens a new mirror.
  */
 import { createDevConfig, startServer, type RunningServer } from '@xp2p/server';
-import { isScriptTag, isSequenceHeader, parseFlv, withTimestamp, type FlvTag } from '@xp2p/protocol';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '@xp2p/testing';
+import { fixture, loopedFixtureTags } from '@xp2p/testing/server';
 import { startRedis, type RedisProcess } from './redis-process.js';
-
-const fixture = parseFlv(
-  new Uint8Array(readFileSync(new URL('../../packages/protocol/src/flv/fixtures/av.flv', import.meta.url))),
-);
-/** 2 s fixture looped: timestamps continue, headers once. */
-const looped = (loops: number): FlvTag[] =>
-  Array.from({ length: loops }, (_, k) =>
-    fixture.tags
-      .filter((tag) => k === 0 || !(isScriptTag(tag) || isSequenceHeader(tag)))
-      .map((tag) => (k === 0 ? tag : withTimestamp(tag, tag.timestamp + k * 2_000))),
-  ).flat();
 
 let redis: RedisProcess;
 let a: RunningServer;
@@ -41,7 +30,7 @@ beforeAll(async () => {
     });
   a = await node(() => {});
   b = await node((l) => logsB.push(l));
-  for (let i = 0; i < 100 && !(a.ready() && b.ready()); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitUntil(() => a.ready() && b.ready(), { what: 'both nodes ready on redis' });
 }, 30_000);
 
 afterAll(async () => {
@@ -60,7 +49,7 @@ describe('a mirror', () => {
   it('copies the stream with the same epoch and hashes, lives while watched, stops when idle, reopens on demand', async () => {
     const publisher = a.origin.openPublisher('idle');
     publisher.setHeader(fixture.header);
-    for (const tag of looped(5)) publisher.push(tag); // 10 s of media; the stream stays live
+    for (const tag of loopedFixtureTags(5)) publisher.push(tag); // 10 s of media; the stream stays live
 
     const onA = await manifestOf(a);
     const onB = await manifestOf(b); // opens the mirror
@@ -103,7 +92,7 @@ describe('a mirror', () => {
   it('Redis restarted: the origin node registers its stream again, so another node still finds it', async () => {
     const publisher = a.origin.openPublisher('after-restart');
     publisher.setHeader(fixture.header);
-    for (const tag of looped(3)) publisher.push(tag);
+    for (const tag of loopedFixtureTags(3)) publisher.push(tag);
     await redis.restart(); // an empty Redis: every key is gone
     await expect.poll(() => a.ready() && b.ready(), { timeout: 15_000 }).toBe(true);
     // written again by A's refresh as soon as it is reconnected

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startPostgres, type PostgresProcess } from '../../packages/server/src/testing/postgres-process.js';
-import { parsePrometheusText } from '../../packages/server/src/testing/prometheus-text.js';
+import { parsePrometheusText, startPostgres, type PostgresProcess } from '@xp2p/testing';
 import { CLI, start, stopAll, type RunningProcess } from '../helpers/processes.js';
+import { waitForChunks } from '../helpers/streams.js';
 import { startRedis, type RedisProcess } from './redis-process.js';
 
 export interface ServerNode {
@@ -96,6 +96,6 @@ export function useTwoNodeCluster(dirPrefix: string): TwoNodeCluster {
 export async function publishSample(cluster: TwoNodeCluster, name: string): Promise<RunningProcess> {
   const publisher = start([CLI, 'publish', name, 'sample', '--server', cluster.nodeA.url, '--data', cluster.dataDir]);
   await publisher.waitForLine(/^publishing:/);
-  await new Promise((r) => setTimeout(r, 1500)); // the first chunks exist
+  await waitForChunks(cluster.nodeA.url, name);
   return publisher;
 }

@@ -3,22 +3,10 @@
  * the system's. `stop()` ends it (SIGTERM, then SIGKILL); `restart()` brings it back on the same port.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort, watchLines } from '@xp2p/testing';
 
 const ENSURE = fileURLToPath(new URL('../../scripts/ensure-redis.sh', import.meta.url));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RedisProcess {
   port: number;
@@ -27,7 +15,7 @@ export interface RedisProcess {
   restart(): Promise<void>;
 }
 
-function launch(port: number): Promise<ChildProcess> {
+async function launch(port: number): Promise<ChildProcess> {
   const proc = spawn(
     'redis-server',
     [
@@ -46,26 +34,13 @@ function launch(port: number): Promise<ChildProcess> {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL'); // never leave a half-started server behind
-      reject(new Error(`redis-server did not start:\n${out}`));
-    }, 10_000);
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      if (/Ready to accept connections/.test(out)) {
-        clearTimeout(timer);
-        resolve(proc);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited (${code}):\n${out}`));
-    });
-  });
+  try {
+    await watchLines(proc, 'redis-server').waitForLine(/Ready to accept connections/, 10_000);
+  } catch (err) {
+    proc.kill('SIGKILL'); // never leave a half-started server behind
+    throw new Error(`redis-server did not start: ${(err as Error).message}`, { cause: err });
+  }
+  return proc;
 }
 
 async function end(proc: ChildProcess): Promise<void> {

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFlv } from '@xp2p/protocol';
-import { decodeErrors, probePackets, trimToWholeTags } from '../helpers/media-check.js';
+import { decodeErrors, probePackets, trimToWholeTags } from '@xp2p/testing';
 import { start, viewerEvents, type RunningProcess } from '../helpers/processes.js';
 import { startNode, useTwoNodeCluster, publishSample } from './nodes.js';
 

@@ -5,10 +5,10 @@
  * chunks crossed nodes. Every output decodes; the stats on either node sum both nodes' swarms; HTTP-FLV
  * on node B serves the mirrored stream.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeErrors, trimToWholeTags } from '../helpers/media-check.js';
+import { decodeErrors, trimToWholeTags, waitUntil } from '@xp2p/testing';
 import { start, viewerEvents, type RunningProcess } from '../helpers/processes.js';
 import { metricsOf, type ServerNode, useTwoNodeCluster, publishSample } from './nodes.js';
 
@@ -46,10 +46,10 @@ describe('1vN across nodes', () => {
       ['b1', cluster.nodeB],
       ['b2', cluster.nodeB],
     ] as const) {
-      peers.push([label, startPeer(node, label)]);
-      await new Promise((r) => setTimeout(r, 300));
+      const peer = startPeer(node, label);
+      peers.push([label, peer]);
+      await peer.waitForLine(/"result":0/, 20_000); // in the swarm before the next one joins
     }
-    for (const [, p] of peers) await p.waitForLine(/"result":0/, 20_000);
 
     // A second publisher of the name on the other node is refused, as on one node.
     const { publishKey } = JSON.parse(readFileSync(join(cluster.dataDir, 'config.json'), 'utf8')) as {
@@ -76,15 +76,30 @@ describe('1vN across nodes', () => {
     expect(trimToWholeTags(flv).byteLength).toBeGreaterThan(50_000);
     expect(await decodeErrors(flv)).toBe('');
 
-    await new Promise((r) => setTimeout(r, 12_000));
-    const statsA = (await (await fetch(`${cluster.nodeA.url}/api/streams/room/stats`)).json()) as Record<
-      string,
-      number
-    >;
-    const statsB = (await (await fetch(`${cluster.nodeB.url}/api/streams/room/stats`)).json()) as Record<
-      string,
-      number
-    >;
+    // the swarm runs until chunks crossed the nodes both ways, both nodes count them, and every peer wrote
+    // enough to judge
+    const output = (label: string): string => join(cluster.dataDir, `${label}.flv`);
+    const stats = (label: string): PeerStats | undefined => lastStats(peers.find(([l]) => l === label)![1]);
+    const streamStats = async (node: ServerNode): Promise<Record<string, number>> =>
+      (await (await fetch(`${node.url}/api/streams/room/stats`)).json()) as Record<string, number>;
+    let statsA: Record<string, number> = {};
+    let statsB: Record<string, number> = {};
+    await waitUntil(
+      async () => {
+        [statsA, statsB] = await Promise.all([streamStats(cluster.nodeA), streamStats(cluster.nodeB)]);
+        return (
+          (stats('a1')?.p2pBytes ?? 0) > 0 &&
+          (stats('b1')?.p2pBytes ?? 0) + (stats('b2')?.p2pBytes ?? 0) > 0 &&
+          peers.every(([label]) => statSync(output(label)).size > 150_000) &&
+          [statsA, statsB].every((n) => n.peers === 3 && (n.p2pBytes ?? 0) > 0)
+        );
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+        what: () => `P2P bytes across the nodes and 150 KB at every peer: ${JSON.stringify({ statsA, statsB })}`,
+      },
+    );
     for (const [, p] of peers) await p.kill();
 
     const figures = Object.fromEntries(peers.map(([label, p]) => [label, lastStats(p)!]));
@@ -93,7 +108,7 @@ describe('1vN across nodes', () => {
     expect(figures.a1!.p2pBytes).toBeGreaterThan(0);
     expect(figures.b1!.p2pBytes + figures.b2!.p2pBytes).toBeGreaterThan(0);
     for (const [label] of peers) {
-      const out = join(cluster.dataDir, `${label}.flv`);
+      const out = output(label);
       expect(trimToWholeTags(out).byteLength, label).toBeGreaterThan(100_000);
       expect(await decodeErrors(out), label).toBe('');
     }
@@ -121,7 +136,7 @@ describe('1vN across nodes', () => {
       }),
     ]);
     await peer.waitForLine(/firstByteMs/, 15_000);
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 2000)); // the scenario: the node dies while the peer plays
     cluster.nodeA.proc.proc.kill('SIGKILL');
     await cluster.nodeA.proc.exited;
     await peer.waitForLine(/"notify":"eof"/, 15_000);

@@ -10,10 +10,9 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestCa } from '../../packages/server/src/testing/test-certificates.js';
-import { decodeErrors, trimToWholeTags } from '../helpers/media-check.js';
+import { makeTestCa, decodeErrors, trimToWholeTags, parsePrometheusText } from '@xp2p/testing';
 import { CLI, start, stopAll, VIEWER, viewerEvents } from '../helpers/processes.js';
-import { parsePrometheusText } from '../../packages/server/src/testing/prometheus-text.js';
+import { waitForChunks } from '../helpers/streams.js';
 import { appParamsOf, startNode, type AppCredentials, type ServerNode } from './nodes.js';
 import { startRedis, type RedisProcess } from './redis-process.js';
 import { readFor } from '../helpers/http-read.js';
@@ -68,12 +67,23 @@ function readHttps(url: string, ms: number): Promise<{ status: number; body: Buf
   });
 }
 
+/** A JSON body over HTTPS trusting only the test CA (undefined unless 200). */
+function getHttpsJson(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    httpsGet(url, { ca: readFileSync(ca) }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve(res.statusCode === 200 ? JSON.parse(Buffer.concat(parts).toString()) : undefined));
+    }).on('error', reject);
+  });
+}
+
 describe('a cluster over TLS with a private CA', () => {
   it('nodes serve https; node B mirrors a stream published on node A over HTTPS: HTTP-FLV and a 1vN peer decode', async () => {
     expect(nodeA.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const publisher = start([CLI, 'publish', 'secure', 'sample', '--server', nodeA.url, '--data', dataDir], { env });
     await publisher.waitForLine(/^publishing:/, 20_000);
-    await new Promise((r) => setTimeout(r, 1500)); // the first chunks exist
+    await waitForChunks(nodeA.url, 'secure', { get: getHttpsJson });
     const { status, body } = await readHttps(`${nodeB.url}/live/secure.flv`, 4_000);
     expect(status).toBe(200);
     const out = join(dataDir, 'secure.flv');

@@ -4,15 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
+import { watchLines, XP2P_CLI, type ProcessLines } from '@xp2p/testing';
 
-export const CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+export const CLI = XP2P_CLI;
 export const VIEWER = fileURLToPath(new URL('./viewer-process.mjs', import.meta.url));
 
-export interface RunningProcess {
+export interface RunningProcess extends ProcessLines {
   proc: ChildProcess;
-  lines: string[];
-  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   exited: Promise<number | null>;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -29,51 +27,13 @@ export function start(
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const lines: string[] = [];
-  const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-  const onLine = (line: string) => {
-    lines.push(line);
-    if (process.env.XP2P_TEST_VERBOSE) process.stderr.write(`[${proc.pid}] ${line}\n`);
-    for (const w of [...waiters]) {
-      const m = w.pattern.exec(line);
-      if (m) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  };
-  createInterface({ input: proc.stdout! }).on('line', onLine);
-  createInterface({ input: proc.stderr! }).on('line', onLine);
+  const { lines, waitForLine } = watchLines(proc, args.join(' '));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const rp: RunningProcess = {
     proc,
     lines,
     exited,
-    waitForLine(pattern, timeoutMs = 15_000) {
-      for (const line of lines) {
-        const m = pattern.exec(line);
-        if (m) return Promise.resolve(m);
-      }
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          reject(
-            new Error(
-              `timed out waiting for ${pattern} in output of ${args.join(' ')}:\n${lines.slice(-30).join('\n')}`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.push({ pattern, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-        void exited.then(() => {
-          // a process that ends can no longer print the line
-          setTimeout(() => {
-            if (waiters.some((w) => w.pattern === pattern)) {
-              clearTimeout(timer);
-              reject(new Error(`process exited before printing ${pattern}:\n${lines.slice(-30).join('\n')}`));
-            }
-          }, 50);
-        });
-      });
-    },
+    waitForLine,
     async kill(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill(signal);

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // A viewer in its own process, for whole-system tests and the NAT lab: runs the real sdk (built dist)
 // against a server, writes what dataCallback receives to a file, and reports every event as one JSON line
-// on stdout, including the selected ICE candidate pair, natChanged/natError and the service's stats
-// (reconnects after a broken path) at the end.
+// on stdout, including the selected ICE candidate pair, natChanged/natError, the sdk's typed events
+// ({sdkEvent: 'pathLost' | 'reconnected' | 'liveResumed' ...}) and the service's stats (reconnects after a
+// broken path) at the end.
 // Input: one JSON argument {server, appParams, productId, deviceName, out, durationMs, params?, xp2pInfo?,
 //   bindAddress?, connectTimeoutMs?, extraIceServers?, iceTransportPolicy?}.
 //   bindAddress: where ICE gathers candidates (default 127.0.0.1, for tests on loopback);
@@ -68,6 +69,11 @@ platform.RTCPeerConnection = class extends Base {
   }
 };
 const p2p = createP2PModule(platform, o.connectTimeoutMs ? { connectTimeoutMs: o.connectTimeoutMs } : {});
+// the sdk's typed events (path lost, reconnect ...) as {sdkEvent, ...detail} lines
+const SDK_EVENTS = ['pathLost', 'reconnecting', 'reconnected', 'disconnected', 'liveResumed', 'downloadResumed'];
+for (const name of SDK_EVENTS) {
+  p2p.on(name, (detail) => say({ sdkEvent: name, ...detail }));
+}
 say({
   init: await p2p.init({
     appParams: { ...o.appParams, serverUrl: o.server },

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeErrors, probePackets } from '../helpers/media-check.js';
+import { decodeErrors, probePackets } from '@xp2p/testing';
 import { createNatLab, PUBLIC_IP, type LabHost, type NatLab, type NsProcess } from './lab.js';
 import { CLI, LAB_PRODUCT, NAT_VIEWER, startLabSystem, type LabSystem } from './lab-system.js';
 

@@ -7,9 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitUntil, XP2P_CLI } from '@xp2p/testing';
 import { PUBLIC_IP, type LabHost, type NatLab, type NsProcess } from './lab.js';
 
-export const CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+export const CLI = XP2P_CLI;
 export const NAT_VIEWER = fileURLToPath(new URL('../helpers/viewer-process.mjs', import.meta.url));
 
 export const LAB_PRODUCT = 'lab';
@@ -148,14 +149,15 @@ export async function startCoturn(
     ],
     { command: 'turnserver' },
   );
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const listening = await lab.exec(lab.pub, 'ss', ['-Hulnp', `sport = :${TURN_PORT}`]).catch(() => '');
-    if (listening.includes('turnserver')) break;
-    if (proc.proc.exitCode !== null || Date.now() > until) {
-      throw new Error(`coturn did not start:\n${proc.lines.slice(-20).join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const listening = async (): Promise<boolean> => {
+    if (proc.proc.exitCode !== null) throw new Error(`coturn exited:\n${proc.lines.slice(-20).join('\n')}`);
+    const sockets = await lab.exec(lab.pub, 'ss', ['-Hulnp', `sport = :${TURN_PORT}`]).catch(() => '');
+    return sockets.includes('turnserver');
+  };
+  await waitUntil(listening, {
+    timeoutMs: 10_000,
+    intervalMs: 100,
+    what: () => `coturn to listen on UDP ${TURN_PORT}:\n${proc.lines.slice(-20).join('\n')}`,
+  });
   return { proc, url: `turn:${PUBLIC_IP}:${TURN_PORT}?transport=udp` };
 }

@@ -22,9 +22,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { watchLines, type ProcessLines } from '@xp2p/testing';
 
 const run = promisify(execFile);
 const SCRIPTS = fileURLToPath(new URL('../../scripts/nat-lab/', import.meta.url));
@@ -64,12 +64,10 @@ export class NatLabUnavailableError extends Error {
   override name = 'NatLabUnavailableError';
 }
 
-export interface NsProcess {
+export interface NsProcess extends ProcessLines {
   pid: number;
   proc: ChildProcess;
-  lines: string[];
   exited: Promise<number | null>;
-  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   kill(): Promise<void>;
 }
 
@@ -205,54 +203,14 @@ export async function createNatLab(types: NatType[]): Promise<NatLab> {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const lines: string[] = [];
-    const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-    const onLine = (line: string) => {
-      lines.push(line);
-      if (process.env.XP2P_TEST_VERBOSE) process.stderr.write(`[${ns} ${proc.pid}] ${line}\n`);
-      for (const w of [...waiters]) {
-        const m = w.pattern.exec(line);
-        if (m) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(m);
-        }
-      }
-    };
-    createInterface({ input: proc.stdout! }).on('line', onLine);
-    createInterface({ input: proc.stderr! }).on('line', onLine);
+    const { lines, waitForLine } = watchLines(proc, `${ns}: ${args.join(' ')}`);
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
     const p: NsProcess = {
       pid: proc.pid ?? -1,
       proc,
       lines,
       exited,
-      waitForLine(pattern, timeoutMs = 15_000) {
-        for (const line of lines) {
-          const m = pattern.exec(line);
-          if (m) return Promise.resolve(m);
-        }
-        return new Promise((resolve, reject) => {
-          let done = false;
-          const fail = (why: string) => {
-            if (done) return;
-            done = true;
-            clearTimeout(timer);
-            const i = waiters.findIndex((w) => w.pattern === pattern);
-            if (i >= 0) waiters.splice(i, 1);
-            reject(new Error(`${why} ${pattern} (in ${ns}: ${args.join(' ')}):\n${lines.slice(-30).join('\n')}`));
-          };
-          const timer = setTimeout(() => fail('timed out waiting for'), timeoutMs);
-          waiters.push({
-            pattern,
-            resolve: (m) => {
-              done = true;
-              clearTimeout(timer);
-              resolve(m);
-            },
-          });
-          void exited.then(() => setTimeout(() => fail('process exited before printing'), 50));
-        });
-      },
+      waitForLine,
       async kill() {
         if (proc.exitCode === null && proc.signalCode === null) {
           proc.kill('SIGTERM');

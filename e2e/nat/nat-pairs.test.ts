@@ -12,9 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeErrors, probePackets, trimToWholeTags } from '../helpers/media-check.js';
+import { decodeErrors, probePackets, trimToWholeTags } from '@xp2p/testing';
 // TODO(lead): import from '@xp2p/server' once index.ts exports it.
-import { turnIceServer } from '../../packages/server/src/turn/credentials.js';
+import { turnIceServer } from '@xp2p/server';
 import { createNatLab, NAT_NAMES, NAT_TYPES, type LabHost, type NatLab, type NatType } from './lab.js';
 import { NAT_VIEWER, LAB_PRODUCT, startCoturn, startLabSystem, type LabSystem } from './lab-system.js';
 

@@ -3,7 +3,7 @@
  * its own port-restricted NAT.
  * - The viewer's NAT mapping changes mid-stream (its router's public address changes, conntrack flushed):
  *   the session reconnects on a fresh peer connection over the same signalling (libdatachannel has no ICE
- *   restart, see packages/sdk/src/ipc-session.ts), the live stream resumes within 5 s as one FLV that
+ *   restart, see packages/sdk/src/one-to-one/session/ipc-session.ts), the live stream resumes within 5 s as one FLV that
  *   decodes, without a new startP2PService, and natChanged reports the new mapped address.
  * - The viewer's path goes away for good: the viewer gets `disconnect` within the bound, not a hang.
  * - 5% loss on both routers: the live stream keeps decoding and a download arrives byte-identical.
@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeErrors, probePackets, trimToWholeTags } from '../helpers/media-check.js';
+import { decodeErrors, probePackets, trimToWholeTags } from '@xp2p/testing';
 import { createNatLab, type LabHost, type NatLab, type NsProcess } from './lab.js';
 import { CLI, LAB_PRODUCT, NAT_VIEWER, startLabSystem, type LabSystem } from './lab-system.js';
 

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // Runs the sdk's NAT probe (built) once and prints its result as one JSON line.
 // Args: JSON {servers: [{host, port}], bindAddress?}.
-import { probeNat } from '../../packages/sdk/dist/nat/index.js';
-import { nodeUdpTransport } from '../../packages/sdk/dist/nat/node-udp.js';
+import { nodeUdpTransport, probeNat } from '@xp2p/sdk/node';
 
 const o = JSON.parse(process.argv[2] ?? '{}');
 try {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The RFC 5780 responder (packages/server/src/stun/rfc5780-server.ts, built) as a process for the lab.
+// The server package's RFC 5780 responder (built) as a process for the lab.
 // Args: JSON {addresses: string[], ports: [number, number]}. Prints "stun5780: <port> <port>" when ready.
-import { startRfc5780Server } from '../../packages/server/dist/stun/rfc5780-server.js';
+import { startRfc5780Server } from '@xp2p/server';
 
 const o = JSON.parse(process.argv[2] ?? '{}');
 const server = await startRfc5780Server(o.addresses, o.ports ?? [0, 0], (line) => console.log(line));

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestCa } from '../../packages/server/src/testing/test-certificates.js';
+import { makeTestCa } from '@xp2p/testing';
 import { CLI, start, stopAll } from '../helpers/processes.js';
 import { chromiumMissing, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { holdToTalk } from './helpers/hold-to-talk.js';

@@ -31,17 +31,32 @@ export interface CameraStorageFlags {
   commands?: string;
 }
 
+/**
+ * `channels`: the camera's channel numbers. Channel 0 records into the recordings directory itself (as a
+ * one-channel camera always did), channel N into its `channel-N` folder.
+ */
 export async function cameraStorage(
   flags: CameraStorageFlags,
   device: { productId: string; deviceName: string },
   log: (line: string) => void,
-): Promise<Pick<DeviceAgentOptions, 'recordings' | 'record' | 'voiceSink' | 'onCommand'> & { describe: string }> {
+  channels: readonly number[] = [0],
+): Promise<
+  Pick<DeviceAgentOptions, 'recordings' | 'channelRecordings' | 'record' | 'voiceSink' | 'onCommand'> & {
+    describe: string;
+  }
+> {
   const recordingsDir = flags.recordings ?? join(flags.data, 'recordings', `${device.productId}_${device.deviceName}`);
   const voiceDir = flags['voice-dir'] ?? join(flags.data, 'voice', `${device.productId}_${device.deviceName}`);
   const recordings = await RecordingsStore.open(recordingsDir, { log });
+  const channelRecordings = new Map<number, RecordingsStore>();
+  for (const channel of new Set(channels)) {
+    if (channel === 0) continue;
+    channelRecordings.set(channel, await RecordingsStore.open(join(recordingsDir, `channel-${channel}`), { log }));
+  }
   const segmentSeconds = flags['segment-seconds'] !== undefined ? Number(flags['segment-seconds']) : undefined;
   return {
     recordings,
+    channelRecordings,
     record: flags['no-record'] ? false : { segmentSeconds },
     voiceSink: flags['voice-cmd'] ? commandVoiceSink(flags['voice-cmd'], log) : wavFileVoiceSink(voiceDir),
     onCommand: flags.commands ? await loadCommandHandler(flags.commands) : undefined,

@@ -6,6 +6,7 @@ import { guardByRole } from './role-guard.js';
 import { verifyViewerToken, withoutRelay, type IceServer, type ServerToDevice } from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from './defaults.js';
 import { LiveHandler, type LiveFeed } from './live-handler.js';
+import { LiveStreams, type LiveStreamSpec } from './live-streams.js';
 import { createPeerConnection, type PeerConnectionFactory } from './rtc.js';
 import type { CommandHandler } from './commands/user-command.js';
 import { DownloadHandler } from './download/download-handler.js';
@@ -24,7 +25,10 @@ export interface DeviceAgentOptions {
   productId: string;
   deviceName: string;
   secret: string;
-  feed: LiveFeed;
+  /** One live source: channel 0, quality high. Either this or `streams`. */
+  feed?: LiveFeed;
+  /** The camera's channels and qualities, each its own source (an NVR; main and sub streams). */
+  streams?: readonly LiveStreamSpec[];
   version?: string;
   maxLiveViewers?: number;
   maxSessions?: number;
@@ -37,6 +41,8 @@ export interface DeviceAgentOptions {
    * file in its directory. Without it those answer 404 / empty lists.
    */
   recordings?: RecordingsStore;
+  /** The storage of channels other than 0, each recording its own best quality. */
+  channelRecordings?: ReadonlyMap<number, RecordingsStore>;
   /**
    * Record the live feed into `recordings` (default true when `recordings` is given): false serves the
    * store as it is, an object sets the segment length.
@@ -87,20 +93,36 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   /** which viewer (its token's nonce) each session belongs to */
   const viewerOf = new Map<string, string>();
   const earlyCandidates = new Map<string, { candidate: string; mid: string | undefined }[]>();
-  const live = new LiveHandler(o.feed, cfg.maxLiveViewers);
-  const recorder =
-    o.recordings && o.record !== false
-      ? new SegmentRecorder(o.feed, o.recordings, {
-          log: (line) => log(`${id}: ${line}`),
-          ...(typeof o.record === 'object' ? o.record : {}),
-        })
-      : undefined;
-  recorder?.start();
+  const streams = liveStreamsOf(o);
+  const live = new LiveHandler(streams, cfg.maxLiveViewers);
+  const stores = new Map([...(o.channelRecordings ?? []), ...(o.recordings ? [[0, o.recordings] as const] : [])]);
+  // Each channel records its best quality into its own store.
+  const recorders =
+    o.record === false
+      ? []
+      : [...stores].flatMap(([channel, store]) => {
+          const best = streams.find(channel, null);
+          if (!best.ok) return [];
+          return [
+            new SegmentRecorder(best.feed, store, {
+              log: (line) => log(`${id}: channel ${channel}: ${line}`),
+              ...(typeof o.record === 'object' ? o.record : {}),
+            }),
+          ];
+        });
+  for (const recorder of recorders) recorder.start();
+  const downloadOf = (store: RecordingsStore): DownloadHandler => new DownloadHandler(store.dir, { log });
   const router = createRouter({
     live,
-    channels: 1,
+    channels: Math.max(streams.channelCount, ...[...stores.keys()].map((c) => c + 1)),
     recordings: o.recordings,
-    download: o.recordings ? new DownloadHandler(o.recordings.dir, { log }) : undefined,
+    download: o.recordings ? downloadOf(o.recordings) : undefined,
+    otherChannels: new Map(
+      [...(o.channelRecordings ?? [])].map(([channel, store]) => [
+        channel,
+        { recordings: store, download: downloadOf(store) },
+      ]),
+    ),
     voice: new VoiceHandler(o.voiceSink, log),
     onCommand: o.onCommand,
     log: (line) => log(`${id}: ${line}`),
@@ -238,7 +260,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       nat.stop();
       for (const s of [...sessions.values()]) s.close('camera shutting down');
       onlineWaiters = [];
-      await Promise.all([signal.stop(), recorder?.stop()]);
+      await Promise.all([signal.stop(), ...recorders.map((r) => r.stop())]);
     },
   };
 }
@@ -253,4 +275,10 @@ function hostnameOf(url: string): string {
   } catch {
     return ''; // the signal client reports a bad URL
   }
+}
+
+function liveStreamsOf(o: DeviceAgentOptions): LiveStreams {
+  if (o.streams) return new LiveStreams(o.streams);
+  if (o.feed) return LiveStreams.single(o.feed);
+  throw new TypeError('startDeviceAgent: give `feed` or `streams`');
 }

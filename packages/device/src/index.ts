@@ -1,6 +1,7 @@
 export { startDeviceAgent, type DeviceAgent, type DeviceAgentOptions, type DeviceAgentStatus } from './agent.js';
 export { DEVICE_DEFAULTS } from './defaults.js';
-export { openCameraFeed, sourceFromSpec, type CameraFeed } from './camera-feed.js';
+export { openCameraFeed, openCameraFeeds, parseSourceFlag, sourceFromSpec, type CameraFeed } from './camera-feed.js';
+export * from './live-streams.js';
 export { startDirectHttp, type DirectHttpServer } from './direct-http.js';
 export { LiveHandler, type LiveFeed } from './live-handler.js';
 export { createRouter, type RouterParts } from './router.js';

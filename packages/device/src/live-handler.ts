@@ -1,8 +1,10 @@
 /**
- * `ipc.flv?action=live`: the camera's live stream, shared by every viewer through the live feed (GOP
- * cache start, per-viewer backpressure). At most `maxViewers` at once; the next gets 503. While the
- * camera's source is down (being reopened) a new viewer gets 503 saying why.
+ * `ipc.flv?action=live&channel=N&quality=Q`: the camera's live streams (live-streams.ts), each shared by
+ * every viewer through its live feed (GOP cache start, per-viewer backpressure). An unknown channel or
+ * quality gets 404. At most `maxViewers` at once over all streams (the camera's uplink); the next gets 503.
+ * While a stream's source is down (being reopened) a new viewer of it gets 503 saying why.
  */
+import { LiveStreams, type LiveLookup } from './live-streams.js';
 import type { LiveSubscriber, SourceStatus } from './media/live-hub.js';
 import type { ResponseWriter } from './response-writer.js';
 
@@ -15,33 +17,46 @@ export interface LiveFeed {
 
 export class LiveHandler {
   private viewers = 0;
+  readonly streams: LiveStreams;
 
+  /** `streams`: the camera's channels and qualities, or one feed (channel 0, quality high). */
   constructor(
-    private readonly feed: LiveFeed,
+    streams: LiveStreams | LiveFeed,
     readonly maxViewers: number,
-  ) {}
+  ) {
+    this.streams = streams instanceof LiveStreams ? streams : LiveStreams.single(streams);
+  }
 
   get viewerCount(): number {
     return this.viewers;
   }
 
-  get sourceStatus(): SourceStatus {
-    return this.feed.sourceStatus?.() ?? { state: 'live' };
+  find(channel: number, quality: string | null): LiveLookup {
+    return this.streams.find(channel, quality);
   }
 
-  serve(res: ResponseWriter): void {
+  static sourceStatusOf(feed: LiveFeed): SourceStatus {
+    return feed.sourceStatus?.() ?? { state: 'live' };
+  }
+
+  serve(res: ResponseWriter, channel = 0, quality: string | null = null): void {
+    const found = this.find(channel, quality);
+    if (!found.ok) {
+      res.fail(found.status, found.message);
+      return;
+    }
     if (this.viewers >= this.maxViewers) {
       res.fail(503, `too many viewers (this camera allows ${this.maxViewers})`);
       return;
     }
-    const source = this.sourceStatus;
+    const source = LiveHandler.sourceStatusOf(found.feed);
     if (source.state === 'down') {
       res.fail(503, `camera source is down (reopening): ${source.reason}`);
       return;
     }
     this.viewers++;
     res.head(200, { 'content-type': 'video/x-flv' });
-    const unsubscribe = this.feed.subscribe({
+    const unsubscribe = found.feed.subscribe({
       write: (bytes) => void res.write(bytes),
       bufferedAmount: () => res.bufferedAmount,
       // the camera's source ended: the viewer gets eof (or an error frame saying why)

@@ -16,27 +16,46 @@ import type { RecordingsStore } from './recordings/recordings-store.js';
 import type { RequestHandler, ResponseWriter } from './response-writer.js';
 import { VoiceHandler } from './voice/voice-handler.js';
 
-export interface RouterParts {
+/** A channel's own storage: its recordings (playback, record queries) and the files it serves for download. */
+export interface ChannelStorage {
+  recordings?: RecordingsStore;
+  download?: DownloadHandler;
+}
+
+export interface RouterParts extends ChannelStorage {
   live: LiveHandler;
   channels: number;
-  /** Recordings for playback and the record queries; without it those answer 404 / empty lists. */
-  recordings?: RecordingsStore;
-  /** Downloads from the store directory; without it `download` answers 404. */
-  download?: DownloadHandler;
+  /**
+   * `recordings` (playback and the record queries; without it those answer 404 / empty lists) and
+   * `download` (files of the store directory; without it `download` answers 404) are channel 0's;
+   * the other channels' are here. A channel without storage answers like a camera without one.
+   */
+  otherChannels?: ReadonlyMap<number, ChannelStorage>;
   voice?: VoiceHandler;
   onCommand?: CommandHandler;
   playbacks?: PlaybackRegistry;
   log?: (line: string) => void;
 }
 
-const QUALITIES = new Set(['standard', 'high', 'super']);
-
 export function createRouter(parts: RouterParts): RequestHandler {
   const log = parts.log ?? (() => {});
   const voice = parts.voice ?? new VoiceHandler(undefined);
   const playbacks = parts.playbacks ?? new PlaybackRegistry();
-  const playback = new PlaybackHandler(parts.recordings, playbacks, { log });
-  const inner: InnerCommandParts = { live: parts.live, voice, store: parts.recordings, playbacks };
+  const storageOf = (channel: number): ChannelStorage =>
+    channel === 0 ? parts : (parts.otherChannels?.get(channel) ?? {});
+  const playbackOf = new Map<number, PlaybackHandler>();
+  const playback = (channel: number): PlaybackHandler => {
+    let handler = playbackOf.get(channel);
+    if (!handler)
+      playbackOf.set(channel, (handler = new PlaybackHandler(storageOf(channel).recordings, playbacks, { log })));
+    return handler;
+  };
+  const inner = (channel: number): InnerCommandParts => ({
+    live: parts.live,
+    voice,
+    store: storageOf(channel).recordings,
+    playbacks,
+  });
 
   const route = async (
     path: string,
@@ -49,18 +68,17 @@ export function createRouter(parts: RouterParts): RequestHandler {
     if (path !== 'ipc.flv') return res.fail(404, `unknown path ${path}`);
     const action = params.get('action');
     switch (action) {
-      case 'live': {
-        const quality = params.get('quality');
-        if (quality !== null && !QUALITIES.has(quality)) return res.fail(404, `unknown quality ${quality}`);
-        return parts.live.serve(res);
-      }
+      case 'live':
+        return parts.live.serve(res, channel, params.get('quality'));
       case 'playback':
-        return playback.serve(params, res, ctx);
-      case 'download':
-        if (!parts.download) return res.fail(404, 'this camera has no file storage');
-        return parts.download.serve(params, res);
+        return playback(channel).serve(params, res, ctx);
+      case 'download': {
+        const download = storageOf(channel).download;
+        if (!download) return res.fail(404, `channel ${channel} has no file storage`);
+        return download.serve(params, res);
+      }
       case 'inner_define':
-        return sendJson(res, 200, await runInnerCommand(inner, params, ctx));
+        return sendJson(res, 200, await runInnerCommand(inner(channel), params, { ...ctx, channel }));
       case 'user_define':
         return serveUserCommand(
           parts.onCommand,

@@ -3,7 +3,7 @@
  * imports nothing from Node, so it bundles with `platform: 'browser'` (packages/web builds it).
  * WebCrypto (used to sign requests) exists only in secure contexts: https pages, or http on localhost.
  */
-import { createP2PModule } from './module.js';
+import { createP2PModule } from './guide/module.js';
 import type { Platform } from './platform.js';
 import type { SDK_DEFAULTS } from './defaults.js';
 import { iceNatProbe } from './nat/ice-probe.js';

@@ -32,6 +32,27 @@ export const SDK_DEFAULTS = Object.freeze({
   heartbeatMs: 500,
   pathLostAfterMs: 2_000,
   reconnectWindowMs: 10_000,
+  /** A reconnect races attempts for at most this long before starting a fresh round (within the window). */
+  recoveryRoundMs: 3_000,
+  /** ...and starts its second attempt this soon (the first offer often leaves on a signalling socket that died). */
+  recoveryRaceAfterMs: 400,
+  /** pause after a failed reconnect round before the next one */
+  recoveryRetryMs: 250,
+  /** a token this close to its expiry is renewed before a reconnect (the camera checks it again on arrival) */
+  tokenRenewMarginMs: 5_000,
+  /** a running 1v1 stream reports its bytes to the server's metrics this often (and once when it ends) */
+  streamReportEveryMs: 10_000,
+  /**
+   * A download cut by a path reconnect asks again until it has gone this long, or this many resumes in a
+   * row, without receiving a byte (a lossy link with a long round trip can need several resumes per 64 KiB).
+   */
+  downloadResumeGiveUpMs: 30_000,
+  downloadResumesWithoutProgress: 10,
+  /** keep-alive ping on the signalling WebSocket */
+  signalPingMs: 15_000,
+  /** a dropped signalling WebSocket reconnects in the background after a jittered back-off in this range */
+  signalBackoffMinMs: 250,
+  signalBackoffMaxMs: 10_000,
   /** The NAT is probed again this often (and on resetP2P); 0 turns the periodic probe off. */
   natReprobeMs: 30_000,
   /** NAT probe: first STUN retransmission timeout (doubled each time) and how many times a request is sent. */

@@ -1,7 +1,14 @@
-export { createP2PModule, type P2PModule, type InitOptions, type StreamParams, type ServiceStats } from './module.js';
+export {
+  createP2PModule,
+  type P2PModule,
+  type InitOptions,
+  type StreamParams,
+  type ServiceStats,
+} from './guide/module.js';
 export type { Platform } from './platform.js';
 export type { AppParams } from './app-params.js';
-export type { StreamInfo } from './service.js';
+export type { StreamInfo } from './one-to-one/service/service.js';
+export type { P2PEventMap } from './one-to-one/service/service-events.js';
 export { SDK_DEFAULTS } from './defaults.js';
 export {
   XP2PEventEnum,
@@ -9,12 +16,12 @@ export {
   type MsgCallback,
   type DataCallback,
   type ServiceCallbacks,
-} from './events.js';
-export { fetchXp2pInfo, ApiError } from './xp2p-info-client.js';
+} from './guide/events.js';
+export { fetchXp2pInfo, ApiError } from './guide/xp2p-info-client.js';
 export { preferActiveDtlsRole, normaliseCandidate, candidateType } from './sdp.js';
 export { ErrorCode, XP2PError } from '@xp2p/protocol';
-export type { CommandResult, CommandResultType } from './command.js';
-export type { DownloadCallbacks, DownloadResponse } from './download.js';
-export type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from './recorder.js';
+export type { CommandResult, CommandResultType } from './one-to-one/requests/command.js';
+export type { DownloadCallbacks, DownloadResponse } from './one-to-one/requests/download.js';
+export type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from './one-to-one/requests/recorder.js';
 export * from './nat/index.js';
 export * from './swarm/index.js';

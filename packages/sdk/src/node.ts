@@ -8,7 +8,7 @@ import { networkInterfaces } from 'node:os';
 import nodeDataChannel from 'node-datachannel';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import WebSocket from 'ws';
-import { createP2PModule } from './module.js';
+import { createP2PModule } from './guide/module.js';
 import type { Platform } from './platform.js';
 import type { SDK_DEFAULTS } from './defaults.js';
 import { nodeUdpTransport } from './nat/node-udp.js';
@@ -57,5 +57,5 @@ export function cleanupNodeWebRTC(): void {
 }
 
 export * from './index.js';
-export { WavFileRecorder, FfmpegRecorder, parseWav } from './node-recorder.js';
+export { WavFileRecorder, FfmpegRecorder, parseWav } from './node/node-recorder.js';
 export { nodeUdpTransport } from './nat/node-udp.js';

@@ -4,7 +4,7 @@
  * WebRTC data channel, exactly as it would across the internet.
  */
 import { parseArgs } from 'node:util';
-import { cleanupWebRTC, openCameraFeed, sourceFromSpec, startDeviceAgent } from '@xp2p/device';
+import { cleanupWebRTC, openCameraFeeds, sourceFromSpec, startDeviceAgent } from '@xp2p/device';
 import { startPlayerBridge } from '@xp2p/player';
 import { createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
 import { ensureDevConfig, splitLegacyConfig, startServer } from '@xp2p/server';
@@ -13,6 +13,13 @@ import { CLI_DEFAULTS, commonOptions } from '../args.js';
 import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
 import { appParamsFrom, deviceFrom, readDevConfig } from '../dev-config.js';
 import { runUntilSignal } from '../lifecycle.js';
+
+const DEMO_CAMERA_SOURCES = [
+  '0:high=sample',
+  '0:standard=sample-standard',
+  '1:high=sample-ch1',
+  '1:standard=sample-ch1-standard',
+];
 
 export async function demoCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -57,16 +64,23 @@ export async function demoCommand(argv: string[]): Promise<void> {
   });
 
   const demoDevice = deviceFrom(config, 'demo', 'cam1');
-  const camera = await openCameraFeed(values.source, log);
+  // The bundled demo camera has two channels in two qualities (standard at 320x180); another --source
+  // makes it a one-source camera.
+  const camera = await openCameraFeeds(values.source === 'sample' ? DEMO_CAMERA_SOURCES : [values.source], log);
   closers.push(() => camera.close());
-  const storage = await cameraStorage(values, demoDevice, log);
+  const storage = await cameraStorage(
+    values,
+    demoDevice,
+    log,
+    camera.streams.map((s) => s.channel),
+  );
   const agent = startDeviceAgent({
     ...storage,
     serverUrl: server.url,
     productId: demoDevice.productId,
     deviceName: demoDevice.deviceName,
     secret: demoDevice.secret,
-    feed: camera.feed,
+    streams: camera.streams,
     bindAddress: '127.0.0.1',
     log,
   });
@@ -92,7 +106,9 @@ export async function demoCommand(argv: string[]): Promise<void> {
   closers.push(() => bridge.close());
 
   console.log(`server: ${server.url}`);
-  console.log(`camera: ${demoDevice.productId}/${demoDevice.deviceName} (${camera.description}; ${storage.describe})`);
+  console.log(
+    `camera: ${demoDevice.productId}/${demoDevice.deviceName} (${camera.descriptions.join(', ')}; ${storage.describe})`,
+  );
   console.log(`web: ${server.url}/`);
   console.log(`play: ${bridge.liveUrl(demoDevice.productId, demoDevice.deviceName)}`);
   console.log(`live: ${server.url}/live/demo.flv (1vN stream; xp2p watch shares it over a mesh)`);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { cleanupWebRTC, openCameraFeed, startDeviceAgent, startDirectHttp } from '@xp2p/device';
+import { cleanupWebRTC, openCameraFeeds, startDeviceAgent, startDirectHttp } from '@xp2p/device';
 import { parseServerUrls } from '@xp2p/protocol';
 import { commonOptions, defaultBindAddress, UsageError } from '../args.js';
 import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
@@ -17,7 +17,7 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       product: { type: 'string', default: 'demo' },
       name: { type: 'string', default: 'cam1' },
       'secret-file': { type: 'string' },
-      source: { type: 'string', default: 'sample' },
+      source: { type: 'string', multiple: true, default: ['sample'] },
       'max-viewers': { type: 'string' },
       version: { type: 'string' },
       'http-port': { type: 'string' },
@@ -35,10 +35,18 @@ export async function deviceCommand(argv: string[]): Promise<void> {
     process.env.XP2P_DEVICE_SECRET ??
     (values['secret-file'] !== undefined ? (await readFile(values['secret-file'], 'utf8')).trim() : undefined) ??
     deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
-  const camera = await openCameraFeed(values.source, (line) => console.log(line));
-  console.log(`source: ${camera.description}`);
-  const storage = await cameraStorage(values, { productId: values.product, deviceName: values.name }, (line) =>
-    console.log(line),
+  let camera: Awaited<ReturnType<typeof openCameraFeeds>>;
+  try {
+    camera = await openCameraFeeds(values.source, (line) => console.log(line));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  console.log(`source: ${camera.descriptions.join(', ')}`);
+  const storage = await cameraStorage(
+    values,
+    { productId: values.product, deviceName: values.name },
+    (line) => console.log(line),
+    camera.streams.map((s) => s.channel),
   );
   console.log(`storage: ${storage.describe}`);
   const agent = startDeviceAgent({
@@ -47,7 +55,7 @@ export async function deviceCommand(argv: string[]): Promise<void> {
     productId: values.product,
     deviceName: values.name,
     secret,
-    feed: camera.feed,
+    streams: camera.streams,
     version: values.version,
     maxLiveViewers: values['max-viewers'] !== undefined ? Number(values['max-viewers']) : undefined,
     bindAddress: defaultBindAddress(servers[0]!, values.bind),
@@ -56,7 +64,8 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   });
   const closers: (() => Promise<void>)[] = [() => camera.close(), () => agent.close()];
   if (values['http-port'] !== undefined) {
-    const direct = await startDirectHttp(camera.feed, Number(values['http-port']));
+    // plain HTTP-FLV of channel 0's best quality, for a baseline on the same machine
+    const direct = await startDirectHttp(camera.streams[0]!.feed, Number(values['http-port']));
     closers.push(() => direct.close());
     console.log(`http-flv: ${direct.url}`);
   }

@@ -7,9 +7,8 @@ import { LiveHandler } from '../live-handler.js';
 import { LiveHub } from '../media/live-hub.js';
 import type { RecordingsStore } from '../recordings/recordings-store.js';
 import { createRouter } from '../router.js';
-import { fakeResponse } from '../testing/fake-response-writer.js';
-import { recordSample } from '../testing/recordings-fixture.js';
-import { ask } from '../testing/route.js';
+import { fakeResponse, recordSample, ask, request } from '@xp2p/testing/device';
+import { LiveStreams } from '../live-streams.js';
 import { VoiceHandler } from '../voice/voice-handler.js';
 import { wavFileVoiceSink } from '../voice/wav-file-sink.js';
 import { loadCommandHandler } from './load-command-handler.js';
@@ -51,12 +50,13 @@ describe('built-in commands', () => {
       return res.json();
     };
     // no media yet: the source is starting
-    expect(await st('type=live&quality=high')).toEqual([{ status: 0, appConnectNum: 0, source: 'starting' }]);
-    expect(await st('type=live&quality=ultra')).toEqual([{ status: 406, appConnectNum: 0, source: 'starting' }]);
+    const streams = [{ channel: 0, quality: 'high', source: 'starting' }];
+    expect(await st('type=live&quality=high')).toEqual([{ status: 0, appConnectNum: 0, source: 'starting', streams }]);
+    expect(await st('type=live&quality=ultra')).toEqual([{ status: 406, appConnectNum: 0, streams }]);
     expect(await st('type=video')).toEqual([{ status: 406, appConnectNum: 0 }]);
     const viewer = fakeResponse();
     live.serve(viewer); // the one live viewer this camera allows
-    expect(await st('type=live')).toEqual([{ status: 405, appConnectNum: 1, source: 'starting' }]);
+    expect(await st('type=live')).toEqual([{ status: 405, appConnectNum: 1, source: 'starting', streams }]);
     viewer.closeByViewer();
     expect(await st('type=voice')).toEqual([{ status: 0, appConnectNum: 0 }]);
     const talk = fakeResponse();
@@ -74,7 +74,13 @@ describe('built-in commands', () => {
     const r = createRouter({ live: handler, channels: 1 });
     feed.onDown(new Error('rtsp://cam/1: Connection refused'));
     expect((await inner(r, 'get_device_st&type=live')).json()).toEqual([
-      { status: 1, appConnectNum: 0, source: 'down', sourceError: 'rtsp://cam/1: Connection refused' },
+      {
+        status: 1,
+        appConnectNum: 0,
+        source: 'down',
+        sourceError: 'rtsp://cam/1: Connection refused',
+        streams: [{ channel: 0, quality: 'high', source: 'down' }],
+      },
     ]);
     const refused = await ask(r, 'ipc.flv', 'action=live&channel=0');
     expect(refused.status).toBe(503);
@@ -84,9 +90,43 @@ describe('built-in commands', () => {
     feed.onUp();
     feed.onTag({ type: 18, timestamp: 0, data: new Uint8Array([2, 0, 0]) });
     expect((await inner(r, 'get_device_st&type=live')).json()).toEqual([
-      { status: 0, appConnectNum: 0, source: 'live' },
+      { status: 0, appConnectNum: 0, source: 'live', streams: [{ channel: 0, quality: 'high', source: 'live' }] },
     ]);
     feed.close();
+  });
+
+  it('channels and qualities: each request gets its own stream, an unknown one 404, get_device_st lists them', async () => {
+    const feeds = { high0: new LiveHub(), standard0: new LiveHub(), high1: new LiveHub() };
+    const handler = new LiveHandler(
+      new LiveStreams([
+        { channel: 0, quality: 'high', feed: feeds.high0 },
+        { channel: 0, quality: 'standard', feed: feeds.standard0 },
+        { channel: 1, quality: 'high', feed: feeds.high1 },
+      ]),
+      4,
+    );
+    const r = createRouter({ live: handler, channels: 2 });
+    const watch = (q: string) => request(r, 'ipc.flv', `action=live&${q}`);
+    const standard = watch('channel=0&quality=standard');
+    const best1 = watch('channel=1'); // no quality: the channel's best
+    expect([feeds.high0.subscriberCount, feeds.standard0.subscriberCount, feeds.high1.subscriberCount]).toEqual([
+      0, 1, 1,
+    ]);
+    expect([standard.status, best1.status]).toEqual([200, 200]);
+    const missing = await ask(r, 'ipc.flv', 'action=live&channel=1&quality=standard');
+    expect([missing.status, missing.headers['x-reason']]).toEqual([
+      404,
+      'channel 1 has no quality standard (it has high)',
+    ]);
+    expect((await ask(r, 'ipc.flv', 'action=live&channel=2')).status).toBe(404);
+    const st = (await inner(r, 'get_device_st&type=live&quality=standard')).json() as Record<string, unknown>[];
+    expect(st[0]).toMatchObject({ status: 0, appConnectNum: 2, source: 'starting' });
+    expect(st[0]!.streams).toEqual([
+      { channel: 0, quality: 'high', source: 'starting' },
+      { channel: 0, quality: 'standard', source: 'starting' },
+      { channel: 1, quality: 'high', source: 'starting' },
+    ]);
+    for (const hub of Object.values(feeds)) hub.close();
   });
 
   it('get_record_index, get_month_record, get_file_list', async () => {

@@ -5,7 +5,8 @@
  *   get_device_st&type=live|voice[&quality=]  [{"status":0,"appConnectNum":N}]
  *       status 0 accept, 1 refuse (voice: someone is talking; live: the source is down), 405 too many
  *       viewers, 406 unsupported type/quality (or no talkback on this camera); appConnectNum = live viewers
- *       now; type=live adds "source": "starting"|"live"|"down" (and "sourceError" while down)
+ *       now; type=live adds "source": "starting"|"live"|"down" of the asked channel and quality (with
+ *       "sourceError" while down) and "streams": [{"channel","quality","source"}] for every live stream
  *   get_record_index&start_time=S&end_time=E  {"video_list":[{"type":0,"start_time":S,"end_time":E}]}
  *   get_month_record&time=yyyymm             {"month":"yyyymm","days":D}  bit d-1 of D = UTC day d has video
  *   get_file_list&start_time&end_time&file_type=0|1
@@ -15,7 +16,7 @@
  * A camera without a recordings store answers empty lists.
  */
 import { intParam, RequestError } from '../http-like.js';
-import type { LiveHandler } from '../live-handler.js';
+import { LiveHandler } from '../live-handler.js';
 import type { PlaybackRegistry } from '../playback/playback-registry.js';
 import type { RecordingsStore } from '../recordings/recordings-store.js';
 import type { RequestContext } from '../response-writer.js';
@@ -33,19 +34,21 @@ export const DEVICE_ST_REFUSE = 1;
 export const DEVICE_ST_TOO_MANY = 405;
 export const DEVICE_ST_UNSUPPORTED = 406;
 
-const QUALITIES = new Set(['standard', 'high', 'super']);
-
 /** Runs a built-in command; returns the JSON body to send with 200, or throws RequestError. */
 export async function runInnerCommand(
   parts: InnerCommandParts,
   params: URLSearchParams,
-  ctx: RequestContext,
+  ctx: RequestContext & { channel?: number },
 ): Promise<unknown> {
   const cmd = params.get('cmd');
   switch (cmd) {
     case 'get_device_st':
       return [
-        { status: deviceStatus(parts, params), appConnectNum: parts.live.viewerCount, ...sourceFields(parts, params) },
+        {
+          status: deviceStatus(parts, params, ctx.channel ?? 0),
+          appConnectNum: parts.live.viewerCount,
+          ...liveFields(parts, params, ctx.channel ?? 0),
+        },
       ];
     case 'get_record_index': {
       const { start, end } = timeRange(params);
@@ -95,13 +98,13 @@ export async function runInnerCommand(
   }
 }
 
-function deviceStatus(parts: InnerCommandParts, params: URLSearchParams): number {
+function deviceStatus(parts: InnerCommandParts, params: URLSearchParams, channel: number): number {
   const type = params.get('type') ?? 'live';
-  const quality = params.get('quality');
   if (type === 'live') {
-    if (quality !== null && quality !== '' && !QUALITIES.has(quality)) return DEVICE_ST_UNSUPPORTED;
+    const found = parts.live.find(channel, params.get('quality'));
+    if (!found.ok) return DEVICE_ST_UNSUPPORTED;
     if (parts.live.viewerCount >= parts.live.maxViewers) return DEVICE_ST_TOO_MANY;
-    return parts.live.sourceStatus.state === 'down' ? DEVICE_ST_REFUSE : DEVICE_ST_ACCEPT;
+    return LiveHandler.sourceStatusOf(found.feed).state === 'down' ? DEVICE_ST_REFUSE : DEVICE_ST_ACCEPT;
   }
   if (type === 'voice') {
     if (!parts.voice.available) return DEVICE_ST_UNSUPPORTED;
@@ -110,11 +113,21 @@ function deviceStatus(parts: InnerCommandParts, params: URLSearchParams): number
   return DEVICE_ST_UNSUPPORTED;
 }
 
-/** For type=live: the state of the camera's source, so an app can tell "camera busy" from "camera blind". */
-function sourceFields(parts: InnerCommandParts, params: URLSearchParams): Record<string, string> {
+/**
+ * For type=live: the state of the asked stream's source, so an app can tell "camera busy" from "camera
+ * blind", and every stream the camera offers (channels and qualities).
+ */
+function liveFields(parts: InnerCommandParts, params: URLSearchParams, channel: number): Record<string, unknown> {
   if ((params.get('type') ?? 'live') !== 'live') return {};
-  const source = parts.live.sourceStatus;
-  return source.state === 'down' ? { source: source.state, sourceError: source.reason } : { source: source.state };
+  const streams = parts.live.streams
+    .list()
+    .map(({ channel, quality, feed }) => ({ channel, quality, source: LiveHandler.sourceStatusOf(feed).state }));
+  const found = parts.live.find(channel, params.get('quality'));
+  if (!found.ok) return { streams };
+  const source = LiveHandler.sourceStatusOf(found.feed);
+  return source.state === 'down'
+    ? { source: source.state, sourceError: source.reason, streams }
+    : { source: source.state, streams };
 }
 
 /** start_time and end_time, both required, end after start. */

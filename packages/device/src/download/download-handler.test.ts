@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeResponse } from '../testing/fake-response-writer.js';
+import { fakeResponse } from '@xp2p/testing/device';
 import { DownloadHandler } from './download-handler.js';
 
 let root: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAacSequenceHeader, isAvcSequenceHeader, startsGop, type FlvTag } from '@xp2p/protocol';
+import { waitUntil } from '@xp2p/testing';
 import { ffmpegArgs } from './ffmpeg-args.js';
 import { FfmpegSource } from './ffmpeg-source.js';
 import { bundledSamplePath } from './sample.js';
@@ -14,12 +15,6 @@ function recordingSink(): MediaSink & { tags: FlvTag[]; ended: Promise<Error | u
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until `done(tags)` holds or the time runs out. */
-async function until(tags: FlvTag[], done: (t: FlvTag[]) => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done(tags) && Date.now() < deadline) await sleep(50);
-}
 
 const hasStart = (t: FlvTag[]): boolean =>
   t.some(isAvcSequenceHeader) && t.some(isAacSequenceHeader) && t.some(startsGop);
@@ -49,7 +44,7 @@ describe('FfmpegSource', () => {
     const source = new FfmpegSource('testsrc');
     const sink = recordingSink();
     source.start(sink);
-    await until(sink.tags, hasStart, 10_000);
+    await waitUntil(() => hasStart(sink.tags), { timeoutMs: 10_000 });
     await sleep(2000);
     await source.stop();
     expect(sink.tags.some(isAvcSequenceHeader)).toBe(true);
@@ -69,7 +64,7 @@ describe('FfmpegSource', () => {
     const source = new FfmpegSource(bundledSamplePath(), { encode: false });
     const sink = recordingSink();
     source.start(sink);
-    await until(sink.tags, hasStart, 10_000);
+    await waitUntil(() => hasStart(sink.tags), { timeoutMs: 10_000 });
     await source.stop();
     expect(hasStart(sink.tags)).toBe(true);
   });

@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { probeFlv } from '@xp2p/testing';
 import { describe, expect, it } from 'vitest';
 import {
   concatBytes,
@@ -18,35 +15,7 @@ import {
 import { LiveHub, type LiveSubscriber } from './live-hub.js';
 import { bundledSamplePath } from './sample.js';
 
-// Decode every frame, keeping the stream's own millisecond timestamps: with the default 1/fps encoder
-// time base, ffmpeg rounds 33/34 ms frame steps into false "non monotonically increasing dts" errors.
-const DECODE_CHECK_ARGS = ['-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'];
-
 const sampleTags = parseFlv(new Uint8Array(readFileSync(bundledSamplePath()))).tags;
-
-/** Runs `ffprobe -show_packets` on the bytes; returns its exit code, stderr and packets. */
-async function probe(
-  bytes: Uint8Array,
-): Promise<{ code: number; stderr: string; packets: { codec_type: string; flags: string }[] }> {
-  const dir = await mkdtemp(join(tmpdir(), 'xp2p-hub-'));
-  try {
-    const file = join(dir, 'viewer.flv');
-    await writeFile(file, bytes);
-    return await new Promise((resolve) => {
-      execFile(
-        'ffprobe',
-        ['-v', 'error', '-show_packets', '-show_entries', 'packet=codec_type,flags', '-of', 'json', file],
-        (err, stdout, stderr) => {
-          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-          const packets = code === 0 ? (JSON.parse(stdout) as { packets: [] }).packets : [];
-          resolve({ code, stderr, packets });
-        },
-      );
-    });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 /** A subscriber that keeps everything it is sent; `buffered` is whatever the test says. */
 function collector(buffered: () => number = () => 0): LiveSubscriber & { chunks: Uint8Array[]; bytes(): Uint8Array } {
@@ -83,9 +52,8 @@ describe('LiveHub', () => {
     // The GOP at 2000 ms is shifted to 0, so every later keyframe lands exactly 2000 ms earlier.
     expect(tags.filter(startsGop).map((t) => t.timestamp)).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000]);
 
-    const probed = await probe(viewer.bytes());
-    expect(probed.stderr).toBe('');
-    expect(probed.code).toBe(0);
+    const probed = await probeFlv(viewer.bytes());
+    expect(probed.decodeErrors).toBe('');
     const video = probed.packets.filter((p) => p.codec_type === 'video');
     expect(video.length).toBe(8 * 30); // GOPs 2..9 of the 10 s sample
     expect(video[0]!.flags.startsWith('K')).toBe(true);
@@ -158,9 +126,8 @@ describe('LiveHub', () => {
     expect(resumes).toBeGreaterThan(0);
     expect(resumes).toBeLessThanOrEqual(stats.resyncs);
     // Despite the holes, what the slow viewer got is a valid stream.
-    const probed = await probe(slow.bytes());
-    expect(probed.code).toBe(0);
-    expect(probed.stderr).toBe('');
+    const probed = await probeFlv(slow.bytes());
+    expect(probed.decodeErrors).toBe('');
   });
 
   it('after a resync no picture is presented at or before one already shown (B-frames), so the stream decodes cleanly', async () => {
@@ -178,17 +145,7 @@ describe('LiveHub', () => {
       (t) => t.timestamp + ((((t.data[2]! << 16) | (t.data[3]! << 8) | t.data[4]!) << 8) >> 8),
     );
     expect(new Set(presented).size).toBe(presented.length);
-    const dir = await mkdtemp(join(tmpdir(), 'xp2p-hub-'));
-    try {
-      const file = join(dir, 'resync.flv');
-      await writeFile(file, viewer.bytes());
-      const stderr = await new Promise<string>((resolve) =>
-        execFile('ffmpeg', ['-v', 'error', '-i', file, ...DECODE_CHECK_ARGS], (_err, _out, err) => resolve(err.trim())),
-      );
-      expect(stderr).toBe('');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    expect((await probeFlv(viewer.bytes())).decodeErrors).toBe('');
   });
 
   it('drops audio after a resume until the keyframe', () => {

@@ -8,3 +8,20 @@ import { fileURLToPath } from 'node:url';
 export function bundledSamplePath(): string {
   return fileURLToPath(new URL('../../assets/sample.flv', import.meta.url));
 }
+
+/** The demo camera's other clips (assets/make-samples-extra.sh): channel 0 standard, channel 1 high and standard. */
+export const BUNDLED_SAMPLES = Object.freeze({
+  sample: 'sample.flv',
+  'sample-standard': 'sample-standard.flv',
+  'sample-ch1': 'sample-ch1.flv',
+  'sample-ch1-standard': 'sample-ch1-standard.flv',
+});
+export type BundledSampleName = keyof typeof BUNDLED_SAMPLES;
+
+export function isBundledSampleName(name: string): name is BundledSampleName {
+  return Object.hasOwn(BUNDLED_SAMPLES, name);
+}
+
+export function bundledSamplePathOf(name: BundledSampleName): string {
+  return fileURLToPath(new URL(`../../assets/${BUNDLED_SAMPLES[name]}`, import.meta.url));
+}

@@ -6,11 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isScriptTag, isSequenceHeader, parseFlv, startsGop, type FlvTag } from '@xp2p/protocol';
 import { LiveHandler } from '../live-handler.js';
 import { LiveHub } from '../media/live-hub.js';
-import { ffmpegDecodeErrors } from '../testing/ffmpeg.js';
+import { decodeErrors, waitUntil } from '@xp2p/testing';
 import type { RecordingsStore } from '../recordings/recordings-store.js';
 import { createRouter } from '../router.js';
-import { recordSample } from '../testing/recordings-fixture.js';
-import { ask, request } from '../testing/route.js';
+import { recordSample, ask, request } from '@xp2p/testing/device';
 
 const T0 = 1_790_000_000;
 let dir: string;
@@ -34,7 +33,7 @@ const media = (tags: FlvTag[]) => tags.filter((t) => !isScriptTag(t) && !isSeque
 async function decodes(bytes: Uint8Array): Promise<string> {
   const file = join(dir, `out-${Math.random().toString(36).slice(2)}.flv`);
   writeFileSync(file, bytes);
-  return ffmpegDecodeErrors(file);
+  return decodeErrors(file);
 }
 
 describe('playback', () => {
@@ -139,7 +138,7 @@ describe('playback', () => {
 
   it('stops reading when the viewer leaves', async () => {
     const play = request(router, 'ipc.flv', `action=playback&start_time=${T0}&end_time=${T0 + 29}&speed=1`);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(() => play.body().byteLength > 0, { intervalMs: 10, what: 'the playback to start sending' });
     play.closeByViewer();
     const sent = play.body().byteLength;
     await new Promise((r) => setTimeout(r, 300));

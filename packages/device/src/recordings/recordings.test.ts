@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isScriptTag, isSequenceHeader, parseFlv, startsGop } from '@xp2p/protocol';
-import { ffmpegDecodeErrors } from '../testing/ffmpeg.js';
-import { recordSample } from '../testing/recordings-fixture.js';
+import { decodeErrors } from '@xp2p/testing';
+import { recordSample } from '@xp2p/testing/device';
 import { RecordingsStore } from './recordings-store.js';
 
 const T0 = Date.UTC(2026, 10, 3, 23, 59, 50) / 1000; // 10 s before midnight UTC, 3 -> 4 Nov 2026
@@ -40,7 +40,7 @@ describe('SegmentRecorder + RecordingsStore', () => {
       const firstMedia = tags.find((t) => !isScriptTag(t) && !isSequenceHeader(t))!;
       expect(startsGop(firstMedia)).toBe(true);
       expect(firstMedia.timestamp).toBe(0);
-      expect(await ffmpegDecodeErrors(path)).toBe('');
+      expect(await decodeErrors(path)).toBe('');
     }
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { recordings: unknown[] };
     expect(index.recordings).toEqual(list);

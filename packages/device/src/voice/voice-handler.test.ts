@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RequestError } from '../http-like.js';
-import { fakeResponse } from '../testing/fake-response-writer.js';
+import { waitUntil } from '@xp2p/testing';
+import { fakeResponse } from '@xp2p/testing/device';
 import { commandVoiceSink } from './command-sink.js';
 import { VoiceHandler } from './voice-handler.js';
 import { wavFileVoiceSink } from './wav-file-sink.js';
@@ -20,17 +21,6 @@ afterEach(async () => {
 
 const ctx = { sessionId: 'session-abc' };
 const pcm = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
-
-function waitFor(cond: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const poll = setInterval(() => {
-      if (cond()) {
-        clearInterval(poll);
-        resolve();
-      }
-    }, 5);
-  });
-}
 
 describe('VoiceHandler', () => {
   it('writes what the viewer sends to a WAV file with exact sizes, then ends the response', async () => {
@@ -79,7 +69,7 @@ describe('VoiceHandler', () => {
     expect(first.status).toBe(200);
     expect(second.status).toBe(503);
     first.closeByViewer(); // left without `end`: the file is still finished
-    await waitFor(() => !handler.busy);
+    await waitUntil(() => !handler.busy, { intervalMs: 5 });
     const third = fakeResponse();
     await handler.serve(new URLSearchParams('sample_rate=8000&channels=2'), third, ctx);
     expect(third.status).toBe(200);

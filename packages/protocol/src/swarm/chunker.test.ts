@@ -1,17 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { probeFlv, type ProbedPacket } from '@xp2p/testing';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../bytes.js';
 import { parseFlv } from '../flv/demux.js';
 import { isAvcEndOfSequence, isScriptTag, isSequenceHeader, startsGop } from '../flv/inspect.js';
 import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, type FlvTag } from '../flv/tag.js';
 import { FlvChunker, type ChunkerChunk, type ChunkerInit, type ChunkerOutput } from './chunker.js';
-
-// Decode every frame, keeping the stream's own millisecond timestamps: with the default 1/fps encoder
-// time base, ffmpeg rounds 33/34 ms frame steps into false "non monotonically increasing dts" errors.
-const DECODE_CHECK_ARGS = ['-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'];
 
 const fixture = parseFlv(new Uint8Array(readFileSync(new URL('../flv/fixtures/av.flv', import.meta.url))));
 
@@ -21,30 +15,11 @@ function chunkAll(tags: readonly FlvTag[], chunker = new FlvChunker({ header: fi
 const chunksOf = (out: ChunkerOutput[]): ChunkerChunk[] => out.filter((o): o is ChunkerChunk => o.kind === 'chunk');
 const initsOf = (out: ChunkerOutput[]): ChunkerInit[] => out.filter((o): o is ChunkerInit => o.kind === 'init');
 
-/** ffprobe's packets for some FLV bytes; throws if ffmpeg cannot decode them cleanly. */
-function probe(bytes: Uint8Array): { codec_type: string; flags: string }[] {
-  const dir = mkdtempSync(join(tmpdir(), 'chunker-'));
-  try {
-    const file = join(dir, 'out.flv');
-    writeFileSync(file, bytes);
-    const decodeErrors = execFileSync('ffmpeg', ['-v', 'error', '-i', file, ...DECODE_CHECK_ARGS], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    expect(decodeErrors).toBe('');
-    const out = JSON.parse(
-      execFileSync(
-        'ffprobe',
-        ['-v', 'error', '-show_packets', '-show_entries', 'packet=codec_type,flags', '-of', 'json', file],
-        {
-          encoding: 'utf8',
-        },
-      ),
-    ) as { packets: { codec_type: string; flags: string }[] };
-    return out.packets;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** ffprobe's packets for some FLV bytes, after checking that ffmpeg decodes them cleanly. */
+async function probe(bytes: Uint8Array): Promise<ProbedPacket[]> {
+  const result = await probeFlv(bytes);
+  expect(result.decodeErrors).toBe('');
+  return result.packets;
 }
 
 describe('FlvChunker on the av fixture', () => {
@@ -93,18 +68,18 @@ describe('FlvChunker on the av fixture', () => {
     expect(chunks.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('init + chunks from the second keyframe chunk decode in ffmpeg, starting with a keyframe', () => {
+  it('init + chunks from the second keyframe chunk decode in ffmpeg, starting with a keyframe', async () => {
     const start = chunks.filter((c) => c.keyframe)[1]!;
     const tail = chunks.filter((c) => c.seq >= start.seq);
-    const packets = probe(concatBytes([inits[0]!.bytes, ...tail.map((c) => c.bytes)]));
+    const packets = await probe(concatBytes([inits[0]!.bytes, ...tail.map((c) => c.bytes)]));
     const video = packets.filter((p) => p.codec_type === 'video');
     expect(video[0]?.flags).toMatch(/^K/);
     const tailTags = tail.flatMap((c) => parseFlv(concatBytes([inits[0]!.bytes, c.bytes])).tags.slice(3));
     expect(video).toHaveLength(tailTags.filter((t) => t.type === FLV_TAG_VIDEO).length);
   });
 
-  it('whole stream (init + all chunks) decodes', () => {
-    const packets = probe(concatBytes([inits[0]!.bytes, ...chunks.map((c) => c.bytes)]));
+  it('whole stream (init + all chunks) decodes', async () => {
+    const packets = await probe(concatBytes([inits[0]!.bytes, ...chunks.map((c) => c.bytes)]));
     expect(packets.filter((p) => p.codec_type === 'video')).toHaveLength(30);
   });
 });

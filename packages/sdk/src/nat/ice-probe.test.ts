@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { classifyCandidates, iceNatProbe, parseIceCandidate } from './ice-probe.js';
 import { NatMonitor, type NatChangedDetail, type NatErrorDetail } from './monitor.js';
-import { encodeResponse } from './test-stun-server.test-support.js';
+import { encodeResponse } from '@xp2p/testing/nat';
 import type { Endpoint } from './stun.js';
 
 const server = [{ host: '127.0.0.1', port: 3478 }];

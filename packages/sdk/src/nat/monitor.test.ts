@@ -1,7 +1,8 @@
 /** The NAT watch: first probe, re-probes, natChanged on a new public address or interfaces, natError. */
 import { describe, expect, it } from 'vitest';
 import { NatMonitor, parseStunUrl, stunServersOf, type NatChangedDetail, type NatErrorDetail } from './monitor.js';
-import { changeableNat } from './fake-transport.test-support.js';
+import { waitUntil } from '@xp2p/testing';
+import { changeableNat } from '@xp2p/testing/nat';
 
 const fast = { rtoMs: 5, attempts: 2 };
 
@@ -107,11 +108,11 @@ describe('NatMonitor', () => {
     await monitor.probe('init');
     monitor.startTimer();
     net.state.publicAddress = '203.0.113.5';
-    for (let i = 0; i < 50 && changed.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil(() => changed.length > 0, { intervalMs: 10, what: 'natChanged from the periodic re-probe' });
     expect(changed[0]?.reasons).toEqual(['mapped-address']);
     monitor.stop();
     const probes = monitor.stats().probes;
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 60)); // three periods without a probe
     expect(monitor.stats().probes).toBe(probes);
   });
 });

@@ -1,7 +1,7 @@
 /** The classifier's decision tree (RFC 5780 §4.3, §4.4) against simulated NATs of every behaviour. */
 import { describe, expect, it } from 'vitest';
 import { natTypeName, NatProbeError, probeNat, type NatBehaviour } from './probe.js';
-import { simulatedNetwork } from './test-stun-server.test-support.js';
+import { simulatedNetwork } from '@xp2p/testing/nat';
 
 const EI: NatBehaviour = 'endpoint-independent';
 const AD: NatBehaviour = 'address-dependent';

@@ -1,7 +1,7 @@
 /** The client codec against RFC 5769's sample responses, plus requests, RFC 5780 attributes and bad input. */
 import { describe, expect, it } from 'vitest';
 import { decodeBindingResponse, encodeBindingRequest, StunAttribute } from './stun.js';
-import { encodeResponse } from './test-stun-server.test-support.js';
+import { encodeResponse } from '@xp2p/testing/nat';
 
 const hex = (t: string) => Uint8Array.from(t.replace(/\s+/g, '').match(/../g) ?? [], (h) => parseInt(h, 16));
 const TID = hex('b7e7a701 bc34d686 fa87dfae');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.js';
 import { MIGRATIONS, migrate } from '../db/migrations.js';
 import { openDatabase } from '../db/open-database.js';
-import { startPostgres, type PostgresProcess } from '../testing/postgres-process.js';
+import { startPostgres, type PostgresProcess } from '@xp2p/testing';
 import { AccountError } from './account-errors.js';
 import { AccountStore } from './account-store.js';
 import { AuditLog } from './audit-log.js';

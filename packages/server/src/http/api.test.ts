@@ -1,6 +1,6 @@
 import { appSignatureHeaders, decodeXp2pInfo, signAppRequest, verifyViewerToken } from '@xp2p/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClientPool, connectDevice, signedFetch, startTestServer, type TestServer } from '../testing/harness.js';
+import { ClientPool, connectDevice, signedFetch, startTestServer, type TestServer } from '@xp2p/testing/server';
 
 let t: TestServer;
 const pool = new ClientPool();

@@ -14,8 +14,8 @@ import {
   TestClient,
   viewerUrl,
   type TestServer,
-} from '../testing/harness.js';
-import { parsePrometheusText } from '../testing/prometheus-text.js';
+} from '@xp2p/testing/server';
+import { parsePrometheusText } from '@xp2p/testing';
 
 let t: TestServer | undefined;
 let dir: string;

@@ -2,16 +2,17 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { concatBytes, originEventSchema, streamManifestSchema, type StreamManifest } from '@xp2p/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing/harness.js';
 import {
+  startTestServer,
+  type TestServer,
   ffmpegPublish,
   fixture,
   fixtureBytes,
   loopedFixtureTags,
-  probeFlv,
   readAll,
   readNdjson,
-} from '../testing/live.js';
+} from '@xp2p/testing/server';
+import { probeFlv, waitUntil } from '@xp2p/testing';
 
 let t: TestServer | undefined;
 afterEach(async () => {
@@ -151,8 +152,9 @@ describe('chunk URLs and manifest', () => {
     t = await startTestServer({ tuning: { endedStreamRetainMs: 150 } });
     const old = publishFixture('r', { end: true });
     expect((await get(`/live/r/${old.epoch}/chunk-0.bin`)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await get('/live/r/manifest.json')).status).toBe(404);
+    await waitUntil(async () => (await get('/live/r/manifest.json')).status === 404, {
+      what: 'the ended stream to be dropped after its retention time',
+    });
     const next = publishFixture('r');
     expect(next.epoch).not.toBe(old.epoch);
     expect((await get(`/live/r/${old.epoch}/chunk-0.bin`)).status).toBe(410);
@@ -236,15 +238,15 @@ describe('publishing over HTTP', () => {
     t = await startTestServer();
     const ffmpeg = ffmpegPublish(`${t.server.url}/live/ff?key=${t.config.publishKey}`, 3);
     // Wait until the stream is live, then watch it.
-    let res: Response | undefined;
-    for (let i = 0; i < 100 && !res; i++) {
-      const attempt = await get('/live/ff.flv');
-      if (attempt.status === 200) res = attempt;
-      else await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(res).toBeDefined();
+    const res = await waitUntil(
+      async () => {
+        const attempt = await get('/live/ff.flv');
+        return attempt.status === 200 ? attempt : undefined;
+      },
+      { timeoutMs: 10_000, what: '/live/ff.flv to answer 200' },
+    );
     const feed = await get('/live/ff/feed');
-    const [bytes, lines, code] = await Promise.all([readAll(res!), readNdjson(feed), ffmpeg.exited]);
+    const [bytes, lines, code] = await Promise.all([readAll(res), readNdjson(feed), ffmpeg.exited]);
     expect(code).toBe(0);
     const probe = await probeFlv(bytes);
     expect(probe.decodeErrors).toBe('');
@@ -271,7 +273,7 @@ describe('pulling an upstream HTTP-FLV URL', () => {
     const firstPart = fixture.tags.findIndex((tag) => tag.timestamp >= 600);
     for (const tag of fixture.tags.slice(0, firstPart)) upstream.push(tag);
     const pull = t.server.origin.startPull('copy', `${t.server.url}/live/up.flv`);
-    for (let i = 0; i < 100 && !t.server.origin.stream('copy')?.init; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => t!.server.origin.stream('copy')?.init, { intervalMs: 20, what: "the copy's init" });
     for (const tag of fixture.tags.slice(firstPart)) upstream.push(tag);
     upstream.end();
     expect(await pull.done).toEqual({ reason: 'eof' });
@@ -300,7 +302,7 @@ describe('in-process publishing', () => {
       yield* fixture.tags.slice(20);
     }
     const done = t.server.origin.publishTags('p', source(), { header: fixture.header });
-    await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => t!.server.origin.stream('p')?.live, { intervalMs: 5, what: 'stream p live' });
     expect(() => t!.server.origin.openPublisher('p')).toThrow(/already being published/);
     expect(() => t!.server.origin.openPublisher('bad name')).toThrow(/invalid stream name/);
     release();

@@ -1,27 +1,11 @@
 import { originEventSchema } from '@xp2p/protocol';
 import { describe, expect, it } from 'vitest';
-import { ClientPool, startTestServer } from '../testing/harness.js';
-import { connectPeer, fixture, readAll, readNdjson } from '../testing/live.js';
-
-const resourceCounts = (): Map<string, number> => {
-  const counts = new Map<string, number>();
-  for (const r of process.getActiveResourcesInfo()) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return counts;
-};
-
-async function extraResources(before: Map<string, number>, waitMs = 3_000): Promise<string[]> {
-  const extra = (): string[] =>
-    [...resourceCounts()]
-      .filter(([k, n]) => n > (before.get(k) ?? 0))
-      .map(([k, n]) => `${k} +${n - (before.get(k) ?? 0)}`);
-  const until = Date.now() + waitMs;
-  while (extra().length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-  return extra();
-}
+import { expectNoLeaks, snapshotResources } from '@xp2p/testing';
+import { ClientPool, startTestServer, connectPeer, fixture, readAll, readNdjson } from '@xp2p/testing/server';
 
 describe('server close() with live 1vN traffic', () => {
   it('ends every viewer with eof (HTTP-FLV, feed, tracker peer) and leaves no socket or timer', async () => {
-    const before = resourceCounts();
+    const before = snapshotResources();
     const t = await startTestServer();
     const pool = new ClientPool();
     const pub = t.server.origin.openPublisher('room');
@@ -47,6 +31,6 @@ describe('server close() with live 1vN traffic', () => {
     expect((await peer.closed).code).toBe(1001);
     expect((await pull.done).reason).toBe('stopped');
     await pool.closeAll();
-    expect(await extraResources(before)).toEqual([]);
+    await expectNoLeaks(before);
   });
 });

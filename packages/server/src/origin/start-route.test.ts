@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
 import { concatBytes, START_HEADERS, streamManifestSchema, type StreamManifest } from '@xp2p/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing/harness.js';
-import { fixture, FIXTURE_MS, loopedFixtureTags, probeFlv, readAll } from '../testing/live.js';
+import {
+  startTestServer,
+  type TestServer,
+  fixture,
+  FIXTURE_MS,
+  loopedFixtureTags,
+  readAll,
+} from '@xp2p/testing/server';
+import { probeFlv } from '@xp2p/testing';
 
 let t: TestServer | undefined;
 afterEach(async () => {

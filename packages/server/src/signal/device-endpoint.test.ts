@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClientPool, connectDevice, TestClient, startTestServer, type TestServer } from '../testing/harness.js';
+import { ClientPool, connectDevice, TestClient, startTestServer, type TestServer } from '@xp2p/testing/server';
 import { DEVICE_LOGIN_REFUSED } from './device-endpoint.js';
 
 let t: TestServer;

@@ -10,7 +10,7 @@ import {
   TestClient,
   viewerUrl,
   type TestServer,
-} from '../testing/harness.js';
+} from '@xp2p/testing/server';
 import type { DeviceConfig } from '../config/schema.js';
 
 let t: TestServer;

@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing/harness.js';
+import { startTestServer, type TestServer } from '@xp2p/testing/server';
 import {
   decodeStunMessage,
   decodeXorMappedAddress,

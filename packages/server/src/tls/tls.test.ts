@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientPool, startTestServer, TestClient, type TestServer } from '../testing/harness.js';
-import { makeTestCa, type TestCa } from '../testing/test-certificates.js';
+import { ClientPool, startTestServer, TestClient, type TestServer } from '@xp2p/testing/server';
+import { makeTestCa, type TestCa } from '@xp2p/testing';
 
 let dir: string;
 let ca: TestCa;

@@ -1,7 +1,15 @@
 import { signAppRequest, trackerToPeerSchema, type TrackerToPeer } from '@xp2p/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientPool, startTestServer, TestClient, type TestServer } from '../testing/harness.js';
-import { connectPeer, fixture, loopedFixtureTags, peerUrl } from '../testing/live.js';
+import {
+  ClientPool,
+  startTestServer,
+  TestClient,
+  type TestServer,
+  connectPeer,
+  fixture,
+  loopedFixtureTags,
+  peerUrl,
+} from '@xp2p/testing/server';
 import type { Publisher } from '../origin/origin.js';
 import type { StartServerOptions } from '../server.js';
 

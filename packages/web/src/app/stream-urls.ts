@@ -1,7 +1,9 @@
 /** The 1v1 request URLs the guide's demos use (the host part is fixed; the sdk reads path and query). */
 const BASE = 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv';
 
-export const liveUrl = (quality = 'high'): string => `${BASE}?action=live&channel=0&quality=${quality}`;
+/** A camera's live stream; without a quality the camera sends the channel's best. */
+export const liveUrl = (channel = 0, quality?: string): string =>
+  `${BASE}?action=live&channel=${channel}${quality ? `&quality=${encodeURIComponent(quality)}` : ''}`;
 
 export const playbackUrl = (startS: number, endS: number): string =>
   `${BASE}?action=playback&channel=0&start_time=${startS}&end_time=${endS}`;

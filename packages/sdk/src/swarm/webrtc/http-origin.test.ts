@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { START_HEADERS } from '@xp2p/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitUntil } from '@xp2p/testing';
 import { HttpOriginClient } from './http-origin.js';
 
 const chunk = { seq: 7, size: 3, initId: 0, timestamp: 0, duration: 1000, keyframe: true, hash: '' };
@@ -52,14 +53,15 @@ describe('HttpOriginClient', () => {
   });
 
   it('moving aborts fetches still waiting on a node that stopped answering; the engine retries elsewhere', async () => {
-    const silent = createServer(() => {}); // accepts, never answers: a frozen node
+    let requests = 0;
+    const silent = createServer(() => void requests++); // accepts, never answers: a frozen node
     servers.push(silent);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const frozen = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     const unreachable: string[] = [];
     const client = new HttpOriginClient(fetch, frozen, 'room', (base) => unreachable.push(base));
     const waiting = client.fetchChunk(chunk, new AbortController().signal);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(() => requests > 0, { intervalMs: 10, what: 'the request to reach the frozen node' });
     const started = Date.now();
     client.moveTo(await node(200));
     await expect(waiting).rejects.toThrow(/moved to/);

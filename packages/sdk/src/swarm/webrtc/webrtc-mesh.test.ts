@@ -1,6 +1,7 @@
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChunkMeta, InitMeta, OriginEvent } from '@xp2p/protocol';
+import { waitUntil } from '@xp2p/testing';
 import type { Platform } from '../../platform.js';
 import { webCryptoSha256Hex } from '../engine/hash.js';
 import { SwarmPeer } from '../engine/swarm-peer.js';
@@ -108,9 +109,7 @@ describe('swarm over real WebRTC data channels', () => {
       await produce();
     }
     broadcast({ type: 'eof', epoch, lastSeq: seq - 1 });
-    const deadline = Date.now() + 5000;
-    while ((!ended.get(ids[0]) || !ended.get(ids[1])) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => ended.get(ids[0]) && ended.get(ids[1]), { what: 'both peers to end after eof' });
 
     for (const id of ids) {
       expect(ended.get(id)).toBe(true);

@@ -8,7 +8,7 @@ import { xp2pInfoFor } from '../api.js';
 import type { CameraContext, Panel } from '../camera-context.js';
 import { h, setMessage } from '../dom.js';
 import { describeApiError, describeCode } from '../errors.js';
-import { liveUrl } from '../stream-urls.js';
+import { innerCommand, liveUrl } from '../stream-urls.js';
 
 // Candidate types name where an address came from, not whether a NAT was crossed: a browser that hides its
 // host addresses (mDNS) reaches even a camera on the same machine by its server-reflexive address.
@@ -32,9 +32,43 @@ export function livePanel(ctx: Omit<CameraContext, 'connected'>): LivePanel {
   const stats = h('div', { class: 'stats', 'data-role': 'live-stats' }, 'Connecting…');
   const message = h('div', { class: 'message', hidden: true });
   const retry = h('button', { type: 'button', hidden: true, onclick: () => void start() }, 'Reconnect');
-  const el = h('section', { class: 'panel live' }, video, stats, message, retry);
+  // The camera's channels and qualities, from its get_device_st once connected; choosing one restarts.
+  const picker = h('select', {
+    'data-role': 'live-stream',
+    'aria-label': 'Channel and quality',
+    hidden: true,
+    onchange: () => void start(),
+  });
+  const el = h('section', { class: 'panel live' }, video, picker, stats, message, retry);
   let view: P2PFlvView | undefined;
   let run = 0;
+
+  function chosen(): { channel: number; quality?: string } {
+    const [channel, quality] = picker.value.split(':');
+    return picker.value ? { channel: Number(channel), quality } : { channel: 0 };
+  }
+
+  async function listStreams(myRun: number): Promise<void> {
+    const answer = await ctx.p2p.sendCommand(ctx.serviceId, innerCommand('get_device_st&type=live'));
+    if (myRun !== run || answer.type !== 'success' || picker.options.length > 0) return;
+    let streams: { channel: number; quality: string }[];
+    try {
+      streams = (JSON.parse(answer.data) as { streams?: { channel: number; quality: string }[] }[])[0]?.streams ?? [];
+    } catch {
+      return; // a camera that does not list its streams: no choice to offer
+    }
+    const current = chosen();
+    for (const { channel, quality } of streams) {
+      const option = h('option', { value: `${channel}:${quality}` }, `Channel ${channel} · ${quality}`);
+      if (
+        channel === current.channel &&
+        (current.quality ?? streams.find((s) => s.channel === channel)?.quality) === quality
+      )
+        option.selected = true;
+      picker.append(option);
+    }
+    picker.hidden = streams.length < 2;
+  }
 
   function stop(): void {
     run++;
@@ -75,7 +109,12 @@ export function livePanel(ctx: Omit<CameraContext, 'connected'>): LivePanel {
     const startedAt = performance.now();
     const code = await ctx.p2p.startP2PService(
       ctx.serviceId,
-      { url: liveUrl(), productId: ctx.camera.productId, deviceName: ctx.camera.deviceName, xp2pInfo },
+      {
+        url: liveUrl(chosen().channel, chosen().quality),
+        productId: ctx.camera.productId,
+        deviceName: ctx.camera.deviceName,
+        xp2pInfo,
+      },
       {
         msgCallback: (event, subtype, detail) => v.msgCallback(event, subtype, detail),
         dataCallback: v.dataCallback,
@@ -88,6 +127,7 @@ export function livePanel(ctx: Omit<CameraContext, 'connected'>): LivePanel {
       return fail(describeCode(code, ctx.p2p.lastError(ctx.serviceId)));
     }
     stats.textContent = 'Connected, waiting for the first frame…';
+    void listStreams(myRun);
     void v.firstFrame.then(async (at) => {
       if (myRun !== run) return;
       const ttff = Math.round(at - startedAt);

@@ -1,0 +1,43 @@
+/**
+ * What the guide's module runs on: the platform (browsers, Node), a clock, peer connections and the
+ * signalling connection. createP2PModule uses the real ones; the simulator (one-to-one/sim) passes its own,
+ * so the whole guide API runs in virtual time in tests.
+ */
+import type { AppParams } from '../app-params.js';
+import type { SDK_DEFAULTS } from '../defaults.js';
+import { realClock, type Clock } from '../one-to-one/clock.js';
+import type { PeerConnectionFactory, SignalChannel } from '../one-to-one/transport.js';
+import type { Platform } from '../platform.js';
+import { ViewerSignal } from '../signal/signal-connection.js';
+
+/** The module's signalling connection: shared by its sessions, closed by destroy. */
+export interface ModuleSignal extends SignalChannel {
+  /** the server node in use (its STUN service is probed) */
+  readonly serverUrl: string;
+  close(): void;
+}
+
+export interface ModuleHost {
+  platform: Platform;
+  clock: Clock;
+  createPeerConnection: PeerConnectionFactory;
+  openSignal(serverUrls: string[], app: AppParams, log: (line: string) => void): ModuleSignal;
+}
+
+/** The real host: the platform's RTCPeerConnection and WebSocket, the global timers. */
+export function realHost(platform: Platform, config: typeof SDK_DEFAULTS): ModuleHost {
+  return {
+    platform,
+    clock: realClock,
+    createPeerConnection: ({ iceServers }) =>
+      new platform.RTCPeerConnection({ iceServers, ...platform.rtcConfigExtras }),
+    openSignal: (serverUrls, app, log) =>
+      new ViewerSignal(platform, serverUrls, app, {
+        clock: realClock,
+        timeoutMs: config.signalTimeoutMs,
+        pingMs: config.signalPingMs,
+        backoff: { minMs: config.signalBackoffMinMs, maxMs: config.signalBackoffMaxMs },
+        log,
+      }),
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * init / destroy / resetP2P / getNatStats: what a module holds between init and destroy (the app's
+ * parameters, the signalling connection shared by every session, the NAT monitor).
+ */
+import { ErrorCode, randomId } from '@xp2p/protocol';
+import { serverUrlsOf, validAppParams, type AppParams } from '../app-params.js';
+import type { SDK_DEFAULTS } from '../defaults.js';
+import { NatMonitor, type NatStats } from '../nat/monitor.js';
+import { safeCall } from './events.js';
+import type { ModuleHost, ModuleSignal } from './module-host.js';
+import { createNatMonitor } from './nat-setup.js';
+import { extraStunServers, isFn } from './validate.js';
+
+export interface InitOptions {
+  /** `appParams.stunServers` (string[]) adds STUN servers to the probe, like `stunServers` below */
+  appParams: AppParams;
+  /**
+   * 'log' (string), 'natChanged' (NatChangedDetail), 'natError' (NatErrorDetail; code -2202) ...
+   */
+  eventHandler?: (event: string, detail: unknown) => void;
+  /**
+   * NAT probe at init (Node: STUN over UDP, RFC 5780 where the server allows; browsers: ICE gathering,
+   * which shows the mapped address and whether there is a NAT, not its type; a platform with neither skips it):
+   * 'background' (default): init resolves 0 at once, the probe runs behind it, a failure fires natError;
+   * 'wait': init waits for the probe and returns -2202 when it fails entirely (the module is then not
+   * initialised; natError fires too); 'off': no probe at init and no periodic re-probe (resetP2P still probes).
+   */
+  probe?: 'background' | 'wait' | 'off';
+  /**
+   * Extra STUN servers for the probe, besides the signalling server's own: "stun:host:port", "host:port"
+   * or "host" (port 3478); DNS names allowed (guide 1.0.2).
+   */
+  stunServers?: string[];
+}
+
+/** What init set up. */
+export interface Initialised {
+  app: AppParams;
+  signal: ModuleSignal;
+  nat: NatMonitor | undefined;
+}
+
+export class ModuleLifecycle {
+  private state: Initialised | undefined;
+  uuid = '';
+
+  constructor(
+    private readonly host: ModuleHost,
+    private readonly config: typeof SDK_DEFAULTS,
+  ) {}
+
+  /** What init set up, or undefined before init and after destroy. */
+  get current(): Initialised | undefined {
+    return this.state;
+  }
+
+  async init(options: InitOptions): Promise<number> {
+    if (this.state) return ErrorCode.ALREADY_INITIALISED;
+    if (!options || !validAppParams(options.appParams)) return ErrorCode.PARAM_ERROR;
+    if (options.eventHandler !== undefined && !isFn(options.eventHandler)) return ErrorCode.PARAM_ERROR;
+    const probeMode = options.probe ?? 'background';
+    if (!['background', 'wait', 'off'].includes(probeMode)) return ErrorCode.PARAM_ERROR;
+    const extraStun = extraStunServers(options.appParams, options.stunServers);
+    if (!extraStun) return ErrorCode.PARAM_ERROR;
+    this.uuid = randomId(16);
+    const app = options.appParams;
+    const { host, config } = this;
+    const emit = (event: string, detail: unknown) => safeCall(options.eventHandler, event, detail);
+    const signal = host.openSignal(serverUrlsOf(app, config.serverUrl), app, (line) => emit('log', line));
+    const periodic = probeMode !== 'off';
+    const nat = createNatMonitor({ platform: host.platform, config, signal, extraStun, periodic, emit });
+    const mine: Initialised = { app, signal, nat };
+    this.state = mine;
+    // Connect on intent: open the signalling socket now so the first startP2PService does not wait for it.
+    signal.connect().catch(() => {
+      /* retried by the first session; its failure is reported there */
+    });
+    if (!nat || probeMode === 'off') return ErrorCode.OK;
+    return this.firstProbe(mine, nat, probeMode === 'wait');
+  }
+
+  /** Closes what init opened (the services are the caller's to stop first). */
+  takeDown(): void {
+    const s = this.state;
+    if (!s) return;
+    s.nat?.stop();
+    s.signal.close();
+    this.state = undefined;
+  }
+
+  /** Reconnects the signalling socket and probes the NAT again: 0, -2002 (no init) or -2202. */
+  async resetP2P(): Promise<number> {
+    const s = this.state;
+    if (!s) return ErrorCode.NOT_INITIALISED;
+    try {
+      await s.signal.connect();
+    } catch {
+      return ErrorCode.PROBE_ERROR;
+    }
+    if (!s.nat) return ErrorCode.OK;
+    try {
+      await s.nat.probe('reset');
+    } catch {
+      return this.state === s ? ErrorCode.PROBE_ERROR : ErrorCode.NOT_INITIALISED;
+    }
+    return this.state === s ? ErrorCode.OK : ErrorCode.NOT_INITIALISED;
+  }
+
+  /** The last NAT probe (state 'unsupported' where the platform cannot probe); undefined before init. */
+  getNatStats(): NatStats | undefined {
+    const s = this.state;
+    if (!s) return undefined;
+    return s.nat ? s.nat.stats() : NatMonitor.unsupported();
+  }
+
+  /** A broken path often means the network changed: probe now, so natChanged does not wait for the timer. */
+  probeAfterPathLoss(): void {
+    this.state?.nat?.probe('path-lost').catch(() => {
+      /* reported by natError */
+    });
+  }
+
+  private async firstProbe(mine: Initialised, nat: NatMonitor, wait: boolean): Promise<number> {
+    const first = nat.probe('init');
+    if (!wait) {
+      first.catch(() => {
+        /* reported by natError */
+      });
+      nat.startTimer();
+      return ErrorCode.OK;
+    }
+    try {
+      await first;
+    } catch {
+      // the guide's init -2202: not initialised, so the app may call init again
+      if (this.state === mine) this.takeDown();
+      return ErrorCode.PROBE_ERROR;
+    }
+    if (this.state !== mine) return ErrorCode.PROBE_ERROR; // destroyed while probing
+    nat.startTimer();
+    return ErrorCode.OK;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Talkback: the viewer's microphone PCM goes up to the camera on a `voice` request. The camera admits
+ * one talker at a time (a second gets 503, reported as -2601).
+ */
+import { ErrorCode, type ErrorCodeValue } from '@xp2p/protocol';
+import { safeCall } from '../safe-call.js';
+import type { IpcSession } from '../session/ipc-session.js';
+import type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from './recorder.js';
+import type { RequestHandle } from './request.js';
+
+export interface VoiceTalk {
+  stop(): void;
+  readonly bytesSent: number;
+}
+
+/** Upstream audio beyond this much unsent is dropped rather than queued: talk must stay live. */
+const MAX_UPSTREAM_BACKLOG_BYTES = 256 * 1024;
+
+export interface VoiceStart {
+  /** the talk, from the moment it is asked for: stop() before the camera answered cancels the request */
+  talk: VoiceTalk;
+  /** settles once the camera answered (or the talk was stopped first) */
+  started: Promise<{ code: ErrorCodeValue; why?: string }>;
+}
+
+/** Asks the camera for talkback; `started` rejects (XP2PError) when the session cannot carry a request now. */
+export function startVoice(
+  session: IpcSession,
+  recorder: RecorderManager,
+  options: RecorderStartOptions,
+  callbacks: VoiceCallbacks,
+  channel: number,
+  onEnded: (reason: string) => void,
+): VoiceStart {
+  const sampleRate = options.sampleRate ?? 16000;
+  const channels = options.numberOfChannels ?? 1;
+  const query = `channel=${channel}&sample_rate=${sampleRate}&channels=${channels}&bits=16`;
+  let talk!: VoiceTalk;
+  const started = new Promise<{ code: ErrorCodeValue; why?: string }>((resolve) => {
+    let started = false;
+    let stopped = false;
+    let bytesSent = 0;
+    // assigned once below; the callbacks defined first refer to it. It stays unset when the session cannot
+    // carry the request (`started` then rejects), so stop() below does not count on it.
+    // eslint-disable-next-line prefer-const
+    let handle: RequestHandle;
+    talk = {
+      stop() {
+        if (stopped) return;
+        stopped = true;
+        if (!started) {
+          // not answered yet: no recorder runs, the request just goes
+          (handle as RequestHandle | undefined)?.cancel();
+          resolve({ code: ErrorCode.VOICE_START_FAILED, why: 'stopped before the camera answered' });
+          return;
+        }
+        try {
+          recorder.stop(); // its onStop ends the upstream
+        } catch {
+          handle.endUpstream();
+        }
+      },
+      get bytesSent() {
+        return bytesSent;
+      },
+    };
+    recorder.onStart(() => safeCall(callbacks.onStart));
+    recorder.onPause(() => safeCall(callbacks.onPause, { inInterruption: false }));
+    recorder.onResume(() => safeCall(callbacks.onResume));
+    recorder.onStop(() => {
+      stopped = true;
+      handle.endUpstream();
+      safeCall(callbacks.onStop, { willRestart: false });
+    });
+    recorder.onError(({ errMsg }) => {
+      stopped = true;
+      handle.endUpstream();
+      onEnded(`recorder error: ${errMsg}`);
+    });
+    recorder.onFrameRecorded(({ frameBuffer }) => {
+      if (stopped || !started) return;
+      if (handle.bufferedAmount > MAX_UPSTREAM_BACKLOG_BYTES) return;
+      if (handle.sendUpstream(new Uint8Array(frameBuffer))) bytesSent += frameBuffer.byteLength;
+    });
+    handle = session.request(
+      { path: 'voice', query },
+      {
+        onHead(status, headers) {
+          if (status !== 200) {
+            handle.cancel();
+            resolve({
+              code: ErrorCode.VOICE_START_FAILED,
+              why: `camera answered ${status}: ${headers['x-reason'] ?? ''}`,
+            });
+            return;
+          }
+          started = true;
+          try {
+            recorder.start({ ...options, sampleRate, numberOfChannels: channels });
+          } catch (err) {
+            handle.cancel();
+            resolve({ code: ErrorCode.VOICE_START_FAILED, why: `recorder did not start: ${String(err)}` });
+            return;
+          }
+          resolve({ code: ErrorCode.OK });
+        },
+        onData() {},
+        onEnd() {
+          if (!stopped) talk.stop();
+          onEnded('camera ended the talk');
+        },
+        onError(err) {
+          if (!started) resolve({ code: ErrorCode.VOICE_START_FAILED, why: err.message });
+          else {
+            if (!stopped) talk.stop();
+            onEnded(err.message);
+          }
+        },
+      },
+    );
+  });
+  return { talk, started };
+}

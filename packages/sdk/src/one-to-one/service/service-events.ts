@@ -1,0 +1,22 @@
+/**
+ * What a 1v1 service reports besides the guide's msgCallback, as typed events on the module
+ * (`p2p.on('pathLost', ...)`): tests and apps follow path recovery without parsing log text.
+ */
+export interface P2PEventMap extends Record<string, unknown[]> {
+  /** the path to the camera broke (heartbeat silence, a closed control channel, a failed peer connection) */
+  pathLost: [event: { id: string; reason: string }];
+  /** a reconnect on a fresh peer connection started */
+  reconnecting: [event: { id: string; reason: string }];
+  /** the reconnect succeeded, `ms` after the path was lost */
+  reconnected: [event: { id: string; reason: string; ms: number }];
+  /** the session is gone for good; the app also gets notify 'disconnect' */
+  disconnected: [event: { id: string; reason: string }];
+  /** a live stream went on after a reconnect, as one FLV (`resumes`: how many times so far) */
+  liveResumed: [event: { id: string; resumes: number }];
+  /** a download cut by a reconnect went on from `offset` */
+  downloadResumed: [event: { id: string; offset: number }];
+  /** the viewer token was renewed for a reconnect */
+  tokenRenewed: [event: { id: string }];
+  /** the camera does not answer heartbeat pings: path loss is left to ICE */
+  heartbeatUnanswered: [event: { id: string }];
+}

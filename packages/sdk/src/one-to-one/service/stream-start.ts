@@ -1,0 +1,99 @@
+/**
+ * startP2PStream's work inside a service: one request (a live stream re-issues itself after a reconnect,
+ * requests/live-stream.ts), its bytes to the app's dataCallback, its figures to the server's metrics.
+ * Resolves with the guide's code once the camera answered.
+ */
+import { ErrorCode, type DeviceRequest } from '@xp2p/protocol';
+import { XP2PNotify_SubType } from '../../guide/events.js';
+import { safeCall } from '../safe-call.js';
+import { isLiveRequest, openLiveStream } from '../requests/live-stream.js';
+import type { RequestHandlers } from '../requests/request.js';
+import type { IpcSession } from '../session/ipc-session.js';
+import type { RunningStream } from './service.js';
+import { StreamReport } from './stream-report.js';
+
+export interface StreamStartContext {
+  session: IpcSession;
+  request: DeviceRequest;
+  dataCallback: (data: ArrayBuffer) => void;
+  /** TTFF counts from here: the connect's start when the stream had to wait for it, else the call */
+  ttffFrom: number;
+  reportEveryMs: number;
+  notify: (subtype: string, detail?: unknown) => void;
+  log: (line: string) => void;
+  /** records why and returns the code */
+  fail: (code: number, why: string) => number;
+  /** the stream is registered with the service (it may be stopped from now on) */
+  register: (stream: RunningStream) => void;
+  /** the stream ended (eof, error, refused): the service forgets it */
+  unregister: (stream: RunningStream) => void;
+  onLiveResumed: (resumes: number) => void;
+}
+
+export function startStream(c: StreamStartContext): Promise<number> {
+  const { session, request } = c;
+  const clock = session.clock;
+  return new Promise<number>((resolve) => {
+    let settled = false;
+    const settle = (code: number) => {
+      if (!settled) {
+        settled = true;
+        resolve(code);
+      }
+    };
+    const stream: RunningStream = {
+      dataCallback: c.dataCallback,
+      startedAt: clock.now(),
+      firstByteAt: undefined,
+      bytes: 0,
+      handle: undefined as unknown as RunningStream['handle'],
+      report: new StreamReport(session, c.reportEveryMs),
+      cancelStart: () => settle(ErrorCode.START_STREAM_FAILED),
+    };
+    const endStream = () => {
+      stream.report.close();
+      c.unregister(stream);
+    };
+    const handlers: RequestHandlers = {
+      onHead(status, headers) {
+        c.notify(XP2PNotify_SubType.Parsed, { status, headers });
+        if (status >= 200 && status < 300) return settle(ErrorCode.OK);
+        endStream();
+        stream.handle.cancel();
+        settle(c.fail(ErrorCode.START_STREAM_FAILED, `camera answered ${status}: ${headers['x-reason'] ?? ''}`));
+      },
+      onData(data) {
+        if (stream.firstByteAt === undefined) {
+          stream.firstByteAt = clock.now();
+          stream.report.firstBytes(stream.firstByteAt - c.ttffFrom);
+        }
+        stream.bytes += data.byteLength;
+        stream.report.received(data.byteLength);
+        safeCall(stream.dataCallback, data);
+      },
+      onEnd() {
+        endStream();
+        c.notify(XP2PNotify_SubType.Eof);
+      },
+      onError(err) {
+        endStream();
+        if (!settled) settle(c.fail(ErrorCode.START_STREAM_FAILED, err.message));
+        else {
+          c.log(`stream failed: ${err.message}`);
+          c.notify(XP2PNotify_SubType.Disconnect, { reason: err.message });
+        }
+      },
+    };
+    c.notify(XP2PNotify_SubType.Request);
+    try {
+      stream.handle = isLiveRequest(request)
+        ? openLiveStream(session, request, handlers, c.log, c.onLiveResumed)
+        : session.request(request, handlers);
+    } catch (err) {
+      stream.report.close();
+      settle(c.fail(ErrorCode.START_STREAM_FAILED, err instanceof Error ? err.message : String(err)));
+      return;
+    }
+    c.register(stream);
+  });
+}
