@@ -7,8 +7,7 @@ import { LiveHub } from './media/live-hub.js';
 import type { RecordingsStore } from './recordings/recordings-store.js';
 import { guardByRole } from './role-guard.js';
 import { createRouter } from './router.js';
-import { recordSample } from './testing/recordings-fixture.js';
-import { ask } from './testing/route.js';
+import { ask, recordSample } from '@xp2p/testing/device';
 import { VoiceHandler } from './voice/voice-handler.js';
 import { wavFileVoiceSink } from './voice/wav-file-sink.js';
 
