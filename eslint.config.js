@@ -24,7 +24,7 @@ const testHelperImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.xp2p/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.xp2p/**', 'docs/api/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

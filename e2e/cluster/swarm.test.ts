@@ -8,6 +8,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { streamPublishKey } from '@xp2p/protocol';
 import { decodeErrors, trimToWholeTags, waitUntil } from '@xp2p/testing';
 import { start, viewerEvents, type RunningProcess } from '../helpers/processes.js';
 import { metricsOf, type ServerNode, useTwoNodeCluster, publishSample } from './nodes.js';
@@ -55,7 +56,8 @@ describe('1vN across nodes', () => {
     const { publishKey } = JSON.parse(readFileSync(join(cluster.dataDir, 'config.json'), 'utf8')) as {
       publishKey: string;
     };
-    const second = await fetch(`${cluster.nodeB.url}/live/room?key=${encodeURIComponent(publishKey)}`, {
+    const roomKey = await streamPublishKey(publishKey, 'room');
+    const second = await fetch(`${cluster.nodeB.url}/live/room?key=${encodeURIComponent(roomKey)}`, {
       method: 'POST',
       body: new Uint8Array(0),
     });

@@ -1,6 +1,6 @@
 /**
  * A cluster whose nodes serve HTTPS/WSS with certificates from a private CA (made by openssl here), trusted
- * through NODE_EXTRA_CA_CERTS as OPERATIONS.md says: node B mirrors a stream published on node A over
+ * through NODE_EXTRA_CA_CERTS as docs/operations.md says: node B mirrors a stream published on node A over
  * HTTPS (its HTTP-FLV decodes, and so does a 1vN peer's on the https stream URL), and a viewer on node B
  * reaches the camera on node A (live view decodes).
  * Without the CA a client refuses the nodes' certificates: verification is on by default.

@@ -66,6 +66,7 @@ export async function startLabSystem(
     String(STUN_PORT),
     '--data',
     dataDir,
+    '--insecure', // plaintext inside the lab's own namespaces (TLS is tested on its own)
   ]);
   const m = await server.waitForLine(/^server: (http:\/\/\S+)/);
   const serverUrl = m[1] ?? '';
@@ -87,6 +88,7 @@ export async function startLabSystem(
         h.ip,
         '--max-viewers',
         '8',
+        '--insecure',
         ...deviceArgs(h),
       ]);
       cameras.set(h, device);
@@ -104,9 +106,13 @@ export async function startLabSystem(
   };
 }
 
+/** The coturn config the project ships (denied private peers, quotas, bandwidth); the lab adds its addresses. */
+export const COTURN_CONF = fileURLToPath(new URL('../../deploy/coturn/turnserver.conf', import.meta.url));
+
 /**
- * Starts coturn in the public namespace: long-term credentials from a shared secret (`use-auth-secret`,
- * coturn's REST API), relay ports 40000–65535, UDP only. Resolves when it listens.
+ * Starts coturn in the public namespace with the shipped config (deploy/coturn/turnserver.conf:
+ * `use-auth-secret` credentials, private and special peer ranges denied, quotas), plus the lab's own
+ * addresses and secret on the command line: relay ports 40000–65535, UDP only. Resolves when it listens.
  */
 export async function startCoturn(
   lab: NatLab,
@@ -116,7 +122,8 @@ export async function startCoturn(
   const proc = lab.start(
     lab.pub,
     [
-      '-n',
+      '-c',
+      COTURN_CONF,
       '--listening-ip',
       PUBLIC_IP,
       '--listening-port',
@@ -127,18 +134,13 @@ export async function startCoturn(
       '40000',
       '--max-port',
       '65535',
-      '--use-auth-secret',
       '--static-auth-secret',
       staticAuthSecret,
       '--realm',
       TURN_REALM,
-      '--fingerprint',
       '--no-tls',
       '--no-dtls',
-      '--no-tcp-relay',
-      '--no-cli',
       '--no-rfc5780',
-      '--no-software-attribute',
       '--db',
       join(dataDir, 'turndb'),
       '--pidfile',

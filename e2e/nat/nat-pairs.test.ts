@@ -192,12 +192,13 @@ describe('NAT lab: direct connections only (no TURN)', () => {
 describe('NAT lab: with coturn in the viewer ICE servers', () => {
   it('all 16 pairs connect: punchable ones directly, the other 3 through the relay; the stream decodes', async () => {
     const started = performance.now();
-    const turn = turnIceServer(turnUrl, turnSecret, 'lab-viewer', 600);
+    // one credential per viewer, as the server hands out: coturn's user-quota counts per username
+    const turnFor = (key: string) => turnIceServer(turnUrl, turnSecret, `lab-viewer-${key.replace('>', '-')}`, 600);
     // Two waves, so one camera never holds more concurrent sessions than it allows.
     const all = pairs();
     const results: PairResult[] = [];
     for (const wave of [all.filter((p) => !UNPUNCHABLE.has(p.key)), all.filter((p) => UNPUNCHABLE.has(p.key))]) {
-      results.push(...(await limited(wave, (p) => runPair(p.v, p.c, 'turn', { extraIceServers: [turn] }))));
+      results.push(...(await limited(wave, (p) => runPair(p.v, p.c, 'turn', { extraIceServers: [turnFor(p.key)] }))));
     }
     report.push(`with TURN, 16 pairs (${CONCURRENCY} at a time): ${Math.round(performance.now() - started)} ms`);
     const relayedPunchable = results.filter((r) => !UNPUNCHABLE.has(r.key) && r.local === 'relay');

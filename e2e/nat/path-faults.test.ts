@@ -187,7 +187,7 @@ describe('NAT lab: path faults', () => {
       const t0 = performance.now();
       const dl = lab.start(viewer.ns, [
         ...[CLI, 'download', `${LAB_PRODUCT}/${sys.cameraName(camera)}`, 'loss.bin', '-o', saved],
-        ...['--server', sys.serverUrl, '--data', sys.dataDir, '--bind', viewer.ip],
+        ...['--server', sys.serverUrl, '--data', sys.dataDir, '--bind', viewer.ip, '--insecure'],
       ]);
       await dl.waitForLine(/^saved /, 60_000);
       await dl.exited;

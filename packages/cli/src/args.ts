@@ -1,5 +1,6 @@
 /** Flags shared by every command, with the defaults that make them work after `npm start`. */
-import type { ParseArgsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { InsecureTransportError, requireSecureUrls } from '@xp2p/protocol';
 
 export const CLI_DEFAULTS = Object.freeze({
   server: 'http://127.0.0.1:18080',
@@ -11,6 +12,8 @@ export const commonOptions = {
   server: { type: 'string', default: CLI_DEFAULTS.server },
   data: { type: 'string', default: CLI_DEFAULTS.data },
   bind: { type: 'string' },
+  /** allow http:// and ws:// to other machines (protocol/secure-transport.ts) */
+  insecure: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -27,4 +30,26 @@ export function defaultBindAddress(serverUrl: string, explicit: string | undefin
 
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/**
+ * Every command's URLs pass the plaintext policy before anything connects: --server (all nodes) and, for
+ * `watch`, its stream URLs. The server command checks its own listening address (startServer).
+ */
+export function checkCommandTransport(command: string, argv: string[]): void {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { server: { type: 'string' }, insecure: { type: 'boolean' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  const urls: string[] = [];
+  if (typeof values.server === 'string') urls.push(...values.server.split(','));
+  if (command === 'watch' && positionals[0]) urls.push(...positionals[0].split(','));
+  try {
+    requireSecureUrls(urls.map((u) => u.trim()).filter(Boolean), values.insecure === true);
+  } catch (err) {
+    if (err instanceof InsecureTransportError) throw new UsageError(err.message);
+    throw err;
+  }
 }

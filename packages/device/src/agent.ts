@@ -3,7 +3,14 @@
  * server checked it too, but a camera trusts no one), and runs one ViewerSession per admitted viewer.
  */
 import { guardByRole } from './role-guard.js';
-import { verifyViewerToken, withoutRelay, type IceServer, type ServerToDevice } from '@xp2p/protocol';
+import {
+  parseServerUrls,
+  requireSecureUrls,
+  verifyViewerToken,
+  withoutRelay,
+  type IceServer,
+  type ServerToDevice,
+} from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from './defaults.js';
 import { LiveHandler, type LiveFeed } from './live-handler.js';
 import { LiveStreams, type LiveStreamSpec } from './live-streams.js';
@@ -22,6 +29,11 @@ import { ViewerSession } from './viewer-session.js';
 export interface DeviceAgentOptions {
   /** signalling server base URL, or several nodes of one cluster (array or comma-separated), tried in turn */
   serverUrl: string | readonly string[];
+  /** allow http:// / ws:// to a host that is not this machine (else InsecureTransportError) */
+  insecure?: boolean;
+  /** pin the server's certificate: a CA PEM, or the certificate's SHA-256 fingerprint (server-trust.ts) */
+  serverCa?: string | Buffer;
+  serverFingerprint?: string;
   productId: string;
   deviceName: string;
   secret: string;
@@ -77,6 +89,7 @@ const MAX_EARLY_CANDIDATES = 64;
 const MAX_ATTEMPTS_PER_VIEWER = 6;
 
 export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
+  requireSecureUrls(parseServerUrls(o.serverUrl), o.insecure ?? false);
   const cfg = {
     ...DEVICE_DEFAULTS,
     ...definedOnly({
@@ -135,6 +148,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const signal = new DeviceSignalClient({
     serverUrl: o.serverUrl,
     identity: { productId: o.productId, deviceName: o.deviceName, secret: o.secret, version: cfg.version },
+    trust: { serverCa: o.serverCa, serverFingerprint: o.serverFingerprint },
     reconnectMinMs: cfg.reconnectMinMs,
     reconnectMaxMs: cfg.reconnectMaxMs,
     pingIntervalMs: cfg.pingIntervalMs,

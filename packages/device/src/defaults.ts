@@ -54,4 +54,17 @@ export const DEVICE_DEFAULTS = Object.freeze({
   commandTimeoutMs: 10_000,
   /** An answer from a command script larger than this is refused (500). */
   commandMaxAnswerBytes: 1024 * 1024,
+  /** Custom commands running at once on the camera (all viewers); the next one answers 503 at once. */
+  maxConcurrentCommands: 4,
+  /** Request channels one viewer session may hold open at once; the next is answered 429 and closed. */
+  maxRequestChannelsPerSession: 32,
+  /**
+   * Talkback: audio may arrive this much faster than its sample rate says (jitter, a burst after a
+   * stall), plus this many seconds of burst; beyond, the talk is cut (429). A talk ends at its duration
+   * and size limits (413).
+   */
+  voiceRateSlack: 1.5,
+  voiceBurstSeconds: 2,
+  voiceMaxTalkMs: 10 * 60_000,
+  voiceMaxTalkBytes: 64 * 1024 * 1024,
 });

@@ -1,3 +1,9 @@
+/**
+ * The camera agent: logs a camera in to a server with its secret and answers viewers over WebRTC
+ * (live from a GOP cache, playback, downloads, talkback, commands); media sources and recordings.
+ *
+ * @module @xp2p/device
+ */
 export { startDeviceAgent, type DeviceAgent, type DeviceAgentOptions, type DeviceAgentStatus } from './agent.js';
 export { DEVICE_DEFAULTS } from './defaults.js';
 export { openCameraFeed, openCameraFeeds, parseSourceFlag, sourceFromSpec, type CameraFeed } from './camera-feed.js';
@@ -13,3 +19,4 @@ export * from './playback/index.js';
 export * from './download/index.js';
 export * from './voice/index.js';
 export * from './commands/index.js';
+export { isFingerprint, ServerCertificateError, type ServerTrust } from './server-trust.js';

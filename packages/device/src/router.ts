@@ -15,6 +15,7 @@ import { PlaybackRegistry } from './playback/playback-registry.js';
 import type { RecordingsStore } from './recordings/recordings-store.js';
 import type { RequestHandler, ResponseWriter } from './response-writer.js';
 import { VoiceHandler } from './voice/voice-handler.js';
+import { DEVICE_DEFAULTS } from './defaults.js';
 
 /** A channel's own storage: its recordings (playback, record queries) and the files it serves for download. */
 export interface ChannelStorage {
@@ -34,8 +35,12 @@ export interface RouterParts extends ChannelStorage {
   voice?: VoiceHandler;
   onCommand?: CommandHandler;
   playbacks?: PlaybackRegistry;
+  /** Custom commands running at once (all viewers); DEVICE_DEFAULTS.maxConcurrentCommands. */
+  maxConcurrentCommands?: number;
   log?: (line: string) => void;
 }
+
+type CommandCtx = Parameters<RequestHandler>[3];
 
 export function createRouter(parts: RouterParts): RequestHandler {
   const log = parts.log ?? (() => {});
@@ -56,6 +61,26 @@ export function createRouter(parts: RouterParts): RequestHandler {
     store: storageOf(channel).recordings,
     playbacks,
   });
+  // A semaphore that refuses rather than queues: a queue of commands is a queue of timeouts.
+  const maxCommands = parts.maxConcurrentCommands ?? DEVICE_DEFAULTS.maxConcurrentCommands;
+  let commandsRunning = 0;
+  const runUserCommand = async (params: URLSearchParams, res: ResponseWriter, ctx: CommandCtx, channel: number) => {
+    if (commandsRunning >= maxCommands) {
+      return sendJsonError(res, 503, `camera busy: ${maxCommands} commands are running, try again`);
+    }
+    commandsRunning++;
+    try {
+      await serveUserCommand(
+        parts.onCommand,
+        params,
+        res,
+        { ...ctx, channel, userArgs: params.get('user_args') ?? undefined },
+        { log },
+      );
+    } finally {
+      commandsRunning--;
+    }
+  };
 
   const route = async (
     path: string,
@@ -80,13 +105,7 @@ export function createRouter(parts: RouterParts): RequestHandler {
       case 'inner_define':
         return sendJson(res, 200, await runInnerCommand(inner(channel), params, { ...ctx, channel }));
       case 'user_define':
-        return serveUserCommand(
-          parts.onCommand,
-          params,
-          res,
-          { ...ctx, channel, userArgs: params.get('user_args') ?? undefined },
-          { log },
-        );
+        return runUserCommand(params, res, ctx, channel);
       default:
         return res.fail(404, `unknown action ${action ?? '(none)'}`);
     }

@@ -4,7 +4,10 @@
  * drop, so a server restart or a network blip heals by itself. Given several server nodes, a failed
  * attempt or a drop moves to the next node at once; the back-off grows only when every node has failed.
  */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
+import { checkPinnedSocket, tlsClientOptions, type ServerTrust } from './server-trust.js';
 import {
   deviceLoginProof,
   parseSignal,
@@ -28,6 +31,8 @@ export interface SignalClientOptions {
   /** one base URL, a comma-separated list, or an array: nodes of one cluster, tried in turn */
   serverUrl: string | readonly string[];
   identity: DeviceIdentity;
+  /** certificate pinning (server-trust.ts); default: the system's CAs */
+  trust?: ServerTrust;
   reconnectMinMs: number;
   reconnectMaxMs: number;
   pingIntervalMs: number;
@@ -104,9 +109,19 @@ export class DeviceSignalClient {
   private connect(): void {
     if (this.stopped) return;
     const url = webSocketUrl(this.servers.current, '/signal/device');
-    const socket = new WebSocket(url, { maxPayload: 64 * 1024 });
+    const trust = this.o.trust ?? {};
+    const socket = new WebSocket(url, { maxPayload: 64 * 1024, ...tlsClientOptions(trust) });
     this.socket = socket;
     const { identity } = this.o;
+    // Before 'open', so before any challenge is answered: a server with another certificate gets nothing.
+    socket.once('upgrade', (res: IncomingMessage) => {
+      try {
+        checkPinnedSocket(res.socket as TLSSocket, trust);
+      } catch (err) {
+        this.o.log(`refusing the server: ${(err as Error).message}`);
+        socket.terminate();
+      }
+    });
 
     socket.on('message', (raw, isBinary) => {
       if (isBinary) return;

@@ -4,6 +4,7 @@
  */
 import type { IceServer } from '@xp2p/protocol';
 import { encodeControlFrame, parseControlFrame, REQUEST_CHANNEL_LABEL } from '@xp2p/protocol';
+import { DEVICE_DEFAULTS } from './defaults.js';
 import type { PeerConnectionFactory } from './rtc.js';
 import { serveRequestChannel, type RequestHandler } from './response-writer.js';
 
@@ -18,6 +19,8 @@ export interface ViewerSessionOptions {
   sendAnswer: (sdp: string) => void;
   sendCandidate: (candidate: string, mid: string) => void;
   handler: RequestHandler;
+  /** Request channels open at once; DEVICE_DEFAULTS.maxRequestChannelsPerSession. */
+  maxRequestChannels?: number;
   log: (line: string) => void;
   onClosed: (reason: string) => void;
 }
@@ -29,6 +32,7 @@ export class ViewerSession {
   private remoteSet = false;
   private readonly pending: RTCIceCandidateInit[] = [];
   private closed = false;
+  private requestChannels = 0;
   private readonly openTimer: ReturnType<typeof setTimeout>;
   readonly startedAt = Date.now();
 
@@ -45,8 +49,7 @@ export class ViewerSession {
     };
     this.pc.ondatachannel = (ev) => {
       const channel = ev.channel;
-      if (channel.label === REQUEST_CHANNEL_LABEL)
-        serveRequestChannel(channel, o.handler, o.log, { sessionId: o.sessionId });
+      if (channel.label === REQUEST_CHANNEL_LABEL) this.serveRequest(channel);
       else {
         channel.onclose = () => this.close('viewer closed the control channel');
         // liveness heartbeat (protocol/framing/control.ts): answer each ping at once
@@ -63,6 +66,20 @@ export class ViewerSession {
         };
       }
     };
+  }
+
+  /** Each request channel is a handler's work on the camera: one session may hold only so many. */
+  private serveRequest(channel: RTCDataChannel): void {
+    const max = this.o.maxRequestChannels ?? DEVICE_DEFAULTS.maxRequestChannelsPerSession;
+    if (this.requestChannels >= max) {
+      const refuse: RequestHandler = (_req, _params, res) =>
+        res.fail(429, `too many requests open on this session (at most ${max})`);
+      serveRequestChannel(channel, refuse, this.o.log, { sessionId: this.o.sessionId });
+      return;
+    }
+    this.requestChannels++;
+    channel.addEventListener('close', () => this.requestChannels--, { once: true });
+    serveRequestChannel(channel, this.o.handler, this.o.log, { sessionId: this.o.sessionId });
   }
 
   async start(): Promise<void> {

@@ -1,12 +1,15 @@
 /**
  * The seed's p2p-player role: a local HTTP-FLV endpoint fed by the sdk, so any player (ffplay, VLC,
- * mpv, mpegts.js) can open `http://127.0.0.1:16080/<productId>/<deviceName>/ipc.flv?action=live`.
+ * mpv, mpegts.js) can open `http://127.0.0.1:16080/<token>/<productId>/<deviceName>/ipc.flv?action=live`
+ * (the token is random per run; bridge-guard.ts says who else may call it).
  * Each HTTP request is one P2P service; closing the HTTP client stops it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { P2PModule } from '@xp2p/sdk';
+import { checkBridgeRequest, newBridgeToken, type BridgeGuardConfig } from './bridge-guard.js';
 
+/** Defaults of {@link startPlayerBridge}. */
 export const BRIDGE_DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   port: 16080,
@@ -14,30 +17,44 @@ export const BRIDGE_DEFAULTS = Object.freeze({
   maxClientBacklogBytes: 16 * 1024 * 1024,
 });
 
+/** What {@link startPlayerBridge} needs: an initialised p2pModule and a way to get a camera's xp2pInfo. */
 export interface PlayerBridgeOptions {
   p2p: P2PModule;
   /** Gets a fresh xp2pInfo for a device (usually fetchXp2pInfo against the server). */
   resolveXp2pInfo: (productId: string, deviceName: string) => Promise<string>;
   host?: string;
   port?: number;
+  /** Page origins allowed to read streams (CORS); none by default: native players send no Origin. */
+  allowedOrigins?: readonly string[];
+  /** The per-run path token; random by default (tests and embedders may fix it). */
+  token?: string;
+  /** receives one human-readable line per event (stream opened, closed, failed) */
   log?: (line: string) => void;
 }
 
+/** A running bridge: local HTTP-FLV URLs any player opens. */
 export interface PlayerBridge {
-  /** Base URL, e.g. http://127.0.0.1:16080 */
+  /** Base URL with the token, e.g. http://127.0.0.1:16080/<token>; append /<productId>/<deviceName>/ipc.flv?... */
   url: string;
   port: number;
   /** The URL a player opens for a device's live view. */
   liveUrl(productId: string, deviceName: string, params?: string): string;
+  /** Stops every stream it serves and closes its HTTP server. */
   close(): Promise<void>;
 }
 
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 let bridgeRequestCounter = 0;
 
+/** Serves cameras as local HTTP-FLV (`/PRODUCT/DEVICE/ipc.flv?action=live...`), fed by the sdk over P2P, for ffplay, VLC, mpv or any player. */
 export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerBridge> {
   const log = o.log ?? (() => {});
   const active = new Set<string>();
+  const guard: BridgeGuardConfig = {
+    token: o.token ?? newBridgeToken(),
+    host: o.host ?? BRIDGE_DEFAULTS.host,
+    port: 0, // known once listening
+    allowedOrigins: o.allowedOrigins ?? [],
+  };
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       log(`bridge request failed: ${String(err)}`);
@@ -47,15 +64,16 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://bridge');
-    const [, productId, deviceName, ...rest] = url.pathname.split('/');
-    const path = rest.join('/');
-    if (req.method !== 'GET' || !productId || !deviceName || !NAME.test(productId) || !NAME.test(deviceName) || !path) {
-      res
-        .writeHead(404, { 'content-type': 'text/plain' })
-        .end('use GET /<productId>/<deviceName>/ipc.flv?action=live\n');
+    const verdict = checkBridgeRequest(req, guard);
+    if (!verdict.ok) {
+      log(`bridge refused ${req.method ?? '?'} (${verdict.status}): ${verdict.reason}`);
+      res.writeHead(verdict.status, { 'content-type': 'text/plain' }).end(`${verdict.reason}\n`);
       return;
     }
+    const { productId, deviceName, path, search, corsOrigin } = verdict.target;
+    const cors: Record<string, string> = corsOrigin
+      ? { 'access-control-allow-origin': corsOrigin, vary: 'origin' }
+      : {};
     let xp2pInfo: string;
     try {
       xp2pInfo = await o.resolveXp2pInfo(productId, deviceName);
@@ -79,10 +97,10 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
     };
     req.on('close', stop);
     res.on('close', stop);
-    log(`bridge ${id}: ${productId}/${deviceName}/${path}${url.search}`);
+    log(`bridge ${id}: ${productId}/${deviceName}/${path}${search}`);
     const code = await o.p2p.startP2PService(
       id,
-      { url: `http://XP2P_INFO.xnet/ipc.p2p.com/${path}${url.search}`, productId, deviceName, xp2pInfo },
+      { url: `http://XP2P_INFO.xnet/ipc.p2p.com/${path}${search}`, productId, deviceName, xp2pInfo },
       {
         msgCallback(event, subtype, detail) {
           if (event === 'log') return log(`bridge ${id}: ${String(detail)}`);
@@ -92,7 +110,7 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
               res.writeHead(status, {
                 'content-type': headers['content-type'] ?? 'video/x-flv',
                 'cache-control': 'no-store',
-                'access-control-allow-origin': '*',
+                ...cors,
               });
             } else {
               res
@@ -129,8 +147,9 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
     server.listen(o.port ?? BRIDGE_DEFAULTS.port, o.host ?? BRIDGE_DEFAULTS.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  guard.port = port;
   const host = o.host ?? BRIDGE_DEFAULTS.host;
-  const base = `http://${host}:${port}`;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}/${guard.token}`;
   return {
     url: base,
     port,

@@ -1,3 +1,9 @@
+/**
+ * The wire and the guide's codes, pure code with no I/O: error codes, xp2pInfo, tokens and signatures,
+ * signalling, tracker and peer-wire schemas, request framing, FLV demux/mux, STUN, the 1vN chunker.
+ *
+ * @module @xp2p/protocol
+ */
 export * from './errors.js';
 export * from './version.js';
 export * from './bytes.js';
@@ -8,6 +14,8 @@ export * from './auth/app-signature.js';
 export * from './auth/device-proof.js';
 export * from './auth/viewer-token.js';
 export * from './auth/roles.js';
+export * from './auth/publish-key.js';
+export * from './secure-transport.js';
 export * from './signal/messages.js';
 export * from './signal/ice-servers.js';
 export * from './framing/messages.js';
@@ -17,3 +25,4 @@ export * from './swarm/index.js';
 export * from './sha256-stream.js';
 export * from './stun/index.js';
 export * from './server-list.js';
+export { describeIssue, type MessageSchema } from './schema.js';

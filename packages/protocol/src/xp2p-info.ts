@@ -4,7 +4,8 @@
  * and optionally the signalling server that issued it. Malformed → -2001; a device older than 2.3.0 → -2005
  * (checked by the viewer when it starts a service, see `assertDeviceVersionSupported`).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { text } from './schema.js';
 import { base64Decode, base64Encode, utf8Decode, utf8Encode } from './bytes.js';
 import { ErrorCode, XP2PError } from './errors.js';
 import { compareVersions, MIN_DEVICE_VERSION } from './version.js';
@@ -14,10 +15,10 @@ const PREFIX = 'XP2P';
 
 const payloadSchema = z.object({
   v: z.literal(1),
-  productId: z.string().min(1).max(64),
-  deviceName: z.string().min(1).max(64),
-  token: z.string().min(1).max(1024),
-  server: z.string().max(512).optional(),
+  productId: text(64, 1),
+  deviceName: text(64, 1),
+  token: text(1024, 1),
+  server: z.optional(text(512)),
 });
 export type Xp2pInfoPayload = z.infer<typeof payloadSchema>;
 

@@ -2,6 +2,8 @@
  * The sdk in browsers: the page's own RTCPeerConnection, WebSocket and fetch. Like index.ts this file
  * imports nothing from Node, so it bundles with `platform: 'browser'` (packages/web builds it).
  * WebCrypto (used to sign requests) exists only in secure contexts: https pages, or http on localhost.
+ *
+ * @module @xp2p/sdk/browser
  */
 import { createP2PModule } from './guide/module.js';
 import type { Platform } from './platform.js';

@@ -1,3 +1,9 @@
+/**
+ * The viewer module with the X-P2P guide's API, for any platform: `createP2PModule(platform)`.
+ * Applications use `@xp2p/sdk/node` or `@xp2p/sdk/browser`, which supply the platform.
+ *
+ * @module @xp2p/sdk
+ */
 export {
   createP2PModule,
   type P2PModule,

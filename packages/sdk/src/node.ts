@@ -1,6 +1,8 @@
 /**
  * The sdk on Node: node-datachannel's W3C polyfill for RTCPeerConnection, `ws` for WebSocket.
  * This is the only file of the sdk that imports Node-only modules.
+ *
+ * @module @xp2p/sdk/node
  */
 import { createHash } from 'node:crypto';
 import { escapeTurnCredentialsForUrl } from '@xp2p/protocol';
@@ -57,5 +59,14 @@ export function cleanupNodeWebRTC(): void {
 }
 
 export * from './index.js';
+// the 1vN simulator: a Node benchmark tool, kept out of the browser entry (and so out of xp2p-sdk.js)
+export {
+  runSwarmSimulation,
+  SIM_DEFAULTS,
+  type SwarmSimOptions,
+  type SwarmSimResult,
+  type SimPeerResult,
+} from './swarm/sim/run-simulation.js';
+export { runSwarmBench, type SwarmBenchOptions } from './swarm/sim/bench.js';
 export { WavFileRecorder, FfmpegRecorder, parseWav } from './node/node-recorder.js';
 export { nodeUdpTransport } from './nat/node-udp.js';

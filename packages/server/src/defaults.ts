@@ -30,6 +30,33 @@ export interface ServerTuning {
   joinsPerSecond: number;
   /** … with this burst; beyond → 429 "too many new connections", so a reconnect storm cannot starve the node. */
   joinBurst: number;
+  /** The same per client address (X-Forwarded-For's first hop with trustProxy), so one host cannot use it all … */
+  joinsPerSecondPerAddress: number;
+  joinBurstPerAddress: number;
+  /** … and per app (signed viewer and tracker sockets), so one tenant cannot starve the others. */
+  appJoinsPerSecond: number;
+  appJoinBurst: number;
+  /** HTTP: headers must arrive within this (slowloris) … */
+  httpHeadersTimeoutMs: number;
+  /** … a request body within this of its start (every route but publish) … */
+  httpBodyTimeoutMs: number;
+  /** … and a connection silent both ways this long is closed (publish exempt). */
+  httpIdleTimeoutMs: number;
+  /** HTTP-FLV viewers and feed readers open at once on this node; more → 503. */
+  maxStreamReaders: number;
+  /** Bytes queued to all of them together; beyond, the reader being written to is cut if over its share. */
+  streamReadersMaxBacklogBytes: number;
+  /** Viewer `report`s counted per session: TTFF samples, and bytes at most this fast (plus a burst). */
+  maxTtffReportsPerSession: number;
+  maxReportedBytesPerSecond: number;
+  reportBurstSeconds: number;
+  /** Bytes queued to one WebSocket that does not read; beyond, the socket is cut (memory stays bounded). */
+  maxSendBufferBytes: number;
+  /** Signed requests one app may have in the replay cache at once; beyond → 503 for that app only. */
+  maxRememberedNoncesPerApp: number;
+  /** STUN Binding answers per source address: burst and per second (a reflector must not amplify floods). */
+  stunBurstPerAddress: number;
+  stunPerSecondPerAddress: number;
 
   // ---- cluster (Redis) ----
   /** A device's presence key outlives its node's last refresh by this long (a dead node's devices vanish). */
@@ -62,6 +89,8 @@ export interface ServerTuning {
   originWindowMs: number;
   /** … and by size, whichever is smaller, so a very high bitrate cannot exhaust memory. */
   originWindowMaxBytes: number;
+  /** … and by count (4096 half-second chunks are 34 minutes: far beyond the window's media time). */
+  originWindowMaxChunks: number;
   /** How long a stopped stream's chunks stay servable before the stream is dropped (→ 404). */
   endedStreamRetainMs: number;
   /** An HTTP-FLV viewer this far behind (bytes queued in its socket) is cut off rather than buffered. */
@@ -88,6 +117,7 @@ export interface ServerTuning {
   maxPeersPerSwarm: number;
 }
 
+/** The server's limits and timings (see {@link ServerTuning}); `startServer({ tuning })` overrides some. */
 export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   maxBodyBytes: 16 * 1024,
   deviceAuthTimeoutMs: 10_000,
@@ -103,6 +133,22 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   maxConnectionsPerApp: 100_000,
   joinsPerSecond: 5_000,
   joinBurst: 5_000,
+  joinsPerSecondPerAddress: 50,
+  joinBurstPerAddress: 100,
+  appJoinsPerSecond: 2_000,
+  appJoinBurst: 4_000,
+  maxSendBufferBytes: 1024 * 1024,
+  maxTtffReportsPerSession: 4,
+  maxReportedBytesPerSecond: 1024 * 1024 * 1024, // 8 Gbit/s: no real link, so honest reports always pass
+  reportBurstSeconds: 10,
+  httpHeadersTimeoutMs: 10_000,
+  httpBodyTimeoutMs: 15_000,
+  httpIdleTimeoutMs: 60_000,
+  maxStreamReaders: 2_000,
+  streamReadersMaxBacklogBytes: 256 * 1024 * 1024,
+  maxRememberedNoncesPerApp: 50_000,
+  stunBurstPerAddress: 50,
+  stunPerSecondPerAddress: 20,
   presenceTtlMs: 30_000,
   presenceRefreshMs: 10_000,
   clusterFetchTimeoutMs: 5_000,
@@ -115,6 +161,7 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   targetChunkMs: 500,
   originWindowMs: 30_000,
   originWindowMaxBytes: 64 * 1024 * 1024,
+  originWindowMaxChunks: 4_096,
   endedStreamRetainMs: 30_000,
   flvViewerMaxBacklogBytes: 8 * 1024 * 1024,
   publishMaxTagBytes: 8 * 1024 * 1024,

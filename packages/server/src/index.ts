@@ -1,3 +1,9 @@
+/**
+ * The server: signalling hub, app and camera authentication, xp2pInfo API, 1vN tracker and origin,
+ * STUN, TURN credentials, metrics; alone or as a Redis cluster. `startServer` runs one node.
+ *
+ * @module @xp2p/server
+ */
 export { startServer, type RunningServer, type StartServerOptions } from './server.js';
 export {
   ensureDevConfig,

@@ -8,7 +8,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
-import { SIGNAL_MAX_BYTES, type IceServer } from '@xp2p/protocol';
+import { isLoopbackHost, SIGNAL_MAX_BYTES, type IceServer } from '@xp2p/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppAuthenticator } from './auth/app-authenticator.js';
 import { NonceCache } from './auth/nonce-cache.js';
@@ -17,6 +17,8 @@ import { SERVER_DEFAULTS, type ServerTuning } from './defaults.js';
 import { ConfigError } from './errors.js';
 import { createRequestHandler } from './http/api.js';
 import { createRouter } from './http/router.js';
+import { applyServerDeadlines, connectionsCheckingInterval, withRequestDeadlines } from './http/deadlines.js';
+import { ReaderBudget } from './origin/reader-budget.js';
 import { Origin } from './origin/origin.js';
 import { Heartbeat } from './signal/heartbeat.js';
 import type { Hub } from './signal/hub.js';
@@ -41,7 +43,7 @@ import { StreamMirrors } from './cluster/stream-mirror.js';
 import { PulledStreams, withPulls } from './origin/pulled-streams.js';
 import { ClusterSwarmFederation } from './cluster/swarm-federation.js';
 import { noFederation } from './tracker/federation.js';
-import { publicUrlResolver } from './http/public-url.js';
+import { clientAddress, publicUrlResolver } from './http/public-url.js';
 import { createLog } from './ops/logger.js';
 import { ServerMetrics } from './ops/metrics.js';
 import { closeReplacedDevice } from './signal/device-endpoint.js';
@@ -50,6 +52,7 @@ import { loadTlsPair, watchTlsFiles, type TlsFiles } from './tls/tls-files.js';
 import { SERVER_VERSION } from './version.js';
 import { staticFiles } from './web/static-files.js';
 
+/** Options of {@link startServer}: the config, where to listen, TLS, cluster and logging. */
 export interface StartServerOptions {
   config: XP2PConfig;
   /** defaults to config.server.host */
@@ -95,8 +98,14 @@ export interface StartServerOptions {
   database?: Database;
   /** 1vN streams pulled from a source on demand (name → URL), besides the config's `pulls` */
   pulls?: Record<string, string>;
+  /**
+   * Serve plain HTTP on an address other machines reach. Refused without it (ConfigError) unless TLS is
+   * on or `publicUrl` is https (a TLS proxy in front): signalling in the clear can be rewritten on the path.
+   */
+  insecure?: boolean;
 }
 
+/** A running server node: its URL, origin, metrics and `close()`. */
 export interface RunningServer {
   /** http://host:port (https:// with tls) */
   url: string;
@@ -112,6 +121,7 @@ export interface RunningServer {
    * Resolves when all are gone, within tuning.drainTimeoutMs (what is left then is cut).
    */
   close(): Promise<void>;
+  /** every registered camera and whether it is online (on this node or, in a cluster, any) */
   presence(): Promise<DeviceStatus[]>;
   /** the accounts database (apps, devices, users, roles) and the audit log */
   accounts: AccountStore;
@@ -128,6 +138,7 @@ const CLOSE_GOING_AWAY = 1001;
 
 const hostForUrl = (host: string): string => (isIPv6(host) ? `[${host}]` : host);
 
+/** Starts one server node: HTTP(S) and WebSocket signalling, the xp2pInfo API, the 1vN origin and tracker, STUN, metrics; joins a Redis cluster with `redis`. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // --pull streams are checked by the config's rules, like those of the file
   const pulls = options.pulls ? { pulls: { ...options.config.pulls, ...options.pulls } } : {};
@@ -135,6 +146,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (!checked.ok) throw new ConfigError(`invalid config: ${checked.error}`);
   const config = checked.config;
   const host = options.host ?? config.server.host;
+  const behindTls = options.tls !== undefined || options.publicUrl?.startsWith('https://') === true;
+  if (!behindTls && !isLoopbackHost(host) && !options.insecure) {
+    throw new ConfigError(
+      `refusing plaintext HTTP on ${host}, which other machines reach: give --tls-cert/--tls-key, ` +
+        'an https --public-url (a TLS proxy in front), or --insecure',
+    );
+  }
   const log = createLog({ sink: options.log, logger: options.logger });
   const nodeId = options.nodeId ?? randomBytes(6).toString('hex');
   const tuning: ServerTuning = Object.freeze({
@@ -154,7 +172,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     throw err;
   }
 
-  const stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log);
+  const stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log, {
+    burstPerAddress: tuning.stunBurstPerAddress,
+    perSecondPerAddress: tuning.stunPerSecondPerAddress,
+  });
   let stunServers: IceServer[] = [];
   let url = '';
   let closing = false;
@@ -219,7 +240,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const stopRevocation = startRevocationSweep(hub);
   const authenticator = new AppAuthenticator(
     (appKey) => accounts.appByKey(appKey),
-    new NonceCache(tuning.maxRememberedNonces),
+    new NonceCache(tuning.maxRememberedNonces, Date.now, tuning.maxRememberedNoncesPerApp),
     Date.now,
     cluster.enabled ? (key, ttlMs) => cluster.claimNonce(key, ttlMs) : undefined,
   );
@@ -280,7 +301,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     return { ready: reasons.length === 0, reasons };
   };
   const router = createRouter({
-    live: { origin, publishKey: config.publishKey, tuning, log },
+    live: {
+      origin,
+      publishKey: config.publishKey,
+      tuning,
+      log,
+      readers: new ReaderBudget(tuning.maxStreamReaders, tuning.streamReadersMaxBacklogBytes),
+    },
     tracker,
     mirrors,
     pulls: pulledStreams,
@@ -312,21 +339,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let http: HttpServer | HttpsServer;
   let stopTlsWatch = (): void => {};
   try {
+    const handler = withRequestDeadlines(router, tuning);
+    const checking = { connectionsCheckingInterval: connectionsCheckingInterval(tuning) };
     if (options.tls) {
-      const https = createHttpsServer(loadTlsPair(options.tls), router);
+      const https = createHttpsServer({ ...loadTlsPair(options.tls), ...checking }, handler);
       stopTlsWatch = watchTlsFiles(https, options.tls, tuning.tlsReloadPollMs, log);
       http = https;
     } else {
-      http = createServer(router);
+      http = createServer(checking, handler);
     }
   } catch (err) {
     await Promise.all([stun.close(), cluster.close(), closeDatabase()]);
     stopRevocation();
     throw err;
   }
-  // A publish is one request that lasts as long as the stream: no deadline on receiving a request body.
-  // (headersTimeout still bounds slow headers.)
-  http.requestTimeout = 0;
+  applyServerDeadlines(http, tuning);
   http.on(
     'upgrade',
     createUpgradeHandler({
@@ -337,6 +364,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       sockets,
       closing: () => closing,
       acceptPeer: (ws, app) => tracker.accept(ws, app),
+      clientAddress: (req) => clientAddress(req, options.trustProxy ?? false),
     }),
   );
 

@@ -3,16 +3,20 @@
  * Builds the browser side into dist/app/ (what the server serves at `/`, see webRoot(); dist/node is
  * the Node helpers, built by tsc -b):
  *   dist/app/app.js, index.html, app.css   the web app
- *   dist/app/sdk/xp2p-sdk.js (+ .d.ts)     @xp2p/sdk for any page: ESM, entry packages/sdk/src/browser.ts
+ *   dist/app/sdk/xp2p-sdk.js (+ .d.ts)     for any page: one ESM file of @xp2p/sdk/browser and the mpegts.js
+ *                                          glue of @xp2p/player/browser (src/sdk-bundle), with one
+ *                                          standalone .d.ts (scripts/sdk-types.mjs)
+ *   dist/app/sdk/mpegts.js                 mpegts.js's own build, for such pages
  * Both bundle the TypeScript sources (the `source` export condition) for `platform: 'browser'`; a Node
  * built-in anywhere in the sdk makes the build fail, which is the check that the shared code stays portable.
  * `--watch` rebuilds on change.
  */
-import { builtinModules } from 'node:module';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { writeSdkTypes } from './sdk-types.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, '..');
@@ -54,15 +58,19 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'sdk'), { recursive: true });
 copyFileSync(join(pkg, 'src/index.html'), join(dist, 'index.html'));
 copyFileSync(join(pkg, 'src/app.css'), join(dist, 'app.css'));
-// Types of the bundle: the sdk's own declarations (tsc -b emits them into packages/sdk/dist).
-writeFileSync(
-  join(dist, 'sdk/xp2p-sdk.d.ts'),
-  "// Types of xp2p-sdk.js: the browser entry of @xp2p/sdk.\nexport * from '@xp2p/sdk/browser';\n",
-);
+// mpegts.js as its authors ship it (UMD: `window.mpegts`), for pages that load xp2p-sdk.js (docs/examples).
+const mpegtsDist = join(dirname(createRequire(import.meta.url).resolve('mpegts.js/package.json')), 'dist');
+copyFileSync(join(mpegtsDist, 'mpegts.js'), join(dist, 'sdk/mpegts.js'));
+copyFileSync(join(mpegtsDist, 'mpegts.js.LICENSE.txt'), join(dist, 'sdk/mpegts.js.LICENSE.txt'));
 
 const builds = [
   { ...common, entryPoints: { app: join(pkg, 'src/app/main.ts') }, outdir: dist, metafile: true },
-  { ...common, entryPoints: [{ in: '@xp2p/sdk/browser', out: 'xp2p-sdk' }], outdir: join(dist, 'sdk'), metafile: true },
+  {
+    ...common,
+    entryPoints: [{ in: join(pkg, 'src/sdk-bundle/index.ts'), out: 'xp2p-sdk' }],
+    outdir: join(dist, 'sdk'),
+    metafile: true,
+  },
 ];
 
 if (watch) {
@@ -75,4 +83,6 @@ if (watch) {
       if (file.endsWith('.js')) console.log(`web: ${file.replace(`${pkg}/`, '')} ${(out.bytes / 1024).toFixed(0)} kB`);
     }
   }
+  // Types of the bundle, from the packages' declarations (tsc -b emits them before this build runs).
+  await writeSdkTypes(pkg, join(dist, 'sdk/xp2p-sdk.d.ts'));
 }

@@ -5,6 +5,10 @@
 import type { BenchSection } from './report.js';
 import { describePathFigures } from './path-counts.js';
 import { round } from './stats.js';
+import { floodSections } from './flood-section.js';
+import { sizeSection } from './size-section.js';
+import { agentSection } from './agent-section.js';
+import { WEB_SIZE_BUDGETS } from '@xp2p/web';
 
 export function benchSections(figures: Record<string, number>): BenchSection[] {
   const runs = figures.ttff_runs;
@@ -160,5 +164,8 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
         ['command_rtt_ms_p50 / p95', `${figures.command_rtt_ms_p50} / ${figures.command_rtt_ms_p95} ms`, ''],
       ],
     },
+    ...floodSections(figures),
+    ...sizeSection(figures, WEB_SIZE_BUDGETS),
+    ...agentSection(figures),
   ];
 }

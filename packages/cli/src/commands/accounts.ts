@@ -111,5 +111,10 @@ export async function accountsCommand(noun: string, argv: string[]): Promise<voi
   else printHuman(result);
 }
 
-/** The accounts verbs of `xp2p device` (the bare command runs the camera agent). */
-export const DEVICE_ACCOUNT_VERBS = new Set(['add', 'remove', 'list']);
+export const appCommand = (argv: string[]): Promise<void> => accountsCommand('app', argv);
+export const userCommand = (argv: string[]): Promise<void> => accountsCommand('user', argv);
+export const shareCommand = (argv: string[]): Promise<void> => accountsCommand('share', argv);
+export const unshareCommand = (argv: string[]): Promise<void> => accountsCommand('unshare', argv);
+export const auditCommand = (argv: string[]): Promise<void> => accountsCommand('audit', argv);
+/** `xp2p device add|remove|list` (the bare `xp2p device` runs the camera agent) */
+export const deviceAccountsCommand = (argv: string[]): Promise<void> => accountsCommand('device', argv);

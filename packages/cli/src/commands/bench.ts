@@ -3,13 +3,11 @@
  * measures TTFF over P2P against direct HTTP-FLV from the same camera, in the same run.
  */
 import { parseArgs } from 'node:util';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { cleanupNodeWebRTC } from '@xp2p/sdk/node';
 import { commonOptions } from '../args.js';
 import { writeResults } from '../bench/report.js';
@@ -17,29 +15,14 @@ import { percentile, round } from '../bench/stats.js';
 import { realSwarmOffload } from '../bench/swarm-real.js';
 import { runSwarmBench } from '@xp2p/sdk/node';
 import { runSignalLoadBench } from '@xp2p/server';
-import { benchBrowserTtff, webAppBuilt } from '@xp2p/web';
+import { benchBrowserTtff, measureWebSizes, webAppBuilt } from '@xp2p/web';
+import { sizeFigures } from '../bench/size-section.js';
+import { progressBar } from '../progress.js';
+import { launch } from '../bench/launch.js';
 import { commandRoundTrips, httpDownloadMBps, p2pDownloadMBps } from '../bench/one-to-one.js';
+import { floodFigures, runFloods } from '../bench/floods.js';
 import { describePaths, pathFigures } from '../bench/path-counts.js';
 import { coldP2P, directFetch, preconnectedAgent, warmP2P, type ColdRun } from '../bench/ttff.js';
-
-const CLI = fileURLToPath(new URL('../main.js', import.meta.url));
-
-function launch(args: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start`)), 20_000);
-    const onLine = (line: string) => {
-      const m = ready.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolvePromise({ child, match: m });
-      }
-    };
-    createInterface({ input: child.stdout! }).on('line', onLine);
-    createInterface({ input: child.stderr! }).on('line', onLine);
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited (${code})`)));
-  });
-}
 
 export async function benchCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -51,6 +34,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
       out: { type: 'string', default: '.' },
       'skip-sim': { type: 'boolean', default: false },
       'load-connections': { type: 'string', default: '50000' },
+      'only-floods': { type: 'boolean', default: false },
+      'flood-seconds': { type: 'string', default: '13' },
     },
   });
   const runs = Number(values.runs);
@@ -84,17 +69,41 @@ export async function benchCommand(argv: string[]): Promise<void> {
     };
     const app = { ...config.apps[0]!, serverUrl };
     const dev = { productId: 'demo', deviceName: 'cam1' };
+    const floods = async () =>
+      floodFigures(
+        await runFloods({
+          port: Number(new URL(serverUrl).port),
+          serverPid: server.child.pid!,
+          app,
+          device: dev,
+          holdMs: Number(values['flood-seconds']) * 1000,
+          idleTcp: 2_000,
+          slowHttp: 1_000,
+          wsGarbage: 200,
+          wsNoRead: 500,
+        }),
+      );
+    if (values['only-floods']) {
+      const figures = await floods();
+      for (const [k, v] of Object.entries(figures)) console.log(`${k}: ${v}`);
+      writeResults(resolve(values.out), figures);
+      console.log('wrote BENCHMARKS.md and bench/results.json');
+      return;
+    }
 
     console.log(`bench: ${runs} runs each`);
     await coldP2P(app, dev); // warm-up: JIT, first DTLS certificate
     await directFetch(directUrl);
     const cold: ColdRun[] = [];
     const direct: number[] = [];
+    const coldBar = progressBar((done, total) => `cold TTFF runs ${done}/${total}`);
     for (let i = 0; i < runs; i++) {
       // interleave so both see the same machine noise
       cold.push(await coldP2P(app, dev));
       direct.push(await directFetch(directUrl));
+      coldBar.update(i + 1, runs);
     }
+    coldBar.finish();
     const warm = await warmP2P(app, dev, runs);
     const directKeepAlive: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -105,10 +114,13 @@ export async function benchCommand(argv: string[]): Promise<void> {
 
     const downloadP2p: number[] = [];
     const downloadHttp: number[] = [];
+    const downloadBar = progressBar((done, total) => `200 MB downloads ${done}/${total}`);
     for (let i = 0; i < 3; i++) {
       downloadHttp.push(await httpDownloadMBps(bigFile));
       downloadP2p.push(await p2pDownloadMBps(app, dev, 'bench-200MB.bin'));
+      downloadBar.update(i + 1, 3);
     }
+    downloadBar.finish();
     const rtt = await commandRoundTrips(app, dev, Math.max(50, runs));
 
     // 1vN: a published stream shared by 6 real WebRTC peers
@@ -128,6 +140,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
       : await runSwarmBench({
           onResult: (n, f) => console.log(`swarm sim N=${n}: offload ${round(f[`swarm_sim_n${n}_offload`] ?? 0, 3)}`),
         });
+    const flooded = await floods();
     const load =
       values['load-connections'] !== '0'
         ? await runSignalLoadBench({ connections: Number(values['load-connections']) }).catch(
@@ -174,6 +187,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
           }
         : {}),
       ...Object.fromEntries(Object.entries(swarmSim).map(([k, v]) => [k, round(v, 4)])),
+      ...flooded,
       ...(load
         ? {
             signal_conns_max: load.signal_conns_max,
@@ -181,6 +195,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
             signal_joins_per_s: Math.round(load.signal_joins_per_s),
           }
         : {}),
+      ...(webAppBuilt() ? sizeFigures(measureWebSizes()) : {}),
     };
     for (const [k, v] of Object.entries(figures)) console.log(`${k}: ${v}`);
     const ttffPath = describePaths(cold.map((r) => r.path));

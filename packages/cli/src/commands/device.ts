@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { cleanupWebRTC, openCameraFeeds, startDeviceAgent, startDirectHttp } from '@xp2p/device';
+import { readFile } from 'node:fs/promises';
+import { cleanupWebRTC, isFingerprint, openCameraFeeds, startDeviceAgent, startDirectHttp } from '@xp2p/device';
 import { parseServerUrls } from '@xp2p/protocol';
 import { commonOptions, defaultBindAddress, UsageError } from '../args.js';
 import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
-import { deviceFrom, readDevConfig } from '../dev-config.js';
 import { runUntilSignal } from '../lifecycle.js';
 
 export async function deviceCommand(argv: string[]): Promise<void> {
@@ -16,12 +16,15 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       ...cameraStorageOptions,
       product: { type: 'string', default: 'demo' },
       name: { type: 'string', default: 'cam1' },
+      // the secret in a file (a systemd credential) or XP2P_DEVICE_SECRET: never on argv, which ps shows
       'secret-file': { type: 'string' },
       source: { type: 'string', multiple: true, default: ['sample'] },
       'max-viewers': { type: 'string' },
       version: { type: 'string' },
       'http-port': { type: 'string' },
       'nat-reprobe-ms': { type: 'string' },
+      'server-ca': { type: 'string' },
+      'server-fingerprint': { type: 'string' },
     },
   });
   let servers: string[];
@@ -30,11 +33,15 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   } catch (err) {
     throw new UsageError(`--server: ${(err as Error).message}`);
   }
-  // Never from argv: every user of the machine can read a process's arguments (ps).
+  const fingerprint = values['server-fingerprint'];
+  if (fingerprint !== undefined && !isFingerprint(fingerprint)) {
+    throw new UsageError('--server-fingerprint: a SHA-256 fingerprint, 64 hex digits (colons allowed)');
+  }
+  const serverCa = values['server-ca'] !== undefined ? await readFile(values['server-ca']) : undefined;
   const secret =
     process.env.XP2P_DEVICE_SECRET ??
-    (values['secret-file'] !== undefined ? (await readFile(values['secret-file'], 'utf8')).trim() : undefined) ??
-    deviceFrom(await readDevConfig(values.data), values.product, values.name).secret;
+    (values['secret-file'] !== undefined ? readSecretFile(values['secret-file']) : undefined) ??
+    (await secretFromDevConfig(values.data, values.product, values.name));
   let camera: Awaited<ReturnType<typeof openCameraFeeds>>;
   try {
     camera = await openCameraFeeds(values.source, (line) => console.log(line));
@@ -52,6 +59,9 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   const agent = startDeviceAgent({
     ...storage,
     serverUrl: servers,
+    insecure: values.insecure,
+    serverCa,
+    serverFingerprint: fingerprint,
     productId: values.product,
     deviceName: values.name,
     secret,
@@ -72,4 +82,21 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   runUntilSignal(closers, cleanupWebRTC);
   await agent.whenOnline();
   console.log(`device: ${values.product}/${values.name} online at ${values.server}`);
+}
+
+function readSecretFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new UsageError(`--secret-file: cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (!text) throw new UsageError(`--secret-file: ${path} is empty`);
+  return text;
+}
+
+/** The demo's secret from the development config; loaded only then, as reading it pulls in the server package. */
+async function secretFromDevConfig(dataDir: string, productId: string, deviceName: string): Promise<string> {
+  const { deviceFrom, readDevConfig } = await import('../dev-config.js');
+  return deviceFrom(await readDevConfig(dataDir), productId, deviceName).secret;
 }

@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commonOptions, UsageError } from '../args.js';
 import { connectToCamera, type CameraConnection } from '../camera-connection.js';
+import { progressBar } from '../progress.js';
 
 function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -72,18 +73,8 @@ async function fetchFrom(camera: CameraConnection, fileName: string, out: string
   const fd = openSync(out, offset > 0 ? 'a' : 'w');
   let received = 0;
   let total = 0;
-  let lastDraw = 0;
-  const tty = process.stderr.isTTY;
-  const draw = (force = false) => {
-    if (!tty || (!force && performance.now() - lastDraw < 100)) return;
-    lastDraw = performance.now();
-    const done = offset + received;
-    const width = 30;
-    const filled = total > 0 ? Math.round((done / total) * width) : 0;
-    process.stderr.write(
-      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(done / 1e6).toFixed(1)}/${(total / 1e6).toFixed(1)} MB`,
-    );
-  };
+  const bar = progressBar((done, size) => `${(done / 1e6).toFixed(1)}/${(size / 1e6).toFixed(1)} MB`);
+  const draw = () => bar.update(offset + received, total);
   try {
     return await new Promise<Outcome>((resolve) => {
       let fileHash: string | undefined;
@@ -110,7 +101,7 @@ async function fetchFrom(camera: CameraConnection, fileName: string, out: string
                 why: `interrupted after ${offset + received} bytes (${res?.errmsg})`,
                 resumable: true,
               }),
-            onComplete: () => draw(true),
+            onComplete: () => bar.finish(),
           },
         )
         .then(

@@ -13,6 +13,7 @@ export async function playCommand(argv: string[]): Promise<void> {
       ...commonOptions,
       'bridge-port': { type: 'string', default: String(CLI_DEFAULTS.bridgePort) },
       params: { type: 'string', default: 'action=live&channel=0&quality=high' },
+      'allow-origin': { type: 'string', multiple: true, default: [] },
     },
   });
   const { productId, deviceName } = splitDeviceId(positionals[0]);
@@ -23,6 +24,7 @@ export async function playCommand(argv: string[]): Promise<void> {
   const bridge = await startPlayerBridge({
     p2p,
     port: Number(values['bridge-port']),
+    allowedOrigins: values['allow-origin'],
     resolveXp2pInfo: async (p, d) => (await fetchXp2pInfo(app, { productId: p, deviceName: d })).xp2pInfo,
     log: (line) => console.log(line),
   });

@@ -2,11 +2,15 @@
  * `xp2p publish NAME <source>`: pushes a live FLV stream to the origin over HTTP(S) (chunked POST), the
  * way `ffmpeg -re -i IN -c copy -f flv http://host:18080/live/NAME?key=KEY` does. Sources as for
  * `xp2p device`: sample (bundled), testsrc, a file or an ffmpeg-readable URL.
+ * The stream's key never goes in argv (any local user can read argv with ps): it comes from
+ * XP2P_PUBLISH_KEY, a --key-file, or is derived from the config's master key, and travels in a header,
+ * not in the URL (URLs end up in proxy logs). `xp2p publish-key NAME` prints a stream's key.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
-import { encodeFlvHeader, encodeFlvTag, originUrls } from '@xp2p/protocol';
+import { readFile } from 'node:fs/promises';
+import { encodeFlvHeader, encodeFlvTag, originUrls, PUBLISH_KEY_HEADER, streamPublishKey } from '@xp2p/protocol';
 import { sourceFromSpec } from '@xp2p/device';
 import { commonOptions, UsageError } from '../args.js';
 import { readDevConfig } from '../dev-config.js';
@@ -16,20 +20,20 @@ export async function publishCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...commonOptions, key: { type: 'string' } },
+    options: { ...commonOptions, 'key-file': { type: 'string' } },
   });
   const [name, spec = 'sample'] = positionals;
   if (!name || !/^[A-Za-z0-9_.-]{1,64}$/.test(name))
     throw new UsageError('give the stream NAME (letters, digits, _ . -)');
-  const key = values.key ?? (await readDevConfig(values.data)).publishKey;
-  const url = new URL(`${originUrls.publish(name)}?key=${encodeURIComponent(key)}`, values.server);
+  const key = await publishKeyOf(name, values['key-file'], values.data);
+  const url = new URL(originUrls.publish(name), values.server);
   const source = sourceFromSpec(spec);
 
-  // https verifies the origin's certificate (a private CA: NODE_EXTRA_CA_CERTS, see OPERATIONS.md)
+  // https verifies the origin's certificate (a private CA: NODE_EXTRA_CA_CERTS, see docs/operations.md)
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const upload = request(url, {
     method: 'POST',
-    headers: { 'content-type': 'video/x-flv', 'transfer-encoding': 'chunked' },
+    headers: { 'content-type': 'video/x-flv', 'transfer-encoding': 'chunked', [PUBLISH_KEY_HEADER]: key },
   });
   let stopping = false;
   const done = new Promise<void>((resolve) => {
@@ -73,4 +77,19 @@ export async function publishCommand(argv: string[]): Promise<void> {
   await done;
   await source.stop();
   process.exit(process.exitCode ?? 0);
+}
+
+async function publishKeyOf(name: string, keyFile: string | undefined, dataDir: string): Promise<string> {
+  if (keyFile) return (await readFile(keyFile, 'utf8')).trim();
+  if (process.env.XP2P_PUBLISH_KEY) return process.env.XP2P_PUBLISH_KEY;
+  return streamPublishKey((await readDevConfig(dataDir)).publishKey, name);
+}
+
+/** `xp2p publish-key NAME`: the stream's key, from the config's master key (for ffmpeg's ?key=). */
+export async function publishKeyCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: commonOptions });
+  const [name] = positionals;
+  if (!name || !/^[A-Za-z0-9_.-]{1,64}$/.test(name))
+    throw new UsageError('give the stream NAME (letters, digits, _ . -)');
+  console.log(await streamPublishKey((await readDevConfig(values.data)).publishKey, name));
 }

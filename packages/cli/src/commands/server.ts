@@ -56,6 +56,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
     ...(settings.redis ? { redis: settings.redis } : {}),
     ...(settings.clusterUrl ? { clusterUrl: settings.clusterUrl } : {}),
     trustProxy: settings.trustProxy,
+    insecure: values.insecure,
     pulls: pullFlags(values.pull ?? []),
     ...(values['pull-idle-seconds'] !== undefined
       ? { tuning: { pullIdleMs: positiveSeconds(values['pull-idle-seconds'], '--pull-idle-seconds') * 1000 } }

@@ -6,15 +6,19 @@
  *                                     printed = 404, non-zero exit = 500); XP2P_SESSION_ID, XP2P_CHANNEL and
  *                                     XP2P_USER_ARGS in its environment
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEVICE_DEFAULTS } from '../defaults.js';
+import { killGroup, spawnShellGroup } from '../process/process-group.js';
 import type { CommandContext, CommandHandler } from './user-command.js';
 
 export class CommandHandlerError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The script ran out of time (answered 504, like a handler that never returns). */
+    readonly timedOut = false,
+  ) {
     super(message);
     this.name = 'CommandHandlerError';
   }
@@ -37,7 +41,7 @@ export function scriptCommandHandler(
   const maxAnswerBytes = o.maxAnswerBytes ?? DEVICE_DEFAULTS.commandMaxAnswerBytes;
   return (cmd: string, ctx: CommandContext) =>
     new Promise((resolvePromise, reject) => {
-      const child = spawn('sh', ['-c', commandLine], {
+      const child = spawnShellGroup(commandLine, {
         stdio: ['pipe', 'pipe', 'ignore'],
         env: {
           ...process.env,
@@ -52,22 +56,24 @@ export function scriptCommandHandler(
       // The script's own limit, shorter than the request's, so the process is gone before the 504.
       const timer = setTimeout(
         () => {
-          failure = new CommandHandlerError(`command script took over ${timeoutMs} ms`);
-          child.kill('SIGKILL');
+          failure = new CommandHandlerError(`command script took over ${timeoutMs} ms`, true);
+          killGroup(child);
         },
         Math.max(1, timeoutMs - 100),
       );
-      child.stdout.on('data', (chunk: Buffer) => {
+      // a script that exits leaving children behind: they go with it (they would hold stdout open)
+      child.on('exit', () => killGroup(child));
+      child.stdout!.on('data', (chunk: Buffer) => {
         size += chunk.byteLength;
         if (size > maxAnswerBytes) {
           failure ??= new CommandHandlerError(`command script answered over ${maxAnswerBytes} bytes`);
-          child.kill('SIGKILL');
+          killGroup(child);
           return;
         }
         out.push(chunk);
       });
-      child.stdin.on('error', () => {}); // a script that does not read its stdin
-      child.stdin.end(cmd);
+      child.stdin!.on('error', () => {}); // a script that does not read its stdin
+      child.stdin!.end(cmd);
       child.on('error', (err) => {
         clearTimeout(timer);
         reject(err);

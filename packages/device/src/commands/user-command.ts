@@ -7,6 +7,7 @@
 import { utf8Encode } from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from '../defaults.js';
 import { sendJsonError } from '../http-like.js';
+import { CommandHandlerError } from './load-command-handler.js';
 import type { RequestContext, ResponseWriter } from '../response-writer.js';
 
 export interface CommandContext extends RequestContext {
@@ -60,7 +61,8 @@ export async function serveUserCommand(
       }),
     ]);
   } catch (err) {
-    if (err instanceof CommandTimeout) return sendJsonError(res, 504, `command did not answer within ${timeoutMs} ms`);
+    if (err instanceof CommandTimeout || (err instanceof CommandHandlerError && err.timedOut))
+      return sendJsonError(res, 504, `command did not answer within ${timeoutMs} ms`);
     log(`custom command failed: ${String(err)}`);
     return sendJsonError(res, 500, 'the command failed on the camera');
   } finally {

@@ -84,7 +84,7 @@ export class RecordingsStore {
 
   /** Opens (creating if needed) a store directory and brings its index up to date with the files. */
   static async open(dir: string, options: RecordingsStoreOptions = {}): Promise<RecordingsStore> {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 }); // private: other local users may not read recordings
     const store = new RecordingsStore(dir, options);
     await store.reconcile();
     await store.prune();

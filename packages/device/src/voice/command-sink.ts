@@ -4,7 +4,7 @@
  * `{sample_rate}`, `{channels}` and `{bits}` in the command line are replaced by the talk's format, which
  * is also in the environment as XP2P_SAMPLE_RATE, XP2P_CHANNELS and XP2P_BITS.
  */
-import { spawn } from 'node:child_process';
+import { killGroup, spawnShellGroup } from '../process/process-group.js';
 import type { VoiceFormat, VoiceSink, VoiceStream } from './voice-sink.js';
 
 /** Audio the program has not read yet beyond this is dropped: talk must stay live, not queue up. */
@@ -19,7 +19,7 @@ export function commandVoiceSink(commandLine: string, log: (line: string) => voi
         .replaceAll('{sample_rate}', String(format.sampleRate))
         .replaceAll('{channels}', String(format.channels))
         .replaceAll('{bits}', String(format.bits));
-      const child = spawn('sh', ['-c', line], {
+      const child = spawnShellGroup(line, {
         stdio: ['pipe', 'ignore', 'inherit'],
         env: {
           ...process.env,
@@ -38,17 +38,18 @@ export function commandVoiceSink(commandLine: string, log: (line: string) => voi
       }).then(() => {
         exited = true;
       });
-      child.stdin.on('error', () => {}); // the program may quit before the talk ends (EPIPE)
+      child.stdin!.on('error', () => {}); // the program may quit before the talk ends (EPIPE)
       return {
         write(pcm) {
-          if (exited || child.stdin.writableLength > MAX_STDIN_BACKLOG_BYTES) return;
-          child.stdin.write(pcm);
+          if (exited || child.stdin!.writableLength > MAX_STDIN_BACKLOG_BYTES) return;
+          child.stdin!.write(pcm);
         },
         async close() {
-          child.stdin.end();
-          const timer = setTimeout(() => child.kill('SIGTERM'), EXIT_GRACE_MS);
+          child.stdin!.end();
+          const timer = setTimeout(() => killGroup(child, 'SIGTERM'), EXIT_GRACE_MS);
           await exit;
           clearTimeout(timer);
+          killGroup(child); // whatever the player started dies with the talk
         },
       };
     },

@@ -1,10 +1,12 @@
 /**
  * `voice?channel=0&sample_rate=16000&channels=1&bits=16`: talkback. One talker at a time (the next gets
  * 503). Head 200 admits the talker; its PCM goes to the sink until it sends `end` (the camera then ends
- * the response) or closes the channel. Bad format → 400; no sink configured → 404.
+ * the response) or closes the channel. Bad format → 400; no sink configured → 404. Audio faster than
+ * real time (beyond talk-budget.ts's slack) cuts the talk with 429; its duration or size limit, with 413.
  */
 import { intParam, RequestError } from '../http-like.js';
 import type { RequestContext, ResponseWriter } from '../response-writer.js';
+import { TalkBudget, type TalkLimits } from './talk-budget.js';
 import type { VoiceFormat, VoiceSink, VoiceStream } from './voice-sink.js';
 
 export class VoiceHandler {
@@ -13,6 +15,7 @@ export class VoiceHandler {
   constructor(
     private readonly sink: VoiceSink | undefined,
     private readonly log: (line: string) => void = () => {},
+    private readonly limits: TalkLimits = {},
   ) {}
 
   get available(): boolean {
@@ -38,20 +41,35 @@ export class VoiceHandler {
       return res.fail(500, 'the camera cannot play audio now');
     }
     let finished = false;
+    let refusal: { status: number; message: string } | undefined;
     const finish = (viewerEnded: boolean) => {
       if (finished) return;
       finished = true;
+      clearTimeout(durationTimer);
       void stream
         .close()
         .catch((err: unknown) => this.log(`voice: sink failed to close: ${String(err)}`))
         .finally(() => {
           this.talking = false;
-          if (viewerEnded) res.end();
+          if (refusal) res.fail(refusal.status, refusal.message);
+          else if (viewerEnded) res.end();
         });
     };
+    const cut = (status: number, message: string) => {
+      if (finished) return;
+      this.log(`voice: ${message}; talk of ${ctx.sessionId.slice(0, 8)} ended`);
+      refusal = { status, message };
+      finish(false);
+    };
+    const budget = new TalkBudget(format, this.limits);
+    const durationTimer = setTimeout(() => cut(413, `talk over ${budget.maxMs} ms`), budget.maxMs);
     res.onUpstream(
       (data) => {
-        if (!finished) stream.write(new Uint8Array(data));
+        if (finished) return;
+        const verdict = budget.take(data.byteLength);
+        if (verdict === 'too-fast') return cut(429, 'talkback audio arrives faster than its sample rate');
+        if (verdict === 'too-large') return cut(413, 'talk over its size limit');
+        stream.write(new Uint8Array(data));
       },
       () => finish(true),
     );

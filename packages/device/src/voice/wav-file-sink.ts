@@ -17,7 +17,7 @@ const WAV_HEADER_BYTES = 44;
 export function wavFileVoiceSink(dir: string, options: WavFileSinkOptions = {}): VoiceSink {
   return {
     async open(format: VoiceFormat, info: VoiceTalkInfo): Promise<VoiceStream> {
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: 0o700 }); // talk is private: other local users may not read it
       const session = info.sessionId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8) || 'local';
       const path = join(dir, `talk_${info.startedAt}_${session}.wav`);
       const file = await open(path, 'wx');

@@ -10,6 +10,7 @@ import type { MpegtsLoader, MpegtsLoaderConstructor } from './mpegts-types.js';
 
 const LoaderStatus = { idle: 0, connecting: 1, buffering: 2, error: 3, complete: 4 } as const;
 
+/** FLV bytes pushed by the sdk, served to mpegts.js as a custom loader. */
 export interface P2PFlvSource {
   /** Give this to mpegts.js as `config.customLoader`. */
   readonly loaderClass: MpegtsLoaderConstructor;
@@ -23,6 +24,7 @@ export interface P2PFlvSource {
   readonly bytes: number;
 }
 
+/** A source the sdk's dataCallback pushes into and mpegts.js reads through `loaderClass`. */
 export function createP2PFlvSource(): P2PFlvSource {
   const early: ArrayBuffer[] = [];
   let received = 0;

@@ -10,6 +10,7 @@ import { createP2PFlvSource, type P2PFlvSource } from './p2p-flv-source.js';
 import type { MpegtsModule, MpegtsPlayer } from './mpegts-types.js';
 import { whenFirstFrame } from './first-frame.js';
 
+/** Options of {@link playP2PFlv}. */
 export interface PlayP2PFlvOptions {
   mpegts: MpegtsModule;
   video: HTMLVideoElement;
@@ -21,16 +22,21 @@ export interface PlayP2PFlvOptions {
   config?: Record<string, unknown>;
 }
 
+/** A playing video: pass `dataCallback` and `msgCallback` to `startP2PService`. */
 export interface P2PFlvView {
+  /** feeds the sdk's FLV bytes to the player */
   dataCallback: (data: ArrayBuffer) => void;
+  /** ends or fails the stream on the sdk's notify eof / disconnect */
   msgCallback: (event: string, subtype: string, detail?: unknown) => void;
   source: P2PFlvSource;
   player: MpegtsPlayer;
   /** Resolves with performance.now() when the first video frame is on screen. */
   firstFrame: Promise<number>;
+  /** stops the player and frees it */
   destroy(): void;
 }
 
+/** Plays a P2P FLV stream in a `<video>` through mpegts.js (FLV → fMP4 → MSE); throws when the browser has no MSE. */
 export function playP2PFlv(o: PlayP2PFlvOptions): P2PFlvView {
   if (!o.mpegts.getFeatureList().msePlayback) {
     throw new Error('this browser cannot play FLV video (no Media Source Extensions)');

@@ -8,7 +8,8 @@
  *
  * Format: base64url(JSON payload) "." base64url(HMAC-SHA256(tokenKey, payloadPart)).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { int, text } from '../schema.js';
 import { base64Decode, base64UrlEncode, utf8Decode, utf8Encode } from '../bytes.js';
 import { hmacSha256, randomId, timingSafeEqualText } from './hmac.js';
 import { ROLES, type Role } from './roles.js';
@@ -18,18 +19,18 @@ const MAX_TOKEN_LENGTH = 1024;
 
 const tokenPayloadSchema = z.object({
   v: z.literal(1),
-  appid: z.string().min(1).max(128),
-  productId: z.string().min(1).max(64),
-  deviceName: z.string().min(1).max(64),
+  appid: text(128, 1),
+  productId: text(64, 1),
+  deviceName: text(64, 1),
   /** who the token was issued for: a user of the app (its own backend's name for them, or a web app user) */
-  user: z.string().min(1).max(128),
+  user: text(128, 1),
   role: z.enum(ROLES),
   /** set when `user` is an account of the server's accounts database (the web app's users) */
-  account: z.literal(true).optional(),
+  account: z.optional(z.literal(true)),
   /** expiry, unix seconds */
-  exp: z.number().int().positive(),
+  exp: int(1),
   /** random, so two tokens are never equal */
-  nonce: z.string().min(8).max(64),
+  nonce: text(64, 8),
 });
 export type ViewerTokenPayload = z.infer<typeof tokenPayloadSchema>;
 

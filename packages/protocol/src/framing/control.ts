@@ -9,18 +9,15 @@
  *
  * A camera that never answers a ping (an older agent) is simply not watched this way.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { int } from '../schema.js';
 import { parseSignal, type ParseResult } from '../signal/messages.js';
 
 export const CONTROL_CHANNEL_LABEL = 'xp2p-ctl';
 /** A control frame is a few dozen bytes; anything longer is refused unparsed. */
 export const CONTROL_FRAME_MAX_BYTES = 128;
 
-const seq = z
-  .number()
-  .int()
-  .min(0)
-  .max(2 ** 31);
+const seq = int(0, 2 ** 31);
 export const controlFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping'), seq }),
   z.object({ type: z.literal('pong'), seq }),

@@ -10,7 +10,8 @@
  *
  * Closing the channel from either side cancels the request.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { int, text, type MessageSchema } from '../schema.js';
 import { parseSignal, type ParseResult } from '../signal/messages.js';
 
 export const REQUEST_CHANNEL_LABEL = 'xp2p-req';
@@ -22,29 +23,25 @@ export const FRAME_MAX_BODY_BYTES = 64 * 1024;
 export const requestFrameSchema = z.object({
   type: z.literal('request'),
   v: z.literal(1),
-  path: z
-    .string()
-    .min(1)
-    .max(256)
-    .regex(/^[A-Za-z0-9_./-]+$/),
-  query: z.string().max(FRAME_MAX_CONTROL_BYTES - 512),
+  path: z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^[A-Za-z0-9_./-]+$/)),
+  query: text(FRAME_MAX_CONTROL_BYTES - 512),
 });
 export type RequestFrame = z.infer<typeof requestFrameSchema>;
 
 export const responseFrameSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('head'),
-    status: z.number().int().min(100).max(599),
-    headers: z.record(z.string().max(64), z.string().max(1024)),
+    status: int(100, 599),
+    headers: z.record(text(64), text(1024)),
   }),
   z.object({ type: z.literal('end') }),
-  z.object({ type: z.literal('error'), status: z.number().int(), message: z.string().max(1024) }),
+  z.object({ type: z.literal('error'), status: int(), message: text(1024) }),
 ]);
 export type ResponseFrame = z.infer<typeof responseFrameSchema>;
 
 export const upstreamFrameSchema = z.object({ type: z.literal('end') });
 
-function parseControl<T>(schema: z.ZodType<T>, raw: string): ParseResult<T> {
+function parseControl<T>(schema: MessageSchema<T>, raw: string): ParseResult<T> {
   if (raw.length > FRAME_MAX_CONTROL_BYTES)
     return { ok: false, error: `control frame over ${FRAME_MAX_CONTROL_BYTES} bytes` };
   return parseSignal(schema, raw);

@@ -7,7 +7,8 @@
  * trickled candidates between the viewer and the device named in the session's token, and only when the
  * token is valid. Every inbound message is size-checked and parsed against these schemas.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeIssue, int, text, type MessageSchema } from '../schema.js';
 
 export const SIGNAL_PROTOCOL_VERSION = 1;
 /** No signalling message may be larger (an SDP with many candidates is ~4 KiB). */
@@ -16,44 +17,33 @@ export const SIGNAL_MAX_BYTES = 64 * 1024;
 export const ICE_PATHS = ['host', 'srflx', 'prflx', 'relay', 'unknown'] as const;
 export type IcePath = (typeof ICE_PATHS)[number];
 
-const id = z
-  .string()
-  .min(8)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/);
-const name = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_.-]+$/);
-const sdp = z
-  .string()
-  .min(1)
-  .max(32 * 1024);
+const id = z.string().check(z.minLength(8), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
+const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_.-]+$/));
+const sdp = text(32 * 1024, 1);
 const candidate = z.object({
   type: z.literal('candidate'),
   sessionId: id,
-  candidate: z.string().max(1024),
-  mid: z.string().max(64).optional(),
+  candidate: text(1024),
+  mid: z.optional(text(64)),
 });
-const bye = z.object({ type: z.literal('bye'), sessionId: id, reason: z.string().max(256).optional() });
+const bye = z.object({ type: z.literal('bye'), sessionId: id, reason: z.optional(text(256)) });
 const ping = z.object({ type: z.literal('ping') });
 const pong = z.object({ type: z.literal('pong') });
 
 export const iceServerSchema = z.object({
-  urls: z.union([z.string().max(512), z.array(z.string().max(512)).max(8)]),
-  username: z.string().max(256).optional(),
-  credential: z.string().max(256).optional(),
+  urls: z.union([text(512), z.array(text(512)).check(z.maxLength(8))]),
+  username: z.optional(text(256)),
+  credential: z.optional(text(256)),
 });
 export type IceServer = z.infer<typeof iceServerSchema>;
 
 /** Server → any client: a refusal. `code` is one of the guide's codes when one fits, `status` HTTP-like. */
 const error = z.object({
   type: z.literal('error'),
-  sessionId: id.optional(),
-  status: z.number().int(),
-  code: z.number().int().optional(),
-  message: z.string().max(1024),
+  sessionId: z.optional(id),
+  status: int(),
+  code: z.optional(int()),
+  message: text(1024),
 });
 
 // ---- viewer <-> server ----
@@ -61,10 +51,10 @@ export const viewerToServerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('offer'),
     sessionId: id,
-    token: z.string().min(1).max(1024),
+    token: text(1024, 1),
     sdp,
     /** the viewer may use a TURN relay on this attempt: only then does the camera gather relay candidates */
-    relay: z.boolean().optional(),
+    relay: z.optional(z.boolean()),
   }),
   candidate,
   bye,
@@ -78,19 +68,14 @@ export const viewerToServerSchema = z.discriminatedUnion('type', [
     type: z.literal('report'),
     sessionId: id,
     path: z.enum(ICE_PATHS),
-    ttffMs: z.number().min(0).max(600_000).optional(),
-    bytes: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 50)
-      .optional(),
+    ttffMs: z.optional(z.number().check(z.minimum(0), z.maximum(600_000))),
+    bytes: z.optional(int(0, 2 ** 50)),
   }),
 ]);
 export type ViewerToServer = z.infer<typeof viewerToServerSchema>;
 
 export const serverToViewerSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), v: z.number().int(), iceServers: z.array(iceServerSchema).max(16) }),
+  z.object({ type: z.literal('hello'), v: int(), iceServers: z.array(iceServerSchema).check(z.maxLength(16)) }),
   z.object({ type: z.literal('answer'), sessionId: id, sdp }),
   candidate,
   bye,
@@ -103,19 +88,16 @@ export type ServerToViewer = z.infer<typeof serverToViewerSchema>;
 export const deviceToServerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('auth'),
-    v: z.number().int(),
+    v: int(),
     productId: name,
     deviceName: name,
     /** device p2p version reported in xp2pInfo, e.g. "2.4.50" */
-    version: z
-      .string()
-      .max(32)
-      .regex(/^\d+(\.\d+){1,3}$/),
-    proof: z.string().min(1).max(128),
+    version: z.string().check(z.maxLength(32), z.regex(/^\d+(\.\d+){1,3}$/)),
+    proof: text(128, 1),
   }),
   z.object({ type: z.literal('answer'), sessionId: id, sdp }),
   /** the device refuses a session (bad token, too many viewers ...) */
-  z.object({ type: z.literal('reject'), sessionId: id, status: z.number().int(), message: z.string().max(1024) }),
+  z.object({ type: z.literal('reject'), sessionId: id, status: int(), message: text(1024) }),
   candidate,
   bye,
   ping,
@@ -123,15 +105,15 @@ export const deviceToServerSchema = z.discriminatedUnion('type', [
 export type DeviceToServer = z.infer<typeof deviceToServerSchema>;
 
 export const serverToDeviceSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('challenge'), v: z.number().int(), challenge: z.string().min(16).max(128) }),
-  z.object({ type: z.literal('welcome'), iceServers: z.array(iceServerSchema).max(16) }),
+  z.object({ type: z.literal('challenge'), v: int(), challenge: text(128, 16) }),
+  z.object({ type: z.literal('welcome'), iceServers: z.array(iceServerSchema).check(z.maxLength(16)) }),
   z.object({
     type: z.literal('offer'),
     sessionId: id,
-    token: z.string().min(1).max(1024),
+    token: text(1024, 1),
     sdp,
     /** the viewer may use a TURN relay on this attempt: only then does the camera gather relay candidates */
-    relay: z.boolean().optional(),
+    relay: z.optional(z.boolean()),
   }),
   candidate,
   bye,
@@ -143,7 +125,7 @@ export type ServerToDevice = z.infer<typeof serverToDeviceSchema>;
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
 
 /** Size-checks and parses one inbound frame. Never throws. */
-export function parseSignal<T>(schema: z.ZodType<T>, raw: unknown): ParseResult<T> {
+export function parseSignal<T>(schema: MessageSchema<T>, raw: unknown): ParseResult<T> {
   let text: string;
   if (typeof raw === 'string') text = raw;
   else if (raw instanceof Uint8Array) {
@@ -157,13 +139,7 @@ export function parseSignal<T>(schema: z.ZodType<T>, raw: unknown): ParseResult<
   } catch {
     return { ok: false, error: 'message is not JSON' };
   }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      ok: false,
-      error: `invalid message: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'schema'}`,
-    };
-  }
+  const parsed = z.safeParse(schema, json);
+  if (!parsed.success) return { ok: false, error: `invalid message: ${describeIssue(parsed.error.issues[0])}` };
   return { ok: true, message: parsed.data };
 }

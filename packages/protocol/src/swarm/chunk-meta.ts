@@ -15,19 +15,12 @@
  *                                       start-pick.ts; headers START_HEADERS name epoch, initId, init size, seq)
  *   POST|PUT /live/NAME?key=KEY         publish (chunked FLV body), e.g. ffmpeg -f flv http://…/live/NAME?key=KEY
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { int } from '../schema.js';
 
-export const streamNameSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_.-]+$/);
-const epochSchema = z
-  .string()
-  .min(8)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/);
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+export const streamNameSchema = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_.-]+$/));
+const epochSchema = z.string().check(z.minLength(8), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
+const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 
 /**
  * Piece hashes let a peer verify a chunk piece by piece as it arrives and forward each verified piece at
@@ -52,41 +45,28 @@ export function chunkPieceRanges(size: number, pieceBytes: number): Array<[numbe
 }
 
 export const chunkMetaSchema = z.object({
-  seq: z.number().int().nonnegative(),
-  size: z
-    .number()
-    .int()
-    .positive()
-    .max(16 * 1024 * 1024),
+  seq: int(0),
+  size: int(1, 16 * 1024 * 1024),
   /** SHA-256 of the chunk bytes, lower-case hex */
   hash: sha256Hex,
   /** the chunk starts with a video keyframe: a viewer may start here */
   keyframe: z.boolean(),
   /** FLV timestamp (ms) of the chunk's first tag */
-  timestamp: z.number().int().nonnegative(),
+  timestamp: int(0),
   /** media time the chunk covers (ms) */
-  duration: z.number().int().nonnegative(),
+  duration: int(0),
   /** which init part decodes it */
-  initId: z.number().int().nonnegative(),
+  initId: int(0),
   /** length of each hashed piece (the last may be shorter); see CHUNK_PIECE_BYTES */
-  pieceBytes: z
-    .number()
-    .int()
-    .positive()
-    .max(16 * 1024 * 1024)
-    .optional(),
+  pieceBytes: z.optional(int(1, 16 * 1024 * 1024)),
   /** SHA-256 of each piece, in order (a peer ignores a list whose length does not fit size/pieceBytes) */
-  pieces: z.array(sha256Hex).max(CHUNK_MAX_PIECES).optional(),
+  pieces: z.optional(z.array(sha256Hex).check(z.maxLength(CHUNK_MAX_PIECES))),
 });
 export type ChunkMeta = z.infer<typeof chunkMetaSchema>;
 
 export const initMetaSchema = z.object({
-  initId: z.number().int().nonnegative(),
-  size: z
-    .number()
-    .int()
-    .positive()
-    .max(1024 * 1024),
+  initId: int(0),
+  size: int(1, 1024 * 1024),
   hash: sha256Hex,
 });
 export type InitMeta = z.infer<typeof initMetaSchema>;
@@ -97,10 +77,10 @@ export const streamManifestSchema = z.object({
   epoch: epochSchema,
   init: initMetaSchema,
   /** recent chunks still in the origin's window, oldest first */
-  chunks: z.array(chunkMetaSchema).max(10_000),
+  chunks: z.array(chunkMetaSchema).check(z.maxLength(10_000)),
   /** false once the publisher stopped: no chunk will follow the last one */
   live: z.boolean(),
-  targetChunkMs: z.number().int().positive(),
+  targetChunkMs: int(1),
 });
 export type StreamManifest = z.infer<typeof streamManifestSchema>;
 
@@ -109,7 +89,7 @@ export const originEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chunk'), epoch: epochSchema, chunk: chunkMetaSchema }),
   z.object({ type: z.literal('init'), epoch: epochSchema, init: initMetaSchema }),
   /** the publisher stopped: every viewer ends with eof after the last chunk */
-  z.object({ type: z.literal('eof'), epoch: epochSchema, lastSeq: z.number().int() }),
+  z.object({ type: z.literal('eof'), epoch: epochSchema, lastSeq: int() }),
 ]);
 export type OriginEvent = z.infer<typeof originEventSchema>;
 

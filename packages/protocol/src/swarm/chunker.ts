@@ -127,9 +127,10 @@ export class FlvChunker {
     const keyframe = gopStart || this.#init?.flags.video === false;
     const bytes = encodeFlvTag(tag);
     const open = this.#chunk;
+    const startsNewChunk = gopStart && !(open?.keyframe && tag.timestamp <= open.timestamp);
     if (
       open &&
-      (gopStart ||
+      (startsNewChunk ||
         tag.timestamp - open.timestamp >= this.targetChunkMs ||
         open.size + bytes.byteLength > this.maxChunkBytes)
     ) {

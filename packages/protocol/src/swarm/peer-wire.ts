@@ -8,7 +8,8 @@
  * (chunk-meta.ts), each hashed piece is verified as soon as it is in and may be forwarded at once: a peer
  * that announced `fetching` serves requests for that chunk while it is still arriving.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { int } from '../schema.js';
 import { CHUNK_MAX_PIECES } from './chunk-meta.js';
 
 export const SWARM_CHANNEL_LABEL = 'xp2p-swarm';
@@ -16,21 +17,21 @@ export const SWARM_MAX_PIECE_BYTES = 64 * 1024 - 9;
 export const PIECE_KIND = 1;
 export const PIECE_HEADER_BYTES = 9;
 
-const seq = z.number().int().nonnegative();
+const seq = int(0);
 /**
  * A run of a chunk's hashed pieces, by piece index: `from` inclusive, `to` exclusive (at most
  * CHUNK_MAX_PIECES). Optional on `have`/`fetching`/`request`/`absent`: absent means the whole chunk, so
  * peers that never send it interoperate.
  */
-const piece = z.number().int().min(0).max(CHUNK_MAX_PIECES);
-const pieceRange = { from: piece.optional(), to: piece.optional() };
+const piece = int(0, CHUNK_MAX_PIECES);
+const pieceRange = { from: z.optional(piece), to: z.optional(piece) };
 
 export const peerMessageSchema = z.discriminatedUnion('type', [
   /** first message: what I hold (seq ranges, inclusive) and whether I upload */
   z.object({
     type: z.literal('hello'),
     v: z.literal(1),
-    have: z.array(z.tuple([seq, seq])).max(256),
+    have: z.array(z.tuple([seq, seq])).check(z.maxLength(256)),
     upload: z.boolean(),
   }),
   /** I now hold this chunk (verified), or only pieces [from, to) of it */
@@ -51,7 +52,7 @@ export const peerMessageSchema = z.discriminatedUnion('type', [
     seq,
     ...pieceRange,
     /** how long until I must play it (ms): the sender serves the tightest first */
-    slackMs: z.number().int().min(0).max(600_000).optional(),
+    slackMs: z.optional(int(0, 600_000)),
   }),
   z.object({ type: z.literal('cancel'), seq }),
   /** I cannot send it (do not hold it, or I am not uploading) */

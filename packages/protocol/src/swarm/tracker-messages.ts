@@ -4,46 +4,40 @@
  * neighbours, relays WebRTC offers/answers/candidates to them through the server, receives the origin's
  * chunk announcements, and reports its figures.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { int, text } from '../schema.js';
 import { iceServerSchema } from '../signal/messages.js';
 import { initMetaSchema, originEventSchema, streamNameSchema } from './chunk-meta.js';
 
-const peerId = z
-  .string()
-  .min(8)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/);
+const peerId = z.string().check(z.minLength(8), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
+const peerIds = z.array(peerId).check(z.maxLength(64));
+/** a byte count: non-negative, and not necessarily an integer in reports that average */
+const amount = () => z.number().check(z.nonnegative());
 
 /** What one peer tells another through the server to set up a data channel between them. */
 export const peerSignalSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('offer'),
-    sdp: z
-      .string()
-      .min(1)
-      .max(32 * 1024),
+    sdp: text(32 * 1024, 1),
   }),
   z.object({
     kind: z.literal('answer'),
-    sdp: z
-      .string()
-      .min(1)
-      .max(32 * 1024),
+    sdp: text(32 * 1024, 1),
   }),
-  z.object({ kind: z.literal('candidate'), candidate: z.string().max(1024), mid: z.string().max(64).optional() }),
+  z.object({ kind: z.literal('candidate'), candidate: text(1024), mid: z.optional(text(64)) }),
 ]);
 export type PeerSignal = z.infer<typeof peerSignalSchema>;
 
 export const peerReportSchema = z.object({
   /** bytes of media received from other peers / from the origin since joining */
-  p2pBytes: z.number().nonnegative(),
-  cdnBytes: z.number().nonnegative(),
+  p2pBytes: amount(),
+  cdnBytes: amount(),
   /** bytes this peer uploaded to others */
-  uploadBytes: z.number().nonnegative(),
-  stalls: z.number().int().nonnegative(),
-  peers: z.number().int().nonnegative(),
+  uploadBytes: amount(),
+  stalls: int(0),
+  peers: int(0),
   /** how far behind the newest announced chunk the peer plays (ms) */
-  lagMs: z.number().nonnegative().optional(),
+  lagMs: z.optional(amount()),
 });
 export type PeerReport = z.infer<typeof peerReportSchema>;
 
@@ -52,7 +46,7 @@ export const peerToTrackerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signal'), to: peerId, signal: peerSignalSchema }),
   z.object({ type: z.literal('report'), report: peerReportSchema }),
   /** a neighbour sent a chunk whose hash did not match: the tracker stops handing it out */
-  z.object({ type: z.literal('bad-peer'), peerId, seq: z.number().int(), reason: z.string().max(256) }),
+  z.object({ type: z.literal('bad-peer'), peerId, seq: int(), reason: text(256) }),
   /** ask for more neighbours (e.g. after some left) */
   z.object({ type: z.literal('more-peers') }),
   z.object({ type: z.literal('leave') }),
@@ -64,28 +58,28 @@ export const trackerToPeerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('joined'),
     peerId,
-    iceServers: z.array(iceServerSchema).max(16),
-    epoch: z.string().max(64),
+    iceServers: z.array(iceServerSchema).check(z.maxLength(16)),
+    epoch: text(64),
     init: initMetaSchema,
-    targetChunkMs: z.number().int().positive(),
+    targetChunkMs: int(1),
     /** peers to connect to (this peer offers to each) */
-    neighbours: z.array(peerId).max(64),
+    neighbours: peerIds,
     /**
      * Those of `neighbours` that joined with upload off: they never serve or seed, so a peer leaves them
      * out of its seeding order before their `hello` arrives. Optional (older trackers omit it).
      */
-    noUpload: z.array(peerId).max(64).optional(),
+    noUpload: z.optional(peerIds),
   }),
   /** more peers to connect to; `noUpload` as in `joined` */
   z.object({
     type: z.literal('peers'),
-    neighbours: z.array(peerId).max(64),
-    noUpload: z.array(peerId).max(64).optional(),
+    neighbours: peerIds,
+    noUpload: z.optional(peerIds),
   }),
   z.object({ type: z.literal('signal'), from: peerId, signal: peerSignalSchema }),
   z.object({ type: z.literal('peer-left'), peerId }),
   z.object({ type: z.literal('origin'), event: originEventSchema }),
-  z.object({ type: z.literal('error'), status: z.number().int(), message: z.string().max(1024) }),
+  z.object({ type: z.literal('error'), status: int(), message: text(1024) }),
   z.object({ type: z.literal('pong') }),
 ]);
 export type TrackerToPeer = z.infer<typeof trackerToPeerSchema>;

@@ -58,6 +58,8 @@ export function parseWav(bytes: Uint8Array): WavInfo {
     const id = tag(o);
     const size = view.getUint32(o + 4, true);
     if (id === 'fmt ') {
+      // a PCM fmt chunk is 16 bytes; fewer (a cut or hostile file) would read past the end
+      if (size < 16 || o + 8 + 16 > bytes.byteLength) throw new Error('WAV fmt chunk is cut short');
       if (view.getUint16(o + 8, true) !== 1) throw new Error('WAV is not PCM');
       fmt = {
         channels: view.getUint16(o + 10, true),

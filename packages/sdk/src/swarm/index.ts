@@ -1,4 +1,7 @@
-/** The 1vN swarm: engine (transport- and clock-agnostic), simulator, and the WebRTC/HTTP/tracker bindings. */
+/**
+ * The 1vN swarm: engine (transport- and clock-agnostic) and the WebRTC/HTTP/tracker bindings. The simulator
+ * is exported from `@xp2p/sdk/node` only: it is a benchmark tool, and 15 kB of the browser bundle otherwise.
+ */
 export { SwarmPeer, type SwarmPeerArgs } from './engine/swarm-peer.js';
 export { SWARM_DEFAULTS, type SwarmOptions } from './engine/defaults.js';
 export { webCryptoSha256Hex } from './engine/hash.js';
@@ -13,14 +16,6 @@ export type {
   SwarmOutput,
   SwarmStats,
 } from './engine/types.js';
-export {
-  runSwarmSimulation,
-  SIM_DEFAULTS,
-  type SwarmSimOptions,
-  type SwarmSimResult,
-  type SimPeerResult,
-} from './sim/run-simulation.js';
-export { runSwarmBench, type SwarmBenchOptions } from './sim/bench.js';
 export { TrackerClient, TRACKER_PATH } from './webrtc/tracker-client.js';
 export { HttpOriginClient } from './webrtc/http-origin.js';
 export {

@@ -78,7 +78,7 @@ export class AppAuthenticator {
     // Recorded only after the signature checks out, so strangers cannot fill the cache.
     // The nonce must be remembered until its timestamp can no longer pass the window check.
     const expiresAt = (ts + APP_SIGNATURE_MAX_AGE_S) * 1000 + 1000;
-    const verdict = this.#nonces.remember(`${appKey}\n${nonce}`, expiresAt);
+    const verdict = this.#nonces.remember(`${appKey}\n${nonce}`, expiresAt, app.appid);
     if (verdict === 'replay') return refuse('nonce already used (replayed request)');
     if (verdict === 'full') return { ok: false, status: 503, message: 'too many signed requests, retry later' };
     if (this.#shared) {

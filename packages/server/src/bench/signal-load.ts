@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+/** Options of {@link runSignalLoadBench}. */
 export interface SignalLoadOptions {
   /** sessions to open; default 50,000 */
   connections?: number;
@@ -18,9 +19,11 @@ export interface SignalLoadOptions {
   concurrency?: number;
   /** open-file limit to ask for in both processes; default connections + 1,000 */
   fileLimit?: number;
+  /** receives progress lines */
   log?: (line: string) => void;
 }
 
+/** What {@link runSignalLoadBench} measured. */
 export interface SignalLoadResult {
   signal_conns_max: number;
   signal_rss_bytes_per_conn: number;
@@ -64,6 +67,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Opens many idle signed viewer sessions against one server process and measures joins per second and memory per connection. */
 export async function runSignalLoadBench(options: SignalLoadOptions = {}): Promise<SignalLoadResult> {
   const connections = options.connections ?? 50_000;
   const fileLimit = options.fileLimit ?? connections + 1_000;

@@ -9,10 +9,21 @@ const config = createDevConfig();
 const server = await startServer({
   config,
   host: '0.0.0.0', // reachable from every 127.0.0.x source address the load client uses
+  insecure: true, // only loopback clients connect, but 0.0.0.0 would be reachable from elsewhere
   port: 0,
   stunPort: 0,
   // The bench measures capacity, not the join-rate policy: lift the per-second budget and per-app cap.
-  tuning: { joinsPerSecond: 1e9, joinBurst: 1e9, maxConnectionsPerApp: 1e9, maxRememberedNonces: 1_000_000 },
+  tuning: {
+    joinsPerSecond: 1e9,
+    joinBurst: 1e9,
+    joinsPerSecondPerAddress: 1e9,
+    joinBurstPerAddress: 1e9,
+    appJoinsPerSecond: 1e9,
+    appJoinBurst: 1e9,
+    maxConnectionsPerApp: 1e9,
+    maxRememberedNonces: 1_000_000,
+    maxRememberedNoncesPerApp: 1_000_000,
+  },
 });
 process.stdout.write(`${JSON.stringify({ url: server.url.replace('0.0.0.0', '127.0.0.1'), app: config.apps[0] })}\n`);
 process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));

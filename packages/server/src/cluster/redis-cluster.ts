@@ -12,6 +12,7 @@
  * work with 503, local sessions go on, `ready()` is false; ioredis reconnects with a capped back-off and we
  * write the presence of every local device again as soon as it is back. Nothing here ever exits the process.
  */
+import { parseBusMessage } from './bus-schema.js';
 import { Redis } from 'ioredis';
 import {
   ClusterUnavailableError,
@@ -54,6 +55,14 @@ function parseJson<T>(text: string | null | undefined, valid: (v: Partial<T>) =>
 }
 const isLocation = (v: Partial<StreamLocation>): boolean =>
   typeof v.node === 'string' && typeof v.url === 'string' && typeof v.epoch === 'string';
+const FIGURE_FIELDS = ['peers', 'p2pBytes', 'cdnBytes', 'uploadBytes', 'stalls', 'originBytes'] as const;
+/** Figures from another node are summed into what operators read: each must be a count, nothing else. */
+const isFigures = (v: Partial<SwarmFigures & { at: number }>): boolean =>
+  typeof v.at === 'number' &&
+  FIGURE_FIELDS.every((k) => {
+    const n = v[k];
+    return typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  });
 /** Deletes a presence key only if this node still owns it (another node may have taken the device over). */
 const DELETE_IF_OWNER = `local v = redis.call('GET', KEYS[1])
 if v and string.find(v, ARGV[1], 1, true) then return redis.call('DEL', KEYS[1]) end
@@ -116,12 +125,9 @@ export function connectRedisCluster(options: RedisClusterOptions): Cluster {
   for (const client of [cmd, sub]) for (const event of ['ready', 'close', 'end']) client.on(event, onStatus);
 
   sub.on('message', (_channel: string, text: string) => {
-    let message: BusMessage;
-    try {
-      message = JSON.parse(text) as BusMessage;
-    } catch {
-      return log('cluster: dropped a message that is not JSON');
-    }
+    const parsed = parseBusMessage(text);
+    if (!parsed.ok) return log(`cluster: dropped a malformed message (${parsed.error.slice(0, 200)})`);
+    const message = parsed.message;
     options.onBusMessage?.('in');
     for (const handler of handlers) handler(message);
   });
@@ -292,7 +298,7 @@ export function connectRedisCluster(options: RedisClusterOptions): Cluster {
         const fresh = Date.now() - ttl;
         return Object.entries(all).flatMap(([node, text]) => {
           if (node === nodeId) return [];
-          const f = parseJson<SwarmFigures & { at: number }>(text, (v) => typeof v.at === 'number');
+          const f = parseJson<SwarmFigures & { at: number }>(text, isFigures);
           if (!f || f.at < fresh) return [];
           const { at: _at, ...figures } = f;
           return [figures];

@@ -22,7 +22,9 @@ const devCredentialsSchema = z.object({
   devices: z.array(deviceConfigSchema).max(1000),
 });
 
+/** File name of the server settings inside the data directory. */
 export const DEV_CONFIG_FILE = 'config.json';
+/** File name of the demo app's and camera's credentials (for the client commands) inside the data directory. */
 export const DEV_CREDENTIALS_FILE = 'dev-credentials.json';
 
 export interface DevCredentials {

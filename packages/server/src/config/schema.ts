@@ -25,6 +25,7 @@ export const appConfigSchema = z.object({
   appSecretKey: secret,
   appPackage: z.string().min(1).max(256),
 });
+/** One app's credentials (appid, appKey, appSecretKey ...), as in the config's `apps`. */
 export type AppConfig = z.infer<typeof appConfigSchema>;
 
 export const deviceConfigSchema = z.object({
@@ -35,8 +36,10 @@ export const deviceConfigSchema = z.object({
   /** the app (tenant) owning the device; default: the config's first app */
   appid: z.string().min(1).max(128).optional(),
 });
+/** One camera (productId, deviceName, secret), as in the config's `devices`. */
 export type DeviceConfig = z.infer<typeof deviceConfigSchema>;
 
+/** The server config file's schema (apps, devices, server settings, TURN, publish key); {@link parseConfig} applies it. */
 export const xp2pConfigSchema = z
   .object({
     version: z.literal(1),
@@ -101,6 +104,7 @@ export const xp2pConfigSchema = z
       'devices',
     );
   });
+/** A parsed server config. */
 export type XP2PConfig = z.infer<typeof xp2pConfigSchema>;
 
 /** Validates a config object; the error names the first problem and where it is. */

@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import { LOG_LEVELS, type LogFormat } from '../ops/logger.js';
 import type { XP2PConfig } from './schema.js';
 
+/** Where and how a server listens, resolved from config file, XP2P_* environment and flags (later wins). */
 export interface ServerSettings {
   host: string;
   port: number;
@@ -67,6 +68,7 @@ type Field = keyof typeof FIELDS;
 /** The CLI flag names this module understands (the server command declares them all as strings). */
 export const SERVER_SETTING_FLAGS: readonly string[] = Object.values(FIELDS).map((f) => f.flag);
 
+/** Resolves {@link ServerSettings} from the config file's `server` object, the environment and flags; a bad value throws naming its source. */
 export function resolveServerSettings(
   config: XP2PConfig,
   env: Readonly<Record<string, string | undefined>>,

@@ -28,3 +28,17 @@ export function publicUrlResolver(options: {
     return options.ownUrl();
   };
 }
+
+/**
+ * The client's address for per-address limits. Behind a proxy (trustProxy) every socket comes from the
+ * proxy, so the address is the last X-Forwarded-For entry: the one our proxy appended (earlier entries
+ * are whatever the client sent, so spoofable).
+ */
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const own = req.socket.remoteAddress ?? '';
+  if (!trustProxy) return own;
+  const header = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
+  const last = hops[hops.length - 1]?.trim();
+  return last && last.length <= 64 ? last : own;
+}

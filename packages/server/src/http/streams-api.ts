@@ -19,6 +19,7 @@ export interface ClusterStreams {
 const MAX_LISTED = 1_000;
 import { sendJson } from './json-response.js';
 
+/** A 1vN stream's figures as `/api/streams/NAME/stats` answers them. */
 export interface StreamStats {
   stream: string;
   /** a publisher is sending right now */

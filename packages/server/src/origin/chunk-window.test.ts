@@ -37,3 +37,14 @@ describe('ChunkWindow', () => {
     expect(() => w.add(chunk(2))).toThrow(RangeError);
   });
 });
+
+describe('ChunkWindow against a hostile publisher', () => {
+  it('holds at most maxChunks chunks, however small and short they are', async () => {
+    const { SERVER_DEFAULTS } = await import('../defaults.js');
+    const w = new ChunkWindow(30_000, 64 << 20, SERVER_DEFAULTS.originWindowMaxChunks);
+    // tiny chunks of zero media time (e.g. sequence headers that flip between two values)
+    for (let seq = 0; seq < 50_000; seq++) w.add(chunk(seq, 0, 20));
+    expect(w.all().length).toBe(SERVER_DEFAULTS.originWindowMaxChunks);
+    expect(w.all().at(-1)!.meta.seq).toBe(49_999);
+  });
+});

@@ -1,6 +1,7 @@
 /**
- * The recent chunks of one publish, bounded by media time and by bytes so memory stays flat however long
- * the stream runs. Chunk numbers are contiguous, so a lookup tells "not produced yet" from "fell out".
+ * The recent chunks of one publish, bounded by media time, by bytes and by count, so memory stays flat
+ * however long the stream runs (count: chunks of zero media time and a few bytes each, which a hostile
+ * publisher can make, pass the other two bounds). Chunk numbers are contiguous, so a lookup tells "not produced yet" from "fell out".
  */
 import type { ChunkMeta, InitMeta } from '@xp2p/protocol';
 
@@ -26,6 +27,7 @@ export type ChunkLookup =
 export class ChunkWindow {
   readonly #windowMs: number;
   readonly #maxBytes: number;
+  readonly #maxChunks: number;
   readonly #chunks: StoredChunk[] = [];
   /** the seq the next added chunk must have (chunks before the first one held were evicted) */
   #nextSeq = 0;
@@ -33,9 +35,10 @@ export class ChunkWindow {
   /** media time of the chunks held, by their durations (robust to timestamp jumps in the source) */
   #spanMs = 0;
 
-  constructor(windowMs: number, maxBytes: number) {
+  constructor(windowMs: number, maxBytes: number, maxChunks = 4_096) {
     this.#windowMs = windowMs;
     this.#maxBytes = maxBytes;
+    this.#maxChunks = Math.max(1, maxChunks);
   }
 
   add(chunk: StoredChunk): void {
@@ -88,7 +91,8 @@ export class ChunkWindow {
       const oldest = this.#chunks[0]!;
       const overTime = this.#spanMs - oldest.meta.duration >= this.#windowMs;
       const overBytes = this.#bytes > this.#maxBytes;
-      if (!overTime && !overBytes) return;
+      const overCount = this.#chunks.length > this.#maxChunks;
+      if (!overTime && !overBytes && !overCount) return;
       this.#chunks.shift();
       this.#bytes -= oldest.bytes.byteLength;
       this.#spanMs -= oldest.meta.duration;

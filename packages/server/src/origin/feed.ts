@@ -6,8 +6,9 @@
 import type { ServerResponse } from 'node:http';
 import type { OriginEvent } from '@xp2p/protocol';
 import type { LiveStream } from './live-stream.js';
+import type { ReaderLease } from './reader-budget.js';
 
-export function serveFeed(stream: LiveStream, res: ServerResponse, maxBacklogBytes: number): void {
+export function serveFeed(stream: LiveStream, res: ServerResponse, maxBacklogBytes: number, lease?: ReaderLease): void {
   res.writeHead(200, {
     'content-type': 'application/x-ndjson; charset=utf-8',
     'cache-control': 'no-cache, no-store',
@@ -18,7 +19,7 @@ export function serveFeed(stream: LiveStream, res: ServerResponse, maxBacklogByt
   const writeLine = (event: OriginEvent): void => {
     if (res.destroyed) return;
     res.write(`${JSON.stringify(event)}\n`);
-    if (res.writableLength > maxBacklogBytes) {
+    if (res.writableLength > maxBacklogBytes || lease?.update(res.writableLength) === false) {
       unsubscribe();
       res.destroy();
     }
@@ -28,6 +29,7 @@ export function serveFeed(stream: LiveStream, res: ServerResponse, maxBacklogByt
     if (event.type === 'eof') res.end();
   });
   res.on('close', unsubscribe);
+  if (lease) res.on('close', lease.release);
   // Before the first media tag there is no init yet: the subscription delivers it when it comes.
   for (const event of stream.snapshotEvents()) writeLine(event);
   if (!stream.live) res.end();

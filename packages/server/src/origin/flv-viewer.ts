@@ -7,12 +7,15 @@ import type { ServerResponse } from 'node:http';
 import { encodeFlvTag, parseFlv, withTimestamp } from '@xp2p/protocol';
 import type { StoredChunk, StoredInit } from './chunk-window.js';
 import type { LiveStream } from './live-stream.js';
+import type { ReaderLease } from './reader-budget.js';
 
 export interface FlvViewerOptions {
   /** counts every media byte written */
   count: (bytes: number) => void;
   /** a viewer with more than this queued in its socket is cut off */
   maxBacklogBytes: number;
+  /** this reader's share of the node's reader budget (origin/reader-budget.ts) */
+  lease?: ReaderLease;
 }
 
 /** The init part's tags without the FLV file header, re-stamped at `timestamp` for mid-stream use. */
@@ -33,7 +36,7 @@ export function serveFlv(stream: LiveStream, res: ServerResponse, options: FlvVi
     if (res.destroyed) return;
     res.write(bytes);
     options.count(bytes.byteLength);
-    if (res.writableLength > options.maxBacklogBytes) {
+    if (res.writableLength > options.maxBacklogBytes || options.lease?.update(res.writableLength) === false) {
       unsubscribe();
       res.destroy(); // too slow to follow live: better cut off than buffered without bound
     }
@@ -60,6 +63,7 @@ export function serveFlv(stream: LiveStream, res: ServerResponse, options: FlvVi
     else if (event.type === 'eof') res.end();
   });
   res.on('close', unsubscribe);
+  if (options.lease) res.on('close', options.lease.release);
   for (const chunk of stream.fromLatestKeyframe()) writeChunk(chunk);
   if (!stream.live) res.end();
 }

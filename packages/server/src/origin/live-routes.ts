@@ -14,6 +14,7 @@ import type { LiveStream } from './live-stream.js';
 import type { Origin } from './origin.js';
 import { handlePublish } from './publish-endpoint.js';
 import { serveStart } from './start-route.js';
+import type { ReaderBudget, ReaderLease } from './reader-budget.js';
 
 export const LIVE_PREFIX = '/live/';
 /** Sent by another cluster node fetching a part for its mirror (cluster/stream-mirror.ts). */
@@ -24,6 +25,15 @@ export interface LiveRoutesContext {
   publishKey: string;
   tuning: ServerTuning;
   log: (line: string) => void;
+  /** caps HTTP-FLV viewers and feed readers and their queued bytes (none: unbounded) */
+  readers?: ReaderBudget;
+}
+
+function admitReader(ctx: LiveRoutesContext): ReaderLease | undefined {
+  if (!ctx.readers) return undefined;
+  const lease = ctx.readers.admit();
+  if (!lease) throw new HttpError(503, `this node serves at most ${ctx.readers.maxReaders} stream readers`);
+  return lease;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -70,6 +80,7 @@ export function handleLive(
     return serveFlv(stream, res, {
       count: (n) => ctx.origin.countSent(stream.name, n),
       maxBacklogBytes: ctx.tuning.flvViewerMaxBacklogBytes,
+      lease: admitReader(ctx),
     });
   }
 
@@ -90,7 +101,8 @@ export function handleLive(
     return serveStart(stream, query.get('lead'), res, (n) => ctx.origin.countSent(stream.name, n));
   }
   if (parts.length === 2 && second === 'feed') {
-    return serveFeed(knownStream(ctx, first), res, ctx.tuning.flvViewerMaxBacklogBytes);
+    const stream = knownStream(ctx, first);
+    return serveFeed(stream, res, ctx.tuning.flvViewerMaxBacklogBytes, admitReader(ctx));
   }
   if (parts.length === 3 && second !== undefined && third !== undefined) {
     const init = INIT_FILE.exec(third);

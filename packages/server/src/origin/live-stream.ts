@@ -25,6 +25,7 @@ export interface LiveStreamOptions {
   targetChunkMs: number;
   windowMs: number;
   windowMaxBytes: number;
+  windowMaxChunks?: number;
   /**
    * A mirror of a stream published on another cluster node: its epoch, and the node's base URL. A
    * mirror is fed the origin node's init parts and chunks as they are (addInit/addChunk), not tags, so
@@ -55,7 +56,7 @@ export class LiveStream {
     this.#options = options;
     this.epoch = options.mirrorOf?.epoch ?? randomId(12);
     this.mirrorOf = options.mirrorOf?.nodeUrl;
-    this.#window = new ChunkWindow(options.windowMs, options.windowMaxBytes);
+    this.#window = new ChunkWindow(options.windowMs, options.windowMaxBytes, options.windowMaxChunks);
   }
 
   get live(): boolean {

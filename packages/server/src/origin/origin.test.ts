@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { concatBytes, originEventSchema, streamManifestSchema, type StreamManifest } from '@xp2p/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { publishKeyFor } from './publish-endpoint.js';
 import {
   startTestServer,
   type TestServer,
@@ -197,8 +198,8 @@ describe('HTTP-FLV', () => {
 });
 
 describe('publishing over HTTP', () => {
-  const post = (name: string, key: string | undefined, body: Uint8Array): Promise<Response> =>
-    fetch(`${t!.server.url}/live/${name}${key === undefined ? '' : `?key=${key}`}`, {
+  const post = (name: string, master: string | undefined, body: Uint8Array): Promise<Response> =>
+    fetch(`${t!.server.url}/live/${name}${master === undefined ? '' : `?key=${publishKeyFor(master, name)}`}`, {
       method: 'POST',
       body: Readable.toWeb(Readable.from([body])) as ReadableStream,
       duplex: 'half',
@@ -207,7 +208,7 @@ describe('publishing over HTTP', () => {
   it('refuses a missing or wrong key with 403 and a second publisher with 409', async () => {
     t = await startTestServer();
     expect((await post('k', undefined, fixtureBytes)).status).toBe(403);
-    const wrong = await post('k', 'x'.repeat(32), fixtureBytes);
+    const wrong = await post('k', 'not-the-master-key', fixtureBytes);
     expect(wrong.status).toBe(403);
     expect(await errorOf(wrong)).toEqual({ status: 403, message: 'missing or wrong publish key' });
     const first = t.server.origin.openPublisher('k');
@@ -236,7 +237,7 @@ describe('publishing over HTTP', () => {
 
   it('takes ffmpeg -re … -f flv http://…/live/NAME?key=KEY; HTTP-FLV viewers get a decodable stream that ends with it', async () => {
     t = await startTestServer();
-    const ffmpeg = ffmpegPublish(`${t.server.url}/live/ff?key=${t.config.publishKey}`, 3);
+    const ffmpeg = ffmpegPublish(`${t.server.url}/live/ff?key=${publishKeyFor(t.config.publishKey, 'ff')}`, 3);
     // Wait until the stream is live, then watch it.
     const res = await waitUntil(
       async () => {

@@ -23,6 +23,7 @@ export interface Publisher {
   end(): void;
 }
 
+/** Receives the origin's events (init, chunk, eof) of every stream. */
 export type OriginListener = (stream: string, event: OriginEvent) => void;
 
 interface StreamRecord {
@@ -36,6 +37,10 @@ interface StreamRecord {
 const REMEMBERED_EPOCHS = 16;
 const REMEMBERED_NAMES = 1_000;
 
+/**
+ * The 1vN origin: live streams published into it (a publisher or a pull), each cut into numbered,
+ * hashed, keyframe-aligned chunks with immutable URLs, and served as HTTP-FLV.
+ */
 export class Origin {
   readonly #tuning: ServerTuning;
   readonly #log: (line: string) => void;
@@ -98,6 +103,7 @@ export class Origin {
       targetChunkMs: this.#tuning.targetChunkMs,
       windowMs: this.#tuning.originWindowMs,
       windowMaxBytes: this.#tuning.originWindowMaxBytes,
+      windowMaxChunks: this.#tuning.originWindowMaxChunks,
       ...(mirrorOf ? { mirrorOf } : {}),
     });
     const record: StreamRecord = { stream, originBytes: 0, dropTimer: undefined };
@@ -150,6 +156,7 @@ export class Origin {
     return this.#records.get(name)?.stream;
   }
 
+  /** the live streams, in publish order */
   streams(): LiveStream[] {
     return [...this.#records.values()].map((r) => r.stream);
   }
@@ -172,6 +179,7 @@ export class Origin {
     return () => this.#sentListeners.delete(listener);
   }
 
+  /** media bytes this origin sent for a stream (HTTP-FLV, init and chunk downloads) */
   originBytes(name: string): number {
     return this.#records.get(name)?.originBytes ?? 0;
   }

@@ -1,16 +1,26 @@
 /**
- * `POST|PUT /live/NAME?key=PUBLISH_KEY` with a (chunked) FLV body, which is what
- * `ffmpeg -re -i IN -c copy -f flv http://HOST:PORT/live/NAME?key=KEY` sends. The request stays open for
- * the whole publish; when the body ends (or the connection drops) the stream ends with eof.
+ * `POST|PUT /live/NAME` with a (chunked) FLV body and the stream's publish key in the `x-publish-key`
+ * header, or `?key=KEY`, which is what `ffmpeg -re -i IN -c copy -f flv http://HOST:PORT/live/NAME?key=KEY`
+ * sends. The key is per stream (protocol/src/auth/publish-key.ts): the config's master key derives it and
+ * publishes nothing itself. The request stays open for the whole publish; when the body ends (or the
+ * connection drops) the stream ends with eof.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FlvDemuxer, FlvFormatError, timingSafeEqualText } from '@xp2p/protocol';
+import { createHmac } from 'node:crypto';
+import {
+  FlvDemuxer,
+  FlvFormatError,
+  PUBLISH_KEY_CONTEXT,
+  PUBLISH_KEY_HEADER,
+  timingSafeEqualText,
+} from '@xp2p/protocol';
 import { HttpError } from '../errors.js';
 import { sendError, sendJson } from '../http/json-response.js';
 import type { Origin, Publisher } from './origin.js';
 
 export interface PublishContext {
   origin: Origin;
+  /** the master key each stream's key is derived from */
   publishKey: string;
   maxTagBytes: number;
   log: (line: string) => void;
@@ -19,11 +29,13 @@ export interface PublishContext {
 export function handlePublish(
   ctx: PublishContext,
   name: string,
-  key: string | null,
+  queryKey: string | null,
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
-  if (key === null || !timingSafeEqualText(key, ctx.publishKey)) {
+  const header = req.headers[PUBLISH_KEY_HEADER];
+  const key = (typeof header === 'string' ? header : undefined) ?? queryKey;
+  if (key === null || !timingSafeEqualText(key, publishKeyFor(ctx.publishKey, name))) {
     ctx.log(`publish ${name} refused: ${key === null ? 'no' : 'wrong'} key`);
     throw new HttpError(403, 'missing or wrong publish key');
   }
@@ -63,6 +75,13 @@ export function handlePublish(
   // A publisher that vanished (connection reset) ends the stream the same way.
   req.on('close', () => publisher.end());
   req.on('error', () => publisher.end());
+}
+
+/** Same derivation as protocol's streamPublishKey, synchronously. */
+export function publishKeyFor(master: string, stream: string): string {
+  return createHmac('sha256', master)
+    .update(PUBLISH_KEY_CONTEXT + stream)
+    .digest('base64url');
 }
 
 function finish(publisher: Publisher, res: ServerResponse): void {

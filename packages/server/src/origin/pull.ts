@@ -4,8 +4,10 @@
 import { FlvDemuxer } from '@xp2p/protocol';
 import type { Publisher } from './origin.js';
 
+/** Why a pull ended. */
 export type PullResult = { reason: 'eof' } | { reason: 'stopped' } | { reason: 'error'; error: Error };
 
+/** A running pull of an upstream stream into the origin. */
 export interface PullHandle {
   /** resolves (never rejects) when the pull is over, and why */
   readonly done: Promise<PullResult>;

@@ -3,9 +3,8 @@
  * its direction, answers `ping`, handles messages strictly one after another (token checks are async and a
  * trickled candidate must never overtake its offer), and sends JSON only while the socket is open.
  */
-import { parseSignal } from '@xp2p/protocol';
+import { parseSignal, type MessageSchema } from '@xp2p/protocol';
 import { WebSocket, type RawData } from 'ws';
-import type { z } from 'zod';
 import type { ServerTuning } from '../defaults.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -14,13 +13,16 @@ export const CLOSE_POLICY_VIOLATION = 1008;
 
 export interface ChannelOptions<In> {
   ws: WebSocket;
-  schema: z.ZodType<In>;
+  schema: MessageSchema<In>;
   tuning: ServerTuning;
   log: (line: string) => void;
   /** names the peer in log lines */
   label: () => string;
   /** counts every refusal this channel sends (status code), for /metrics */
   onRefused?: (status: number) => void;
+  /** invalid messages allowed before the socket is closed, if fewer than tuning.maxInvalidMessages (e.g. 1
+   * before a device has logged in: a real camera's first message is valid, a flood's is not) */
+  maxInvalid?: () => number;
   /** every valid message except `ping`, in arrival order; may be async */
   onMessage: (message: In) => void | Promise<void>;
 }
@@ -57,7 +59,14 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
   }
 
   send(message: Out): void {
-    if (this.open) this.ws.send(JSON.stringify(message));
+    if (!this.open) return;
+    // A client that does not read would otherwise make us buffer everything sent to it, without bound.
+    if (this.ws.bufferedAmount > this.#options.tuning.maxSendBufferBytes) {
+      this.#options.log(`${this.#options.label()}: cut, not reading (${this.ws.bufferedAmount} bytes queued)`);
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(JSON.stringify(message));
   }
 
   sendError(status: number, message: string, extras: ErrorExtras = {}): void {
@@ -68,6 +77,9 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
   close(code: number, reason: string): void {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
       this.ws.close(code, reason);
+      // A peer that does not read never answers the close frame: ws would wait 30 s; we wait closeGraceMs.
+      const timer = setTimeout(() => this.ws.terminate(), this.#options.tuning.closeGraceMs);
+      this.ws.once('close', () => clearTimeout(timer));
     }
   }
 
@@ -82,7 +94,8 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
     const parsed = parseSignal(this.#options.schema, asBytes(data));
     if (!parsed.ok) {
       this.sendError(400, parsed.error);
-      if (++this.#invalid >= this.#options.tuning.maxInvalidMessages) {
+      const allowed = Math.min(this.#options.tuning.maxInvalidMessages, this.#options.maxInvalid?.() ?? Infinity);
+      if (++this.#invalid >= allowed) {
         this.#options.log(`${this.#options.label()}: closed after ${this.#invalid} invalid messages`);
         this.close(CLOSE_POLICY_VIOLATION, 'too many invalid messages');
       }

@@ -38,6 +38,8 @@ export function acceptDevice(ws: WebSocket, hub: Hub): void {
     log: hub.log,
     onRefused: (status) => hub.metrics.refused('signal', status),
     label,
+    // not logged in yet: one invalid message ends it (garbage floods cost one parse per connection)
+    maxInvalid: () => (link ? Number.POSITIVE_INFINITY : 1),
     onMessage: async (message) => {
       if (link) return relayFromDevice(hub, link, message);
       if (message.type !== 'auth') return channel.sendError(401, 'log in first (answer the challenge with auth)');

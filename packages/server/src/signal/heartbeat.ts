@@ -1,12 +1,20 @@
 /**
  * WebSocket-level pings on every signalling socket. A camera whose network vanished leaves a half-open TCP
  * connection that can linger for minutes; missing pongs find it so presence turns offline and viewers hear
- * `bye` soon after.
+ * `bye` soon after. Each ping carries a random payload and only the pong that echoes it counts, so a
+ * client cannot stay "alive" by sending pongs of its own without ever reading.
  */
+import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 
+interface Watch {
+  missed: number;
+  /** the payload of the last ping sent: only a pong carrying it counts (RFC 6455 §5.5.3) */
+  expected: Buffer | undefined;
+}
+
 export class Heartbeat {
-  readonly #missed = new Map<WebSocket, number>();
+  readonly #watched = new Map<WebSocket, Watch>();
   readonly #intervalMs: number;
   readonly #missesAllowed: number;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -17,11 +25,15 @@ export class Heartbeat {
   }
 
   watch(ws: WebSocket): void {
-    this.#missed.set(ws, 0);
-    ws.on('pong', () => {
-      if (this.#missed.has(ws)) this.#missed.set(ws, 0);
+    const watch: Watch = { missed: 0, expected: undefined };
+    this.#watched.set(ws, watch);
+    ws.on('pong', (data: Buffer) => {
+      if (watch.expected && data.equals(watch.expected)) {
+        watch.missed = 0;
+        watch.expected = undefined;
+      }
     });
-    ws.once('close', () => this.#missed.delete(ws));
+    ws.once('close', () => this.#watched.delete(ws));
   }
 
   start(): void {
@@ -34,13 +46,14 @@ export class Heartbeat {
   }
 
   #tick(): void {
-    for (const [ws, missed] of this.#missed) {
-      if (missed >= this.#missesAllowed) {
-        this.#missed.delete(ws);
+    for (const [ws, watch] of this.#watched) {
+      if (watch.missed >= this.#missesAllowed) {
+        this.#watched.delete(ws);
         ws.terminate();
       } else if (ws.readyState === WebSocket.OPEN) {
-        this.#missed.set(ws, missed + 1);
-        ws.ping();
+        watch.missed++;
+        watch.expected ??= randomBytes(8); // unchanged until answered, so a late pong still counts
+        ws.ping(watch.expected);
       }
     }
   }

@@ -15,10 +15,14 @@ import { acceptDevice } from './device-endpoint.js';
 import type { Hub } from './hub.js';
 import { acceptViewer } from './viewer-endpoint.js';
 import { TokenBucket } from './token-bucket.js';
+import { KeyedTokenBuckets } from './keyed-buckets.js';
 import type { ConnectionKind } from '../ops/metrics.js';
 
+/** WebSocket path cameras sign in on. */
 export const DEVICE_PATH = '/signal/device';
+/** WebSocket path viewers signal on (app-signed query). */
 export const VIEWER_PATH = '/signal/viewer';
+/** WebSocket path of the 1vN tracker. */
 export const PEER_PATH = '/signal/peer';
 
 export interface UpgradeContext {
@@ -31,6 +35,8 @@ export interface UpgradeContext {
   /** the 1vN tracker's sockets: own server, so their size limit can differ from signalling's */
   peerWss?: WebSocketServer;
   acceptPeer?: (ws: WebSocket, app: AppConfig) => void;
+  /** The client's address for per-address limits (the socket's peer, or the proxy's X-Forwarded-For). */
+  clientAddress?: (req: IncomingMessage) => string;
 }
 
 /** Answers an upgrade request with a plain HTTP error (same JSON shape as the API) and drops the socket. */
@@ -46,6 +52,9 @@ export function refuseUpgrade(socket: Duplex, status: number, message: string): 
 export function createUpgradeHandler(ctx: UpgradeContext) {
   const { tuning, metrics } = ctx.hub;
   const joins = new TokenBucket(tuning.joinBurst, tuning.joinsPerSecond);
+  const addressJoins = new KeyedTokenBuckets(tuning.joinBurstPerAddress, tuning.joinsPerSecondPerAddress);
+  const appJoins = new KeyedTokenBuckets(tuning.appJoinBurst, tuning.appJoinsPerSecond, 10_000);
+  const clientAddress = ctx.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? '');
   const perApp = new Map<string, number>();
   const refuse = (socket: Duplex, status: number, message: string): void => {
     metrics.refused('upgrade', status);
@@ -102,6 +111,9 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     socket.on('error', () => socket.destroy());
     if (ctx.closing()) return refuse(socket, 503, 'server is shutting down');
     // Before any signature check: refusing costs nothing, checking costs an HMAC.
+    if (!addressJoins.take(clientAddress(req))) {
+      return refuse(socket, 429, 'too many new connections from this address, retry shortly');
+    }
     if (!joins.take()) return refuse(socket, 429, 'too many new connections per second, retry shortly');
     const { path, query } = splitTarget(req.url);
     if (path === DEVICE_PATH) return upgrade(req, socket, head, 'device', (ws) => acceptDevice(ws, ctx.hub));
@@ -118,6 +130,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
         }
         if (socket.destroyed) return;
         const appid = auth.app.appid;
+        if (!appJoins.take(appid)) return refuse(socket, 429, 'too many new connections for this app, retry shortly');
         if (isPeer && acceptPeer) {
           return upgrade(req, socket, head, 'peer', (ws) => acceptPeer(ws, auth.app), ctx.peerWss, appid);
         }

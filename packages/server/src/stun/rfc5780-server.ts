@@ -66,6 +66,9 @@ function errorResponse(request: StunMessage, code: number, reason: string, unkno
 }
 
 /**
+ * A STUN server with RFC 5780 NAT behaviour discovery (CHANGE-REQUEST, OTHER-ADDRESS) on two ports, or two
+ * addresses and ports.
+ *
  * @param addresses one or two local IPs (same family)
  * @param ports primary and alternate port; 0 picks free ones (the alternate then gets its own free port)
  */

@@ -1,14 +1,29 @@
-/** The UDP socket serving STUN Binding requests next to the signalling server. */
+/**
+ * The UDP socket serving STUN Binding requests next to the signalling server. UDP sources can be spoofed,
+ * so answers are rate-limited per source address: the service must not reflect a flood at a victim.
+ */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { KeyedTokenBuckets } from '../signal/keyed-buckets.js';
 import { answerBindingRequest } from './binding.js';
+
+export interface StunRateLimit {
+  burstPerAddress: number;
+  perSecondPerAddress: number;
+}
 
 export interface StunServer {
   port: number;
   close(): Promise<void>;
 }
 
-export async function startStunServer(host: string, port: number, log: (line: string) => void): Promise<StunServer> {
+export async function startStunServer(
+  host: string,
+  port: number,
+  log: (line: string) => void,
+  limit: StunRateLimit = { burstPerAddress: 50, perSecondPerAddress: 20 },
+): Promise<StunServer> {
+  const perSource = new KeyedTokenBuckets(limit.burstPerAddress, limit.perSecondPerAddress);
   const socket: Socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
@@ -20,7 +35,7 @@ export async function startStunServer(host: string, port: number, log: (line: st
   socket.on('error', (err) => log(`stun: socket error: ${err.message}`));
   socket.on('message', (datagram, remote) => {
     const response = answerBindingRequest(datagram, remote);
-    if (response) socket.send(response, remote.port, remote.address);
+    if (response && perSource.take(remote.address)) socket.send(response, remote.port, remote.address);
   });
   let closed: Promise<void> | undefined;
   return {

@@ -10,6 +10,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import { ConfigError } from '../errors.js';
 
+/** PEM files of the server's certificate chain and key (reloaded when they change). */
 export interface TlsFiles {
   certFile: string;
   keyFile: string;

@@ -16,6 +16,9 @@ export interface TurnCredentials {
 }
 
 /**
+ * TURN REST credentials (coturn use-auth-secret): username `expiry:user`, password the HMAC-SHA1 of it
+ * keyed with the shared secret, so coturn checks them without a user database.
+ *
  * @param secret coturn's static-auth-secret
  * @param user who they are for (appears in coturn's logs); must not contain ':'
  * @param ttlSeconds lifetime; keep it to minutes

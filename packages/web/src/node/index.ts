@@ -16,3 +16,4 @@ export {
   type LaunchedChromium,
 } from './chromium.js';
 export { benchBrowserTtff, type BrowserTtffOptions, type BrowserTtffResult } from './bench-browser-ttff.js';
+export { measureWebSizes, pageAssets, WEB_SIZE_BUDGETS, type WebSizes, type WebFileSize } from './bundle-sizes.js';

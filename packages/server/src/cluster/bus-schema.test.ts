@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseBusMessage } from './bus-schema.js';
+
+describe('messages from Redis', () => {
+  it('pass when well formed', () => {
+    const m = { t: 'device-replaced', from: 'node-a', productId: 'demo', deviceName: 'cam1' };
+    expect(parseBusMessage(JSON.stringify(m))).toEqual({ ok: true, message: m });
+  });
+
+  it('are dropped when malformed, whatever their shape', () => {
+    for (const hostile of [
+      'not json',
+      '{"t":"to-device","from":"x","sessionId":"s","productId":"demo","deviceName":"cam1","message":{"type":"offer","sdp":5}}',
+      '{"t":"to-viewer","from":"x","sessionId":"s","message":{"type":"__proto__"}}',
+      '{"t":"peer-left","from":"x","stream":"../etc","peerId":"p","to":[]}',
+      '{"t":"unknown"}',
+      '[]',
+      'null',
+      JSON.stringify({ t: 'device-replaced', from: 'x', productId: 'demo', deviceName: 'x'.repeat(200_000) }),
+    ]) {
+      expect(parseBusMessage(hostile).ok, hostile.slice(0, 80)).toBe(false);
+    }
+  });
+});
