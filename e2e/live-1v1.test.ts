@@ -59,6 +59,12 @@ describe('1v1 live view over WebRTC', () => {
     expect(events.find((e) => 'result' in e)?.result).toBe(0);
     expect(events.some((e) => e.notify === 'parsed' && (e.detail as { status: number }).status === 200)).toBe(true);
     expect(events.some((e) => 'unhandledRejection' in e)).toBe(false);
+    // the guide's getUUID finds this viewer's lines in the server's log
+    const uuid = events.find((e) => 'uuid' in e)?.uuid as string;
+    expect(uuid).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    const serverLines = sys.server.lines.filter((l) => l.includes(`uuid ${uuid}`));
+    expect(serverLines.some((l) => / connected$/.test(l))).toBe(true);
+    expect(serverLines.some((l) => /^session \S+ viewer \S+ uuid \S+ → demo\/cam1/.test(l))).toBe(true);
     const bytes = trimToWholeTags(out);
     const frames = checkFlv(bytes, 9.5);
     expect(await decodeErrors(out)).toBe('');

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A 1vN viewer in its own process, for whole-system tests: joins a live stream's swarm through the real
 // sdk (built dist), writes what dataCallback receives to a file and reports events and stats as JSON lines.
-// Input: one JSON argument {streamUrl, appParams, out, upload?, statsEveryMs?, corrupt?, serverUrl?, urls?}.
+// Input: one JSON argument {streamUrl, appParams, out, upload?, statsEveryMs?, corrupt?, serverUrl?, urls?,
+// tryOneToOneCalls?} (the last: once joined, call the guide's 1v1-only APIs on the 1vN id and report the codes).
 // `serverUrl` (default: the stream URL's origin) is appParams.serverUrl: a cluster's node list for failover.
 // `corrupt: true` makes this peer a liar: every chunk piece it uploads has a byte flipped (fault injection
 // at the data channel, below the sdk), so tests can check that honest peers catch and drop it.
@@ -63,11 +64,26 @@ const result = await p2p.startP2PService(
   },
 );
 say({ result, lastError: p2p.lastError('swarm') ?? null });
+if (result === 0 && o.tryOneToOneCalls) {
+  // the 1v1-only calls of the guide on this 1vN id: each should answer -2004 with a reason in lastError
+  const answers = {
+    sendCommand: (await p2p.sendCommand('swarm', 'action=inner_define&channel=0&cmd=get_device_st')).errcode,
+    startVoiceService: await p2p.startVoiceService('swarm', {}, { format: 'PCM' }),
+    startLocalDownload: await p2p.startLocalDownload(
+      'swarm',
+      { urlParams: 'channel=0&file_name=a.mp4' },
+      { onReceiveChunk() {}, onComplete() {} },
+    ),
+    startP2PStream: await p2p.startP2PStream('swarm', { dataCallback() {} }),
+  };
+  say({ oneToOneCalls: answers, lastError: p2p.lastError('swarm') ?? null });
+}
 const report = () => say({ stats: p2p.getSwarmStats('swarm') ?? null, bytes, maxDataGapMs });
 const timer = setInterval(report, o.statsEveryMs ?? 1000);
 const finish = () => {
   clearInterval(timer);
   report();
+  p2p.stopP2PService('swarm'); // the guide's close notify, before the process goes
   say({ done: true, bytes });
   p2p.destroy();
   cleanupNodeWebRTC();

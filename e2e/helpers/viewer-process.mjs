@@ -82,6 +82,7 @@ say({
     },
   }),
 });
+say({ uuid: p2p.getUUID() });
 let xp2pInfo = o.xp2pInfo;
 if (!xp2pInfo) {
   try {

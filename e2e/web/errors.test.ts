@@ -35,6 +35,21 @@ describe.skipIf(chromiumMissing())('web app: error messages', () => {
     await page.close();
   });
 
+  it('a browser without WebRTC: sign-in says p2p is not supported here, with the guide code -2404', async () => {
+    const page = await browser.context.newPage();
+    await page.addInitScript(() => {
+      delete (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection;
+    });
+    await page.goto(`${ws.pageUrl}#/signin`);
+    const secret = page.locator('input[name=appSecretKey]');
+    await expect.poll(() => secret.inputValue()).not.toBe('');
+    await page.locator('form.signin button[type=submit]').click();
+    const message = page.locator('[data-role=signin-message]');
+    await expect.poll(() => message.getAttribute('class'), { timeout: 10_000 }).toContain('error');
+    expect(await message.innerText()).toMatch(/-2404.*not supported/);
+    await page.close();
+  });
+
   it('offline camera: the list says offline, and opening it says the camera is offline', async () => {
     const page = await browser.context.newPage();
     await page.goto(ws.pageUrl); // dev credentials: opens demo/cam1 by itself

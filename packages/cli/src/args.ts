@@ -6,6 +6,22 @@ export const CLI_DEFAULTS = Object.freeze({
   server: 'http://127.0.0.1:18080',
   data: '.xp2p',
   bridgePort: 16080,
+  /** `xp2p server` on SIGTERM/SIGINT: the server drains within its own bound; this is the last resort if even that hangs. */
+  serverHardExitMs: 15_000,
+  /** `xp2p download`: an interrupted download resumes on its own this many times (like wget) … */
+  downloadResumeAttempts: 5,
+  /** … this long apart. */
+  downloadResumeDelayMs: 1_000,
+  /** `xp2p talk`: after the file ends, the last frames and the end marker get this long to leave. */
+  talkDrainMs: 300,
+  /** `xp2p bench`: a server, camera or publisher process that prints no ready line by then failed to start. */
+  benchStartTimeoutMs: 20_000,
+  /** `xp2p bench`: after a camera or publisher starts, time to log in and fill its GOP cache. */
+  benchWarmupMs: 1_500,
+  /** `xp2p bench`, real 1vN: one peer joins this long after the previous one … */
+  benchPeerJoinGapMs: 300,
+  /** … and the peers' goodbyes get this long to reach the server before its figures are read. */
+  benchSettleMs: 500,
 });
 
 export const commonOptions = {

@@ -1,19 +1,12 @@
 /**
- * The camera agent: stays logged in to the signalling server, checks every viewer's token itself (the
- * server checked it too, but a camera trusts no one), and runs one ViewerSession per admitted viewer.
+ * The camera agent: stays logged in to the signalling server, admits viewers (viewer-admission.ts: it
+ * checks every viewer's token itself) and serves their requests through one router; records the feed and
+ * re-probes its public address. CLOSE-CASCADE.md (next to this file) says what closes what.
  */
-import { guardByRole } from './role-guard.js';
-import {
-  parseServerUrls,
-  requireSecureUrls,
-  verifyViewerToken,
-  withoutRelay,
-  type IceServer,
-  type ServerToDevice,
-} from '@xp2p/protocol';
+import { parseServerUrls, requireSecureUrls, type IceServer } from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from './defaults.js';
-import { LiveHandler, type LiveFeed } from './live-handler.js';
-import { LiveStreams, type LiveStreamSpec } from './live-streams.js';
+import { LiveHandler } from './live-handler.js';
+import { LiveStreams, type LiveFeed, type LiveStreamSpec } from './live-streams.js';
 import { createPeerConnection, type PeerConnectionFactory } from './rtc.js';
 import type { CommandHandler } from './commands/user-command.js';
 import { DownloadHandler } from './download/download-handler.js';
@@ -24,7 +17,7 @@ import { VoiceHandler } from './voice/voice-handler.js';
 import type { VoiceSink } from './voice/voice-sink.js';
 import { NatWatch, stunTargetsOf } from './nat-watch.js';
 import { DeviceSignalClient } from './signal-client.js';
-import { ViewerSession } from './viewer-session.js';
+import { ViewerAdmission } from './viewer-admission.js';
 
 export interface DeviceAgentOptions {
   /** signalling server base URL, or several nodes of one cluster (array or comma-separated), tried in turn */
@@ -83,11 +76,6 @@ export interface DeviceAgent {
   close(): Promise<void>;
 }
 
-/** A viewer trickles a handful of candidates; anything beyond this while its offer is pending is noise. */
-const MAX_EARLY_CANDIDATES = 64;
-/** Parallel connect attempts one viewer may have open (the sdk races at most 4). */
-const MAX_ATTEMPTS_PER_VIEWER = 6;
-
 export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   requireSecureUrls(parseServerUrls(o.serverUrl), o.insecure ?? false);
   const cfg = {
@@ -101,11 +89,6 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   };
   const log = o.log ?? (() => {});
   const id = `${o.productId}/${o.deviceName}`;
-  const sessions = new Map<string, ViewerSession>();
-  /** candidates that arrived while their offer was being admitted, by session id */
-  /** which viewer (its token's nonce) each session belongs to */
-  const viewerOf = new Map<string, string>();
-  const earlyCandidates = new Map<string, { candidate: string; mid: string | undefined }[]>();
   const streams = liveStreamsOf(o);
   const live = new LiveHandler(streams, cfg.maxLiveViewers);
   const stores = new Map([...(o.channelRecordings ?? []), ...(o.recordings ? [[0, o.recordings] as const] : [])]);
@@ -140,11 +123,23 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     onCommand: o.onCommand,
     log: (line) => log(`${id}: ${line}`),
   });
-  const rtcExtras: Record<string, unknown> = o.bindAddress ? { bindAddress: o.bindAddress } : {};
   let iceServers: IceServer[] = [];
   let onlineWaiters: (() => void)[] = [];
-  let closing = false;
 
+  const viewers = new ViewerAdmission({
+    id,
+    productId: o.productId,
+    deviceName: o.deviceName,
+    secret: o.secret,
+    maxSessions: cfg.maxSessions,
+    sessionOpenTimeoutMs: cfg.sessionOpenTimeoutMs,
+    rtcConfigExtras: o.bindAddress ? { bindAddress: o.bindAddress } : {},
+    createPeerConnection: o.createPeerConnection ?? createPeerConnection,
+    handler: router,
+    iceServers: () => iceServers,
+    send: (msg) => signal.send(msg),
+    log,
+  });
   const signal = new DeviceSignalClient({
     serverUrl: o.serverUrl,
     identity: { productId: o.productId, deviceName: o.deviceName, secret: o.secret, version: cfg.version },
@@ -162,87 +157,8 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     onOffline(reason) {
       log(`${id}: offline (${reason})`);
     },
-    onMessage: (msg) => void handle(msg),
+    onMessage: (msg) => void viewers.handle(msg),
   });
-
-  async function handle(msg: ServerToDevice): Promise<void> {
-    switch (msg.type) {
-      case 'offer':
-        return admit(msg.sessionId, msg.token, msg.sdp, msg.relay === true);
-      case 'candidate': {
-        const session = sessions.get(msg.sessionId);
-        if (session) session.addCandidate(msg.candidate, msg.mid);
-        else {
-          // the offer is still being checked: keep its trickled candidates (bounded) for the session
-          const early = earlyCandidates.get(msg.sessionId);
-          if (early && early.length < MAX_EARLY_CANDIDATES) early.push({ candidate: msg.candidate, mid: msg.mid });
-        }
-        return;
-      }
-      case 'bye':
-        sessions.get(msg.sessionId)?.close(msg.reason ?? 'viewer left');
-        return;
-      default:
-        return;
-    }
-  }
-
-  async function admit(sessionId: string, token: string, sdp: string, relay: boolean): Promise<void> {
-    const reject = (status: number, message: string) => {
-      log(`${id}: refused session ${sessionId.slice(0, 8)}: ${message}`);
-      signal.send({ type: 'reject', sessionId, status, message });
-    };
-    // viewers whose session just ended reconnect at once (sdk path recovery): tell them this is final
-    if (closing) return reject(503, 'camera shutting down');
-    if (sessions.has(sessionId) || earlyCandidates.has(sessionId)) return reject(409, 'session id already in use');
-    // Candidates trickle right behind the offer; the token check below awaits, and a candidate dropped
-    // meanwhile can be the only one that works (a symmetric camera must send to the viewer's srflx).
-    earlyCandidates.set(sessionId, []);
-    const check = await verifyViewerToken(o.secret, token, { productId: o.productId, deviceName: o.deviceName });
-    const early = earlyCandidates.get(sessionId) ?? [];
-    earlyCandidates.delete(sessionId);
-    if (!check.ok)
-      return reject(check.reason === 'expired' || check.reason === 'wrong-device' ? 403 : 401, `token ${check.reason}`);
-    // A viewer races a few peer connections with one token (the sdk's connect watchdog): count viewers,
-    // not attempts, or two viewers still trying would use up the camera.
-    const viewer = check.payload.nonce;
-    const attempts = [...viewerOf.values()].filter((v) => v === viewer).length;
-    const viewers = new Set(viewerOf.values()).size;
-    if (attempts === 0 ? viewers >= cfg.maxSessions : attempts >= MAX_ATTEMPTS_PER_VIEWER)
-      return reject(503, `too many sessions (this camera allows ${cfg.maxSessions})`);
-    const session = new ViewerSession({
-      sessionId,
-      appid: check.payload.appid,
-      offerSdp: sdp,
-      // direct first: relay candidates only for an attempt on which the viewer allows relay
-      iceServers: relay ? iceServers : withoutRelay(iceServers),
-      rtcConfigExtras: rtcExtras,
-      createPeerConnection: o.createPeerConnection ?? createPeerConnection,
-      openTimeoutMs: cfg.sessionOpenTimeoutMs,
-      sendAnswer: (answer) => signal.send({ type: 'answer', sessionId, sdp: answer }),
-      sendCandidate: (candidate, mid) => signal.send({ type: 'candidate', sessionId, candidate, mid }),
-      // the role the token names, checked again on every request (role-guard.ts)
-      handler: guardByRole(router, check.payload.role),
-      log: (line) => log(`${id} session ${sessionId.slice(0, 8)}: ${line}`),
-      onClosed: (reason) => {
-        if (sessions.get(sessionId) === session) {
-          sessions.delete(sessionId);
-          viewerOf.delete(sessionId);
-        }
-        log(`${id}: session ${sessionId.slice(0, 8)} closed (${reason})`);
-        signal.send({ type: 'bye', sessionId, reason });
-      },
-    });
-    sessions.set(sessionId, session);
-    viewerOf.set(sessionId, viewer);
-    for (const c of early) session.addCandidate(c.candidate, c.mid);
-    log(`${id}: session ${sessionId.slice(0, 8)} from app ${check.payload.appid}`);
-    try {
-      await session.start();
-    } catch (err) {
-      session.close(`bad offer: ${String(err)}`);
-    }
-  }
 
   const nat = new NatWatch({
     // The STUN service of the node the camera is logged in to: with a list of nodes, that changes on failover.
@@ -265,14 +181,13 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     },
     status: () => ({
       online: signal.isOnline,
-      sessions: new Set(viewerOf.values()).size,
+      sessions: viewers.viewerCount,
       liveViewers: live.viewerCount,
       ...(nat.address ? { publicIp: nat.address } : {}),
     }),
     async close() {
-      closing = true;
       nat.stop();
-      for (const s of [...sessions.values()]) s.close('camera shutting down');
+      viewers.closeAll('camera shutting down');
       onlineWaiters = [];
       await Promise.all([signal.stop(), ...recorders.map((r) => r.stop())]);
     },

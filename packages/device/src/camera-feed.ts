@@ -15,7 +15,8 @@ import { LiveHub } from './media/live-hub.js';
 import type { MediaSource } from './media/media-source.js';
 import { ReopeningSource, type ReopeningSourceOptions } from './media/reopening-source.js';
 import { bundledSamplePathOf, isBundledSampleName } from './media/sample.js';
-import { isQualityName, QUALITY_NAMES, type LiveStreamSpec, type QualityName } from './live-streams.js';
+import { isLiveQuality, LIVE_QUALITIES, type LiveQuality } from '@xp2p/protocol';
+import type { LiveStreamSpec } from './live-streams.js';
 
 export interface CameraFeed {
   feed: LiveHub;
@@ -57,11 +58,11 @@ export async function openCameraFeed(
 }
 
 /** One `--source` flag: `[CHANNEL:QUALITY=]SPEC`; a bare SPEC is channel 0, quality high. */
-export function parseSourceFlag(flag: string): { channel: number; quality: QualityName; spec: string } {
+export function parseSourceFlag(flag: string): { channel: number; quality: LiveQuality; spec: string } {
   const m = /^(\d{1,3}):([a-z]+)=(.+)$/.exec(flag);
   if (!m) return { channel: 0, quality: 'high', spec: flag };
   const quality = m[2]!;
-  if (!isQualityName(quality)) throw new Error(`--source ${flag}: quality must be one of ${QUALITY_NAMES.join(', ')}`);
+  if (!isLiveQuality(quality)) throw new Error(`--source ${flag}: quality must be one of ${LIVE_QUALITIES.join(', ')}`);
   return { channel: Number(m[1]), quality, spec: m[3]! };
 }
 

@@ -16,6 +16,10 @@ export const DEVICE_DEFAULTS = Object.freeze({
    * camera logs in again at once (its signalling connection died with the old address). 0: never.
    */
   natReprobeMs: 15_000,
+  /** Each re-probe: first retransmission timeout of its STUN Binding request, doubled per attempt … */
+  natProbeRtoMs: 250,
+  /** … over this many attempts (RFC 8489 §6.2.1 sends 7; a camera re-probing every few seconds needs fewer). */
+  natProbeAttempts: 4,
   /** A viewer session whose peer connection does not open by then is dropped. */
   sessionOpenTimeoutMs: 15_000,
   /**
@@ -34,6 +38,13 @@ export const DEVICE_DEFAULTS = Object.freeze({
   liveOutageMaxMs: 30_000,
   /** Per-viewer send buffer above which the live hub skips to the next keyframe. */
   liveHighWaterBytes: 2 * 1024 * 1024,
+  /** The GOP cache a new live viewer starts from holds at most this much (header, sequence headers, last GOP). */
+  gopCacheMaxBytes: 8 * 1024 * 1024,
+  /**
+   * One 30 fps frame: the step a viewer's timeline takes where the media jumps (a live viewer resumed at a
+   * keyframe, the next recording segment in a playback), and a file loop's frame when it cannot measure one.
+   */
+  frameStepMs: 33,
   /** A recording segment is cut at the first keyframe after this many seconds. */
   recordingSegmentSeconds: 60,
   /** Recordings are pruned, oldest first, beyond this total size (0 = no limit). */
@@ -54,6 +65,18 @@ export const DEVICE_DEFAULTS = Object.freeze({
   commandTimeoutMs: 10_000,
   /** An answer from a command script larger than this is refused (500). */
   commandMaxAnswerBytes: 1024 * 1024,
+  /** A finished request's channel stays open this long for the viewer to close it, then the camera does. */
+  requestChannelLingerMs: 5_000,
+  /** A producer waiting for a request channel to drain re-checks its buffer this often (the low-water event can be missed). */
+  drainPollMs: 50,
+  /** stop(): how long the signalling socket's close handshake may take before the socket is cut. */
+  signalCloseGraceMs: 1_000,
+  /** stop() of an ffmpeg source: SIGTERM, then SIGKILL after this long. */
+  sourceKillTimeoutMs: 2_000,
+  /** The talkback command's stdin closed: it gets this long to exit before SIGTERM. */
+  voiceCommandExitGraceMs: 3_000,
+  /** A recording's media clock and the wall clock further apart than this re-anchor the segment's wall times. */
+  recordingMaxClockDriftMs: 2_000,
   /** Custom commands running at once on the camera (all viewers); the next one answers 503 at once. */
   maxConcurrentCommands: 4,
   /** Request channels one viewer session may hold open at once; the next is answered 429 and closed. */

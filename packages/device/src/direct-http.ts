@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LiveFeed } from './live-handler.js';
+import type { LiveFeed } from './live-streams.js';
 
 export interface DirectHttpServer {
   url: string;

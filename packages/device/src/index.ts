@@ -9,7 +9,7 @@ export { DEVICE_DEFAULTS } from './defaults.js';
 export { openCameraFeed, openCameraFeeds, parseSourceFlag, sourceFromSpec, type CameraFeed } from './camera-feed.js';
 export * from './live-streams.js';
 export { startDirectHttp, type DirectHttpServer } from './direct-http.js';
-export { LiveHandler, type LiveFeed } from './live-handler.js';
+export { LiveHandler } from './live-handler.js';
 export { createRouter, type RouterParts } from './router.js';
 export type { RequestContext, RequestHandler, ResponseWriter } from './response-writer.js';
 export { cleanupWebRTC } from './rtc.js';

@@ -4,16 +4,9 @@
  * quality gets 404. At most `maxViewers` at once over all streams (the camera's uplink); the next gets 503.
  * While a stream's source is down (being reopened) a new viewer of it gets 503 saying why.
  */
-import { LiveStreams, type LiveLookup } from './live-streams.js';
-import type { LiveSubscriber, SourceStatus } from './media/live-hub.js';
+import { LiveStreams, type LiveFeed, type LiveLookup } from './live-streams.js';
+import type { SourceStatus } from './media/live-hub.js';
 import type { ResponseWriter } from './response-writer.js';
-
-export interface LiveFeed {
-  /** Starts a subscriber: it gets the FLV header and the GOP cache at once, then live tags. */
-  subscribe(sink: LiveSubscriber): () => void;
-  /** How the source is doing; a feed without it is taken to be live. */
-  sourceStatus?(): SourceStatus;
-}
 
 export class LiveHandler {
   private viewers = 0;

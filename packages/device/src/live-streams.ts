@@ -3,25 +3,28 @@
  * qualities (`high`, `standard`, ... each its own source, e.g. an IP camera's main and sub stream). A viewer
  * names them in its request (`channel=1&quality=standard`); without a quality it gets the channel's best.
  */
-import type { LiveFeed } from './live-handler.js';
+import { isLiveQuality, LIVE_QUALITIES, type LiveQuality } from '@xp2p/protocol';
+import type { LiveSubscriber, SourceStatus } from './media/live-hub.js';
 
-/** Quality names a channel may offer, best first (the reference uses standard|high|super; `low` for sub-streams). */
-export const QUALITY_NAMES = Object.freeze(['super', 'high', 'standard', 'low'] as const);
-export type QualityName = (typeof QUALITY_NAMES)[number];
-
-export const isQualityName = (name: string): name is QualityName => (QUALITY_NAMES as readonly string[]).includes(name);
+/** One live source as viewers use it (a LiveHub, or a reopening camera feed). */
+export interface LiveFeed {
+  /** Starts a subscriber: it gets the FLV header and the GOP cache at once, then live tags. */
+  subscribe(sink: LiveSubscriber): () => void;
+  /** How the source is doing; a feed without it is taken to be live. */
+  sourceStatus?(): SourceStatus;
+}
 
 export interface LiveStreamSpec {
   channel: number;
-  quality: QualityName;
+  quality: LiveQuality;
   feed: LiveFeed;
 }
 
 export type LiveLookup =
-  { ok: true; feed: LiveFeed; channel: number; quality: QualityName } | { ok: false; status: 404; message: string };
+  { ok: true; feed: LiveFeed; channel: number; quality: LiveQuality } | { ok: false; status: 404; message: string };
 
 export class LiveStreams {
-  private readonly byChannel = new Map<number, Map<QualityName, LiveFeed>>();
+  private readonly byChannel = new Map<number, Map<LiveQuality, LiveFeed>>();
 
   constructor(specs: readonly LiveStreamSpec[]) {
     for (const { channel, quality, feed } of specs) {
@@ -45,11 +48,11 @@ export class LiveStreams {
   }
 
   /** Every stream, channel by channel, best quality first. */
-  list(): { channel: number; quality: QualityName; feed: LiveFeed }[] {
+  list(): { channel: number; quality: LiveQuality; feed: LiveFeed }[] {
     return [...this.byChannel.entries()]
       .sort(([a], [b]) => a - b)
       .flatMap(([channel, qualities]) =>
-        QUALITY_NAMES.filter((q) => qualities.has(q)).map((quality) => ({
+        LIVE_QUALITIES.filter((q) => qualities.has(q)).map((quality) => ({
           channel,
           quality,
           feed: qualities.get(quality)!,
@@ -61,10 +64,10 @@ export class LiveStreams {
   find(channel: number, quality: string | null): LiveLookup {
     const qualities = this.byChannel.get(channel);
     if (!qualities) return { ok: false, status: 404, message: `no live stream on channel ${channel}` };
-    const wanted = quality === null || quality === '' ? QUALITY_NAMES.find((q) => qualities.has(q))! : quality;
-    const feed = isQualityName(wanted) ? qualities.get(wanted) : undefined;
-    if (!feed || !isQualityName(wanted)) {
-      const offered = QUALITY_NAMES.filter((q) => qualities.has(q)).join(', ');
+    const wanted = quality === null || quality === '' ? LIVE_QUALITIES.find((q) => qualities.has(q))! : quality;
+    const feed = isLiveQuality(wanted) ? qualities.get(wanted) : undefined;
+    if (!feed || !isLiveQuality(wanted)) {
+      const offered = LIVE_QUALITIES.filter((q) => qualities.has(q)).join(', ');
       return {
         ok: false,
         status: 404,

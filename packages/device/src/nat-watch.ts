@@ -10,6 +10,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { decodeBindingResponse, encodeBindingRequest, sameTransactionId, type IceServer } from '@xp2p/protocol';
+import { DEVICE_DEFAULTS } from './defaults.js';
 
 export interface StunTarget {
   host: string;
@@ -56,8 +57,8 @@ export async function stunMappedAddress(
         }
       });
     });
-    let rto = options.rtoMs ?? 250;
-    for (let i = 0; i < (options.attempts ?? 4); i++) {
+    let rto = options.rtoMs ?? DEVICE_DEFAULTS.natProbeRtoMs;
+    for (let i = 0; i < (options.attempts ?? DEVICE_DEFAULTS.natProbeAttempts); i++) {
       socket.send(request, target.port, address);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const got = await Promise.race([

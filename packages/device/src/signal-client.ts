@@ -19,6 +19,7 @@ import {
   type IceServer,
   type ServerToDevice,
 } from '@xp2p/protocol';
+import { DEVICE_DEFAULTS } from './defaults.js';
 
 export interface DeviceIdentity {
   productId: string;
@@ -101,7 +102,7 @@ export class DeviceSignalClient {
         setTimeout(() => {
           s.terminate();
           resolve();
-        }, 1000).unref();
+        }, DEVICE_DEFAULTS.signalCloseGraceMs).unref();
       });
     }
   }

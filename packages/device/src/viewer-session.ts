@@ -6,7 +6,8 @@ import type { IceServer } from '@xp2p/protocol';
 import { encodeControlFrame, parseControlFrame, REQUEST_CHANNEL_LABEL } from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from './defaults.js';
 import type { PeerConnectionFactory } from './rtc.js';
-import { serveRequestChannel, type RequestHandler } from './response-writer.js';
+import { serveRequestChannel } from './request-channel.js';
+import type { RequestHandler } from './response-writer.js';
 
 export interface ViewerSessionOptions {
   sessionId: string;

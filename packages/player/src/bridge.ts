@@ -2,10 +2,12 @@
  * The seed's p2p-player role: a local HTTP-FLV endpoint fed by the sdk, so any player (ffplay, VLC,
  * mpv, mpegts.js) can open `http://127.0.0.1:16080/<token>/<productId>/<deviceName>/ipc.flv?action=live`
  * (the token is random per run; bridge-guard.ts says who else may call it).
- * Each HTTP request is one P2P service; closing the HTTP client stops it.
+ * Each HTTP request is one P2P service; closing the HTTP client stops it. A port it cannot listen on
+ * rejects with the guide's -2301 (XP2PError LOCAL_SERVER_ERROR).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ErrorCode, liveQuery, XP2PError } from '@xp2p/protocol';
 import type { P2PModule } from '@xp2p/sdk';
 import { checkBridgeRequest, newBridgeToken, type BridgeGuardConfig } from './bridge-guard.js';
 
@@ -120,8 +122,9 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
           } else if (subtype === 'eof') {
             res.end();
             stop();
-          } else if (subtype === 'disconnect') {
-            log(`bridge ${id}: disconnected`);
+          } else if (subtype === 'disconnect' || subtype === 'close') {
+            // the link is gone, or the stream was cut while it lives: either way this response has ended
+            log(`bridge ${id}: ${subtype === 'close' ? 'stream closed' : 'disconnected'}`);
             res.destroy();
             stop();
           }
@@ -143,7 +146,11 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const where = `${o.host ?? BRIDGE_DEFAULTS.host}:${o.port ?? BRIDGE_DEFAULTS.port}`;
+    // the guide's -2301 (the local server cannot start): the port is taken, or the address is not ours
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new XP2PError(ErrorCode.LOCAL_SERVER_ERROR, `cannot listen on ${where}: ${err.code ?? err.message}`)),
+    );
     server.listen(o.port ?? BRIDGE_DEFAULTS.port, o.host ?? BRIDGE_DEFAULTS.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
@@ -153,7 +160,7 @@ export async function startPlayerBridge(o: PlayerBridgeOptions): Promise<PlayerB
   return {
     url: base,
     port,
-    liveUrl: (p, d, params = 'action=live&channel=0&quality=high') => `${base}/${p}/${d}/ipc.flv?${params}`,
+    liveUrl: (p, d, params = liveQuery()) => `${base}/${p}/${d}/ipc.flv?${params}`,
     async close() {
       for (const id of [...active]) o.p2p.stopP2PService(id);
       server.closeAllConnections();

@@ -3,6 +3,7 @@
  * Only the path after the host part and the query matter on the wire.
  */
 import { ErrorCode, XP2PError } from './errors.js';
+import { isRequestPath } from './framing/request-path.js';
 
 export interface DeviceRequest {
   /** e.g. "ipc.flv", "voice" */
@@ -24,7 +25,7 @@ export function parseDeviceRequestUrl(url: unknown): DeviceRequest {
   const q = rest.indexOf('?');
   const path = q < 0 ? rest : rest.slice(0, q);
   const query = q < 0 ? '' : rest.slice(q + 1);
-  if (!/^[A-Za-z0-9_./-]{1,256}$/.test(path) || path.includes('..')) {
+  if (!isRequestPath(path)) {
     throw new XP2PError(ErrorCode.PARAM_ERROR, `bad request path "${path}"`);
   }
   return { path, query };

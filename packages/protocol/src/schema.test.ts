@@ -16,7 +16,8 @@ describe('zod/mini wire schemas', () => {
     expect(reject({ ...offer, sdp: 5 })).toEqual({ ok: false, error: 'invalid message: sdp: expected string' });
     expect(parseRequestFrame(JSON.stringify({ type: 'request', v: 1, path: 'a b', query: '' }))).toEqual({
       ok: false,
-      error: 'invalid message: path: does not match /^[A-Za-z0-9_./-]+$/',
+      // the one request-path rule (framing/request-path.ts), named as it is checked
+      error: 'invalid message: path: does not match /^(?!.*\\.\\.)[A-Za-z0-9_./-]{1,256}$/',
     });
   });
 

@@ -5,17 +5,47 @@
  *
  * @module @xp2p/sdk/browser
  */
+import { ErrorCode, XP2PError } from '@xp2p/protocol';
 import { createP2PModule } from './guide/module.js';
 import type { Platform } from './platform.js';
 import type { SDK_DEFAULTS } from './defaults.js';
 import { iceNatProbe } from './nat/ice-probe.js';
 
+type BrowserGlobals = typeof globalThis & { RTCPeerConnection?: unknown; WebSocket?: unknown };
+
+/** What this page lacks for P2P, or undefined when it has everything. */
+export function browserP2PGap(g: BrowserGlobals = globalThis): string | undefined {
+  if (typeof g.RTCPeerConnection !== 'function') return 'this browser has no WebRTC (RTCPeerConnection)';
+  if (typeof g.WebSocket !== 'function') return 'this browser has no WebSocket';
+  if (!g.crypto?.subtle) return 'WebCrypto is unavailable: open the page over https (or http://localhost)';
+  return undefined;
+}
+
+/** Stands in for a constructor the page lacks: reaching it is a bug, since init refused with -2404. */
+function missing(what: string) {
+  return class {
+    constructor() {
+      throw new XP2PError(ErrorCode.P2P_UNSUPPORTED, `${what} is not available on this page`);
+    }
+  };
+}
+
+/**
+ * The page's platform. Where P2P cannot run it still returns one, marked `unsupported`: the module's
+ * init then answers the guide's -2404 (p2p not supported in this environment) instead of the page
+ * failing with an exception at load.
+ */
 export function browserPlatform(): Platform {
-  const g = globalThis as typeof globalThis & { RTCPeerConnection?: unknown; WebSocket?: unknown };
-  if (typeof g.RTCPeerConnection !== 'function') throw new Error('this browser has no WebRTC (RTCPeerConnection)');
-  if (typeof g.WebSocket !== 'function') throw new Error('this browser has no WebSocket');
-  if (!globalThis.crypto?.subtle) {
-    throw new Error('WebCrypto is unavailable: open the page over https (or http://localhost)');
+  const g = globalThis as BrowserGlobals;
+  const gap = browserP2PGap(g);
+  if (gap) {
+    return {
+      unsupported: gap,
+      RTCPeerConnection: missing('RTCPeerConnection') as unknown as Platform['RTCPeerConnection'],
+      WebSocket: missing('WebSocket') as unknown as Platform['WebSocket'],
+      fetch: (...a) =>
+        typeof globalThis.fetch === 'function' ? globalThis.fetch(...a) : Promise.reject(new Error(gap)),
+    };
   }
   return {
     RTCPeerConnection: g.RTCPeerConnection as Platform['RTCPeerConnection'],

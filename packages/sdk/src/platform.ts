@@ -10,6 +10,11 @@ export interface Platform {
   RTCPeerConnection: new (config: RTCConfiguration & Record<string, unknown>) => RTCPeerConnection;
   WebSocket: new (url: string) => WebSocket;
   fetch: typeof fetch;
+  /**
+   * Why P2P cannot run on this host (a browser without RTCPeerConnection, WebSocket or WebCrypto): the
+   * module is still created, getUUID works, and init answers the guide's -2404 with this reason logged.
+   */
+  unsupported?: string;
   /** Extra RTCConfiguration fields for this host (node-datachannel: bindAddress, port range ...). */
   rtcConfigExtras?: Record<string, unknown>;
   /** A faster incremental SHA-256 than the pure one (Node: node:crypto), for download checks. */

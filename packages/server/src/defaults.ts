@@ -81,6 +81,18 @@ export interface ServerTuning {
   webSessionTtlSeconds: number;
   /** lifetime of the one-time sign-in link `xp2p demo` prints */
   signInTokenTtlSeconds: number;
+  /** Redis: a connect attempt that takes longer fails (and the back-off below starts). */
+  redisConnectTimeoutMs: number;
+  /** Redis reconnect back-off: attempt n waits n × this … */
+  redisRetryStepMs: number;
+  /** … and never more than this, forever (never a crash loop). */
+  redisRetryMaxMs: number;
+  /** Redis unreachable: ioredis reports every failed reconnect; the log shows at most one line per this period. */
+  clusterErrorLogIntervalMs: number;
+  /** close(): the node deletes its presence keys within this bound (Redis may be down), then disconnects. */
+  clusterCloseTimeoutMs: number;
+  /** A stream's swarm figures go to Redis at most this often (peers report every second or two each). */
+  swarmFiguresIntervalMs: number;
 
   // ---- 1vN origin ----
   /** Longest media time one chunk's tags may span; a new chunk also starts at every GOP keyframe. */
@@ -104,6 +116,8 @@ export interface ServerTuning {
   /** A pulled source that drops is reopened after this long, doubled up to the cap, while someone watches. */
   pullRetryMinMs: number;
   pullRetryMaxMs: number;
+  /** Stopping an ffmpeg pull: SIGTERM (lets it close an RTSP or RTMP session cleanly), SIGKILL after this long. */
+  pullKillTimeoutMs: number;
 
   // ---- 1vN tracker ----
   /**
@@ -158,6 +172,12 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   revocationCheckMs: 2_000,
   webSessionTtlSeconds: 12 * 3600,
   signInTokenTtlSeconds: 600,
+  redisConnectTimeoutMs: 2_000,
+  redisRetryStepMs: 100,
+  redisRetryMaxMs: 2_000,
+  clusterErrorLogIntervalMs: 10_000,
+  clusterCloseTimeoutMs: 500,
+  swarmFiguresIntervalMs: 1_000,
   targetChunkMs: 500,
   originWindowMs: 30_000,
   originWindowMaxBytes: 64 * 1024 * 1024,
@@ -169,6 +189,7 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   pullStartTimeoutMs: 15_000,
   pullRetryMinMs: 1_000,
   pullRetryMaxMs: 30_000,
+  pullKillTimeoutMs: 2_000,
   trackerNeighbours: 64,
   badPeerReportsToEvict: 2,
   maxPeersPerSwarm: 10_000,

@@ -1,6 +1,6 @@
 /** The BENCHMARKS.md section of the camera agent under load (`xp2p bench-agent`). */
 import type { AgentLoadResult } from './agent-load.js';
-import type { BenchSection } from './report.js';
+import type { BenchSection } from './bench-section.js';
 import { round } from './stats.js';
 
 /** Figures for bench/results.json. */

@@ -1,5 +1,5 @@
 /** The floods section of BENCHMARKS.md (figures from bench/floods.ts). */
-import type { BenchSection } from './report.js';
+import type { BenchSection } from './bench-section.js';
 
 const FLOODS: [key: string, what: string][] = [
   ['idle_tcp', 'idle TCP connections (connect, send nothing)'],

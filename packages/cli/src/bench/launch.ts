@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { CLI_DEFAULTS } from '../args.js';
 
 export const CLI = fileURLToPath(new URL('../main.js', import.meta.url));
 
@@ -12,7 +13,7 @@ export function launch(
 ): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start`)), CLI_DEFAULTS.benchStartTimeoutMs);
     const onLine = (line: string) => {
       const m = ready.exec(line);
       if (m) {

@@ -6,13 +6,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchSections } from './sections.js';
 
-export interface BenchSection {
-  title: string;
-  /** how it was measured, one paragraph */
-  method: string;
-  rows: [name: string, value: number | string, note?: string][];
-}
-
 export function writeResults(root: string, figures: Record<string, number>): void {
   const dir = join(root, 'bench');
   mkdirSync(dir, { recursive: true });

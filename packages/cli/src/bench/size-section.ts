@@ -1,6 +1,6 @@
 /** The BENCHMARKS.md section of what browsers download (`xp2p bench-size`; figures from measureWebSizes). */
 import type { WebSizes } from '@xp2p/web';
-import type { BenchSection } from './report.js';
+import type { BenchSection } from './bench-section.js';
 
 const kB = (bytes: number | undefined) => (bytes === undefined ? '–' : `${(bytes / 1000).toFixed(1)} kB`);
 

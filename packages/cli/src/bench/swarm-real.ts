@@ -4,6 +4,7 @@
  * 1 − originBytes / bytes the peers received.
  */
 import { createNodeP2PModule, type AppParams } from '@xp2p/sdk/node';
+import { CLI_DEFAULTS } from '../args.js';
 
 export interface RealSwarmResult {
   peers: number;
@@ -34,12 +35,12 @@ export async function realSwarmOffload(
     );
     if (code !== 0) throw new Error(`peer ${i} could not join: ${p2p.lastError('swarm')}`);
     modules.push(p2p);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, CLI_DEFAULTS.benchPeerJoinGapMs));
   }
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const stalls = modules.reduce((n, m) => n + (m.getSwarmStats('swarm')?.stalls ?? 0), 0);
   for (const m of modules) m.destroy();
-  await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, CLI_DEFAULTS.benchSettleMs));
   const stats = (await (await fetch(`${serverUrl}/api/streams/${stream}/stats`)).json()) as { originBytes: number };
   return {
     peers,

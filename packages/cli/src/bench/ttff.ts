@@ -7,6 +7,7 @@
  *  direct keep-alive: the same GET on a connection opened beforehand.
  */
 import { request, Agent } from 'node:http';
+import { deviceRequestUrl, liveQuery } from '@xp2p/protocol';
 import { createNodeP2PModule, fetchXp2pInfo, type AppParams } from '@xp2p/sdk/node';
 import { FirstKeyframeWatch } from './first-keyframe.js';
 
@@ -22,7 +23,7 @@ export interface ColdRun {
   path: string | undefined;
 }
 
-const url = 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live&channel=0&quality=high';
+const url = deviceRequestUrl({ path: 'ipc.flv', query: liveQuery() });
 
 export async function coldP2P(app: AppParams, device: { productId: string; deviceName: string }): Promise<ColdRun> {
   const { xp2pInfo } = await fetchXp2pInfo(app, device);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, openSync, closeSync, statSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { commonOptions, UsageError } from '../args.js';
+import { CLI_DEFAULTS, commonOptions, UsageError } from '../args.js';
 import { connectToCamera, type CameraConnection } from '../camera-connection.js';
 import { progressBar } from '../progress.js';
 
@@ -19,10 +19,6 @@ function sha256File(path: string): Promise<string> {
       .on('error', reject);
   });
 }
-
-/** Interrupted downloads resume on their own this many times (like wget), a second apart. */
-const RESUME_ATTEMPTS = 5;
-const RESUME_DELAY_MS = 1000;
 
 type Outcome = { ok: true; fileHash?: string } | { ok: false; why: string; resumable: boolean };
 
@@ -44,11 +40,13 @@ export async function downloadCommand(argv: string[]): Promise<void> {
       if (offset > 0) console.log(`resuming ${out} at ${offset} bytes`);
       outcome = await fetchFrom(camera, fileName, out, offset);
       if (tty) process.stderr.write('\n');
-      if (outcome.ok || !outcome.resumable || attempt >= RESUME_ATTEMPTS) break;
+      if (outcome.ok || !outcome.resumable || attempt >= CLI_DEFAULTS.downloadResumeAttempts) break;
       // The sdk resumes across a path reconnect by itself; this is for a session that ended for good (the
       // camera restarted, no path came back in time): connect again and pick up where the file stopped.
-      console.error(`download interrupted (${outcome.why}); resuming in ${RESUME_DELAY_MS / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, RESUME_DELAY_MS));
+      console.error(
+        `download interrupted (${outcome.why}); resuming in ${CLI_DEFAULTS.downloadResumeDelayMs / 1000} s`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, CLI_DEFAULTS.downloadResumeDelayMs));
       await camera.reconnect().catch((err: Error) => console.error(`reconnect failed: ${err.message}`));
     }
     if (!outcome.ok) {

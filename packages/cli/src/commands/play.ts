@@ -1,4 +1,5 @@
 import { startPlayerBridge } from '@xp2p/player';
+import { liveQuery } from '@xp2p/protocol';
 import { cleanupNodeWebRTC, createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
 import { parseArgs } from 'node:util';
 import { CLI_DEFAULTS, commonOptions, defaultBindAddress } from '../args.js';
@@ -12,7 +13,7 @@ export async function playCommand(argv: string[]): Promise<void> {
     options: {
       ...commonOptions,
       'bridge-port': { type: 'string', default: String(CLI_DEFAULTS.bridgePort) },
-      params: { type: 'string', default: 'action=live&channel=0&quality=high' },
+      params: { type: 'string', default: liveQuery() },
       'allow-origin': { type: 'string', multiple: true, default: [] },
     },
   });

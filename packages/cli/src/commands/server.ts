@@ -8,10 +8,7 @@ import {
   SERVER_SETTING_FLAGS,
   startServer,
 } from '@xp2p/server';
-import { commonOptions, UsageError } from '../args.js';
-
-/** SIGTERM/SIGINT: the server drains within its own bound; this is the last resort if even that hangs. */
-const HARD_EXIT_MS = 15_000;
+import { CLI_DEFAULTS, commonOptions, UsageError } from '../args.js';
 
 export async function serverCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -78,7 +75,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
     setTimeout(() => {
       process.stderr.write('drain did not finish in time, exiting\n');
       process.exit(1);
-    }, HARD_EXIT_MS).unref();
+    }, CLI_DEFAULTS.serverHardExitMs).unref();
     server.close().then(
       () => process.exit(0),
       (err: unknown) => {

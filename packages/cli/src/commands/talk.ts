@@ -1,7 +1,7 @@
 /** `xp2p talk <productId>/<deviceName> <file.wav>`: plays a 16-bit PCM WAV to the camera in real time. */
 import { parseArgs } from 'node:util';
 import { WavFileRecorder } from '@xp2p/sdk/node';
-import { commonOptions, UsageError } from '../args.js';
+import { CLI_DEFAULTS, commonOptions, UsageError } from '../args.js';
 import { connectToCamera } from '../camera-connection.js';
 
 export async function talkCommand(argv: string[]): Promise<void> {
@@ -24,7 +24,7 @@ export async function talkCommand(argv: string[]): Promise<void> {
         });
     });
     await stopped;
-    await new Promise((r) => setTimeout(r, 300)); // let the last frames and the end marker leave
+    await new Promise((r) => setTimeout(r, CLI_DEFAULTS.talkDrainMs));
     if (!process.exitCode) console.log('done');
   } finally {
     camera.close();

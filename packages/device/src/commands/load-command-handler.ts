@@ -11,18 +11,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEVICE_DEFAULTS } from '../defaults.js';
 import { killGroup, spawnShellGroup } from '../process/process-group.js';
-import type { CommandContext, CommandHandler } from './user-command.js';
-
-export class CommandHandlerError extends Error {
-  constructor(
-    message: string,
-    /** The script ran out of time (answered 504, like a handler that never returns). */
-    readonly timedOut = false,
-  ) {
-    super(message);
-    this.name = 'CommandHandlerError';
-  }
-}
+import { CommandHandlerError, type CommandContext, type CommandHandler } from './user-command.js';
 
 export async function loadCommandHandler(spec: string): Promise<CommandHandler> {
   if (/\.(m?js|cjs)$/i.test(spec) && existsSync(spec)) {

@@ -7,8 +7,19 @@
 import { utf8Encode } from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from '../defaults.js';
 import { sendJsonError } from '../http-like.js';
-import { CommandHandlerError } from './load-command-handler.js';
 import type { RequestContext, ResponseWriter } from '../response-writer.js';
+
+/** A command script failed or ran out of time (loadCommandHandler's handlers throw it). */
+export class CommandHandlerError extends Error {
+  constructor(
+    message: string,
+    /** The script ran out of time (answered 504, like a handler that never returns). */
+    readonly timedOut = false,
+  ) {
+    super(message);
+    this.name = 'CommandHandlerError';
+  }
+}
 
 export interface CommandContext extends RequestContext {
   channel: number;

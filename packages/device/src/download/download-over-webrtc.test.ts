@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeFrame, parseResponseFrame, REQUEST_CHANNEL_LABEL } from '@xp2p/protocol';
 import { LiveHandler } from '../live-handler.js';
 import { LiveHub } from '../media/live-hub.js';
-import { serveRequestChannel } from '../response-writer.js';
+import { serveRequestChannel } from '../request-channel.js';
 import { createRouter } from '../router.js';
 import { cleanupWebRTC, createPeerConnection } from '../rtc.js';
 import { DownloadHandler } from './download-handler.js';

@@ -3,11 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { FlvDemuxer } from '@xp2p/protocol';
 import { ffmpegArgs, TESTSRC_INPUT, type FfmpegArgsOptions } from './ffmpeg-args.js';
 import type { MediaSink, MediaSource } from './media-source.js';
+import { DEVICE_DEFAULTS } from '../defaults.js';
 
 export interface FfmpegSourceOptions extends FfmpegArgsOptions {
   /** The ffmpeg binary. Default "ffmpeg" (looked up on PATH). */
   ffmpegPath?: string;
-  /** How long stop() waits after SIGTERM before SIGKILL. Default 2000 ms. */
+  /** How long stop() waits after SIGTERM before SIGKILL. Default DEVICE_DEFAULTS.sourceKillTimeoutMs. */
   killTimeoutMs?: number;
 }
 
@@ -94,7 +95,10 @@ export class FfmpegSource implements MediaSource {
     }
     // SIGTERM lets ffmpeg close its inputs cleanly (e.g. an RTSP session); SIGKILL if it hangs.
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), this.options.killTimeoutMs ?? 2000);
+    const timer = setTimeout(
+      () => child.kill('SIGKILL'),
+      this.options.killTimeoutMs ?? DEVICE_DEFAULTS.sourceKillTimeoutMs,
+    );
     try {
       await this.exited;
     } finally {

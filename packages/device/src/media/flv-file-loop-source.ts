@@ -11,14 +11,13 @@ import {
   type FlvTag,
 } from '@xp2p/protocol';
 import type { MediaSink, MediaSource } from './media-source.js';
+import { DEVICE_DEFAULTS } from '../defaults.js';
 
 export interface FlvFileLoopSourceOptions {
   /** Start again from the beginning after the last tag. Default true. */
   loop?: boolean;
 }
 
-/** Used when a track has fewer than two frames to measure from (one 30 fps frame). */
-const FALLBACK_FRAME_MS = 33;
 /** Timers are coarse; waking slightly early and emitting everything due avoids a late tail. */
 const TIMER_SLACK_MS = 1;
 
@@ -124,6 +123,6 @@ function endOfTrack(tags: readonly FlvTag[], type: FlvTag['type']): number {
     if (gap > 0) gaps.push(gap);
   }
   gaps.sort((a, b) => a - b);
-  const frame = gaps[Math.floor(gaps.length / 2)] ?? FALLBACK_FRAME_MS;
+  const frame = gaps[Math.floor(gaps.length / 2)] ?? DEVICE_DEFAULTS.frameStepMs; // fewer than two frames to measure from
   return Math.max(...times) + frame;
 }

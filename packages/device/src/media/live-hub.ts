@@ -78,9 +78,9 @@ export class LiveHub implements OutageSink {
   private outageTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: LiveHubOptions = {}) {
-    this.highWaterMark = options.highWaterMark ?? 2 * 1024 * 1024;
-    this.resumeGapMs = options.resumeGapMs ?? 33;
-    this.gopCacheBytes = options.gopCacheBytes ?? 8 * 1024 * 1024;
+    this.highWaterMark = options.highWaterMark ?? DEVICE_DEFAULTS.liveHighWaterBytes;
+    this.resumeGapMs = options.resumeGapMs ?? DEVICE_DEFAULTS.frameStepMs;
+    this.gopCacheBytes = options.gopCacheBytes ?? DEVICE_DEFAULTS.gopCacheMaxBytes;
     this.outageMaxMs = options.outageMaxMs ?? DEVICE_DEFAULTS.liveOutageMaxMs;
     this.cache = new GopCache({ maxBytes: this.gopCacheBytes });
   }

@@ -27,6 +27,7 @@ import { RequestError } from '../http-like.js';
 import type { RecordingEntry, RecordingsStore } from '../recordings/recordings-store.js';
 import type { ResponseWriter } from '../response-writer.js';
 import { tagsFromKeyframe } from './segment-reader.js';
+import { DEVICE_DEFAULTS } from '../defaults.js';
 
 export type PlaybackSpeed = number | 'max';
 
@@ -45,9 +46,6 @@ export interface PlaybackStreamOptions {
   log?: (line: string) => void;
 }
 
-/** Where the next segment starts on the output timeline after the last tag: one 30 fps frame. */
-const SEGMENT_JOIN_MS = 33;
-
 type SegmentOutcome = 'next' | 'seek' | 'end' | 'stopped';
 
 export class PlaybackStream {
@@ -56,7 +54,7 @@ export class PlaybackStream {
   private seekToMs: number | undefined;
   private positionMs: number;
   private wake: (() => void) | undefined;
-  private readonly rebaser = new TimestampRebaser({ discontinuityStepMs: SEGMENT_JOIN_MS });
+  private readonly rebaser = new TimestampRebaser({ discontinuityStepMs: DEVICE_DEFAULTS.frameStepMs });
   private headerSent = false;
   private metadataSent = false;
   private readonly lastSequenceHeaders = new Map<number, Uint8Array>();

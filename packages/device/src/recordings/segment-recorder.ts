@@ -24,7 +24,7 @@ import {
   type FlvTag,
 } from '@xp2p/protocol';
 import { DEVICE_DEFAULTS } from '../defaults.js';
-import type { LiveFeed } from '../live-handler.js';
+import type { LiveFeed } from '../live-streams.js';
 import { RECORDING_TYPE_VIDEO, type RecordingsStore } from './recordings-store.js';
 import { segmentFileName, segmentPartName } from './segment-name.js';
 
@@ -35,9 +35,6 @@ export interface SegmentRecorderOptions {
   now?: () => number;
   log?: (line: string) => void;
 }
-
-/** Media clock and wall clock further apart than this re-anchor the wall times. */
-const MAX_CLOCK_DRIFT_MS = 2_000;
 
 interface OpenSegment {
   startMs: number;
@@ -151,7 +148,7 @@ export class SegmentRecorder {
   private openSegment(first: FlvTag): void {
     const nowMs = this.now();
     let startMs = this.anchor ? this.anchor.wallMs + (first.timestamp - this.anchor.ts) : nowMs;
-    if (!this.anchor || Math.abs(startMs - nowMs) > MAX_CLOCK_DRIFT_MS) {
+    if (!this.anchor || Math.abs(startMs - nowMs) > DEVICE_DEFAULTS.recordingMaxClockDriftMs) {
       this.anchor = { wallMs: nowMs, ts: first.timestamp };
       startMs = nowMs;
     }

@@ -6,11 +6,10 @@
  */
 import { killGroup, spawnShellGroup } from '../process/process-group.js';
 import type { VoiceFormat, VoiceSink, VoiceStream } from './voice-sink.js';
+import { DEVICE_DEFAULTS } from '../defaults.js';
 
 /** Audio the program has not read yet beyond this is dropped: talk must stay live, not queue up. */
 const MAX_STDIN_BACKLOG_BYTES = 1024 * 1024;
-/** After stdin closes, the program gets this long to finish before it is terminated. */
-const EXIT_GRACE_MS = 3_000;
 
 export function commandVoiceSink(commandLine: string, log: (line: string) => void = () => {}): VoiceSink {
   return {
@@ -46,7 +45,7 @@ export function commandVoiceSink(commandLine: string, log: (line: string) => voi
         },
         async close() {
           child.stdin!.end();
-          const timer = setTimeout(() => killGroup(child, 'SIGTERM'), EXIT_GRACE_MS);
+          const timer = setTimeout(() => killGroup(child, 'SIGTERM'), DEVICE_DEFAULTS.voiceCommandExitGraceMs);
           await exit;
           clearTimeout(timer);
           killGroup(child); // whatever the player started dies with the talk

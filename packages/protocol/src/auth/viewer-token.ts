@@ -34,9 +34,20 @@ const tokenPayloadSchema = z.object({
 });
 export type ViewerTokenPayload = z.infer<typeof tokenPayloadSchema>;
 
-export type TokenCheck =
-  | { ok: true; payload: ViewerTokenPayload }
-  | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' | 'wrong-device' };
+export type TokenFailure = 'malformed' | 'bad-signature' | 'expired' | 'wrong-device';
+export type TokenCheck = { ok: true; payload: ViewerTokenPayload } | { ok: false; reason: TokenFailure };
+
+/**
+ * The HTTP-like status of a refused token, the same from the server and from the camera: 401 when the
+ * token cannot be trusted at all (malformed, forged), 403 when it is genuine but not usable here
+ * (expired: fetch a new xp2pInfo; made for another device).
+ */
+export const TOKEN_FAILURE_STATUS: Readonly<Record<TokenFailure, 401 | 403>> = Object.freeze({
+  malformed: 401,
+  'bad-signature': 401,
+  expired: 403,
+  'wrong-device': 403,
+});
 
 async function tokenKey(deviceSecret: string): Promise<Uint8Array> {
   return hmacSha256(deviceSecret, 'xp2p-viewer-token-v1');

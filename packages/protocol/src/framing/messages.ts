@@ -13,6 +13,7 @@
 import * as z from 'zod/mini';
 import { int, text, type MessageSchema } from '../schema.js';
 import { parseSignal, type ParseResult } from '../signal/messages.js';
+import { REQUEST_PATH_MAX_LENGTH, REQUEST_PATH_PATTERN } from './request-path.js';
 
 export const REQUEST_CHANNEL_LABEL = 'xp2p-req';
 /** The request line: path + query. user_args alone may be 1 KiB, so 8 KiB leaves room. */
@@ -23,7 +24,7 @@ export const FRAME_MAX_BODY_BYTES = 64 * 1024;
 export const requestFrameSchema = z.object({
   type: z.literal('request'),
   v: z.literal(1),
-  path: z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^[A-Za-z0-9_./-]+$/)),
+  path: z.string().check(z.maxLength(REQUEST_PATH_MAX_LENGTH), z.regex(REQUEST_PATH_PATTERN)),
   query: text(FRAME_MAX_CONTROL_BYTES - 512),
 });
 export type RequestFrame = z.infer<typeof requestFrameSchema>;

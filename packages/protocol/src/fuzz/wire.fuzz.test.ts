@@ -10,6 +10,7 @@ import { signViewerToken, peekViewerToken, verifyViewerToken } from '../auth/vie
 import { XP2PError } from '../errors.js';
 import { parseControlFrame } from '../framing/control.js';
 import { encodeFrame, parseRequestFrame, parseResponseFrame } from '../framing/messages.js';
+import { isRequestPath } from '../framing/request-path.js';
 import {
   deviceToServerSchema,
   parseSignal,
@@ -86,7 +87,8 @@ describe('fuzz: wire parsers', () => {
       const request = fc.record({
         type: fc.constant('request' as const),
         v: fc.constant(1 as const),
-        path: fc.stringMatching(/^[A-Za-z0-9_.-]{1,40}$/),
+        // every path the one request-path rule allows (framing/request-path.ts: no `..` anywhere)
+        path: fc.stringMatching(/^[A-Za-z0-9_.-]{1,40}$/).filter(isRequestPath),
         query: fc.string({ maxLength: 200 }),
       });
       fc.assert(

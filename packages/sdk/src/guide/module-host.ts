@@ -21,7 +21,7 @@ export interface ModuleHost {
   platform: Platform;
   clock: Clock;
   createPeerConnection: PeerConnectionFactory;
-  openSignal(serverUrls: string[], app: AppParams, log: (line: string) => void): ModuleSignal;
+  openSignal(serverUrls: string[], app: AppParams, log: (line: string) => void, uuid: string): ModuleSignal;
 }
 
 /** The real host: the platform's RTCPeerConnection and WebSocket, the global timers. */
@@ -31,13 +31,14 @@ export function realHost(platform: Platform, config: typeof SDK_DEFAULTS): Modul
     clock: realClock,
     createPeerConnection: ({ iceServers }) =>
       new platform.RTCPeerConnection({ iceServers, ...platform.rtcConfigExtras }),
-    openSignal: (serverUrls, app, log) =>
+    openSignal: (serverUrls, app, log, uuid) =>
       new ViewerSignal(platform, serverUrls, app, {
         clock: realClock,
         timeoutMs: config.signalTimeoutMs,
         pingMs: config.signalPingMs,
         backoff: { minMs: config.signalBackoffMinMs, maxMs: config.signalBackoffMaxMs },
         log,
+        uuid,
       }),
   };
 }

@@ -42,7 +42,11 @@ export interface Initialised {
 
 export class ModuleLifecycle {
   private state: Initialised | undefined;
-  uuid = '';
+  /**
+   * This module's id (getUUID): made when the module is created, so it exists even after a failed init
+   * (the guide), and sent with every signalling session so the server's log lines carry it.
+   */
+  readonly uuid = randomId(16);
 
   constructor(
     private readonly host: ModuleHost,
@@ -58,15 +62,19 @@ export class ModuleLifecycle {
     if (this.state) return ErrorCode.ALREADY_INITIALISED;
     if (!options || !validAppParams(options.appParams)) return ErrorCode.PARAM_ERROR;
     if (options.eventHandler !== undefined && !isFn(options.eventHandler)) return ErrorCode.PARAM_ERROR;
+    const unsupported = this.host.platform.unsupported;
+    if (unsupported) {
+      safeCall(options.eventHandler, 'log', `p2p is not supported here: ${unsupported}`);
+      return ErrorCode.P2P_UNSUPPORTED;
+    }
     const probeMode = options.probe ?? 'background';
     if (!['background', 'wait', 'off'].includes(probeMode)) return ErrorCode.PARAM_ERROR;
     const extraStun = extraStunServers(options.appParams, options.stunServers);
     if (!extraStun) return ErrorCode.PARAM_ERROR;
-    this.uuid = randomId(16);
     const app = options.appParams;
     const { host, config } = this;
     const emit = (event: string, detail: unknown) => safeCall(options.eventHandler, event, detail);
-    const signal = host.openSignal(serverUrlsOf(app, config.serverUrl), app, (line) => emit('log', line));
+    const signal = host.openSignal(serverUrlsOf(app, config.serverUrl), app, (line) => emit('log', line), this.uuid);
     const periodic = probeMode !== 'off';
     const nat = createNatMonitor({ platform: host.platform, config, signal, extraStun, periodic, emit });
     const mine: Initialised = { app, signal, nat };

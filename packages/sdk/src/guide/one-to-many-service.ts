@@ -2,7 +2,9 @@
  * A 1vN service (the guide's section 3.1): `startP2PService(id, {url: 'http(s)://host/live/NAME.flv'},
  * {msgCallback, dataCallback})` joins the stream's swarm and hands dataCallback one continuous FLV byte
  * stream (init part first, then verified chunks from a keyframe). Peer changes arrive on msgCallback
- * as notify `peerJoin` / `peerLeave` (like the reference system's devNotify).
+ * as notify `peerJoin` / `peerLeave` (like the reference system's devNotify). The stream's end: `eof`
+ * (the publish ended), `disconnect` (no node serving it can be reached), `close` (stopP2PService).
+ * Talkback, commands and downloads are 1v1 calls: on a 1vN id they answer -2004 (service-calls.ts).
  */
 import { ErrorCode, toArrayBuffer, type ErrorCodeValue } from '@xp2p/protocol';
 import type { AppParams } from '../app-params.js';
@@ -45,7 +47,13 @@ export async function startSwarmService(o: SwarmServiceStart): Promise<void> {
     onData: (bytes) => {
       if (!service.stopped) safeCall(service.callbacks.dataCallback, toArrayBuffer(bytes));
     },
-    onEnd: () => notify(XP2PNotify_SubType.Eof),
+    // the guide's §4: 'disconnect' when the link to every node is gone, 'eof' when the publish ended
+    onEnd: (why) => {
+      if (service.stopped) return;
+      if (why === 'unreachable')
+        notify(XP2PNotify_SubType.Disconnect, { reason: 'no node serving the stream is reachable' });
+      else notify(XP2PNotify_SubType.Eof);
+    },
     onEvent: (event) => {
       switch (event.type) {
         case 'peer-join':
@@ -132,6 +140,9 @@ export async function startOneToMany(
 
 /** stopP2PService for a 1vN service. */
 export function stopSwarmService(service: SwarmService): void {
+  if (service.stopped) return;
   service.stopped = true;
   service.viewer?.stop();
+  // like a 1v1 stream stopped by the app (guide §4): the stream's end is reported as close
+  if (service.viewer) safeCall(service.callbacks.msgCallback, XP2PEventEnum.Notify, XP2PNotify_SubType.Close);
 }

@@ -53,7 +53,7 @@ export class ServiceCalls {
 
   async startP2PService(id: string, streamInfo: StreamInfo, callbacks: ServiceCallbacks): Promise<number> {
     const s = this.lifecycle.current;
-    if (!s) return ErrorCode.NOT_INITIALISED;
+    if (!s) return this.notInitialised(String(id));
     if (!validId(id)) return this.fail(String(id), ErrorCode.PARAM_ERROR, 'id must be a non-empty string');
     if (!validServiceCallbacks(callbacks))
       return this.fail(id, ErrorCode.PARAM_ERROR, 'callbacks.msgCallback must be a function');
@@ -83,7 +83,8 @@ export class ServiceCalls {
   }
 
   async startP2PStream(id: string, params: StreamParams): Promise<number> {
-    if (!this.lifecycle.current) return ErrorCode.NOT_INITIALISED;
+    if (!this.lifecycle.current) return this.notInitialised(id);
+    if (this.swarms.has(id)) return this.unsupportedOnSwarm(id, 'startP2PStream');
     const service = this.services.get(id);
     if (!service) return this.fail(String(id), ErrorCode.SERVICE_NOT_STARTED, `service ${id} is not started`);
     const log = (line: string) => service.log(line);
@@ -126,14 +127,16 @@ export class ServiceCalls {
   }
 
   async sendCommand(id: string, command: string, options: { timeoutMs?: number } = {}): Promise<CommandResult> {
+    const refuse = (code: ErrorCodeValue, why: string) => commandError(this.fail(String(id), code, why), why);
     if (typeof command !== 'string' || command.length === 0)
-      return commandError(ErrorCode.PARAM_ERROR, 'command must be a non-empty string');
+      return refuse(ErrorCode.PARAM_ERROR, 'command must be a non-empty string');
     if (new TextEncoder().encode(command).byteLength > COMMAND_MAX_BYTES) {
-      return commandError(ErrorCode.PARAM_ERROR, `command longer than ${COMMAND_MAX_BYTES} bytes`);
+      return refuse(ErrorCode.PARAM_ERROR, `command longer than ${COMMAND_MAX_BYTES} bytes`);
     }
-    if (!this.lifecycle.current) return commandError(ErrorCode.NOT_INITIALISED, 'call init first');
+    if (!this.lifecycle.current) return refuse(ErrorCode.NOT_INITIALISED, 'call init first');
+    if (this.swarms.has(id)) return refuse(ErrorCode.UNSUPPORTED_OPERATION, unsupportedWhy(id, 'sendCommand'));
     const service = this.services.get(id);
-    if (!service) return commandError(ErrorCode.SERVICE_NOT_STARTED, `service ${id} is not started`);
+    if (!service) return refuse(ErrorCode.SERVICE_NOT_STARTED, `service ${id} is not started`);
     return service.command(commandRequest(command), options.timeoutMs ?? this.config.commandTimeoutMs);
   }
 
@@ -143,7 +146,8 @@ export class ServiceCalls {
     options: RecorderStartOptions,
     callbacks: VoiceCallbacks = {},
   ): Promise<number> {
-    if (!this.lifecycle.current) return ErrorCode.NOT_INITIALISED;
+    if (!this.lifecycle.current) return this.notInitialised(id);
+    if (this.swarms.has(id)) return this.unsupportedOnSwarm(id, 'startVoiceService');
     if (!isRecorderManager(recorderManager))
       return this.fail(id, ErrorCode.PARAM_ERROR, 'recorderManager lacks RecorderManager methods');
     if (!options || typeof options.format !== 'string' || options.format.toUpperCase() !== 'PCM') {
@@ -155,7 +159,8 @@ export class ServiceCalls {
   }
 
   async startLocalDownload(id: string, options: { urlParams: string }, callbacks: DownloadCallbacks): Promise<number> {
-    if (!this.lifecycle.current) return ErrorCode.NOT_INITIALISED;
+    if (!this.lifecycle.current) return this.notInitialised(id);
+    if (this.swarms.has(id)) return this.unsupportedOnSwarm(id, 'startLocalDownload');
     if (!options || typeof options.urlParams !== 'string' || !/(^|&)file_name=/.test(options.urlParams)) {
       return this.fail(id, ErrorCode.PARAM_ERROR, 'options.urlParams must name file_name=...');
     }
@@ -175,9 +180,10 @@ export class ServiceCalls {
     }
     const service = this.services.get(id);
     if (!callbacks || (callbacks.msgCallback !== undefined && !isFn(callbacks.msgCallback)))
-      return ErrorCode.PARAM_ERROR;
-    if (callbacks.dataCallback !== undefined && !isFn(callbacks.dataCallback)) return ErrorCode.PARAM_ERROR;
-    if (!service) return ErrorCode.SERVICE_NOT_STARTED;
+      return this.fail(String(id), ErrorCode.PARAM_ERROR, 'callbacks.msgCallback must be a function');
+    if (callbacks.dataCallback !== undefined && !isFn(callbacks.dataCallback))
+      return this.fail(String(id), ErrorCode.PARAM_ERROR, 'callbacks.dataCallback must be a function');
+    if (!service) return this.fail(String(id), ErrorCode.SERVICE_NOT_STARTED, `service ${id} is not started`);
     service.updateCallbacks(callbacks);
     return ErrorCode.OK;
   }
@@ -247,10 +253,23 @@ export class ServiceCalls {
     return service;
   }
 
+  private notInitialised(id: string): ErrorCodeValue {
+    return this.fail(id, ErrorCode.NOT_INITIALISED, 'module not initialised: call init first');
+  }
+
+  /** -2004: the guide's 1vN service carries only the stream (no commands, talkback or downloads). */
+  private unsupportedOnSwarm(id: string, call: string): ErrorCodeValue {
+    return this.fail(id, ErrorCode.UNSUPPORTED_OPERATION, unsupportedWhy(id, call));
+  }
+
   /** Records why the call for `id` failed (lastError), logs it where given, and returns the code. */
   private fail(id: string, code: ErrorCodeValue, why: string, log?: (line: string) => void): ErrorCodeValue {
     this.lastErrors.set(id, why);
     log?.(why);
     return code;
   }
+}
+
+function unsupportedWhy(id: string, call: string): string {
+  return `${call} is a 1v1 call; service ${id} is a 1vN stream`;
 }

@@ -174,8 +174,10 @@ export class FfmpegRecorder extends EventedRecorder {
     child.stdout?.on('data', (chunk: Buffer) => {
       if (!this.paused) this.frameCb?.({ frameBuffer: new Uint8Array(chunk).slice().buffer });
     });
-    child.once('exit', () => {
+    child.once('exit', (code) => {
       this.child = undefined;
+      // ffmpeg read its input to the end (a file): the last frame, so the talk ends instead of restarting it
+      if (code === 0) this.frameCb?.({ frameBuffer: new ArrayBuffer(0), isLastFrame: true });
       this.stopCb?.({});
     });
   }

@@ -36,6 +36,8 @@ export interface ViewerSignalOptions {
   /** background reconnect back-off range */
   backoff: { minMs: number; maxMs: number };
   log: (line: string) => void;
+  /** the module's getUUID, sent so the server's log lines for this client carry it */
+  uuid?: string;
 }
 
 export class ViewerSignal implements SignalChannel {
@@ -153,6 +155,7 @@ export class ViewerSignal implements SignalChannel {
       nonce: sig.nonce,
       signature: sig.signature,
     });
+    if (this.o.uuid) q.set('uuid', this.o.uuid);
     const url = webSocketUrl(serverUrl, `/signal/viewer?${q}`);
     return new Promise<IceServer[]>((resolve, reject) => {
       const socket = new this.platform.WebSocket(url);

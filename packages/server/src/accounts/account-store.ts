@@ -174,7 +174,7 @@ export class AccountStore {
     return { name, appid };
   }
 
-  /** Removing a user removes their bindings and web sessions; running P2P sessions end (revocation.ts). */
+  /** Removing a user removes their bindings and web sessions; running P2P sessions end (signal/revocation.ts). */
   async removeUser(name: string): Promise<void> {
     const rows = await this.db.query('delete from users where name = $1 returning name', [name]);
     if (!rows.length) throw new AccountError('not-found', `no user ${name}`);

@@ -8,7 +8,7 @@ import { chmod, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AccountError } from '../accounts/account-errors.js';
 import { readBody } from '../http/read-body.js';
-import { sendError, sendJson } from '../http/json-response.js';
+import { sendError, sendJson } from '../json-response.js';
 import { isHttpError } from '../errors.js';
 import { adminOperationSchema, runAdminOperation, type AdminContext } from './operations.js';
 

@@ -7,7 +7,7 @@ import { signAppRequest } from '@xp2p/protocol';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { parseBusMessage } from '../cluster/bus-schema.js';
-import { signatureFromQuery, splitTarget } from '../http/signature-fields.js';
+import { signatureFromQuery, splitTarget } from './signature-fields.js';
 import { AppAuthenticator } from './app-authenticator.js';
 import { NonceCache } from './nonce-cache.js';
 

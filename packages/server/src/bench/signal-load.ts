@@ -9,13 +9,29 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+/** The bench's defaults and waits in one place. */
+export const SIGNAL_LOAD_DEFAULTS = Object.freeze({
+  /** sessions to open */
+  connections: 50_000,
+  /** 127.0.0.x source addresses to spread over (127.0.0.2 …) */
+  sources: 4,
+  /** handshakes in flight at once */
+  concurrency: 256,
+  /** after the server starts, before its idle RSS is read */
+  idleSettleMs: 500,
+  /** after the last session joined, before the loaded RSS is read (lets the server's GC run) */
+  loadedSettleMs: 1_000,
+  /** a bench process that has not exited this long after SIGTERM gets SIGKILL */
+  stopTimeoutMs: 15_000,
+});
+
 /** Options of {@link runSignalLoadBench}. */
 export interface SignalLoadOptions {
-  /** sessions to open; default 50,000 */
+  /** sessions to open; default SIGNAL_LOAD_DEFAULTS.connections */
   connections?: number;
-  /** 127.0.0.x source addresses to spread over (127.0.0.2 …); default 4 */
+  /** 127.0.0.x source addresses to spread over; default SIGNAL_LOAD_DEFAULTS.sources */
   sources?: number;
-  /** handshakes in flight at once; default 256 */
+  /** handshakes in flight at once; default SIGNAL_LOAD_DEFAULTS.concurrency */
   concurrency?: number;
   /** open-file limit to ask for in both processes; default connections + 1,000 */
   fileLimit?: number;
@@ -62,14 +78,14 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), SIGNAL_LOAD_DEFAULTS.stopTimeoutMs);
   await exited;
   clearTimeout(timer);
 }
 
 /** Opens many idle signed viewer sessions against one server process and measures joins per second and memory per connection. */
 export async function runSignalLoadBench(options: SignalLoadOptions = {}): Promise<SignalLoadResult> {
-  const connections = options.connections ?? 50_000;
+  const connections = options.connections ?? SIGNAL_LOAD_DEFAULTS.connections;
   const fileLimit = options.fileLimit ?? connections + 1_000;
   const log = options.log ?? (() => {});
   const server = spawnWithLimit(here('./signal-server-child.js'), '', fileLimit);
@@ -83,14 +99,14 @@ export async function runSignalLoadBench(options: SignalLoadOptions = {}): Promi
       });
       server.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
     });
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, SIGNAL_LOAD_DEFAULTS.idleSettleMs));
     const idle = rssOf(server.pid!);
     const input = {
       url: started.url,
       app: started.app,
       connections: Math.min(connections, Math.max(0, limit - 200)),
-      sources: options.sources ?? 4,
-      concurrency: options.concurrency ?? 256,
+      sources: options.sources ?? SIGNAL_LOAD_DEFAULTS.sources,
+      concurrency: options.concurrency ?? SIGNAL_LOAD_DEFAULTS.concurrency,
     };
     if (input.connections < connections) log(`signal bench: open-file limit ${limit}, opening ${input.connections}`);
     client = spawnWithLimit(here('./signal-load-client.js'), JSON.stringify(input), fileLimit);
@@ -101,7 +117,7 @@ export async function runSignalLoadBench(options: SignalLoadOptions = {}): Promi
       });
       client!.once('exit', (code) => reject(new Error(`bench client exited (${code})`)));
     });
-    await new Promise((r) => setTimeout(r, 1_000)); // let the server settle (GC) before measuring
+    await new Promise((r) => setTimeout(r, SIGNAL_LOAD_DEFAULTS.loadedSettleMs));
     const loaded = rssOf(server.pid!);
     return {
       signal_conns_max: done.connected,

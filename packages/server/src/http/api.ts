@@ -12,9 +12,9 @@ import { HttpError, isHttpError } from '../errors.js';
 import type { Hub } from '../signal/hub.js';
 import { ClusterUnavailableError } from '../cluster/cluster.js';
 import { clusterPresence } from '../signal/presence.js';
-import { sendError, sendJson } from './json-response.js';
+import { sendError, sendJson } from '../json-response.js';
 import { readBody } from './read-body.js';
-import { signatureFromHeaders, splitTarget } from './signature-fields.js';
+import { signatureFromHeaders, splitTarget } from '../auth/signature-fields.js';
 
 export interface ApiContext {
   hub: Hub;

@@ -8,7 +8,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ServerTuning } from '../defaults.js';
 import { LIVE_PREFIX } from '../origin/live-routes.js';
-import { splitTarget } from './signature-fields.js';
+import { splitTarget } from '../auth/signature-fields.js';
 
 type Deadlines = Pick<ServerTuning, 'httpHeadersTimeoutMs' | 'httpBodyTimeoutMs' | 'httpIdleTimeoutMs'>;
 

@@ -8,7 +8,7 @@ import { HttpError } from '../errors.js';
 import type { ServerMetrics } from '../ops/metrics.js';
 import type { StaticFiles } from '../web/static-files.js';
 import { sendStatusPage, type StatusSnapshot } from '../web/status-page.js';
-import { sendJson } from './json-response.js';
+import { sendJson } from '../json-response.js';
 
 export const METRICS_PATH = '/metrics';
 export const READY_PATH = '/readyz';

@@ -9,9 +9,9 @@ import { handleLive, LIVE_PREFIX, type LiveRoutesContext } from '../origin/live-
 import type { Tracker } from '../tracker/tracker.js';
 import type { StreamMirrors } from '../cluster/stream-mirror.js';
 import type { PulledStreams } from '../origin/pulled-streams.js';
-import { sendError } from './json-response.js';
+import { sendError } from '../json-response.js';
 import { handleOps, handleWeb, isOpsPath, type OpsContext } from './ops-routes.js';
-import { splitTarget } from './signature-fields.js';
+import { splitTarget } from '../auth/signature-fields.js';
 import { handleStreamsApi, isStreamsApiPath, type ClusterStreams } from './streams-api.js';
 
 export interface RouterContext {

@@ -17,7 +17,7 @@ export interface ClusterStreams {
 
 /** Streams listed by GET /api/streams at most (a cluster may hold many). */
 const MAX_LISTED = 1_000;
-import { sendJson } from './json-response.js';
+import { sendJson } from '../json-response.js';
 
 /** A 1vN stream's figures as `/api/streams/NAME/stats` answers them. */
 export interface StreamStats {

@@ -9,8 +9,6 @@ import { UpstreamError, type PullHandle, type PullResult } from './pull.js';
 
 /** Enough of ffmpeg's stderr to say why it failed. */
 const STDERR_TAIL_BYTES = 2048;
-/** After SIGTERM (which lets ffmpeg close an RTSP or RTMP session cleanly), SIGKILL after this long. */
-const KILL_AFTER_MS = 2000;
 
 export function ffmpegPullArgs(url: string): string[] {
   return [
@@ -26,8 +24,10 @@ export function pullWithFfmpeg(
   url: string,
   open: () => Publisher,
   maxTagBytes: number,
-  ffmpegPath = 'ffmpeg',
+  /** killTimeoutMs: after SIGTERM (which lets ffmpeg close an RTSP or RTMP session cleanly), SIGKILL after this long */
+  options: { killTimeoutMs: number; ffmpegPath?: string },
 ): PullHandle {
+  const ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
   let stopped = false;
   const child = spawn(ffmpegPath, ffmpegPullArgs(url), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderrTail = '';
@@ -71,7 +71,7 @@ export function pullWithFfmpeg(
       if (stopped) return;
       stopped = true;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+      const timer = setTimeout(() => child.kill('SIGKILL'), options.killTimeoutMs);
       void done.finally(() => clearTimeout(timer));
     },
   };

@@ -15,7 +15,7 @@ import {
   timingSafeEqualText,
 } from '@xp2p/protocol';
 import { HttpError } from '../errors.js';
-import { sendError, sendJson } from '../http/json-response.js';
+import { sendError, sendJson } from '../json-response.js';
 import type { Origin, Publisher } from './origin.js';
 
 export interface PublishContext {

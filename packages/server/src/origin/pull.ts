@@ -2,7 +2,7 @@
  * Pulls an upstream HTTP-FLV URL (another origin, a camera, an nginx-http-flv server) into a publisher.
  */
 import { FlvDemuxer } from '@xp2p/protocol';
-import type { Publisher } from './origin.js';
+import type { Publisher } from './publisher.js';
 
 /** Why a pull ended. */
 export type PullResult = { reason: 'eof' } | { reason: 'stopped' } | { reason: 'error'; error: Error };

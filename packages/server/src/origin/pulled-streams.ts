@@ -8,7 +8,6 @@
  */
 import { FlvSplicer } from '@xp2p/protocol';
 import { pullWithFfmpeg } from './ffmpeg-pull.js';
-import type { SwarmFederation } from '../tracker/federation.js';
 import type { Origin, Publisher } from './origin.js';
 import { pullHttpFlv, type PullHandle } from './pull.js';
 
@@ -23,6 +22,8 @@ export interface PulledStreamsOptions {
   /** reopening a source that dropped: first wait, doubled up to the cap */
   retryMinMs: number;
   retryMaxMs: number;
+  /** an ffmpeg pull gets SIGKILL this long after SIGTERM */
+  killTimeoutMs: number;
   maxTagBytes: number;
   /** tracker peers of a stream on this node (they keep its pull going) */
   peersHere: (stream: string) => number;
@@ -94,7 +95,7 @@ class PulledStream {
     if (this.stopped) return;
     const open = (): Publisher => this.runPublisher();
     this.handle = pullsWithFfmpeg(this.url)
-      ? pullWithFfmpeg(this.url, open, this.o.maxTagBytes)
+      ? pullWithFfmpeg(this.url, open, this.o.maxTagBytes, { killTimeoutMs: this.o.killTimeoutMs })
       : pullHttpFlv(this.url, open, this.o.maxTagBytes);
     const started = Date.now();
     void this.handle.done.then((result) => {
@@ -182,18 +183,4 @@ export class PulledStreams {
     this.closed = true;
     for (const pulled of [...this.running.values()]) pulled.stop('server closing');
   }
-}
-
-/** The tracker's stream preparation with pulls first: a peer joining a pulled stream starts its pull. */
-export function withPulls(federation: SwarmFederation, pulls: PulledStreams): SwarmFederation {
-  // delegates method by method: a federation may be a class instance, whose methods a spread would lose
-  return {
-    prepare: (stream) =>
-      pulls.wanted(stream) ? pulls.ensure(stream).then(() => undefined) : federation.prepare(stream),
-    remoteMembers: (stream) => federation.remoteMembers(stream),
-    joined: (stream, peerId, upload) => federation.joined(stream, peerId, upload),
-    left: (stream, peerId, linkedRemote) => federation.left(stream, peerId, linkedRemote),
-    relaySignal: (stream, fromPeer, toPeer, signal) => federation.relaySignal(stream, fromPeer, toPeer, signal),
-    reported: (stream) => federation.reported(stream),
-  };
 }

@@ -2,7 +2,7 @@
  * Who is connected right now: the logged-in device sockets (one per device; a new login replaces the old)
  * and the open sessions, each tying one viewer end to one device end. An end is usually a local socket;
  * in a cluster the other side of a session may live on another node, and its end then forwards through
- * the cluster bus (cluster/remote-ends.ts). Handlers only ever `send` to an end, so they need not care.
+ * the cluster bus (signal/remote-ends.ts). Handlers only ever `send` to an end, so they need not care.
  */
 import type { Role, DeviceToServer, ServerToDevice, ServerToViewer, ViewerToServer } from '@xp2p/protocol';
 import type { AppConfig } from '../config/schema.js';
@@ -41,6 +41,8 @@ export interface ViewerLink extends ViewerEnd {
   app: AppConfig;
   /** the viewer's network address, for the audit log */
   address?: string;
+  /** how log lines name this viewer ("viewer APPID uuid UUID") */
+  label: string;
   channel: ViewerChannel;
 }
 
@@ -51,7 +53,7 @@ export interface Session {
   /** performance.now() when the offer passed the server, for the offer→answer histogram */
   offeredAt: number;
   answered: boolean;
-  /** who the viewer token was issued for; checked again while the session runs (accounts/revocation.ts) */
+  /** who the viewer token was issued for; checked again while the session runs (signal/revocation.ts) */
   grant?: SessionGrant;
 }
 

@@ -4,16 +4,17 @@
  * empty body, checked before the upgrade so an unsigned client never gets a socket. Anything else gets a
  * plain HTTP refusal.
  */
+import { viewerUuidOf } from '@xp2p/protocol';
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { AppAuthenticator } from '../auth/app-authenticator.js';
 import type { AppConfig } from '../config/schema.js';
-import { signatureFromQuery, splitTarget } from '../http/signature-fields.js';
+import { signatureFromQuery, splitTarget } from '../auth/signature-fields.js';
 import { acceptDevice } from './device-endpoint.js';
 import type { Hub } from './hub.js';
-import { acceptViewer } from './viewer-endpoint.js';
+import { acceptViewer, viewerLabel } from './viewer-endpoint.js';
 import { TokenBucket } from './token-bucket.js';
 import { KeyedTokenBuckets } from './keyed-buckets.js';
 import type { ConnectionKind } from '../ops/metrics.js';
@@ -121,6 +122,9 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     const isPeer = path === PEER_PATH && acceptPeer !== undefined;
     if (path !== VIEWER_PATH && !isPeer) return refuse(socket, 404, `no WebSocket endpoint ${path}`);
     const who = isPeer ? 'peer' : 'viewer';
+    // The module's getUUID, so this client's log lines can be found by the id the app shows.
+    const uuid = isPeer ? undefined : viewerUuidOf(query);
+    if (uuid === null) return refuse(socket, 400, 'uuid must be 1-64 letters, digits, _ or -');
     ctx.authenticator
       .verify(signatureFromQuery(query), { method: 'GET', path, body: '' })
       .then((auth) => {
@@ -140,8 +144,8 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
           head,
           'viewer',
           (ws) => {
-            ctx.hub.log(`viewer ${appid} connected`);
-            acceptViewer(ws, auth.app, ctx.hub, req.socket.remoteAddress);
+            ctx.hub.log(`${viewerLabel(appid, uuid)} connected`);
+            acceptViewer(ws, auth.app, ctx.hub, uuid, clientAddress(req));
           },
           ctx.wss,
           appid,

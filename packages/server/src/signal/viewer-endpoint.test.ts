@@ -72,6 +72,29 @@ describe('viewer upgrade', () => {
     await expect(pool.add(new TestClient(t.wsUrl('/signal/other'))).opened).rejects.toThrow(/404/);
   });
 
+  it("names the client by its module's uuid (getUUID) in the log lines of its connection and sessions", async () => {
+    const uuid = 'Ab3_uuid-of-this-app';
+    const device = (await connectDevice(t, pool, t.cam1)).client;
+    const viewer = pool.add(new TestClient(`${await viewerUrl(t)}&uuid=${uuid}`));
+    await viewer.opened;
+    await viewer.next(); // hello
+    viewer.send({ type: 'offer', sessionId: sessionId(), token: await tokenFor(t.cam1), sdp: SDP });
+    await device.next();
+    await viewer.close();
+    await expect.poll(() => t.logs.filter((l) => l.includes(`uuid ${uuid}`)).length).toBeGreaterThanOrEqual(3);
+    const mine = t.logs.filter((l) => l.includes(`uuid ${uuid}`)).join('\n');
+    expect(mine).toMatch(/connected/);
+    expect(mine).toMatch(/session \S+ viewer \S+ uuid \S+ → demo\/cam1/);
+    expect(mine).toMatch(/disconnected/);
+  });
+
+  it('refuses a uuid that is not 1-64 letters, digits, _ or - with 400', async () => {
+    for (const bad of ['x'.repeat(65), 'a%20b', '']) {
+      const client = pool.add(new TestClient(`${await viewerUrl(t)}&uuid=${bad}`));
+      await expect(client.opened).rejects.toThrow(/400/);
+    }
+  });
+
   it('says hello with the ICE servers', async () => {
     const { hello } = await connectViewer(t, pool);
     expect(hello).toEqual({ type: 'hello', v: 1, iceServers: [{ urls: `stun:127.0.0.1:${t.server.stunPort}` }] });

@@ -12,7 +12,8 @@ import {
   SIGNAL_PROTOCOL_VERSION,
   verifyViewerToken,
   viewerToServerSchema,
-  type TokenCheck,
+  TOKEN_FAILURE_STATUS,
+  type TokenFailure,
   type ViewerToServer,
 } from '@xp2p/protocol';
 import type { WebSocket } from 'ws';
@@ -21,13 +22,20 @@ import { SignalChannel } from './channel.js';
 import { shortId, type Hub } from './hub.js';
 import type { DeviceEnd, ViewerChannel, ViewerLink } from './registry.js';
 import { ClusterUnavailableError } from '../cluster/cluster.js';
-import { remoteDeviceEnd } from '../cluster/remote-ends.js';
+import { remoteDeviceEnd } from './remote-ends.js';
 
 type Offer = Extract<ViewerToServer, { type: 'offer' }>;
 
-export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, address?: string): void {
+/** How log lines name a viewer: its app and, when the client sent one, its module's uuid (getUUID). */
+export function viewerLabel(appid: string, uuid: string | undefined): string {
+  return uuid ? `viewer ${appid} uuid ${uuid}` : `viewer ${appid}`;
+}
+
+export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, uuid?: string, address?: string): void {
+  const label = viewerLabel(app.appid, uuid);
   const link: ViewerLink = {
     app,
+    label,
     ...(address !== undefined ? { address } : {}),
     sessions: new Set(),
     channel: new SignalChannel({
@@ -36,15 +44,15 @@ export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, address?: 
       tuning: hub.tuning,
       log: hub.log,
       onRefused: (status) => hub.metrics.refused('signal', status),
-      label: () => `viewer ${app.appid}`,
+      label: () => label,
       onMessage: (message) => relayFromViewer(hub, link, message),
     }) as ViewerChannel,
   };
   ws.once('close', () => {
-    hub.log(`viewer ${app.appid} disconnected`);
+    hub.log(`${label} disconnected`);
     for (const session of hub.registry.endAll(link)) {
       session.device.channel.send({ type: 'bye', sessionId: session.id, reason: 'viewer left' });
-      hub.log(`session ${shortId(session.id)} ended: viewer ${app.appid} left`);
+      hub.log(`session ${shortId(session.id)} ended: ${label} left`);
     }
   });
   hub.heartbeat.watch(ws);
@@ -72,19 +80,13 @@ async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServ
   session.device.channel.send(message);
 }
 
-/** HTTP-like status for a token that failed: 401 cannot be trusted at all, 403 is genuine but not usable here. */
-function tokenRefusal(check: Extract<TokenCheck, { ok: false }>): { status: number; message: string } {
-  switch (check.reason) {
-    case 'malformed':
-      return { status: 401, message: 'viewer token is malformed' };
-    case 'bad-signature':
-      return { status: 401, message: 'viewer token signature is invalid' };
-    case 'expired':
-      return { status: 403, message: 'viewer token has expired, fetch a new xp2pInfo' };
-    case 'wrong-device':
-      return { status: 403, message: 'viewer token is for another device' };
-  }
-}
+/** What a viewer hears about a token that failed; the status is the one the camera would give too. */
+const TOKEN_REFUSAL_MESSAGES: Readonly<Record<TokenFailure, string>> = Object.freeze({
+  malformed: 'viewer token is malformed',
+  'bad-signature': 'viewer token signature is invalid',
+  expired: 'viewer token has expired, fetch a new xp2pInfo',
+  'wrong-device': 'viewer token is for another device',
+});
 
 async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<void> {
   const { sessionId } = offer;
@@ -96,16 +98,16 @@ async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<v
     return refuse(429, `at most ${hub.tuning.maxSessionsPerViewer} sessions per connection`);
   }
   const claims = peekViewerToken(offer.token);
-  if (!claims) return refuse(401, 'viewer token is malformed');
+  const refuseToken = (reason: TokenFailure): void =>
+    refuse(TOKEN_FAILURE_STATUS[reason], TOKEN_REFUSAL_MESSAGES[reason]);
+  if (!claims) return refuseToken('malformed');
   const device = await hub.findDevice(claims.productId, claims.deviceName);
   // A token naming a device we do not know cannot have been signed by us; one naming another app's device
   // gets the very same answer, so an app cannot learn which of other tenants' devices exist.
-  if (!device || device.appid !== link.app.appid) return refuse(401, 'viewer token signature is invalid');
+  if (!device || device.appid !== link.app.appid) return refuseToken('bad-signature');
   const check = await verifyViewerToken(device.secret, offer.token, claims);
-  if (!check.ok) {
-    const { status, message } = tokenRefusal(check);
-    return refuse(status, message);
-  }
+  if (!check.ok) return refuseToken(check.reason);
+  // Genuine, but not this app's to present: as untrusted as a forged one from where this app stands.
   if (check.payload.appid !== link.app.appid) return refuse(401, 'viewer token was issued to another app');
   const { user, role, account } = check.payload;
   // An account's token is only as good as the role the account still holds (unshared since: refused).
@@ -145,7 +147,7 @@ async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<v
     })
     .catch((err: unknown) => hub.log(`audit write failed: ${(err as Error).message}`));
   hub.metrics.sessionOpened();
-  hub.log(`session ${shortId(sessionId)} viewer ${link.app.appid} → ${target.productId}/${target.deviceName}`);
+  hub.log(`session ${shortId(sessionId)} ${link.label} → ${target.productId}/${target.deviceName}`);
   target.channel.send({
     type: 'offer',
     sessionId,

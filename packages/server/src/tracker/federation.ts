@@ -4,6 +4,7 @@
  * the nodes. Alone (no cluster), `noFederation` keeps the tracker purely local and synchronous.
  */
 import type { PeerSignal } from '@xp2p/protocol';
+import type { PulledStreams } from '../origin/pulled-streams.js';
 import { shuffled } from './swarm.js';
 
 export interface RemotePeerInfo {
@@ -33,6 +34,20 @@ export const noFederation: SwarmFederation = {
   relaySignal: () => Promise.resolve(false),
   reported: () => {},
 };
+
+/** The tracker's stream preparation with pulls first: a peer joining a pulled stream starts its pull. */
+export function withPulls(federation: SwarmFederation, pulls: PulledStreams): SwarmFederation {
+  // delegates method by method: a federation may be a class instance, whose methods a spread would lose
+  return {
+    prepare: (stream) =>
+      pulls.wanted(stream) ? pulls.ensure(stream).then(() => undefined) : federation.prepare(stream),
+    remoteMembers: (stream) => federation.remoteMembers(stream),
+    joined: (stream, peerId, upload) => federation.joined(stream, peerId, upload),
+    left: (stream, peerId, linkedRemote) => federation.left(stream, peerId, linkedRemote),
+    relaySignal: (stream, fromPeer, toPeer, signal) => federation.relaySignal(stream, fromPeer, toPeer, signal),
+    reported: (stream) => federation.reported(stream),
+  };
+}
 
 /**
  * Up to `count` of local and remote candidates, uploaders first, random within each group, so a peer's

@@ -8,8 +8,8 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { contentTypeOf } from '@xp2p/protocol';
 import { HttpError } from '../errors.js';
-import { contentTypeOf } from './content-types.js';
 
 export interface StaticFiles {
   /** Answers the request from the web root; false when no such file exists (the caller answers 404). */

@@ -26,7 +26,10 @@ export async function initP2P(app: AppParams): Promise<P2PModule> {
   current = undefined;
   const p2p = createBrowserP2PModule();
   const code = await p2p.init({ appParams: app });
-  if (code !== ErrorCode.OK) throw new Error(`the sdk did not start (${code})`);
+  if (code !== ErrorCode.OK) {
+    const meaning = errorMessagesFor(code);
+    throw new Error(`the sdk did not start (${code}${meaning ? `: ${meaning}` : ''})`);
+  }
   current = { app, p2p };
   return p2p;
 }

@@ -10,6 +10,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
+import { contentTypeOf } from '@xp2p/protocol';
 import { webRoot } from './web-root.js';
 
 export interface ServeWebOptions {
@@ -24,16 +25,6 @@ export interface WebServer {
   url: string;
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-};
 
 export async function serveWeb(o: ServeWebOptions): Promise<WebServer> {
   const root = resolve(o.root ?? webRoot());
@@ -52,7 +43,7 @@ export async function serveWeb(o: ServeWebOptions): Promise<WebServer> {
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) return false;
     res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-type': contentTypeOf(extname(file)),
       'content-length': info.size,
       'cache-control': 'no-store',
     });

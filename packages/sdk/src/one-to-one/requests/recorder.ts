@@ -24,6 +24,10 @@ export interface RecorderManager {
   onStop(cb: (res?: { tempFilePath?: string }) => void): void;
   onFrameRecorded(cb: (res: { frameBuffer: ArrayBuffer; isLastFrame?: boolean }) => void): void;
   onError(cb: (res: { errMsg: string }) => void): void;
+  /** the system took the microphone (a call, another app); startVoiceService pauses the talk meanwhile */
+  onInterruptionBegin?(cb: () => void): void;
+  /** the interruption is over: startVoiceService resumes the talk */
+  onInterruptionEnd?(cb: () => void): void;
 }
 
 export interface VoiceCallbacks {

@@ -1,6 +1,10 @@
 /**
  * Talkback: the viewer's microphone PCM goes up to the camera on a `voice` request. The camera admits
- * one talker at a time (a second gets 503, reported as -2601).
+ * one talker at a time (a second gets 503, reported as -2601). The RecorderManager contract: an
+ * interruption (onInterruptionBegin/End) pauses and resumes the talk (onPause gets inInterruption: true),
+ * and a recorder that stops on its own (the mini-program's stops after its maximum duration) is started
+ * again on the same upstream (onStop gets willRestart: true). A recorder whose source ended (its last
+ * frame had isLastFrame: a file played to its end) ends the talk, as does stopVoiceService.
  */
 import { ErrorCode, type ErrorCodeValue } from '@xp2p/protocol';
 import { safeCall } from '../safe-call.js';
@@ -64,21 +68,39 @@ export function startVoice(
         return bytesSent;
       },
     };
+    let inInterruption = false;
+    // a recorder whose source ended (a file played to its end) says so with isLastFrame: not restarted
+    let sourceEnded = false;
+    const recorderOptions = { ...options, sampleRate, numberOfChannels: channels };
     recorder.onStart(() => safeCall(callbacks.onStart));
-    recorder.onPause(() => safeCall(callbacks.onPause, { inInterruption: false }));
+    recorder.onPause(() => safeCall(callbacks.onPause, { inInterruption }));
     recorder.onResume(() => safeCall(callbacks.onResume));
+    recorder.onInterruptionBegin?.(() => {
+      if (stopped || !started || inInterruption) return;
+      inInterruption = true;
+      safeCall(() => recorder.pause()); // some recorders pause themselves first and refuse a second pause
+    });
+    recorder.onInterruptionEnd?.(() => {
+      if (!inInterruption) return;
+      inInterruption = false;
+      if (!stopped) safeCall(() => recorder.resume());
+    });
     recorder.onStop(() => {
+      const willRestart = !stopped && started && !sourceEnded;
+      safeCall(callbacks.onStop, { willRestart });
+      if (willRestart && restartRecorder(recorder, recorderOptions)) return;
       stopped = true;
       handle.endUpstream();
-      safeCall(callbacks.onStop, { willRestart: false });
+      if (willRestart) onEnded('the recorder stopped and could not be started again');
     });
     recorder.onError(({ errMsg }) => {
       stopped = true;
       handle.endUpstream();
       onEnded(`recorder error: ${errMsg}`);
     });
-    recorder.onFrameRecorded(({ frameBuffer }) => {
-      if (stopped || !started) return;
+    recorder.onFrameRecorded(({ frameBuffer, isLastFrame }) => {
+      if (isLastFrame) sourceEnded = true;
+      if (stopped || !started || inInterruption || frameBuffer.byteLength === 0) return;
       if (handle.bufferedAmount > MAX_UPSTREAM_BACKLOG_BYTES) return;
       if (handle.sendUpstream(new Uint8Array(frameBuffer))) bytesSent += frameBuffer.byteLength;
     });
@@ -96,7 +118,7 @@ export function startVoice(
           }
           started = true;
           try {
-            recorder.start({ ...options, sampleRate, numberOfChannels: channels });
+            recorder.start(recorderOptions);
           } catch (err) {
             handle.cancel();
             resolve({ code: ErrorCode.VOICE_START_FAILED, why: `recorder did not start: ${String(err)}` });
@@ -120,4 +142,14 @@ export function startVoice(
     );
   });
   return { talk, started };
+}
+
+/** Starts a recorder that stopped on its own again; false when it refuses. */
+function restartRecorder(recorder: RecorderManager, options: RecorderStartOptions): boolean {
+  try {
+    recorder.start(options);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -94,7 +94,10 @@ export class OneToOneService {
         if (!dataCallback) return ErrorCode.OK;
         // as before the queue: this stream's TTFF counts from here, the connect is in the session's timings
         const askedAt = this.o.deps.clock.now();
-        return this.openStream(session, this.o.defaultRequest, dataCallback, askedAt, signal);
+        const code = await this.openStream(session, this.o.defaultRequest, dataCallback, askedAt, signal);
+        // an auto-start whose stream failed leaves no service behind, so the app's retry is not -2401
+        if (code !== ErrorCode.OK) this.end();
+        return code;
       },
       () => ErrorCode.OK,
     );

@@ -80,7 +80,8 @@ export function startStream(c: StreamStartContext): Promise<number> {
         if (!settled) settle(c.fail(ErrorCode.START_STREAM_FAILED, err.message));
         else {
           c.log(`stream failed: ${err.message}`);
-          c.notify(XP2PNotify_SubType.Disconnect, { reason: err.message });
+          // the stream is gone, not necessarily the link: 'disconnect' is kept for the P2P link (guide §4)
+          c.notify(XP2PNotify_SubType.Close, { reason: err.message });
         }
       },
     };

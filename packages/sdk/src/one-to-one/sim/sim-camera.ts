@@ -63,6 +63,7 @@ export class SimCamera implements SignalCamera {
   /** talkback bytes received */
   voiceBytes = 0;
   private readonly sessions = new Map<string, SimPeerConnection>();
+  private readonly liveChannels = new Set<SimDataChannel>();
   private readonly o: SimCameraOptions;
 
   constructor(
@@ -130,7 +131,14 @@ export class SimCamera implements SignalCamera {
     this.fail(channel, 404, `no such request: ${path}`);
   }
 
+  /** Ends every live stream with an error frame while the sessions stay up (the camera's source failed). */
+  cutLive(status = 503, message = 'source lost'): void {
+    for (const channel of this.liveChannels) this.fail(channel, status, message);
+    this.liveChannels.clear();
+  }
+
   private live(channel: SimDataChannel): void {
+    this.liveChannels.add(channel);
     channel.send(encodeFrame({ type: 'head', status: 200, headers: { 'content-type': 'video/x-flv' } }));
     const metadata = encodeScriptData('onMetaData', { width: 640, height: 360, framerate: 1000 / this.o.frameMs });
     channel.send(encodeFlvHeader({ audio: false, video: true }));
@@ -138,7 +146,10 @@ export class SimCamera implements SignalCamera {
     channel.send(encodeFlvTag({ type: FLV_TAG_VIDEO, timestamp: 0, data: AVC_CONFIG }));
     let frame = 0;
     const tick = () => {
-      if (channel.readyState !== 'open') return;
+      if (channel.readyState !== 'open') {
+        this.liveChannels.delete(channel);
+        return;
+      }
       const key = frame % this.o.gopFrames === 0;
       const data = new Uint8Array(this.o.frameBytes);
       data.set([key ? 0x17 : 0x27, 0x01, 0, 0, 0]);

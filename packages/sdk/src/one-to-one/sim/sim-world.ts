@@ -71,6 +71,8 @@ export async function createSimWorld(o: SimWorldOptions = {}) {
   const xp2pInfo = encodeXp2pInfo({ payload: { v: 1, ...device, token }, deviceVersion: '2.4.50', flags: '' });
   return {
     clock,
+    /** the simulated host (a test can build a second module on it) */
+    host,
     network,
     server,
     camera,

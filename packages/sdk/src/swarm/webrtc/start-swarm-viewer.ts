@@ -44,7 +44,8 @@ export interface SwarmViewerOptions {
   /** false (mobile mode): download only */
   upload?: boolean;
   onData: SwarmOutput['onData'];
-  onEnd?: () => void;
+  /** 'eof': the publish ended; 'unreachable': every node that serves the stream was lost (the guide's disconnect) */
+  onEnd?: (why: 'eof' | 'unreachable') => void;
   onEvent?: (event: SwarmViewerEvent) => void;
   clock?: SwarmClock;
   engine?: Partial<SwarmOptions>;
@@ -119,10 +120,11 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
     o.mesh,
     log,
   );
+  let unreachable = false;
   const finish = () => {
     if (ended) return;
     ended = true;
-    o.onEnd?.();
+    o.onEnd?.(unreachable ? 'unreachable' : 'eof');
   };
   const engine = new SwarmPeer({
     clock,
@@ -226,7 +228,10 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
     emit({ type: 'error', message: `node lost: ${reason}` });
     void (async () => {
       for (;;) {
-        if (nodes.failed() >= 1) return streamGone(`no node serves ${stream} (last: ${reason})`);
+        if (nodes.failed() >= 1) {
+          unreachable = true;
+          return streamGone(`no node serves ${stream} (last: ${reason})`);
+        }
         const next = nodes.current;
         let s: NodeSession;
         try {

@@ -1,4 +1,5 @@
 /** Commands: the built-in ones as buttons, any custom command as text; the camera's answer shown as is. */
+import { DEFAULT_LIVE_QUALITY } from '@xp2p/protocol';
 import type { CameraContext, Panel } from '../camera-context.js';
 import { h } from '../dom.js';
 import { describeCode } from '../errors.js';
@@ -8,7 +9,7 @@ const now = () => Math.floor(Date.now() / 1000);
 const thisMonth = () => new Date().toISOString().slice(0, 7).replace('-', '');
 
 const BUILT_IN: { label: string; command: () => string }[] = [
-  { label: 'Device status', command: () => innerCommand('get_device_st&type=live&quality=high') },
+  { label: 'Device status', command: () => innerCommand(`get_device_st&type=live&quality=${DEFAULT_LIVE_QUALITY}`) },
   { label: 'Talk status', command: () => innerCommand('get_device_st&type=voice') },
   {
     label: 'Recordings (last hour)',

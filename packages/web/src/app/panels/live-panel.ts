@@ -32,42 +32,16 @@ export function livePanel(ctx: Omit<CameraContext, 'connected'>): LivePanel {
   const stats = h('div', { class: 'stats', 'data-role': 'live-stats' }, 'Connecting…');
   const message = h('div', { class: 'message', hidden: true });
   const retry = h('button', { type: 'button', hidden: true, onclick: () => void start() }, 'Reconnect');
-  // The camera's channels and qualities, from its get_device_st once connected; choosing one restarts.
-  const picker = h('select', {
-    'data-role': 'live-stream',
-    'aria-label': 'Channel and quality',
-    hidden: true,
-    onchange: () => void start(),
-  });
-  const el = h('section', { class: 'panel live' }, video, picker, stats, message, retry);
+  const picker = streamPicker(() => void start());
+  const { chosen } = picker;
+  const el = h('section', { class: 'panel live' }, video, picker.el, stats, message, retry);
   let view: P2PFlvView | undefined;
   let run = 0;
 
-  function chosen(): { channel: number; quality?: string } {
-    const [channel, quality] = picker.value.split(':');
-    return picker.value ? { channel: Number(channel), quality } : { channel: 0 };
-  }
-
   async function listStreams(myRun: number): Promise<void> {
     const answer = await ctx.p2p.sendCommand(ctx.serviceId, innerCommand('get_device_st&type=live'));
-    if (myRun !== run || answer.type !== 'success' || picker.options.length > 0) return;
-    let streams: { channel: number; quality: string }[];
-    try {
-      streams = (JSON.parse(answer.data) as { streams?: { channel: number; quality: string }[] }[])[0]?.streams ?? [];
-    } catch {
-      return; // a camera that does not list its streams: no choice to offer
-    }
-    const current = chosen();
-    for (const { channel, quality } of streams) {
-      const option = h('option', { value: `${channel}:${quality}` }, `Channel ${channel} · ${quality}`);
-      if (
-        channel === current.channel &&
-        (current.quality ?? streams.find((s) => s.channel === channel)?.quality) === quality
-      )
-        option.selected = true;
-      picker.append(option);
-    }
-    picker.hidden = streams.length < 2;
+    if (myRun !== run || answer.type !== 'success') return;
+    picker.offer(answer.data);
   }
 
   function stop(): void {
@@ -149,4 +123,44 @@ export function livePanel(ctx: Omit<CameraContext, 'connected'>): LivePanel {
   }
 
   return { el, start, close: stop };
+}
+
+/** The camera's channels and qualities, from its get_device_st once connected; choosing one restarts. */
+function streamPicker(onChange: () => void): {
+  el: HTMLSelectElement;
+  chosen(): { channel: number; quality?: string };
+  /** Fills the choice from a get_device_st answer, once (later answers change nothing). */
+  offer(answerData: string): void;
+} {
+  const el = h('select', {
+    'data-role': 'live-stream',
+    'aria-label': 'Channel and quality',
+    hidden: true,
+    onchange: onChange,
+  });
+  function chosen(): { channel: number; quality?: string } {
+    const [channel, quality] = el.value.split(':');
+    return el.value ? { channel: Number(channel), quality } : { channel: 0 };
+  }
+  function offer(answerData: string): void {
+    if (el.options.length > 0) return;
+    let streams: { channel: number; quality: string }[];
+    try {
+      streams = (JSON.parse(answerData) as { streams?: { channel: number; quality: string }[] }[])[0]?.streams ?? [];
+    } catch {
+      return; // a camera that does not list its streams: no choice to offer
+    }
+    const current = chosen();
+    for (const { channel, quality } of streams) {
+      const option = h('option', { value: `${channel}:${quality}` }, `Channel ${channel} · ${quality}`);
+      if (
+        channel === current.channel &&
+        (current.quality ?? streams.find((s) => s.channel === channel)?.quality) === quality
+      )
+        option.selected = true;
+      el.append(option);
+    }
+    el.hidden = streams.length < 2;
+  }
+  return { el, chosen, offer };
 }

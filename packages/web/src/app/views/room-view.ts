@@ -17,33 +17,15 @@ const SAMPLE_MS = 1000;
 
 export function roomView(p2p: P2PModule, name: string): { el: HTMLElement; close(): void } {
   const serviceId = `room:${name}`;
-  const video = h('video', { class: 'video', controls: true, muted: true, playsinline: true, 'data-role': 'room' });
-  const status = h('div', { class: 'stats', 'data-role': 'room-status' }, 'Joining…');
-  const message = h('div', { class: 'message', hidden: true });
-  const retry = h('button', { type: 'button', hidden: true, onclick: () => void start() }, 'Join again');
-  const uploadBox = h('input', { type: 'checkbox', checked: true, 'data-role': 'upload' });
-  const uploadNote = h('span', { class: 'hint', 'data-role': 'upload-mode' });
-  const uploadRow = h('label', { class: 'switch' }, uploadBox, h('span', {}, 'Share with other viewers (upload)'));
-  const figures = h('div', { class: 'stats figures', 'data-role': 'room-stats' }, '');
-  const chart = swarmChart([
-    { key: 'share', label: 'P2P share', colour: '#188038', max: 100, format: (v) => `${Math.round(v)}%` },
-    { key: 'peers', label: 'Peers', colour: '#1a73e8', format: (v) => String(Math.round(v)) },
-    { key: 'kbps', label: 'Bitrate', colour: '#e37400', format: (v) => `${Math.round(v)} kbps` },
-  ]);
-  const el = h(
-    'div',
-    { class: 'room', 'data-room': name },
-    h('div', { class: 'row title' }, h('a', { href: '#/' }, '‹ Home'), h('h2', {}, `Room ${name}`)),
-    h('section', { class: 'panel live' }, video, status, message, retry),
-    h('div', { class: 'row' }, uploadRow, uploadNote),
-    figures,
-    chart.el,
+  const { el, video, status, message, retry, uploadBox, uploadNote, figures, chart } = roomLayout(
+    name,
+    () => void start(),
   );
 
   let view: P2PFlvView | undefined;
   let run = 0;
   let closed = false;
-  let prev: { at: number; bytes: number } | undefined;
+  const sampler = swarmSampler(p2p, serviceId, figures, chart);
 
   function showUploadMode(): void {
     const on = uploadBox.checked;
@@ -58,7 +40,7 @@ export function roomView(p2p: P2PModule, name: string): { el: HTMLElement; close
     p2p.stopP2PService(serviceId);
     if (view) teardown(view);
     view = undefined;
-    prev = undefined;
+    sampler.reset();
   }
 
   function fail(why: string): void {
@@ -122,40 +104,12 @@ export function roomView(p2p: P2PModule, name: string): { el: HTMLElement; close
     });
   }
 
-  function sample(): void {
-    if (closed) return;
-    const s = p2p.getSwarmStats(serviceId);
-    const now = performance.now();
-    const p2pBytes = s?.p2pBytes ?? 0;
-    const cdnBytes = s?.cdnBytes ?? 0;
-    const total = p2pBytes + cdnBytes;
-    // a restart (upload switch) starts the counters again: no negative bitrate
-    const kbps = prev && total >= prev.bytes ? ((total - prev.bytes) * 8) / (now - prev.at) : 0;
-    prev = s ? { at: now, bytes: total } : undefined;
-    const share = total > 0 ? (100 * p2pBytes) / total : 0;
-    const peers = s?.peers ?? 0;
-    Object.assign(figures.dataset, {
-      p2pBytes: String(p2pBytes),
-      cdnBytes: String(cdnBytes),
-      uploadBytes: String(s?.uploadBytes ?? 0),
-      peers: String(peers),
-      stalls: String(s?.stalls ?? 0),
-      share: share.toFixed(1),
-      bitrateKbps: String(Math.round(kbps)),
-      samples: String(Number(figures.dataset.samples ?? 0) + 1),
-    });
-    figures.textContent = s
-      ? `P2P ${kib(p2pBytes)} · origin ${kib(cdnBytes)} · uploaded ${kib(s.uploadBytes)} · ` +
-        `${peers} peer${peers === 1 ? '' : 's'} · stalls ${s.stalls}` +
-        (s.lagMs !== undefined ? ` · ${(s.lagMs / 1000).toFixed(1)} s behind live` : '')
-      : 'Not in the swarm';
-    chart.push({ share, peers, kbps });
-  }
-
   uploadBox.addEventListener('change', () => void start());
   showUploadMode();
   void start();
-  const timer = setInterval(sample, SAMPLE_MS);
+  const timer = setInterval(() => {
+    if (!closed) sampler.sample();
+  }, SAMPLE_MS);
   return {
     el,
     close() {
@@ -163,6 +117,79 @@ export function roomView(p2p: P2PModule, name: string): { el: HTMLElement; close
       clearInterval(timer);
       chart.close();
       stop();
+    },
+  };
+}
+
+/** The room's elements: video, status, retry button, upload switch, figures line and chart. */
+function roomLayout(name: string, onRetry: () => void) {
+  const video = h('video', { class: 'video', controls: true, muted: true, playsinline: true, 'data-role': 'room' });
+  const status = h('div', { class: 'stats', 'data-role': 'room-status' }, 'Joining…');
+  const message = h('div', { class: 'message', hidden: true });
+  const retry = h('button', { type: 'button', hidden: true, onclick: onRetry }, 'Join again');
+  const uploadBox = h('input', { type: 'checkbox', checked: true, 'data-role': 'upload' });
+  const uploadNote = h('span', { class: 'hint', 'data-role': 'upload-mode' });
+  const uploadRow = h('label', { class: 'switch' }, uploadBox, h('span', {}, 'Share with other viewers (upload)'));
+  const figures = h('div', { class: 'stats figures', 'data-role': 'room-stats' }, '');
+  const chart = swarmChart([
+    { key: 'share', label: 'P2P share', colour: '#188038', max: 100, format: (v) => `${Math.round(v)}%` },
+    { key: 'peers', label: 'Peers', colour: '#1a73e8', format: (v) => String(Math.round(v)) },
+    { key: 'kbps', label: 'Bitrate', colour: '#e37400', format: (v) => `${Math.round(v)} kbps` },
+  ]);
+  const el = h(
+    'div',
+    { class: 'room', 'data-room': name },
+    h('div', { class: 'row title' }, h('a', { href: '#/' }, '‹ Home'), h('h2', {}, `Room ${name}`)),
+    h('section', { class: 'panel live' }, video, status, message, retry),
+    h('div', { class: 'row' }, uploadRow, uploadNote),
+    figures,
+    chart.el,
+  );
+  return { el, video, status, message, retry, uploadBox, uploadNote, figures, chart };
+}
+
+/**
+ * Reads the sdk's swarm figures once per call into the figures line, its data attributes and the chart.
+ * reset(): the service restarted, its counters start again.
+ */
+function swarmSampler(
+  p2p: P2PModule,
+  serviceId: string,
+  figures: HTMLElement,
+  chart: ReturnType<typeof swarmChart>,
+): { sample(): void; reset(): void } {
+  let prev: { at: number; bytes: number } | undefined;
+  return {
+    reset: () => {
+      prev = undefined;
+    },
+    sample() {
+      const s = p2p.getSwarmStats(serviceId);
+      const now = performance.now();
+      const p2pBytes = s?.p2pBytes ?? 0;
+      const cdnBytes = s?.cdnBytes ?? 0;
+      const total = p2pBytes + cdnBytes;
+      // a restart (upload switch) starts the counters again: no negative bitrate
+      const kbps = prev && total >= prev.bytes ? ((total - prev.bytes) * 8) / (now - prev.at) : 0;
+      prev = s ? { at: now, bytes: total } : undefined;
+      const share = total > 0 ? (100 * p2pBytes) / total : 0;
+      const peers = s?.peers ?? 0;
+      Object.assign(figures.dataset, {
+        p2pBytes: String(p2pBytes),
+        cdnBytes: String(cdnBytes),
+        uploadBytes: String(s?.uploadBytes ?? 0),
+        peers: String(peers),
+        stalls: String(s?.stalls ?? 0),
+        share: share.toFixed(1),
+        bitrateKbps: String(Math.round(kbps)),
+        samples: String(Number(figures.dataset.samples ?? 0) + 1),
+      });
+      figures.textContent = s
+        ? `P2P ${kib(p2pBytes)} · origin ${kib(cdnBytes)} · uploaded ${kib(s.uploadBytes)} · ` +
+          `${peers} peer${peers === 1 ? '' : 's'} · stalls ${s.stalls}` +
+          (s.lagMs !== undefined ? ` · ${(s.lagMs / 1000).toFixed(1)} s behind live` : '')
+        : 'Not in the swarm';
+      chart.push({ share, peers, kbps });
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { AppSignatureHeader } from '@xp2p/protocol';
-import type { RawSignatureFields } from '../auth/app-authenticator.js';
+import type { RawSignatureFields } from './app-authenticator.js';
 
 const single = (v: string | string[] | null | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 

@@ -5,9 +5,9 @@
  * viewer's node (they are stateless, every node has the same config), so the camera's node trusts the bus.
  */
 import { ErrorCode, type ServerToDevice, type ServerToViewer } from '@xp2p/protocol';
-import { shortId, type Hub } from '../signal/hub.js';
-import type { DeviceEnd, ViewerEnd } from '../signal/registry.js';
-import type { BusMessage } from './cluster.js';
+import { shortId, type Hub } from './hub.js';
+import type { DeviceEnd, ViewerEnd } from './registry.js';
+import type { BusMessage } from '../cluster/cluster.js';
 
 /** When the far node cannot be reached, the local side hears it as the session ending. */
 function undeliverable(hub: Hub, sessionId: string, toViewer: boolean): void {

@@ -5,13 +5,11 @@
  * pub/sub as 1v1 signalling); each node writes its swarm figures so any node can sum them.
  */
 import type { PeerSignal } from '@xp2p/protocol';
-import type { RemotePeerInfo, SwarmFederation } from '../tracker/federation.js';
-import type { Tracker } from '../tracker/tracker.js';
-import type { BusMessage, Cluster, SwarmFigures } from './cluster.js';
-import type { StreamMirrors } from './stream-mirror.js';
+import type { RemotePeerInfo, SwarmFederation } from './federation.js';
+import type { Tracker } from './tracker.js';
+import type { BusMessage, Cluster, SwarmFigures } from '../cluster/cluster.js';
+import type { StreamMirrors } from '../cluster/stream-mirror.js';
 
-/** Figures go to Redis at most this often per stream (peers report every second or two each). */
-const FIGURES_EVERY_MS = 1_000;
 /** Peers sampled from each other node when a peer joins or asks for more (its neighbours come from these). */
 const SAMPLE_PER_NODE = 64;
 /** Remembered peer → node pairs per stream (refreshed by every lookup and every relayed signal). */
@@ -22,6 +20,7 @@ export class ClusterSwarmFederation implements SwarmFederation {
   readonly #mirrors: StreamMirrors;
   readonly #figures: (stream: string) => SwarmFigures;
   readonly #log: (line: string) => void;
+  readonly #figuresIntervalMs: number;
   /** stream → peer id → node, for peers on other nodes */
   readonly #nodeOf = new Map<string, Map<string, string>>();
   readonly #figureTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -31,11 +30,14 @@ export class ClusterSwarmFederation implements SwarmFederation {
     mirrors: StreamMirrors,
     figures: (stream: string) => SwarmFigures,
     log: (line: string) => void,
+    /** figures go to Redis at most this often per stream: tuning.swarmFiguresIntervalMs */
+    figuresIntervalMs: number,
   ) {
     this.#cluster = cluster;
     this.#mirrors = mirrors;
     this.#figures = figures;
     this.#log = log;
+    this.#figuresIntervalMs = figuresIntervalMs;
   }
 
   prepare(stream: string): Promise<void> | undefined {
@@ -86,7 +88,7 @@ export class ClusterSwarmFederation implements SwarmFederation {
     const timer = setTimeout(() => {
       this.#figureTimers.delete(stream);
       this.#cluster.putSwarmFigures(stream, this.#figures(stream));
-    }, FIGURES_EVERY_MS);
+    }, this.#figuresIntervalMs);
     timer.unref();
     this.#figureTimers.set(stream, timer);
   }

@@ -5,9 +5,9 @@
  * node of the cluster, are seen the same way, and a node that missed a message cannot keep a session alive.
  */
 import { roleCovers } from '@xp2p/protocol';
-import type { Hub } from '../signal/hub.js';
-import type { Session } from '../signal/registry.js';
-import { shortId } from '../signal/hub.js';
+import type { Hub } from './hub.js';
+import type { Session } from './registry.js';
+import { shortId } from './hub.js';
 
 async function stillAllowed(hub: Hub, session: Session): Promise<boolean> {
   const grant = session.grant;

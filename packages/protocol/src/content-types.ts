@@ -1,4 +1,7 @@
-/** Content types of the files a built web app consists of; anything else is served as bytes. */
+/**
+ * Content types of the files a built web app consists of, for every server of the web app (the signalling
+ * server's webRoot, the web package's own serve-web); anything else is served as bytes.
+ */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
