@@ -51,6 +51,7 @@ export function parseDeviceRef(ref: string): { productId: string; deviceName: st
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string })?.code === '23505';
 
+/** Apps, devices, users and their roles on devices, in the accounts database (embedded PGlite or PostgreSQL). */
 export class AccountStore {
   readonly db: Database;
 
@@ -60,6 +61,7 @@ export class AccountStore {
 
   // ---- apps
 
+  /** Registers an app (tenant) with its key and secret. */
   async addApp(
     name: string,
     given: Partial<Omit<AppRecord, 'name'>> = {},
@@ -87,15 +89,18 @@ export class AccountStore {
     return app;
   }
 
+  /** Every registered app. */
   async listApps(): Promise<AppRecord[]> {
     return (await this.db.query<AppRow>('select * from apps order by created_at, appid')).map(appFromRow);
   }
 
+  /** The app that signs with this appKey, if any. */
   async appByKey(appKey: string): Promise<AppRecord | undefined> {
     const rows = await this.db.query<AppRow>('select * from apps where app_key = $1', [appKey]);
     return rows[0] && appFromRow(rows[0]);
   }
 
+  /** The app with this appid, if any. */
   async app(appid: string): Promise<AppRecord | undefined> {
     const rows = await this.db.query<AppRow>('select * from apps where appid = $1', [appid]);
     return rows[0] && appFromRow(rows[0]);
@@ -103,6 +108,7 @@ export class AccountStore {
 
   // ---- devices
 
+  /** Registers a camera under an app, with the secret it logs in and signs viewer tokens with. */
   async addDevice(
     appid: string,
     ref: { productId: string; deviceName: string },
@@ -136,6 +142,7 @@ export class AccountStore {
     if (!rows.length) throw new AccountError('not-found', `no device ${productId}/${deviceName}`);
   }
 
+  /** A registered device (any app's: callers check the tenant). */
   async device(productId: string, deviceName: string): Promise<DeviceRecord | undefined> {
     const rows = await this.db.query<DeviceRow>(
       'select product_id, device_name, appid, secret from devices where product_id = $1 and device_name = $2',
@@ -157,6 +164,7 @@ export class AccountStore {
 
   // ---- users
 
+  /** Adds a user of an app; the password is stored as an scrypt hash. */
   async addUser(appid: string, name: string, password: string): Promise<UserRecord> {
     if (!USER_NAME.test(name))
       throw new AccountError('invalid', `user name "${name}" is not usable (1-64 of A-Z a-z 0-9 _ . @ -)`);
@@ -180,6 +188,7 @@ export class AccountStore {
     if (!rows.length) throw new AccountError('not-found', `no user ${name}`);
   }
 
+  /** The user with this name, if any. */
   async user(name: string): Promise<UserRecord | undefined> {
     const rows = await this.db.query<UserRecord>('select name, appid from users where name = $1', [name]);
     return rows[0];
@@ -214,6 +223,7 @@ export class AccountStore {
     return { user: userName, productId, deviceName, role };
   }
 
+  /** Takes a user's role on a device away; running sessions end at the next revocation sweep. */
   async unshare(productId: string, deviceName: string, userName: string): Promise<void> {
     const rows = await this.db.query(
       'delete from bindings where user_name = $1 and product_id = $2 and device_name = $3 returning user_name',
@@ -222,6 +232,7 @@ export class AccountStore {
     if (!rows.length) throw new AccountError('not-found', `${userName} has no role on ${productId}/${deviceName}`);
   }
 
+  /** The role a user holds on a device, if any. */
   async roleOf(userName: string, productId: string, deviceName: string): Promise<Role | undefined> {
     const rows = await this.db.query<{ role: Role }>(
       'select role from bindings where user_name = $1 and product_id = $2 and device_name = $3',
@@ -230,6 +241,7 @@ export class AccountStore {
     return rows[0]?.role;
   }
 
+  /** Every device a user holds a role on. */
   async bindingsOfUser(userName: string): Promise<BindingRecord[]> {
     return this.db.query<BindingRecord>(
       'select user_name as "user", product_id as "productId", device_name as "deviceName", role from bindings where user_name = $1 order by product_id, device_name',
@@ -237,6 +249,7 @@ export class AccountStore {
     );
   }
 
+  /** Every user holding a role on a device. */
   async bindingsOfDevice(productId: string, deviceName: string): Promise<BindingRecord[]> {
     return this.db.query<BindingRecord>(
       'select user_name as "user", product_id as "productId", device_name as "deviceName", role from bindings where product_id = $1 and device_name = $2 order by user_name',

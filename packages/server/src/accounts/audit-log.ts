@@ -29,6 +29,7 @@ const FLUSH_MS = 500;
 const FLUSH_ROWS = 200;
 const COLUMNS = 7;
 
+/** Who was given or used access to which device, written to the accounts database in batches. */
 export class AuditLog {
   readonly #db: Database;
   #pending: (string | null)[][] = [];

@@ -18,6 +18,7 @@ function derive(password: string, salt: Buffer, cost: { N: number; r: number; p:
   );
 }
 
+/** An scrypt hash of `password` with a random salt, as stored for a user. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await derive(password, salt, COST);

@@ -1,6 +1,7 @@
 /** Rows of the accounts database as the rest of the server sees them (camelCase, no SQL types). */
 import type { Role } from '@xp2p/protocol';
 
+/** A registered app (tenant): its id and signing keys. */
 export interface AppRecord {
   appid: string;
   appOauthId: string;
@@ -10,6 +11,7 @@ export interface AppRecord {
   name: string;
 }
 
+/** A registered camera, the app it belongs to and its secret. */
 export interface DeviceRecord {
   productId: string;
   deviceName: string;
@@ -17,11 +19,13 @@ export interface DeviceRecord {
   secret: string;
 }
 
+/** A user of an app (the password is kept only as a hash). */
 export interface UserRecord {
   name: string;
   appid: string;
 }
 
+/** A role one user holds on one device. */
 export interface BindingRecord {
   user: string;
   productId: string;
@@ -40,6 +44,7 @@ export interface AuditEntry {
   detail?: string;
 }
 
+/** An audit entry as stored: with its id and time. */
 export interface AuditRecord extends AuditEntry {
   id: number;
   /** ISO 8601 */

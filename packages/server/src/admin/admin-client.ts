@@ -50,6 +50,10 @@ function viaSocket(path: string, operation: AdminOperation): Promise<SocketAnswe
   });
 }
 
+/**
+ * Runs one accounts operation: with `--db` (PostgreSQL) on the database directly; otherwise through the
+ * running server's admin socket when one answers, else on the embedded database directly.
+ */
 export async function runOnAccounts(
   where: { dataDir: string; db?: string },
   operation: AdminOperation,

@@ -12,6 +12,7 @@ import { sendError, sendJson } from '../json-response.js';
 import { isHttpError } from '../errors.js';
 import { adminOperationSchema, runAdminOperation, type AdminContext } from './operations.js';
 
+/** The admin socket's file name inside the data directory (owner-only permissions). */
 export const ADMIN_SOCKET = 'admin.sock';
 const MAX_BODY = 16 * 1024;
 

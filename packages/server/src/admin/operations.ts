@@ -11,6 +11,7 @@ import type { AuditLog } from '../accounts/audit-log.js';
 const ref = z.string().min(3).max(129);
 const name = z.string().min(1).max(128);
 
+/** What `xp2p app|device|user|share|unshare|audit` may ask the admin socket, schema-checked on arrival. */
 export const adminOperationSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('app-add'), name: z.string().min(1).max(64) }),
   z.object({ op: z.literal('app-list') }),
@@ -28,6 +29,7 @@ export const adminOperationSchema = z.discriminatedUnion('op', [
     limit: z.number().int().min(1).max(10_000).optional(),
   }),
 ]);
+/** One operator request on the accounts database. */
 export type AdminOperation = z.infer<typeof adminOperationSchema>;
 
 export interface AdminContext {

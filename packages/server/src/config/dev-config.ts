@@ -27,6 +27,7 @@ export const DEV_CONFIG_FILE = 'config.json';
 /** File name of the demo app's and camera's credentials (for the client commands) inside the data directory. */
 export const DEV_CREDENTIALS_FILE = 'dev-credentials.json';
 
+/** The demo app and camera credentials `xp2p server` writes to `.xp2p/dev-credentials.json` on first start. */
 export interface DevCredentials {
   apps: AppConfig[];
   devices: DeviceConfig[];

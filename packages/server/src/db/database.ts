@@ -14,9 +14,11 @@ export interface Queryable {
   query<Row extends object>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
 }
 
+/** The accounts database, embedded PGlite or PostgreSQL behind one interface. */
 export interface Database extends Queryable {
   readonly kind: DatabaseKind;
   /** Runs `work` inside one transaction (BEGIN … COMMIT, ROLLBACK when it throws). */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Closes the connection (pool) or the embedded engine. */
   close(): Promise<void>;
 }

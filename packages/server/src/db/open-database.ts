@@ -11,6 +11,7 @@ import { openPostgresDatabase } from './postgres.js';
 
 export const EMBEDDED_DB_DIR = 'db';
 
+/** Which accounts database to open: a PostgreSQL URL, or the embedded one in a data directory (in memory without one). */
 export interface DatabaseChoice {
   /** a postgres:// URL; without it the embedded engine */
   url?: string;
@@ -18,8 +19,10 @@ export interface DatabaseChoice {
   dataDir?: string;
 }
 
+/** Whether `url` names a PostgreSQL server (postgres:// or postgresql://). */
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
 
+/** Opens the accounts database and brings its schema up to date (migrations). */
 export async function openDatabase(choice: DatabaseChoice): Promise<Database> {
   if (choice.url !== undefined && !isPostgresUrl(choice.url)) {
     throw new Error(`--db takes a postgres:// URL, not "${choice.url.replace(/\/\/[^@/]*@/, '//…@')}"`);
