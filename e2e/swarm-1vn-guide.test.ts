@@ -53,7 +53,7 @@ describe("a 1vN service and the guide's codes and events", () => {
     expect(String(calls.lastError)).toMatch(/1v1 call.*1vN stream/);
     await asked.kill(); // SIGTERM: the process stops its service first
     const notifies = viewerEvents(asked).flatMap((e) => (e.notify ? [e.notify] : []));
-    expect(notifies.at(-1)).toBe('close');
+    expect(notifies.at(-1), `the peer's last lines:\n${asked.lines.slice(-15).join('\n')}`).toBe('close');
     expect(notifies).not.toContain('disconnect');
 
     const watcher = startPeer('guide', 1);

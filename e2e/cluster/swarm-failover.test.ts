@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFlv } from '@xp2p/protocol';
-import { decodeErrors, probePackets, trimToWholeTags } from '@xp2p/testing';
+import { decodeErrors, probePackets, trimToWholeTags, waitUntil } from '@xp2p/testing';
 import { start, viewerEvents, type RunningProcess } from '../helpers/processes.js';
 import { startNode, useTwoNodeCluster, publishSample } from './nodes.js';
 
@@ -19,13 +19,34 @@ const PEER = new URL('../helpers/swarm-peer-process.mjs', import.meta.url).pathn
 const cluster = useTwoNodeCluster('xp2p-cluster-swarm-failover-');
 
 type PeerFigures = {
-  stats: { node: string; nodeMoves: number; lastMoveGapMs?: number; stalls: number; stallMs: number };
+  stats: {
+    node: string;
+    nodeMoves: number;
+    lastMoveGapMs?: number;
+    stalls: number;
+    stallMs: number;
+    chunksOut: number;
+  };
   maxDataGapMs: number;
+  /** media time output so far (the process's `api: 'events'` mode) */
+  mediaMs: number;
 };
 const lastFigures = (p: RunningProcess): PeerFigures | undefined =>
   viewerEvents(p)
     .filter((e) => e.stats)
     .at(-1) as PeerFigures | undefined;
+/** Until every peer has output at least `ms` of media. */
+const untilPlayed = (peers: RunningProcess[], ms: number) =>
+  waitUntil(() => peers.every((p) => (lastFigures(p)?.mediaMs ?? 0) >= ms), { timeoutMs: 30_000, intervalMs: 100 });
+type NodeMoved = { type: 'node-moved'; from: string; to: string; gapMs: number };
+/** The peer's first `node-moved` event (typed events of `api: 'events'`). */
+const untilMoved = (p: RunningProcess): Promise<NodeMoved> =>
+  waitUntil(
+    () =>
+      viewerEvents(p).find((e) => (e.event as { type?: string } | undefined)?.type === 'node-moved')
+        ?.event as NodeMoved,
+    { timeoutMs: 15_000, intervalMs: 50 },
+  );
 
 /** FLV tag types from the 13-byte header to the end: a second header or a cut would break the walk. */
 describe('1vN failover across nodes', () => {
@@ -41,23 +62,27 @@ describe('1vN failover across nodes', () => {
           appParams: cluster.appParams,
           out: join(cluster.dataDir, `${label}.flv`),
           statsEveryMs: 500,
+          api: 'events',
         }),
       ]),
     );
     for (const p of peers) await p.waitForLine(/firstByteMs/, 15_000);
-    await new Promise((r) => setTimeout(r, 4000));
+    await untilPlayed(peers, 4000);
     for (const p of peers) expect(lastFigures(p)?.stats.node).toBe(cluster.nodeB.url);
 
     const killedAt = Date.now();
     cluster.nodeB.proc.proc.kill('SIGKILL');
     await cluster.nodeB.proc.exited;
-    const moved = await Promise.all(peers.map((p) => p.waitForLine(/swarm moved from \S+ to \S+ in (\d+) ms/, 15_000)));
+    const moved = await Promise.all(peers.map(untilMoved));
     const movedAfterMs = Date.now() - killedAt;
-    await new Promise((r) => setTimeout(r, 8000)); // keep playing from A
+    for (const m of moved) expect(m).toMatchObject({ from: cluster.nodeB.url, to: cluster.nodeA.url });
+    // keep playing from A: 8 s more media than at the move
+    const atMove = Math.max(...peers.map((p) => lastFigures(p)?.mediaMs ?? 0));
+    await untilPlayed(peers, atMove + 8000);
     for (const p of peers) await p.kill();
     await publisher.kill();
 
-    const gaps = moved.map((m) => Number(m[1]));
+    const gaps = moved.map((m) => m.gapMs);
     const figures = peers.map((p) => lastFigures(p)!);
     console.log(
       `swarm failover: move gaps ${JSON.stringify(gaps)} ms (all moved ${movedAfterMs} ms after the kill); ` +
@@ -66,7 +91,7 @@ describe('1vN failover across nodes', () => {
     for (const [i, p] of peers.entries()) {
       const label = labels[i]!;
       expect(
-        viewerEvents(p).some((e) => e.notify === 'eof'),
+        viewerEvents(p).some((e) => (e.event as { type?: string } | undefined)?.type === 'viewer-end'),
         label,
       ).toBe(false);
       expect(figures[i]!.stats.node, label).toBe(cluster.nodeA.url);
@@ -108,22 +133,26 @@ describe('1vN failover across nodes', () => {
         appParams: cluster.appParams,
         out,
         statsEveryMs: 500,
+        api: 'events',
       }),
     ]);
     await peer.waitForLine(/firstByteMs/, 15_000);
-    await new Promise((r) => setTimeout(r, 2000));
+    await untilPlayed([peer], 2000);
     const frozenAt = Date.now();
     nodeC.proc.proc.kill('SIGSTOP');
     try {
-      await peer.waitForLine(/swarm moved from \S+ to \S+ in (\d+) ms/, 15_000);
+      const moved = await untilMoved(peer);
       const movedAfterMs = Date.now() - frozenAt;
-      await new Promise((r) => setTimeout(r, 5000));
+      expect(moved).toMatchObject({ from: nodeC.url, to: cluster.nodeA.url });
+      await untilPlayed([peer], (lastFigures(peer)?.mediaMs ?? 0) + 5000);
       await peer.kill();
       const figures = lastFigures(peer)!;
       console.log(`frozen node: moved ${movedAfterMs} ms after SIGSTOP; ${JSON.stringify(figures)}`);
       expect(movedAfterMs).toBeLessThan(12_000);
       expect(figures.stats.node).toBe(cluster.nodeA.url);
-      expect(viewerEvents(peer).some((e) => e.notify === 'eof')).toBe(false);
+      expect(viewerEvents(peer).some((e) => (e.event as { type?: string } | undefined)?.type === 'viewer-end')).toBe(
+        false,
+      );
       trimToWholeTags(out);
       expect(await decodeErrors(out)).toBe('');
       const video = (await probePackets(out))
@@ -138,7 +167,7 @@ describe('1vN failover across nodes', () => {
     }
   }, 60_000);
 
-  it('the origin node dies: peers on it and on a mirror, both with node lists, get eof and no hang', async () => {
+  it('the origin node dies: peers on it and on a mirror, both with node lists, get an end and no hang', async () => {
     const nodeC = await startNode(cluster.dataDir, cluster.redis.url);
     const publisher = await publishSample(cluster, 'gone');
     const peerOf = (label: string, node: string, other: string) =>
@@ -154,13 +183,19 @@ describe('1vN failover across nodes', () => {
     const onOrigin = peerOf('gone-a', cluster.nodeA.url, nodeC.url);
     const onMirror = peerOf('gone-c', nodeC.url, cluster.nodeA.url);
     for (const p of [onOrigin, onMirror]) await p.waitForLine(/firstByteMs/, 15_000);
-    await new Promise((r) => setTimeout(r, 2000));
+    // the guide's API (no media time): a few chunks out on both
+    await waitUntil(() => [onOrigin, onMirror].every((p) => (lastFigures(p)?.stats.chunksOut ?? 0) >= 4), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
     const killedAt = Date.now();
     cluster.nodeA.proc.proc.kill('SIGKILL');
     await cluster.nodeA.proc.exited;
     const eofAfterMs: number[] = [];
+    const ends: string[] = [];
     for (const p of [onOrigin, onMirror]) {
-      await p.waitForLine(/"notify":"eof"/, 15_000);
+      // the guide's end of a 1vN service: eof when the publish ended, disconnect when no node serving it is left
+      ends.push((await p.waitForLine(/"notify":"(eof|disconnect)"/, 15_000))[1]!);
       eofAfterMs.push(Date.now() - killedAt);
     }
     const why = (p: RunningProcess) =>
@@ -168,9 +203,11 @@ describe('1vN failover across nodes', () => {
         .map((e) => String(e.log ?? ''))
         .filter((l) => /node|stream ended|ending here/.test(l));
     console.log(
-      `origin died: eof after ${JSON.stringify(eofAfterMs)} ms (peer on the origin, peer on the mirror); ` +
+      `origin died: ${JSON.stringify(ends)} after ${JSON.stringify(eofAfterMs)} ms (peer on the origin, peer on the mirror); ` +
         `${JSON.stringify({ onOrigin: why(onOrigin), onMirror: why(onMirror) })}`,
     );
+    // each ends (eof: the publish ended where it was; disconnect: no node of its list was left), none hangs
+    expect(ends).toHaveLength(2);
     for (const label of ['gone-a', 'gone-c']) {
       const file = join(cluster.dataDir, `${label}.flv`);
       expect(trimToWholeTags(file).byteLength, label).toBeGreaterThan(50_000);

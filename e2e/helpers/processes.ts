@@ -28,7 +28,13 @@ export function start(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { lines, waitForLine } = watchLines(proc, args.join(' '));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  // 'close' comes once both output pipes ended, so every line the process printed is in `lines` by then ('exit'
+  // can come first, and a test reading the lines right after a kill missed the last ones); a grandchild that
+  // keeps the pipes open (npm start's node) must not make it wait for ever, hence the bound after 'exit'.
+  const exited = new Promise<number | null>((resolve) => {
+    proc.once('close', (code) => resolve(code));
+    proc.once('exit', (code) => setTimeout(() => resolve(code), 2000).unref());
+  });
   const rp: RunningProcess = {
     proc,
     lines,

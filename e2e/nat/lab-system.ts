@@ -31,12 +31,25 @@ export interface LabSystem {
   cleanup(): void;
 }
 
+/**
+ * Where the server runs: by default on the public side (PUBLIC_IP, a free port). `behindNat`: in a lab
+ * host, listening on its private address, as a cloud VM behind 1:1 NAT: the host's router forwards `port`
+ * (TCP) to it (and, being a full-cone router, all inbound UDP, so STUN on STUN_PORT), and clients reach it
+ * by `name`, which every lab namespace resolves to the router's public address.
+ */
+export interface LabServerPlacement {
+  behindNat?: { host: LabHost; name: string; port: number };
+  /** the server's TURN config: it hands every client short-lived credentials for these URLs */
+  turn?: { urls: string[]; secret: string };
+}
+
 /** Writes a config with one camera per camera host, starts the server and the cameras. */
 export async function startLabSystem(
   lab: NatLab,
   cameraHosts: LabHost[],
   /** extra `xp2p device` flags for a camera host (e.g. another --source) */
   deviceArgs: (h: LabHost) => string[] = () => [],
+  placement: LabServerPlacement = {},
 ): Promise<LabSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'xp2p-nat-'));
   const cameraName = (h: LabHost) => `cam-${h.index}-${h.type}`;
@@ -53,15 +66,25 @@ export async function startLabSystem(
     apps: [app],
     devices: cameraHosts.map((h) => ({ productId: LAB_PRODUCT, deviceName: cameraName(h), secret: secret() })),
     publishKey: secret(),
+    ...(placement.turn ? { turn: placement.turn } : {}),
   };
   writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  const server = lab.start(lab.pub, [
+  const nat = placement.behindNat;
+  if (nat) {
+    if (nat.host.type !== 'fc') throw new Error('a server behind NAT needs a full-cone router (1:1 NAT for UDP)');
+    await lab.exec(nat.host.router, 'nft', [
+      ...['add', 'rule', 'ip', 'natlab', 'prerouting', 'iifname', 'wan0', 'tcp', 'dport', String(nat.port)],
+      ...['dnat', 'to', nat.host.ip],
+    ]);
+    lab.addHostName(nat.name, nat.host.publicIp);
+  }
+  const server = lab.start(nat ? nat.host.ns : lab.pub, [
     CLI,
     'server',
     '--host',
-    PUBLIC_IP,
+    nat ? nat.host.ip : PUBLIC_IP,
     '--port',
-    '0',
+    nat ? String(nat.port) : '0',
     '--stun-port',
     String(STUN_PORT),
     '--data',
@@ -69,7 +92,7 @@ export async function startLabSystem(
     '--insecure', // plaintext inside the lab's own namespaces (TLS is tested on its own)
   ]);
   const m = await server.waitForLine(/^server: (http:\/\/\S+)/);
-  const serverUrl = m[1] ?? '';
+  const serverUrl = nat ? `http://${nat.name}:${nat.port}` : (m[1] ?? '');
   const cameras = new Map<LabHost, NsProcess>();
   await Promise.all(
     cameraHosts.map(async (h) => {
@@ -106,18 +129,23 @@ export async function startLabSystem(
   };
 }
 
+export const TURN_TLS_PORT = 5349;
+
 /** The coturn config the project ships (denied private peers, quotas, bandwidth); the lab adds its addresses. */
 export const COTURN_CONF = fileURLToPath(new URL('../../deploy/coturn/turnserver.conf', import.meta.url));
 
 /**
  * Starts coturn in the public namespace with the shipped config (deploy/coturn/turnserver.conf:
  * `use-auth-secret` credentials, private and special peer ranges denied, quotas), plus the lab's own
- * addresses and secret on the command line: relay ports 40000–65535, UDP only. Resolves when it listens.
+ * addresses and secret on the command line: relay ports 40000–65535 (UDP relaying). Clients reach it on
+ * TURN_PORT over UDP and TCP, and with `tls` (PEM certificate and key files) over TLS on TURN_TLS_PORT too.
+ * Resolves when it listens.
  */
 export async function startCoturn(
   lab: NatLab,
   dataDir: string,
   staticAuthSecret: string,
+  tls?: { cert: string; key: string },
 ): Promise<{ proc: NsProcess; url: string }> {
   const proc = lab.start(
     lab.pub,
@@ -138,7 +166,7 @@ export async function startCoturn(
       staticAuthSecret,
       '--realm',
       TURN_REALM,
-      '--no-tls',
+      ...(tls ? ['--tls-listening-port', String(TURN_TLS_PORT), '--cert', tls.cert, '--pkey', tls.key] : ['--no-tls']),
       '--no-dtls',
       '--no-rfc5780',
       '--db',
@@ -154,12 +182,16 @@ export async function startCoturn(
   const listening = async (): Promise<boolean> => {
     if (proc.proc.exitCode !== null) throw new Error(`coturn exited:\n${proc.lines.slice(-20).join('\n')}`);
     const sockets = await lab.exec(lab.pub, 'ss', ['-Hulnp', `sport = :${TURN_PORT}`]).catch(() => '');
-    return sockets.includes('turnserver');
+    if (!sockets.includes('turnserver')) return false;
+    if (!tls) return true;
+    const tlsSockets = await lab.exec(lab.pub, 'ss', ['-Htlnp', `sport = :${TURN_TLS_PORT}`]).catch(() => '');
+    return tlsSockets.includes('turnserver');
   };
   await waitUntil(listening, {
     timeoutMs: 10_000,
     intervalMs: 100,
-    what: () => `coturn to listen on UDP ${TURN_PORT}:\n${proc.lines.slice(-20).join('\n')}`,
+    what: () =>
+      `coturn to listen on UDP ${TURN_PORT}${tls ? ` and TLS ${TURN_TLS_PORT}` : ''}:\n${proc.lines.slice(-20).join('\n')}`,
   });
   return { proc, url: `turn:${PUBLIC_IP}:${TURN_PORT}?transport=udp` };
 }

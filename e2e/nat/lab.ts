@@ -19,7 +19,7 @@
  */
 import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,11 @@ export interface NatLab {
   renat(host: LabHost, publicIp: string): Promise<void>;
   /** The host's router drops `percent` % of what it forwards, both ways (0: none). */
   setLoss(host: LabHost, percent: number): Promise<void>;
+  /**
+   * The host's router drops, both ways, all UDP ('udp') and TCP to or from the given ports ('tcp:PORT'),
+   * as a firewall that lets only some TCP through; no spec: drops nothing.
+   */
+  block(host: LabHost, ...specs: ('udp' | `tcp:${number}`)[]): Promise<void>;
   /** Caps what the host sends out through its router at `kbit` kbit/s (0: no cap). */
   setUplinkRate(host: LabHost, kbit: number): Promise<void>;
   /**
@@ -94,6 +99,11 @@ export interface NatLab {
    * ("nfq-delay: stopped, N packets delayed, at most M held, K netlink overruns").
    */
   setDelay(host: LabHost, ms: number, scope?: 'udp' | 'all'): Promise<string | undefined>;
+  /**
+   * Every namespace of the lab resolves `name` to `ip` (a hosts file: `ip netns exec` mounts
+   * /etc/netns/<ns>/hosts over /etc/hosts for the processes it starts from then on).
+   */
+  addHostName(name: string, ip: string): void;
   close(): Promise<void>;
 }
 
@@ -279,11 +289,25 @@ export async function createNatLab(types: NatType[]): Promise<NatLab> {
     return summary;
   };
 
+  const namespaces = [`${prefix}-pub`, ...hosts.flatMap((h) => [h.router, h.ns])];
+  const addHostName: NatLab['addHostName'] = (name, ip) => {
+    for (const ns of namespaces) {
+      const dir = `/etc/netns/${ns}`;
+      const file = `${dir}/hosts`;
+      if (!existsSync(file)) {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(file, '127.0.0.1 localhost\n');
+      }
+      appendFileSync(file, `${ip} ${name}\n`);
+    }
+  };
+
   return {
     prefix,
     pub: `${prefix}-pub`,
     hosts,
     start,
+    addHostName,
     async exec(ns, command, args) {
       const { stdout } = await run('ip', ['netns', 'exec', ns, command, ...args]);
       return stdout;
@@ -294,6 +318,9 @@ export async function createNatLab(types: NatType[]): Promise<NatLab> {
     },
     async setLoss(host, percent) {
       await run('bash', [LAB_SH, 'loss', prefix, String(host.index), String(Math.round(percent))]);
+    },
+    async block(host, ...specs) {
+      await run('bash', [LAB_SH, 'block', prefix, String(host.index), ...specs]);
     },
     async setUplinkRate(host, kbit) {
       await run('bash', [LAB_SH, 'rate', prefix, String(host.index), String(Math.round(kbit))]);

@@ -12,31 +12,20 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeErrors, probePackets, trimToWholeTags } from '@xp2p/testing';
-// TODO(lead): import from '@xp2p/server' once index.ts exports it.
 import { turnIceServer } from '@xp2p/server';
-import { createNatLab, NAT_NAMES, NAT_TYPES, type LabHost, type NatLab, type NatType } from './lab.js';
-import { NAT_VIEWER, LAB_PRODUCT, startCoturn, startLabSystem, type LabSystem } from './lab-system.js';
-
-/** Connect bound for the viewers: the sdk default (10 s); shorter bounds flaked under 13 concurrent pairs on 2 CPUs. */
-const CONNECT_TIMEOUT_MS = 10_000;
-const WATCH_MS = 4_000;
-const UNPUNCHABLE = new Set(['pr>sym', 'sym>pr', 'sym>sym']);
-/** Pairs run at once: all 13 at once on a 2-CPU machine flaked (a punchable pair timing out now and then). */
-const CONCURRENCY = Number(process.env.XP2P_NAT_CONCURRENCY ?? 5);
-
-async function limited<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
-  return out;
-}
+import { createNatLab, NAT_TYPES, type LabHost, type NatLab } from './lab.js';
+import { startCoturn, startLabSystem, type LabSystem } from './lab-system.js';
+import {
+  CONCURRENCY,
+  CONNECT_TIMEOUT_MS,
+  describeResult,
+  expectDecodes,
+  limited,
+  pairsOf,
+  runPair as runLabPair,
+  UNPUNCHABLE,
+  type PairResult,
+} from './pair-run.js';
 
 let lab: NatLab | undefined;
 let sys: LabSystem | undefined;
@@ -69,89 +58,9 @@ afterAll(async () => {
   }
 }, 60_000);
 
-interface PairResult {
-  key: string;
-  viewer: NatType;
-  camera: NatType;
-  result: number;
-  connectMs: number;
-  firstByteMs?: number;
-  lastError: string | null;
-  local?: string;
-  remote?: string;
-  out: string;
-  bytes: number;
-  unhandled: string | false;
-}
-
-const candidateTypeOf = (c: unknown): string | undefined => (c as { type?: string } | undefined)?.type;
-
-async function runPair(
-  viewer: LabHost,
-  camera: LabHost,
-  tag: string,
-  extra: Record<string, unknown> = {},
-): Promise<PairResult> {
-  const s = sys!;
-  const key = `${viewer.type}>${camera.type}`;
-  const out = join(work, `${tag}-${viewer.type}-${camera.type}.flv`);
-  const p = lab!.start(viewer.ns, [
-    NAT_VIEWER,
-    JSON.stringify({
-      server: s.serverUrl,
-      appParams: s.appParams,
-      productId: LAB_PRODUCT,
-      deviceName: s.cameraName(camera),
-      out,
-      durationMs: WATCH_MS,
-      bindAddress: viewer.ip,
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-      ...extra,
-    }),
-  ]);
-  await p.waitForLine(/"done":true/, CONNECT_TIMEOUT_MS + WATCH_MS + 30_000);
-  await p.exited;
-  const events = p.lines.flatMap((l) => {
-    try {
-      return [JSON.parse(l) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
-  const res = events.find((e) => 'result' in e) ?? {};
-  const selected = res.selected as { local?: unknown; remote?: unknown } | null | undefined;
-  const firstByte = events.find((e) => 'firstByteMs' in e)?.firstByteMs;
-  return {
-    key,
-    viewer: viewer.type,
-    camera: camera.type,
-    result: res.result as number,
-    connectMs: res.connectMs as number,
-    ...(typeof firstByte === 'number' ? { firstByteMs: firstByte } : {}),
-    lastError: (res.lastError as string | null) ?? null,
-    local: candidateTypeOf(selected?.local),
-    remote: candidateTypeOf(selected?.remote),
-    out,
-    bytes: (events.find((e) => e.done)?.bytes as number) ?? 0,
-    unhandled: (events.find((e) => 'unhandledRejection' in e)?.unhandledRejection as string | undefined) ?? false,
-  };
-}
-
-const pairs = () => viewerHosts.flatMap((v) => cameraHosts.map((c) => ({ v, c, key: `${v.type}>${c.type}` })));
-
-async function expectDecodes(r: PairResult): Promise<void> {
-  trimToWholeTags(r.out);
-  expect(await decodeErrors(r.out), `${r.key}: ffmpeg decode errors`).toBe('');
-  const video = (await probePackets(r.out)).filter((p) => p.codec_type === 'video');
-  // 30 fps source watched for WATCH_MS; at least a second's worth must arrive even on a busy CI machine
-  expect(video.length, `${r.key}: video frames`).toBeGreaterThanOrEqual(30);
-}
-
-const describeResult = (r: PairResult) =>
-  `${NAT_NAMES[r.viewer]} viewer → ${NAT_NAMES[r.camera]} camera: ` +
-  (r.result === 0
-    ? `connected in ${r.connectMs} ms via ${r.local}/${r.remote}, first byte ${r.firstByteMs} ms, ${r.bytes} bytes`
-    : `failed ${r.result} after ${r.connectMs} ms: ${r.lastError}`);
+const runPair = (viewer: LabHost, camera: LabHost, tag: string, extra: Record<string, unknown> = {}) =>
+  runLabPair(lab!, sys!, work, viewer, camera, tag, extra);
+const pairs = () => pairsOf(viewerHosts, cameraHosts);
 
 describe('NAT lab: direct connections only (no TURN)', () => {
   it('the 13 punchable pairs connect directly and the live stream decodes', async () => {

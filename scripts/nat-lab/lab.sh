@@ -6,12 +6,16 @@
 #                              lan0 10.N.0.1/24, nft NAT of TYPE) and host PREFIX-hN (eth0 10.N.0.2/24).
 #                              TYPE: fc (full cone), ar (address-restricted), pr (port-restricted),
 #                              sym (symmetric).
-#   lab.sh down PREFIX         deletes every namespace named PREFIX-* (killing what still runs in them).
+#   lab.sh down PREFIX         deletes every namespace named PREFIX-* (killing what still runs in them) and
+#                              its /etc/netns/<namespace> directory (hosts files, lab.ts addHostName).
 #   lab.sh gc                  deletes the namespaces of earlier runs whose test process is gone
 #                              (names xnl-<pid>-*).
 #   lab.sh renat PREFIX N IP   gives router N a new public address IP and flushes its conntrack (every
 #                              mapping is gone: established flows get new public ports or die).
 #   lab.sh loss PREFIX N PCT   router N drops PCT % of the packets it forwards, both ways (0 = none).
+#   lab.sh block PREFIX N [udp] [tcp:PORT]...
+#                              router N drops, both ways, every UDP packet (udp) and TCP to or from PORT
+#                              (tcp:PORT), as a firewall that lets only some TCP out; no spec: nothing.
 #   lab.sh rate PREFIX N KBIT  caps router N's uplink (what its host sends out on wan0) at KBIT kbit/s
 #                              with tc tbf (0 = no cap).
 #   lab.sh delay PREFIX N on|off [udp|all]
@@ -69,6 +73,9 @@ table ip natlab {
   }
   chain loss {
     type filter hook forward priority filter + 10; policy accept;
+  }
+  chain block {
+    type filter hook forward priority filter + 20; policy accept;
   }
   chain input {
     type filter hook input priority filter; policy accept;
@@ -128,6 +135,8 @@ down() {
     pids=$(ip netns pids "$ns" 2>/dev/null || true)
     [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
+    # a hosts file the lab gave this namespace (lab.ts addHostName)
+    rm -rf "/etc/netns/$ns"
   done
 }
 
@@ -157,6 +166,23 @@ loss() {
   elif [ "$pct" -gt 0 ]; then
     nsexec "$r" nft add rule ip natlab loss numgen random mod 100 '<' "$pct" drop
   fi
+}
+
+block() {
+  local prefix=$1 n=$2
+  shift 2
+  local r=$prefix-r$n spec
+  nsexec "$r" nft flush chain ip natlab block
+  for spec in "$@"; do
+    case "$spec" in
+      udp) nsexec "$r" nft add rule ip natlab block meta l4proto udp drop ;;
+      tcp:[0-9]*)
+        nsexec "$r" nft add rule ip natlab block tcp dport "${spec#tcp:}" drop
+        nsexec "$r" nft add rule ip natlab block tcp sport "${spec#tcp:}" drop
+        ;;
+      *) die "block: udp or tcp:PORT, not '$spec'" ;;
+    esac
+  done
 }
 
 rate() {
@@ -203,6 +229,7 @@ case "$cmd" in
   renat) [ $# -eq 3 ] || die "usage: lab.sh renat PREFIX N IP"; renat "$@" ;;
   loss) [ $# -eq 3 ] || die "usage: lab.sh loss PREFIX N PCT"; loss "$@" ;;
   rate) [ $# -eq 3 ] || die "usage: lab.sh rate PREFIX N KBIT"; rate "$@" ;;
+  block) [ $# -ge 2 ] || die "usage: lab.sh block PREFIX N [udp] [tcp:PORT]..."; block "$@" ;;
   delay) [ $# -ge 3 ] && [ $# -le 4 ] || die "usage: lab.sh delay PREFIX N on|off [udp|all]"; delay "$@" ;;
-  *) die "usage: lab.sh up PREFIX TYPE... | down PREFIX | gc | renat PREFIX N IP | loss PREFIX N PCT | rate PREFIX N KBIT | delay PREFIX N on|off [udp|all]" ;;
+  *) die "usage: lab.sh up PREFIX TYPE... | down PREFIX | gc | renat PREFIX N IP | loss PREFIX N PCT | rate PREFIX N KBIT | block PREFIX N [udp] [tcp:PORT]... | delay PREFIX N on|off [udp|all]" ;;
 esac

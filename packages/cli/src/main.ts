@@ -7,8 +7,9 @@ const USAGE = `usage: xp2p <command> [flags]
 
   demo                      server + demo camera (demo/cam1) + player bridge; prints web: and play: URLs
   server [--port 18080] [--stun-port 3478] [--host 127.0.0.1] [--config FILE] [--redis redis://H:P]
-         [--cluster-url URL] [--tls-cert F --tls-key F] [--public-url URL] [--trust-proxy] [--web-root DIR]
-         [--log-format json|text] [--pull NAME=URL ...] [--pull-idle-seconds 30] [--db postgres://...]
+         [--cluster-url URL] [--tls-cert F --tls-key F] [--public-url URL] [--ice-servers stun:H:P,...]
+         [--trust-proxy] [--web-root DIR] [--log-format json|text] [--pull NAME=URL ...] [--pull-idle-seconds 30]
+         [--db postgres://...]
   device [--server URL[,URL...]] [--product demo --name cam1] [--secret-file F] (or XP2P_DEVICE_SECRET)
          [--source sample|testsrc|FILE|URL] [--max-viewers 4]
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
@@ -34,6 +35,9 @@ const USAGE = `usage: xp2p <command> [flags]
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
   bench-swarm [--sizes 10,50,200,1000] [--runs 3] [--large-runs 1] [--no-write]
                              1vN simulation only; updates its figures in BENCHMARKS.md, bench/results.json
+  bench-path <productId>/<deviceName> [--runs 10] [--warm-runs 0] [--download FILE]
+                             one viewer's cold/warm TTFF and download rate as JSON lines (npm run bench:lab)
+  bench-report FIGURES.json  merges figures into bench/results.json and rewrites BENCHMARKS.md
   bench-size                 what browsers download (built web app, sdk bundle); updates its rows
   bench-agent [--viewers 4] [--seconds 30]   RSS and CPU of xp2p device serving live viewers of a 2 Mbit/s
                              stream while recording; updates its rows
@@ -57,6 +61,8 @@ const commands: Record<string, () => Promise<Command>> = {
   'bench-swarm': async () => (await import('./commands/bench-swarm.js')).benchSwarmCommand,
   'bench-size': async () => (await import('./commands/bench-size.js')).benchSizeCommand,
   'bench-agent': async () => (await import('./commands/bench-agent.js')).benchAgentCommand,
+  'bench-path': async () => (await import('./commands/bench-path.js')).benchPathCommand,
+  'bench-report': async () => (await import('./commands/bench-report.js')).benchReportCommand,
   cmd: async () => (await import('./commands/cmd.js')).cmdCommand,
   download: async () => (await import('./commands/download.js')).downloadCommand,
   talk: async () => (await import('./commands/talk.js')).talkCommand,

@@ -29,4 +29,5 @@ export * from './swarm/index.js';
 export * from './sha256-stream.js';
 export * from './stun/index.js';
 export * from './server-list.js';
+export * from './sctp-settings.js';
 export { describeIssue, type MessageSchema } from './schema.js';

@@ -5,7 +5,7 @@
  * @module @xp2p/sdk/node
  */
 import { createHash } from 'node:crypto';
-import { escapeTurnCredentialsForUrl } from '@xp2p/protocol';
+import { escapeTurnCredentialsForUrl, LONG_PATH_SCTP_SETTINGS } from '@xp2p/protocol';
 import { networkInterfaces } from 'node:os';
 import nodeDataChannel from 'node-datachannel';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
@@ -14,6 +14,7 @@ import { createP2PModule } from './guide/module.js';
 import type { Platform } from './platform.js';
 import type { SDK_DEFAULTS } from './defaults.js';
 import { nodeUdpTransport } from './nat/node-udp.js';
+import { createTurnStreamBridge } from './nat/node-turn-bridge.js';
 
 export interface NodePlatformOptions {
   /**
@@ -23,17 +24,26 @@ export interface NodePlatformOptions {
   bindAddress?: string;
 }
 
+let sctpTuned = false;
+
 class NodePeerConnection extends (RTCPeerConnection as unknown as new (
   config: RTCConfiguration & Record<string, unknown>,
 ) => object) {
   constructor(config: RTCConfiguration & Record<string, unknown> = {}) {
+    // process-wide, before the first association: windows sized for long paths (see LONG_PATH_SCTP_SETTINGS)
+    if (!sctpTuned) nodeDataChannel.setSctpSettings(LONG_PATH_SCTP_SETTINGS);
+    sctpTuned = true;
     super({ ...config, iceServers: escapeTurnCredentialsForUrl(config.iceServers) });
   }
 }
 
 export function nodePlatform(options: NodePlatformOptions = {}): Platform {
   const bindAddress = options.bindAddress ?? process.env.XP2P_BIND_ADDRESS;
+  // libjuice speaks TURN over UDP only: TCP and TLS TURN servers are reached through a local bridge
+  const turnBridge = createTurnStreamBridge(bindAddress);
   return {
+    prepareIceServers: (servers) => turnBridge.rewrite(servers),
+    onDestroy: () => turnBridge.close(),
     RTCPeerConnection: NodePeerConnection as unknown as Platform['RTCPeerConnection'],
     WebSocket: WebSocket as unknown as Platform['WebSocket'],
     fetch: globalThis.fetch,
@@ -68,5 +78,7 @@ export {
   type SimPeerResult,
 } from './swarm/sim/run-simulation.js';
 export { runSwarmBench, type SwarmBenchOptions } from './swarm/sim/bench.js';
+export { attackKey, ATTACK_KINDS, ATTACK_SHARES, type AttackRowFigures } from './swarm/sim/attack-bench.js';
+export type { AttackKind } from './swarm/sim/sim-types.js';
 export { WavFileRecorder, FfmpegRecorder, parseWav } from './node/node-recorder.js';
 export { nodeUdpTransport } from './nat/node-udp.js';

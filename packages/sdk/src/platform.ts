@@ -2,7 +2,7 @@
  * What the sdk needs from its host, injected so the shared code has no Node imports: browsers pass their
  * native classes, Node passes node-datachannel's W3C polyfill and `ws` (see node.ts).
  */
-import type { IncrementalHash } from '@xp2p/protocol';
+import type { IceServer, IncrementalHash } from '@xp2p/protocol';
 import type { UdpTransport } from './nat/transport.js';
 import type { NatProber } from './nat/monitor.js';
 
@@ -32,4 +32,9 @@ export interface Platform {
   watchNetwork?: (onChange: () => void) => () => void;
   /** This host's interface addresses, "name/address" (Node: os.networkInterfaces()); a change fires natChanged. */
   localAddresses?: () => string[];
+  /**
+   * The ICE servers the signalling server handed out, as this host's peer connections can use them (Node:
+   * TURN over TCP/TLS through a local bridge, nat/node-turn-bridge.ts). Called once per signalling connect.
+   */
+  prepareIceServers?: (servers: IceServer[]) => Promise<IceServer[]>;
 }

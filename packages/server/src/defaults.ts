@@ -125,8 +125,14 @@ export interface ServerTuning {
    * to those it was handed. Peers link to a few of them; knowing many keeps seed elections tight.
    */
   trackerNeighbours: number;
-  /** A peer reported bad by this many distinct peers is evicted. */
-  badPeerReportsToEvict: number;
+  /**
+   * `bad-peer` reports (protocol's BadPeerQuorum): an eviction needs linked reporters from at least this
+   * many distinct addresses, and from more than `badPeerQuorumShare` of the swarm; each peer may file
+   * `badPeerReportsPerMinute` reports a minute.
+   */
+  badPeerMinQuorum: number;
+  badPeerQuorumShare: number;
+  badPeerReportsPerMinute: number;
   /** Peers one stream's swarm may hold; further joins get 503. */
   maxPeersPerSwarm: number;
 }
@@ -191,6 +197,8 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   pullRetryMaxMs: 30_000,
   pullKillTimeoutMs: 2_000,
   trackerNeighbours: 64,
-  badPeerReportsToEvict: 2,
+  badPeerMinQuorum: 3,
+  badPeerQuorumShare: 1 / 3,
+  badPeerReportsPerMinute: 3,
   maxPeersPerSwarm: 10_000,
 });

@@ -32,6 +32,7 @@ export { resolveServerSettings, SERVER_SETTING_FLAGS, type ServerSettings } from
 export { createJsonLogger, scrubSecrets, LOG_LEVELS, type LogFormat } from './ops/logger.js';
 export { SERVER_VERSION } from './version.js';
 export type { TlsFiles } from './tls/tls-files.js';
+export { CAPACITY_BENCH_TUNING } from './bench/capacity-tuning.js';
 export { runSignalLoadBench, type SignalLoadOptions, type SignalLoadResult } from './bench/signal-load.js';
 export { AccountStore, parseDeviceRef } from './accounts/account-store.js';
 export { AuditLog } from './accounts/audit-log.js';

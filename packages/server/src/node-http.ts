@@ -34,6 +34,10 @@ export interface NodeRouterOptions {
   trustProxy: boolean;
   /** this node's listening URL ('' until it listens) */
   ownUrl: () => string;
+  /** the address or name it listens on */
+  listenHost: string;
+  /** the STUN URLs advertised to a client that came by `requestHost` (GET /api/server-info) */
+  stunUrls: (requestHost?: string) => string[];
 }
 
 export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): RequestListener {
@@ -67,7 +71,13 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
     api: createRequestHandler({
       hub: parts.hub,
       authenticator: parts.authenticator,
-      url: publicUrlResolver({ publicUrl: o.publicUrl, trustProxy: o.trustProxy, ownUrl: o.ownUrl }),
+      url: publicUrlResolver({
+        publicUrl: o.publicUrl,
+        trustProxy: o.trustProxy,
+        ownUrl: o.ownUrl,
+        listenHost: o.listenHost,
+      }),
+      serverInfo: (req) => ({ version: SERVER_VERSION, stunUrls: o.stunUrls(req.headers.host) }),
     }),
   });
 }
@@ -124,7 +134,7 @@ export async function openNodeListener(
       authenticator: parts.authenticator,
       sockets,
       closing: o.closing,
-      acceptPeer: (ws, app) => parts.tracker.accept(ws, app),
+      acceptPeer: (ws, app, requestHost, address) => parts.tracker.accept(ws, app, requestHost, address),
       clientAddress: (req) => clientAddress(req, o.trustProxy),
     }),
   );

@@ -36,8 +36,8 @@ export interface NodePartsOptions {
   redis: string | undefined;
   /** the URL other nodes fetch this node's streams from; read when a stream starts (after listen) */
   clusterUrl: () => string;
-  /** this node's STUN server, known once its socket is bound */
-  stunServers: () => IceServer[];
+  /** the STUN servers for a client that reached this node by `requestHost` (stun/advertised-stun.ts) */
+  stunServers: (requestHost?: string) => IceServer[];
   /** apps, devices, users, roles (the accounts database) */
   accounts: AccountStore;
   audit: AuditLog;
@@ -82,10 +82,10 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
     log,
     metrics,
     cluster,
-    iceServers: (principal) =>
+    iceServers: (principal, requestHost) =>
       config.turn
         ? [
-            ...o.stunServers(),
+            ...o.stunServers(requestHost),
             // REST usernames are "<expiry>:<user>", so the principal must not carry a ':'
             turnIceServer(
               config.turn.urls,
@@ -94,7 +94,7 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
               config.turn.ttlSeconds,
             ),
           ]
-        : o.stunServers(),
+        : o.stunServers(requestHost),
     findDevice: (productId, deviceName) => o.accounts.device(productId, deviceName),
     accounts: o.accounts,
     audit: o.audit,

@@ -23,6 +23,7 @@ import type { Database } from './db/database.js';
 import { openDatabase } from './db/open-database.js';
 import { ADMIN_SOCKET, listenAdminSocket } from './admin/admin-socket.js';
 import { join } from 'node:path';
+import { advertisedStunUrls, type StunAdvertisement } from './stun/advertised-stun.js';
 import { startStunServer } from './stun/stun-server.js';
 import type { TlsFiles } from './tls/tls-files.js';
 import { SERVER_VERSION } from './version.js';
@@ -46,6 +47,11 @@ export interface StartServerOptions {
   tls?: TlsFiles;
   /** the base URL put into xp2pInfo when clients reach this node through a proxy (e.g. https://cam.example.com) */
   publicUrl?: string;
+  /**
+   * STUN URLs handed to cameras and viewers (stun:host:port); default: config.server.iceServers, else
+   * stun:<publicUrl's host>:<stunPort>, else the listen host when routable (stun/advertised-stun.ts)
+   */
+  iceServers?: string[];
   /** take the xp2pInfo base URL from X-Forwarded-Proto/-Host (only behind a proxy that always sets them) */
   trustProxy?: boolean;
   /** join a cluster through this Redis (redis://host:port); default: alone, all state in memory */
@@ -144,7 +150,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await closeDatabase();
     throw err;
   }
-  const state = { url: '', stunServers: [] as IceServer[], listening: false, closing: false };
+  const stunAdvert: StunAdvertisement = {
+    configured: options.iceServers ?? config.server.iceServers,
+    publicUrl: options.publicUrl,
+    listenHost: host,
+    stunPort: stun.port,
+  };
+  const stunUrls = (requestHost?: string): string[] => advertisedStunUrls(stunAdvert, requestHost);
+  const state = { url: '', listening: false, closing: false };
   const parts = assembleNodeParts({
     config,
     tuning,
@@ -152,7 +165,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     log,
     redis: options.redis,
     clusterUrl: () => options.clusterUrl ?? state.url,
-    stunServers: () => state.stunServers,
+    stunServers: (requestHost) => stunUrls(requestHost).map((urls): IceServer => ({ urls })),
     accounts,
     audit,
   });
@@ -174,6 +187,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     publicUrl: options.publicUrl,
     trustProxy: options.trustProxy ?? false,
     ownUrl: () => state.url,
+    listenHost: host,
+    stunUrls,
   });
   let listener: NodeListener;
   try {
@@ -198,10 +213,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const address = listener.http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   state.url = `${options.tls ? 'https' : 'http'}://${hostForUrl(host)}:${port}`;
-  state.stunServers = [{ urls: `stun:${hostForUrl(host)}:${stun.port}` }];
   heartbeat.start();
   log(
     `xp2p server ${SERVER_VERSION} listening on ${state.url} (STUN udp ${stun.port}${cluster.enabled ? `, cluster node ${nodeId}` : ''})`,
+  );
+  const advertised = stunUrls();
+  log(
+    advertised.length > 0
+      ? `advertising STUN ${advertised.join(', ')}`
+      : `advertising STUN at the host each client used to reach this server: ${host} is not an address clients ` +
+          `can reach (set server.publicUrl or server.iceServers to advertise a fixed name)`,
   );
 
   let closed: Promise<void> | undefined;

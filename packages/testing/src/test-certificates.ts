@@ -7,8 +7,11 @@ const openssl = (args: string[], cwd: string): void => void execFileSync('openss
 
 export interface TestCa {
   caFile: string;
-  /** issues (or re-issues, with a new serial) `name`.crt/.key for CN/SAN 127.0.0.1 and localhost */
-  issue(name: string): { certFile: string; keyFile: string };
+  /**
+   * issues (or re-issues, with a new serial) `name`.crt/.key for CN/SAN 127.0.0.1 and localhost, or for
+   * the given subjectAltName (e.g. 'IP:203.0.113.1' for a server in the NAT lab)
+   */
+  issue(name: string, subjectAltName?: string): { certFile: string; keyFile: string };
 }
 
 export function makeTestCa(dir: string): TestCa {
@@ -33,7 +36,11 @@ export function makeTestCa(dir: string): TestCa {
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n');
   return {
     caFile: join(dir, 'ca.crt'),
-    issue(name) {
+    issue(name, subjectAltName) {
+      const ext = subjectAltName ? `${name}-san.ext` : 'san.ext';
+      if (subjectAltName) {
+        writeFileSync(join(dir, ext), `subjectAltName=${subjectAltName}\nbasicConstraints=CA:FALSE\n`);
+      }
       openssl(
         [
           'req',
@@ -66,7 +73,7 @@ export function makeTestCa(dir: string): TestCa {
           '-days',
           '1',
           '-extfile',
-          'san.ext',
+          ext,
         ],
         dir,
       );

@@ -9,26 +9,33 @@ import { createNodeP2PModule, fetchXp2pInfo, type AppParams } from '@xp2p/sdk/no
 
 const url = 'http://XP2P_INFO.xnet/ipc.p2p.com/ipc.flv?action=live&channel=0';
 
-/** MB/s (10^6 bytes) of a P2P download of `fileName` from the camera's store. */
+/**
+ * MB/s (10^6 bytes) of a P2P download of `fileName` from the camera's store, from the request
+ * (`from: 'request'`, default) or from the first byte (`'first-byte'`, as curl's transfer rate on a long path).
+ */
 export async function p2pDownloadMBps(
   app: AppParams,
   device: { productId: string; deviceName: string },
   fileName: string,
+  options: { bindAddress?: string; from?: 'request' | 'first-byte' } = {},
 ): Promise<number> {
   const { xp2pInfo } = await fetchXp2pInfo(app, device);
-  const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
+  const p2p = createNodeP2PModule({ bindAddress: options.bindAddress ?? '127.0.0.1' });
   await p2p.init({ appParams: app });
   try {
     if ((await p2p.startP2PService('dl', { url, ...device, xp2pInfo }, { msgCallback: () => {} })) !== 0)
       throw new Error(p2p.lastError('dl'));
     let bytes = 0;
-    const t0 = performance.now();
+    let t0 = performance.now();
     await new Promise<void>((resolve, reject) => {
       void p2p.startLocalDownload(
         'dl',
         { urlParams: `channel=0&file_name=${fileName}&offset=0` },
         {
-          onReceiveChunk: (d) => (bytes += d.byteLength),
+          onReceiveChunk: (d) => {
+            if (bytes === 0 && options.from === 'first-byte') t0 = performance.now();
+            bytes += d.byteLength;
+          },
           onSuccess: () => resolve(),
           onFailure: (r) => reject(new Error(`download failed: ${r?.errmsg}`)),
           onError: (r) => reject(new Error(`download error: ${r?.errmsg}`)),

@@ -3,8 +3,11 @@
  * `npm run bench:swarm` each write their own figures and the page always shows the latest of every one.
  */
 import type { BenchSection } from './bench-section.js';
+import { labSection } from './lab-section.js';
 import { describePathFigures } from './path-counts.js';
+import { SWARM_ATTACK_METHOD, swarmAttackRows } from './swarm-attack-rows.js';
 import { round } from './stats.js';
+import { clusterScaleSection } from './scale/section.js';
 import { floodSections } from './flood-section.js';
 import { sizeSection } from './size-section.js';
 import { agentSection } from './agent-section.js';
@@ -76,7 +79,8 @@ function sharingSection(figures: Record<string, number>): BenchSection {
     method:
       '**Real**: `xp2p publish` pushes the bundled sample (~0.8 Mbit/s) to the origin; 6 sdk peers join over real WebRTC on loopback, 300 ms apart, and watch 25 s; offload = 1 − originBytes (counted by the origin) / bytes the peers received; the physical limit is 1 − 1/N. ' +
       '**Simulation** (`npm run bench:swarm`): the same engine over an in-memory network with virtual time (2 Mbit/s stream, 0.5 s chunks, 2 s GOP with keyframe chunks twice the average size, upload log-uniform 1.5–6× bitrate, 20% non-uploading, 10% mutually unreachable, access latency 10–40 ms one way, 1% loss costing a 300 ms retransmission, downlink 8–50 Mbit/s; viewers join over 5 s after 6 s of stream), 120 virtual s (40 s for N=1000), medians of the runs with different seeds. ' +
-      "offload = 1 − origin chunk bytes / chunk bytes delivered to the players (ratio: offload / (1 − 1/N)); continuity = chunks handed out before their playback deadline; startup = join → first chunk out; lag = how long after the origin announced a chunk the peer plays it (absolute); baseline lag = the same for a plain HTTP-FLV viewer (the issue's baseline, as the origin's `GET /live/NAME.flv` serves it) on the same link that joined at the same moment, computed in the same run: its request reaches the origin after one way, the origin starts it at the newest keyframe chunk announced by then (whole chunks, as that endpoint writes them), and it plays once the init part and that chunk are in (round trip + bytes at its downlink rate); added lag = lag − baseline lag, per viewer, i.e. what P2P adds beyond the GOP-cache start both have. The P2P viewer starts at the newest keyframe chunk at least 2 s old (`startLeadMs`, the time every later chunk has to cross the mesh), so its added lag is about one GOP (2 s): it gets the init part and that chunk in one origin request (`GET /live/NAME/start?lead=2000`) sent with its tracker join, so its startup is the baseline's (one round trip + those bytes); a tag-level GOP cache (not this origin) would be up to one chunk (0.5 s) fresher than the baseline here. With a GOP longer than the lead + 0.5 s (row gop4s: the same network, 4 s GOP) the start is the newest keyframe instead, held until it is 2 s old, so the added lag stays within the lead rather than a whole GOP. control = control-message bytes / media bytes.",
+      "offload = 1 − origin chunk bytes / chunk bytes delivered to the players (ratio: offload / (1 − 1/N)); continuity = chunks handed out before their playback deadline; startup = join → first chunk out; lag = how long after the origin announced a chunk the peer plays it (absolute); baseline lag = the same for a plain HTTP-FLV viewer (the issue's baseline, as the origin's `GET /live/NAME.flv` serves it) on the same link that joined at the same moment, computed in the same run: its request reaches the origin after one way, the origin starts it at the newest keyframe chunk announced by then (whole chunks, as that endpoint writes them), and it plays once the init part and that chunk are in (round trip + bytes at its downlink rate); added lag = lag − baseline lag, per viewer, i.e. what P2P adds beyond the GOP-cache start both have. The P2P viewer starts at the newest keyframe chunk at least 2 s old (`startLeadMs`, the time every later chunk has to cross the mesh), so its added lag is about one GOP (2 s): it gets the init part and that chunk in one origin request (`GET /live/NAME/start?lead=2000`) sent with its tracker join, so its startup is the baseline's (one round trip + those bytes); a tag-level GOP cache (not this origin) would be up to one chunk (0.5 s) fresher than the baseline here. With a GOP longer than the lead + 0.5 s (row gop4s: the same network, 4 s GOP) the start is the newest keyframe instead, held until it is 2 s old, so the added lag stays within the lead rather than a whole GOP. control = control-message bytes / media bytes. " +
+      SWARM_ATTACK_METHOD,
     rows: [
       [
         'swarm_real_n6_offload',
@@ -110,6 +114,7 @@ function sharingSection(figures: Record<string, number>): BenchSection {
               ];
             })(),
           ]),
+      ...swarmAttackRows(figures),
     ],
   };
 }
@@ -159,8 +164,10 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
     accountsSection(figures),
     browserAndSignallingSection(figures),
     downloadSection(figures),
+    ...clusterScaleSection(figures),
     ...floodSections(figures),
     ...sizeSection(figures, WEB_SIZE_BUDGETS),
     ...agentSection(figures),
+    ...[labSection(figures)].filter((s): s is BenchSection => s !== undefined),
   ];
 }

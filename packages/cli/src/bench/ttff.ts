@@ -25,12 +25,39 @@ export interface ColdRun {
 
 const url = deviceRequestUrl({ path: 'ipc.flv', query: liveQuery() });
 
-export async function coldP2P(app: AppParams, device: { productId: string; deviceName: string }): Promise<ColdRun> {
+export interface ColdOptions {
+  /** where ICE gathers candidates (default 127.0.0.1) */
+  bindAddress?: string;
+  /**
+   * 'init' (default): the span starts before init(), so the signalling connect is inside it; 'start': it
+   * starts at startP2PService once init's signalling connection is open and its NAT probe done (the
+   * issue's "cold start after init", what an app that calls init early sees)
+   */
+  from?: 'init' | 'start';
+}
+
+export async function coldP2P(
+  app: AppParams,
+  device: { productId: string; deviceName: string },
+  options: ColdOptions = {},
+): Promise<ColdRun> {
   const { xp2pInfo } = await fetchXp2pInfo(app, device);
-  const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
+  const p2p = createNodeP2PModule({ bindAddress: options.bindAddress ?? '127.0.0.1' });
   const watch = new FirstKeyframeWatch();
-  const t0 = performance.now();
-  await p2p.init({ appParams: app });
+  let t0 = performance.now();
+  let probed: () => void = () => {};
+  const probe = new Promise<void>((r) => (probed = r));
+  await p2p.init({
+    appParams: app,
+    eventHandler: (event) => {
+      if (event === 'natChanged' || event === 'natError') probed();
+    },
+  });
+  if (options.from === 'start') {
+    // the probe asks the STUN service the signalling server named: signalling is open once it reports
+    await withTimeout(probe, 10_000, 'NAT probe after init').catch(() => {});
+    t0 = performance.now();
+  }
   let resolveKeyframe: () => void = () => {};
   const keyframe = new Promise<void>((r) => (resolveKeyframe = r));
   const code = await p2p.startP2PService(
@@ -52,7 +79,7 @@ export async function coldP2P(app: AppParams, device: { productId: string; devic
   if (!t || watch.firstByteAt === undefined || watch.firstKeyframeAt === undefined) throw new Error('no timings');
   return {
     total: watch.firstKeyframeAt - t0,
-    signalling: (t.signalReadyAt ?? t0) - t0,
+    signalling: Math.max(0, (t.signalReadyAt ?? t0) - t0),
     offerToAnswer: (t.answerAt ?? 0) - (t.offerSentAt ?? 0),
     ice: (t.openAt ?? 0) - (t.answerAt ?? 0),
     firstByte: watch.firstByteAt - (t.openAt ?? 0),
@@ -67,9 +94,10 @@ export async function warmP2P(
   app: AppParams,
   device: { productId: string; deviceName: string },
   runs: number,
+  bindAddress = '127.0.0.1',
 ): Promise<number[]> {
   const { xp2pInfo } = await fetchXp2pInfo(app, device);
-  const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
+  const p2p = createNodeP2PModule({ bindAddress });
   await p2p.init({ appParams: app });
   const code = await p2p.startP2PService('warm', { url, ...device, xp2pInfo }, { msgCallback: () => {} });
   if (code !== 0) throw new Error(`startP2PService returned ${code}`);

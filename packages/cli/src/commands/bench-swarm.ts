@@ -59,6 +59,11 @@ export async function benchSwarmCommand(argv: string[]): Promise<void> {
           `startup p50/p95 ${Math.round(f.swarm_sim_n50_gop4s_startup_ms_p50 ?? NaN)}/${Math.round(f.swarm_sim_n50_gop4s_startup_ms_p95 ?? NaN)} ms ` +
           `added lag p50/p95 ${Math.round(f.swarm_sim_n50_gop4s_added_lag_ms_p50 ?? NaN)}/${Math.round(f.swarm_sim_n50_gop4s_added_lag_ms_p95 ?? NaN)} ms`,
       ),
+    onAttackRow: (kind, share, f) =>
+      console.log(
+        `N=50, ${Math.round(share * 100)}% ${kind}: offload ${f.offload.toFixed(3)} (honest ${f.honest_offload.toFixed(3)}) continuity ${f.continuity.toFixed(4)} ` +
+          `evicted ${f.honest_evicted} honest / ${f.attackers_evicted} attackers`,
+      ),
   });
   if (values['no-write']) return;
   writeResults(resolve(values.out), Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, round(v, 4)])));

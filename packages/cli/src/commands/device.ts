@@ -74,8 +74,13 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   });
   const closers: (() => Promise<void>)[] = [() => camera.close(), () => agent.close()];
   if (values['http-port'] !== undefined) {
-    // plain HTTP-FLV of channel 0's best quality, for a baseline on the same machine
-    const direct = await startDirectHttp(camera.streams[0]!.feed, Number(values['http-port']));
+    // plain HTTP-FLV of channel 0's best quality, for a baseline: on the camera's own address when it has
+    // one (--bind), as an IP camera's LAN endpoint
+    const direct = await startDirectHttp(
+      camera.streams[0]!.feed,
+      Number(values['http-port']),
+      values.bind ?? '127.0.0.1',
+    );
     closers.push(() => direct.close());
     console.log(`http-flv: ${direct.url}`);
   }

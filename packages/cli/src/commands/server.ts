@@ -50,6 +50,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
     ...(settings.webRoot ? { webRoot: settings.webRoot } : {}),
     ...(settings.tls ? { tls: settings.tls } : {}),
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
+    ...(settings.iceServers ? { iceServers: settings.iceServers } : {}),
     ...(settings.redis ? { redis: settings.redis } : {}),
     ...(settings.clusterUrl ? { clusterUrl: settings.clusterUrl } : {}),
     trustProxy: settings.trustProxy,

@@ -3,3 +3,4 @@ export * from './tracker-messages.js';
 export * from './peer-wire.js';
 export * from './chunker.js';
 export * from './start-pick.js';
+export * from './bad-peer-quorum.js';

@@ -9,10 +9,11 @@ import { NatMonitor, type NatStats } from '../nat/monitor.js';
 import { safeCall } from './events.js';
 import type { ModuleHost, ModuleSignal } from './module-host.js';
 import { createNatMonitor } from './nat-setup.js';
+import { withAppStunServers } from './extra-ice-servers.js';
 import { extraStunServers, isFn } from './validate.js';
 
 export interface InitOptions {
-  /** `appParams.stunServers` (string[]) adds STUN servers to the probe, like `stunServers` below */
+  /** `appParams.stunServers` (string[]) adds STUN servers to the probe and to ICE, like `stunServers` below */
   appParams: AppParams;
   /**
    * 'log' (string), 'natChanged' (NatChangedDetail), 'natError' (NatErrorDetail; code -2202) ...
@@ -27,8 +28,8 @@ export interface InitOptions {
    */
   probe?: 'background' | 'wait' | 'off';
   /**
-   * Extra STUN servers for the probe, besides the signalling server's own: "stun:host:port", "host:port"
-   * or "host" (port 3478); DNS names allowed (guide 1.0.2).
+   * Extra STUN servers for the probe and for every peer connection's ICE, besides the signalling server's
+   * own: "stun:host:port", "host:port" or "host" (port 3478); DNS names allowed (guide 1.0.2).
    */
   stunServers?: string[];
 }
@@ -74,7 +75,8 @@ export class ModuleLifecycle {
     const app = options.appParams;
     const { host, config } = this;
     const emit = (event: string, detail: unknown) => safeCall(options.eventHandler, event, detail);
-    const signal = host.openSignal(serverUrlsOf(app, config.serverUrl), app, (line) => emit('log', line), this.uuid);
+    const opened = host.openSignal(serverUrlsOf(app, config.serverUrl), app, (line) => emit('log', line), this.uuid);
+    const signal = withAppStunServers(opened, extraStun);
     const periodic = probeMode !== 'off';
     const nat = createNatMonitor({ platform: host.platform, config, signal, extraStun, periodic, emit });
     const mine: Initialised = { app, signal, nat };

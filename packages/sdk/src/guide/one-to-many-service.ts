@@ -142,7 +142,17 @@ export async function startOneToMany(
 export function stopSwarmService(service: SwarmService): void {
   if (service.stopped) return;
   service.stopped = true;
-  service.viewer?.stop();
+  try {
+    service.viewer?.stop();
+  } catch (err) {
+    // stopP2PService never throws, and the app still hears close
+    safeCall(
+      service.callbacks.msgCallback,
+      XP2PEventEnum.Log,
+      '',
+      `stopping the swarm viewer failed: ${describe(err)}`,
+    );
+  }
   // like a 1v1 stream stopped by the app (guide §4): the stream's end is reported as close
   if (service.viewer) safeCall(service.callbacks.msgCallback, XP2PEventEnum.Notify, XP2PNotify_SubType.Close);
 }

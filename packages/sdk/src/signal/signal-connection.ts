@@ -111,7 +111,7 @@ export class ViewerSignal implements SignalChannel {
       try {
         const iceServers = await this.openAt(url);
         this.servers.succeeded();
-        return iceServers;
+        return (await this.platform.prepareIceServers?.(iceServers)) ?? iceServers;
       } catch (err) {
         if (this.closed) throw err;
         lastError = err;

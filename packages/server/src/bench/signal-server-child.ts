@@ -4,6 +4,7 @@
  */
 import { createDevConfig } from '../config/dev-config.js';
 import { startServer } from '../server.js';
+import { CAPACITY_BENCH_TUNING } from './capacity-tuning.js';
 
 const config = createDevConfig();
 const server = await startServer({
@@ -12,18 +13,7 @@ const server = await startServer({
   insecure: true, // only loopback clients connect, but 0.0.0.0 would be reachable from elsewhere
   port: 0,
   stunPort: 0,
-  // The bench measures capacity, not the join-rate policy: lift the per-second budget and per-app cap.
-  tuning: {
-    joinsPerSecond: 1e9,
-    joinBurst: 1e9,
-    joinsPerSecondPerAddress: 1e9,
-    joinBurstPerAddress: 1e9,
-    appJoinsPerSecond: 1e9,
-    appJoinBurst: 1e9,
-    maxConnectionsPerApp: 1e9,
-    maxRememberedNonces: 1_000_000,
-    maxRememberedNoncesPerApp: 1_000_000,
-  },
+  tuning: CAPACITY_BENCH_TUNING,
 });
 process.stdout.write(`${JSON.stringify({ url: server.url.replace('0.0.0.0', '127.0.0.1'), app: config.apps[0] })}\n`);
 process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));

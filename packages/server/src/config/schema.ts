@@ -14,6 +14,14 @@ const deviceNamePart = z
   .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only');
 const secret = z.string().min(16, 'at least 16 characters').max(256);
 const port = z.number().int().min(0).max(65535);
+/** stun:host[:port] or stuns:host[:port] (RFC 7064) */
+export const stunUrlSchema = z
+  .string()
+  .max(300)
+  .regex(
+    /^stuns?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
+    'a stun:host[:port] URL (TURN goes in turn.urls, with per-client credentials)',
+  );
 
 export const appConfigSchema = z.object({
   /** names the app inside viewer tokens */
@@ -49,6 +57,11 @@ export const xp2pConfigSchema = z
       stunPort: port,
       /** optional operator settings; environment (XP2P_*) and CLI flags override them (server-settings.ts) */
       publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /**
+       * STUN URLs to hand to cameras and viewers instead of the default stun:<publicUrl's host or listen
+       * address>:<stunPort> (stun/advertised-stun.ts). TURN goes in `turn`: its credentials are made per client.
+       */
+      iceServers: z.array(stunUrlSchema).min(1).max(8).optional(),
       trustProxy: z.boolean().optional(),
       redis: z.url({ protocol: /^rediss?$/ }).optional(),
       clusterUrl: z.url({ protocol: /^https?$/ }).optional(),

@@ -38,4 +38,21 @@ describe('resolveServerSettings', () => {
     expect(() => resolveServerSettings(config, {}, { 'tls-cert': 'c.pem' })).toThrow(/--tls-key: TLS needs both/);
     expect(() => resolveServerSettings(config, { XP2P_TRUST_PROXY: 'maybe' }, {})).toThrow(/^XP2P_TRUST_PROXY: /);
   });
+
+  it('takes STUN URLs to advertise from the file, a comma list in XP2P_ICE_SERVERS, or --ice-servers', () => {
+    const withFile = { ...config, server: { ...config.server, iceServers: ['stun:stun.example.com:3478'] } };
+    expect(resolveServerSettings(withFile, {}, {}).iceServers).toEqual(['stun:stun.example.com:3478']);
+    expect(
+      resolveServerSettings(config, { XP2P_ICE_SERVERS: 'stun:a.example:3478, stun:203.0.113.7' }, {}),
+    ).toMatchObject({
+      iceServers: ['stun:a.example:3478', 'stun:203.0.113.7'],
+    });
+    expect(resolveServerSettings(config, {}, { 'ice-servers': 'stuns:b.example:5349' }).iceServers).toEqual([
+      'stuns:b.example:5349',
+    ]);
+    expect(resolveServerSettings(config, {}, {}).iceServers).toBeUndefined();
+    expect(() => resolveServerSettings(config, {}, { 'ice-servers': 'turn:t.example:3478' })).toThrow(
+      /^--ice-servers: a stun:host\[:port\] URL \(TURN goes in turn.urls/,
+    );
+  });
 });

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { LOG_LEVELS, type LogFormat } from '../ops/logger.js';
-import type { XP2PConfig } from './schema.js';
+import { stunUrlSchema, type XP2PConfig } from './schema.js';
 
 /** Where and how a server listens, resolved from config file, XP2P_* environment and flags (later wins). */
 export interface ServerSettings {
@@ -15,6 +15,8 @@ export interface ServerSettings {
   port: number;
   stunPort: number;
   publicUrl: string | undefined;
+  /** STUN URLs advertised to clients (stun/advertised-stun.ts) */
+  iceServers: string[] | undefined;
   trustProxy: boolean;
   redis: string | undefined;
   /** the base URL other cluster nodes use to fetch this node's 1vN streams */
@@ -35,6 +37,14 @@ const FIELDS = {
     env: 'XP2P_PUBLIC_URL',
     flag: 'public-url',
     parse: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  },
+  iceServers: {
+    env: 'XP2P_ICE_SERVERS',
+    flag: 'ice-servers',
+    // a comma list from the environment or a flag, an array from the config file
+    parse: z
+      .union([z.array(z.string()), z.string().transform((v) => v.split(',').map((u) => u.trim()))])
+      .pipe(z.array(stunUrlSchema).min(1, 'give at least one stun: URL').max(8, 'at most 8 URLs')),
   },
   trustProxy: {
     env: 'XP2P_TRUST_PROXY',
@@ -80,6 +90,7 @@ export function resolveServerSettings(
     port: s.port,
     stunPort: s.stunPort,
     publicUrl: s.publicUrl,
+    iceServers: s.iceServers,
     trustProxy: s.trustProxy,
     redis: s.redis,
     clusterUrl: s.clusterUrl,
@@ -121,6 +132,7 @@ export function resolveServerSettings(
     port: value('port') ?? s.port,
     stunPort: value('stunPort') ?? s.stunPort,
     publicUrl: value('publicUrl'),
+    iceServers: value('iceServers'),
     trustProxy: value('trustProxy') ?? false,
     redis: value('redis'),
     clusterUrl: value('clusterUrl'),

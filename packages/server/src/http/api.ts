@@ -1,5 +1,6 @@
 /**
- * The HTTP API. `/healthz` is open; every `/api/*` request must carry a valid app signature over its
+ * The HTTP API. `/healthz` and `GET /api/server-info` (version and advertised STUN URLs, what an operator
+ * checks after deploying) are open; every other `/api/*` request must carry a valid app signature over its
  * method, path and body (protocol/src/auth/app-signature.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -21,6 +22,8 @@ export interface ApiContext {
   authenticator: AppAuthenticator;
   /** the base URL put into every xp2pInfo so viewers know where to signal (public-url.ts) */
   url: (req: IncomingMessage) => string;
+  /** what `GET /api/server-info` answers to this request */
+  serverInfo: (req: IncomingMessage) => { version: string; stunUrls: string[] };
 }
 
 type Route = (ctx: ApiContext, app: AppConfig, body: Buffer, req: IncomingMessage) => Promise<unknown> | unknown;
@@ -168,6 +171,11 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   const method = req.method ?? 'GET';
   const { path } = splitTarget(req.url);
   if (path === '/healthz') return sendJson(res, 200, { ok: true });
+  if (path === '/api/server-info') {
+    if (method === 'GET' || method === 'HEAD') return sendJson(res, 200, ctx.serverInfo(req));
+    res.setHeader('allow', 'GET, HEAD');
+    throw new HttpError(405, `${method} not allowed on ${path}`);
+  }
   const methods = routes[path];
   if (!methods) throw new HttpError(404, `no route ${path}`);
   const route = methods[method];

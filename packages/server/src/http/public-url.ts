@@ -4,9 +4,13 @@
  * 1. `publicUrl` when configured (the recommended setting behind a proxy: fixed, not spoofable);
  * 2. with `trustProxy`, the proxy's `X-Forwarded-Proto` / `X-Forwarded-Host` (only when every request
  *    comes through a proxy that sets them; otherwise any client could choose the URL it is sent);
- * 3. the address the server listens on.
+ * 3. the address the server listens on, unless that is unspecified (0.0.0.0, ::) or private, which no
+ *    client elsewhere can reach: then the Host the request came to (the name the client itself used, so it
+ *    misdirects no one else);
+ * 4. the address the server listens on.
  */
 import type { IncomingMessage } from 'node:http';
+import { hostnameOfHostHeader, isUnadvertisableHost } from '../stun/advertised-stun.js';
 
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 const first = (v: string | string[] | undefined): string | undefined =>
@@ -16,6 +20,8 @@ export function publicUrlResolver(options: {
   publicUrl: string | undefined;
   trustProxy: boolean;
   ownUrl: () => string;
+  /** the address or name the server listens on */
+  listenHost?: string;
 }): (req: IncomingMessage) => string {
   const fixed = options.publicUrl?.replace(/\/+$/, '');
   return (req) => {
@@ -25,7 +31,12 @@ export function publicUrlResolver(options: {
       const proto = first(req.headers['x-forwarded-proto']);
       if (host && HOST.test(host) && (proto === 'http' || proto === 'https')) return `${proto}://${host}`;
     }
-    return options.ownUrl();
+    const own = options.ownUrl();
+    const host = first(req.headers.host);
+    if (options.listenHost && isUnadvertisableHost(options.listenHost) && host && hostnameOfHostHeader(host)) {
+      return `${new URL(own).protocol}//${host}`;
+    }
+    return own;
   };
 }
 

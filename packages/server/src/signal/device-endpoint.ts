@@ -25,7 +25,7 @@ const UNKNOWN_DEVICE_SECRET = randomId(32);
 
 type AuthMessage = Extract<DeviceToServer, { type: 'auth' }>;
 
-export function acceptDevice(ws: WebSocket, hub: Hub): void {
+export function acceptDevice(ws: WebSocket, hub: Hub, requestHost?: string): void {
   const challenge = randomId(24);
   let link: DeviceLink | undefined;
   let authenticating = false;
@@ -45,7 +45,7 @@ export function acceptDevice(ws: WebSocket, hub: Hub): void {
       if (message.type !== 'auth') return channel.sendError(401, 'log in first (answer the challenge with auth)');
       if (authenticating) return;
       authenticating = true;
-      link = await logIn(hub, channel, challenge, message);
+      link = await logIn(hub, channel, challenge, message, requestHost);
       if (link) clearTimeout(authTimer);
     },
   });
@@ -69,6 +69,7 @@ async function logIn(
   channel: DeviceChannel,
   challenge: string,
   auth: AuthMessage,
+  requestHost: string | undefined,
 ): Promise<DeviceLink | undefined> {
   const name = `${auth.productId}/${auth.deviceName}`;
   const device = await hub.findDevice(auth.productId, auth.deviceName);
@@ -102,7 +103,7 @@ async function logIn(
     hub.log(`device ${name} logged in again, old connection replaced`);
   }
   hub.cluster.deviceOnline(link.productId, link.deviceName, link.version);
-  channel.send({ type: 'welcome', iceServers: hub.iceServers(`${name}.${randomId(8)}`) });
+  channel.send({ type: 'welcome', iceServers: hub.iceServers(`${name}.${randomId(8)}`, requestHost) });
   hub.log(`device ${name} online (version ${auth.version})`);
   return link;
 }

@@ -17,8 +17,11 @@ export interface Hub {
   metrics: ServerMetrics;
   /** the other nodes; standalone when the server runs alone */
   cluster: Cluster;
-  /** ICE servers for one signalling session (its principal plus a random suffix): STUN, plus TURN credentials made for that session alone */
-  iceServers: (principal: string) => IceServer[];
+  /**
+   * ICE servers for one signalling session (its principal plus a random suffix): STUN, plus TURN credentials
+   * made for that session alone. `requestHost`: the Host header of its connection (see stun/advertised-stun.ts).
+   */
+  iceServers: (principal: string, requestHost?: string) => IceServer[];
   /** a registered device (any app's: callers check the tenant) */
   findDevice: (productId: string, deviceName: string) => Promise<DeviceRecord | undefined>;
   /** apps, devices, users, roles (the accounts database) */

@@ -35,7 +35,8 @@ export interface UpgradeContext {
   closing: () => boolean;
   /** the 1vN tracker's sockets: own server, so their size limit can differ from signalling's */
   peerWss?: WebSocketServer;
-  acceptPeer?: (ws: WebSocket, app: AppConfig) => void;
+  /** `address`: the client's (clientAddress): the tracker counts bad-peer reporters by address */
+  acceptPeer?: (ws: WebSocket, app: AppConfig, requestHost: string | undefined, address: string) => void;
   /** The client's address for per-address limits (the socket's peer, or the proxy's X-Forwarded-For). */
   clientAddress?: (req: IncomingMessage) => string;
 }
@@ -117,7 +118,8 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     }
     if (!joins.take()) return refuse(socket, 429, 'too many new connections per second, retry shortly');
     const { path, query } = splitTarget(req.url);
-    if (path === DEVICE_PATH) return upgrade(req, socket, head, 'device', (ws) => acceptDevice(ws, ctx.hub));
+    const host = req.headers.host;
+    if (path === DEVICE_PATH) return upgrade(req, socket, head, 'device', (ws) => acceptDevice(ws, ctx.hub, host));
     const acceptPeer = ctx.acceptPeer;
     const isPeer = path === PEER_PATH && acceptPeer !== undefined;
     if (path !== VIEWER_PATH && !isPeer) return refuse(socket, 404, `no WebSocket endpoint ${path}`);
@@ -136,7 +138,15 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
         const appid = auth.app.appid;
         if (!appJoins.take(appid)) return refuse(socket, 429, 'too many new connections for this app, retry shortly');
         if (isPeer && acceptPeer) {
-          return upgrade(req, socket, head, 'peer', (ws) => acceptPeer(ws, auth.app), ctx.peerWss, appid);
+          return upgrade(
+            req,
+            socket,
+            head,
+            'peer',
+            (ws) => acceptPeer(ws, auth.app, host, clientAddress(req) || 'unknown'),
+            ctx.peerWss,
+            appid,
+          );
         }
         upgrade(
           req,
@@ -145,7 +155,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
           'viewer',
           (ws) => {
             ctx.hub.log(`${viewerLabel(appid, uuid)} connected`);
-            acceptViewer(ws, auth.app, ctx.hub, uuid, clientAddress(req));
+            acceptViewer(ws, auth.app, ctx.hub, { uuid, address: clientAddress(req), requestHost: host });
           },
           ctx.wss,
           appid,

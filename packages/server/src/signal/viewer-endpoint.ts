@@ -31,7 +31,18 @@ export function viewerLabel(appid: string, uuid: string | undefined): string {
   return uuid ? `viewer ${appid} uuid ${uuid}` : `viewer ${appid}`;
 }
 
-export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, uuid?: string, address?: string): void {
+/** Who is at the other end of a viewer socket, as its upgrade request told. */
+export interface ViewerOrigin {
+  /** the module's uuid (getUUID), when the client sent one */
+  uuid?: string;
+  /** the client's address (trust-proxy aware), for the audit log */
+  address?: string;
+  /** the Host header it connected by: which STUN URLs it is given (stun/advertised-stun.ts) */
+  requestHost?: string;
+}
+
+export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, from: ViewerOrigin = {}): void {
+  const { uuid, address, requestHost } = from;
   const label = viewerLabel(app.appid, uuid);
   const link: ViewerLink = {
     app,
@@ -58,7 +69,7 @@ export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, uuid?: str
   hub.heartbeat.watch(ws);
   // a TURN username per viewer connection, so coturn's per-user quota bounds one viewer, not a whole app
   const turnUser = `${app.appid}.${randomId(6)}`;
-  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers(turnUser) });
+  link.channel.send({ type: 'hello', v: SIGNAL_PROTOCOL_VERSION, iceServers: hub.iceServers(turnUser, requestHost) });
 }
 
 async function relayFromViewer(hub: Hub, link: ViewerLink, message: ViewerToServer): Promise<void> {

@@ -1,8 +1,8 @@
 /**
- * The peers watching one stream: who they are, whom each was introduced to, what they last reported,
- * and who was reported for sending bad chunks. Pure bookkeeping; sockets are the endpoint's business.
+ * The peers watching one stream: who they are, whom each was introduced to and negotiated links with,
+ * what they last reported, and who was reported for sending bad chunks (BadPeerQuorum). Pure bookkeeping; sockets are the endpoint's business.
  */
-import type { PeerReport, TrackerToPeer } from '@xp2p/protocol';
+import { BadPeerQuorum, type BadPeerQuorumOptions, type PeerReport, type TrackerToPeer } from '@xp2p/protocol';
 
 export interface SwarmPeer {
   readonly id: string;
@@ -10,10 +10,12 @@ export interface SwarmPeer {
   readonly send: (message: TrackerToPeer) => void;
   /** ends this peer's socket (eviction) */
   readonly evict: (reason: string) => void;
+  /** the address its socket comes from (distinct reporters of a bad peer are counted by address) */
+  readonly address: string;
   /** peers this one was introduced to or exchanged signals with: they hear `peer-left` about it */
   readonly links: Set<string>;
-  /** distinct peers that reported this one for a chunk that failed its hash */
-  readonly badReporters: Set<string>;
+  /** peers of this swarm this one sent signals to (through this tracker): half of a negotiated link */
+  readonly signalled: Set<string>;
   report: PeerReport | undefined;
 }
 
@@ -49,9 +51,12 @@ export class Swarm {
   readonly #peers = new Map<string, SwarmPeer>();
   /** the last reports of peers that left still count in the stream's totals */
   readonly #departed = zeroTotals();
+  /** `bad-peer` reports and when they evict */
+  readonly badPeers: BadPeerQuorum;
 
-  constructor(stream: string) {
+  constructor(stream: string, quorum: Partial<BadPeerQuorumOptions> = {}) {
     this.stream = stream;
+    this.badPeers = new BadPeerQuorum(quorum);
   }
 
   get size(): number {
@@ -78,6 +83,8 @@ export class Swarm {
     addReport(this.#departed, peer.report);
     const linked = [...peer.links].filter((other) => this.#peers.has(other));
     for (const other of linked) this.#peers.get(other)?.links.delete(id);
+    for (const other of this.#peers.values()) other.signalled.delete(id);
+    this.badPeers.forget(id);
     return linked;
   }
 
@@ -86,15 +93,29 @@ export class Swarm {
     b.links.add(a.id);
   }
 
+  /** Peers of the swarm that negotiated a connection with `peer`. */
+  partners(peer: SwarmPeer): number {
+    let n = 0;
+    for (const id of peer.links) {
+      const other = this.#peers.get(id);
+      if (other && this.negotiated(peer, other)) n++;
+    }
+    return n;
+  }
+
+  /** Whether `a` and `b` negotiated a connection through this tracker: each sent the other signals. */
+  negotiated(a: SwarmPeer, b: SwarmPeer): boolean {
+    return a.links.has(b.id) && a.signalled.has(b.id) && b.signalled.has(a.id);
+  }
+
   /**
-   * Up to `count` peers for `forId` to connect to: never itself, a peer it already knows, or a peer
-   * reported bad; uploaders first (a peer that does not upload cannot help), random within each group.
+   * Up to `count` peers for `forId` to connect to: never itself or a peer it already knows; uploaders
+   * first (a peer that does not upload cannot help), random within each group. A peer reported bad is
+   * handed out as any other until it is evicted (reports alone never hide a peer: BadPeerQuorum).
    */
   pickNeighbours(forId: string, count: number): SwarmPeer[] {
     const self = this.#peers.get(forId);
-    const candidates = [...this.#peers.values()].filter(
-      (p) => p.id !== forId && !self?.links.has(p.id) && p.badReporters.size === 0,
-    );
+    const candidates = [...this.#peers.values()].filter((p) => p.id !== forId && !self?.links.has(p.id));
     const uploaders = shuffled(candidates.filter((p) => p.upload));
     const others = shuffled(candidates.filter((p) => !p.upload));
     return [...uploaders, ...others].slice(0, count);

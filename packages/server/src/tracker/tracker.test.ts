@@ -249,23 +249,102 @@ describe('/signal/peer', () => {
     expect(await stats()).toMatchObject({ peers: 1 });
   });
 
-  it('stops handing out a peer reported bad, and evicts it after reports from two distinct peers', async () => {
-    await start();
-    const bad = await join();
-    const r1 = await join();
-    const r2 = await join();
-    r1.client.send({ type: 'bad-peer', peerId: bad.joined.peerId, seq: 3, reason: 'hash mismatch' });
-    r1.client.send({ type: 'bad-peer', peerId: bad.joined.peerId, seq: 4, reason: 'hash mismatch' }); // same reporter: still one
-    const fresh = await join();
-    expect(fresh.joined.neighbours).not.toContain(bad.joined.peerId);
-    expect(fresh.joined.neighbours).toHaveLength(2);
-    expect(await stats()).toMatchObject({ peers: 4 });
-    r2.client.send({ type: 'bad-peer', peerId: bad.joined.peerId, seq: 3, reason: 'hash mismatch' });
-    expect(await nextOf(bad.client, 'error')).toMatchObject({ status: 403, message: expect.stringMatching(/evicted/) });
-    expect((await bad.client.closed).code).toBe(1008);
-    expect(await nextOf(r2.client, 'peer-left')).toEqual({ type: 'peer-left', peerId: bad.joined.peerId });
-    expect(await stats()).toMatchObject({ peers: 3 });
-    expect(t!.logs.some((l) => /evicted: bad chunks/.test(l))).toBe(true);
+  describe('bad-peer reports (attacks that worked before the quorum rule)', () => {
+    /** A peer whose socket comes from another loopback address (127.0.0.n): a distinct reporter address. */
+    async function joinFrom(localAddress: string) {
+      const client = pool.add(new TestClient(await peerUrl(t!), { localAddress }));
+      await client.opened;
+      client.send({ type: 'join', v: 1, stream: 'room', upload: true });
+      return { client, joined: await nextOf(client, 'joined') };
+    }
+    type Peer = Awaited<ReturnType<typeof join>>;
+    /** Both sides send each other a signal through the tracker, as a WebRTC negotiation does. */
+    async function negotiate(a: Peer, b: Peer) {
+      a.client.send({ type: 'signal', to: b.joined.peerId, signal: OFFER });
+      await nextOf(b.client, 'signal');
+      b.client.send({ type: 'signal', to: a.joined.peerId, signal: { kind: 'answer', sdp: OFFER.sdp } });
+      await nextOf(a.client, 'signal');
+    }
+    const report = (from: Peer, accused: Peer, seq = 3) =>
+      from.client.send({ type: 'bad-peer', peerId: accused.joined.peerId, seq, reason: 'piece hash mismatch' });
+    /** The tracker handled everything this peer sent before (one socket's messages are handled in order). */
+    async function handled(p: Peer) {
+      p.client.send({ type: 'ping' });
+      expect(await nextOf(p.client, 'pong')).toEqual({ type: 'pong' });
+    }
+
+    it('reports from peers never linked to the accused are refused; no report hides a peer', async () => {
+      await start();
+      const victim = await join();
+      const liars = [await join(), await join(), await join()];
+      for (const liar of liars) {
+        report(liar, victim);
+        expect(await nextOf(liar.client, 'error')).toMatchObject({ status: 403, message: /not linked/ });
+      }
+      const fresh = await join();
+      expect(fresh.joined.neighbours).toContain(victim.joined.peerId);
+      expect(await stats()).toMatchObject({ peers: 5 });
+    });
+
+    it('linked reporters that share one address never reach the quorum', async () => {
+      await start();
+      const victim = await join();
+      const sybils = [await join(), await join(), await join(), await join()];
+      for (const s of sybils) await negotiate(s, victim);
+      for (const s of sybils) report(s, victim);
+      for (const s of sybils) await handled(s);
+      await handled(victim); // not evicted
+      expect(await stats()).toMatchObject({ peers: 5 });
+      expect(t!.logs.some((l) => /evicted/.test(l))).toBe(false);
+    });
+
+    it('one peer files at most 3 reports a minute', async () => {
+      await start();
+      const reporter = await join();
+      const others = [await join(), await join(), await join(), await join()];
+      for (const o of others) await negotiate(reporter, o);
+      for (const o of others.slice(0, 3)) report(reporter, o);
+      report(reporter, others[3]!);
+      expect(await nextOf(reporter.client, 'error')).toMatchObject({ status: 429 });
+    });
+
+    it('reporters that are a quorum of the swarm but not most of the accused’s partners do not evict', async () => {
+      await start();
+      const victim = await join();
+      const attackers = [await joinFrom('127.0.0.2'), await joinFrom('127.0.0.3'), await joinFrom('127.0.0.4')];
+      const friends = [await join(), await join(), await join()];
+      for (const p of [...attackers, ...friends]) await negotiate(p, victim);
+      // 7 peers: quorum max(3, ⌈7/3⌉) = 3 addresses, but 3 of its 6 partners is not more than half
+      for (const a of attackers) report(a, victim);
+      for (const a of attackers) await handled(a);
+      await handled(victim);
+      expect(await stats()).toMatchObject({ peers: 7 });
+    });
+
+    it('linked reporters from distinct addresses, more than a third of the swarm, evict the accused', async () => {
+      await start();
+      const bad = await join();
+      const reporters = [await joinFrom('127.0.0.2'), await joinFrom('127.0.0.3'), await joinFrom('127.0.0.4')];
+      const bystanders = [await join(), await join()];
+      for (const r of reporters) await negotiate(r, bad);
+      // 6 peers: the quorum is max(3, ⌈6/3⌉) = 3 distinct addresses
+      report(reporters[0]!, bad);
+      report(reporters[1]!, bad);
+      for (const r of reporters.slice(0, 2)) await handled(r);
+      await handled(bad); // two addresses: not yet
+      report(reporters[2]!, bad);
+      expect(await nextOf(bad.client, 'error')).toMatchObject({
+        status: 403,
+        message: expect.stringMatching(/evicted/),
+      });
+      expect((await bad.client.closed).code).toBe(1008);
+      expect(await nextOf(bystanders[0]!.client, 'peer-left')).toEqual({
+        type: 'peer-left',
+        peerId: bad.joined.peerId,
+      });
+      expect(await stats()).toMatchObject({ peers: 5 });
+      expect(t!.logs.some((l) => /evicted: bad chunks/.test(l))).toBe(true);
+    });
   });
 
   it('refuses malformed and oversized messages with 400 and keeps the socket usable', async () => {

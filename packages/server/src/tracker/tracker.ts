@@ -21,6 +21,10 @@ type Channel = SignalChannel<PeerToTracker, TrackerToPeer>;
 /** What one tracker socket is: before `join` nothing, after it a member of one swarm. */
 interface PeerSocket {
   app: AppConfig;
+  /** the socket's remote address (bad-peer reporters are counted by address) */
+  address: string;
+  /** the Host header of its upgrade (which STUN host it can reach, see stun/advertised-stun.ts) */
+  requestHost: string | undefined;
   channel: Channel;
   member: { swarm: Swarm; peer: SwarmPeer } | undefined;
   closed: boolean;
@@ -49,10 +53,12 @@ export class Tracker {
     ];
   }
 
-  /** A new app-signed `/signal/peer` socket. */
-  accept(ws: WebSocket, app: AppConfig): void {
+  /** A new app-signed `/signal/peer` socket from `address` (the client's address). */
+  accept(ws: WebSocket, app: AppConfig, requestHost?: string, address = 'unknown'): void {
     const socket: PeerSocket = {
       app,
+      requestHost,
+      address,
       member: undefined,
       closed: false,
       queue: undefined,
@@ -155,6 +161,7 @@ export class Tracker {
           return;
         }
         swarm.link(peer, target);
+        peer.signalled.add(target.id);
         target.send({ type: 'signal', from: peer.id, signal: message.signal });
         return;
       }
@@ -205,7 +212,13 @@ export class Tracker {
     if (!stream?.live || !init) return channel.sendError(404, `stream ${name} is not live`);
     let swarm = this.#swarms.get(name);
     if (!swarm) {
-      swarm = new Swarm(name);
+      const t = this.#hub.tuning;
+      swarm = new Swarm(name, {
+        minQuorum: t.badPeerMinQuorum,
+        quorumShare: t.badPeerQuorumShare,
+        reportsPerWindow: t.badPeerReportsPerMinute,
+        windowMs: 60_000,
+      });
       this.#swarms.set(name, swarm);
     }
     if (swarm.size >= this.#hub.tuning.maxPeersPerSwarm) {
@@ -219,8 +232,9 @@ export class Tracker {
         channel.sendError(403, `evicted: ${reason}`);
         channel.close(CLOSE_POLICY_VIOLATION, 'evicted');
       },
+      address: socket.address,
       links: new Set(),
-      badReporters: new Set(),
+      signalled: new Set(),
       report: undefined,
     };
     swarm.add(peer);
@@ -232,7 +246,7 @@ export class Tracker {
       type: 'joined',
       peerId: peer.id,
       // per signalling session, not per app: one leaked credential names (and costs) one session
-      iceServers: this.#hub.iceServers(`${socket.app.appid}.${randomId(8)}`),
+      iceServers: this.#hub.iceServers(`${socket.app.appid}.${randomId(8)}`, socket.requestHost),
       epoch: stream.epoch,
       init: init.meta,
       targetChunkMs: stream.targetChunkMs,
@@ -269,19 +283,33 @@ export class Tracker {
     return picked;
   }
 
+  /** A report counts only from a linked peer, within its budget; a quorum of distinct addresses evicts. */
   #badPeer(swarm: Swarm, reporter: SwarmPeer, accusedId: string, seq: number, reason: string): void {
     const accused = swarm.peer(accusedId);
     if (!accused || accused === reporter)
       return reporter.send({ type: 'error', status: 404, message: `no peer ${accusedId} in this swarm` });
-    accused.badReporters.add(reporter.id);
+    const verdict = swarm.badPeers.report({
+      reporter: reporter.id,
+      address: reporter.address,
+      accused: accused.id,
+      linked: swarm.negotiated(reporter, accused),
+      size: swarm.size,
+      partners: swarm.partners(accused),
+      now: Date.now(),
+    });
+    const who = `peer ${accused.id.slice(0, 8)} of ${swarm.stream}`;
+    if (verdict === 'not-linked')
+      return reporter.send({ type: 'error', status: 403, message: `report refused: not linked to ${accusedId}` });
+    if (verdict === 'rate-limited')
+      return reporter.send({ type: 'error', status: 429, message: 'report refused: too many reports' });
     this.#hub.log(
-      `peer ${accused.id.slice(0, 8)} of ${swarm.stream} reported by ${reporter.id.slice(0, 8)} (chunk ${seq}: ${reason.slice(0, 100)}); ${accused.badReporters.size} report(s)`,
+      `${who} reported by ${reporter.id.slice(0, 8)} (chunk ${seq}: ${reason.slice(0, 100)}); ` +
+        `${swarm.badPeers.reporters(accused.id)} reporter(s), quorum ${swarm.badPeers.quorum(swarm.size)}`,
     );
-    if (accused.badReporters.size >= this.#hub.tuning.badPeerReportsToEvict) {
-      this.#hub.log(`peer ${accused.id.slice(0, 8)} of ${swarm.stream} evicted: bad chunks`);
-      this.#remove(swarm, accused);
-      accused.evict('reported for bad chunks by several peers');
-    }
+    if (verdict !== 'evict') return;
+    this.#hub.log(`${who} evicted: bad chunks`);
+    this.#remove(swarm, accused);
+    accused.evict('reported for bad chunks by a quorum of linked peers');
   }
 
   #leave(socket: PeerSocket, why: string): void {

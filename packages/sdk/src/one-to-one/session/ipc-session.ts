@@ -72,6 +72,26 @@ export interface IpcSessionOptions extends SessionDeps, SessionTimingOptions {
   log: (line: string) => void;
 }
 
+/**
+ * The token the first connect offers: the service's, or a fresh one when it has expired (or is about to).
+ * An app may keep an xp2pInfo for later, as the guide allows; its token lives minutes, so the first connect
+ * renews it the way a reconnect does. If renewing fails, the old token goes: the camera's refusal
+ * (-2402, "viewer token has expired") then says what happened.
+ */
+async function tokenForFirstConnect(o: IpcSessionOptions): Promise<string> {
+  const exp = peekViewerToken(o.token)?.exp;
+  if (!o.renewToken || exp === undefined || exp * 1000 > o.clock.epochMs() + o.tokenRenewMarginMs) return o.token;
+  const noAnswer = (ms: number) => `no fresh xp2pInfo within ${ms} ms`;
+  try {
+    const token = await withDeadline(o.clock, o.renewToken(), o.connectTimeoutMs, noAnswer, o.abort);
+    o.log('viewer token renewed: the xp2pInfo given had expired');
+    return token;
+  } catch (err) {
+    o.log(`the xp2pInfo's token has expired and renewing it failed: ${String(err)}`);
+    return o.token;
+  }
+}
+
 /** One reconnect after a broken path: why, and how long until the new peer connection was open. */
 export interface Recovery {
   reason: string;
@@ -127,8 +147,9 @@ export class IpcSession {
     const timings: SessionTimings = { startedAt: o.clock.now(), attempts: 0 };
     const iceServers: IceServer[] = await o.signal.connect();
     timings.signalReadyAt = o.clock.now();
-    const link = await raceAttempts(o, iceServers, timings);
-    return new IpcSession(link, o, timings);
+    const first = { ...o, token: await tokenForFirstConnect(o) };
+    const link = await raceAttempts(first, iceServers, timings);
+    return new IpcSession(link, first, timings);
   }
 
   get sessionId(): string {

@@ -1,4 +1,4 @@
-/** Chunks with the origin's whole and per-piece SHA-256, for engine tests that drive the wire by hand. */
+/** Chunks with the origin's whole and per-piece SHA-256, a recording engine and a clocked origin, for engine tests that drive the wire by hand. */
 import { chunkPieceRanges, type ChunkMeta } from '@xp2p/protocol';
 import type { VirtualClock } from '../sim/virtual-clock.js';
 import type { SwarmOptions } from './defaults.js';
@@ -64,4 +64,30 @@ export function recordingPeer(
     },
   });
   return { engine, out, events };
+}
+
+/**
+ * An origin on the virtual clock serving `initBytes` and `chunks` (by seq, whole or by Range) after a few
+ * ms of virtual time (markDirty: the engine's continuation runs at that time); `later` delays any value so.
+ */
+export function clockedOrigin(
+  clock: VirtualClock,
+  initBytes: Uint8Array,
+  chunkBytes: (seq: number) => Uint8Array,
+): { origin: OriginClient; later: <T>(value: T, ms: number) => Promise<T> } {
+  const later = <T>(value: T, ms: number) =>
+    new Promise<T>((resolve) =>
+      clock.setTimeout(() => {
+        clock.markDirty();
+        resolve(value);
+      }, ms),
+    );
+  const origin: OriginClient = {
+    fetchInit: () => later(initBytes, 20),
+    fetchChunk: (meta, _signal, range) => {
+      const bytes = chunkBytes(meta.seq);
+      return later(range ? bytes.slice(range[0], range[1]) : bytes, 30);
+    },
+  };
+  return { origin, later };
 }

@@ -15,6 +15,8 @@ export class Neighbour {
   readonly requested = new Set<number>();
   /** chunk → time before which we do not ask it again (after `absent` or a stall) */
   readonly backoffUntil = new Map<number, number>();
+  /** our requests in a row it answered with not one byte (reset by any piece it sends) */
+  silentRequests = 0;
   /** measured bytes/ms of whole chunk transfers (request to last byte); undefined until one finished */
   throughput: number | undefined;
 
@@ -44,10 +46,17 @@ export class Neighbour {
     this.throughput = this.throughput === undefined ? sample : this.throughput * (1 - weight) + sample * weight;
   }
 
-  prune(belowSeq: number): void {
-    for (const s of this.has) if (s < belowSeq) this.has.delete(s);
-    for (const s of this.fetching) if (s < belowSeq) this.fetching.delete(s);
-    for (const s of this.parts.keys()) if (s < belowSeq) this.parts.delete(s);
-    for (const s of this.backoffUntil.keys()) if (s < belowSeq) this.backoffUntil.delete(s);
+  /** Forgets what it said about chunks outside [low, high]. */
+  prune(low: number, high = Infinity): void {
+    const out = (s: number) => s < low || s > high;
+    for (const s of this.has) if (out(s)) this.has.delete(s);
+    for (const s of this.fetching) if (out(s)) this.fetching.delete(s);
+    for (const s of this.parts.keys()) if (out(s)) this.parts.delete(s);
+    for (const s of this.backoffUntil.keys()) if (out(s)) this.backoffUntil.delete(s);
+  }
+
+  /** How many chunk numbers we hold something about (announcements, back-offs): bounded by our window. */
+  get stateSize(): number {
+    return this.has.size + this.fetching.size + this.parts.size + this.backoffUntil.size;
   }
 }

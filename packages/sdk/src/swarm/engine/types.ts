@@ -92,6 +92,16 @@ export type SwarmEvent =
   | { type: 'origin-fetch'; seq: number; why: 'seed' | 'urgent'; ageMs: number }
   /** A chunk passed its hash check (ageMs: since the origin announced it) */
   | { type: 'verified'; seq: number; source: 'origin' | 'peer'; ageMs: number }
+  /**
+   * What became of the one-request start (init + start chunk fetched with the tracker join): `used` (the
+   * output starts with it, `seq`), or not, and why: the answer did not check out (`not-used`), the request
+   * failed (`failed`), or it did not land within `startFetchWaitMs` of the join (`too-slow`).
+   */
+  | { type: 'start-fetch'; outcome: 'used' | 'not-used' | 'failed' | 'too-slow'; seq?: number; reason?: string }
+  /** We gave up a request to a neighbour (no answer, stalled, too slow for the deadline, got it elsewhere). */
+  | { type: 'transfer-dropped'; seq: number; peerId: string; reason: string }
+  /** An origin fetch failed or brought bytes that failed their hash; the engine tries again. */
+  | { type: 'origin-error'; seq?: number; reason: string }
   | { type: 'end'; lastSeq: number }
   | { type: 'log'; line: string };
 
@@ -128,4 +138,6 @@ export interface SwarmStats {
   seedFetches: number;
   urgentFetches: number;
   badPeers: number;
+  /** chunk numbers we keep something about over all neighbours (announcements, back-offs): bounded by the window */
+  neighbourState: number;
 }

@@ -3,6 +3,7 @@
  * flat figures `swarm_sim_n{N}_{figure}` for the bench report. Each size runs `runs` times with different
  * seeds (peers, bandwidths, joins); every figure is the median over those runs.
  */
+import { runAttackBench, type AttackBenchOptions } from './attack-bench.js';
 import { runSwarmSimulation, type SwarmSimOptions, type SwarmSimResult } from './run-simulation.js';
 
 export interface SwarmBenchOptions {
@@ -20,6 +21,12 @@ export interface SwarmBenchOptions {
    */
   longGop?: boolean;
   onLongGop?: (figures: Record<string, number>) => void;
+  /**
+   * Also N = 50 with 10% and 30% attackers of each kind (attack-bench.ts), as `swarm_sim_n50_attack*` and
+   * `swarm_sim_attack_honest_evicted` (default on; needs 50 in `sizes`).
+   */
+  attacks?: boolean;
+  onAttackRow?: AttackBenchOptions['onRow'];
 }
 
 /** The median of each figure over the runs, keyed `${prefix}${figure}`, with `${prefix}runs`. */
@@ -90,6 +97,12 @@ export async function runSwarmBench(options: SwarmBenchOptions = {}): Promise<Re
     const figures = mediansOf('swarm_sim_n50_gop4s_', each);
     options.onLongGop?.(figures);
     Object.assign(out, figures);
+  }
+  if ((options.attacks ?? true) && sizes.includes(50)) {
+    Object.assign(
+      out,
+      await runAttackBench({ seconds: seconds(50), runs: runs(50), sim: options.sim, onRow: options.onAttackRow }),
+    );
   }
   return out;
 }

@@ -6,7 +6,8 @@
  * pieces queue. Binary payloads can be "scaled": a piece of n real bytes occupies n × payloadScale bytes of
  * bandwidth, so the simulator can hash and compare real bytes while modelling full-size chunks cheaply.
  * Peers marked `nat` cannot reach each other (two symmetric NATs); `corrupt` peers flip a byte in every
- * piece they send (an attacker or broken peer).
+ * piece they send (an attacker or broken peer); `withhold` peers spend their uplink on the pieces they are
+ * asked for but none arrives (an attacker that advertises what it will not give).
  */
 import type { MeshLink, MeshTransport } from '../engine/types.js';
 import type { VirtualClock } from './virtual-clock.js';
@@ -19,6 +20,7 @@ export interface SimPeerConfig {
   latencyMs: number;
   nat: boolean;
   corrupt: boolean;
+  withhold?: boolean;
 }
 
 export interface SimNetworkOptions {
@@ -160,6 +162,7 @@ class SimLink implements MeshLink {
     const deliverAt = Math.max(doneAt, this.lastDeliverAt);
     this.lastDeliverAt = deliverAt;
     const other = this.other;
+    if (!text && this.local.withhold) return;
     clock.setTimeout(() => {
       if (other.open && this.remote.alive) other.onMessage?.(payload);
     }, deliverAt - now);
@@ -225,6 +228,11 @@ export class SimNetwork {
 
   node(id: string): Readonly<SimNode> | undefined {
     return this.nodes.get(id);
+  }
+
+  /** A control message from `id` on every link it has open (an attacker's lie to all its neighbours). */
+  sendToAll(id: string, text: string): void {
+    for (const link of this.nodes.get(id)?.links ?? []) link.send(text);
   }
 
   /**

@@ -104,6 +104,13 @@ describe('swarm over real WebRTC data channels', () => {
     engines
       .get(ids[1])!
       .join({ peerId: ids[1], epoch, init, neighbours: [ids[0]], recentChunks: [chunks.get(0)!.meta] });
+    // The stream starts once the two have greeted each other over their data channel: on a loaded machine the
+    // WebRTC connect (a DTLS retransmit costs 1 s) could otherwise outlast the 6 s stream, and each engine would
+    // rightly take every chunk from the origin, leaving nothing for the mesh to carry.
+    await waitUntil(() => [...engines.values()].every((e) => e.stats().peers === 1), {
+      timeoutMs: 20_000,
+      what: 'the two engines to link over WebRTC',
+    });
     for (let i = 0; i < 14; i++) {
       await new Promise((r) => setTimeout(r, 400));
       await produce();

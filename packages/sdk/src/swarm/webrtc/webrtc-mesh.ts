@@ -4,6 +4,10 @@
  * The side told to connect offers with `a=setup:active` (see sdp.ts); a connect that is not open within
  * `connectTimeoutMs` is retried on a fresh peer connection (libdatachannel loses ~1.5% of handshakes,
  * DESIGN.md). When both sides offer at once, the smaller peer id's offer wins.
+ * Inbound offers are capped (issue 13): each costs a peer connection (sockets, DTLS state) before the
+ * engine ever sees a link, so at most `maxIncomingPending` are answered at once, and a peer that offers
+ * again within `reofferMinMs` while its last offer is still being answered is ignored: peers of the swarm
+ * cannot make us open connections without bound.
  */
 import { SWARM_CHANNEL_LABEL, type IceServer, type PeerSignal } from '@xp2p/protocol';
 import type { Platform } from '../../platform.js';
@@ -19,9 +23,18 @@ export interface PeerSignalRelay {
 export interface WebRtcMeshOptions {
   connectTimeoutMs: number;
   attempts: number;
+  /** inbound offers being answered at once; more are ignored (the offerer retries or picks someone else) */
+  maxIncomingPending: number;
+  /** a peer's new offer within this long of its last one, still being answered, is ignored */
+  reofferMinMs: number;
 }
 
-export const WEBRTC_MESH_DEFAULTS: WebRtcMeshOptions = Object.freeze({ connectTimeoutMs: 4000, attempts: 2 });
+export const WEBRTC_MESH_DEFAULTS: WebRtcMeshOptions = Object.freeze({
+  connectTimeoutMs: 4000,
+  attempts: 2,
+  maxIncomingPending: 8,
+  reofferMinMs: 1000,
+});
 
 interface Attempt {
   peerId: string;
@@ -31,6 +44,7 @@ interface Attempt {
   candidates: RTCIceCandidateInit[];
   done: boolean;
   fail: (err: Error) => void;
+  startedAt: number;
 }
 
 export class WebRtcMesh implements MeshTransport {
@@ -75,6 +89,7 @@ export class WebRtcMesh implements MeshTransport {
     const current = this.attempts.get(from);
     switch (signal.kind) {
       case 'offer':
+        if (!this.mayAnswer(from, current)) return;
         if (current?.outgoing && !current.done) {
           if (this.selfId < from) return; // our offer wins; theirs is dropped on their side too
           current.fail(new Error('glare: their offer won'));
@@ -98,6 +113,19 @@ export class WebRtcMesh implements MeshTransport {
     }
   }
 
+  /** Whether an offer from `from` may cost us a peer connection now (see the header). */
+  private mayAnswer(from: string, current: Attempt | undefined): boolean {
+    if (current && !current.outgoing && !current.done && Date.now() - current.startedAt < this.opts.reofferMinMs) {
+      this.log(`offer from ${from} ignored: offered again within ${this.opts.reofferMinMs} ms`);
+      return false;
+    }
+    let pending = 0;
+    for (const a of this.attempts.values()) if (!a.outgoing && !a.done && a !== current) pending++;
+    if (pending < this.opts.maxIncomingPending) return true;
+    this.log(`offer from ${from} ignored: ${pending} incoming links being set up`);
+    return false;
+  }
+
   close(): void {
     this.closed = true;
     for (const a of this.attempts.values()) if (!a.done) a.fail(new Error('mesh closed'));
@@ -105,7 +133,16 @@ export class WebRtcMesh implements MeshTransport {
 
   private newPc(peerId: string, outgoing: boolean, fail: (err: Error) => void): Attempt {
     const pc = new this.platform.RTCPeerConnection({ iceServers: this.iceServers, ...this.platform.rtcConfigExtras });
-    const attempt: Attempt = { peerId, outgoing, pc, remoteSet: false, candidates: [], done: false, fail };
+    const attempt: Attempt = {
+      peerId,
+      outgoing,
+      pc,
+      remoteSet: false,
+      candidates: [],
+      done: false,
+      fail,
+      startedAt: Date.now(),
+    };
     pc.onicecandidate = (ev) => {
       if (!ev.candidate?.candidate) return;
       this.relay.send(peerId, {
