@@ -140,23 +140,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
 
   const { accounts, audit, closeDatabase } = await openAccounts(options, config);
-  let stun: Awaited<ReturnType<typeof startStunServer>>;
-  try {
-    stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log, {
-      burstPerAddress: tuning.stunBurstPerAddress,
-      perSecondPerAddress: tuning.stunPerSecondPerAddress,
-    });
-  } catch (err) {
+  const { stun, stunUrls } = await startNodeStun(options, config, host, tuning, log).catch(async (err: unknown) => {
     await closeDatabase();
     throw err;
-  }
-  const stunAdvert: StunAdvertisement = {
-    configured: options.iceServers ?? config.server.iceServers,
-    publicUrl: options.publicUrl,
-    listenHost: host,
-    stunPort: stun.port,
-  };
-  const stunUrls = (requestHost?: string): string[] => advertisedStunUrls(stunAdvert, requestHost);
+  });
   const state = { url: '', listening: false, closing: false };
   const parts = assembleNodeParts({
     config,
@@ -217,13 +204,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   log(
     `xp2p server ${SERVER_VERSION} listening on ${state.url} (STUN udp ${stun.port}${cluster.enabled ? `, cluster node ${nodeId}` : ''})`,
   );
-  const advertised = stunUrls();
-  log(
-    advertised.length > 0
-      ? `advertising STUN ${advertised.join(', ')}`
-      : `advertising STUN at the host each client used to reach this server: ${host} is not an address clients ` +
-          `can reach (set server.publicUrl or server.iceServers to advertise a fixed name)`,
-  );
+  logAdvertisedStun(stunUrls(), host, log);
 
   let closed: Promise<void> | undefined;
   const close = async (): Promise<void> => {
@@ -249,6 +230,37 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     audit,
     origin,
   };
+}
+
+/** The node's STUN server and the STUN URLs it advertises to a client that reached it by a given host. */
+async function startNodeStun(
+  options: StartServerOptions,
+  config: XP2PConfig,
+  host: string,
+  tuning: ServerTuning,
+  log: (line: string) => void,
+): Promise<{ stun: Awaited<ReturnType<typeof startStunServer>>; stunUrls: (requestHost?: string) => string[] }> {
+  const stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log, {
+    burstPerAddress: tuning.stunBurstPerAddress,
+    perSecondPerAddress: tuning.stunPerSecondPerAddress,
+  });
+  const advert: StunAdvertisement = {
+    configured: options.iceServers ?? config.server.iceServers,
+    publicUrl: options.publicUrl,
+    listenHost: host,
+    stunPort: stun.port,
+  };
+  return { stun, stunUrls: (requestHost) => advertisedStunUrls(advert, requestHost) };
+}
+
+/** Says which STUN URLs clients are given, or why they get the host they reached us by. */
+function logAdvertisedStun(advertised: string[], host: string, log: (line: string) => void): void {
+  log(
+    advertised.length > 0
+      ? `advertising STUN ${advertised.join(', ')}`
+      : `advertising STUN at the host each client used to reach this server: ${host} is not an address clients ` +
+          `can reach (set server.publicUrl or server.iceServers to advertise a fixed name)`,
+  );
 }
 
 /**

@@ -4,7 +4,8 @@
  * network port, no key to leak. The embedded database can be open in one process only, so `xp2p app add`
  * and friends go through here while the server runs. One route: POST /admin with an AdminOperation.
  */
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AccountError } from '../accounts/account-errors.js';
 import { readBody } from '../http/read-body.js';
@@ -51,6 +52,9 @@ export async function listenAdminSocket(
   ctx: AdminContext,
   log: (line: string) => void,
 ): Promise<AdminSocket> {
+  // The data directory may not exist yet (a server whose accounts live in PostgreSQL writes nothing else there);
+  // owner-only, so nobody else reaches the socket in the moment before its own chmod below.
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   // A socket file left by a server that was killed would make listen fail with EADDRINUSE.
   await rm(path, { force: true });
   const server = createServer((req, res) => {
