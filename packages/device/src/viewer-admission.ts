@@ -11,10 +11,12 @@ import {
   withoutRelay,
   type DeviceToServer,
   type IceServer,
+  type Role,
   type ServerToDevice,
   type StartRequest,
 } from '@xp2p/protocol';
 import type { RequestHandler } from './response-writer.js';
+import { guardByRole } from './role-guard.js';
 import type { PeerConnectionFactory } from './rtc.js';
 import { StartRelays } from './start-relay/start-relays.js';
 import { ViewerSession } from './viewer-session.js';
@@ -137,7 +139,7 @@ export class ViewerAdmission {
     const attempts = [...this.#viewerOf.values()].filter((v) => v === viewer).length;
     if (attempts === 0 ? this.viewerCount >= this.#o.maxSessions : attempts >= MAX_ATTEMPTS_PER_VIEWER)
       return reject(503, `too many sessions (this camera allows ${this.#o.maxSessions})`);
-    const session = this.#newSession(sessionId, check.payload.appid, sdp, relay);
+    const session = this.#newSession(sessionId, check.payload.appid, check.payload.role, sdp, relay);
     this.#sessions.set(sessionId, session);
     this.#viewerOf.set(sessionId, viewer);
     for (const c of early) session.addCandidate(c.candidate, c.mid);
@@ -147,7 +149,9 @@ export class ViewerAdmission {
     // First the relayed start, what the viewer waits for (its frames are sealed and sent in the background);
     // registered before the answer goes, so the P2P request that takes it over always finds it.
     if (start)
-      await this.#relays.open(start, viewer).catch((err: unknown) => log(`${id}: start relay: ${String(err)}`));
+      await this.#relays
+        .open(start, viewer, guardByRole(this.#o.handler, check.payload.role))
+        .catch((err: unknown) => log(`${id}: start relay: ${String(err)}`));
     try {
       await session.start();
     } catch (err) {
@@ -155,7 +159,7 @@ export class ViewerAdmission {
     }
   }
 
-  #newSession(sessionId: string, appid: string, sdp: string, relay: boolean): ViewerSession {
+  #newSession(sessionId: string, appid: string, role: Role, sdp: string, relay: boolean): ViewerSession {
     const { id, log, send } = this.#o;
     const iceServers = this.#o.iceServers();
     const session: ViewerSession = new ViewerSession({
@@ -169,7 +173,8 @@ export class ViewerAdmission {
       openTimeoutMs: this.#o.sessionOpenTimeoutMs,
       sendAnswer: (answer) => send({ type: 'answer', sessionId, sdp: answer }),
       sendCandidate: (candidate, mid) => send({ type: 'candidate', sessionId, candidate, mid }),
-      handler: this.#handler,
+      // the role the token names, checked again on every request (role-guard.ts), a hand-over included
+      handler: guardByRole(this.#handler, role),
       log: (line) => log(`${id} session ${sessionId.slice(0, 8)}: ${line}`),
       onClosed: (reason) => {
         if (this.#sessions.get(sessionId) === session) {

@@ -18,7 +18,9 @@ import { Origin } from './origin/origin.js';
 import { PulledStreams } from './origin/pulled-streams.js';
 import { closeReplacedDevice } from './signal/device-endpoint.js';
 import { Heartbeat } from './signal/heartbeat.js';
-import { deviceDirectory, type Hub } from './signal/hub.js';
+import type { Hub } from './signal/hub.js';
+import type { AccountStore } from './accounts/account-store.js';
+import type { AuditLog } from './accounts/audit-log.js';
 import { SignalRegistry } from './signal/registry.js';
 import { handleBusMessage } from './signal/remote-ends.js';
 import { noFederation, withPulls } from './tracker/federation.js';
@@ -36,6 +38,9 @@ export interface NodePartsOptions {
   clusterUrl: () => string;
   /** the STUN servers for a client that reached this node by `requestHost` (stun/advertised-stun.ts) */
   stunServers: (requestHost?: string) => IceServer[];
+  /** apps, devices, users, roles (the accounts database) */
+  accounts: AccountStore;
+  audit: AuditLog;
 }
 
 export interface NodeParts {
@@ -90,10 +95,12 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
             ),
           ]
         : o.stunServers(requestHost),
-    findDevice: deviceDirectory(config.devices),
+    findDevice: (productId, deviceName) => o.accounts.device(productId, deviceName),
+    accounts: o.accounts,
+    audit: o.audit,
   };
   const authenticator = new AppAuthenticator(
-    config.apps,
+    (appKey) => o.accounts.appByKey(appKey),
     new NonceCache(tuning.maxRememberedNonces, Date.now, tuning.maxRememberedNoncesPerApp),
     Date.now,
     cluster.enabled ? (key, ttlMs) => cluster.claimNonce(key, ttlMs) : undefined,

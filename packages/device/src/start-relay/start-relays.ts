@@ -49,8 +49,11 @@ export class StartRelays {
     return this.#relays.size;
   }
 
-  /** Starts answering `start` over signalling for `viewer` (the token was checked by the caller). */
-  async open(start: StartRequest, viewer: string): Promise<void> {
+  /**
+   * Starts answering `start` over signalling for `viewer` (the token was checked by the caller), through
+   * `handler` (default: the options' one; the caller's carries the viewer's role check).
+   */
+  async open(start: StartRequest, viewer: string, handler: RequestHandler = this.#o.handler): Promise<void> {
     const { id } = start;
     if (!isLive(start) || this.#relays.has(id)) {
       this.#o.send({ type: 'bye', sessionId: id, reason: 'only a live request is relayed' });
@@ -77,7 +80,7 @@ export class StartRelays {
     const request: RequestFrame = { type: 'request', v: 1, path: start.path, query: start.query };
     const ctx: RequestContext = { sessionId: id };
     try {
-      this.#o.handler(request, new URLSearchParams(start.query), writer, ctx);
+      handler(request, new URLSearchParams(start.query), writer, ctx);
     } catch (err) {
       this.#o.log(`relayed request failed: ${String(err)}`);
       writer.fail(500, 'internal error');

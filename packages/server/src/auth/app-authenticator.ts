@@ -24,6 +24,8 @@ export interface RawSignatureFields {
 
 export interface SignedRequest {
   method: string;
+  /** the Host the client reached us by (the request's Host header; the proxy's X-Forwarded-Host under trust-proxy) */
+  host: string | undefined;
   /** path without query, exactly as sent */
   path: string;
   body: string | Uint8Array;
@@ -38,17 +40,20 @@ export type AppAuthResult = { ok: true; app: AppConfig } | { ok: false; status: 
  */
 export type SharedNonceClaim = (key: string, ttlMs: number) => Promise<boolean>;
 
+/** Finds an app by its public appKey (the accounts database). */
+export type AppLookup = (appKey: string) => Promise<AppConfig | undefined>;
+
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 const TIMESTAMP_PATTERN = /^\d{1,12}$/;
 
 export class AppAuthenticator {
-  readonly #apps: ReadonlyMap<string, AppConfig>;
+  readonly #appByKey: AppLookup;
   readonly #nonces: NonceCache;
   readonly #now: () => number;
   readonly #shared: SharedNonceClaim | undefined;
 
-  constructor(apps: readonly AppConfig[], nonces: NonceCache, now: () => number = Date.now, shared?: SharedNonceClaim) {
-    this.#apps = new Map(apps.map((a) => [a.appKey, a]));
+  constructor(appByKey: AppLookup, nonces: NonceCache, now: () => number = Date.now, shared?: SharedNonceClaim) {
+    this.#appByKey = appByKey;
     this.#nonces = nonces;
     this.#now = now;
     this.#shared = shared;
@@ -60,7 +65,8 @@ export class AppAuthenticator {
     if (!appKey || !timestamp || !nonce || !signature) {
       return refuse('missing app signature (appKey, timestamp, nonce and signature are required)');
     }
-    const app = this.#apps.get(appKey);
+    if (appKey.length > 128) return refuse('unknown appKey');
+    const app = await this.#appByKey(appKey);
     if (!app) return refuse('unknown appKey');
     if (!TIMESTAMP_PATTERN.test(timestamp)) return refuse('signature timestamp must be unix seconds');
     const ts = Number(timestamp);
@@ -68,7 +74,13 @@ export class AppAuthenticator {
       return refuse(`signature timestamp is more than ${APP_SIGNATURE_MAX_AGE_S} s away from the server's clock`);
     }
     if (!NONCE_PATTERN.test(nonce)) return refuse('nonce must be 8-64 base64url characters');
-    const canonical = await canonicalAppRequest(request.method, request.path, ts, nonce, request.body);
+    if (!request.host) return refuse('no Host header: a signature covers the host it was made for');
+    const canonical = await canonicalAppRequest(
+      { method: request.method, host: request.host, path: request.path },
+      ts,
+      nonce,
+      request.body,
+    );
     const expected = base64UrlEncode(await hmacSha256(app.appSecretKey, canonical));
     if (!timingSafeEqualText(expected, signature)) return refuse('bad signature');
     // Recorded only after the signature checks out, so strangers cannot fill the cache.

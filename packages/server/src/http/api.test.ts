@@ -55,7 +55,7 @@ describe('app signatures', () => {
     const sig = await signAppRequest(
       t.app,
       'POST',
-      '/api/xp2pinfo',
+      `${t.server.url}/api/xp2pinfo`,
       JSON.stringify({ productId: 'demo', deviceName: 'cam1' }),
     );
     const res = await fetch(`${t.server.url}/api/xp2pinfo`, {
@@ -77,8 +77,24 @@ describe('app signatures', () => {
     }
   });
 
+  it('refuse a signature made for another host, and take one made for this host name on another port', async () => {
+    const port = new URL(t.server.url).port;
+    const signedFor = async (host: string) =>
+      fetch(`${t.server.url}/api/devices`, {
+        headers: appSignatureHeaders(await signAppRequest(t.app, 'GET', `http://${host}/api/devices`)),
+      });
+    // a signature captured on its way to another server (here: a name of this very host) is refused
+    const elsewhere = await signedFor(`localhost:${port}`);
+    expect(elsewhere.status).toBe(401);
+    expect((await errorOf(elsewhere)).message).toMatch(/bad signature/);
+    expect((await signedFor(`staging.cams.example:${port}`)).status).toBe(401);
+    // the port is not signed (reverse proxies drop it from Host)
+    expect((await signedFor('127.0.0.1:1')).status).toBe(200);
+    expect((await signedFor('127.0.0.1')).status).toBe(200);
+  });
+
   it('refuse a replayed request (same nonce)', async () => {
-    const sig = await signAppRequest(t.app, 'GET', '/api/devices');
+    const sig = await signAppRequest(t.app, 'GET', `${t.server.url}/api/devices`);
     const send = (): Promise<Response> => fetch(`${t.server.url}/api/devices`, { headers: appSignatureHeaders(sig) });
     expect((await send()).status).toBe(200);
     const replay = await send();
@@ -89,7 +105,7 @@ describe('app signatures', () => {
   it('ignore the query when signing the path', async () => {
     const res = await signedFetch(t, 'GET', '/api/devices', undefined);
     expect(res.status).toBe(200);
-    const sig = await signAppRequest(t.app, 'GET', '/api/devices');
+    const sig = await signAppRequest(t.app, 'GET', `${t.server.url}/api/devices`);
     const withQuery = await fetch(`${t.server.url}/api/devices?x=1`, { headers: appSignatureHeaders(sig) });
     expect(withQuery.status).toBe(200);
   });
@@ -120,7 +136,61 @@ describe('POST /api/xp2pinfo', () => {
   it('answers 404 for an unknown device', async () => {
     const res = await signedFetch(t, 'POST', '/api/xp2pinfo', { productId: 'demo', deviceName: 'ghost' });
     expect(res.status).toBe(404);
-    expect((await errorOf(res)).message).toMatch(/unknown device demo\/ghost/);
+    expect(await errorOf(res)).toEqual({ status: 404, message: 'unknown device' });
+  });
+
+  it("answers another app's device (online or not) with the very bytes of a device that does not exist", async () => {
+    const theirs = await t.server.accounts.addDevice(t.otherApp.appid, { productId: 'other', deviceName: 'cam9' });
+    const ask = async (deviceName: string) => {
+      const res = await signedFetch(t, 'POST', '/api/xp2pinfo', { productId: 'other', deviceName });
+      return `${res.status} ${res.headers.get('content-type')} ${await res.text()}`;
+    };
+    const missing = await ask('no-such-cam');
+    expect(await ask('cam9')).toBe(missing);
+    await connectDevice(t, pool, theirs, { version: '2.4.50' });
+    expect(await ask('cam9')).toBe(missing);
+    // and their app sees it
+    const own = await signedFetch(
+      t,
+      'POST',
+      '/api/xp2pinfo',
+      { productId: 'other', deviceName: 'cam9' },
+      { app: t.otherApp },
+    );
+    expect(own.status).toBe(200);
+  });
+
+  it("lists only the calling app's devices", async () => {
+    await t.server.accounts.addDevice(t.otherApp.appid, { productId: 'other', deviceName: 'cam9' });
+    const mine = (await (await signedFetch(t, 'GET', '/api/devices')).json()) as { devices: { deviceName: string }[] };
+    expect(mine.devices.map((d) => d.deviceName).sort()).toEqual(['cam1', 'cam2']);
+    const theirs = (await (await signedFetch(t, 'GET', '/api/devices', undefined, { app: t.otherApp })).json()) as {
+      devices: { deviceName: string }[];
+    };
+    expect(theirs.devices.map((d) => d.deviceName)).toEqual(['cam9']);
+  });
+
+  it('names the user and role in the token; an account of the app gets no more than its binding', async () => {
+    await connectDevice(t, pool, t.cam1, { version: '2.4.50' });
+    const claims = async (body: object) => {
+      const res = await signedFetch(t, 'POST', '/api/xp2pinfo', { productId: 'demo', deviceName: 'cam1', ...body });
+      if (res.status !== 200) return res.status;
+      const token = decodeXp2pInfo(((await res.json()) as { xp2pInfo: string }).xp2pInfo).payload.token;
+      const check = await verifyViewerToken(t.cam1.secret, token, t.cam1);
+      return check.ok ? { user: check.payload.user, role: check.payload.role, account: check.payload.account } : check;
+    };
+    expect(await claims({})).toEqual({ user: 'app', role: 'owner', account: undefined });
+    expect(await claims({ user: 'backend-user-7', role: 'viewer' })).toEqual({
+      user: 'backend-user-7',
+      role: 'viewer',
+      account: undefined,
+    });
+    expect(await claims({ user: 'x', role: 'admin' })).toBe(400);
+    await t.server.accounts.addUser(t.app.appid, 'ann', 'a long password');
+    expect(await claims({ user: 'ann', role: 'viewer' })).toBe(403);
+    await t.server.accounts.share('demo', 'cam1', 'ann', 'viewer');
+    expect(await claims({ user: 'ann', role: 'viewer' })).toEqual({ user: 'ann', role: 'viewer', account: true });
+    expect(await claims({ user: 'ann', role: 'operator' })).toBe(403);
   });
 
   it('answers 409 while the device is offline', async () => {
