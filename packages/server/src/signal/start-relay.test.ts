@@ -30,7 +30,13 @@ async function server(tuning: Partial<ServerTuning> = {}): Promise<TestServer> {
 }
 
 const tokenFor = (s: TestServer, device: DeviceConfig, app: AppConfig = s.app) =>
-  signViewerToken(device.secret, { appid: app.appid, productId: device.productId, deviceName: device.deviceName });
+  signViewerToken(device.secret, {
+    appid: app.appid,
+    productId: device.productId,
+    deviceName: device.deviceName,
+    user: 'app',
+    role: 'viewer',
+  });
 
 /** cam1 and cam2 logged in; a viewer of app 1 whose offer to cam1 carries a start (delivered to cam1). */
 async function relayedStart(s: TestServer) {
