@@ -93,9 +93,26 @@ export function openRelayFirstLive(o: RelayFirstLiveOptions): RequestHandle {
     current?.cancel();
     log(`live stream continues over P2P afresh: ${why}`);
     const passOn: RequestHandlers = { ...handlers, onHead: (status, headers) => answer(status, headers) };
-    current = answered
-      ? openLiveStream(session, o.request, passOn, log, o.onResumed, { splicer })
-      : openLiveStream(session, o.request, passOn, log, o.onResumed);
+    whenUsable(session, () => {
+      current = answered
+        ? openLiveStream(session, o.request, passOn, log, o.onResumed, { splicer })
+        : openLiveStream(session, o.request, passOn, log, o.onResumed);
+    });
+  };
+
+  /**
+   * Runs `ask` (it makes a request on the session) now, or once a reconnect in progress is over (a request
+   * on a reconnecting session throws; the camera going away says bye to the session and the relay at once).
+   */
+  const whenUsable = (session: IpcSession, ask: () => void) => {
+    if (cancelled) return;
+    try {
+      ask();
+    } catch (err) {
+      const why = err instanceof XP2PError ? err : new XP2PError(ErrorCode.START_STREAM_FAILED, String(err));
+      if (!session.isRecovering) return fail(why);
+      void session.ready().then((ok) => (ok ? whenUsable(session, ask) : fail(why)));
+    }
   };
 
   const handOver = (session: IpcSession) => {
@@ -151,13 +168,7 @@ export function openRelayFirstLive(o: RelayFirstLiveOptions): RequestHandle {
   };
 
   o.session.then(
-    (session) => {
-      try {
-        handOver(session);
-      } catch (err) {
-        fail(err instanceof XP2PError ? err : new XP2PError(ErrorCode.START_STREAM_FAILED, String(err)));
-      }
-    },
+    (session) => whenUsable(session, () => handOver(session)),
     () => {
       // no P2P connection: the service reports that and cancels this stream
     },
