@@ -9,8 +9,9 @@ const USAGE = `usage: xp2p <command> [flags]
   server [--port 18080] [--stun-port 3478] [--host 127.0.0.1] [--config FILE] [--redis redis://H:P]
          [--cluster-url URL] [--tls-cert F --tls-key F] [--public-url URL] [--ice-servers stun:H:P,...]
          [--trust-proxy] [--web-root DIR] [--log-format json|text] [--pull NAME=URL ...] [--pull-idle-seconds 30]
+         [--camera-stream-idle-seconds 30]
   device [--server URL[,URL...]] [--product demo --name cam1] [--secret S | --secret-file F]
-         [--source sample|testsrc|FILE|URL] [--max-viewers 4]
+         [--source sample|testsrc|FILE|URL] [--max-viewers 4] [--no-one-to-many]
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
          [--nat-reprobe-ms 15000]   re-probe the public address; log in again at once when it changes
          [--server-ca PEM | --server-fingerprint SHA256]   pin the server's certificate

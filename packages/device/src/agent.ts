@@ -18,6 +18,7 @@ import type { VoiceSink } from './voice/voice-sink.js';
 import { NatWatch, stunTargetsOf } from './nat-watch.js';
 import { DeviceSignalClient } from './signal-client.js';
 import { ViewerAdmission } from './viewer-admission.js';
+import { CameraPublishes } from './one-to-many/camera-publishes.js';
 
 export interface DeviceAgentOptions {
   /** signalling server base URL, or several nodes of one cluster (array or comma-separated), tried in turn */
@@ -59,12 +60,20 @@ export interface DeviceAgentOptions {
   onCommand?: CommandHandler;
   /** How often the camera re-probes its public address (ms; 0: never). Default DEVICE_DEFAULTS.natReprobeMs. */
   natReprobeMs?: number;
+  /**
+   * 1v1 → 1vN (default true): when the live viewer cap is reached, a viewer that allows it is sent to a 1vN
+   * stream of the channel, which the camera publishes to its node's origin while someone watches it.
+   * false: the next viewer gets 503, nothing more.
+   */
+  oneToManyWhenFull?: boolean;
 }
 
 export interface DeviceAgentStatus {
   online: boolean;
   sessions: number;
   liveViewers: number;
+  /** 1vN streams the camera publishes now because it was full (one per channel and quality at most) */
+  oneToManyPublishes: number;
   /** the public IP the last NAT probe saw, once known */
   publicIp?: string;
 }
@@ -90,7 +99,21 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const log = o.log ?? (() => {});
   const id = `${o.productId}/${o.deviceName}`;
   const streams = liveStreamsOf(o);
-  const live = new LiveHandler(streams, cfg.maxLiveViewers);
+  const trust = { serverCa: o.serverCa, serverFingerprint: o.serverFingerprint };
+  const publishes =
+    o.oneToManyWhenFull === false
+      ? undefined
+      : new CameraPublishes({
+          device: id,
+          secret: o.secret,
+          // the origin of the node the camera is logged in to (a ws:// server URL is its http:// node)
+          serverUrl: () => signal.serverUrl.replace(/^ws/, 'http'),
+          trust,
+          liveWaitMs: DEVICE_DEFAULTS.oneToManyLiveWaitMs,
+          livePollMs: DEVICE_DEFAULTS.oneToManyLivePollMs,
+          log,
+        });
+  const live = new LiveHandler(streams, cfg.maxLiveViewers, publishes);
   const stores = new Map([...(o.channelRecordings ?? []), ...(o.recordings ? [[0, o.recordings] as const] : [])]);
   // Each channel records its best quality into its own store.
   const recorders =
@@ -143,7 +166,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const signal = new DeviceSignalClient({
     serverUrl: o.serverUrl,
     identity: { productId: o.productId, deviceName: o.deviceName, secret: o.secret, version: cfg.version },
-    trust: { serverCa: o.serverCa, serverFingerprint: o.serverFingerprint },
+    trust,
     reconnectMinMs: cfg.reconnectMinMs,
     reconnectMaxMs: cfg.reconnectMaxMs,
     pingIntervalMs: cfg.pingIntervalMs,
@@ -183,11 +206,13 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       online: signal.isOnline,
       sessions: viewers.viewerCount,
       liveViewers: live.viewerCount,
+      oneToManyPublishes: live.oneToManyPublishes,
       ...(nat.address ? { publicIp: nat.address } : {}),
     }),
     async close() {
       nat.stop();
       viewers.closeAll('camera shutting down');
+      publishes?.closeAll('camera shutting down');
       onlineWaiters = [];
       await Promise.all([signal.stop(), ...recorders.map((r) => r.stop())]);
     },

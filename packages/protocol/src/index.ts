@@ -16,6 +16,7 @@ export * from './auth/app-signature.js';
 export * from './auth/device-proof.js';
 export * from './auth/viewer-token.js';
 export * from './auth/publish-key.js';
+export * from './auth/camera-stream.js';
 export * from './secure-transport.js';
 export * from './signal/messages.js';
 export * from './signal/ice-servers.js';

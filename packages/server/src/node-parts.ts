@@ -16,6 +16,7 @@ import type { ServerTuning } from './defaults.js';
 import { ServerMetrics } from './ops/metrics.js';
 import { Origin } from './origin/origin.js';
 import { PulledStreams } from './origin/pulled-streams.js';
+import { CameraStreams } from './origin/camera-streams.js';
 import { closeReplacedDevice } from './signal/device-endpoint.js';
 import { Heartbeat } from './signal/heartbeat.js';
 import { deviceDirectory, type Hub } from './signal/hub.js';
@@ -49,6 +50,8 @@ export interface NodeParts {
   mirrors: StreamMirrors;
   /** streams the origin pulls from a source while someone watches them */
   pulls: PulledStreams;
+  /** full cameras' 1vN streams (1v1 → 1vN): who may publish them, and their end when nobody watches */
+  cameraStreams: CameraStreams;
   federation: ClusterSwarmFederation | undefined;
   tracker: Tracker;
 }
@@ -130,6 +133,14 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
     peersHere: (stream) => late.tracker?.stats(stream).peers ?? 0,
     log,
   });
+  const cameraStreams = new CameraStreams({
+    origin,
+    deviceSecret: (productId, deviceName) => hub.findDevice(productId, deviceName)?.secret,
+    idleMs: tuning.cameraStreamIdleMs,
+    peersHere: (stream) => late.tracker?.stats(stream).peers ?? 0,
+    registry: metrics.registry,
+    log,
+  });
   const tracker = new Tracker(hub, origin, withPulls(federation ?? noFederation, pulls));
   late.tracker = tracker;
   cluster.onMessage((message) => {
@@ -154,6 +165,7 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
     origin,
     mirrors,
     pulls,
+    cameraStreams,
     federation,
     tracker,
   };

@@ -18,6 +18,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
       config: { type: 'string' },
       pull: { type: 'string', multiple: true },
       'pull-idle-seconds': { type: 'string' },
+      'camera-stream-idle-seconds': { type: 'string' },
       ...Object.fromEntries(SERVER_SETTING_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
     },
   });
@@ -47,9 +48,17 @@ export async function serverCommand(argv: string[]): Promise<void> {
     trustProxy: settings.trustProxy,
     insecure: values.insecure,
     pulls: pullFlags(values.pull ?? []),
-    ...(values['pull-idle-seconds'] !== undefined
-      ? { tuning: { pullIdleMs: positiveSeconds(values['pull-idle-seconds'], '--pull-idle-seconds') * 1000 } }
-      : {}),
+    tuning: {
+      ...(values['pull-idle-seconds'] !== undefined
+        ? { pullIdleMs: positiveSeconds(values['pull-idle-seconds'], '--pull-idle-seconds') * 1000 }
+        : {}),
+      ...(values['camera-stream-idle-seconds'] !== undefined
+        ? {
+            cameraStreamIdleMs:
+              positiveSeconds(values['camera-stream-idle-seconds'], '--camera-stream-idle-seconds') * 1000,
+          }
+        : {}),
+    },
   });
   // Printed plainly in both formats: scripts and tests read these two lines.
   console.log(`server: ${server.url}`);
