@@ -111,6 +111,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
           trust,
           liveWaitMs: DEVICE_DEFAULTS.oneToManyLiveWaitMs,
           livePollMs: DEVICE_DEFAULTS.oneToManyLivePollMs,
+          maxPublishes: DEVICE_DEFAULTS.oneToManyMaxPublishes,
           log,
         });
   const live = new LiveHandler(streams, cfg.maxLiveViewers, publishes);

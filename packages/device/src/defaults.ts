@@ -10,6 +10,11 @@ export const DEVICE_DEFAULTS = Object.freeze({
    */
   oneToManyLiveWaitMs: 10_000,
   oneToManyLivePollMs: 100,
+  /**
+   * 1vN streams a full camera publishes at once (one per channel and quality asked for); a viewer of yet
+   * another gets 503. Its uplink is at most maxLiveViewers + this many streams.
+   */
+  oneToManyMaxPublishes: 2,
   /** Simultaneous P2P viewers (live, commands, downloads); one viewer's raced connect attempts count once. */
   maxSessions: 8,
   /** Reconnect backoff after the signalling connection drops: first delay, cap (ms). Jittered. */

@@ -24,6 +24,11 @@ export interface CameraPublishesOptions {
   liveWaitMs: number;
   /** how often the origin is asked whether the stream has its first chunk */
   livePollMs: number;
+  /**
+   * 1vN publishes at once (of different channels or qualities): a viewer who asks for yet another gets the
+   * plain 503, so viewers cannot make a full camera upload every stream it has.
+   */
+  maxPublishes: number;
   log: (line: string) => void;
 }
 
@@ -64,6 +69,7 @@ export class CameraPublishes {
     const key = `${channel}:${quality}`;
     let publish = this.#running.get(key);
     if (!publish) {
+      if (this.#running.size >= this.#o.maxPublishes) return undefined;
       publish = this.#start(key, feed);
       this.#running.set(key, publish);
     }

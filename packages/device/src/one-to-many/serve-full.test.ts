@@ -22,6 +22,7 @@ async function fullCamera() {
     trust: {},
     liveWaitMs: 500,
     livePollMs: 50,
+    maxPublishes: 2,
     log: () => {},
   });
   const port = await freePort();
