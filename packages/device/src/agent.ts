@@ -19,6 +19,7 @@ import { NatWatch, stunTargetsOf } from './nat-watch.js';
 import { DeviceSignalClient } from './signal-client.js';
 import { ViewerAdmission } from './viewer-admission.js';
 import { CameraPublishes } from './one-to-many/camera-publishes.js';
+import type { ServerTrust } from './server-trust.js';
 
 export interface DeviceAgentOptions {
   /** signalling server base URL, or several nodes of one cluster (array or comma-separated), tried in turn */
@@ -99,21 +100,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const log = o.log ?? (() => {});
   const id = `${o.productId}/${o.deviceName}`;
   const streams = liveStreamsOf(o);
-  const trust = { serverCa: o.serverCa, serverFingerprint: o.serverFingerprint };
-  const publishes =
-    o.oneToManyWhenFull === false
-      ? undefined
-      : new CameraPublishes({
-          device: id,
-          secret: o.secret,
-          // the origin of the node the camera is logged in to (a ws:// server URL is its http:// node)
-          serverUrl: () => signal.serverUrl.replace(/^ws/, 'http'),
-          trust,
-          liveWaitMs: DEVICE_DEFAULTS.oneToManyLiveWaitMs,
-          livePollMs: DEVICE_DEFAULTS.oneToManyLivePollMs,
-          maxPublishes: DEVICE_DEFAULTS.oneToManyMaxPublishes,
-          log,
-        });
+  const publishes = fullCameraPublishes(o, () => signal.serverUrl, log);
   const live = new LiveHandler(streams, cfg.maxLiveViewers, publishes);
   const stores = new Map([...(o.channelRecordings ?? []), ...(o.recordings ? [[0, o.recordings] as const] : [])]);
   // Each channel records its best quality into its own store.
@@ -167,7 +154,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const signal = new DeviceSignalClient({
     serverUrl: o.serverUrl,
     identity: { productId: o.productId, deviceName: o.deviceName, secret: o.secret, version: cfg.version },
-    trust,
+    trust: trustOf(o),
     reconnectMinMs: cfg.reconnectMinMs,
     reconnectMaxMs: cfg.reconnectMaxMs,
     pingIntervalMs: cfg.pingIntervalMs,
@@ -218,6 +205,30 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       await Promise.all([signal.stop(), ...recorders.map((r) => r.stop())]);
     },
   };
+}
+
+/** 1v1 → 1vN (one-to-many/): the publishes of a full camera, unless turned off. */
+function fullCameraPublishes(
+  o: DeviceAgentOptions,
+  serverUrl: () => string,
+  log: (line: string) => void,
+): CameraPublishes | undefined {
+  if (o.oneToManyWhenFull === false) return undefined;
+  return new CameraPublishes({
+    device: `${o.productId}/${o.deviceName}`,
+    secret: o.secret,
+    // the origin of the node the camera is logged in to (a ws:// server URL is its http:// node)
+    serverUrl: () => serverUrl().replace(/^ws/, 'http'),
+    trust: trustOf(o),
+    liveWaitMs: DEVICE_DEFAULTS.oneToManyLiveWaitMs,
+    livePollMs: DEVICE_DEFAULTS.oneToManyLivePollMs,
+    maxPublishes: DEVICE_DEFAULTS.oneToManyMaxPublishes,
+    log,
+  });
+}
+
+function trustOf(o: DeviceAgentOptions): ServerTrust {
+  return { serverCa: o.serverCa, serverFingerprint: o.serverFingerprint };
 }
 
 function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
