@@ -135,7 +135,9 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
   });
   const cameraStreams = new CameraStreams({
     origin,
-    deviceSecret: (productId, deviceName) => hub.findDevice(productId, deviceName)?.secret,
+    // a promise whether the device directory answers at once (the config) or not (a database)
+    deviceSecret: (productId, deviceName) =>
+      Promise.resolve(hub.findDevice(productId, deviceName)).then((device) => device?.secret),
     idleMs: tuning.cameraStreamIdleMs,
     peersHere: (stream) => late.tracker?.stats(stream).peers ?? 0,
     registry: metrics.registry,

@@ -15,8 +15,8 @@ import type { Origin } from './origin.js';
 
 export interface CameraStreamsOptions {
   origin: Origin;
-  /** the secret of a configured camera */
-  deviceSecret: (productId: string, deviceName: string) => string | undefined;
+  /** the secret of a registered camera (the config's devices, or the accounts database) */
+  deviceSecret: (productId: string, deviceName: string) => Promise<string | undefined>;
   /** a camera stream nobody watches for this long is ended (the camera stops uploading) */
   idleMs: number;
   /** tracker peers of a stream on this node */
@@ -70,7 +70,7 @@ export class CameraStreams {
     const device = header(req, CAMERA_DEVICE_HEADER);
     const key = header(req, PUBLISH_KEY_HEADER);
     const m = device === undefined ? null : DEVICE_ID.exec(device);
-    const secret = m ? this.#o.deviceSecret(m[1]!, m[2]!) : undefined;
+    const secret = m ? await this.#o.deviceSecret(m[1]!, m[2]!) : undefined;
     if (!m || secret === undefined || key === undefined || !(await checkCameraPublish(secret, device!, name, key))) {
       this.#o.log(`camera stream publish refused: ${device === undefined ? 'no device' : 'bad credential'}`);
       throw new HttpError(403, 'a camera stream is published only by its camera, with its credential');
