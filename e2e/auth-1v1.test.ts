@@ -71,18 +71,22 @@ describe('viewer tokens', () => {
     const forged = `${body}.${mac!.startsWith('A') ? 'B' : 'A'}${mac!.slice(1)}`;
     const expired = await signViewerToken(
       secretOf('cam1'),
-      { appid: sys.appParams.appid, productId: 'demo', deviceName: 'cam1' },
+      { appid: sys.appParams.appid, productId: 'demo', deviceName: 'cam1', user: 'app', role: 'owner' },
       { ttlSeconds: 60, now: Date.now() - 3_600_000 },
     );
     const otherDeviceKey = await signViewerToken('not-this-devices-secret-123', {
       appid: sys.appParams.appid,
       productId: 'demo',
       deviceName: 'cam1',
+      user: 'app',
+      role: 'owner',
     });
     const otherApp = await signViewerToken(secretOf('cam1'), {
       appid: 'app-someone-else',
       productId: 'demo',
       deviceName: 'cam1',
+      user: 'app',
+      role: 'owner',
     });
     const cases: [string, string, RegExp][] = [
       ['forged', forged, /40[13]/],

@@ -25,7 +25,11 @@ it('a first connect with a 5 s old xp2pInfo whose token lived 2 s renews the tok
   // the xp2pInfo the server issued, with a token signed as the server signs it but living only 2 s
   const issued = decodeXp2pInfo((await fetchXp2pInfo(app, device)).xp2pInfo);
   const secret = sys.config.devices.find((d) => d.deviceName === 'cam1')!.secret;
-  const token = await signViewerToken(secret, { appid: app.appid, ...device }, { ttlSeconds: 2 });
+  const token = await signViewerToken(
+    secret,
+    { appid: app.appid, ...device, user: 'app', role: 'owner' },
+    { ttlSeconds: 2 },
+  );
   const cached = encodeXp2pInfo({ ...issued, payload: { ...issued.payload, token } });
   await new Promise((r) => setTimeout(r, 5_000));
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDevConfig } from '@xp2p/server';
-import { freePort } from '@xp2p/testing';
+import { freePort, startPostgres } from '@xp2p/testing';
 import { CLI, start, stopAll, type RunningProcess } from './helpers/processes.js';
 
 const run = promisify(execFile);
@@ -125,11 +125,21 @@ describe('xp2p doctor', () => {
 
   it('Redis unreachable: ready FAIL names it', async () => {
     const closed = await freePort();
-    const { url } = await startServer('no-redis', TURN_SECRET, ['--redis', `redis://127.0.0.1:${closed}`]);
-    const { code, lines } = await doctor([url]);
-    expect(lines.find((l) => l.startsWith('FAIL ready'))).toMatch(/redis.* — fix: start redis-server/i);
-    expect(code).toBe(1);
-  });
+    // a cluster node keeps its accounts in PostgreSQL (the nodes share them): a real one, Redis alone is gone
+    const postgres = await startPostgres();
+    try {
+      const { url } = await startServer('no-redis', TURN_SECRET, [
+        ...['--redis', `redis://127.0.0.1:${closed}`],
+        ...['--db', postgres.url],
+      ]);
+      const { code, lines } = await doctor([url]);
+      expect(lines.find((l) => l.startsWith('FAIL ready'))).toMatch(/redis.* — fix: start redis-server/i);
+      expect(code).toBe(1);
+    } finally {
+      await Promise.all(servers.splice(0).map((s) => s.kill()));
+      await postgres.stop();
+    }
+  }, 60_000);
 
   it('no server: reachable FAIL and nothing else, exit 1', async () => {
     const { code, lines } = await doctor([`http://127.0.0.1:${await freePort()}`]);

@@ -230,7 +230,11 @@ describe('1v1 path recovery', () => {
     // end is renewed before the first connect: e2e/cached-xp2pinfo.test.ts)
     const issued = decodeXp2pInfo((await fetchXp2pInfo(app, device)).xp2pInfo);
     const secret = sys.config.devices.find((d) => d.deviceName === 'cam1')!.secret;
-    const token = await signViewerToken(secret, { appid: app.appid, ...device }, { ttlSeconds: 8 });
+    const token = await signViewerToken(
+      secret,
+      { appid: app.appid, ...device, user: 'app', role: 'owner' },
+      { ttlSeconds: 8 },
+    );
     const xp2pInfo = encodeXp2pInfo({ ...issued, payload: { ...issued.payload, token } });
     const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
     try {

@@ -38,6 +38,7 @@ assert all(Gst.ElementFactory.find(e) for e in ('videotestsrc', 'x264enc', 'rtph
     gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly >/dev/null
 fi
 bash scripts/ensure-redis.sh
+bash scripts/ensure-postgres.sh
 if [ -f scripts/setup-browser.sh ]; then bash scripts/setup-browser.sh; fi
 # The NAT lab (part of npm test) needs root, network namespaces, nftables and coturn.
 bash scripts/nat-lab/setup.sh

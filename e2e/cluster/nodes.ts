@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { parsePrometheusText } from '@xp2p/testing';
+import { parsePrometheusText, startPostgres, type PostgresProcess } from '@xp2p/testing';
 import { CLI, start, stopAll, type RunningProcess } from '../helpers/processes.js';
 import { waitForChunks } from '../helpers/streams.js';
 import { startRedis, type RedisProcess } from './redis-process.js';
@@ -13,6 +13,17 @@ export interface ServerNode {
   url: string;
 }
 
+/**
+ * Nodes of one cluster share their accounts through PostgreSQL (the embedded database belongs to one
+ * process): one private PostgreSQL per data directory, started with its first node, stopped after the file.
+ */
+const postgresByDataDir = new Map<string, Promise<PostgresProcess>>();
+afterAll(async () => {
+  const all = [...postgresByDataDir.values()];
+  postgresByDataDir.clear();
+  for (const pg of all) await (await pg).stop();
+});
+
 /** One node on `redisUrl`; the first node started on `dataDir` writes the config the others share. */
 export async function startNode(
   dataDir: string,
@@ -20,11 +31,14 @@ export async function startNode(
   extra: string[] = [],
   env: Record<string, string> = {},
 ): Promise<ServerNode> {
+  let postgres = postgresByDataDir.get(dataDir);
+  if (!postgres) postgresByDataDir.set(dataDir, (postgres = startPostgres()));
+  const db = (await postgres).url;
   const proc = start(
-    [CLI, 'server', '--data', dataDir, '--port', '0', '--stun-port', '0', '--redis', redisUrl, ...extra],
+    [CLI, 'server', '--data', dataDir, '--port', '0', '--stun-port', '0', '--redis', redisUrl, '--db', db, ...extra],
     { env },
   );
-  const m = await proc.waitForLine(/^server: (https?:\/\/\S+)/);
+  const m = await proc.waitForLine(/^server: (https?:\/\/\S+)/, 60_000);
   await proc.waitForLine(/cluster: redis ready/);
   return { proc, url: m[1]! };
 }
@@ -36,7 +50,7 @@ export interface AppCredentials {
 }
 
 export function appParamsOf(dataDir: string): AppCredentials {
-  const config = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as { apps: AppCredentials[] };
+  const config = JSON.parse(readFileSync(join(dataDir, 'dev-credentials.json'), 'utf8')) as { apps: AppCredentials[] };
   const app = config.apps[0]!;
   return { appid: app.appid, appKey: app.appKey, appSecretKey: app.appSecretKey };
 }

@@ -32,9 +32,11 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
   const server = start([CLI, 'server', '--data', dataDir, '--port', '0', '--stun-port', '0', ...(o.serverArgs ?? [])], {
     env,
   });
-  const m = await server.waitForLine(/^server: (https?:\/\/\S+)/);
+  // a fresh data directory creates its accounts database first (seconds on a loaded machine)
+  const m = await server.waitForLine(/^server: (https?:\/\/\S+)/, 60_000);
   const serverUrl = m[1] ?? '';
-  const config = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as DevConfig;
+  // the demo app's and camera's credentials (the server keeps them in its accounts database)
+  const config = JSON.parse(readFileSync(join(dataDir, 'dev-credentials.json'), 'utf8')) as DevConfig;
   const app = config.apps[0]!;
   return {
     dataDir,

@@ -1,7 +1,7 @@
-/** Reads the development config that `xp2p demo`/`xp2p server` wrote, so other commands need no flags. */
+/** Reads the development config and credentials `xp2p demo`/`xp2p server` wrote, so other commands need no flags. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig, type XP2PConfig } from '@xp2p/server';
+import { loadConfig, readDevCredentials, type XP2PConfig } from '@xp2p/server';
 import { UsageError } from './args.js';
 
 export async function readDevConfig(dataDir: string): Promise<XP2PConfig> {
@@ -11,7 +11,10 @@ export async function readDevConfig(dataDir: string): Promise<XP2PConfig> {
       `no config at ${path}: run \`npm start\` (xp2p demo) or \`xp2p server\` first, or pass --data DIR`,
     );
   }
-  return loadConfig(path);
+  const config = await loadConfig(path);
+  // apps and devices live in the accounts database; the demo's own credentials in dev-credentials.json
+  const credentials = await readDevCredentials(resolve(dataDir));
+  return credentials ? { ...config, apps: credentials.apps, devices: credentials.devices } : config;
 }
 
 export function appParamsFrom(config: XP2PConfig, serverUrl: string) {

@@ -9,8 +9,8 @@ const USAGE = `usage: xp2p <command> [flags]
   server [--port 18080] [--stun-port 3478] [--host 127.0.0.1] [--config FILE] [--redis redis://H:P]
          [--cluster-url URL] [--tls-cert F --tls-key F] [--public-url URL] [--ice-servers stun:H:P,...]
          [--trust-proxy] [--web-root DIR] [--log-format json|text] [--pull NAME=URL ...] [--pull-idle-seconds 30]
-         [--camera-stream-idle-seconds 30]
-  device [--server URL[,URL...]] [--product demo --name cam1] [--secret S | --secret-file F]
+         [--db postgres://...] [--camera-stream-idle-seconds 30]
+  device [--server URL[,URL...]] [--product demo --name cam1] [--secret-file F] (or XP2P_DEVICE_SECRET)
          [--source sample|testsrc|FILE|URL] [--max-viewers 4] [--no-one-to-many]
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
          [--nat-reprobe-ms 15000]   re-probe the public address; log in again at once when it changes
@@ -24,6 +24,12 @@ const USAGE = `usage: xp2p <command> [flags]
                              --key-file, else XP2P_PUBLISH_KEY, else derived from the config
   publish-key NAME           prints the stream's publish key (ffmpeg -f flv http://HOST/live/NAME?key=KEY)
   watch http://host:18080/live/NAME.flv[,URL on another node...] [--listen 127.0.0.1:PORT] [--no-upload]   a 1vN peer; prints play: and stats
+  app add NAME | app list                                  accounts (on the running server in --data, or --db URL);
+  device add PRODUCT/NAME --app APPID | device remove P/N   every one takes --json
+  user add NAME --app APPID (password on stdin) | user remove NAME
+  share PRODUCT/NAME USER --role viewer|operator|owner | unshare PRODUCT/NAME USER
+  audit [PRODUCT/NAME] [--app APPID] [--limit N]
+  bench-accounts [--db postgres://...] [--users 100000] [--devices 10000]   xp2pInfo issue and sign-in at scale
   doctor [URL] [--config FILE] [--stun HOST:PORT]   checks a deployment: reachable, ready (Redis), TLS days
                              left, clock skew, signalling, STUN answers, TURN allocates; one line per check
   bench [--runs 25]          TTFF over P2P vs direct HTTP-FLV; writes BENCHMARKS.md, bench/results.json
@@ -64,6 +70,13 @@ const commands: Record<string, () => Promise<Command>> = {
   publish: async () => (await import('./commands/publish.js')).publishCommand,
   'publish-key': async () => (await import('./commands/publish.js')).publishKeyCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,
+  'bench-accounts': async () => (await import('./commands/bench-accounts.js')).benchAccountsCommand,
+  app: async () => (await import('./commands/accounts.js')).appCommand,
+  user: async () => (await import('./commands/accounts.js')).userCommand,
+  share: async () => (await import('./commands/accounts.js')).shareCommand,
+  unshare: async () => (await import('./commands/accounts.js')).unshareCommand,
+  audit: async () => (await import('./commands/accounts.js')).auditCommand,
+  'device-accounts': async () => (await import('./commands/accounts.js')).deviceAccountsCommand,
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -72,7 +85,11 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const load = commands[name];
+  // `xp2p device add|remove|list` are accounts commands; the bare `xp2p device` runs the camera agent
+  const load =
+    name === 'device' && ['add', 'remove', 'list'].includes(rest[0] ?? '')
+      ? commands['device-accounts']
+      : commands[name];
   if (!load) throw new UsageError(`unknown command "${name}"`);
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(USAGE);

@@ -10,9 +10,11 @@ import {
   withoutRelay,
   type DeviceToServer,
   type IceServer,
+  type Role,
   type ServerToDevice,
 } from '@xp2p/protocol';
 import type { RequestHandler } from './response-writer.js';
+import { guardByRole } from './role-guard.js';
 import type { PeerConnectionFactory } from './rtc.js';
 import { ViewerSession } from './viewer-session.js';
 
@@ -111,7 +113,7 @@ export class ViewerAdmission {
     const attempts = [...this.#viewerOf.values()].filter((v) => v === viewer).length;
     if (attempts === 0 ? this.viewerCount >= this.#o.maxSessions : attempts >= MAX_ATTEMPTS_PER_VIEWER)
       return reject(503, `too many sessions (this camera allows ${this.#o.maxSessions})`);
-    const session = this.#newSession(sessionId, check.payload.appid, sdp, relay);
+    const session = this.#newSession(sessionId, check.payload.appid, check.payload.role, sdp, relay);
     this.#sessions.set(sessionId, session);
     this.#viewerOf.set(sessionId, viewer);
     for (const c of early) session.addCandidate(c.candidate, c.mid);
@@ -123,7 +125,7 @@ export class ViewerAdmission {
     }
   }
 
-  #newSession(sessionId: string, appid: string, sdp: string, relay: boolean): ViewerSession {
+  #newSession(sessionId: string, appid: string, role: Role, sdp: string, relay: boolean): ViewerSession {
     const { id, log, send } = this.#o;
     const iceServers = this.#o.iceServers();
     const session: ViewerSession = new ViewerSession({
@@ -137,7 +139,8 @@ export class ViewerAdmission {
       openTimeoutMs: this.#o.sessionOpenTimeoutMs,
       sendAnswer: (answer) => send({ type: 'answer', sessionId, sdp: answer }),
       sendCandidate: (candidate, mid) => send({ type: 'candidate', sessionId, candidate, mid }),
-      handler: this.#o.handler,
+      // the role the token names, checked again on every request (role-guard.ts)
+      handler: guardByRole(this.#o.handler, role),
       log: (line) => log(`${id} session ${sessionId.slice(0, 8)}: ${line}`),
       onClosed: (reason) => {
         if (this.#sessions.get(sessionId) === session) {

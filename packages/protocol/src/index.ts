@@ -15,6 +15,7 @@ export * from './auth/hmac.js';
 export * from './auth/app-signature.js';
 export * from './auth/device-proof.js';
 export * from './auth/viewer-token.js';
+export * from './auth/roles.js';
 export * from './auth/publish-key.js';
 export * from './auth/camera-stream.js';
 export * from './secure-transport.js';

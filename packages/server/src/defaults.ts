@@ -71,6 +71,16 @@ export interface ServerTuning {
   drainTimeoutMs: number;
   /** TLS: how often the certificate and key files are checked for a change (stat polling survives renames). */
   tlsReloadPollMs: number;
+  /**
+   * How often running sessions are checked against the accounts database: an unshared user, a removed user
+   * or device loses its sessions within this (issue 12 asks for 5 s; a database change made by the CLI or by
+   * another node needs no message to reach this one).
+   */
+  revocationCheckMs: number;
+  /** lifetime of a web app sign-in (cookie and session row) */
+  webSessionTtlSeconds: number;
+  /** lifetime of the one-time sign-in link `xp2p demo` prints */
+  signInTokenTtlSeconds: number;
   /** Redis: a connect attempt that takes longer fails (and the back-off below starts). */
   redisConnectTimeoutMs: number;
   /** Redis reconnect back-off: attempt n waits n × this … */
@@ -170,6 +180,9 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   mirrorIdleMs: 30_000,
   drainTimeoutMs: 10_000,
   tlsReloadPollMs: 1_000,
+  revocationCheckMs: 2_000,
+  webSessionTtlSeconds: 12 * 3600,
+  signInTokenTtlSeconds: 600,
   redisConnectTimeoutMs: 2_000,
   redisRetryStepMs: 100,
   redisRetryMaxMs: 2_000,

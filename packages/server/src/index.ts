@@ -5,7 +5,15 @@
  * @module @xp2p/server
  */
 export { startServer, type RunningServer, type StartServerOptions } from './server.js';
-export { ensureDevConfig, createDevConfig, DEV_CONFIG_FILE } from './config/dev-config.js';
+export {
+  ensureDevConfig,
+  createDevConfig,
+  splitLegacyConfig,
+  readDevCredentials,
+  DEV_CONFIG_FILE,
+  DEV_CREDENTIALS_FILE,
+  type DevCredentials,
+} from './config/dev-config.js';
 export { loadConfig } from './config/load-config.js';
 export { parseConfig, xp2pConfigSchema, type XP2PConfig, type AppConfig, type DeviceConfig } from './config/schema.js';
 export type { DeviceStatus } from './signal/presence.js';
@@ -26,3 +34,14 @@ export { SERVER_VERSION } from './version.js';
 export type { TlsFiles } from './tls/tls-files.js';
 export { CAPACITY_BENCH_TUNING } from './bench/capacity-tuning.js';
 export { runSignalLoadBench, type SignalLoadOptions, type SignalLoadResult } from './bench/signal-load.js';
+export { AccountStore, parseDeviceRef } from './accounts/account-store.js';
+export { AuditLog } from './accounts/audit-log.js';
+export { AccountError } from './accounts/account-errors.js';
+export type { AppRecord, DeviceRecord, UserRecord, BindingRecord, AuditRecord } from './accounts/records.js';
+export { openDatabase, isPostgresUrl, type DatabaseChoice } from './db/open-database.js';
+export type { Database } from './db/database.js';
+export { runOnAccounts, AdminError } from './admin/admin-client.js';
+export { runAdminOperation, adminOperationSchema, type AdminOperation } from './admin/operations.js';
+export { ADMIN_SOCKET } from './admin/admin-socket.js';
+export { DEVICE_LOGIN_REFUSED } from './signal/device-endpoint.js';
+export { hashPassword } from './accounts/password.js';

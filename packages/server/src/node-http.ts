@@ -65,7 +65,7 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
         version: SERVER_VERSION,
         node: o.nodeId,
         ready: o.readiness().ready,
-        devices: await clusterPresence(o.config.devices, registry, cluster),
+        devices: await clusterPresence(await parts.hub.accounts.devices(), registry, cluster),
         // a camera's 1vN stream name is a capability: never listed
         streams: origin
           .streams()
@@ -76,7 +76,6 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
     api: createRequestHandler({
       hub: parts.hub,
       authenticator: parts.authenticator,
-      devices: o.config.devices,
       url: publicUrlResolver({
         publicUrl: o.publicUrl,
         trustProxy: o.trustProxy,

@@ -19,7 +19,9 @@ import { PulledStreams } from './origin/pulled-streams.js';
 import { CameraStreams } from './origin/camera-streams.js';
 import { closeReplacedDevice } from './signal/device-endpoint.js';
 import { Heartbeat } from './signal/heartbeat.js';
-import { deviceDirectory, type Hub } from './signal/hub.js';
+import type { Hub } from './signal/hub.js';
+import type { AccountStore } from './accounts/account-store.js';
+import type { AuditLog } from './accounts/audit-log.js';
 import { SignalRegistry } from './signal/registry.js';
 import { handleBusMessage } from './signal/remote-ends.js';
 import { noFederation, withPulls } from './tracker/federation.js';
@@ -37,6 +39,9 @@ export interface NodePartsOptions {
   clusterUrl: () => string;
   /** the STUN servers for a client that reached this node by `requestHost` (stun/advertised-stun.ts) */
   stunServers: (requestHost?: string) => IceServer[];
+  /** apps, devices, users, roles (the accounts database) */
+  accounts: AccountStore;
+  audit: AuditLog;
 }
 
 export interface NodeParts {
@@ -93,10 +98,12 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
             ),
           ]
         : o.stunServers(requestHost),
-    findDevice: deviceDirectory(config.devices),
+    findDevice: (productId, deviceName) => o.accounts.device(productId, deviceName),
+    accounts: o.accounts,
+    audit: o.audit,
   };
   const authenticator = new AppAuthenticator(
-    config.apps,
+    (appKey) => o.accounts.appByKey(appKey),
     new NonceCache(tuning.maxRememberedNonces, Date.now, tuning.maxRememberedNoncesPerApp),
     Date.now,
     cluster.enabled ? (key, ttlMs) => cluster.claimNonce(key, ttlMs) : undefined,
@@ -135,9 +142,8 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
   });
   const cameraStreams = new CameraStreams({
     origin,
-    // a promise whether the device directory answers at once (the config) or not (a database)
-    deviceSecret: (productId, deviceName) =>
-      Promise.resolve(hub.findDevice(productId, deviceName)).then((device) => device?.secret),
+    // the accounts database's cameras (a device removed there can no longer publish)
+    deviceSecret: async (productId, deviceName) => (await hub.findDevice(productId, deviceName))?.secret,
     idleMs: tuning.cameraStreamIdleMs,
     peersHere: (stream) => late.tracker?.stats(stream).peers ?? 0,
     registry: metrics.registry,

@@ -15,6 +15,14 @@ import { assembleNodeParts, type NodeParts } from './node-parts.js';
 import type { Origin } from './origin/origin.js';
 import { createLog } from './ops/logger.js';
 import { presence, type DeviceStatus } from './signal/presence.js';
+import { AccountStore } from './accounts/account-store.js';
+import { AuditLog } from './accounts/audit-log.js';
+import { importConfigAccounts } from './accounts/import-config.js';
+import { startRevocationSweep } from './signal/revocation.js';
+import type { Database } from './db/database.js';
+import { openDatabase } from './db/open-database.js';
+import { ADMIN_SOCKET, listenAdminSocket } from './admin/admin-socket.js';
+import { join } from 'node:path';
 import { advertisedStunUrls, type StunAdvertisement } from './stun/advertised-stun.js';
 import { startStunServer } from './stun/stun-server.js';
 import type { TlsFiles } from './tls/tls-files.js';
@@ -59,6 +67,16 @@ export interface StartServerOptions {
   tokenTtlSeconds?: number;
   /** limits and timings, see SERVER_DEFAULTS */
   tuning?: Partial<ServerTuning>;
+  /**
+   * The accounts database: a postgres:// URL (PostgreSQL, shared by cluster nodes); default embedded PGlite
+   * in `<dataDir>/db`, or in memory without `dataDir`. `config.apps`/`config.devices` are added to it
+   * (once: existing rows are kept).
+   */
+  db?: string;
+  /** the data directory the embedded database lives in (and the operator's admin socket) */
+  dataDir?: string;
+  /** an accounts database already open (the caller closes it); overrides `db`/`dataDir` */
+  database?: Database;
   /** 1vN streams pulled from a source on demand (name → URL), besides the config's `pulls` */
   pulls?: Record<string, string>;
   /**
@@ -84,8 +102,11 @@ export interface RunningServer {
    * Resolves when all are gone, within tuning.drainTimeoutMs (what is left then is cut).
    */
   close(): Promise<void>;
-  /** every configured camera and whether it is online (on this node or, in a cluster, any) */
-  presence(): DeviceStatus[];
+  /** every registered camera and whether it is online (on this node or, in a cluster, any) */
+  presence(): Promise<DeviceStatus[]>;
+  /** the accounts database (apps, devices, users, roles) and the audit log */
+  accounts: AccountStore;
+  audit: AuditLog;
   /**
    * The 1vN origin, for in-process publishing: `const pub = server.origin.openPublisher('room');
    * pub.push(tag); …; pub.end()`, or `publishTags(name, tags)`, or `startPull(name, httpFlvUrl)`.
@@ -118,17 +139,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.tokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
   });
 
-  const stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log, {
-    burstPerAddress: tuning.stunBurstPerAddress,
-    perSecondPerAddress: tuning.stunPerSecondPerAddress,
+  const { accounts, audit, closeDatabase } = await openAccounts(options, config);
+  const { stun, stunUrls } = await startNodeStun(options, config, host, tuning, log).catch(async (err: unknown) => {
+    await closeDatabase();
+    throw err;
   });
-  const stunAdvert: StunAdvertisement = {
-    configured: options.iceServers ?? config.server.iceServers,
-    publicUrl: options.publicUrl,
-    listenHost: host,
-    stunPort: stun.port,
-  };
-  const stunUrls = (requestHost?: string): string[] => advertisedStunUrls(stunAdvert, requestHost);
   const state = { url: '', listening: false, closing: false };
   const parts = assembleNodeParts({
     config,
@@ -138,6 +153,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     redis: options.redis,
     clusterUrl: () => options.clusterUrl ?? state.url,
     stunServers: (requestHost) => stunUrls(requestHost).map((urls): IceServer => ({ urls })),
+    accounts,
+    audit,
   });
   const { cluster, heartbeat, origin, registry } = parts;
   const readiness = (): { ready: boolean; reasons: string[] } => {
@@ -171,10 +188,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       closing: () => state.closing,
     });
   } catch (err) {
-    await Promise.all([stun.close(), cluster.close()]);
+    await Promise.all([stun.close(), cluster.close(), closeDatabase()]);
     throw err;
   }
   state.listening = true;
+  const stopRevocation = startRevocationSweep(parts.hub);
+  // The operator's socket (xp2p app|device|user|share …) lives where the embedded database does.
+  const admin = options.dataDir
+    ? await listenAdminSocket(join(options.dataDir, ADMIN_SOCKET), { accounts, audit }, log)
+    : undefined;
   const address = listener.http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   state.url = `${options.tls ? 'https' : 'http'}://${hostForUrl(host)}:${port}`;
@@ -182,20 +204,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   log(
     `xp2p server ${SERVER_VERSION} listening on ${state.url} (STUN udp ${stun.port}${cluster.enabled ? `, cluster node ${nodeId}` : ''})`,
   );
-  const advertised = stunUrls();
-  log(
-    advertised.length > 0
-      ? `advertising STUN ${advertised.join(', ')}`
-      : `advertising STUN at the host each client used to reach this server: ${host} is not an address clients ` +
-          `can reach (set server.publicUrl or server.iceServers to advertise a fixed name)`,
-  );
+  logAdvertisedStun(stunUrls(), host, log);
 
   let closed: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     state.closing = true; // from here: upgrades get 503, /readyz says "draining"
+    stopRevocation();
     await closeNode(parts, listener, tuning, log);
     state.listening = false;
-    await Promise.all([stun.close(), cluster.close()]);
+    await Promise.all([stun.close(), cluster.close(), admin?.close()]);
+    await audit.flush().catch((err: unknown) => log(`audit write failed: ${(err as Error).message}`));
+    await closeDatabase();
     log('xp2p server stopped');
   };
 
@@ -206,9 +225,61 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     port,
     stunPort: stun.port,
     close: () => (closed ??= close()),
-    presence: () => presence(config.devices, registry),
+    presence: async () => presence(await accounts.devices(), registry),
+    accounts,
+    audit,
     origin,
   };
+}
+
+/** The node's STUN server and the STUN URLs it advertises to a client that reached it by a given host. */
+async function startNodeStun(
+  options: StartServerOptions,
+  config: XP2PConfig,
+  host: string,
+  tuning: ServerTuning,
+  log: (line: string) => void,
+): Promise<{ stun: Awaited<ReturnType<typeof startStunServer>>; stunUrls: (requestHost?: string) => string[] }> {
+  const stun = await startStunServer(host, options.stunPort ?? config.server.stunPort, log, {
+    burstPerAddress: tuning.stunBurstPerAddress,
+    perSecondPerAddress: tuning.stunPerSecondPerAddress,
+  });
+  const advert: StunAdvertisement = {
+    configured: options.iceServers ?? config.server.iceServers,
+    publicUrl: options.publicUrl,
+    listenHost: host,
+    stunPort: stun.port,
+  };
+  return { stun, stunUrls: (requestHost) => advertisedStunUrls(advert, requestHost) };
+}
+
+/** Says which STUN URLs clients are given, or why they get the host they reached us by. */
+function logAdvertisedStun(advertised: string[], host: string, log: (line: string) => void): void {
+  log(
+    advertised.length > 0
+      ? `advertising STUN ${advertised.join(', ')}`
+      : `advertising STUN at the host each client used to reach this server: ${host} is not an address clients ` +
+          `can reach (set server.publicUrl or server.iceServers to advertise a fixed name)`,
+  );
+}
+
+/**
+ * The accounts database (opened here unless the caller passed one) with the config's apps and devices added
+ * to it, and the function that closes it again (a no-op for the caller's own database).
+ */
+async function openAccounts(
+  options: StartServerOptions,
+  config: XP2PConfig,
+): Promise<{ accounts: AccountStore; audit: AuditLog; closeDatabase: () => Promise<void> }> {
+  const database = options.database ?? (await openDatabase({ url: options.db, dataDir: options.dataDir }));
+  const closeDatabase = options.database ? async () => {} : () => database.close();
+  try {
+    await importConfigAccounts(database, config.apps, config.devices);
+  } catch (err) {
+    await closeDatabase();
+    throw err;
+  }
+  return { accounts: new AccountStore(database), audit: new AuditLog(database), closeDatabase };
 }
 
 /**

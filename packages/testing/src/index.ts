@@ -20,3 +20,4 @@ export { parsePrometheusText, type Samples } from './prometheus-text.js';
 export { makeTestCa, type TestCa } from './test-certificates.js';
 export { freePort } from './free-port.js';
 export { AV_FLV_FIXTURE, XP2P_CLI } from './paths.js';
+export { startPostgres, type PostgresProcess } from './postgres-process.js';

@@ -11,6 +11,7 @@ import { clusterScaleSection } from './scale/section.js';
 import { floodSections } from './flood-section.js';
 import { sizeSection } from './size-section.js';
 import { agentSection } from './agent-section.js';
+import { accountsSection } from './accounts-section.js';
 import { WEB_SIZE_BUDGETS } from '@xp2p/web';
 
 export type { BenchSection } from './bench-section.js';
@@ -160,6 +161,7 @@ export function benchSections(figures: Record<string, number>): BenchSection[] {
   return [
     ttffSection(figures),
     sharingSection(figures),
+    accountsSection(figures),
     browserAndSignallingSection(figures),
     downloadSection(figures),
     ...clusterScaleSection(figures),

@@ -7,11 +7,11 @@ import { parseArgs } from 'node:util';
 import { cleanupWebRTC, openCameraFeeds, sourceFromSpec, startDeviceAgent } from '@xp2p/device';
 import { startPlayerBridge } from '@xp2p/player';
 import { createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
-import { ensureDevConfig, startServer } from '@xp2p/server';
+import { ensureDevConfig, splitLegacyConfig, startServer } from '@xp2p/server';
 import { removeDevCredentials, webAppBuilt, webRoot, writeDevCredentials } from '@xp2p/web';
 import { CLI_DEFAULTS, commonOptions } from '../args.js';
 import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
-import { appParamsFrom, deviceFrom } from '../dev-config.js';
+import { appParamsFrom, deviceFrom, readDevConfig } from '../dev-config.js';
 import { runUntilSignal } from '../lifecycle.js';
 
 const DEMO_CAMERA_SOURCES = [
@@ -33,19 +33,24 @@ export async function demoCommand(argv: string[]): Promise<void> {
       'bridge-port': { type: 'string', default: String(CLI_DEFAULTS.bridgePort) },
       source: { type: 'string', default: 'sample' },
       quiet: { type: 'boolean', default: false },
+      db: { type: 'string' },
     },
   });
   const log = values.quiet ? () => {} : (line: string) => console.log(`  ${line}`);
-  const { config, path, created } = await ensureDevConfig(values.data);
+  const { config: serverConfig, path, created } = await ensureDevConfig(values.data);
   console.log(`config: ${path}${created ? ' (created, with development credentials)' : ''}`);
   const server = await startServer({
-    config,
-    host: config.server.host,
-    port: values.port !== undefined ? Number(values.port) : config.server.port,
-    stunPort: values['stun-port'] !== undefined ? Number(values['stun-port']) : config.server.stunPort,
+    config: serverConfig,
+    host: serverConfig.server.host,
+    port: values.port !== undefined ? Number(values.port) : serverConfig.server.port,
+    stunPort: values['stun-port'] !== undefined ? Number(values['stun-port']) : serverConfig.server.stunPort,
     log,
     webRoot: webRoot(),
+    dataDir: values.data,
+    ...(values.db !== undefined ? { db: values.db } : {}),
   });
+  await splitLegacyConfig(values.data, serverConfig);
+  const config = await readDevConfig(values.data);
   const closers: (() => Promise<void> | void)[] = [() => server.close()];
   runUntilSignal(closers, cleanupWebRTC);
 

@@ -16,8 +16,7 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       ...cameraStorageOptions,
       product: { type: 'string', default: 'demo' },
       name: { type: 'string', default: 'cam1' },
-      secret: { type: 'string' },
-      // the secret in a file (a systemd credential): unlike --secret, it never shows in the process list
+      // the secret in a file (a systemd credential) or XP2P_DEVICE_SECRET: never on argv, which ps shows
       'secret-file': { type: 'string' },
       source: { type: 'string', multiple: true, default: ['sample'] },
       'max-viewers': { type: 'string' },
@@ -42,7 +41,7 @@ export async function deviceCommand(argv: string[]): Promise<void> {
   }
   const serverCa = values['server-ca'] !== undefined ? await readFile(values['server-ca']) : undefined;
   const secret =
-    values.secret ??
+    process.env.XP2P_DEVICE_SECRET ??
     (values['secret-file'] !== undefined ? readSecretFile(values['secret-file']) : undefined) ??
     (await secretFromDevConfig(values.data, values.product, values.name));
   let camera: Awaited<ReturnType<typeof openCameraFeeds>>;

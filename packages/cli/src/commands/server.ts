@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import {
   createJsonLogger,
   ensureDevConfig,
+  splitLegacyConfig,
   loadConfig,
   resolveServerSettings,
   SERVER_SETTING_FLAGS,
@@ -16,6 +17,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
     options: {
       ...commonOptions,
       config: { type: 'string' },
+      db: { type: 'string' },
       pull: { type: 'string', multiple: true },
       'pull-idle-seconds': { type: 'string' },
       'camera-stream-idle-seconds': { type: 'string' },
@@ -33,8 +35,15 @@ export async function serverCommand(argv: string[]): Promise<void> {
   const logger = json ? createJsonLogger(settings.logLevel) : undefined;
   const say = (line: string): void => (logger ? logger.info(line) : console.log(line));
   say(`config: ${path}${created ? ' (created, with development credentials)' : ''}`);
+  const db = values.db ?? process.env.XP2P_DB;
+  if (settings.redis && !db) {
+    // The embedded database belongs to one process: nodes of a cluster must share one PostgreSQL.
+    throw new UsageError('a cluster (--redis) keeps its accounts in PostgreSQL: pass --db postgres://… too');
+  }
   const server = await startServer({
     config,
+    dataDir: values.data,
+    ...(db ? { db } : {}),
     host: settings.host,
     port: settings.port,
     stunPort: settings.stunPort,
@@ -60,6 +69,9 @@ export async function serverCommand(argv: string[]): Promise<void> {
         : {}),
     },
   });
+  // A data directory from before the accounts database: its apps and devices are in the database now.
+  if (!configFile) await splitLegacyConfig(values.data, config);
+  say(`accounts: ${db ? 'PostgreSQL' : `embedded database in ${values.data}/db`}`);
   // Printed plainly in both formats: scripts and tests read these two lines.
   console.log(`server: ${server.url}`);
   console.log(`stun: udp ${server.stunPort}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { peekViewerToken, signViewerToken, verifyViewerToken } from './viewer-token.js';
 
 const secret = 'device-secret-0123456789';
-const claims = { appid: 'app-1', productId: 'demo', deviceName: 'cam1' };
+const claims = { appid: 'app-1', productId: 'demo', deviceName: 'cam1', user: 'ann', role: 'viewer' as const };
 const device = { productId: 'demo', deviceName: 'cam1' };
 
 describe('viewer token', () => {

@@ -3,12 +3,16 @@
  * that device's secret, so the device can check it again itself (DESIGN.md, security): a token for
  * another device, a forged or an expired one fails on the server and again on the device.
  *
+ * It names the user the app (or the web app's sign-in) vouched for and the role that user holds on the
+ * device, so the camera refuses talk, commands and downloads to a viewer even if the server is bypassed.
+ *
  * Format: base64url(JSON payload) "." base64url(HMAC-SHA256(tokenKey, payloadPart)).
  */
 import * as z from 'zod/mini';
 import { int, text } from '../schema.js';
 import { base64Decode, base64UrlEncode, utf8Decode, utf8Encode } from '../bytes.js';
 import { hmacSha256, randomId, timingSafeEqualText } from './hmac.js';
+import { ROLES, type Role } from './roles.js';
 
 export const VIEWER_TOKEN_DEFAULT_TTL_S = 600;
 const MAX_TOKEN_LENGTH = 1024;
@@ -18,6 +22,11 @@ const tokenPayloadSchema = z.object({
   appid: text(128, 1),
   productId: text(64, 1),
   deviceName: text(64, 1),
+  /** who the token was issued for: a user of the app (its own backend's name for them, or a web app user) */
+  user: text(128, 1),
+  role: z.enum(ROLES),
+  /** set when `user` is an account of the server's accounts database (the web app's users) */
+  account: z.optional(z.literal(true)),
   /** expiry, unix seconds */
   exp: int(1),
   /** random, so two tokens are never equal */
@@ -46,7 +55,7 @@ async function tokenKey(deviceSecret: string): Promise<Uint8Array> {
 
 export async function signViewerToken(
   deviceSecret: string,
-  claims: { appid: string; productId: string; deviceName: string },
+  claims: { appid: string; productId: string; deviceName: string; user: string; role: Role; account?: true },
   options: { ttlSeconds?: number; now?: number } = {},
 ): Promise<string> {
   const now = options.now ?? Date.now();

@@ -186,7 +186,7 @@ describe('fuzz: wire parsers', () => {
     async () => {
       const secret = 'device-secret-for-fuzzing';
       const device = { productId: 'demo', deviceName: 'cam1' };
-      const good = await signViewerToken(secret, { appid: 'app', ...device });
+      const good = await signViewerToken(secret, { appid: 'app', ...device, user: 'app', role: 'owner' });
       await fc.assert(
         fc.asyncProperty(
           fc.oneof(

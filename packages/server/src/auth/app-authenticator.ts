@@ -38,17 +38,20 @@ export type AppAuthResult = { ok: true; app: AppConfig } | { ok: false; status: 
  */
 export type SharedNonceClaim = (key: string, ttlMs: number) => Promise<boolean>;
 
+/** Finds an app by its public appKey (the accounts database). */
+export type AppLookup = (appKey: string) => Promise<AppConfig | undefined>;
+
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 const TIMESTAMP_PATTERN = /^\d{1,12}$/;
 
 export class AppAuthenticator {
-  readonly #apps: ReadonlyMap<string, AppConfig>;
+  readonly #appByKey: AppLookup;
   readonly #nonces: NonceCache;
   readonly #now: () => number;
   readonly #shared: SharedNonceClaim | undefined;
 
-  constructor(apps: readonly AppConfig[], nonces: NonceCache, now: () => number = Date.now, shared?: SharedNonceClaim) {
-    this.#apps = new Map(apps.map((a) => [a.appKey, a]));
+  constructor(appByKey: AppLookup, nonces: NonceCache, now: () => number = Date.now, shared?: SharedNonceClaim) {
+    this.#appByKey = appByKey;
     this.#nonces = nonces;
     this.#now = now;
     this.#shared = shared;
@@ -60,7 +63,8 @@ export class AppAuthenticator {
     if (!appKey || !timestamp || !nonce || !signature) {
       return refuse('missing app signature (appKey, timestamp, nonce and signature are required)');
     }
-    const app = this.#apps.get(appKey);
+    if (appKey.length > 128) return refuse('unknown appKey');
+    const app = await this.#appByKey(appKey);
     if (!app) return refuse('unknown appKey');
     if (!TIMESTAMP_PATTERN.test(timestamp)) return refuse('signature timestamp must be unix seconds');
     const ts = Number(timestamp);

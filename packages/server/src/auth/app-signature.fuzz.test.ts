@@ -26,7 +26,10 @@ describe('fuzz: app signatures and bus messages', () => {
   it(
     'arbitrary signature fields and targets are refused, never thrown',
     async () => {
-      const auth = new AppAuthenticator([app], new NonceCache(1_000_000));
+      const auth = new AppAuthenticator(
+        async (key) => (key === app.appKey ? app : undefined),
+        new NonceCache(1_000_000),
+      );
       await fc.assert(
         fc.asyncProperty(
           fc.record({ appKey: field, timestamp: field, nonce: field, signature: field }),
@@ -49,7 +52,10 @@ describe('fuzz: app signatures and bus messages', () => {
   it(
     'a genuine signature with one field altered never passes',
     async () => {
-      const auth = new AppAuthenticator([app], new NonceCache(1_000_000));
+      const auth = new AppAuthenticator(
+        async (key) => (key === app.appKey ? app : undefined),
+        new NonceCache(1_000_000),
+      );
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom('timestamp', 'nonce', 'signature', 'path', 'body'),

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { ensureDevConfig } from './dev-config.js';
+import {
+  createDevConfig,
+  DEV_CREDENTIALS_FILE,
+  ensureDevConfig,
+  readDevCredentials,
+  splitLegacyConfig,
+} from './dev-config.js';
 import { loadConfig } from './load-config.js';
 
 let dir: string;
@@ -15,25 +21,43 @@ afterEach(async () => {
 });
 
 describe('ensureDevConfig', () => {
-  it('creates a private config once, then returns the same one', async () => {
+  it('creates a private config (settings only) and the demo credentials once, then returns the same', async () => {
     const dataDir = join(dir, 'nested', 'data');
     const first = await ensureDevConfig(dataDir);
     expect(first.created).toBe(true);
     expect(first.path).toBe(join(dataDir, 'config.json'));
     expect((await stat(first.path)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dataDir, DEV_CREDENTIALS_FILE))).mode & 0o777).toBe(0o600);
     expect(first.config.server).toEqual({ host: '127.0.0.1', port: 18080, stunPort: 3478 });
+    // the first start gets the demo app and device, to put into the accounts database
     expect(first.config.devices).toEqual([{ productId: 'demo', deviceName: 'cam1', secret: expect.any(String) }]);
     expect(first.config.devices[0]?.secret.length).toBeGreaterThanOrEqual(43); // 32 random bytes, base64url
     expect(first.config.apps[0]?.appid).toMatch(/^app-/);
+    const onDisk = JSON.parse(await readFile(first.path, 'utf8')) as Record<string, unknown>;
+    expect(onDisk.apps).toEqual([]);
+    expect(onDisk.devices).toEqual([]);
+    expect(await readDevCredentials(dataDir)).toEqual({ apps: first.config.apps, devices: first.config.devices });
 
     const second = await ensureDevConfig(dataDir);
     expect(second.created).toBe(false);
-    expect(second.config).toEqual(first.config);
+    expect(second.config).toEqual({ ...first.config, apps: [], devices: [] });
+  });
+
+  it("moves a legacy config's apps and devices out of config.json, keeping them for the client commands", async () => {
+    const legacy = createDevConfig();
+    await writeFile(join(dir, 'config.json'), JSON.stringify(legacy), { mode: 0o600 });
+    const { config } = await ensureDevConfig(dir);
+    expect(config.apps).toEqual(legacy.apps);
+    expect(await splitLegacyConfig(dir, config)).toBe(true);
+    expect((await ensureDevConfig(dir)).config).toEqual({ ...legacy, apps: [], devices: [] });
+    expect(await readDevCredentials(dir)).toEqual({ apps: legacy.apps, devices: legacy.devices });
+    expect(await splitLegacyConfig(dir, (await ensureDevConfig(dir)).config)).toBe(false);
   });
 
   it('gives every data dir its own secrets', async () => {
     const a = await ensureDevConfig(join(dir, 'a'));
     const b = await ensureDevConfig(join(dir, 'b'));
+    expect(a.created && b.created).toBe(true);
     expect(a.config.devices[0]?.secret).not.toBe(b.config.devices[0]?.secret);
     expect(a.config.apps[0]?.appSecretKey).not.toBe(b.config.apps[0]?.appSecretKey);
   });

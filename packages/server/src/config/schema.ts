@@ -1,6 +1,8 @@
 /**
- * The server's config file (`config.json`): where to listen, which apps may call the API, which devices
- * may log in. Names follow the signalling schema's rules so every configured device can actually log in.
+ * The server's config file (`config.json`): where to listen and the server's own keys. Apps, devices and
+ * users live in the accounts database (db/, accounts/); `apps` and `devices` here are read only to move a
+ * data directory written before it into the database on first start (accounts/import-config.ts), and by
+ * in-process servers (tests) as their initial accounts. Names follow the signalling schema's rules.
  */
 import { streamNameSchema } from '@xp2p/protocol';
 import { z } from 'zod';
@@ -39,6 +41,8 @@ export const deviceConfigSchema = z.object({
   deviceName: deviceNamePart,
   /** signs the device's login proof and the viewer tokens for this device */
   secret,
+  /** the app (tenant) owning the device; default: the config's first app */
+  appid: z.string().min(1).max(128).optional(),
 });
 /** One camera (productId, deviceName, secret), as in the config's `devices`. */
 export type DeviceConfig = z.infer<typeof deviceConfigSchema>;
@@ -66,8 +70,8 @@ export const xp2pConfigSchema = z
       logFormat: z.enum(['json', 'text']).optional(),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     }),
-    apps: z.array(appConfigSchema).max(1000),
-    devices: z.array(deviceConfigSchema).max(100_000),
+    apps: z.array(appConfigSchema).max(1000).default([]),
+    devices: z.array(deviceConfigSchema).max(100_000).default([]),
     /** key for 1vN live publishing */
     publishKey: secret,
     /**
@@ -87,7 +91,8 @@ export const xp2pConfigSchema = z
           .max(8),
         /** coturn's static-auth-secret */
         secret,
-        ttlSeconds: z.number().int().min(60).max(86_400).default(600),
+        /** at most an hour: a credential that leaks is useless soon (issue 12) */
+        ttlSeconds: z.number().int().min(60).max(3600).default(600),
       })
       .optional(),
   })

@@ -120,7 +120,61 @@ describe('POST /api/xp2pinfo', () => {
   it('answers 404 for an unknown device', async () => {
     const res = await signedFetch(t, 'POST', '/api/xp2pinfo', { productId: 'demo', deviceName: 'ghost' });
     expect(res.status).toBe(404);
-    expect((await errorOf(res)).message).toMatch(/unknown device demo\/ghost/);
+    expect(await errorOf(res)).toEqual({ status: 404, message: 'unknown device' });
+  });
+
+  it("answers another app's device (online or not) with the very bytes of a device that does not exist", async () => {
+    const theirs = await t.server.accounts.addDevice(t.otherApp.appid, { productId: 'other', deviceName: 'cam9' });
+    const ask = async (deviceName: string) => {
+      const res = await signedFetch(t, 'POST', '/api/xp2pinfo', { productId: 'other', deviceName });
+      return `${res.status} ${res.headers.get('content-type')} ${await res.text()}`;
+    };
+    const missing = await ask('no-such-cam');
+    expect(await ask('cam9')).toBe(missing);
+    await connectDevice(t, pool, theirs, { version: '2.4.50' });
+    expect(await ask('cam9')).toBe(missing);
+    // and their app sees it
+    const own = await signedFetch(
+      t,
+      'POST',
+      '/api/xp2pinfo',
+      { productId: 'other', deviceName: 'cam9' },
+      { app: t.otherApp },
+    );
+    expect(own.status).toBe(200);
+  });
+
+  it("lists only the calling app's devices", async () => {
+    await t.server.accounts.addDevice(t.otherApp.appid, { productId: 'other', deviceName: 'cam9' });
+    const mine = (await (await signedFetch(t, 'GET', '/api/devices')).json()) as { devices: { deviceName: string }[] };
+    expect(mine.devices.map((d) => d.deviceName).sort()).toEqual(['cam1', 'cam2']);
+    const theirs = (await (await signedFetch(t, 'GET', '/api/devices', undefined, { app: t.otherApp })).json()) as {
+      devices: { deviceName: string }[];
+    };
+    expect(theirs.devices.map((d) => d.deviceName)).toEqual(['cam9']);
+  });
+
+  it('names the user and role in the token; an account of the app gets no more than its binding', async () => {
+    await connectDevice(t, pool, t.cam1, { version: '2.4.50' });
+    const claims = async (body: object) => {
+      const res = await signedFetch(t, 'POST', '/api/xp2pinfo', { productId: 'demo', deviceName: 'cam1', ...body });
+      if (res.status !== 200) return res.status;
+      const token = decodeXp2pInfo(((await res.json()) as { xp2pInfo: string }).xp2pInfo).payload.token;
+      const check = await verifyViewerToken(t.cam1.secret, token, t.cam1);
+      return check.ok ? { user: check.payload.user, role: check.payload.role, account: check.payload.account } : check;
+    };
+    expect(await claims({})).toEqual({ user: 'app', role: 'owner', account: undefined });
+    expect(await claims({ user: 'backend-user-7', role: 'viewer' })).toEqual({
+      user: 'backend-user-7',
+      role: 'viewer',
+      account: undefined,
+    });
+    expect(await claims({ user: 'x', role: 'admin' })).toBe(400);
+    await t.server.accounts.addUser(t.app.appid, 'ann', 'a long password');
+    expect(await claims({ user: 'ann', role: 'viewer' })).toBe(403);
+    await t.server.accounts.share('demo', 'cam1', 'ann', 'viewer');
+    expect(await claims({ user: 'ann', role: 'viewer' })).toEqual({ user: 'ann', role: 'viewer', account: true });
+    expect(await claims({ user: 'ann', role: 'operator' })).toBe(403);
   });
 
   it('answers 409 while the device is offline', async () => {

@@ -4,10 +4,11 @@
  * method, path and body (protocol/src/auth/app-signature.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { encodeXp2pInfo, peekViewerToken, signViewerToken } from '@xp2p/protocol';
+import { encodeXp2pInfo, peekViewerToken, roleCovers, ROLES, signViewerToken, type Role } from '@xp2p/protocol';
+import type { DeviceRecord } from '../accounts/records.js';
 import { z } from 'zod';
 import type { AppAuthenticator } from '../auth/app-authenticator.js';
-import type { AppConfig, DeviceConfig } from '../config/schema.js';
+import type { AppConfig } from '../config/schema.js';
 import { HttpError, isHttpError } from '../errors.js';
 import type { Hub } from '../signal/hub.js';
 import { ClusterUnavailableError } from '../cluster/cluster.js';
@@ -19,7 +20,6 @@ import { signatureFromHeaders, splitTarget } from '../auth/signature-fields.js';
 export interface ApiContext {
   hub: Hub;
   authenticator: AppAuthenticator;
-  devices: readonly DeviceConfig[];
   /** the base URL put into every xp2pInfo so viewers know where to signal (public-url.ts) */
   url: (req: IncomingMessage) => string;
   /** what `GET /api/server-info` answers to this request */
@@ -31,7 +31,22 @@ type Route = (ctx: ApiContext, app: AppConfig, body: Buffer, req: IncomingMessag
 const xp2pInfoRequestSchema = z.object({
   productId: z.string().min(1).max(64),
   deviceName: z.string().min(1).max(64),
+  /**
+   * Who the viewer is, in the app's own words. Default `app`, role `owner`: a caller holding the app secret
+   * already has every power over its devices (the Node sdk's `init({appParams})` path asks this way).
+   */
+  user: z
+    .string()
+    .regex(/^[A-Za-z0-9_.@:-]{1,128}$/)
+    .default('app'),
+  role: z.enum(ROLES).default('owner'),
 });
+
+/**
+ * The answer for a device that does not exist and for another app's device alike: no name in it, so the
+ * two are the same bytes and an app learns nothing about other tenants' devices.
+ */
+export const UNKNOWN_DEVICE = 'unknown device';
 
 function parseJsonBody<T>(schema: z.ZodType<T>, body: Buffer): T {
   let json: unknown;
@@ -48,18 +63,56 @@ function parseJsonBody<T>(schema: z.ZodType<T>, body: Buffer): T {
   return parsed.data;
 }
 
-/** Issues an xp2pInfo for one online device, with a viewer token bound to the calling app. */
+/**
+ * Issues an xp2pInfo for one online device of the calling app, with a viewer token naming the user and role.
+ * Another app's device gets the very answer of a device that does not exist (no enumeration across tenants).
+ * A `user` that is an account of this app (a web app user) gets at most the role their binding gives.
+ */
 const postXp2pInfo: Route = async (ctx, app, body, req) => {
-  const { productId, deviceName } = parseJsonBody(xp2pInfoRequestSchema, body);
-  const device = ctx.hub.findDevice(productId, deviceName);
-  if (!device) throw new HttpError(404, `unknown device ${productId}/${deviceName}`);
+  const { productId, deviceName, user, role } = parseJsonBody(xp2pInfoRequestSchema, body);
+  const device = await ctx.hub.findDevice(productId, deviceName);
+  if (!device || device.appid !== app.appid) throw new HttpError(404, UNKNOWN_DEVICE);
+  const account = await ctx.hub.accounts.user(user);
+  if (account && account.appid === app.appid) {
+    const held = await ctx.hub.accounts.roleOf(user, productId, deviceName);
+    if (!held || !roleCovers(held, role)) throw new HttpError(403, `${user} does not hold ${role} on this device`);
+  }
+  return issueXp2pInfo(ctx, req, device, { appid: app.appid, user, role, account: account?.appid === app.appid });
+};
+
+/** Signs a viewer token for an online device and wraps it into an xp2pInfo (also used by the web app's sign-in). */
+export async function issueXp2pInfo(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  device: DeviceRecord,
+  grant: { appid: string; user: string; role: Role; account: boolean },
+): Promise<{ xp2pInfo: string; expiresAt: number | undefined }> {
+  const { productId, deviceName } = device;
   const online = await locateDevice(ctx, productId, deviceName);
   if (!online) throw new HttpError(409, `device ${productId}/${deviceName} is offline`);
   const token = await signViewerToken(
     device.secret,
-    { appid: app.appid, productId, deviceName },
+    {
+      appid: grant.appid,
+      productId,
+      deviceName,
+      user: grant.user,
+      role: grant.role,
+      ...(grant.account ? { account: true as const } : {}),
+    },
     { ttlSeconds: ctx.hub.tuning.tokenTtlSeconds },
   );
+  ctx.hub.audit
+    .record({
+      appid: grant.appid,
+      user: grant.user,
+      productId,
+      deviceName,
+      action: 'xp2pinfo',
+      address: req.socket.remoteAddress,
+      detail: grant.role,
+    })
+    .catch((err: unknown) => ctx.hub.log(`audit write failed: ${(err as Error).message}`));
   const xp2pInfo = encodeXp2pInfo({
     payload: { v: 1, productId, deviceName, token, server: ctx.url(req) },
     deviceVersion: online.version,
@@ -67,7 +120,7 @@ const postXp2pInfo: Route = async (ctx, app, body, req) => {
   });
   // expiresAt: unix seconds, the token's own `exp`
   return { xp2pInfo, expiresAt: peekViewerToken(token)?.exp };
-};
+}
 
 /** A device on this node, else (in a cluster) on another one; the store being down is a 503, not "offline". */
 async function locateDevice(
@@ -86,8 +139,9 @@ async function locateDevice(
   }
 }
 
-const getDevices: Route = async (ctx) => ({
-  devices: await clusterPresence(ctx.devices, ctx.hub.registry, ctx.hub.cluster),
+/** The calling app's own devices and their presence; other tenants' devices are not there. */
+const getDevices: Route = async (ctx, app) => ({
+  devices: await clusterPresence(await ctx.hub.accounts.devices(app.appid), ctx.hub.registry, ctx.hub.cluster),
 });
 
 const routes: Record<string, Partial<Record<string, Route>>> = {

@@ -19,6 +19,10 @@ import type { DeviceChannel, DeviceLink } from './registry.js';
 /** Close code for the old socket of a device that logged in again. */
 export const CLOSE_REPLACED = 4000;
 
+/** The one refusal a device login gets, whatever was wrong (unknown name, removed device, bad proof). */
+export const DEVICE_LOGIN_REFUSED = 'login refused: unknown device or wrong secret';
+const UNKNOWN_DEVICE_SECRET = randomId(32);
+
 type AuthMessage = Extract<DeviceToServer, { type: 'auth' }>;
 
 export function acceptDevice(ws: WebSocket, hub: Hub, requestHost?: string): void {
@@ -68,14 +72,19 @@ async function logIn(
   requestHost: string | undefined,
 ): Promise<DeviceLink | undefined> {
   const name = `${auth.productId}/${auth.deviceName}`;
-  const device = hub.findDevice(auth.productId, auth.deviceName);
-  const proofOk =
-    device !== undefined &&
-    (await verifyDeviceLoginProof(device.secret, auth.productId, auth.deviceName, challenge, auth.proof));
-  if (!proofOk) {
-    const why = device ? `wrong login proof for ${name}` : `unknown device ${name}`;
-    hub.log(`device login refused: ${why}`);
-    channel.sendError(401, `login refused: ${why}`);
+  const device = await hub.findDevice(auth.productId, auth.deviceName);
+  // An unknown (or removed) device is checked against a throw-away secret, so both refusals cost the same.
+  const proofOk = await verifyDeviceLoginProof(
+    device?.secret ?? UNKNOWN_DEVICE_SECRET,
+    auth.productId,
+    auth.deviceName,
+    challenge,
+    auth.proof,
+  );
+  if (!device || !proofOk) {
+    hub.log(`device login refused: ${device ? `wrong login proof for ${name}` : `unknown device ${name}`}`);
+    // One answer for both, so the refusal does not tell a stranger which device names exist.
+    channel.sendError(401, DEVICE_LOGIN_REFUSED);
     channel.close(CLOSE_POLICY_VIOLATION, 'login refused');
     return undefined;
   }
@@ -94,7 +103,7 @@ async function logIn(
     hub.log(`device ${name} logged in again, old connection replaced`);
   }
   hub.cluster.deviceOnline(link.productId, link.deviceName, link.version);
-  channel.send({ type: 'welcome', iceServers: hub.iceServers(name, requestHost) });
+  channel.send({ type: 'welcome', iceServers: hub.iceServers(`${name}.${randomId(8)}`, requestHost) });
   hub.log(`device ${name} online (version ${auth.version})`);
   return link;
 }

@@ -1,5 +1,6 @@
 import type { Cluster } from '../cluster/cluster.js';
-import type { DeviceConfig } from '../config/schema.js';
+/** What presence needs of a device: its name. */
+type DeviceName = { productId: string; deviceName: string };
 import { deviceKey, type SignalRegistry } from './registry.js';
 
 /** One configured device as the API and `RunningServer.presence()` report it. */
@@ -16,7 +17,7 @@ export interface DeviceStatus {
 }
 
 /** Presence as this node alone sees it. */
-export function presence(devices: readonly DeviceConfig[], registry: SignalRegistry): DeviceStatus[] {
+export function presence(devices: readonly DeviceName[], registry: SignalRegistry): DeviceStatus[] {
   return devices.map(({ productId, deviceName }) => {
     const link = registry.onlineDevice(productId, deviceName);
     return link
@@ -27,7 +28,7 @@ export function presence(devices: readonly DeviceConfig[], registry: SignalRegis
 
 /** Presence across the cluster; with the store down, what this node holds (better than nothing). */
 export async function clusterPresence(
-  devices: readonly DeviceConfig[],
+  devices: readonly DeviceName[],
   registry: SignalRegistry,
   cluster: Cluster,
 ): Promise<DeviceStatus[]> {

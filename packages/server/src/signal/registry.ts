@@ -4,7 +4,7 @@
  * in a cluster the other side of a session may live on another node, and its end then forwards through
  * the cluster bus (signal/remote-ends.ts). Handlers only ever `send` to an end, so they need not care.
  */
-import type { DeviceToServer, ServerToDevice, ServerToViewer, ViewerToServer } from '@xp2p/protocol';
+import type { Role, DeviceToServer, ServerToDevice, ServerToViewer, ViewerToServer } from '@xp2p/protocol';
 import type { AppConfig } from '../config/schema.js';
 import type { SignalChannel } from './channel.js';
 
@@ -39,6 +39,8 @@ export interface DeviceLink extends DeviceEnd {
 
 export interface ViewerLink extends ViewerEnd {
   app: AppConfig;
+  /** the viewer's network address, for the audit log */
+  address?: string;
   /** how log lines name this viewer ("viewer APPID uuid UUID") */
   label: string;
   channel: ViewerChannel;
@@ -51,6 +53,16 @@ export interface Session {
   /** performance.now() when the offer passed the server, for the offer→answer histogram */
   offeredAt: number;
   answered: boolean;
+  /** who the viewer token was issued for; checked again while the session runs (signal/revocation.ts) */
+  grant?: SessionGrant;
+}
+
+export interface SessionGrant {
+  appid: string;
+  user: string;
+  role: Role;
+  /** the user is an account of the accounts database (their role there bounds the session) */
+  account: boolean;
 }
 
 export const deviceKey = (productId: string, deviceName: string): string => `${productId}/${deviceName}`;
@@ -96,8 +108,20 @@ export class SignalRegistry {
     return this.#sessions.get(id);
   }
 
-  openSession(id: string, viewer: ViewerEnd, device: DeviceEnd): Session {
-    const session: Session = { id, viewer, device, offeredAt: performance.now(), answered: false };
+  /** Every session this node relays. */
+  sessions(): IterableIterator<Session> {
+    return this.#sessions.values();
+  }
+
+  openSession(id: string, viewer: ViewerEnd, device: DeviceEnd, grant?: SessionGrant): Session {
+    const session: Session = {
+      id,
+      viewer,
+      device,
+      offeredAt: performance.now(),
+      answered: false,
+      ...(grant ? { grant } : {}),
+    };
     this.#sessions.set(id, session);
     viewer.sessions.add(id);
     device.sessions.add(id);

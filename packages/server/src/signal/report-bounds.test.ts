@@ -36,6 +36,8 @@ describe('viewer reports', () => {
       appid: t.app.appid,
       productId: t.cam1.productId,
       deviceName: t.cam1.deviceName,
+      user: 'app',
+      role: 'owner',
     });
     viewer.send({ type: 'offer', sessionId: id, token, sdp: SDP });
     await device.next();

@@ -155,7 +155,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
           'viewer',
           (ws) => {
             ctx.hub.log(`${viewerLabel(appid, uuid)} connected`);
-            acceptViewer(ws, auth.app, ctx.hub, uuid, host);
+            acceptViewer(ws, auth.app, ctx.hub, { uuid, address: clientAddress(req), requestHost: host });
           },
           ctx.wss,
           appid,

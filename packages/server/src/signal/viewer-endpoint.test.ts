@@ -30,7 +30,13 @@ const tokenFor = (
 ): Promise<string> =>
   signViewerToken(
     options.secret ?? device.secret,
-    { appid: options.appid ?? t.app.appid, productId: device.productId, deviceName: device.deviceName },
+    {
+      appid: options.appid ?? t.app.appid,
+      productId: device.productId,
+      deviceName: device.deviceName,
+      user: 'app',
+      role: 'owner',
+    },
     options.now === undefined ? {} : { now: options.now },
   );
 
@@ -106,7 +112,7 @@ describe('relay', () => {
 
     viewer.send({ type: 'offer', sessionId: id, token, sdp: SDP });
     expect(await device.next()).toEqual({ type: 'offer', sessionId: id, token, sdp: SDP });
-    expect(t.server.presence()[0]).toMatchObject({ online: true, viewers: 1 });
+    expect((await t.server.presence())[0]).toMatchObject({ online: true, viewers: 1 });
 
     device.send({ type: 'answer', sessionId: id, sdp: 'v=0 answer' });
     expect(await viewer.next()).toEqual({ type: 'answer', sessionId: id, sdp: 'v=0 answer' });
@@ -131,7 +137,7 @@ describe('relay', () => {
 
     viewer.send({ type: 'bye', sessionId: id, reason: 'done' });
     expect(await device.next()).toEqual({ type: 'bye', sessionId: id, reason: 'done' });
-    expect(t.server.presence()[0]).toMatchObject({ viewers: 0 });
+    expect((await t.server.presence())[0]).toMatchObject({ viewers: 0 });
     expect(t.logs.some((l) => l.startsWith(`session ${id.slice(0, 8)}… viewer ${t.app.appid} → demo/cam1`))).toBe(true);
   });
 
@@ -153,7 +159,7 @@ describe('relay', () => {
       code: -2402,
       message: 'too many viewers',
     });
-    expect(t.server.presence()[0]).toMatchObject({ viewers: 0 });
+    expect((await t.server.presence())[0]).toMatchObject({ viewers: 0 });
   });
 
   it('tells the viewer at once when the device disconnects', async () => {
@@ -229,6 +235,23 @@ describe('offers the device must never see', () => {
     expect(await device.next()).toMatchObject({ type: 'offer', sessionId: good });
   });
 
+  it("refuses a token for another app's device exactly like one for a device that does not exist", async () => {
+    const theirs = await t.server.accounts.addDevice(t.otherApp.appid, { productId: 'other', deviceName: 'cam9' });
+    await connectDevice(t, pool, theirs);
+    const viewer = (await connectViewer(t, pool)).client;
+    const refusal = async (token: string) => {
+      viewer.send({ type: 'offer', sessionId: 'same-session-id-1', token, sdp: SDP });
+      return JSON.stringify(await viewer.next());
+    };
+    // their own, genuine token (their backend asked for it) and one naming a device nobody has
+    const genuine = await tokenFor(theirs, { appid: t.otherApp.appid });
+    const unknown = await tokenFor(
+      { productId: 'other', deviceName: 'ghost', secret: 'a-secret-nobody-has-1234' },
+      { appid: t.otherApp.appid },
+    );
+    expect(await refusal(genuine)).toBe(await refusal(unknown));
+  });
+
   it('answers 404 for an offline device', async () => {
     const viewer = (await connectViewer(t, pool)).client;
     const id = sessionId();
@@ -282,7 +305,7 @@ describe('garbage and floods', () => {
     const device = (await connectDevice(t, pool, t.cam1)).client;
     for (let i = 0; i < 20; i++) device.send('garbage');
     expect(await device.closed).toEqual({ code: 1008, reason: 'too many invalid messages' });
-    await expect.poll(() => t.server.presence()[0]?.online).toBe(false);
+    await expect.poll(async () => (await t.server.presence())[0]?.online).toBe(false);
   });
 
   it('drops a connection that sends more than 64 KiB in one message; others are unaffected', async () => {

@@ -8,6 +8,7 @@ import {
   ErrorCode,
   peekViewerToken,
   randomId,
+  roleCovers,
   SIGNAL_PROTOCOL_VERSION,
   verifyViewerToken,
   viewerToServerSchema,
@@ -30,11 +31,23 @@ export function viewerLabel(appid: string, uuid: string | undefined): string {
   return uuid ? `viewer ${appid} uuid ${uuid}` : `viewer ${appid}`;
 }
 
-export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, uuid?: string, requestHost?: string): void {
+/** Who is at the other end of a viewer socket, as its upgrade request told. */
+export interface ViewerOrigin {
+  /** the module's uuid (getUUID), when the client sent one */
+  uuid?: string;
+  /** the client's address (trust-proxy aware), for the audit log */
+  address?: string;
+  /** the Host header it connected by: which STUN URLs it is given (stun/advertised-stun.ts) */
+  requestHost?: string;
+}
+
+export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, from: ViewerOrigin = {}): void {
+  const { uuid, address, requestHost } = from;
   const label = viewerLabel(app.appid, uuid);
   const link: ViewerLink = {
     app,
     label,
+    ...(address !== undefined ? { address } : {}),
     sessions: new Set(),
     channel: new SignalChannel({
       ws,
@@ -99,13 +112,20 @@ async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<v
   const refuseToken = (reason: TokenFailure): void =>
     refuse(TOKEN_FAILURE_STATUS[reason], TOKEN_REFUSAL_MESSAGES[reason]);
   if (!claims) return refuseToken('malformed');
-  const device = hub.findDevice(claims.productId, claims.deviceName);
-  // A token naming a device we do not know cannot have been signed by us.
-  if (!device) return refuseToken('bad-signature');
+  const device = await hub.findDevice(claims.productId, claims.deviceName);
+  // A token naming a device we do not know cannot have been signed by us; one naming another app's device
+  // gets the very same answer, so an app cannot learn which of other tenants' devices exist.
+  if (!device || device.appid !== link.app.appid) return refuseToken('bad-signature');
   const check = await verifyViewerToken(device.secret, offer.token, claims);
   if (!check.ok) return refuseToken(check.reason);
   // Genuine, but not this app's to present: as untrusted as a forged one from where this app stands.
   if (check.payload.appid !== link.app.appid) return refuse(401, 'viewer token was issued to another app');
+  const { user, role, account } = check.payload;
+  // An account's token is only as good as the role the account still holds (unshared since: refused).
+  if (account) {
+    const held = await hub.accounts.roleOf(user, claims.productId, claims.deviceName);
+    if (!held || !roleCovers(held, role)) return refuse(403, 'this user no longer has that role on this device');
+  }
 
   // Checked again after the await: the device may have left or another offer taken the id meanwhile.
   let target: DeviceEnd | undefined = hub.registry.onlineDevice(claims.productId, claims.deviceName);
@@ -125,7 +145,18 @@ async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<v
   if (hub.registry.session(sessionId)) return refuse(409, 'sessionId is already in use');
   if (!link.channel.open) return;
 
-  hub.registry.openSession(sessionId, link, target);
+  hub.registry.openSession(sessionId, link, target, { appid: link.app.appid, user, role, account: account === true });
+  hub.audit
+    .record({
+      appid: link.app.appid,
+      user,
+      productId: claims.productId,
+      deviceName: claims.deviceName,
+      action: 'session',
+      address: link.address,
+      detail: role,
+    })
+    .catch((err: unknown) => hub.log(`audit write failed: ${(err as Error).message}`));
   hub.metrics.sessionOpened();
   hub.log(`session ${shortId(sessionId)} ${link.label} → ${target.productId}/${target.deviceName}`);
   target.channel.send({

@@ -245,7 +245,8 @@ export class Tracker {
     channel.send({
       type: 'joined',
       peerId: peer.id,
-      iceServers: this.#hub.iceServers(socket.app.appid, socket.requestHost),
+      // per signalling session, not per app: one leaked credential names (and costs) one session
+      iceServers: this.#hub.iceServers(`${socket.app.appid}.${randomId(8)}`, socket.requestHost),
       epoch: stream.epoch,
       init: init.meta,
       targetChunkMs: stream.targetChunkMs,

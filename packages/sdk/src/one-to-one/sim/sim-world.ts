@@ -65,7 +65,7 @@ export async function createSimWorld(o: SimWorldOptions = {}) {
   const device = { productId: camera.productId, deviceName: camera.deviceName };
   const token = await signViewerToken(
     'sim-device-secret',
-    { appid: SIM_APP.appid, ...device },
+    { appid: SIM_APP.appid, ...device, user: 'sim-user', role: 'owner' },
     { ttlSeconds: 24 * 3600, now: SIM_EPOCH_MS },
   );
   const xp2pInfo = encodeXp2pInfo({ payload: { v: 1, ...device, token }, deviceVersion: '2.4.50', flags: '' });

@@ -51,16 +51,22 @@ describe('swarm over real WebRTC data channels', () => {
     });
     const ids = ['peer-aaaaaaaa', 'peer-bbbbbbbb'] as const;
     const meshes = new Map<string, WebRtcMesh>();
+    const meshLog: string[] = [];
     const outputs = new Map<string, Uint8Array[]>();
     const ended = new Map<string, boolean>();
     const engines = new Map<string, SwarmPeer>();
     for (const id of ids) {
-      const mesh = new WebRtcMesh(platform, {
-        send: (to, signal) => {
-          setTimeout(() => meshes.get(to)?.handleSignal(id, signal), 1);
-          return true;
+      const mesh = new WebRtcMesh(
+        platform,
+        {
+          send: (to, signal) => {
+            setTimeout(() => meshes.get(to)?.handleSignal(id, signal), 1);
+            return true;
+          },
         },
-      });
+        {},
+        (line) => meshLog.push(`${id}: ${line}`),
+      );
       mesh.configure(id, []);
       meshes.set(id, mesh);
       outputs.set(id, []);
@@ -109,7 +115,7 @@ describe('swarm over real WebRTC data channels', () => {
     // rightly take every chunk from the origin, leaving nothing for the mesh to carry.
     await waitUntil(() => [...engines.values()].every((e) => e.stats().peers === 1), {
       timeoutMs: 20_000,
-      what: 'the two engines to link over WebRTC',
+      what: () => `the two engines to link over WebRTC; the meshes said:\n${meshLog.join('\n')}`,
     });
     for (let i = 0; i < 14; i++) {
       await new Promise((r) => setTimeout(r, 400));

@@ -45,6 +45,8 @@ interface Attempt {
   done: boolean;
   fail: (err: Error) => void;
   startedAt: number;
+  /** connection states it went through, with when: what a timeout's message reports */
+  states: string[];
 }
 
 export class WebRtcMesh implements MeshTransport {
@@ -77,6 +79,7 @@ export class WebRtcMesh implements MeshTransport {
         return await this.offer(peerId);
       } catch (err) {
         lastError = err instanceof Error ? err : new Error(String(err));
+        this.log(`link to ${peerId}, attempt ${i + 1}/${this.opts.attempts}: ${lastError.message}`);
         if (lastError.message.includes('glare')) throw lastError;
       }
     }
@@ -142,6 +145,11 @@ export class WebRtcMesh implements MeshTransport {
       done: false,
       fail,
       startedAt: Date.now(),
+      states: [],
+    };
+    // where a connect that never opens got stuck (ICE, DTLS or SCTP), for the log of its failure
+    pc.onconnectionstatechange = () => {
+      if (!attempt.done) attempt.states.push(`${pc.connectionState}@${Date.now() - attempt.startedAt}ms`);
     };
     pc.onicecandidate = (ev) => {
       if (!ev.candidate?.candidate) return;
@@ -174,7 +182,13 @@ export class WebRtcMesh implements MeshTransport {
       });
       const channel = attempt.pc.createDataChannel(SWARM_CHANNEL_LABEL, { ordered: true });
       timer = setTimeout(
-        () => attempt.fail(new Error(`no data channel to ${peerId} in ${this.opts.connectTimeoutMs} ms`)),
+        () =>
+          attempt.fail(
+            new Error(
+              `no data channel to ${peerId} in ${this.opts.connectTimeoutMs} ms ` +
+                `(states: ${attempt.states.join(' ') || 'none'})`,
+            ),
+          ),
         this.opts.connectTimeoutMs,
       );
       channel.onopen = () => {
@@ -209,7 +223,10 @@ export class WebRtcMesh implements MeshTransport {
       }
       this.log(`incoming link from ${peerId} failed: ${err.message}`);
     });
-    timer = setTimeout(() => attempt.fail(new Error('not open in time')), this.opts.connectTimeoutMs);
+    timer = setTimeout(
+      () => attempt.fail(new Error(`not open in time (states: ${attempt.states.join(' ') || 'none'})`)),
+      this.opts.connectTimeoutMs,
+    );
     attempt.pc.ondatachannel = (ev) => {
       const channel = ev.channel;
       if (channel.label !== SWARM_CHANNEL_LABEL) return;
