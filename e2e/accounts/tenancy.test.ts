@@ -56,7 +56,7 @@ describe.each(['embedded', 'postgres'] as const)('accounts on the %s database', 
 
   const xp2pInfoRaw = async (app: App, body: object): Promise<{ status: number; text: string }> => {
     const text = JSON.stringify(body);
-    const sig = await signAppRequest(app, 'POST', '/api/xp2pinfo', text);
+    const sig = await signAppRequest(app, 'POST', `${serverUrl}/api/xp2pinfo`, text);
     const res = await fetch(`${serverUrl}/api/xp2pinfo`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...appSignatureHeaders(sig) },

@@ -10,6 +10,7 @@ import type { XP2PConfig } from './config/schema.js';
 import type { ServerTuning } from './defaults.js';
 import { createRequestHandler } from './http/api.js';
 import { applyServerDeadlines, connectionsCheckingInterval, withRequestDeadlines } from './http/deadlines.js';
+import { signedHostOf } from './auth/signature-fields.js';
 import { clientAddress, publicUrlResolver } from './http/public-url.js';
 import { createRouter } from './http/router.js';
 import type { NodeParts } from './node-parts.js';
@@ -83,6 +84,7 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
         listenHost: o.listenHost,
       }),
       serverInfo: (req) => ({ version: SERVER_VERSION, stunUrls: o.stunUrls(req.headers.host) }),
+      signedHost: (req) => signedHostOf(req.headers, o.trustProxy),
     }),
   });
 }
@@ -141,6 +143,7 @@ export async function openNodeListener(
       closing: o.closing,
       acceptPeer: (ws, app, requestHost, address) => parts.tracker.accept(ws, app, requestHost, address),
       clientAddress: (req) => clientAddress(req, o.trustProxy),
+      signedHost: (req) => signedHostOf(req.headers, o.trustProxy),
     }),
   );
   try {

@@ -146,7 +146,7 @@ export class ViewerSignal implements SignalChannel {
   }
 
   private async openAt(serverUrl: string): Promise<IceServer[]> {
-    const sig = await signAppRequest(this.app, 'GET', '/signal/viewer');
+    const sig = await signAppRequest(this.app, 'GET', `${serverUrl.replace(/\/+$/, '')}/signal/viewer`);
     // close() may have run while we were signing: opening a socket now would leak it
     if (this.closed) throw new SignalConnectionError('signalling closed');
     const q = new URLSearchParams({

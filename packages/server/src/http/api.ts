@@ -24,6 +24,8 @@ export interface ApiContext {
   url: (req: IncomingMessage) => string;
   /** what `GET /api/server-info` answers to this request */
   serverInfo: (req: IncomingMessage) => { version: string; stunUrls: string[] };
+  /** the host a request's app signature must cover (signature-fields.ts: signedHostOf) */
+  signedHost: (req: IncomingMessage) => string | undefined;
 }
 
 type Route = (ctx: ApiContext, app: AppConfig, body: Buffer, req: IncomingMessage) => Promise<unknown> | unknown;
@@ -184,7 +186,12 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
     throw new HttpError(405, `${method} not allowed on ${path}`);
   }
   const body = await readBody(req, ctx.hub.tuning.maxBodyBytes);
-  const auth = await ctx.authenticator.verify(signatureFromHeaders(req.headers), { method, path, body });
+  const auth = await ctx.authenticator.verify(signatureFromHeaders(req.headers), {
+    method,
+    host: ctx.signedHost(req),
+    path,
+    body,
+  });
   if (!auth.ok) throw new HttpError(auth.status, auth.message);
   sendJson(res, 200, await route(ctx, auth.app, body, req));
 }

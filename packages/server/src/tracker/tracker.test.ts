@@ -69,7 +69,7 @@ describe('/signal/peer', () => {
   it('a signature made for /signal/viewer does not open /signal/peer', async () => {
     await start();
     await pool.add(new TestClient(await peerUrl(t!))).opened; // signed for /signal/peer: fine
-    const sig = await signAppRequest(t!.app, 'GET', '/signal/viewer', '');
+    const sig = await signAppRequest(t!.app, 'GET', `${t!.server.url}/signal/viewer`, '');
     const q = new URLSearchParams({
       appKey: sig.appKey,
       timestamp: String(sig.timestamp),

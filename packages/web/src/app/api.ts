@@ -13,7 +13,7 @@ export interface CameraStatus {
 
 export async function listCameras(app: AppParams): Promise<CameraStatus[]> {
   const path = '/api/devices';
-  const sig = await signAppRequest(app, 'GET', path);
+  const sig = await signAppRequest(app, 'GET', `${serverBase(app)}${path}`);
   let res: Response;
   try {
     res = await fetch(`${serverBase(app)}${path}`, { headers: appSignatureHeaders(sig), cache: 'no-store' });

@@ -31,7 +31,7 @@ export class TrackerClient {
 
   /** Opens the signed socket; resolves once it is open (send `join` next). */
   async open(timeoutMs: number): Promise<void> {
-    const sig = await signAppRequest(this.app, 'GET', TRACKER_PATH);
+    const sig = await signAppRequest(this.app, 'GET', `${this.serverUrl.replace(/\/$/, '')}${TRACKER_PATH}`);
     if (this.closed) throw new Error('tracker client closed');
     const q = new URLSearchParams({
       appKey: sig.appKey,
