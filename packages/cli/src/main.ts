@@ -28,6 +28,7 @@ const USAGE = `usage: xp2p <command> [flags]
   device add PRODUCT/NAME --app APPID | device remove P/N   every one takes --json
   user add NAME --app APPID (password on stdin) | user remove NAME
   share PRODUCT/NAME USER --role viewer|operator|owner | unshare PRODUCT/NAME USER
+  stream add NAME --app APPID | stream remove NAME | stream list   the app that alone may join NAME's swarm
   audit [PRODUCT/NAME] [--app APPID] [--limit N]
   bench-accounts [--db postgres://...] [--users 100000] [--devices 10000]   xp2pInfo issue and sign-in at scale
   doctor [URL] [--config FILE] [--stun HOST:PORT]   checks a deployment: reachable, ready (Redis), TLS days
@@ -76,6 +77,7 @@ const commands: Record<string, () => Promise<Command>> = {
   share: async () => (await import('./commands/accounts.js')).shareCommand,
   unshare: async () => (await import('./commands/accounts.js')).unshareCommand,
   audit: async () => (await import('./commands/accounts.js')).auditCommand,
+  stream: async () => (await import('./commands/accounts.js')).streamCommand,
   'device-accounts': async () => (await import('./commands/accounts.js')).deviceAccountsCommand,
 };
 
