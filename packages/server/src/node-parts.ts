@@ -149,7 +149,8 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
     registry: metrics.registry,
     log,
   });
-  const tracker = new Tracker(hub, origin, withPulls(federation ?? noFederation, pulls));
+  const owners = streamOwners(hub, cameraStreams);
+  const tracker = new Tracker(hub, origin, withPulls(federation ?? noFederation, pulls), owners);
   late.tracker = tracker;
   cluster.onMessage((message) => {
     if (federation?.handle(tracker, message)) return;
@@ -196,4 +197,14 @@ function nodeMetrics(registry: SignalRegistry, late: { tracker?: Tracker; cluste
     },
     clusterReady: () => (late.cluster?.ready() ? 1 : 0),
   });
+}
+
+/** Who may join a stream: its registered owner app, or for a full camera's stream the camera's own app. */
+function streamOwners(hub: Hub, cameraStreams: CameraStreams): (stream: string) => Promise<string | undefined> {
+  return async (stream) => {
+    const registered = await hub.accounts.streams.owner(stream);
+    if (registered !== undefined) return registered;
+    const [productId, deviceName] = cameraStreams.publisherOf(stream)?.split('/') ?? [];
+    return productId && deviceName ? (await hub.findDevice(productId, deviceName))?.appid : undefined;
+  };
 }

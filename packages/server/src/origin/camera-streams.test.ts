@@ -13,12 +13,22 @@ import {
   streamPublishKey,
 } from '@xp2p/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixture, loopedFixtureTags, startTestServer, type TestServer } from '@xp2p/testing/server';
+import {
+  ClientPool,
+  fixture,
+  loopedFixtureTags,
+  peerUrl,
+  startTestServer,
+  TestClient,
+  type TestServer,
+} from '@xp2p/testing/server';
 import { parsePrometheusText, waitUntil } from '@xp2p/testing';
 
 let t: TestServer | undefined;
 const open: ClientRequest[] = [];
+const pool = new ClientPool();
 afterEach(async () => {
+  await pool.closeAll();
   for (const req of open.splice(0)) req.destroy();
   await t?.server.close();
   t = undefined;
@@ -57,6 +67,28 @@ describe('camera 1vN streams on the server', () => {
     expect(await (await fetch(`${t.server.url}/`)).text()).not.toContain(name.slice(0, 12));
     expect(await metric('xp2p_camera_streams')).toBe(1);
     expect(await metric('xp2p_camera_streams_total')).toBe(1);
+  });
+
+  it("is joined only by its camera's app: another app's tracker join is told the stream is not live", async () => {
+    t = await startTestServer(); // cam1 belongs to t.app
+    const { name, key } = await newCameraStream(t.cam1.secret, device(t.cam1));
+    publish(name, { [CAMERA_DEVICE_HEADER]: device(t.cam1), [PUBLISH_KEY_HEADER]: key }).catch(() => {});
+    await waitUntil(() => (t!.server.origin.stream(name)?.chunkCount ?? 0) > 0, { timeoutMs: 5_000 });
+    const firstAnswer = async (app: typeof t.app): Promise<{ type: string; status?: number; message?: string }> => {
+      const client = pool.add(new TestClient(await peerUrl(t!, app)));
+      await client.opened;
+      client.send({ type: 'join', v: 1, stream: name, upload: false });
+      for (;;) {
+        const m = (await client.next()) as { type: string; status?: number; message?: string };
+        if (m.type !== 'origin' && m.type !== 'peers') return m;
+      }
+    };
+    expect(await firstAnswer(t.otherApp)).toEqual({
+      type: 'error',
+      status: 404,
+      message: `stream ${name} is not live`,
+    });
+    expect((await firstAnswer(t.app)).type).toBe('joined');
   });
 
   it('refuses everyone but its camera: no credential, a viewer, another device, the master key', async () => {

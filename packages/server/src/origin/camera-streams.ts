@@ -60,6 +60,11 @@ export class CameraStreams {
     });
   }
 
+  /** The camera (`productId/deviceName`) publishing `name` on this node now, if any. */
+  publisherOf(name: string): string | undefined {
+    return this.#watches.get(name)?.device;
+  }
+
   /** Camera streams being published here now. */
   get publishing(): number {
     return this.#watches.size;

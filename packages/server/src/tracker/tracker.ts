@@ -42,7 +42,18 @@ export class Tracker {
   readonly #unsubscribe: (() => void)[];
   readonly #federation: SwarmFederation;
 
-  constructor(hub: Hub, origin: Origin, federation: SwarmFederation = noFederation) {
+  /**
+   * `ownerOf`: the app that alone may join a stream (undefined: any app); by default the accounts database's
+   * stream owners (accounts/stream-owners.ts).
+   */
+  readonly #ownerOf: (stream: string) => Promise<string | undefined>;
+  constructor(
+    hub: Hub,
+    origin: Origin,
+    federation: SwarmFederation = noFederation,
+    ownerOf: (stream: string) => Promise<string | undefined> = (stream) => hub.accounts.streams.owner(stream),
+  ) {
+    this.#ownerOf = ownerOf;
     this.#hub = hub;
     this.#origin = origin;
     this.#federation = federation;
@@ -197,7 +208,7 @@ export class Tracker {
     if (socket.member)
       return socket.channel.sendError(409, `already joined stream ${socket.member.swarm.stream}, leave first`);
     // Another app's stream gets the answer of a stream that does not exist (accounts/stream-owners.ts).
-    const owner = await this.#hub.accounts.streams.owner(name);
+    const owner = await this.#ownerOf(name);
     if (socket.closed) return;
     if (owner !== undefined && owner !== socket.app.appid) return socket.channel.sendError(404, notLive(name));
     // A stream published on another node is mirrored here first (cluster); alone this is synchronous.
