@@ -77,6 +77,8 @@ export interface ServerTuning {
    * another node needs no message to reach this one).
    */
   revocationCheckMs: number;
+  /** an app looked up for a signature check is kept this long (auth/app-cache.ts) */
+  appCacheMs: number;
   /** lifetime of a web app sign-in (cookie and session row) */
   webSessionTtlSeconds: number;
   /** lifetime of the one-time sign-in link `xp2p demo` prints */
@@ -181,6 +183,7 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   drainTimeoutMs: 10_000,
   tlsReloadPollMs: 1_000,
   revocationCheckMs: 2_000,
+  appCacheMs: 5_000,
   webSessionTtlSeconds: 12 * 3600,
   signInTokenTtlSeconds: 600,
   redisConnectTimeoutMs: 2_000,

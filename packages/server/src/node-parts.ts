@@ -5,6 +5,7 @@
  * CLOSE-CASCADE.md describes.
  */
 import type { IceServer } from '@xp2p/protocol';
+import { cachedAppLookup } from './auth/app-cache.js';
 import { AppAuthenticator } from './auth/app-authenticator.js';
 import { NonceCache } from './auth/nonce-cache.js';
 import { standaloneCluster, type Cluster } from './cluster/cluster.js';
@@ -103,7 +104,7 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
     audit: o.audit,
   };
   const authenticator = new AppAuthenticator(
-    (appKey) => o.accounts.appByKey(appKey),
+    cachedAppLookup((appKey) => o.accounts.appByKey(appKey), { ttlMs: tuning.appCacheMs, maxEntries: 10_000 }),
     new NonceCache(tuning.maxRememberedNonces, Date.now, tuning.maxRememberedNoncesPerApp),
     Date.now,
     cluster.enabled ? (key, ttlMs) => cluster.claimNonce(key, ttlMs) : undefined,

@@ -245,6 +245,27 @@ export class AccountStore {
     return rows[0]?.role;
   }
 
+  /**
+   * What an xp2pInfo issue needs, in one query (it is the hot path): the device, and whether `userName` is
+   * an account (of which app) with which role on it. undefined: no such device.
+   */
+  async grantLookup(
+    productId: string,
+    deviceName: string,
+    userName: string,
+  ): Promise<{ device: DeviceRecord; userAppid: string | undefined; role: Role | undefined } | undefined> {
+    const rows = await this.db.query<DeviceRow & { user_appid: string | null; role: Role | null }>(
+      `select d.product_id, d.device_name, d.appid, d.secret, u.appid as user_appid, b.role
+       from devices d
+       left join users u on u.name = $3
+       left join bindings b on b.user_name = u.name and b.product_id = d.product_id and b.device_name = d.device_name
+       where d.product_id = $1 and d.device_name = $2`,
+      [productId, deviceName, userName],
+    );
+    const row = rows[0];
+    return row && { device: deviceFromRow(row), userAppid: row.user_appid ?? undefined, role: row.role ?? undefined };
+  }
+
   /** Every device a user holds a role on. */
   async bindingsOfUser(userName: string): Promise<BindingRecord[]> {
     return this.db.query<BindingRecord>(
