@@ -5,7 +5,10 @@
 // ({sdkEvent: 'pathLost' | 'reconnected' | 'liveResumed' ...}) and the service's stats (reconnects after a
 // broken path) at the end.
 // Input: one JSON argument {server, appParams, productId, deviceName, out, durationMs, params?, xp2pInfo?,
-//   bindAddress?, connectTimeoutMs?, extraIceServers?, iceTransportPolicy?, startRelay?, relayCapture?}.
+//   bindAddress?, connectTimeoutMs?, extraIceServers?, iceTransportPolicy?, oneToManyWhenFull?, command?,
+//   startRelay?, relayCapture?}.
+//   oneToManyWhenFull: false turns 1v1 → 1vN off (a full camera then gives -2402);
+//   command: {afterMs, cmd}: sendCommand(cmd) that long after the stream started, printed as {command: result};
 //   startRelay: init's option (default: the sdk's, on); relayCapture: a file that gets the bytes of every
 //   relay frame as the server forwarded them (base64-decoded), to check the node saw only ciphertext.
 //   bindAddress: where ICE gathers candidates (default 127.0.0.1, for tests on loopback);
@@ -94,6 +97,7 @@ const SDK_EVENTS = [
   'liveResumed',
   'downloadResumed',
   'startRelayHandedOver',
+  'switchedToOneToMany',
 ];
 for (const name of SDK_EVENTS) {
   p2p.on(name, (detail) => say({ sdkEvent: name, ...detail }));
@@ -131,6 +135,7 @@ const result = await p2p.startP2PService(
     productId: o.productId,
     deviceName: o.deviceName,
     xp2pInfo,
+    ...(o.oneToManyWhenFull !== undefined ? { oneToManyWhenFull: o.oneToManyWhenFull } : {}),
   },
   {
     msgCallback: (event, subtype, detail) => {
@@ -173,6 +178,11 @@ const finish = async () => {
   cleanupNodeWebRTC();
   process.exit(0);
 };
+if (result === 0 && o.command) {
+  setTimeout(() => {
+    void p2p.sendCommand(id, o.command.cmd).then((answer) => say({ command: answer }));
+  }, o.command.afterMs);
+}
 if (result !== 0) void finish();
 else if (o.durationMs) setTimeout(() => void finish(), o.durationMs);
 process.on('SIGTERM', () => void finish());

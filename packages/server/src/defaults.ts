@@ -84,6 +84,8 @@ export interface ServerTuning {
    * another node needs no message to reach this one).
    */
   revocationCheckMs: number;
+  /** an app looked up for a signature check is kept this long (auth/app-cache.ts) */
+  appCacheMs: number;
   /** lifetime of a web app sign-in (cookie and session row) */
   webSessionTtlSeconds: number;
   /** lifetime of the one-time sign-in link `xp2p demo` prints */
@@ -125,6 +127,11 @@ export interface ServerTuning {
   pullRetryMaxMs: number;
   /** Stopping an ffmpeg pull: SIGTERM (lets it close an RTSP or RTMP session cleanly), SIGKILL after this long. */
   pullKillTimeoutMs: number;
+  /**
+   * A full camera's 1vN stream (1v1 → 1vN) nobody watches for this long is ended, and the camera stops
+   * uploading it; its next refused viewer starts a new one.
+   */
+  cameraStreamIdleMs: number;
 
   // ---- 1vN tracker ----
   /**
@@ -187,6 +194,7 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   drainTimeoutMs: 10_000,
   tlsReloadPollMs: 1_000,
   revocationCheckMs: 2_000,
+  appCacheMs: 5_000,
   webSessionTtlSeconds: 12 * 3600,
   signInTokenTtlSeconds: 600,
   redisConnectTimeoutMs: 2_000,
@@ -207,6 +215,7 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   pullRetryMinMs: 1_000,
   pullRetryMaxMs: 30_000,
   pullKillTimeoutMs: 2_000,
+  cameraStreamIdleMs: 30_000,
   trackerNeighbours: 64,
   badPeerMinQuorum: 3,
   badPeerQuorumShare: 1 / 3,

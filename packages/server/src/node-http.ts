@@ -4,7 +4,7 @@
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { SIGNAL_MAX_BYTES } from '@xp2p/protocol';
+import { isCameraStreamName, SIGNAL_MAX_BYTES } from '@xp2p/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { XP2PConfig } from './config/schema.js';
 import type { ServerTuning } from './defaults.js';
@@ -54,6 +54,7 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
     tracker,
     mirrors: parts.mirrors,
     pulls: parts.pulls,
+    cameraStreams: parts.cameraStreams,
     clusterStreams: cluster.enabled
       ? { figures: (stream) => cluster.swarmFigures(stream), published: (limit) => cluster.publishedStreams(limit) }
       : undefined,
@@ -66,7 +67,11 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
         node: o.nodeId,
         ready: o.readiness().ready,
         devices: await clusterPresence(await parts.hub.accounts.devices(), registry, cluster),
-        streams: origin.streams().map((s) => ({ name: s.name, live: s.live, peers: tracker.stats(s.name).peers })),
+        // a camera's 1vN stream name is a capability: never listed
+        streams: origin
+          .streams()
+          .filter((s) => !isCameraStreamName(s.name))
+          .map((s) => ({ name: s.name, live: s.live, peers: tracker.stats(s.name).peers })),
       }),
     },
     api: createRequestHandler({

@@ -29,6 +29,9 @@ export interface AccountsBenchOptions {
 export interface AccountsBenchResult {
   xp2pinfoP50: number;
   xp2pinfoP95: number;
+  /** baseline: the same loop's unsigned `GET /api/server-info` (HTTP and fetch alone, no signature, no database) */
+  httpFloorP50: number;
+  httpFloorP95: number;
   signInP50: number;
   signInP95: number;
   populateSeconds: number;
@@ -124,6 +127,13 @@ export async function runAccountsBench(o: AccountsBenchOptions): Promise<Account
         issue.push(performance.now() - t0);
         if (res.status !== 200) throw new Error(`xp2pinfo answered ${res.status}: ${text}`);
       }
+      const floor: number[] = [];
+      for (let i = 0; i < o.issues; i++) {
+        const t0 = performance.now();
+        const res = await fetch(`${server.url}/api/server-info`);
+        await res.text();
+        floor.push(performance.now() - t0);
+      }
       const signIn: number[] = [];
       for (let i = 0; i < o.signIns; i++) {
         const name = `user${Math.floor(Math.random() * o.users)}`;
@@ -135,6 +145,8 @@ export async function runAccountsBench(o: AccountsBenchOptions): Promise<Account
       return {
         xp2pinfoP50: round(percentile(issue, 50), 2),
         xp2pinfoP95: round(percentile(issue, 95), 2),
+        httpFloorP50: round(percentile(floor, 50), 2),
+        httpFloorP95: round(percentile(floor, 95), 2),
         signInP50: round(percentile(signIn, 50), 1),
         signInP95: round(percentile(signIn, 95), 1),
         populateSeconds: round(populateSeconds),

@@ -43,10 +43,12 @@ export async function benchAccountsCommand(argv: string[]): Promise<void> {
     console.log(`accounts bench on ${engine}:`);
     const r = await runAccountsBench({ ...common, ...(db ? { db } : {}) });
     console.log(
-      `  xp2pinfo p50/p95 ${r.xp2pinfoP50}/${r.xp2pinfoP95} ms, sign-in p50/p95 ${r.signInP50}/${r.signInP95} ms`,
+      `  xp2pinfo p50/p95 ${r.xp2pinfoP50}/${r.xp2pinfoP95} ms (HTTP floor ${r.httpFloorP50}/${r.httpFloorP95}), sign-in p50/p95 ${r.signInP50}/${r.signInP95} ms`,
     );
     figures[`accounts_${engine}_xp2pinfo_ms_p50`] = r.xp2pinfoP50;
     figures[`accounts_${engine}_xp2pinfo_ms_p95`] = r.xp2pinfoP95;
+    figures[`accounts_${engine}_http_floor_ms_p50`] = r.httpFloorP50;
+    figures[`accounts_${engine}_http_floor_ms_p95`] = r.httpFloorP95;
     figures[`accounts_${engine}_signin_ms_p50`] = r.signInP50;
     figures[`accounts_${engine}_signin_ms_p95`] = r.signInP95;
     figures[`accounts_${engine}_populate_s`] = r.populateSeconds;

@@ -1,8 +1,21 @@
 /**
  * HMAC-SHA256 and random ids on WebCrypto, so the same code runs in Node (globalThis.crypto, Node >= 19)
- * and in browsers.
+ * and in browsers. In Node, HMAC and SHA-256 go to node:crypto instead (found through
+ * `process.getBuiltinModule`, so no import reaches a browser bundle): WebCrypto dispatches every call as a
+ * job, ~0.3 ms each for these few-hundred-byte inputs, and a signed xp2pInfo issue makes about five of them
+ * on the server (measured: BENCHMARKS.md, accounts rows).
  */
 import { base64UrlEncode, utf8Encode } from '../bytes.js';
+
+/** The two node:crypto calls used here (typed locally: this package does not depend on Node's types). */
+interface NodeHashing {
+  createHmac(algorithm: 'sha256', key: Uint8Array): { update(data: Uint8Array): { digest(): Uint8Array } };
+  createHash(algorithm: 'sha256'): { update(data: Uint8Array): { digest(): Uint8Array } };
+}
+
+const nodeHashing: NodeHashing | undefined = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.('node:crypto') as NodeHashing | undefined;
 
 function subtle(): SubtleCrypto {
   const c = globalThis.crypto;
@@ -13,6 +26,8 @@ function subtle(): SubtleCrypto {
 const asBytes = (x: string | Uint8Array): Uint8Array => (typeof x === 'string' ? utf8Encode(x) : x);
 
 export async function hmacSha256(key: string | Uint8Array, message: string | Uint8Array): Promise<Uint8Array> {
+  if (nodeHashing)
+    return new Uint8Array(nodeHashing.createHmac('sha256', asBytes(key)).update(asBytes(message)).digest());
   const k = await subtle().importKey('raw', asBytes(key) as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, [
     'sign',
   ]);
@@ -20,6 +35,7 @@ export async function hmacSha256(key: string | Uint8Array, message: string | Uin
 }
 
 export async function sha256(data: string | Uint8Array): Promise<Uint8Array> {
+  if (nodeHashing) return new Uint8Array(nodeHashing.createHash('sha256').update(asBytes(data)).digest());
   return new Uint8Array(await subtle().digest('SHA-256', asBytes(data) as BufferSource));
 }
 

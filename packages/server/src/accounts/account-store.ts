@@ -9,6 +9,7 @@ import type { Database, Queryable } from '../db/database.js';
 import { AccountError } from './account-errors.js';
 import { decoyHash, hashPassword, verifyPassword } from './password.js';
 import type { AppRecord, BindingRecord, DeviceRecord, UserRecord } from './records.js';
+import { StreamOwners } from './stream-owners.js';
 
 const NAME_PART = /^[A-Za-z0-9_.-]{1,64}$/;
 const USER_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
@@ -54,9 +55,12 @@ const isUniqueViolation = (err: unknown): boolean => (err as { code?: string })?
 /** Apps, devices, users and their roles on devices, in the accounts database (embedded PGlite or PostgreSQL). */
 export class AccountStore {
   readonly db: Database;
+  /** which app owns which 1vN stream */
+  readonly streams: StreamOwners;
 
   constructor(db: Database) {
     this.db = db;
+    this.streams = new StreamOwners(db);
   }
 
   // ---- apps
@@ -239,6 +243,27 @@ export class AccountStore {
       [userName, productId, deviceName],
     );
     return rows[0]?.role;
+  }
+
+  /**
+   * What an xp2pInfo issue needs, in one query (it is the hot path): the device, and whether `userName` is
+   * an account (of which app) with which role on it. undefined: no such device.
+   */
+  async grantLookup(
+    productId: string,
+    deviceName: string,
+    userName: string,
+  ): Promise<{ device: DeviceRecord; userAppid: string | undefined; role: Role | undefined } | undefined> {
+    const rows = await this.db.query<DeviceRow & { user_appid: string | null; role: Role | null }>(
+      `select d.product_id, d.device_name, d.appid, d.secret, u.appid as user_appid, b.role
+       from devices d
+       left join users u on u.name = $3
+       left join bindings b on b.user_name = u.name and b.product_id = d.product_id and b.device_name = d.device_name
+       where d.product_id = $1 and d.device_name = $2`,
+      [productId, deviceName, userName],
+    );
+    const row = rows[0];
+    return row && { device: deviceFromRow(row), userAppid: row.user_appid ?? undefined, role: row.role ?? undefined };
   }
 
   /** Every device a user holds a role on. */

@@ -72,14 +72,13 @@ function parseJsonBody<T>(schema: z.ZodType<T>, body: Buffer): T {
  */
 const postXp2pInfo: Route = async (ctx, app, body, req) => {
   const { productId, deviceName, user, role } = parseJsonBody(xp2pInfoRequestSchema, body);
-  const device = await ctx.hub.findDevice(productId, deviceName);
-  if (!device || device.appid !== app.appid) throw new HttpError(404, UNKNOWN_DEVICE);
-  const account = await ctx.hub.accounts.user(user);
-  if (account && account.appid === app.appid) {
-    const held = await ctx.hub.accounts.roleOf(user, productId, deviceName);
-    if (!held || !roleCovers(held, role)) throw new HttpError(403, `${user} does not hold ${role} on this device`);
+  const found = await ctx.hub.accounts.grantLookup(productId, deviceName, user);
+  if (!found || found.device.appid !== app.appid) throw new HttpError(404, UNKNOWN_DEVICE);
+  const account = found.userAppid === app.appid;
+  if (account && (!found.role || !roleCovers(found.role, role))) {
+    throw new HttpError(403, `${user} does not hold ${role} on this device`);
   }
-  return issueXp2pInfo(ctx, req, device, { appid: app.appid, user, role, account: account?.appid === app.appid });
+  return issueXp2pInfo(ctx, req, found.device, { appid: app.appid, user, role, account });
 };
 
 /** Signs a viewer token for an online device and wraps it into an xp2pInfo (also used by the web app's sign-in). */

@@ -30,6 +30,7 @@ import { abortable, isAbortError, SerialQueue } from './serial-queue.js';
 import type { RunningStream } from './service.js';
 import type { P2PEventMap } from './service-events.js';
 import { startStream } from './stream-start.js';
+import { askingForOneToMany, switchToOneToMany, type JoinOneToMany } from './one-to-many-switch.js';
 
 export interface OneToOneServiceOptions {
   id: string;
@@ -51,6 +52,8 @@ export interface OneToOneServiceOptions {
   recordError: (why: string) => void;
   /** the service ended (stopped, failed to connect, disconnected): the registry forgets it */
   onGone: () => void;
+  /** 1v1 → 1vN allowed: joins a full camera's 1vN stream (one-to-many-switch.ts) */
+  joinOneToMany?: JoinOneToMany;
 }
 
 export interface ServiceStats {
@@ -316,7 +319,7 @@ export class OneToOneService {
     signal: AbortSignal,
   ): Promise<number> {
     const askedAt = this.o.deps.clock.now();
-    const request = this.o.defaultRequest;
+    const request = this.asked(this.o.defaultRequest);
     let opened: IpcSession | undefined;
     let resolveSession: (s: IpcSession) => void = () => {};
     let rejectSession: (err: unknown) => void = () => {};
@@ -381,7 +384,7 @@ export class OneToOneService {
    */
   private async prepareRelay(signal: AbortSignal): Promise<ViewerStartRelay | undefined> {
     try {
-      return await abortable(ViewerStartRelay.prepare(this.o.deps.signal, this.o.defaultRequest), signal);
+      return await abortable(ViewerStartRelay.prepare(this.o.deps.signal, this.asked(this.o.defaultRequest)), signal);
     } catch (err) {
       if (isAbortError(err)) throw err;
       this.log(`relay-first start unavailable here, starting over P2P only: ${describe(err)}`);
@@ -398,10 +401,11 @@ export class OneToOneService {
   ): Promise<number> {
     const log = (line: string) => this.log(line);
     const onResumed = (resumes: number) => this.o.events.emit('liveResumed', { id: this.id, resumes });
+    const asked = this.asked(request);
     const open = (handlers: RequestHandlers): RequestHandle =>
-      isLiveRequest(request)
-        ? openLiveStream(session, request, handlers, log, onResumed)
-        : session.request(request, handlers);
+      isLiveRequest(asked)
+        ? openLiveStream(session, asked, handlers, log, onResumed)
+        : session.request(asked, handlers);
     return abortable(
       this.runStream(open, () => session, dataCallback, ttffFrom),
       signal,
@@ -429,7 +433,13 @@ export class OneToOneService {
       unregister: (stream) => {
         if (this.stream === stream) this.stream = undefined;
       },
+      ...(this.o.joinOneToMany ? { oneToMany: this.switcher(this.o.joinOneToMany, dataCallback) } : {}),
     });
+  }
+
+  /** A live request as sent: asking for a full camera's 1vN stream where that is allowed (one-to-many-switch.ts). */
+  private asked(request: DeviceRequest): DeviceRequest {
+    return this.o.joinOneToMany && isLiveRequest(request) ? askingForOneToMany(request) : request;
   }
 
   /** The stream goes without a word to the app (its start failed: the caller reports why). */
@@ -440,6 +450,26 @@ export class OneToOneService {
     stream.handle.cancel();
     stream.report.close();
     stream.cancelStart();
+  }
+
+  /** How a full camera's 1vN stream becomes this service's stream. */
+  private switcher(join: JoinOneToMany, dataCallback: (data: ArrayBuffer) => void) {
+    return (stream: string, reason: string): Promise<number> =>
+      switchToOneToMany({
+        join,
+        stream,
+        reason,
+        dataCallback,
+        clock: this.o.deps.clock,
+        notify: (subtype, detail) => this.notify(subtype, detail),
+        log: (line) => this.log(line),
+        switched: () => this.o.events.emit('switchedToOneToMany', { id: this.id, stream, reason }),
+        fail: (code, why) => this.fail(code as ErrorCodeValue, why),
+        register: (running) => (this.stream = running),
+        unregister: (running) => {
+          if (this.stream === running) this.stream = undefined;
+        },
+      });
   }
 
   /** The session once it is usable (after a reconnect in progress), or the code saying why there is none. */

@@ -11,6 +11,7 @@ import type { RequestHandle, RequestHandlers } from '../requests/request.js';
 import type { IpcSession } from '../session/ipc-session.js';
 import type { RunningStream } from './service.js';
 import { StreamReport } from './stream-report.js';
+import { offeredOneToMany } from './one-to-many-switch.js';
 
 export interface StreamStartContext {
   clock: Clock;
@@ -30,19 +31,21 @@ export interface StreamStartContext {
   register: (stream: RunningStream) => void;
   /** the stream ended (eof, error, refused): the service forgets it */
   unregister: (stream: RunningStream) => void;
+  /** 1v1 → 1vN allowed: a full camera's 1vN stream is joined instead (one-to-many-switch.ts) */
+  oneToMany?: (stream: string, reason: string) => Promise<number>;
 }
 
 export function startStream(c: StreamStartContext): Promise<number> {
   const { clock } = c;
   return new Promise<number>((resolve) => {
     let settled = false;
-    const settle = (code: number) => {
+    const settle = (code: number | Promise<number>) => {
       if (!settled) {
         settled = true;
         resolve(code);
       }
     };
-    const stream: RunningStream = {
+    const stream: RunningStream & { report: StreamReport } = {
       dataCallback: c.dataCallback,
       startedAt: clock.now(),
       firstByteAt: undefined,
@@ -57,6 +60,12 @@ export function startStream(c: StreamStartContext): Promise<number> {
     };
     const handlers: RequestHandlers = {
       onHead(status, headers) {
+        const offered = c.oneToMany && offeredOneToMany(status, headers);
+        if (offered) {
+          endStream();
+          stream.handle.cancel();
+          return settle(c.oneToMany!(offered, headers['x-reason'] ?? 'camera full'));
+        }
         c.notify(XP2PNotify_SubType.Parsed, { status, headers });
         if (status >= 200 && status < 300) return settle(ErrorCode.OK);
         endStream();
