@@ -144,7 +144,6 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
     secret: o.secret,
     maxSessions: cfg.maxSessions,
     sessionOpenTimeoutMs: cfg.sessionOpenTimeoutMs,
-    startRelayMaxMs: cfg.startRelayMaxMs,
     rtcConfigExtras: o.bindAddress ? { bindAddress: o.bindAddress } : {},
     createPeerConnection: o.createPeerConnection ?? createPeerConnection,
     handler: router,

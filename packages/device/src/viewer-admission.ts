@@ -15,6 +15,7 @@ import {
   type ServerToDevice,
   type StartRequest,
 } from '@xp2p/protocol';
+import { DEVICE_DEFAULTS } from './defaults.js';
 import type { RequestHandler } from './response-writer.js';
 import { guardByRole } from './role-guard.js';
 import type { PeerConnectionFactory } from './rtc.js';
@@ -42,8 +43,8 @@ export interface ViewerAdmissionOptions {
   iceServers: () => IceServer[];
   /** to the signalling server; false when its socket is not open */
   send: (msg: DeviceToServer) => boolean | void;
-  /** a relay-first start not taken over by P2P within this long stops (start-relay/) */
-  startRelayMaxMs: number;
+  /** a relay-first start not taken over by P2P within this long stops (start-relay/); DEVICE_DEFAULTS' by default */
+  startRelayMaxMs?: number;
   log: (line: string) => void;
 }
 
@@ -69,7 +70,7 @@ export class ViewerAdmission {
     this.#relays = new StartRelays({
       handler: options.handler,
       send: (msg) => options.send(msg) !== false,
-      maxMs: options.startRelayMaxMs,
+      maxMs: options.startRelayMaxMs ?? DEVICE_DEFAULTS.startRelayMaxMs,
       log: (line) => options.log(`${options.id}: ${line}`),
     });
   }

@@ -15,7 +15,6 @@
  */
 import * as z from 'zod/mini';
 import { int, text } from '../schema.js';
-import { REQUEST_PATH_MAX_LENGTH, REQUEST_PATH_PATTERN } from '../framing/request-path.js';
 
 /** Plaintext bytes at most in one relay frame: base64 of it plus the GCM tag stays well under SIGNAL_MAX_BYTES. */
 export const START_RELAY_FRAME_MAX_BYTES = 32 * 1024;
@@ -36,7 +35,8 @@ export const startRequestSchema = z.object({
   id,
   /** the viewer's ECDH public key (start-relay-crypto.ts) */
   key: publicKey,
-  path: z.string().check(z.maxLength(REQUEST_PATH_MAX_LENGTH), z.regex(REQUEST_PATH_PATTERN)),
+  /** only a live request is relayed: `ipc.flv` (the guide's live URL path), under plain folder names */
+  path: z.string().check(z.maxLength(256), z.regex(/^([A-Za-z0-9_-]+\/)*ipc\.flv$/)),
   query: text(START_QUERY_MAX),
 });
 export type StartRequest = z.infer<typeof startRequestSchema>;

@@ -117,52 +117,18 @@ export function openRelayFirstLive(o: RelayFirstLiveOptions): RequestHandle {
 
   const handOver = (session: IpcSession) => {
     if (cancelled) return;
-    const sep = o.request.query ? '&' : '';
-    const query = `${o.request.query}${sep}${RELAY_HANDOVER_PARAM}=${encodeURIComponent(relay.start.id)}`;
-    let held: Uint8Array[] | undefined = [];
-    const request = { path: o.request.path, query };
-    const own: RequestHandle = session.request(request, {
-      onHead(status, headers) {
-        const frames = Number(headers[RELAY_FRAMES_HEADER]);
-        if (status < 200 || status >= 300 || !Number.isInteger(frames) || frames < 0) {
-          own.cancel();
-          return freshOverP2P(session, `camera could not hand the relay over (${status})`);
-        }
-        relay.waitForFrames(frames).then(
-          () => {
-            if (cancelled || current !== own) return;
-            relayDone = true;
-            relay.close();
-            log(`live stream moved to P2P after ${frames} relayed frames`);
-            o.onHandedOver?.({ frames, bytes: relay.bytes, spliced: false });
-            const bytes = held ?? [];
-            held = undefined;
-            for (const b of bytes) deliver(b);
-          },
-          (err: Error) => {
-            if (current !== own) return;
-            own.cancel();
-            freshOverP2P(session, `relay ended before its last frame: ${err.message}`);
-          },
-        );
+    const own: RequestHandle = requestHandOver(session, o.request, relay, {
+      inUse: () => !cancelled && current === own,
+      deliver,
+      joined: (frames) => {
+        relayDone = true;
+        relay.close();
+        log(`live stream moved to P2P after ${frames} relayed frames`);
+        o.onHandedOver?.({ frames, bytes: relay.bytes, spliced: false });
       },
-      onData(data) {
-        if (held) held.push(new Uint8Array(data));
-        else deliver(new Uint8Array(data));
-      },
-      onEnd() {
-        if (!cancelled) handlers.onEnd();
-      },
-      onError(err, status) {
-        if (cancelled || current !== own) return;
-        if (status !== undefined) return fail(err, status);
-        // the path broke: as any live stream, reconnect and continue with a fresh answer
-        void session.recover(err.message).then((ok) => {
-          if (cancelled || current !== own) return;
-          if (!ok) return fail(err);
-          freshOverP2P(session, `path lost (${err.message})`);
-        });
-      },
+      fresh: (why) => freshOverP2P(session, why),
+      end: () => !cancelled && handlers.onEnd(),
+      fail,
     });
     current = own;
   };
@@ -186,4 +152,73 @@ export function openRelayFirstLive(o: RelayFirstLiveOptions): RequestHandle {
       current?.cancel();
     },
   };
+}
+
+interface HandOverHooks {
+  /** this request is still the stream's (not cancelled, not replaced by a fresh one) */
+  inUse: () => boolean;
+  deliver: (bytes: Uint8Array) => void;
+  /** the channel's bytes follow from here: the relay's `frames` frames are all in */
+  joined: (frames: number) => void;
+  /** the relay cannot be taken over: a fresh answer instead */
+  fresh: (why: string) => void;
+  end: () => void;
+  fail: (err: XP2PError, status?: number) => void;
+}
+
+/**
+ * The P2P request that takes relay `relay` over: its head says how many relay frames came first; its
+ * bytes are held until those are in, then follow them. Throws like session.request (a reconnecting session).
+ */
+function requestHandOver(
+  session: IpcSession,
+  live: DeviceRequest,
+  relay: ViewerStartRelay,
+  h: HandOverHooks,
+): RequestHandle {
+  const sep = live.query ? '&' : '';
+  const query = `${live.query}${sep}${RELAY_HANDOVER_PARAM}=${encodeURIComponent(relay.start.id)}`;
+  let held: Uint8Array[] | undefined = [];
+  const own: RequestHandle = session.request(
+    { path: live.path, query },
+    {
+      onHead(status, headers) {
+        const frames = Number(headers[RELAY_FRAMES_HEADER]);
+        if (status < 200 || status >= 300 || !Number.isInteger(frames) || frames < 0) {
+          own.cancel();
+          return h.fresh(`camera could not hand the relay over (${status})`);
+        }
+        relay.waitForFrames(frames).then(
+          () => {
+            if (!h.inUse()) return;
+            h.joined(frames);
+            const bytes = held ?? [];
+            held = undefined;
+            for (const b of bytes) h.deliver(b);
+          },
+          (err: Error) => {
+            if (!h.inUse()) return;
+            own.cancel();
+            h.fresh(`relay ended before its last frame: ${err.message}`);
+          },
+        );
+      },
+      onData(data) {
+        if (held) held.push(new Uint8Array(data));
+        else h.deliver(new Uint8Array(data));
+      },
+      onEnd: () => h.end(),
+      onError(err, status) {
+        if (!h.inUse()) return;
+        if (status !== undefined) return h.fail(err, status);
+        // the path broke: as any live stream, reconnect and continue with a fresh answer
+        void session.recover(err.message).then((ok) => {
+          if (!h.inUse()) return;
+          if (!ok) return h.fail(err);
+          h.fresh(`path lost (${err.message})`);
+        });
+      },
+    },
+  );
+  return own;
 }
