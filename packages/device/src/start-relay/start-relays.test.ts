@@ -74,16 +74,16 @@ async function setUp(bytes: Uint8Array, maxMs = 5_000) {
     const key = await deriveRelayKey(viewer, frames[0]!.key!, start.id, start.key, frames[0]!.key!);
     return Promise.all(frames.map((f, i) => (expect(f.seq).toBe(i), openRelayFrame(key, start.id, f.seq, f.data))));
   };
-  return { sent, relays, source, start, opened };
+  /** waits until `n` relay frames went out (sealing is asynchronous: WebCrypto) */
+  const framesSent = (n: number) => expect.poll(() => sent.filter((m) => m.type === 'relay').length).toBe(n);
+  return { sent, relays, source, start, opened, framesSent };
 }
-
-const settled = () => new Promise((r) => setTimeout(r, 30));
 
 describe("the camera's start relays", () => {
   it('seals the head and the GOP in numbered frames, then hands the same subscription over at the exact frame', async () => {
     const gop = new Uint8Array(RELAY_FRAME_BYTES * 2 + 100).map((_, i) => i % 251);
-    const { relays, source, start, opened } = await setUp(gop);
-    await settled();
+    const { relays, source, start, opened, framesSent } = await setUp(gop);
+    await framesSent(4);
     const frames = await opened();
     expect(frames.map((f) => f.kind)).toEqual([RELAY_KIND_TEXT, RELAY_KIND_BODY, RELAY_KIND_BODY, RELAY_KIND_BODY]);
     expect(JSON.parse(utf8Decode(frames[0]!.payload))).toMatchObject({ type: 'head', status: 200 });
@@ -97,7 +97,7 @@ describe("the camera's start relays", () => {
     const channel = new RecordingWriter();
     relays.handOver(start.id, 'viewer-nonce', channel);
     source.push(Uint8Array.of(3, 4));
-    await settled();
+    await framesSent(5);
     expect(channel.heads).toEqual([{ status: 200, headers: expect.objectContaining({ [RELAY_FRAMES_HEADER]: '5' }) }]);
     expect(channel.body).toEqual([3, 4]);
     expect((await opened()).length).toBe(5);
@@ -110,8 +110,7 @@ describe("the camera's start relays", () => {
 
   it('a relay not taken over within its bound stops: the subscription ends and the server hears bye', async () => {
     const { sent, relays, source, start } = await setUp(Uint8Array.of(1), 50);
-    await new Promise((r) => setTimeout(r, 120));
-    expect(source.closed()).toBe(1);
+    await expect.poll(() => source.closed()).toBe(1);
     expect(sent.at(-1)).toMatchObject({ type: 'bye', sessionId: start.id });
     const late = new RecordingWriter();
     relays.handOver(start.id, 'viewer-nonce', late);
