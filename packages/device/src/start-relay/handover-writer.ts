@@ -23,9 +23,13 @@ export class HandoverWriter implements ResponseWriter {
     return this.#handedOver;
   }
 
-  /** The P2P channel's writer takes the stream over; false when the relayed start is already over. */
+  /**
+   * The P2P channel's writer takes the stream over; false when the relayed start is already over, or has
+   * not answered yet (a full camera may still be finding the viewer a 1vN stream): the viewer then asks
+   * afresh, and that answer goes to it as any other.
+   */
   handOver(channel: ResponseWriter): boolean {
-    if (this.#handedOver || this.relay.closed) return false;
+    if (this.#handedOver || this.relay.closed || !this.relay.answered) return false;
     this.#handedOver = true;
     const frames = this.relay.handOver();
     this.#target = channel;

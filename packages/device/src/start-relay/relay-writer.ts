@@ -58,6 +58,11 @@ export class RelayResponseWriter implements ResponseWriter {
     this.#o = options;
   }
 
+  /** the response head went out (a relayed start that has not answered yet cannot be handed over) */
+  get answered(): boolean {
+    return this.#headSent;
+  }
+
   /** frames numbered so far: the viewer needs all of them before anything that follows the relay */
   get frames(): number {
     return this.#seq;

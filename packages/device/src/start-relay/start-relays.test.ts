@@ -117,6 +117,23 @@ describe("the camera's start relays", () => {
     expect(late.failed).toMatchObject({ status: 410 });
   });
 
+  it('a relayed start that has not answered yet is not handed over (the viewer asks afresh)', async () => {
+    const sent: DeviceToServer[] = [];
+    const relays = new StartRelays({
+      handler: () => {},
+      send: (m) => (sent.push(m), true),
+      maxMs: 1_000,
+      log: () => {},
+    });
+    const key = (await newRelayKeyPair()).publicKey;
+    await relays.open({ id: 'relay-pending', key, path: 'ipc.flv', query: 'action=live' }, 'v');
+    const channel = new RecordingWriter();
+    relays.handOver('relay-pending', 'v', channel);
+    expect(channel.failed).toMatchObject({ status: 410 });
+    expect(channel.heads).toEqual([]);
+    relays.closeAll('test over');
+  });
+
   it('relays only a live request', async () => {
     const sent: DeviceToServer[] = [];
     const relays = new StartRelays({
