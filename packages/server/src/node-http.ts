@@ -2,13 +2,15 @@
  * The HTTP(S) side of a server node: the router over the node's parts, the listener with its WebSocket
  * upgrades, and the polite close of every socket. server.ts calls these in order.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { SIGNAL_MAX_BYTES } from '@xp2p/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { XP2PConfig } from './config/schema.js';
 import type { ServerTuning } from './defaults.js';
 import { createRequestHandler } from './http/api.js';
+import { createWebApi } from './http/web-api.js';
+import type { WebSessions } from './accounts/web-sessions.js';
 import { applyServerDeadlines, connectionsCheckingInterval, withRequestDeadlines } from './http/deadlines.js';
 import { clientAddress, publicUrlResolver } from './http/public-url.js';
 import { createRouter } from './http/router.js';
@@ -24,6 +26,10 @@ export type Readiness = () => { ready: boolean; reasons: string[] };
 export type RequestListener = ReturnType<typeof createRouter>;
 
 export interface NodeRouterOptions {
+  /** the web app's sign-ins (http/web-api.ts) */
+  sessions: WebSessions;
+  /** the server is reached over TLS (its own or a proxy's): session cookies get Secure */
+  secureCookies: boolean;
   config: XP2PConfig;
   tuning: ServerTuning;
   nodeId: string;
@@ -42,6 +48,24 @@ export interface NodeRouterOptions {
 
 export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): RequestListener {
   const { origin, tracker, cluster, registry } = parts;
+  const api = {
+    hub: parts.hub,
+    authenticator: parts.authenticator,
+    url: publicUrlResolver({
+      publicUrl: o.publicUrl,
+      trustProxy: o.trustProxy,
+      ownUrl: o.ownUrl,
+      listenHost: o.listenHost,
+    }),
+    serverInfo: (req: IncomingMessage) => ({ version: SERVER_VERSION, stunUrls: o.stunUrls(req.headers.host) }),
+  };
+  const web = createWebApi({
+    api,
+    sessions: o.sessions,
+    secureCookies: o.secureCookies,
+    trustProxy: o.trustProxy,
+    clientAddress: (req) => clientAddress(req, o.trustProxy),
+  });
   return createRouter({
     live: {
       origin,
@@ -60,6 +84,7 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
       metrics: parts.metrics,
       readiness: o.readiness,
       web: o.webRoot ? staticFiles(o.webRoot) : undefined,
+      signedIn: (req) => web.signedIn(req),
       status: async () => ({
         version: SERVER_VERSION,
         node: o.nodeId,
@@ -68,17 +93,8 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
         streams: origin.streams().map((s) => ({ name: s.name, live: s.live, peers: tracker.stats(s.name).peers })),
       }),
     },
-    api: createRequestHandler({
-      hub: parts.hub,
-      authenticator: parts.authenticator,
-      url: publicUrlResolver({
-        publicUrl: o.publicUrl,
-        trustProxy: o.trustProxy,
-        ownUrl: o.ownUrl,
-        listenHost: o.listenHost,
-      }),
-      serverInfo: (req) => ({ version: SERVER_VERSION, stunUrls: o.stunUrls(req.headers.host) }),
-    }),
+    signInByLink: (req, res, token) => web.signInByLink(req, res, token),
+    api: createRequestHandler(api, web),
   });
 }
 
@@ -132,6 +148,7 @@ export async function openNodeListener(
       wss,
       peerWss,
       authenticator: parts.authenticator,
+      appById: (appid) => parts.hub.accounts.app(appid),
       sockets,
       closing: o.closing,
       acceptPeer: (ws, app, requestHost, address) => parts.tracker.accept(ws, app, requestHost, address),
