@@ -240,3 +240,47 @@ describe('web sign-in rate limits', () => {
     expect((await signIn('alice', 'alice-password')).status).toBe(429);
   });
 });
+
+describe('owners: sharing and audit', () => {
+  beforeEach(() => setUp());
+
+  it('an owner shares with a user of the same app and sees it in the audit log; unshare takes it away', async () => {
+    const alice = await session('alice', 'alice-password');
+    const cam = { productId: 'demo', deviceName: 'cam1' };
+    const shared = await post('/api/web/share', alice, { ...cam, user: 'bob', role: 'viewer' });
+    expect(shared.status).toBe(200);
+    expect(await t.server.accounts.roleOf('bob', 'demo', 'cam1')).toBe('viewer');
+    const shares = await fetch(url('/api/web/shares?device=demo/cam1'), { headers: { cookie: alice.cookie } });
+    expect(((await shares.json()) as { shares: { user: string }[] }).shares.map((s) => s.user)).toEqual([
+      'alice',
+      'bob',
+    ]);
+    const audit = await fetch(url('/api/web/audit?device=demo/cam1'), { headers: { cookie: alice.cookie } });
+    const { entries } = (await audit.json()) as { entries: { action: string; user: string; detail: string }[] };
+    expect(entries[0]).toMatchObject({ action: 'share', user: 'alice', detail: 'bob as viewer' });
+    expect((await post('/api/web/unshare', alice, { ...cam, user: 'bob' })).status).toBe(200);
+    expect(await t.server.accounts.roleOf('bob', 'demo', 'cam1')).toBeUndefined();
+    // an owner cannot lock themselves out here
+    expect((await post('/api/web/unshare', alice, { ...cam, user: 'alice' })).status).toBe(400);
+  });
+
+  it('another app user is as unknown as a user that does not exist; a viewer may not share; CSRF holds', async () => {
+    const alice = await session('alice', 'alice-password');
+    const cam = { productId: 'demo', deviceName: 'cam1' };
+    const carol = await raw(await post('/api/web/share', alice, { ...cam, user: 'carol', role: 'owner' }));
+    const nobody = await raw(await post('/api/web/share', alice, { ...cam, user: 'nobody', role: 'owner' }));
+    expect(carol.status).toBe(404);
+    expect(carol.body.replace('carol', 'X')).toBe(nobody.body.replace('nobody', 'X'));
+    expect(
+      (await post('/api/web/share', { cookie: alice.cookie }, { ...cam, user: 'bob', role: 'viewer' })).status,
+    ).toBe(403);
+    await t.server.accounts.share('demo', 'cam1', 'bob', 'viewer');
+    const bob = await session('bob', 'bob-password');
+    const refused = await post('/api/web/share', bob, { ...cam, user: 'bob', role: 'owner' });
+    expect(refused.status).toBe(403);
+    expect((await fetch(url('/api/web/audit?device=demo/cam1'), { headers: { cookie: bob.cookie } })).status).toBe(403);
+    // a device of another app: the unknown-device answer
+    const other = await fetch(url('/api/web/audit?device=other/cam9'), { headers: { cookie: alice.cookie } });
+    expect(other.status).toBe(404);
+  });
+});

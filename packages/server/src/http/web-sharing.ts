@@ -83,7 +83,9 @@ export const sharingRoutes: Record<string, Partial<Record<string, WebRoute>>> = 
       run: async (call) => {
         const { user, role, ...d } = parseJsonBody(shareSchema, call.body);
         await requireOwner(call, d);
-        // share() answers "no user of this app" and "no such user" alike (AccountError not-found)
+        // another app's user gets the answer of a user that does not exist (no enumeration across tenants)
+        const target = await call.o.api.hub.accounts.user(user);
+        if (!target || target.appid !== call.session.appid) throw new HttpError(404, `no user ${user} in this app`);
         const binding = await call.o.api.hub.accounts.share(d.productId, d.deviceName, user, role).catch(asHttp);
         audit(call, 'share', d, `${user} as ${role}`);
         return { shared: binding };

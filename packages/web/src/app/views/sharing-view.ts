@@ -5,7 +5,7 @@
  */
 import { cameraLabel, cameraPath, type CameraRef } from '../camera-context.js';
 import { h, replace, setMessage } from '../dom.js';
-import { describeApiError } from '../errors.js';
+import { ApiError } from '../sdk.js';
 import { auditLog, listShares, share, unshare, type AuditEntry, type Role, type Share } from '../web-api.js';
 
 const ROLES: readonly Role[] = ['viewer', 'operator', 'owner'];
@@ -47,7 +47,7 @@ export function sharingView(camera: CameraRef, me: string): { el: HTMLElement; c
       replace(shares, ...list.map(shareRow));
       replace(audit, ...entries.map(auditRow));
     } catch (err) {
-      if (!closed) setMessage(message, describeApiError(err, 'Loading the sharing page'));
+      if (!closed) setMessage(message, describeSharingError(err, 'Loading the sharing page'));
     }
   }
 
@@ -56,7 +56,7 @@ export function sharingView(camera: CameraRef, me: string): { el: HTMLElement; c
       await run();
       setMessage(message, `${what}: done`, 'ok');
     } catch (err) {
-      setMessage(message, describeApiError(err, what));
+      setMessage(message, describeSharingError(err, what));
     }
     await refresh();
   }
@@ -106,4 +106,14 @@ export function sharingView(camera: CameraRef, me: string): { el: HTMLElement; c
       closed = true;
     },
   };
+}
+
+/** "Share with bob: no user bob in this app (HTTP 404)": the server's words, which name what is wrong. */
+function describeSharingError(err: unknown, what: string): string {
+  if (err instanceof ApiError) {
+    return err.status === 0
+      ? `Cannot reach the server. ${err.message}`
+      : `${what}: ${err.message} (HTTP ${err.status})`;
+  }
+  return `${what}: ${err instanceof Error ? err.message : String(err)}`;
 }
