@@ -15,7 +15,7 @@ export {
   type DevCredentials,
 } from './config/dev-config.js';
 export { loadConfig } from './config/load-config.js';
-export { ensureDemoUser, DEMO_USER, DEMO_CAMERA } from './config/demo-user.js';
+export { ensureDemoUser, DEMO_USER, DEMO_CAMERA } from './accounts/demo-user.js';
 export { parseConfig, xp2pConfigSchema, type XP2PConfig, type AppConfig, type DeviceConfig } from './config/schema.js';
 export type { DeviceStatus } from './signal/presence.js';
 export { SERVER_DEFAULTS, type ServerTuning } from './defaults.js';

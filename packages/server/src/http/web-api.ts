@@ -11,16 +11,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { DeviceRecord } from '../accounts/records.js';
-import type { WebSession, WebSessions } from '../accounts/web-sessions.js';
+import type { WebSession } from '../accounts/web-sessions.js';
 import { issueSignalTicket } from '../auth/signal-ticket.js';
 import { HttpError } from '../errors.js';
 import { sendError, sendJson } from '../json-response.js';
 import { KeyedTokenBuckets } from '../signal/keyed-buckets.js';
 import { clusterPresence } from '../signal/presence.js';
-import { issueXp2pInfo, parseJsonBody, UNKNOWN_DEVICE, type ApiContext } from './api-common.js';
+import { issueXp2pInfo, parseJsonBody, UNKNOWN_DEVICE } from './api-common.js';
 import { readBody } from './read-body.js';
 import { checkCsrf, checkOrigin, sessionCookie, sessionOf, setSessionCookie } from './web-guard.js';
 import { deviceBodySchema, sharingRoutes } from './web-sharing.js';
+import type { WebApiOptions, WebCall, WebRoute } from './web-route.js';
+
+export type { WebApiOptions } from './web-route.js';
 
 export const WEB_API_PREFIX = '/api/web/';
 /** The one answer to a refused sign-in, whether the name is unknown or the password wrong. */
@@ -29,28 +32,6 @@ export const SIGN_IN_REFUSED = 'wrong user name or password';
 const WEB_BODY_LIMIT = 2048;
 
 const signInSchema = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
-
-export interface WebApiOptions {
-  api: ApiContext;
-  sessions: WebSessions;
-  /** the server speaks TLS: cookies get Secure */
-  secureCookies: boolean;
-  trustProxy: boolean;
-  clientAddress: (req: IncomingMessage) => string;
-}
-
-/** What a web route is handed: the request, its parsed body, the signed-in session. */
-export interface WebCall {
-  req: IncomingMessage;
-  res: ServerResponse;
-  body: Buffer;
-  query: URLSearchParams;
-  session: WebSession;
-  o: WebApiOptions;
-}
-
-/** `open`: no session needed; `read`: a session; `write`: a session, same Origin and the CSRF token. */
-export type WebRoute = { access: 'read' | 'write'; run: (call: WebCall) => Promise<unknown> };
 
 export interface WebApi {
   handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void>;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AccountError } from '../accounts/account-errors.js';
 import { HttpError } from '../errors.js';
 import { parseJsonBody, UNKNOWN_DEVICE } from './api-common.js';
-import type { WebCall, WebRoute } from './web-api.js';
+import type { WebCall, WebRoute } from './web-route.js';
 
 const namePart = z
   .string()

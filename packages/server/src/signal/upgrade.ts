@@ -55,6 +55,18 @@ export function refuseUpgrade(socket: Duplex, status: number, message: string): 
   );
 }
 
+/** A signalling ticket (`?ticket=`, a signed-in browser) or an app signature over `GET <path>`. */
+function authenticateUpgrade(
+  ctx: UpgradeContext,
+  path: string,
+  query: URLSearchParams,
+): Promise<(AppAuthResult & { ok: true; user?: string }) | (AppAuthResult & { ok: false })> {
+  const ticket = query.get('ticket');
+  return ticket !== null
+    ? verifySignalTicket(ticket, ctx.appById)
+    : ctx.authenticator.verify(signatureFromQuery(query), { method: 'GET', path, body: '' });
+}
+
 export function createUpgradeHandler(ctx: UpgradeContext) {
   const { tuning, metrics } = ctx.hub;
   const joins = new TokenBucket(tuning.joinBurst, tuning.joinsPerSecond);
@@ -131,12 +143,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     // The module's getUUID, so this client's log lines can be found by the id the app shows.
     const uuid = isPeer ? undefined : viewerUuidOf(query);
     if (uuid === null) return refuse(socket, 400, 'uuid must be 1-64 letters, digits, _ or -');
-    const ticket = query.get('ticket');
-    const authenticated: Promise<(AppAuthResult & { ok: true; user?: string }) | (AppAuthResult & { ok: false })> =
-      ticket !== null
-        ? verifySignalTicket(ticket, ctx.appById)
-        : ctx.authenticator.verify(signatureFromQuery(query), { method: 'GET', path, body: '' });
-    authenticated
+    authenticateUpgrade(ctx, path, query)
       .then((auth) => {
         if (!auth.ok) {
           ctx.hub.log(`${who} refused: ${auth.message}`);

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AccountStore } from '../accounts/account-store.js';
-import { DEV_CREDENTIALS_FILE, readDevCredentials } from './dev-config.js';
+import type { AccountStore } from './account-store.js';
+import { DEV_CREDENTIALS_FILE, readDevCredentials } from '../config/dev-config.js';
 
 export const DEMO_USER = 'demo';
 /** what the demo user owns and the printed link opens */
