@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { AccountStore } from './account-store.js';
 import { DEV_CREDENTIALS_FILE, readDevCredentials } from '../config/dev-config.js';
 
+/** the demo web user's name */
 export const DEMO_USER = 'demo';
 /** what the demo user owns and the printed link opens */
 export const DEMO_CAMERA = { productId: 'demo', deviceName: 'cam1' } as const;

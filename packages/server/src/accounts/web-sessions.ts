@@ -21,6 +21,7 @@ const newSecret = (): string => randomBytes(32).toString('base64url');
 /** ids and tokens are 43 base64url characters; anything else is not one of ours (no query needed) */
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
+/** Web sessions and one-time sign-in tokens in the accounts database (hashes only). */
 export class WebSessions {
   readonly #db: Database;
   readonly #now: () => number;

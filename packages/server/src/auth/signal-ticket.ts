@@ -25,6 +25,7 @@ const payloadSchema = z
   })
   .strict();
 
+/** What checking a ticket found: the app and user it speaks for, or why it was refused. */
 export type TicketCheck =
   { ok: true; app: AppConfig; user: string; exp: number } | { ok: false; status: 401; message: string };
 

@@ -10,7 +10,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSession, WebSessions } from '../accounts/web-sessions.js';
 import { HttpError } from '../errors.js';
 
+/** the session cookie's name */
 export const SESSION_COOKIE = 'xp2p_session';
+/** the header a state-changing web request carries its session's CSRF token in */
 export const CSRF_HEADER = 'x-xp2p-csrf';
 
 /** The session cookie's value, if the request carries exactly one well-formed one. */
