@@ -88,6 +88,20 @@ describe.skipIf(chromiumMissing())('web app: the demo sign-in link', () => {
     await page.close();
   });
 
+  it('ignores ?server= pointing to another origin: every request stays on the page origin', async () => {
+    const origin = new URL(signInUrl).origin;
+    const page = await browser.context.newPage(); // signed in by the test above
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('websocket', (w) => requested.push(w.url()));
+    await page.goto(`${origin}/?server=http://127.0.0.2:9/#/`);
+    await page.locator('[data-role=cameras] li', { hasText: 'demo/cam1' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#server').innerText()).toBe(origin);
+    const hosts = new Set(requested.filter((u) => !/^(data|blob):/.test(u)).map((u) => new URL(u).host));
+    expect([...hosts]).toEqual([new URL(origin).host]);
+    await page.close();
+  });
+
   it('the link signs in once: opened again in another browser it is refused', async () => {
     const other = await launchBrowser();
     try {
