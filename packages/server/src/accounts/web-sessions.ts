@@ -36,6 +36,8 @@ export class WebSessions {
     const id = newSecret();
     const csrf = newSecret();
     const expiresAt = this.#now() + ttlSeconds * 1000;
+    // expired rows go as new ones come, so the table holds about the live sessions (no sweeper needed)
+    await this.#db.query('delete from web_sessions where expires_at <= $1', [new Date(this.#now()).toISOString()]);
     await this.#db.query('insert into web_sessions (id_hash, user_name, csrf, expires_at) values ($1,$2,$3,$4)', [
       hashOf(id),
       user,
@@ -69,6 +71,7 @@ export class WebSessions {
   /** A token that signs `user` in once, within `ttlSeconds` (the demo's printed link). */
   async issueSignInToken(user: string, ttlSeconds: number): Promise<string> {
     const token = newSecret();
+    await this.#db.query('delete from sign_in_tokens where expires_at <= $1', [new Date(this.#now()).toISOString()]);
     await this.#db.query('insert into sign_in_tokens (token_hash, user_name, expires_at) values ($1,$2,$3)', [
       hashOf(token),
       user,
