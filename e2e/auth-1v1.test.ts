@@ -122,7 +122,7 @@ describe('viewer tokens', () => {
 
 /** An offer sent straight over the viewer signalling socket (no sdk): the status of the server's error answer. */
 async function rawOfferStatus(token: string | undefined): Promise<number | undefined> {
-  const sig = await signAppRequest(sys.appParams, 'GET', '/signal/viewer');
+  const sig = await signAppRequest(sys.appParams, 'GET', `${sys.serverUrl}/signal/viewer`);
   const q = new URLSearchParams({
     appKey: sig.appKey,
     timestamp: String(sig.timestamp),

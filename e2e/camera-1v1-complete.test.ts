@@ -135,6 +135,8 @@ describe('commands', () => {
         appConnectNum: expect.any(Number),
         source: 'live',
         streams: [{ channel: 0, quality: 'high', source: 'live' }],
+        // 1vN streams the camera publishes because it is full (camera-full-1vn.test.ts)
+        oneToMany: 0,
       },
     ]);
     const now = Math.floor(Date.now() / 1000);

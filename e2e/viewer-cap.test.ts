@@ -1,4 +1,7 @@
-/** A camera capped at 4 viewers: the fifth is refused with 503 and the four keep playing. */
+/**
+ * A camera capped at 4 viewers: the fifth, with 1v1 → 1vN turned off (camera-full-1vn.test.ts has it on),
+ * is refused with 503 and the four keep playing.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +47,7 @@ describe('viewer cap', () => {
         productId: 'demo',
         deviceName: 'cam1',
         durationMs: 1000,
+        oneToManyWhenFull: false,
       }),
     ]);
     await fifth.waitForLine(/"done":true/, 20_000);

@@ -3,7 +3,8 @@
  * apps made with `xp2p app add`, each with a camera made with `xp2p device add` and run with its secret in
  * XP2P_DEVICE_SECRET; every cross-tenant attempt refused the way an unknown device is; a viewer-role user
  * plays but the camera itself refuses talk, commands and download; unshare ends a running live view within
- * 5 s; a removed device is refused at its next login.
+ * 5 s; a removed device is refused at its next login; a 1vN stream registered to one app (`xp2p stream add`)
+ * is, to any other app's tracker join, a stream that does not exist.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,8 +13,10 @@ import { join } from 'node:path';
 import { decodeXp2pInfo, encodeXp2pInfo, appSignatureHeaders, signAppRequest } from '@xp2p/protocol';
 import { cleanupNodeWebRTC, createNodeP2PModule, WavFileRecorder } from '@xp2p/sdk/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startPostgres, type PostgresProcess } from '@xp2p/testing';
 import { CLI, start, stopAll, type RunningProcess } from '../helpers/processes.js';
+import { waitForChunks } from '../helpers/streams.js';
 
 interface App {
   appid: string;
@@ -56,7 +59,7 @@ describe.each(['embedded', 'postgres'] as const)('accounts on the %s database', 
 
   const xp2pInfoRaw = async (app: App, body: object): Promise<{ status: number; text: string }> => {
     const text = JSON.stringify(body);
-    const sig = await signAppRequest(app, 'POST', '/api/xp2pinfo', text);
+    const sig = await signAppRequest(app, 'POST', `${serverUrl}/api/xp2pinfo`, text);
     const res = await fetch(`${serverUrl}/api/xp2pinfo`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...appSignatureHeaders(sig) },
@@ -94,6 +97,43 @@ describe.each(['embedded', 'postgres'] as const)('accounts on the %s database', 
     await stopAll();
     await postgres?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** A tracker socket signed as `app` asks to join `stream`: the tracker's first answer, as sent. */
+  const trackerJoin = async (app: App, stream: string): Promise<string> => {
+    const sig = await signAppRequest(app, 'GET', `${serverUrl}/signal/peer`);
+    const q = new URLSearchParams({ ...sig, timestamp: String(sig.timestamp) });
+    const ws = new WebSocket(`${serverUrl.replace('http', 'ws')}/signal/peer?${q}`);
+    try {
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const first = new Promise<string>((resolve) =>
+        ws.on('message', (m) => {
+          const text = m.toString();
+          if (!/"type":"(origin|peers)"/.test(text)) resolve(text);
+        }),
+      );
+      ws.send(JSON.stringify({ type: 'join', v: 1, stream, upload: false }));
+      return await first;
+    } finally {
+      ws.close();
+    }
+  };
+
+  it("answers another app's 1vN stream to a tracker join exactly like a stream that does not exist", async () => {
+    expect(xp2p(['stream', 'add', 'acme-live', '--app', acme.appid])).toEqual({
+      stream: 'acme-live',
+      appid: acme.appid,
+    });
+    const publisher = start([CLI, 'publish', 'acme-live', 'sample', '--server', serverUrl, '--data', dataDir]);
+    try {
+      await waitForChunks(serverUrl, 'acme-live');
+      expect(JSON.parse(await trackerJoin(acme, 'acme-live'))).toMatchObject({ type: 'joined' });
+      const cross = await trackerJoin(beta, 'acme-live');
+      expect(JSON.parse(cross)).toMatchObject({ type: 'error', status: 404 });
+      expect(cross.replace('acme-live', 'X')).toBe((await trackerJoin(beta, 'acme-livf')).replace('acme-livf', 'X'));
+    } finally {
+      await publisher.kill();
+    }
   });
 
   it("answers another app's camera exactly like a camera that does not exist", async () => {

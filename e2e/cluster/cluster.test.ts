@@ -67,7 +67,8 @@ describe('two server nodes on Redis', () => {
   it('a signed request replayed against the other node is refused (cluster-wide nonce cache)', async () => {
     const path = '/api/xp2pinfo';
     const body = JSON.stringify({ productId: 'demo', deviceName: 'cam1' });
-    const sig = await signAppRequest(cluster.appParams, 'POST', path, body);
+    // signed for node A; node B has the same host name (the port is not signed), so only the nonce stops it
+    const sig = await signAppRequest(cluster.appParams, 'POST', `${cluster.nodeA.url}${path}`, body);
     const send = (url: string) =>
       fetch(`${url}${path}`, {
         method: 'POST',
@@ -79,7 +80,7 @@ describe('two server nodes on Redis', () => {
     expect(replayed.status).toBe(401);
     expect(JSON.stringify(await replayed.json())).toMatch(/nonce already used/);
     // a fresh signature still works on B
-    const again = await signAppRequest(cluster.appParams, 'POST', path, body);
+    const again = await signAppRequest(cluster.appParams, 'POST', `${cluster.nodeB.url}${path}`, body);
     const fresh = await fetch(`${cluster.nodeB.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...appSignatureHeaders(again) },

@@ -5,7 +5,9 @@
 // ({sdkEvent: 'pathLost' | 'reconnected' | 'liveResumed' ...}) and the service's stats (reconnects after a
 // broken path) at the end.
 // Input: one JSON argument {server, appParams, productId, deviceName, out, durationMs, params?, xp2pInfo?,
-//   bindAddress?, connectTimeoutMs?, extraIceServers?, iceTransportPolicy?}.
+//   bindAddress?, connectTimeoutMs?, extraIceServers?, iceTransportPolicy?, oneToManyWhenFull?, command?}.
+//   oneToManyWhenFull: false turns 1v1 → 1vN off (a full camera then gives -2402);
+//   command: {afterMs, cmd}: sendCommand(cmd) that long after the stream started, printed as {command: result}.
 //   bindAddress: where ICE gathers candidates (default 127.0.0.1, for tests on loopback);
 //   extraIceServers: ICE servers added to those the server hands out (the viewer's own TURN config);
 //   iceTransportPolicy: 'relay' to use only relayed candidates.
@@ -70,7 +72,15 @@ platform.RTCPeerConnection = class extends Base {
 };
 const p2p = createP2PModule(platform, o.connectTimeoutMs ? { connectTimeoutMs: o.connectTimeoutMs } : {});
 // the sdk's typed events (path lost, reconnect ...) as {sdkEvent, ...detail} lines
-const SDK_EVENTS = ['pathLost', 'reconnecting', 'reconnected', 'disconnected', 'liveResumed', 'downloadResumed'];
+const SDK_EVENTS = [
+  'pathLost',
+  'reconnecting',
+  'reconnected',
+  'disconnected',
+  'liveResumed',
+  'downloadResumed',
+  'switchedToOneToMany',
+];
 for (const name of SDK_EVENTS) {
   p2p.on(name, (detail) => say({ sdkEvent: name, ...detail }));
 }
@@ -106,6 +116,7 @@ const result = await p2p.startP2PService(
     productId: o.productId,
     deviceName: o.deviceName,
     xp2pInfo,
+    ...(o.oneToManyWhenFull !== undefined ? { oneToManyWhenFull: o.oneToManyWhenFull } : {}),
   },
   {
     msgCallback: (event, subtype, detail) => {
@@ -145,6 +156,11 @@ const finish = async () => {
   cleanupNodeWebRTC();
   process.exit(0);
 };
+if (result === 0 && o.command) {
+  setTimeout(() => {
+    void p2p.sendCommand(id, o.command.cmd).then((answer) => say({ command: answer }));
+  }, o.command.afterMs);
+}
 if (result !== 0) void finish();
 else if (o.durationMs) setTimeout(() => void finish(), o.durationMs);
 process.on('SIGTERM', () => void finish());

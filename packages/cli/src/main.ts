@@ -9,9 +9,9 @@ const USAGE = `usage: xp2p <command> [flags]
   server [--port 18080] [--stun-port 3478] [--host 127.0.0.1] [--config FILE] [--redis redis://H:P]
          [--cluster-url URL] [--tls-cert F --tls-key F] [--public-url URL] [--ice-servers stun:H:P,...]
          [--trust-proxy] [--web-root DIR] [--log-format json|text] [--pull NAME=URL ...] [--pull-idle-seconds 30]
-         [--db postgres://...]
+         [--db postgres://...] [--camera-stream-idle-seconds 30]
   device [--server URL[,URL...]] [--product demo --name cam1] [--secret-file F] (or XP2P_DEVICE_SECRET)
-         [--source sample|testsrc|FILE|URL] [--max-viewers 4]
+         [--source sample|testsrc|FILE|URL] [--max-viewers 4] [--no-one-to-many]
          [--recordings DIR] [--segment-seconds 60] [--no-record] [--voice-dir DIR | --voice-cmd CMD] [--commands MODULE|CMD]
          [--nat-reprobe-ms 15000]   re-probe the public address; log in again at once when it changes
          [--server-ca PEM | --server-fingerprint SHA256]   pin the server's certificate
@@ -28,6 +28,7 @@ const USAGE = `usage: xp2p <command> [flags]
   device add PRODUCT/NAME --app APPID | device remove P/N   every one takes --json
   user add NAME --app APPID (password on stdin) | user remove NAME
   share PRODUCT/NAME USER --role viewer|operator|owner | unshare PRODUCT/NAME USER
+  stream add NAME --app APPID | stream remove NAME | stream list   the app that alone may join NAME's swarm
   audit [PRODUCT/NAME] [--app APPID] [--limit N]
   bench-accounts [--db postgres://...] [--users 100000] [--devices 10000]   xp2pInfo issue and sign-in at scale
   doctor [URL] [--config FILE] [--stun HOST:PORT]   checks a deployment: reachable, ready (Redis), TLS days
@@ -76,6 +77,7 @@ const commands: Record<string, () => Promise<Command>> = {
   share: async () => (await import('./commands/accounts.js')).shareCommand,
   unshare: async () => (await import('./commands/accounts.js')).unshareCommand,
   audit: async () => (await import('./commands/accounts.js')).auditCommand,
+  stream: async () => (await import('./commands/accounts.js')).streamCommand,
   'device-accounts': async () => (await import('./commands/accounts.js')).deviceAccountsCommand,
 };
 

@@ -18,6 +18,8 @@ import type { VoiceSink } from './voice/voice-sink.js';
 import { NatWatch, stunTargetsOf } from './nat-watch.js';
 import { DeviceSignalClient } from './signal-client.js';
 import { ViewerAdmission } from './viewer-admission.js';
+import { CameraPublishes } from './one-to-many/camera-publishes.js';
+import type { ServerTrust } from './server-trust.js';
 
 export interface DeviceAgentOptions {
   /** signalling server base URL, or several nodes of one cluster (array or comma-separated), tried in turn */
@@ -59,12 +61,20 @@ export interface DeviceAgentOptions {
   onCommand?: CommandHandler;
   /** How often the camera re-probes its public address (ms; 0: never). Default DEVICE_DEFAULTS.natReprobeMs. */
   natReprobeMs?: number;
+  /**
+   * 1v1 → 1vN (default true): when the live viewer cap is reached, a viewer that allows it is sent to a 1vN
+   * stream of the channel, which the camera publishes to its node's origin while someone watches it.
+   * false: the next viewer gets 503, nothing more.
+   */
+  oneToManyWhenFull?: boolean;
 }
 
 export interface DeviceAgentStatus {
   online: boolean;
   sessions: number;
   liveViewers: number;
+  /** 1vN streams the camera publishes now because it was full (one per channel and quality at most) */
+  oneToManyPublishes: number;
   /** the public IP the last NAT probe saw, once known */
   publicIp?: string;
 }
@@ -90,7 +100,8 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const log = o.log ?? (() => {});
   const id = `${o.productId}/${o.deviceName}`;
   const streams = liveStreamsOf(o);
-  const live = new LiveHandler(streams, cfg.maxLiveViewers);
+  const publishes = fullCameraPublishes(o, () => signal.serverUrl, log);
+  const live = new LiveHandler(streams, cfg.maxLiveViewers, publishes);
   const stores = new Map([...(o.channelRecordings ?? []), ...(o.recordings ? [[0, o.recordings] as const] : [])]);
   // Each channel records its best quality into its own store.
   const recorders =
@@ -143,7 +154,7 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
   const signal = new DeviceSignalClient({
     serverUrl: o.serverUrl,
     identity: { productId: o.productId, deviceName: o.deviceName, secret: o.secret, version: cfg.version },
-    trust: { serverCa: o.serverCa, serverFingerprint: o.serverFingerprint },
+    trust: trustOf(o),
     reconnectMinMs: cfg.reconnectMinMs,
     reconnectMaxMs: cfg.reconnectMaxMs,
     pingIntervalMs: cfg.pingIntervalMs,
@@ -183,15 +194,41 @@ export function startDeviceAgent(o: DeviceAgentOptions): DeviceAgent {
       online: signal.isOnline,
       sessions: viewers.viewerCount,
       liveViewers: live.viewerCount,
+      oneToManyPublishes: live.oneToManyPublishes,
       ...(nat.address ? { publicIp: nat.address } : {}),
     }),
     async close() {
       nat.stop();
       viewers.closeAll('camera shutting down');
+      publishes?.closeAll('camera shutting down');
       onlineWaiters = [];
       await Promise.all([signal.stop(), ...recorders.map((r) => r.stop())]);
     },
   };
+}
+
+/** 1v1 → 1vN (one-to-many/): the publishes of a full camera, unless turned off. */
+function fullCameraPublishes(
+  o: DeviceAgentOptions,
+  serverUrl: () => string,
+  log: (line: string) => void,
+): CameraPublishes | undefined {
+  if (o.oneToManyWhenFull === false) return undefined;
+  return new CameraPublishes({
+    device: `${o.productId}/${o.deviceName}`,
+    secret: o.secret,
+    // the origin of the node the camera is logged in to (a ws:// server URL is its http:// node)
+    serverUrl: () => serverUrl().replace(/^ws/, 'http'),
+    trust: trustOf(o),
+    liveWaitMs: DEVICE_DEFAULTS.oneToManyLiveWaitMs,
+    livePollMs: DEVICE_DEFAULTS.oneToManyLivePollMs,
+    maxPublishes: DEVICE_DEFAULTS.oneToManyMaxPublishes,
+    log,
+  });
+}
+
+function trustOf(o: DeviceAgentOptions): ServerTrust {
+  return { serverCa: o.serverCa, serverFingerprint: o.serverFingerprint };
 }
 
 function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {

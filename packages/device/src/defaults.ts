@@ -4,6 +4,17 @@ export const DEVICE_DEFAULTS = Object.freeze({
   version: '2.4.50',
   /** Simultaneous live viewers; the next one gets status 503 (reference cameras allow 4). */
   maxLiveViewers: 4,
+  /**
+   * 1v1 → 1vN: a viewer the full camera sends to a new 1vN stream waits at most this long for the stream's
+   * first chunk on the origin (asked every `oneToManyLivePollMs`); after that it gets a plain 503.
+   */
+  oneToManyLiveWaitMs: 10_000,
+  oneToManyLivePollMs: 100,
+  /**
+   * 1vN streams a full camera publishes at once (one per channel and quality asked for); a viewer of yet
+   * another gets 503. Its uplink is at most maxLiveViewers + this many streams.
+   */
+  oneToManyMaxPublishes: 2,
   /** Simultaneous P2P viewers (live, commands, downloads); one viewer's raced connect attempts count once. */
   maxSessions: 8,
   /** Reconnect backoff after the signalling connection drops: first delay, cap (ms). Jittered. */

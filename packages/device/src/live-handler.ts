@@ -6,6 +6,7 @@
  */
 import { LiveStreams, type LiveFeed, type LiveLookup } from './live-streams.js';
 import type { SourceStatus } from './media/live-hub.js';
+import { serveFromOneToMany, type OneToManyOffers } from './one-to-many/serve-full.js';
 import type { ResponseWriter } from './response-writer.js';
 
 export class LiveHandler {
@@ -16,12 +17,19 @@ export class LiveHandler {
   constructor(
     streams: LiveStreams | LiveFeed,
     readonly maxViewers: number,
+    /** 1v1 → 1vN: a full camera offers viewers that allow it a 1vN stream (one-to-many/); none: plain 503 */
+    private readonly oneToMany?: OneToManyOffers,
   ) {
     this.streams = streams instanceof LiveStreams ? streams : LiveStreams.single(streams);
   }
 
   get viewerCount(): number {
     return this.viewers;
+  }
+
+  /** 1vN streams this camera is publishing because it was full */
+  get oneToManyPublishes(): number {
+    return this.oneToMany?.publishing ?? 0;
   }
 
   find(channel: number, quality: string | null): LiveLookup {
@@ -32,19 +40,22 @@ export class LiveHandler {
     return feed.sourceStatus?.() ?? { state: 'live' };
   }
 
-  serve(res: ResponseWriter, channel = 0, quality: string | null = null): void {
+  /** `oneToMany`: the viewer asked to be switched to 1vN when the camera is full (`xp2p_1vn=1`). */
+  serve(res: ResponseWriter, channel = 0, quality: string | null = null, oneToMany = false): void {
     const found = this.find(channel, quality);
     if (!found.ok) {
       res.fail(found.status, found.message);
       return;
     }
-    if (this.viewers >= this.maxViewers) {
-      res.fail(503, `too many viewers (this camera allows ${this.maxViewers})`);
-      return;
-    }
     const source = LiveHandler.sourceStatusOf(found.feed);
     if (source.state === 'down') {
       res.fail(503, `camera source is down (reopening): ${source.reason}`);
+      return;
+    }
+    if (this.viewers >= this.maxViewers) {
+      const why = `too many viewers (this camera allows ${this.maxViewers})`;
+      if (oneToMany && this.oneToMany) void serveFromOneToMany(res, why, found, this.oneToMany);
+      else res.fail(503, why);
       return;
     }
     this.viewers++;

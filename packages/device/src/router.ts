@@ -16,6 +16,7 @@ import type { RecordingsStore } from './recordings/recordings-store.js';
 import type { RequestHandler, ResponseWriter } from './response-writer.js';
 import { VoiceHandler } from './voice/voice-handler.js';
 import { DEVICE_DEFAULTS } from './defaults.js';
+import { ONE_TO_MANY_QUERY } from '@xp2p/protocol';
 
 /** A channel's own storage: its recordings (playback, record queries) and the files it serves for download. */
 export interface ChannelStorage {
@@ -94,7 +95,7 @@ export function createRouter(parts: RouterParts): RequestHandler {
     const action = params.get('action');
     switch (action) {
       case 'live':
-        return parts.live.serve(res, channel, params.get('quality'));
+        return parts.live.serve(res, channel, params.get('quality'), params.get(ONE_TO_MANY_QUERY) === '1');
       case 'playback':
         return playback(channel).serve(params, res, ctx);
       case 'download': {

@@ -17,6 +17,7 @@ export * from './auth/device-proof.js';
 export * from './auth/viewer-token.js';
 export * from './auth/roles.js';
 export * from './auth/publish-key.js';
+export * from './auth/camera-stream.js';
 export * from './secure-transport.js';
 export * from './signal/messages.js';
 export * from './signal/ice-servers.js';

@@ -17,6 +17,11 @@ export const SDK_DEFAULTS = Object.freeze({
   relayAfterMs: 1_000,
   /** startP2PService gives up (and reports -2402) when no attempt is open by then. */
   connectTimeoutMs: 10_000,
+  /**
+   * 1v1 → 1vN: a live view of a full camera (its viewer cap reached) plays the camera's 1vN stream instead of
+   * failing with -2402; `streamInfo.oneToManyWhenFull` decides per service. false: -2402 as before.
+   */
+  oneToManyWhenFull: true,
   /** How long the signalling WebSocket may take to say hello. */
   signalTimeoutMs: 5_000,
   /** A request whose response head has not arrived by then fails. */

@@ -126,6 +126,11 @@ export interface ServerTuning {
   pullRetryMaxMs: number;
   /** Stopping an ffmpeg pull: SIGTERM (lets it close an RTSP or RTMP session cleanly), SIGKILL after this long. */
   pullKillTimeoutMs: number;
+  /**
+   * A full camera's 1vN stream (1v1 → 1vN) nobody watches for this long is ended, and the camera stops
+   * uploading it; its next refused viewer starts a new one.
+   */
+  cameraStreamIdleMs: number;
 
   // ---- 1vN tracker ----
   /**
@@ -209,6 +214,7 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   pullRetryMinMs: 1_000,
   pullRetryMaxMs: 30_000,
   pullKillTimeoutMs: 2_000,
+  cameraStreamIdleMs: 30_000,
   trackerNeighbours: 64,
   badPeerMinQuorum: 3,
   badPeerQuorumShare: 1 / 3,

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { SIGNAL_MAX_BYTES } from '@xp2p/protocol';
+import { isCameraStreamName, SIGNAL_MAX_BYTES } from '@xp2p/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { XP2PConfig } from './config/schema.js';
 import type { ServerTuning } from './defaults.js';
@@ -12,6 +12,7 @@ import { createRequestHandler } from './http/api.js';
 import { createWebApi } from './http/web-api.js';
 import type { WebSessions } from './accounts/web-sessions.js';
 import { applyServerDeadlines, connectionsCheckingInterval, withRequestDeadlines } from './http/deadlines.js';
+import { signedHostOf } from './auth/signature-fields.js';
 import { clientAddress, publicUrlResolver } from './http/public-url.js';
 import { createRouter } from './http/router.js';
 import type { NodeParts } from './node-parts.js';
@@ -58,6 +59,7 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
       listenHost: o.listenHost,
     }),
     serverInfo: (req: IncomingMessage) => ({ version: SERVER_VERSION, stunUrls: o.stunUrls(req.headers.host) }),
+    signedHost: (req: IncomingMessage) => signedHostOf(req.headers, o.trustProxy),
   };
   const web = createWebApi({
     api,
@@ -77,6 +79,7 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
     tracker,
     mirrors: parts.mirrors,
     pulls: parts.pulls,
+    cameraStreams: parts.cameraStreams,
     clusterStreams: cluster.enabled
       ? { figures: (stream) => cluster.swarmFigures(stream), published: (limit) => cluster.publishedStreams(limit) }
       : undefined,
@@ -90,7 +93,11 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
         node: o.nodeId,
         ready: o.readiness().ready,
         devices: await clusterPresence(await parts.hub.accounts.devices(), registry, cluster),
-        streams: origin.streams().map((s) => ({ name: s.name, live: s.live, peers: tracker.stats(s.name).peers })),
+        // a camera's 1vN stream name is a capability: never listed
+        streams: origin
+          .streams()
+          .filter((s) => !isCameraStreamName(s.name))
+          .map((s) => ({ name: s.name, live: s.live, peers: tracker.stats(s.name).peers })),
       }),
     },
     signInByLink: (req, res, token) => web.signInByLink(req, res, token),
@@ -153,6 +160,7 @@ export async function openNodeListener(
       closing: o.closing,
       acceptPeer: (ws, app, requestHost, address) => parts.tracker.accept(ws, app, requestHost, address),
       clientAddress: (req) => clientAddress(req, o.trustProxy),
+      signedHost: (req) => signedHostOf(req.headers, o.trustProxy),
     }),
   );
   try {

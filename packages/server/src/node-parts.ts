@@ -16,6 +16,7 @@ import type { ServerTuning } from './defaults.js';
 import { ServerMetrics } from './ops/metrics.js';
 import { Origin } from './origin/origin.js';
 import { PulledStreams } from './origin/pulled-streams.js';
+import { CameraStreams } from './origin/camera-streams.js';
 import { closeReplacedDevice } from './signal/device-endpoint.js';
 import { Heartbeat } from './signal/heartbeat.js';
 import type { Hub } from './signal/hub.js';
@@ -54,6 +55,8 @@ export interface NodeParts {
   mirrors: StreamMirrors;
   /** streams the origin pulls from a source while someone watches them */
   pulls: PulledStreams;
+  /** full cameras' 1vN streams (1v1 → 1vN): who may publish them, and their end when nobody watches */
+  cameraStreams: CameraStreams;
   federation: ClusterSwarmFederation | undefined;
   tracker: Tracker;
 }
@@ -137,7 +140,17 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
     peersHere: (stream) => late.tracker?.stats(stream).peers ?? 0,
     log,
   });
-  const tracker = new Tracker(hub, origin, withPulls(federation ?? noFederation, pulls));
+  const cameraStreams = new CameraStreams({
+    origin,
+    // the accounts database's cameras (a device removed there can no longer publish)
+    deviceSecret: async (productId, deviceName) => (await hub.findDevice(productId, deviceName))?.secret,
+    idleMs: tuning.cameraStreamIdleMs,
+    peersHere: (stream) => late.tracker?.stats(stream).peers ?? 0,
+    registry: metrics.registry,
+    log,
+  });
+  const owners = streamOwners(hub, cameraStreams);
+  const tracker = new Tracker(hub, origin, withPulls(federation ?? noFederation, pulls), owners);
   late.tracker = tracker;
   cluster.onMessage((message) => {
     if (federation?.handle(tracker, message)) return;
@@ -161,6 +174,7 @@ export function assembleNodeParts(o: NodePartsOptions): NodeParts {
     origin,
     mirrors,
     pulls,
+    cameraStreams,
     federation,
     tracker,
   };
@@ -183,4 +197,14 @@ function nodeMetrics(registry: SignalRegistry, late: { tracker?: Tracker; cluste
     },
     clusterReady: () => (late.cluster?.ready() ? 1 : 0),
   });
+}
+
+/** Who may join a stream: its registered owner app, or for a full camera's stream the camera's own app. */
+function streamOwners(hub: Hub, cameraStreams: CameraStreams): (stream: string) => Promise<string | undefined> {
+  return async (stream) => {
+    const registered = await hub.accounts.streams.owner(stream);
+    if (registered !== undefined) return registered;
+    const [productId, deviceName] = cameraStreams.publisherOf(stream)?.split('/') ?? [];
+    return productId && deviceName ? (await hub.findDevice(productId, deviceName))?.appid : undefined;
+  };
 }

@@ -309,6 +309,7 @@ async function closeNode(
   const drain = async (): Promise<void> => {
     parts.mirrors.close();
     parts.pulls.close();
+    parts.cameraStreams.close();
     await parts.origin.close();
     parts.tracker.close();
     parts.federation?.close();

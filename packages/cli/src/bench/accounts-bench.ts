@@ -114,7 +114,7 @@ export async function runAccountsBench(o: AccountsBenchOptions): Promise<Account
         const user = `user${(i % Math.floor(o.users / o.devices)) * o.devices}`; // bound to cam0
         const body = JSON.stringify({ productId: 'bench', deviceName: 'cam0', user, role: 'viewer' });
         const t0 = performance.now();
-        const sig = await signAppRequest(app, 'POST', '/api/xp2pinfo', body);
+        const sig = await signAppRequest(app, 'POST', `${server.url}/api/xp2pinfo`, body);
         const res = await fetch(`${server.url}/api/xp2pinfo`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...appSignatureHeaders(sig) },

@@ -6,6 +6,7 @@
  *   xp2p device add PRODUCT/NAME --app APPID | device remove PRODUCT/NAME | device list [--app APPID]
  *   xp2p user add NAME --app APPID (password on stdin) | user remove NAME
  *   xp2p share PRODUCT/NAME USER --role viewer|operator|owner | unshare PRODUCT/NAME USER
+ *   xp2p stream add NAME --app APPID | stream remove NAME | stream list [--app APPID]
  *   xp2p audit [PRODUCT/NAME] [--app APPID] [--limit N]
  *
  * `--json` prints the result as JSON (secrets included where the operation creates them: app add, device add).
@@ -70,6 +71,12 @@ async function operationFrom(
     }
     case 'unshare':
       return { op: 'unshare', device: need(verb, 'PRODUCT/NAME'), user: need(first, 'USER') };
+    case 'stream add':
+      return { op: 'stream-add', stream: need(first, 'stream NAME'), appid: need(flags.app, '--app APPID') };
+    case 'stream remove':
+      return { op: 'stream-remove', stream: need(first, 'stream NAME') };
+    case 'stream list':
+      return { op: 'stream-list', ...(flags.app ? { appid: flags.app } : {}) };
     case 'audit':
       return {
         op: 'audit',
@@ -116,5 +123,6 @@ export const userCommand = (argv: string[]): Promise<void> => accountsCommand('u
 export const shareCommand = (argv: string[]): Promise<void> => accountsCommand('share', argv);
 export const unshareCommand = (argv: string[]): Promise<void> => accountsCommand('unshare', argv);
 export const auditCommand = (argv: string[]): Promise<void> => accountsCommand('audit', argv);
+export const streamCommand = (argv: string[]): Promise<void> => accountsCommand('stream', argv);
 /** `xp2p device add|remove|list` (the bare `xp2p device` runs the camera agent) */
 export const deviceAccountsCommand = (argv: string[]): Promise<void> => accountsCommand('device', argv);

@@ -20,6 +20,8 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       'secret-file': { type: 'string' },
       source: { type: 'string', multiple: true, default: ['sample'] },
       'max-viewers': { type: 'string' },
+      // 1v1 → 1vN off: a viewer beyond --max-viewers gets 503 instead of the camera's 1vN stream
+      'no-one-to-many': { type: 'boolean' },
       version: { type: 'string' },
       'http-port': { type: 'string' },
       'nat-reprobe-ms': { type: 'string' },
@@ -68,6 +70,7 @@ export async function deviceCommand(argv: string[]): Promise<void> {
     streams: camera.streams,
     version: values.version,
     maxLiveViewers: values['max-viewers'] !== undefined ? Number(values['max-viewers']) : undefined,
+    ...(values['no-one-to-many'] ? { oneToManyWhenFull: false } : {}),
     bindAddress: defaultBindAddress(servers[0]!, values.bind),
     natReprobeMs: values['nat-reprobe-ms'] !== undefined ? Number(values['nat-reprobe-ms']) : undefined,
     log: (line) => console.log(line),

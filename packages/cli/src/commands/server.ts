@@ -21,6 +21,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
       db: { type: 'string' },
       pull: { type: 'string', multiple: true },
       'pull-idle-seconds': { type: 'string' },
+      'camera-stream-idle-seconds': { type: 'string' },
       ...Object.fromEntries(SERVER_SETTING_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
     },
   });
@@ -57,9 +58,17 @@ export async function serverCommand(argv: string[]): Promise<void> {
     trustProxy: settings.trustProxy,
     insecure: values.insecure,
     pulls: pullFlags(values.pull ?? []),
-    ...(values['pull-idle-seconds'] !== undefined
-      ? { tuning: { pullIdleMs: positiveSeconds(values['pull-idle-seconds'], '--pull-idle-seconds') * 1000 } }
-      : {}),
+    tuning: {
+      ...(values['pull-idle-seconds'] !== undefined
+        ? { pullIdleMs: positiveSeconds(values['pull-idle-seconds'], '--pull-idle-seconds') * 1000 }
+        : {}),
+      ...(values['camera-stream-idle-seconds'] !== undefined
+        ? {
+            cameraStreamIdleMs:
+              positiveSeconds(values['camera-stream-idle-seconds'], '--camera-stream-idle-seconds') * 1000,
+          }
+        : {}),
+    },
   });
   // A data directory from before the accounts database: its apps and devices are in the database now.
   if (!configFile) await splitLegacyConfig(values.data, config);

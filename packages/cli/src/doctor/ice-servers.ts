@@ -12,7 +12,7 @@ export async function fetchIceServers(
   app: { appKey: string; appSecretKey: string },
   timeoutMs: number,
 ): Promise<IceServer[]> {
-  const sig = await signAppRequest(app, 'GET', VIEWER_PATH);
+  const sig = await signAppRequest(app, 'GET', `${base}${VIEWER_PATH}`);
   const q = new URLSearchParams({
     appKey: sig.appKey,
     timestamp: String(sig.timestamp),

@@ -51,12 +51,16 @@ describe('built-in commands', () => {
     };
     // no media yet: the source is starting
     const streams = [{ channel: 0, quality: 'high', source: 'starting' }];
-    expect(await st('type=live&quality=high')).toEqual([{ status: 0, appConnectNum: 0, source: 'starting', streams }]);
-    expect(await st('type=live&quality=ultra')).toEqual([{ status: 406, appConnectNum: 0, streams }]);
+    expect(await st('type=live&quality=high')).toEqual([
+      { status: 0, appConnectNum: 0, source: 'starting', streams, oneToMany: 0 },
+    ]);
+    expect(await st('type=live&quality=ultra')).toEqual([{ status: 406, appConnectNum: 0, streams, oneToMany: 0 }]);
     expect(await st('type=video')).toEqual([{ status: 406, appConnectNum: 0 }]);
     const viewer = fakeResponse();
     live.serve(viewer); // the one live viewer this camera allows
-    expect(await st('type=live')).toEqual([{ status: 405, appConnectNum: 1, source: 'starting', streams }]);
+    expect(await st('type=live')).toEqual([
+      { status: 405, appConnectNum: 1, source: 'starting', streams, oneToMany: 0 },
+    ]);
     viewer.closeByViewer();
     expect(await st('type=voice')).toEqual([{ status: 0, appConnectNum: 0 }]);
     const talk = fakeResponse();
@@ -80,6 +84,7 @@ describe('built-in commands', () => {
         source: 'down',
         sourceError: 'rtsp://cam/1: Connection refused',
         streams: [{ channel: 0, quality: 'high', source: 'down' }],
+        oneToMany: 0,
       },
     ]);
     const refused = await ask(r, 'ipc.flv', 'action=live&channel=0');
@@ -90,7 +95,13 @@ describe('built-in commands', () => {
     feed.onUp();
     feed.onTag({ type: 18, timestamp: 0, data: new Uint8Array([2, 0, 0]) });
     expect((await inner(r, 'get_device_st&type=live')).json()).toEqual([
-      { status: 0, appConnectNum: 0, source: 'live', streams: [{ channel: 0, quality: 'high', source: 'live' }] },
+      {
+        status: 0,
+        appConnectNum: 0,
+        source: 'live',
+        streams: [{ channel: 0, quality: 'high', source: 'live' }],
+        oneToMany: 0,
+      },
     ]);
     feed.close();
   });

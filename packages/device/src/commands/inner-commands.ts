@@ -6,7 +6,8 @@
  *       status 0 accept, 1 refuse (voice: someone is talking; live: the source is down), 405 too many
  *       viewers, 406 unsupported type/quality (or no talkback on this camera); appConnectNum = live viewers
  *       now; type=live adds "source": "starting"|"live"|"down" of the asked channel and quality (with
- *       "sourceError" while down) and "streams": [{"channel","quality","source"}] for every live stream
+ *       "sourceError" while down), "streams": [{"channel","quality","source"}] for every live stream, and
+ *       "oneToMany": the 1vN streams the camera publishes now because it is full
  *   get_record_index&start_time=S&end_time=E  {"video_list":[{"type":0,"start_time":S,"end_time":E}]}
  *   get_month_record&time=yyyymm             {"month":"yyyymm","days":D}  bit d-1 of D = UTC day d has video
  *   get_file_list&start_time&end_time&file_type=0|1
@@ -122,12 +123,14 @@ function liveFields(parts: InnerCommandParts, params: URLSearchParams, channel: 
   const streams = parts.live.streams
     .list()
     .map(({ channel, quality, feed }) => ({ channel, quality, source: LiveHandler.sourceStatusOf(feed).state }));
+  // 1vN streams the camera uploads because it is full (one-to-many/): its uplink is viewers + these
+  const oneToMany = parts.live.oneToManyPublishes;
   const found = parts.live.find(channel, params.get('quality'));
-  if (!found.ok) return { streams };
+  if (!found.ok) return { streams, oneToMany };
   const source = LiveHandler.sourceStatusOf(found.feed);
   return source.state === 'down'
-    ? { source: source.state, sourceError: source.reason, streams }
-    : { source: source.state, streams };
+    ? { source: source.state, sourceError: source.reason, streams, oneToMany }
+    : { source: source.state, streams, oneToMany };
 }
 
 /** start_time and end_time, both required, end after start. */

@@ -11,6 +11,8 @@ export const XP2PNotify_SubType = Object.freeze({
   Eof: 'eof',
   Disconnect: 'disconnect',
   Connected: 'connected',
+  /** ours: a full camera's live view goes on as its 1vN stream ({stream, reason}; one-to-one/service/one-to-many-switch.ts) */
+  SwitchedToOneToMany: 'switchedToOneToMany',
 } as const);
 export type NotifySubtype = (typeof XP2PNotify_SubType)[keyof typeof XP2PNotify_SubType];
 

@@ -29,6 +29,7 @@ import type { DataCallback, ServiceCallbacks } from './events.js';
 import type { ModuleHost } from './module-host.js';
 import type { Initialised, ModuleLifecycle } from './module-lifecycle.js';
 import { startOneToMany, stopSwarmService, swarmStats, type SwarmService } from './one-to-many-service.js';
+import { cameraOneToManyJoiner } from './camera-one-to-many.js';
 import { isFn, validId, validServiceCallbacks } from './validate.js';
 import { xp2pInfoFor } from './xp2p-info-check.js';
 
@@ -77,7 +78,8 @@ export class ServiceCalls {
     }
     const info = this.checkedXp2pInfo(id, streamInfo);
     if (typeof info === 'number') return info;
-    const service = this.newService(id, s, info, defaultRequest, callbacks);
+    const oneToManyWhenFull = streamInfo.oneToManyWhenFull ?? this.config.oneToManyWhenFull;
+    const service = this.newService(id, s, info, defaultRequest, callbacks, oneToManyWhenFull !== false);
     this.services.set(id, service);
     return service.start();
   }
@@ -229,6 +231,7 @@ export class ServiceCalls {
     info: Xp2pInfo,
     defaultRequest: DeviceRequest,
     callbacks: ServiceCallbacks,
+    oneToManyWhenFull: boolean,
   ): OneToOneService {
     const { productId, deviceName } = info.payload;
     const { host } = this;
@@ -253,6 +256,9 @@ export class ServiceCalls {
       onGone: () => {
         if (this.services.get(id) === service) this.services.delete(id);
       },
+      ...(oneToManyWhenFull
+        ? { joinOneToMany: cameraOneToManyJoiner(host.platform, s.app, s.credentials, this.config.serverUrl) }
+        : {}),
     });
     return service;
   }

@@ -43,7 +43,7 @@ async function fetchFrom(
 ): Promise<{ xp2pInfo: string; expiresAt: number }> {
   const path = '/api/xp2pinfo';
   const body = JSON.stringify({ productId: device.productId, deviceName: device.deviceName });
-  const sig = await signAppRequest(app, 'POST', path, body);
+  const sig = await signAppRequest(app, 'POST', `${server}${path}`, body);
   let res: Response;
   try {
     res = await fetchImpl(`${server}${path}`, {

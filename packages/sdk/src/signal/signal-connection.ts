@@ -146,9 +146,11 @@ export class ViewerSignal implements SignalChannel {
   }
 
   private async openAt(serverUrl: string): Promise<IceServer[]> {
-    const q = await signalQuery(this.credentials, '/signal/viewer').catch((err: unknown) => {
-      throw new SignalConnectionError(`cannot authenticate to ${serverUrl}: ${describe(err)}`);
-    });
+    const q = await signalQuery(this.credentials, `${serverUrl.replace(/\/+$/, '')}/signal/viewer`).catch(
+      (err: unknown) => {
+        throw new SignalConnectionError(`cannot authenticate to ${serverUrl}: ${describe(err)}`);
+      },
+    );
     // close() may have run while we were signing (or fetching a ticket): opening a socket now would leak it
     if (this.closed) throw new SignalConnectionError('signalling closed');
     if (this.o.uuid) q.set('uuid', this.o.uuid);

@@ -20,15 +20,18 @@ export const MAX_TICKET_CHARS = 512;
 export const validTicket = (t: unknown): t is string =>
   typeof t === 'string' && t.length > 0 && t.length <= MAX_TICKET_CHARS;
 
-/** The query that authenticates a WebSocket upgrade on `path` (`/signal/viewer`, `/signal/peer`). */
-export async function signalQuery(credentials: SignalCredentials, path: string): Promise<URLSearchParams> {
+/**
+ * The query that authenticates a WebSocket upgrade to `url` (the absolute http(s) URL of `/signal/viewer` or
+ * `/signal/peer`: an app signature covers its host).
+ */
+export async function signalQuery(credentials: SignalCredentials, url: string): Promise<URLSearchParams> {
   if ('ticket' in credentials) {
     const source = credentials.ticket;
     const ticket = typeof source === 'function' ? await source() : source;
     if (!validTicket(ticket)) throw new Error('the signalling ticket source gave no usable ticket');
     return new URLSearchParams({ ticket });
   }
-  const sig = await signAppRequest(credentials, 'GET', path);
+  const sig = await signAppRequest(credentials, 'GET', url);
   return new URLSearchParams({
     appKey: sig.appKey,
     timestamp: String(sig.timestamp),

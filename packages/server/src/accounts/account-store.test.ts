@@ -42,6 +42,23 @@ describe.each(engines)('accounts on %s', (_engine, open) => {
     expect(rows.map((r) => r.id)).toEqual(MIGRATIONS.map((m) => m.id));
   });
 
+  it('keeps one owner per stream, and forgets it with the app', async () => {
+    const a = await store.addApp('Streams A');
+    const b = await store.addApp('Streams B');
+    const name = `live-${a.appid}`.slice(0, 64);
+    expect(await store.streams.owner(name)).toBeUndefined();
+    expect(await store.streams.add(name, a.appid)).toEqual({ stream: name, appid: a.appid });
+    await expect(store.streams.add(name, b.appid)).rejects.toMatchObject({ kind: 'exists' });
+    await expect(store.streams.add('no/slash', a.appid)).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(store.streams.add('other', 'no-such-app')).rejects.toMatchObject({ kind: 'not-found' });
+    expect(await store.streams.owner(name)).toBe(a.appid);
+    expect(await store.streams.list(b.appid)).toEqual([]);
+    expect(await store.streams.list(a.appid)).toEqual([{ stream: name, appid: a.appid }]);
+    await db.query('delete from apps where appid = $1', [a.appid]);
+    expect(await store.streams.owner(name)).toBeUndefined();
+    await expect(store.streams.remove(name)).rejects.toMatchObject({ kind: 'not-found' });
+  });
+
   it('keeps apps, devices, users and roles, and refuses what crosses tenants', async () => {
     const a = await store.addApp('Acme');
     const b = await store.addApp('Beta');

@@ -9,6 +9,7 @@ import type { Database, Queryable } from '../db/database.js';
 import { AccountError } from './account-errors.js';
 import { decoyHash, hashPassword, verifyPassword } from './password.js';
 import type { AppRecord, BindingRecord, DeviceRecord, UserRecord } from './records.js';
+import { StreamOwners } from './stream-owners.js';
 
 const NAME_PART = /^[A-Za-z0-9_.-]{1,64}$/;
 const USER_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
@@ -54,9 +55,12 @@ const isUniqueViolation = (err: unknown): boolean => (err as { code?: string })?
 /** Apps, devices, users and their roles on devices, in the accounts database (embedded PGlite or PostgreSQL). */
 export class AccountStore {
   readonly db: Database;
+  /** which app owns which 1vN stream */
+  readonly streams: StreamOwners;
 
   constructor(db: Database) {
     this.db = db;
+    this.streams = new StreamOwners(db);
   }
 
   // ---- apps

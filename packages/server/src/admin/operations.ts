@@ -22,6 +22,9 @@ export const adminOperationSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('user-remove'), name }),
   z.object({ op: z.literal('share'), device: ref, user: name, role: z.enum(ROLES) }),
   z.object({ op: z.literal('unshare'), device: ref, user: name }),
+  z.object({ op: z.literal('stream-add'), stream: z.string().min(1).max(64), appid: name }),
+  z.object({ op: z.literal('stream-remove'), stream: z.string().min(1).max(64) }),
+  z.object({ op: z.literal('stream-list'), appid: name.optional() }),
   z.object({
     op: z.literal('audit'),
     device: ref.optional(),
@@ -97,6 +100,17 @@ export async function runAdminOperation(ctx: AdminContext, operation: AdminOpera
       await note({ user: operation.user, productId, deviceName, action: 'unshare' });
       return { user: operation.user, productId, deviceName, role: null };
     }
+    case 'stream-add': {
+      const owned = await accounts.streams.add(operation.stream, operation.appid);
+      await note({ appid: owned.appid, action: 'stream-add', detail: owned.stream });
+      return owned;
+    }
+    case 'stream-remove':
+      await accounts.streams.remove(operation.stream);
+      await note({ action: 'stream-remove', detail: operation.stream });
+      return { removed: operation.stream };
+    case 'stream-list':
+      return accounts.streams.list(operation.appid);
     case 'audit': {
       const device = operation.device === undefined ? undefined : parseDeviceRef(operation.device);
       return audit.list({ ...device, appid: operation.appid, limit: operation.limit });

@@ -24,6 +24,8 @@ export interface RawSignatureFields {
 
 export interface SignedRequest {
   method: string;
+  /** the Host the client reached us by (the request's Host header; the proxy's X-Forwarded-Host under trust-proxy) */
+  host: string | undefined;
   /** path without query, exactly as sent */
   path: string;
   body: string | Uint8Array;
@@ -72,7 +74,13 @@ export class AppAuthenticator {
       return refuse(`signature timestamp is more than ${APP_SIGNATURE_MAX_AGE_S} s away from the server's clock`);
     }
     if (!NONCE_PATTERN.test(nonce)) return refuse('nonce must be 8-64 base64url characters');
-    const canonical = await canonicalAppRequest(request.method, request.path, ts, nonce, request.body);
+    if (!request.host) return refuse('no Host header: a signature covers the host it was made for');
+    const canonical = await canonicalAppRequest(
+      { method: request.method, host: request.host, path: request.path },
+      ts,
+      nonce,
+      request.body,
+    );
     const expected = base64UrlEncode(await hmacSha256(app.appSecretKey, canonical));
     if (!timingSafeEqualText(expected, signature)) return refuse('bad signature');
     // Recorded only after the signature checks out, so strangers cannot fill the cache.

@@ -35,10 +35,11 @@ describe('fuzz: app signatures and bus messages', () => {
           fc.record({ appKey: field, timestamp: field, nonce: field, signature: field }),
           fc.string({ maxLength: 200 }),
           fc.oneof(fc.string({ maxLength: 100 }), fc.uint8Array({ maxLength: 100 })),
-          async (fields, target, body) => {
+          fc.option(fc.string({ maxLength: 80 }), { nil: undefined }),
+          async (fields, target, body, host) => {
             const { path, query } = splitTarget(target);
             for (const f of [fields, signatureFromQuery(query)]) {
-              const verdict = await auth.verify(f, { method: 'GET', path, body });
+              const verdict = await auth.verify(f, { method: 'GET', host, path, body });
               if (verdict.ok) throw new Error('an arbitrary signature passed');
             }
           },
@@ -58,18 +59,20 @@ describe('fuzz: app signatures and bus messages', () => {
       );
       await fc.assert(
         fc.asyncProperty(
-          fc.constantFrom('timestamp', 'nonce', 'signature', 'path', 'body'),
-          fc.string({ minLength: 1, maxLength: 8 }),
+          fc.constantFrom('timestamp', 'nonce', 'signature', 'host', 'path', 'body'),
+          fc.stringMatching(/^[a-z0-9.-]{1,8}$/),
           async (which, extra) => {
-            const sig = await signAppRequest(app, 'POST', '/api/xp2pinfo', '{"a":1}');
+            const sig = await signAppRequest(app, 'POST', 'https://cams.example:8443/api/xp2pinfo', '{"a":1}');
             const fields = {
               appKey: sig.appKey,
               timestamp: String(sig.timestamp),
               nonce: sig.nonce,
               signature: sig.signature,
             };
-            const request = { method: 'POST', path: '/api/xp2pinfo', body: '{"a":1}' };
-            if (which === 'path' || which === 'body') request[which] += extra;
+            const request = { method: 'POST', host: 'cams.example:8443', path: '/api/xp2pinfo', body: '{"a":1}' };
+            // another host name (the port is not signed: proxies drop it)
+            if (which === 'host') request.host = `${extra}.cams.example:8443`;
+            else if (which === 'path' || which === 'body') request[which] += extra;
             else fields[which] += extra;
             if ((await auth.verify(fields, request)).ok) throw new Error(`altered ${which} passed`);
           },

@@ -23,6 +23,15 @@ export function signatureFromQuery(query: URLSearchParams): RawSignatureFields {
   };
 }
 
+/**
+ * The host a request's signature must cover: its Host header, or behind a trusted proxy the proxy's
+ * X-Forwarded-Host (a proxy may send its upstream's name as Host).
+ */
+export function signedHostOf(headers: IncomingHttpHeaders, trustProxy: boolean): string | undefined {
+  const forwarded = trustProxy ? single(headers['x-forwarded-host'])?.split(',')[0]?.trim() : undefined;
+  return forwarded || single(headers.host);
+}
+
 /** Splits a request target into the exact path that was signed (no normalisation) and its query. */
 export function splitTarget(url: string | undefined): { path: string; query: URLSearchParams } {
   const target = url ?? '/';

@@ -54,7 +54,7 @@ function keepAlive(socket: Socket, rest: Buffer): void {
 }
 
 async function open(index: number): Promise<boolean> {
-  const sig = await signAppRequest(input.app, 'GET', '/signal/viewer', '');
+  const sig = await signAppRequest(input.app, 'GET', `${input.url}/signal/viewer`, '');
   const query = new URLSearchParams({
     appKey: sig.appKey,
     timestamp: String(sig.timestamp),

@@ -69,6 +69,18 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
       create index audit_by_device on audit_log (product_id, device_name, id);
     `,
   },
+  {
+    id: 2,
+    name: 'stream owners',
+    sql: `
+      create table streams (
+        name text primary key,
+        appid text not null references apps (appid) on delete cascade,
+        created_at timestamptz not null default now()
+      );
+      create index streams_by_app on streams (appid);
+    `,
+  },
 ];
 
 /** An arbitrary constant: the advisory lock key every xp2p node takes while migrating. */

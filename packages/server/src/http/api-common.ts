@@ -18,6 +18,8 @@ export interface ApiContext {
   url: (req: IncomingMessage) => string;
   /** what `GET /api/server-info` answers to this request */
   serverInfo: (req: IncomingMessage) => { version: string; stunUrls: string[] };
+  /** the host a request's app signature must cover (signature-fields.ts: signedHostOf) */
+  signedHost: (req: IncomingMessage) => string | undefined;
 }
 
 /**

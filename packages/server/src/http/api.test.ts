@@ -55,7 +55,7 @@ describe('app signatures', () => {
     const sig = await signAppRequest(
       t.app,
       'POST',
-      '/api/xp2pinfo',
+      `${t.server.url}/api/xp2pinfo`,
       JSON.stringify({ productId: 'demo', deviceName: 'cam1' }),
     );
     const res = await fetch(`${t.server.url}/api/xp2pinfo`, {
@@ -77,8 +77,24 @@ describe('app signatures', () => {
     }
   });
 
+  it('refuse a signature made for another host, and take one made for this host name on another port', async () => {
+    const port = new URL(t.server.url).port;
+    const signedFor = async (host: string) =>
+      fetch(`${t.server.url}/api/devices`, {
+        headers: appSignatureHeaders(await signAppRequest(t.app, 'GET', `http://${host}/api/devices`)),
+      });
+    // a signature captured on its way to another server (here: a name of this very host) is refused
+    const elsewhere = await signedFor(`localhost:${port}`);
+    expect(elsewhere.status).toBe(401);
+    expect((await errorOf(elsewhere)).message).toMatch(/bad signature/);
+    expect((await signedFor(`staging.cams.example:${port}`)).status).toBe(401);
+    // the port is not signed (reverse proxies drop it from Host)
+    expect((await signedFor('127.0.0.1:1')).status).toBe(200);
+    expect((await signedFor('127.0.0.1')).status).toBe(200);
+  });
+
   it('refuse a replayed request (same nonce)', async () => {
-    const sig = await signAppRequest(t.app, 'GET', '/api/devices');
+    const sig = await signAppRequest(t.app, 'GET', `${t.server.url}/api/devices`);
     const send = (): Promise<Response> => fetch(`${t.server.url}/api/devices`, { headers: appSignatureHeaders(sig) });
     expect((await send()).status).toBe(200);
     const replay = await send();
@@ -89,7 +105,7 @@ describe('app signatures', () => {
   it('ignore the query when signing the path', async () => {
     const res = await signedFetch(t, 'GET', '/api/devices', undefined);
     expect(res.status).toBe(200);
-    const sig = await signAppRequest(t.app, 'GET', '/api/devices');
+    const sig = await signAppRequest(t.app, 'GET', `${t.server.url}/api/devices`);
     const withQuery = await fetch(`${t.server.url}/api/devices?x=1`, { headers: appSignatureHeaders(sig) });
     expect(withQuery.status).toBe(200);
   });

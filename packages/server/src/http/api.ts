@@ -100,7 +100,12 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
     throw new HttpError(405, `${method} not allowed on ${path}`);
   }
   const body = await readBody(req, ctx.hub.tuning.maxBodyBytes);
-  const auth = await ctx.authenticator.verify(signatureFromHeaders(req.headers), { method, path, body });
+  const auth = await ctx.authenticator.verify(signatureFromHeaders(req.headers), {
+    method,
+    host: ctx.signedHost(req),
+    path,
+    body,
+  });
   if (!auth.ok) throw new HttpError(auth.status, auth.message);
   sendJson(res, 200, await route(ctx, auth.app, body, req));
 }

@@ -9,6 +9,8 @@ import { handleLive, LIVE_PREFIX, type LiveRoutesContext } from '../origin/live-
 import type { Tracker } from '../tracker/tracker.js';
 import type { StreamMirrors } from '../cluster/stream-mirror.js';
 import type { PulledStreams } from '../origin/pulled-streams.js';
+import type { CameraStreams } from '../origin/camera-streams.js';
+import { isCameraStreamName } from '@xp2p/protocol';
 import { sendError } from '../json-response.js';
 import { handleOps, handleWeb, isOpsPath, type OpsContext } from './ops-routes.js';
 import { splitTarget } from '../auth/signature-fields.js';
@@ -23,6 +25,8 @@ export interface RouterContext {
   pulls?: PulledStreams;
   /** cluster: the other nodes' figures and streams, summed into the stream stats */
   clusterStreams?: ClusterStreams;
+  /** full cameras' 1vN streams: their publishes need the camera's credential, and end when nobody watches */
+  cameraStreams?: CameraStreams;
   ops: OpsContext;
   /** the signed API (http/api.ts) */
   api: (req: IncomingMessage, res: ServerResponse) => void;
@@ -65,6 +69,18 @@ export function createRouter(ctx: RouterContext): (req: IncomingMessage, res: Se
       }
       const parts = path.slice(LIVE_PREFIX.length).split('/');
       const name = parts[0]!.replace(/\.flv$/, '');
+      const publish = parts.length === 1 && (req.method === 'POST' || req.method === 'PUT');
+      // A full camera's 1vN stream: its camera's credential is checked before the body is read.
+      const cameras = ctx.cameraStreams;
+      if (cameras && publish && isCameraStreamName(name)) {
+        return void cameras
+          .authorize(name, req)
+          .then((device) => {
+            handleLive(ctx.live, req, res, path, query, true);
+            cameras.watch(name, device, res);
+          })
+          .catch((err) => fail(req, res, path, err));
+      }
       // A publish of a name another node is publishing: refused like a second publisher on one node.
       if (ctx.mirrors?.clustered && parts.length === 1 && (req.method === 'POST' || req.method === 'PUT')) {
         return void ctx.mirrors

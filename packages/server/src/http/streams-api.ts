@@ -4,6 +4,7 @@
  * stream names and byte counts, which anyone who can watch the stream can learn anyway.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isCameraStreamName } from '@xp2p/protocol';
 import { HttpError } from '../errors.js';
 import type { Origin } from '../origin/origin.js';
 import type { Tracker } from '../tracker/tracker.js';
@@ -155,6 +156,8 @@ export async function handleStreamsApi(
   const none = new Map<string, StreamLocation>();
   const elsewhere = cluster ? await orLocalOnly(() => cluster.published(MAX_LISTED), none, partial) : none;
   const names = new Set([...origin.streams().map((s) => s.name), ...tracker.swarmNames(), ...elsewhere.keys()]);
+  // a camera's 1vN stream name is a capability (protocol/src/auth/camera-stream.ts): never listed
+  for (const name of names) if (isCameraStreamName(name)) names.delete(name);
   const streams: StreamStats[] = [];
   for (const name of [...names].sort().slice(0, MAX_LISTED)) {
     const stats = await clusterWide(origin, tracker, name, cluster, elsewhere.get(name), partial);

@@ -240,9 +240,14 @@ describe('limits', () => {
 });
 
 describe('public URL in xp2pInfo', () => {
-  const serverIn = async (s: TestServer, headers: Record<string, string> = {}): Promise<string> => {
+  const serverIn = async (
+    s: TestServer,
+    headers: Record<string, string> = {},
+    signedBase?: string,
+  ): Promise<string> => {
     await connectDevice(s, pool, s.cam1);
-    const res = await signedFetch(s, 'POST', '/api/xp2pinfo', { productId: 'demo', deviceName: 'cam1' }, { headers });
+    const body = { productId: 'demo', deviceName: 'cam1' };
+    const res = await signedFetch(s, 'POST', '/api/xp2pinfo', body, { headers, ...(signedBase ? { signedBase } : {}) });
     return decodeXp2pInfo(((await res.json()) as { xp2pInfo: string }).xp2pInfo).payload.server ?? '';
   };
   it('uses publicUrl when configured', async () => {
@@ -255,6 +260,7 @@ describe('public URL in xp2pInfo', () => {
     expect(await serverIn(t, fwd)).toBe(t.server.url);
     await t.server.close();
     t = await startTestServer({ trustProxy: true });
-    expect(await serverIn(t, fwd)).toBe('https://proxy.example:8443');
+    // the client called the proxy, so its signature covers the proxy's host
+    expect(await serverIn(t, fwd, 'https://proxy.example:8443')).toBe('https://proxy.example:8443');
   });
 });

@@ -58,6 +58,8 @@ export function handleLive(
   res: ServerResponse,
   path: string,
   query: URLSearchParams,
+  /** a camera stream's publish whose camera credential camera-streams.ts checked */
+  cameraPublish = false,
 ): void {
   const method = req.method ?? 'GET';
   const parts = path.slice(LIVE_PREFIX.length).split('/');
@@ -72,6 +74,7 @@ export function handleLive(
         query.get('key'),
         req,
         res,
+        cameraPublish,
       );
     }
     if (!first.endsWith('.flv')) allow(res, 'POST, PUT', method, path);

@@ -10,6 +10,7 @@ import { createHmac } from 'node:crypto';
 import {
   FlvDemuxer,
   FlvFormatError,
+  isCameraStreamName,
   PUBLISH_KEY_CONTEXT,
   PUBLISH_KEY_HEADER,
   timingSafeEqualText,
@@ -32,10 +33,17 @@ export function handlePublish(
   queryKey: string | null,
   req: IncomingMessage,
   res: ServerResponse,
+  /** a camera's 1vN stream whose camera credential was checked (camera-streams.ts) */
+  cameraAuthorized = false,
 ): void {
   const header = req.headers[PUBLISH_KEY_HEADER];
   const key = (typeof header === 'string' ? header : undefined) ?? queryKey;
-  if (key === null || !timingSafeEqualText(key, publishKeyFor(ctx.publishKey, name))) {
+  // a camera's stream: its camera's credential only, never the master key (an operator cannot squat it)
+  if (isCameraStreamName(name) && !cameraAuthorized) {
+    ctx.log(`publish ${name.slice(0, 10)}… refused: a camera stream needs its camera's credential`);
+    throw new HttpError(403, 'a camera stream is published only by its camera, with its credential');
+  }
+  if (!cameraAuthorized && (key === null || !timingSafeEqualText(key, publishKeyFor(ctx.publishKey, name)))) {
     ctx.log(`publish ${name} refused: ${key === null ? 'no' : 'wrong'} key`);
     throw new HttpError(403, 'missing or wrong publish key');
   }

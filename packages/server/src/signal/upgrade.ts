@@ -13,7 +13,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { AppAuthenticator, AppAuthResult } from '../auth/app-authenticator.js';
 import { verifySignalTicket } from '../auth/signal-ticket.js';
 import type { AppConfig } from '../config/schema.js';
-import { signatureFromQuery, splitTarget } from '../auth/signature-fields.js';
+import { signatureFromQuery, signedHostOf, splitTarget } from '../auth/signature-fields.js';
 import { acceptDevice } from './device-endpoint.js';
 import type { Hub } from './hub.js';
 import { acceptViewer, viewerLabel } from './viewer-endpoint.js';
@@ -43,6 +43,8 @@ export interface UpgradeContext {
   acceptPeer?: (ws: WebSocket, app: AppConfig, requestHost: string | undefined, address: string) => void;
   /** The client's address for per-address limits (the socket's peer, or the proxy's X-Forwarded-For). */
   clientAddress?: (req: IncomingMessage) => string;
+  /** the host an app signature must cover (default: the Host header; behind a trusted proxy, its X-Forwarded-Host) */
+  signedHost?: (req: IncomingMessage) => string | undefined;
 }
 
 /** Answers an upgrade request with a plain HTTP error (same JSON shape as the API) and drops the socket. */
@@ -60,11 +62,12 @@ function authenticateUpgrade(
   ctx: UpgradeContext,
   path: string,
   query: URLSearchParams,
+  host: string | undefined,
 ): Promise<(AppAuthResult & { ok: true; user?: string }) | (AppAuthResult & { ok: false })> {
   const ticket = query.get('ticket');
   return ticket !== null
     ? verifySignalTicket(ticket, ctx.appById)
-    : ctx.authenticator.verify(signatureFromQuery(query), { method: 'GET', path, body: '' });
+    : ctx.authenticator.verify(signatureFromQuery(query), { method: 'GET', host, path, body: '' });
 }
 
 export function createUpgradeHandler(ctx: UpgradeContext) {
@@ -73,6 +76,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
   const addressJoins = new KeyedTokenBuckets(tuning.joinBurstPerAddress, tuning.joinsPerSecondPerAddress);
   const appJoins = new KeyedTokenBuckets(tuning.appJoinBurst, tuning.appJoinsPerSecond, 10_000);
   const clientAddress = ctx.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? '');
+  const signedHost = ctx.signedHost ?? ((req: IncomingMessage) => signedHostOf(req.headers, false));
   const perApp = new Map<string, number>();
   const refuse = (socket: Duplex, status: number, message: string): void => {
     metrics.refused('upgrade', status);
@@ -143,7 +147,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     // The module's getUUID, so this client's log lines can be found by the id the app shows.
     const uuid = isPeer ? undefined : viewerUuidOf(query);
     if (uuid === null) return refuse(socket, 400, 'uuid must be 1-64 letters, digits, _ or -');
-    authenticateUpgrade(ctx, path, query)
+    authenticateUpgrade(ctx, path, query, signedHost(req))
       .then((auth) => {
         if (!auth.ok) {
           ctx.hub.log(`${who} refused: ${auth.message}`);

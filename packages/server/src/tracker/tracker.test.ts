@@ -69,7 +69,7 @@ describe('/signal/peer', () => {
   it('a signature made for /signal/viewer does not open /signal/peer', async () => {
     await start();
     await pool.add(new TestClient(await peerUrl(t!))).opened; // signed for /signal/peer: fine
-    const sig = await signAppRequest(t!.app, 'GET', '/signal/viewer', '');
+    const sig = await signAppRequest(t!.app, 'GET', `${t!.server.url}/signal/viewer`, '');
     const q = new URLSearchParams({
       appKey: sig.appKey,
       timestamp: String(sig.timestamp),
@@ -345,6 +345,27 @@ describe('/signal/peer', () => {
       expect(await stats()).toMatchObject({ peers: 5 });
       expect(t!.logs.some((l) => /evicted: bad chunks/.test(l))).toBe(true);
     });
+  });
+
+  it("answers another app's stream exactly like a stream that does not exist; the owner joins", async () => {
+    await start();
+    await t!.server.accounts.streams.add('room', t!.app.appid);
+    const refusal = async (app: typeof t.app, stream: string): Promise<unknown> => {
+      const client = pool.add(new TestClient(await peerUrl(t!, app)));
+      await client.opened;
+      client.send({ type: 'join', v: 1, stream, upload: true });
+      return next(client);
+    };
+    const other = await refusal(t!.otherApp, 'room');
+    expect(other).toMatchObject({ type: 'error', status: 404 });
+    // byte for byte the answer about a stream named alike that nobody publishes
+    const none = await refusal(t!.otherApp, 'rooM');
+    expect(JSON.stringify(other).replace('room', 'X')).toBe(JSON.stringify(none).replace('rooM', 'X'));
+    const { joined } = await join();
+    expect(joined.peerId).toMatch(/\w/);
+    // a stream nobody owns stays open to every app (published with the master key, never registered)
+    await t!.server.accounts.streams.remove('room');
+    expect(await refusal(t!.otherApp, 'room')).toMatchObject({ type: 'joined' });
   });
 
   it('refuses malformed and oversized messages with 400 and keeps the socket usable', async () => {

@@ -32,6 +32,9 @@ interface PeerSocket {
   queue: Promise<void> | undefined;
 }
 
+/** The refusal of a stream that is not live, does not exist, or belongs to another app: one text for all. */
+const notLive = (name: string): string => `stream ${name} is not live`;
+
 export class Tracker {
   readonly #hub: Hub;
   readonly #origin: Origin;
@@ -39,7 +42,18 @@ export class Tracker {
   readonly #unsubscribe: (() => void)[];
   readonly #federation: SwarmFederation;
 
-  constructor(hub: Hub, origin: Origin, federation: SwarmFederation = noFederation) {
+  /**
+   * `ownerOf`: the app that alone may join a stream (undefined: any app); by default the accounts database's
+   * stream owners (accounts/stream-owners.ts).
+   */
+  readonly #ownerOf: (stream: string) => Promise<string | undefined>;
+  constructor(
+    hub: Hub,
+    origin: Origin,
+    federation: SwarmFederation = noFederation,
+    ownerOf: (stream: string) => Promise<string | undefined> = (stream) => hub.accounts.streams.owner(stream),
+  ) {
+    this.#ownerOf = ownerOf;
     this.#hub = hub;
     this.#origin = origin;
     this.#federation = federation;
@@ -190,9 +204,13 @@ export class Tracker {
     });
   }
 
-  #join(socket: PeerSocket, name: string, upload: boolean): Promise<void> | void {
+  async #join(socket: PeerSocket, name: string, upload: boolean): Promise<void> {
     if (socket.member)
       return socket.channel.sendError(409, `already joined stream ${socket.member.swarm.stream}, leave first`);
+    // Another app's stream gets the answer of a stream that does not exist (accounts/stream-owners.ts).
+    const owner = await this.#ownerOf(name);
+    if (socket.closed) return;
+    if (owner !== undefined && owner !== socket.app.appid) return socket.channel.sendError(404, notLive(name));
     // A stream published on another node is mirrored here first (cluster); alone this is synchronous.
     const prepared = this.#federation.prepare(name);
     const admit = (): Promise<void> | void =>
@@ -209,7 +227,7 @@ export class Tracker {
       return channel.sendError(409, `already joined stream ${socket.member.swarm.stream}, leave first`);
     const stream = this.#origin.stream(name);
     const init = stream?.init;
-    if (!stream?.live || !init) return channel.sendError(404, `stream ${name} is not live`);
+    if (!stream?.live || !init) return channel.sendError(404, notLive(name));
     let swarm = this.#swarms.get(name);
     if (!swarm) {
       const t = this.#hub.tuning;

@@ -63,10 +63,22 @@ export async function signedFetch(
   method: string,
   path: string,
   body?: unknown,
-  options: { app?: AppConfig; now?: number; headers?: Record<string, string> } = {},
+  options: {
+    app?: AppConfig;
+    now?: number;
+    headers?: Record<string, string>;
+    /** the base URL the client believes it calls (a proxy's, say): what the signature covers */
+    signedBase?: string;
+  } = {},
 ): Promise<Response> {
   const text = body === undefined ? '' : JSON.stringify(body);
-  const sig = await signAppRequest(options.app ?? t.app, method, path, text, options.now);
+  const sig = await signAppRequest(
+    options.app ?? t.app,
+    method,
+    (options.signedBase ?? t.server.url) + path,
+    text,
+    options.now,
+  );
   return fetch(t.server.url + path, {
     method,
     headers: { ...appSignatureHeaders(sig), 'content-type': 'application/json', ...options.headers },
@@ -172,7 +184,7 @@ export async function connectDevice(
 
 /** The WebSocket URL of `path` with an app's signature in its query (as the sdk opens app sockets). */
 export async function signedWsUrl(t: TestServer, path: string, app: AppConfig = t.app, now?: number): Promise<string> {
-  const sig = await signAppRequest(app, 'GET', path, '', now);
+  const sig = await signAppRequest(app, 'GET', t.server.url + path, '', now);
   const query = new URLSearchParams({
     appKey: sig.appKey,
     timestamp: String(sig.timestamp),

@@ -26,6 +26,7 @@ import { abortable, isAbortError, SerialQueue } from './serial-queue.js';
 import type { RunningStream } from './service.js';
 import type { P2PEventMap } from './service-events.js';
 import { startStream } from './stream-start.js';
+import { switchToOneToMany, type JoinOneToMany } from './one-to-many-switch.js';
 
 export interface OneToOneServiceOptions {
   id: string;
@@ -42,6 +43,8 @@ export interface OneToOneServiceOptions {
   recordError: (why: string) => void;
   /** the service ended (stopped, failed to connect, disconnected): the registry forgets it */
   onGone: () => void;
+  /** 1v1 → 1vN allowed: joins a full camera's 1vN stream (one-to-many-switch.ts) */
+  joinOneToMany?: JoinOneToMany;
 }
 
 export interface ServiceStats {
@@ -308,8 +311,29 @@ export class OneToOneService {
         if (this.stream === stream) this.stream = undefined;
       },
       onLiveResumed: (resumes) => this.o.events.emit('liveResumed', { id: this.id, resumes }),
+      ...(this.o.joinOneToMany ? { oneToMany: this.switcher(this.o.joinOneToMany, dataCallback) } : {}),
     });
     return abortable(started, signal);
+  }
+
+  /** How a full camera's 1vN stream becomes this service's stream. */
+  private switcher(join: JoinOneToMany, dataCallback: (data: ArrayBuffer) => void) {
+    return (stream: string, reason: string): Promise<number> =>
+      switchToOneToMany({
+        join,
+        stream,
+        reason,
+        dataCallback,
+        clock: this.o.deps.clock,
+        notify: (subtype, detail) => this.notify(subtype, detail),
+        log: (line) => this.log(line),
+        switched: () => this.o.events.emit('switchedToOneToMany', { id: this.id, stream, reason }),
+        fail: (code, why) => this.fail(code as ErrorCodeValue, why),
+        register: (running) => (this.stream = running),
+        unregister: (running) => {
+          if (this.stream === running) this.stream = undefined;
+        },
+      });
   }
 
   /** The session once it is usable (after a reconnect in progress), or the code saying why there is none. */

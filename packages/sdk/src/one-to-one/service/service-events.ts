@@ -17,6 +17,11 @@ export interface P2PEventMap extends Record<string, unknown[]> {
   downloadResumed: [event: { id: string; offset: number }];
   /** the viewer token was renewed for a reconnect */
   tokenRenewed: [event: { id: string }];
+  /**
+   * the camera was full: the live view goes on as its 1vN stream `stream` (the same dataCallback, one FLV);
+   * `reason` is the camera's. msgCallback gets notify 'switchedToOneToMany' with the same detail.
+   */
+  switchedToOneToMany: [event: { id: string; stream: string; reason: string }];
   /** the camera does not answer heartbeat pings: path loss is left to ICE */
   heartbeatUnanswered: [event: { id: string }];
 }

@@ -1,6 +1,4 @@
 /** Types of a started service (the guide's "p2p service" for an id). */
-import type { RequestHandle } from '../requests/request.js';
-import type { StreamReport } from './stream-report.js';
 
 export interface StreamInfo {
   url: string;
@@ -14,16 +12,22 @@ export interface StreamInfo {
   xp2pInfo?: string;
   /** 1vN only: share what this viewer receives with others (default true; false = the reference system's mobile mode) */
   upload?: boolean;
+  /**
+   * 1v1 only: when the camera is full, play its 1vN stream instead of failing with -2402 (default
+   * SDK_DEFAULTS.oneToManyWhenFull, true). false: -2402 as before.
+   */
+  oneToManyWhenFull?: boolean;
 }
 
 export interface RunningStream {
-  handle: RequestHandle;
+  /** the 1v1 request, or the joined 1vN stream of a full camera */
+  handle: { cancel(): void };
   dataCallback: (data: ArrayBuffer) => void;
   startedAt: number;
   firstByteAt?: number;
   bytes: number;
   /** what the server's metrics learn of this stream */
-  report: StreamReport;
+  report: { close(): void };
   /** settles startP2PStream while it still waits for the camera's answer (stopP2PStream came first) */
   cancelStart: () => void;
 }

@@ -11,6 +11,7 @@ import type { RequestHandlers } from '../requests/request.js';
 import type { IpcSession } from '../session/ipc-session.js';
 import type { RunningStream } from './service.js';
 import { StreamReport } from './stream-report.js';
+import { askingForOneToMany, offeredOneToMany } from './one-to-many-switch.js';
 
 export interface StreamStartContext {
   session: IpcSession;
@@ -28,20 +29,24 @@ export interface StreamStartContext {
   /** the stream ended (eof, error, refused): the service forgets it */
   unregister: (stream: RunningStream) => void;
   onLiveResumed: (resumes: number) => void;
+  /** 1v1 → 1vN allowed: a full camera's 1vN stream is joined instead (one-to-many-switch.ts) */
+  oneToMany?: (stream: string, reason: string) => Promise<number>;
 }
 
 export function startStream(c: StreamStartContext): Promise<number> {
-  const { session, request } = c;
+  const { session } = c;
+  const live = isLiveRequest(c.request);
+  const request = c.oneToMany && live ? askingForOneToMany(c.request) : c.request;
   const clock = session.clock;
   return new Promise<number>((resolve) => {
     let settled = false;
-    const settle = (code: number) => {
+    const settle = (code: number | Promise<number>) => {
       if (!settled) {
         settled = true;
         resolve(code);
       }
     };
-    const stream: RunningStream = {
+    const stream: RunningStream & { report: StreamReport } = {
       dataCallback: c.dataCallback,
       startedAt: clock.now(),
       firstByteAt: undefined,
@@ -56,6 +61,12 @@ export function startStream(c: StreamStartContext): Promise<number> {
     };
     const handlers: RequestHandlers = {
       onHead(status, headers) {
+        const offered = c.oneToMany && offeredOneToMany(status, headers);
+        if (offered) {
+          endStream();
+          stream.handle.cancel();
+          return settle(c.oneToMany!(offered, headers['x-reason'] ?? 'camera full'));
+        }
         c.notify(XP2PNotify_SubType.Parsed, { status, headers });
         if (status >= 200 && status < 300) return settle(ErrorCode.OK);
         endStream();
@@ -87,7 +98,7 @@ export function startStream(c: StreamStartContext): Promise<number> {
     };
     c.notify(XP2PNotify_SubType.Request);
     try {
-      stream.handle = isLiveRequest(request)
+      stream.handle = live
         ? openLiveStream(session, request, handlers, c.log, c.onLiveResumed)
         : session.request(request, handlers);
     } catch (err) {

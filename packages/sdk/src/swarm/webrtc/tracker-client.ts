@@ -25,7 +25,7 @@ export class TrackerClient {
 
   /** Opens the signed socket; resolves once it is open (send `join` next). */
   async open(timeoutMs: number): Promise<void> {
-    const q = await signalQuery(this.app, TRACKER_PATH);
+    const q = await signalQuery(this.app, `${this.serverUrl.replace(/\/$/, '')}${TRACKER_PATH}`);
     if (this.closed) throw new Error('tracker client closed');
     const url = `${this.serverUrl.replace(/^http/, 'ws').replace(/\/$/, '')}${TRACKER_PATH}?${q}`;
     await new Promise<void>((resolve, reject) => {
