@@ -21,7 +21,7 @@ describe('signalQuery', () => {
     );
   });
 
-  it('app keys: an HMAC signature over GET <path> the server can check', async () => {
+  it('app keys: an HMAC signature over GET, the host and the path, which the server can check', async () => {
     const q = await signalQuery(
       { appKey: 'key-1', appSecretKey: 'secret-1' },
       'http://cams.example:8080/signal/viewer',
@@ -29,8 +29,7 @@ describe('signalQuery', () => {
     expect(q.get('appKey')).toBe('key-1');
     expect(q.has('ticket')).toBe(false);
     const canonical = await canonicalAppRequest(
-      'GET',
-      '/signal/viewer',
+      { method: 'GET', host: 'cams.example', path: '/signal/viewer' },
       Number(q.get('timestamp')),
       q.get('nonce')!,
       '',
