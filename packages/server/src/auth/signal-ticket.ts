@@ -3,13 +3,16 @@
  * secret. The server issues one to a signed-in web session (http/web-api.ts); it names the app and the
  * user, lives minutes (SERVER_DEFAULTS.signalTicketTtlSeconds), and is an HMAC with the app's own secret,
  * so every node that can read the accounts database checks it without shared state, and a ticket made
- * for one app never verifies as another's. A socket opened with a ticket may only present viewer tokens
- * issued to that ticket's user (signal/viewer-endpoint.ts).
+ * for one app never verifies as another's. Like an app signature it names the host name it was issued for
+ * (the page's server; port not included), and another host refuses it. A socket opened with a ticket may
+ * only present viewer tokens issued to that ticket's user (signal/viewer-endpoint.ts).
  *
- * Wire form: `t1.<payload>.<mac>`, payload = base64url(JSON {appid, user, exp}) with exp in unix seconds,
- * mac = base64url(HMAC-SHA256(appSecretKey, "xp2p-signal-ticket\n" + payload)).
+ * Wire form: `t1.<payload>.<mac>`, payload = base64url(JSON {appid, user, exp, host?}) with exp in unix
+ * seconds, mac = base64url(HMAC-SHA256(appSecretKey, "xp2p-signal-ticket\n" + payload)). Without `host`
+ * (a ticket an integrator's backend minted for any of its servers) any host takes it.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { signedHostName } from '@xp2p/protocol';
 import { z } from 'zod';
 import type { AppConfig } from '../config/schema.js';
 
@@ -22,6 +25,7 @@ const payloadSchema = z
     appid: z.string().min(1).max(64),
     user: z.string().min(1).max(128),
     exp: z.number().int().positive(),
+    host: z.string().min(1).max(255).optional(),
   })
   .strict();
 
@@ -34,25 +38,28 @@ const mac = (secret: string, payload: string): Buffer =>
     .update(CONTEXT + payload)
     .digest();
 
-/** A ticket for `user` of `app`, valid `ttlSeconds` from `nowMs`. */
+/** A ticket for `user` of `app` on `host` (the Host the page reached the server by), valid `ttlSeconds`. */
 export function issueSignalTicket(
   app: Pick<AppConfig, 'appid' | 'appSecretKey'>,
   user: string,
   ttlSeconds: number,
-  nowMs: number = Date.now(),
+  o: { host?: string; nowMs?: number } = {},
 ): { ticket: string; expiresAt: number } {
-  const exp = Math.floor(nowMs / 1000) + ttlSeconds;
-  const payload = Buffer.from(JSON.stringify({ appid: app.appid, user, exp })).toString('base64url');
+  const exp = Math.floor((o.nowMs ?? Date.now()) / 1000) + ttlSeconds;
+  const host = o.host ? { host: signedHostName(o.host) } : {};
+  const payload = Buffer.from(JSON.stringify({ appid: app.appid, user, exp, ...host })).toString('base64url');
   return { ticket: `t1.${payload}.${mac(app.appSecretKey, payload).toString('base64url')}`, expiresAt: exp };
 }
 
 /**
- * Checks a ticket: well formed, for an app that exists, made with that app's secret, not expired. Every
- * refusal but expiry has one message, so a caller learns nothing about which apps exist.
+ * Checks a ticket: well formed, for an app that exists, made with that app's secret, for the host it is
+ * presented to (`host`: the upgrade's signed host), not expired. Every refusal but expiry and host has one
+ * message, so a caller learns nothing about which apps exist.
  */
 export async function verifySignalTicket(
   ticket: string,
   appById: (appid: string) => Promise<AppConfig | undefined>,
+  host: string | undefined,
   nowMs: number = Date.now(),
 ): Promise<TicketCheck> {
   const bad: TicketCheck = { ok: false, status: 401, message: 'invalid signalling ticket' };
@@ -71,6 +78,9 @@ export async function verifySignalTicket(
   const expected = mac(app?.appSecretKey ?? 'no such app', payload);
   const actual = Buffer.from(given, 'base64url');
   if (!app || actual.length !== expected.length || !timingSafeEqual(actual, expected)) return bad;
+  if (claims.host !== undefined && (!host || signedHostName(host) !== claims.host)) {
+    return { ok: false, status: 401, message: 'signalling ticket was issued for another host' };
+  }
   if (claims.exp * 1000 <= nowMs) {
     return { ok: false, status: 401, message: 'signalling ticket has expired, ask for a new one' };
   }

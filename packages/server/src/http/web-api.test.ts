@@ -190,9 +190,19 @@ describe('web xp2pInfo, CSRF and tickets', () => {
     await expect(open(`${v}.${moved}.${mac}`).opened).rejects.toThrow(/HTTP 401/);
     const renamed = Buffer.from(JSON.stringify({ ...claims, user: 'bob' })).toString('base64url');
     await expect(open(`${v}.${renamed}.${mac}`).opened).rejects.toThrow(/HTTP 401/);
-    const expired = issueSignalTicket(t.app, 'alice', 60, Date.now() - 120_000).ticket;
+    const expired = issueSignalTicket(t.app, 'alice', 60, { nowMs: Date.now() - 120_000 }).ticket;
     await expect(open(expired).opened).rejects.toThrow(/HTTP 401/);
     expect(t.logs.some((l) => /viewer refused: signalling ticket has expired/.test(l))).toBe(true);
+    // made for another host name (as an app signature is): refused here, whatever the port
+    const elsewhere = issueSignalTicket(t.app, 'alice', 60, { host: 'cams.example.com:443' }).ticket;
+    await expect(open(elsewhere).opened).rejects.toThrow(/HTTP 401/);
+    expect(t.logs.some((l) => /viewer refused: signalling ticket was issued for another host/.test(l))).toBe(true);
+    // the web API's own tickets name the host the page used; a minted one without a host is taken anywhere
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).toMatchObject({ host: '127.0.0.1' });
+    const anyHost = pool.add(
+      new TestClient(t.wsUrl(`/signal/viewer?ticket=${issueSignalTicket(t.app, 'alice', 60).ticket}`)),
+    );
+    expect((await anyHost.next()).type).toBe('hello');
   });
 
   it("a ticket's socket may present only its own user's viewer tokens", async () => {

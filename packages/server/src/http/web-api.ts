@@ -66,10 +66,13 @@ async function postXp2pInfo({ o, session, body, req }: WebCall): Promise<unknown
 }
 
 /** A signalling ticket for the sdk's WebSockets (minutes long; the page asks again for each connect). */
-async function postTicket({ o, session }: WebCall): Promise<unknown> {
+async function postTicket({ o, session, req }: WebCall): Promise<unknown> {
   const app = await o.api.hub.accounts.app(session.appid);
   if (!app) throw new HttpError(401, 'not signed in');
-  const { ticket, expiresAt } = issueSignalTicket(app, session.user, o.api.hub.tuning.signalTicketTtlSeconds);
+  const host = o.api.signedHost(req);
+  const { ticket, expiresAt } = issueSignalTicket(app, session.user, o.api.hub.tuning.signalTicketTtlSeconds, {
+    ...(host ? { host } : {}),
+  });
   return { ticket, expiresAt, appid: app.appid };
 }
 

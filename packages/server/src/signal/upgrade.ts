@@ -66,7 +66,7 @@ function authenticateUpgrade(
 ): Promise<(AppAuthResult & { ok: true; user?: string }) | (AppAuthResult & { ok: false })> {
   const ticket = query.get('ticket');
   return ticket !== null
-    ? verifySignalTicket(ticket, ctx.appById)
+    ? verifySignalTicket(ticket, ctx.appById, host)
     : ctx.authenticator.verify(signatureFromQuery(query), { method: 'GET', host, path, body: '' });
 }
 
