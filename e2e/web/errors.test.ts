@@ -70,6 +70,24 @@ describe.skipIf(chromiumMissing())('web app: error messages', () => {
     await page.close();
   });
 
+  it('a sign-in that ends while the page is open: back to the form, which says so', async () => {
+    const other = await launchBrowser();
+    try {
+      await signInWithForm(other.context, ws);
+      const page = await other.context.newPage();
+      await page.goto(`${ws.pageUrl}#/`);
+      await page.locator('[data-role=cameras] li', { hasText: 'demo/cam1' }).waitFor({ timeout: 10_000 });
+      await other.context.clearCookies(); // as when the session expires
+      const message = page.locator('[data-role=signin-message]');
+      // the camera list's next refresh (every 5 s) finds the session gone
+      await expect.poll(() => message.innerText(), { timeout: 15_000 }).toBe('Your sign-in has ended: sign in again.');
+      expect(page.url()).toMatch(/#\/signin$/);
+      expect(await page.locator('[data-role=sign-out]').count()).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refused microphone: holding talk says permission was denied, with the talkback code', async () => {
     const noMic = await launchBrowser({ without: ['--use-fake-ui-for-media-stream'] });
     try {

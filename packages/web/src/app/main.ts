@@ -16,6 +16,7 @@ import { signInView } from './views/sign-in-view.js';
 import {
   currentSession,
   listCameras,
+  onSessionEnded,
   serverUrl,
   signalTicket,
   signIn,
@@ -127,6 +128,15 @@ async function route(): Promise<void> {
   }
 }
 
+// the cookie expired (or the user was removed) while the page was open: back to the form, saying why
+onSessionEnded(() => {
+  if (!session) return;
+  signOutP2P();
+  session = undefined;
+  replace(account);
+  history.replaceState(null, '', '#/signin');
+  showSignIn('Your sign-in has ended: sign in again.');
+});
 window.addEventListener('hashchange', () => void route());
 window.addEventListener('pagehide', () => {
   current?.close();

@@ -18,6 +18,12 @@ export type WebSession = z.infer<typeof sessionSchema>;
 const errorSchema = z.object({ error: z.object({ status: z.number(), message: z.string() }) });
 
 let csrf: string | undefined;
+let sessionEnded: () => void = () => {};
+
+/** Called when the server says this browser is no longer signed in (expired, signed out elsewhere, user removed). */
+export function onSessionEnded(listener: () => void): void {
+  sessionEnded = listener;
+}
 
 async function call<T>(schema: z.ZodMiniType<T>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   let res: Response;
@@ -37,6 +43,7 @@ async function call<T>(schema: z.ZodMiniType<T>, method: 'GET' | 'POST', path: s
   }
   const json: unknown = await res.json().catch(() => undefined);
   if (!res.ok) {
+    if (res.status === 401 && path !== 'sign-in' && path !== 'session') sessionEnded();
     const refusal = errorSchema.safeParse(json);
     throw new ApiError(res.status, refusal.success ? refusal.data.error.message : `server answered ${res.status}`);
   }
