@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AccountError } from './account-errors.js';
 import type { AccountStore } from './account-store.js';
 import { DEV_CREDENTIALS_FILE, readDevCredentials } from '../config/dev-config.js';
 
@@ -26,7 +27,13 @@ export async function ensureDemoUser(accounts: AccountStore, dataDir: string): P
   const existing = await accounts.user(DEMO_USER);
   if (existing) return existing.appid === app.appid ? DEMO_USER : undefined;
   const password = randomBytes(18).toString('base64url');
-  await accounts.addUser(app.appid, DEMO_USER, password);
+  try {
+    await accounts.addUser(app.appid, DEMO_USER, password);
+  } catch (err) {
+    // another node on the same PostgreSQL made it first: theirs stands (its password is in their data dir)
+    if (err instanceof AccountError && err.kind === 'exists') return DEMO_USER;
+    throw err;
+  }
   const camera = await accounts.device(DEMO_CAMERA.productId, DEMO_CAMERA.deviceName);
   if (camera?.appid === app.appid) {
     await accounts.share(DEMO_CAMERA.productId, DEMO_CAMERA.deviceName, DEMO_USER, 'owner');
