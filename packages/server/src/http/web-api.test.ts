@@ -121,6 +121,13 @@ describe('web sign-in', () => {
     expect(again.headers.get('set-cookie')).toBeNull();
   });
 
+  it('signing in again ends the session the browser had', async () => {
+    const first = await session('alice', 'alice-password');
+    const again = await signIn('bob', 'bob-password', { cookie: first.cookie });
+    expect(again.status).toBe(200);
+    expect((await fetch(url('/api/web/devices'), { headers: { cookie: first.cookie } })).status).toBe(401);
+  });
+
   it('sign-out ends the session: the cookie no longer works', async () => {
     const s = await session('alice', 'alice-password');
     const out = await post('/api/web/sign-out', s, {});

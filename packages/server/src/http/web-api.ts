@@ -103,6 +103,9 @@ export function createWebApi(o: WebApiOptions): WebApi {
 
   async function openSession(req: IncomingMessage, res: ServerResponse, user: { name: string; appid: string }) {
     const ttl = tuning.webSessionTtlSeconds;
+    // a browser signing in again (maybe as someone else) leaves no older session behind
+    const previous = sessionCookie(req);
+    if (previous) await o.sessions.close(previous);
     const opened = await o.sessions.open(user.name, ttl);
     setSessionCookie(res, opened.id, ttl, o.secureCookies);
     o.api.hub.audit
