@@ -17,7 +17,7 @@ describe.skipIf(chromiumMissing())('bench: browser TTFF', () => {
   });
 
   it('measures startP2PService → first frame in Chromium, p50 and p95', async () => {
-    const r = await benchBrowserTtff({ serverUrl: ws.sys.serverUrl, appParams: ws.sys.appParams, runs: 6 });
+    const r = await benchBrowserTtff({ serverUrl: ws.sys.serverUrl, user: ws.demoUser, runs: 6 });
     console.log(`web ttff: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, samples ${r.samplesMs.join(' ')}`);
     expect(r.failures).toBe(0);
     expect(r.samplesMs).toHaveLength(6);

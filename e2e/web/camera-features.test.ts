@@ -12,7 +12,7 @@ import { stopAll } from '../helpers/processes.js';
 import { chromiumMissing, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { holdToTalk } from './helpers/hold-to-talk.js';
 import { videoState, waitForFrames } from './helpers/page-probes.js';
-import { startWebSystem, type WebSystem } from './helpers/web-system.js';
+import { signInByLink, startWebSystem, type WebSystem } from './helpers/web-system.js';
 
 let ws: WebSystem;
 let browser: TestBrowser;
@@ -24,8 +24,7 @@ describe.skipIf(chromiumMissing())('web app: talk, download, playback', () => {
   beforeAll(async () => {
     ws = await startWebSystem({ files: { 'clip.bin': file } });
     browser = await launchBrowser();
-    page = await browser.context.newPage();
-    await page.goto(ws.pageUrl);
+    page = await signInByLink(browser.context, ws);
     await waitForFrames(page, 'live');
   });
   afterAll(async () => {

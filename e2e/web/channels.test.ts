@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAll } from '../helpers/processes.js';
 import { chromiumMissing, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { videoState } from './helpers/page-probes.js';
-import { startWebSystem, type WebSystem } from './helpers/web-system.js';
+import { signInByLink, startWebSystem, type WebSystem } from './helpers/web-system.js';
 
 let ws: WebSystem;
 let browser: TestBrowser;
@@ -25,11 +25,9 @@ describe.skipIf(chromiumMissing())('web app: channels and qualities', () => {
   });
 
   it('lists the camera streams and switches to channel 1', async () => {
-    const page = await browser.context.newPage();
+    const page = await signInByLink(browser.context, ws);
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(ws.pageUrl);
-    await page.waitForURL(/#\/camera\/demo\/cam1$/, { timeout: 15_000 });
     const width = () =>
       page.evaluate(() => document.querySelector<HTMLVideoElement>('video[data-role=live]')!.videoWidth);
     await expect.poll(width, { timeout: 20_000 }).toBe(640);

@@ -1,7 +1,8 @@
 /**
  * The browser getting-started page (docs/examples/play-camera.html, under 30 lines) really plays a camera:
- * served beside the built sdk bundle and mpegts.js, opened in Chromium with app credentials in its hash,
- * it shows live video from the camera process over a WebRTC data channel.
+ * served beside the built sdk bundle and mpegts.js, opened in Chromium signed in through the server's
+ * printed link (a session cookie; no app secret anywhere in the page), it shows live video from the camera
+ * process over a WebRTC data channel.
  */
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAll } from '../helpers/processes.js';
 import { chromiumMissing, launchBrowser, type TestBrowser } from './helpers/browser.js';
-import { startWebSystem, type WebSystem } from './helpers/web-system.js';
+import { signInByLink, startWebSystem, type WebSystem } from './helpers/web-system.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../docs/examples/play-camera.html', import.meta.url));
 
@@ -21,6 +22,7 @@ describe.skipIf(chromiumMissing())('docs: the browser getting-started page', () 
     ws = await startWebSystem();
     copyFileSync(EXAMPLE, join(ws.work, 'web', 'play-camera.html'));
     browser = await launchBrowser();
+    await (await signInByLink(browser.context, ws)).close();
   });
   afterAll(async () => {
     await browser?.close();
@@ -37,9 +39,7 @@ describe.skipIf(chromiumMissing())('docs: the browser getting-started page', () 
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    const { appid, appKey, appSecretKey } = ws.sys.appParams;
-    const hash = new URLSearchParams({ appid, appKey, appSecretKey, camera: 'demo/cam1' });
-    await page.goto(`${ws.web.url}/play-camera.html#${hash}`);
+    await page.goto(`${ws.web.url}/play-camera.html#camera=demo/cam1`);
     const frames = () =>
       page.evaluate(() => document.querySelector('video')!.getVideoPlaybackQuality().totalVideoFrames);
     await expect.poll(frames, { timeout: 20_000 }).toBeGreaterThan(0);

@@ -1,11 +1,11 @@
 /**
- * What a person sees when things go wrong: refused credentials, an offline camera, a refused microphone.
+ * What a person sees when things go wrong: a refused sign-in, an offline camera, a refused microphone.
  * Each shows a readable message (with the guide's code where there is one), never a silent failure.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAll } from '../helpers/processes.js';
 import { chromiumMissing, launchBrowser, type TestBrowser } from './helpers/browser.js';
-import { startWebSystem, type WebSystem } from './helpers/web-system.js';
+import { signInByLink, signInWithForm, startWebSystem, type WebSystem } from './helpers/web-system.js';
 
 let ws: WebSystem;
 let browser: TestBrowser;
@@ -21,17 +21,24 @@ describe.skipIf(chromiumMissing())('web app: error messages', () => {
     await ws?.cleanup();
   });
 
-  it('wrong credentials: sign-in says the server refused them, and stays on the form', async () => {
+  it('a wrong password: sign-in says so (the same words as for an unknown user), and stays on the form', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${ws.pageUrl}#/signin`);
-    const secret = page.locator('input[name=appSecretKey]');
-    await expect.poll(() => secret.inputValue()).not.toBe(''); // prefilled with the dev credentials
-    await secret.fill('not-the-secret');
-    await page.locator('form.signin button[type=submit]').click();
     const message = page.locator('[data-role=signin-message]');
-    await expect.poll(() => message.getAttribute('class')).toContain('error');
-    expect(await message.innerText()).toMatch(/refused these app credentials \(HTTP 401/);
+    const attempt = async (name: string) => {
+      await page.locator('input[name=name]').fill(name);
+      await page.locator('input[name=password]').fill('not-the-password');
+      await page.locator('form.signin button[type=submit]').click();
+      await expect.poll(() => message.getAttribute('class')).toContain('error');
+      const text = await message.innerText();
+      await page.evaluate(() => document.querySelector('[data-role=signin-message]')!.setAttribute('class', ''));
+      return text;
+    };
+    const wrong = await attempt(ws.demoUser.name);
+    expect(wrong).toMatch(/wrong user name or password \(HTTP 401\)/);
+    expect(await attempt('nobody-here')).toBe(wrong);
     expect(page.url()).toMatch(/#\/signin$/);
+    expect(await browser.context.cookies()).toEqual([]);
     await page.close();
   });
 
@@ -41,8 +48,8 @@ describe.skipIf(chromiumMissing())('web app: error messages', () => {
       delete (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection;
     });
     await page.goto(`${ws.pageUrl}#/signin`);
-    const secret = page.locator('input[name=appSecretKey]');
-    await expect.poll(() => secret.inputValue()).not.toBe('');
+    await page.locator('input[name=name]').fill(ws.demoUser.name);
+    await page.locator('input[name=password]').fill(ws.demoUser.password);
     await page.locator('form.signin button[type=submit]').click();
     const message = page.locator('[data-role=signin-message]');
     await expect.poll(() => message.getAttribute('class'), { timeout: 10_000 }).toContain('error');
@@ -51,9 +58,7 @@ describe.skipIf(chromiumMissing())('web app: error messages', () => {
   });
 
   it('offline camera: the list says offline, and opening it says the camera is offline', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(ws.pageUrl); // dev credentials: opens demo/cam1 by itself
-    await page.waitForURL(/#\/camera\/demo\/cam1$/, { timeout: 15_000 });
+    const page = await signInByLink(browser.context, ws); // the printed link: opens demo/cam1
     const alert = page.locator('.live [role=alert]');
     await alert.waitFor({ timeout: 15_000 });
     expect(await alert.innerText()).toMatch(/camera is offline/i);
@@ -65,12 +70,30 @@ describe.skipIf(chromiumMissing())('web app: error messages', () => {
     await page.close();
   });
 
+  it('a sign-in that ends while the page is open: back to the form, which says so', async () => {
+    const other = await launchBrowser();
+    try {
+      await signInWithForm(other.context, ws);
+      const page = await other.context.newPage();
+      await page.goto(`${ws.pageUrl}#/`);
+      await page.locator('[data-role=cameras] li', { hasText: 'demo/cam1' }).waitFor({ timeout: 10_000 });
+      await other.context.clearCookies(); // as when the session expires
+      const message = page.locator('[data-role=signin-message]');
+      // the camera list's next refresh (every 5 s) finds the session gone
+      await expect.poll(() => message.innerText(), { timeout: 15_000 }).toBe('Your sign-in has ended: sign in again.');
+      expect(page.url()).toMatch(/#\/signin$/);
+      expect(await page.locator('[data-role=sign-out]').count()).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refused microphone: holding talk says permission was denied, with the talkback code', async () => {
     const noMic = await launchBrowser({ without: ['--use-fake-ui-for-media-stream'] });
     try {
+      await signInWithForm(noMic.context, ws);
       const page = await noMic.context.newPage();
-      await page.goto(ws.pageUrl);
-      await page.waitForURL(/#\/camera\/demo\/cam1$/, { timeout: 15_000 });
+      await page.goto(`${ws.pageUrl}#/camera/demo/cam1`);
       const talk = page.locator('[data-role=talk]');
       await talk.hover();
       await page.mouse.down();

@@ -9,7 +9,7 @@ import { parsePrometheusText } from '@xp2p/testing';
 import { start, stopAll, VIEWER } from '../helpers/processes.js';
 import { chromiumMissing, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { videoState } from './helpers/page-probes.js';
-import { startWebSystem, type WebSystem } from './helpers/web-system.js';
+import { signInByLink, startWebSystem, type WebSystem } from './helpers/web-system.js';
 
 let ws: WebSystem;
 let browser: TestBrowser;
@@ -39,10 +39,9 @@ describe.skipIf(chromiumMissing())('web app: a full camera', () => {
     ]);
     await holder.waitForLine(/"result":0/, 30_000);
 
-    const page = await browser.context.newPage();
+    const page = await signInByLink(browser.context, ws); // the printed link opens demo/cam1
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(ws.pageUrl);
     await expect.poll(async () => (await videoState(page, 'live')).frames, { timeout: 30_000 }).toBeGreaterThan(0);
     const first = await videoState(page, 'live');
     await page.waitForTimeout(4_000);

@@ -70,8 +70,8 @@ describe.skipIf(chromiumMissing())('web app over HTTPS (server on TLS, private C
     ws = await startWebSystem({ tls: { ...issued, caFile } });
     browser = await launchBrowser({ extraArgs: [`--ignore-certificate-errors-spki-list=${spkiPin(certFile)}`] });
     page = await watchedPage();
-    await page.goto(ws.pageUrl);
-    await page.waitForURL(/#\/camera\/demo\/cam1$/, { timeout: 15_000 });
+    await page.goto(ws.signInUrl); // the server's printed one-time link: signs in, opens demo/cam1
+    await page.waitForURL(/\/#\/camera\/demo\/cam1$/, { timeout: 15_000 });
     // on failure say what the page logged (a blocked ws:// or http:// URL shows there as mixed content)
     await waitForFrames(page, 'live').catch((err: Error) => {
       throw new Error(`${err.message}\npage problems: ${JSON.stringify(problems)}`);
@@ -87,6 +87,10 @@ describe.skipIf(chromiumMissing())('web app over HTTPS (server on TLS, private C
   it('the page is an https secure origin and live video plays: frames grow for 3 s', async () => {
     expect(ws.pageUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
     expect(await page.evaluate(() => [location.protocol, window.isSecureContext])).toEqual(['https:', true]);
+    // the session cookie is Secure under TLS (and HttpOnly, SameSite=Strict as over http)
+    expect((await browser.context.cookies()).map((c) => [c.name, c.secure, c.httpOnly, c.sameSite])).toEqual([
+      ['xp2p_session', true, true, 'Strict'],
+    ]);
     const first = await videoState(page, 'live');
     await page.waitForTimeout(3_000);
     const later = await videoState(page, 'live');

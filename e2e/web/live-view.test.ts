@@ -1,12 +1,12 @@
 /**
- * The demo page plays the camera with no typing: dev credentials → signed in → demo/cam1 opened → live
- * video over a real WebRTC data channel from the camera process into Chromium's MSE.
+ * The demo page plays the camera with no typing: the server's printed one-time link → signed in → demo/cam1
+ * opened → live video over a real WebRTC data channel from the camera process into Chromium's MSE.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAll } from '../helpers/processes.js';
 import { chromiumMissing, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { videoState } from './helpers/page-probes.js';
-import { startWebSystem, type WebSystem } from './helpers/web-system.js';
+import { signInByLink, startWebSystem, type WebSystem } from './helpers/web-system.js';
 
 let ws: WebSystem;
 let browser: TestBrowser;
@@ -22,12 +22,10 @@ describe.skipIf(chromiumMissing())('web app: live view', () => {
     await ws?.cleanup();
   });
 
-  it('opens demo/cam1 by itself and plays: frames grow and time advances for 5 s; TTFF and path shown', async () => {
-    const page = await browser.context.newPage();
+  it('the sign-in link opens demo/cam1 and plays: frames grow and time advances for 5 s; TTFF and path shown', async () => {
+    const page = await signInByLink(browser.context, ws);
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(ws.pageUrl);
-    await page.waitForURL(/#\/camera\/demo\/cam1$/, { timeout: 15_000 });
     await expect.poll(async () => (await videoState(page, 'live')).frames, { timeout: 20_000 }).toBeGreaterThan(0);
     const first = await videoState(page, 'live');
     await page.waitForTimeout(5_500);

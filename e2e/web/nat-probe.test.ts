@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { stopAll } from '../helpers/processes.js';
 import { chromiumMissing, launchBrowser, type TestBrowser } from './helpers/browser.js';
-import { startWebSystem, type WebSystem } from './helpers/web-system.js';
+import { signInWithForm, startWebSystem, type WebSystem } from './helpers/web-system.js';
 
 let ws: WebSystem;
 let browser: TestBrowser;
@@ -23,8 +23,11 @@ interface PageNat {
   events: { event: string; detail: unknown }[];
 }
 
-/** init()s the page's own sdk module (the bundle the server serves at /sdk/xp2p-sdk.js) and keeps its events. */
-async function initInPage(page: Page, appParams: Record<string, string>): Promise<PageNat> {
+/**
+ * init()s the page's own sdk module (the bundle the server serves at /sdk/xp2p-sdk.js) and keeps its events.
+ * The page is signed in (a session cookie): it signals with tickets from /api/web/ticket, no app secret.
+ */
+async function initInPage(page: Page, appParams: { serverUrl: string }): Promise<PageNat> {
   // a module script, not import() inside evaluate (vitest would rewrite that for Node)
   await page.addScriptTag({
     type: 'module',
@@ -43,8 +46,20 @@ async function initInPage(page: Page, appParams: Record<string, string>): Promis
     const events: { event: string; detail: unknown }[] = [];
     const p2p = sdk.createBrowserP2PModule();
     w.nat = { p2p, events };
+    const session = (await (await fetch('/api/web/session')).json()) as { appid: string; csrf: string };
+    const ticket = async () =>
+      (
+        (await (
+          await fetch('/api/web/ticket', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-xp2p-csrf': session.csrf },
+            body: '{}',
+          })
+        ).json()) as { ticket: string }
+      ).ticket;
     const code = await p2p.init({
-      appParams: app,
+      appParams: { appid: session.appid, serverUrl: app.serverUrl },
+      ticket,
       probe: 'wait',
       eventHandler: (event: string, detail: unknown) => {
         if (event.startsWith('nat')) events.push({ event, detail: JSON.parse(JSON.stringify(detail)) });
@@ -67,6 +82,7 @@ describe.skipIf(chromiumMissing())('browser sdk: NAT probe by ICE gathering', ()
   beforeAll(async () => {
     ws = await startWebSystem({ startCamera: false });
     browser = await launchBrowser();
+    await signInWithForm(browser.context, ws);
   });
   afterAll(async () => {
     await browser?.close();
@@ -77,7 +93,7 @@ describe.skipIf(chromiumMissing())('browser sdk: NAT probe by ICE gathering', ()
   it('init reports the mapped address; network signals re-probe; a failed probe fires natError', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${ws.web.url}/#/signin`);
-    const first = await initInPage(page, { ...ws.sys.appParams, serverUrl: ws.web.url });
+    const first = await initInPage(page, { serverUrl: ws.web.url });
     expect(first.events).toEqual([]); // no natError
     expect(first.code).toBe(0);
     expect(first.stats).toMatchObject({

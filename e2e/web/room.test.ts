@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, start, stopAll, type RunningProcess } from '../helpers/processes.js';
 import { chromiumMissing, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { videoState } from './helpers/page-probes.js';
-import { startWebSystem, type WebSystem } from './helpers/web-system.js';
+import { signInByLink, startWebSystem, type WebSystem } from './helpers/web-system.js';
 
 let ws: WebSystem;
 let browser: TestBrowser;
@@ -36,6 +36,7 @@ describe.skipIf(chromiumMissing())('web app: 1vN room', () => {
     publisher = start([CLI, 'publish', STREAM, 'sample', '--server', ws.sys.serverUrl, '--data', ws.sys.dataDir]);
     await publisher.waitForLine(/^publishing:/);
     browser = await launchBrowser();
+    await (await signInByLink(browser.context, ws)).close();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,24 +1,30 @@
 /**
- * The whole system for a browser test: `xp2p server` and `xp2p device` as processes (e2e/helpers), and
- * the built web app served on 127.0.0.1 from a private copy of packages/web/dist with the dev credentials
- * written beside it, API and WebSocket passed through to the server (same origin, as under webRoot).
- * With `tls` the server itself serves HTTPS + WSS and the app (`--web-root`), as a deployment does, and
- * the server and camera trust the test CA through NODE_EXTRA_CA_CERTS.
+ * The whole system for a browser test: `xp2p server` and `xp2p device` as processes (e2e/helpers); the
+ * server serves a private copy of the built web app itself (`--web-root`), over HTTPS + WSS with `tls`
+ * (the server and camera then trust the test CA through NODE_EXTRA_CA_CERTS). On its fresh data directory
+ * the server makes the demo web user (owner of demo/cam1) and prints a one-time `web:` sign-in link: the
+ * tests sign in through it, as a person running `npm start` does. No app secret is written near the app.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveWeb, webAppBuilt, webRoot, writeDevCredentials, type WebServer } from '@xp2p/web';
+import type { BrowserContext, Page } from 'playwright-core';
+import { webAppBuilt, webRoot } from '@xp2p/web';
 import { startSystem, type TestSystem } from '../../helpers/system.js';
 import type { RunningProcess } from '../../helpers/processes.js';
 
 export interface WebSystem {
   sys: TestSystem;
   camera: RunningProcess | undefined;
-  web: WebServer;
-  /** The page URL (signs in with the dev credentials, opens demo/cam1). */
+  /** where the app is served: the server itself */
+  web: { url: string };
+  /** The app's page (a browser must be signed in first: signInByLink or signInWithForm). */
   pageUrl: string;
-  /** Work directory: recordings/, voice/ of the camera. */
+  /** The one-time link the server printed on its `web:` line (signs in as demo, opens demo/cam1). */
+  signInUrl: string;
+  /** The demo web user and its password (the data directory's dev-credentials.json). */
+  demoUser: { name: string; password: string };
+  /** Work directory: web/ (the served app), recordings/, voice/ of the camera. */
   work: string;
   cleanup(): Promise<void>;
 }
@@ -40,14 +46,16 @@ export async function startWebSystem(o: WebSystemOptions = {}): Promise<WebSyste
   cpSync(webRoot(), root, { recursive: true });
   mkdirSync(join(work, 'recordings'), { recursive: true });
   for (const [name, bytes] of Object.entries(o.files ?? {})) writeFileSync(join(work, 'recordings', name), bytes);
-  const sys = await startSystem(
-    o.tls
-      ? {
-          serverArgs: ['--tls-cert', o.tls.certFile, '--tls-key', o.tls.keyFile, '--web-root', root],
-          env: { NODE_EXTRA_CA_CERTS: o.tls.caFile },
-        }
-      : {},
-  );
+  const sys = await startSystem({
+    serverArgs: [...(o.tls ? ['--tls-cert', o.tls.certFile, '--tls-key', o.tls.keyFile] : []), '--web-root', root],
+    ...(o.tls ? { env: { NODE_EXTRA_CA_CERTS: o.tls.caFile } } : {}),
+  });
+  const [, signInUrl] = await sys.server.waitForLine(/^web: (\S+)/, 30_000);
+  const credentials = JSON.parse(readFileSync(join(sys.dataDir, 'dev-credentials.json'), 'utf8')) as {
+    users?: { name: string; password: string }[];
+  };
+  const demoUser = credentials.users?.find((u) => u.name === 'demo');
+  if (!demoUser) throw new Error('the server made no demo web user');
   const camera =
     o.startCamera === false
       ? undefined
@@ -60,22 +68,40 @@ export async function startWebSystem(o: WebSystemOptions = {}): Promise<WebSyste
           join(work, 'voice'),
           ...(o.cameraArgs ?? []),
         ]);
-  writeDevCredentials(root, sys.appParams, { openCamera: 'demo/cam1' });
-  // over TLS the server serves the app itself (it reads the files per request, so the credentials written
-  // just now are there); otherwise a plain-HTTP pass-through in front of it
-  const web: WebServer = o.tls
-    ? { url: sys.serverUrl, close: () => Promise.resolve() }
-    : await serveWeb({ upstream: sys.serverUrl, root });
   return {
     sys,
     camera,
-    web,
-    pageUrl: `${web.url}/`,
+    web: { url: sys.serverUrl },
+    pageUrl: `${sys.serverUrl}/`,
+    signInUrl: signInUrl!,
+    demoUser,
     work,
     async cleanup() {
-      await web.close();
       sys.cleanup();
       rmSync(work, { recursive: true, force: true });
     },
   };
+}
+
+/** Opens the printed one-time link in a new page: signed in, it lands on demo/cam1. Once per system. */
+export async function signInByLink(context: BrowserContext, ws: WebSystem): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(ws.signInUrl);
+  await page.waitForURL(/\/#\/camera\/demo\/cam1$/, { timeout: 15_000 });
+  return page;
+}
+
+/** Signs a browser context in through the form (name and password), as a person typing them does. */
+export async function signInWithForm(
+  context: BrowserContext,
+  ws: WebSystem,
+  user: { name: string; password: string } = ws.demoUser,
+): Promise<void> {
+  const page = await context.newPage();
+  await page.goto(`${ws.pageUrl}#/signin`);
+  await page.locator('input[name=name]').fill(user.name);
+  await page.locator('input[name=password]').fill(user.password);
+  await page.locator('form.signin button[type=submit]').click();
+  await page.locator('[data-role=sign-out]').waitFor({ timeout: 15_000 });
+  await page.close();
 }

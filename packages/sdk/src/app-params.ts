@@ -23,14 +23,27 @@ export function serverUrlsOf(app: Pick<AppParams, 'serverUrl'>, fallback: string
   return (typeof v === 'string' ? v.split(',') : v).map((u) => u.trim().replace(/\/$/, '')).filter(Boolean);
 }
 
+/**
+ * appParams without the app's keys: what a web page passes to init along with a signalling ticket (it must
+ * never hold an app secret). appKey and appSecretKey, if present anyway, are not used.
+ */
+export type PublicAppParams = Omit<AppParams, 'appKey' | 'appSecretKey'> & { appKey?: string; appSecretKey?: string };
+
+const str = (v: unknown, max = 256) => typeof v === 'string' && v.length > 0 && v.length <= max;
+
+/** appParams with the app's keys (a program that may hold the app secret). */
 export function validAppParams(p: unknown): p is AppParams {
+  if (!validPublicAppParams(p)) return false;
+  const a = p as Record<string, unknown>;
+  return str(a.appKey) && str(a.appSecretKey);
+}
+
+/** appParams for ticket sign-in: appid and (optionally) serverUrl. */
+export function validPublicAppParams(p: unknown): p is PublicAppParams {
   if (!p || typeof p !== 'object') return false;
   const a = p as Record<string, unknown>;
-  const str = (v: unknown, max = 256) => typeof v === 'string' && v.length > 0 && v.length <= max;
   return (
     str(a.appid) &&
-    str(a.appKey) &&
-    str(a.appSecretKey) &&
     (a.serverUrl === undefined ||
       (typeof a.serverUrl === 'string' && a.serverUrl.split(',').every(validServerUrl)) ||
       (Array.isArray(a.serverUrl) &&

@@ -12,7 +12,8 @@ export {
   type ServiceStats,
 } from './guide/module.js';
 export type { Platform } from './platform.js';
-export type { AppParams } from './app-params.js';
+export type { AppParams, PublicAppParams } from './app-params.js';
+export type { SignalCredentials, TicketSource } from './signal/signal-credentials.js';
 export type { StreamInfo } from './one-to-one/service/service.js';
 export type { P2PEventMap } from './one-to-one/service/service-events.js';
 export { SDK_DEFAULTS } from './defaults.js';

@@ -90,6 +90,14 @@ export interface ServerTuning {
   webSessionTtlSeconds: number;
   /** lifetime of the one-time sign-in link `xp2p demo` prints */
   signInTokenTtlSeconds: number;
+  /** lifetime of a signalling ticket (what a signed-in browser opens its WebSockets with instead of an app secret) */
+  signalTicketTtlSeconds: number;
+  /** web sign-in attempts per client address: burst and per second (password guessing is slow by design) */
+  signInBurstPerAddress: number;
+  signInsPerSecondPerAddress: number;
+  /** web sign-in attempts per user name, from any address: burst and per second */
+  signInBurstPerUser: number;
+  signInsPerSecondPerUser: number;
   /** Redis: a connect attempt that takes longer fails (and the back-off below starts). */
   redisConnectTimeoutMs: number;
   /** Redis reconnect back-off: attempt n waits n × this … */
@@ -197,6 +205,11 @@ export const SERVER_DEFAULTS: Readonly<ServerTuning> = Object.freeze({
   appCacheMs: 5_000,
   webSessionTtlSeconds: 12 * 3600,
   signInTokenTtlSeconds: 600,
+  signalTicketTtlSeconds: 300,
+  signInBurstPerAddress: 20,
+  signInsPerSecondPerAddress: 0.2,
+  signInBurstPerUser: 5,
+  signInsPerSecondPerUser: 0.05,
   redisConnectTimeoutMs: 2_000,
   redisRetryStepMs: 100,
   redisRetryMaxMs: 2_000,

@@ -15,6 +15,7 @@ export {
   type DevCredentials,
 } from './config/dev-config.js';
 export { loadConfig } from './config/load-config.js';
+export { ensureDemoUser, DEMO_USER, DEMO_CAMERA } from './accounts/demo-user.js';
 export { parseConfig, xp2pConfigSchema, type XP2PConfig, type AppConfig, type DeviceConfig } from './config/schema.js';
 export type { DeviceStatus } from './signal/presence.js';
 export { SERVER_DEFAULTS, type ServerTuning } from './defaults.js';
@@ -36,6 +37,9 @@ export { CAPACITY_BENCH_TUNING } from './bench/capacity-tuning.js';
 export { runSignalLoadBench, type SignalLoadOptions, type SignalLoadResult } from './bench/signal-load.js';
 export { AccountStore, parseDeviceRef } from './accounts/account-store.js';
 export { AuditLog } from './accounts/audit-log.js';
+export { WebSessions, type WebSession } from './accounts/web-sessions.js';
+export { issueSignalTicket, verifySignalTicket, type TicketCheck } from './auth/signal-ticket.js';
+export { SESSION_COOKIE, CSRF_HEADER } from './http/web-guard.js';
 export { AccountError } from './accounts/account-errors.js';
 export type { AppRecord, DeviceRecord, UserRecord, BindingRecord, AuditRecord } from './accounts/records.js';
 export { openDatabase, isPostgresUrl, type DatabaseChoice } from './db/open-database.js';

@@ -2,13 +2,15 @@
  * The HTTP(S) side of a server node: the router over the node's parts, the listener with its WebSocket
  * upgrades, and the polite close of every socket. server.ts calls these in order.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { isCameraStreamName, SIGNAL_MAX_BYTES } from '@xp2p/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { XP2PConfig } from './config/schema.js';
 import type { ServerTuning } from './defaults.js';
 import { createRequestHandler } from './http/api.js';
+import { createWebApi } from './http/web-api.js';
+import type { WebSessions } from './accounts/web-sessions.js';
 import { applyServerDeadlines, connectionsCheckingInterval, withRequestDeadlines } from './http/deadlines.js';
 import { signedHostOf } from './auth/signature-fields.js';
 import { clientAddress, publicUrlResolver } from './http/public-url.js';
@@ -25,6 +27,10 @@ export type Readiness = () => { ready: boolean; reasons: string[] };
 export type RequestListener = ReturnType<typeof createRouter>;
 
 export interface NodeRouterOptions {
+  /** the web app's sign-ins (http/web-api.ts) */
+  sessions: WebSessions;
+  /** the server is reached over TLS (its own or a proxy's): session cookies get Secure */
+  secureCookies: boolean;
   config: XP2PConfig;
   tuning: ServerTuning;
   nodeId: string;
@@ -43,6 +49,25 @@ export interface NodeRouterOptions {
 
 export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): RequestListener {
   const { origin, tracker, cluster, registry } = parts;
+  const api = {
+    hub: parts.hub,
+    authenticator: parts.authenticator,
+    url: publicUrlResolver({
+      publicUrl: o.publicUrl,
+      trustProxy: o.trustProxy,
+      ownUrl: o.ownUrl,
+      listenHost: o.listenHost,
+    }),
+    serverInfo: (req: IncomingMessage) => ({ version: SERVER_VERSION, stunUrls: o.stunUrls(req.headers.host) }),
+    signedHost: (req: IncomingMessage) => signedHostOf(req.headers, o.trustProxy),
+  };
+  const web = createWebApi({
+    api,
+    sessions: o.sessions,
+    secureCookies: o.secureCookies,
+    trustProxy: o.trustProxy,
+    clientAddress: (req) => clientAddress(req, o.trustProxy),
+  });
   return createRouter({
     live: {
       origin,
@@ -62,6 +87,7 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
       metrics: parts.metrics,
       readiness: o.readiness,
       web: o.webRoot ? staticFiles(o.webRoot) : undefined,
+      signedIn: (req) => web.signedIn(req),
       status: async () => ({
         version: SERVER_VERSION,
         node: o.nodeId,
@@ -74,18 +100,8 @@ export function createNodeRouter(parts: NodeParts, o: NodeRouterOptions): Reques
           .map((s) => ({ name: s.name, live: s.live, peers: tracker.stats(s.name).peers })),
       }),
     },
-    api: createRequestHandler({
-      hub: parts.hub,
-      authenticator: parts.authenticator,
-      url: publicUrlResolver({
-        publicUrl: o.publicUrl,
-        trustProxy: o.trustProxy,
-        ownUrl: o.ownUrl,
-        listenHost: o.listenHost,
-      }),
-      serverInfo: (req) => ({ version: SERVER_VERSION, stunUrls: o.stunUrls(req.headers.host) }),
-      signedHost: (req) => signedHostOf(req.headers, o.trustProxy),
-    }),
+    signInByLink: (req, res, token) => web.signInByLink(req, res, token),
+    api: createRequestHandler(api, web),
   });
 }
 
@@ -139,6 +155,7 @@ export async function openNodeListener(
       wss,
       peerWss,
       authenticator: parts.authenticator,
+      appById: (appid) => parts.hub.accounts.app(appid),
       sockets,
       closing: o.closing,
       acceptPeer: (ws, app, requestHost, address) => parts.tracker.accept(ws, app, requestHost, address),

@@ -17,6 +17,7 @@ import { createLog } from './ops/logger.js';
 import { presence, type DeviceStatus } from './signal/presence.js';
 import { AccountStore } from './accounts/account-store.js';
 import { AuditLog } from './accounts/audit-log.js';
+import { WebSessions } from './accounts/web-sessions.js';
 import { importConfigAccounts } from './accounts/import-config.js';
 import { startRevocationSweep } from './signal/revocation.js';
 import type { Database } from './db/database.js';
@@ -108,6 +109,11 @@ export interface RunningServer {
   accounts: AccountStore;
   audit: AuditLog;
   /**
+   * A one-time link that signs a browser in to the web app as `user` (valid once, for
+   * tuning.signInTokenTtlSeconds): what `xp2p demo` prints on its `web:` line.
+   */
+  signInLink(user: string): Promise<string>;
+  /**
    * The 1vN origin, for in-process publishing: `const pub = server.origin.openPublisher('room');
    * pub.push(tag); …; pub.end()`, or `publishTags(name, tags)`, or `startPull(name, httpFlvUrl)`.
    */
@@ -167,7 +173,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (!cluster.ready()) reasons.push('cluster store (redis) unreachable');
     return { ready: reasons.length === 0, reasons };
   };
+  const webSessions = new WebSessions(accounts.db);
   const router = createNodeRouter(parts, {
+    sessions: webSessions,
+    secureCookies: behindTls,
     config,
     tuning,
     nodeId,
@@ -231,6 +240,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     presence: async () => presence(await accounts.devices(), registry),
     accounts,
     audit,
+    signInLink: async (user) =>
+      `${state.url}/?token=${await webSessions.issueSignInToken(user, tuning.signInTokenTtlSeconds)}`,
     origin,
   };
 }

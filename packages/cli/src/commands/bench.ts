@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cleanupNodeWebRTC } from '@xp2p/sdk/node';
 import { runSwarmBench, type AppParams } from '@xp2p/sdk/node';
-import { runSignalLoadBench } from '@xp2p/server';
+import { DEMO_USER, readDevCredentials, runSignalLoadBench } from '@xp2p/server';
 import { benchBrowserTtff, measureWebSizes, webAppBuilt } from '@xp2p/web';
 import { CLI_DEFAULTS, commonOptions } from '../args.js';
 import { oneToManyFigures, oneToOneFigures, type OneToManyRuns, type OneToOneRuns } from '../bench/bench-figures.js';
@@ -35,6 +35,13 @@ interface BenchSetup {
   bigFile: string;
   app: AppParams & { serverUrl: string };
   dev: { productId: string; deviceName: string };
+}
+
+/** The demo's web user (the server made it on first start; its password is in the data directory). */
+async function demoWebUser(dataDir: string): Promise<{ name: string; password: string }> {
+  const user = (await readDevCredentials(dataDir))?.users?.find((u) => u.name === DEMO_USER);
+  if (!user) throw new Error(`no demo web user in ${dataDir}`);
+  return user;
 }
 
 const warmUp = (): Promise<void> => new Promise((r) => setTimeout(r, CLI_DEFAULTS.benchWarmupMs));
@@ -145,7 +152,7 @@ async function measureOneToMany(
   const swarmReal = await realSwarmOffload(app, serverUrl, 'benchroom', 6, 25);
   console.log(`swarm_real_n6_offload: ${round(swarmReal.offload, 3)} (limit ${round(swarmReal.limit, 3)})`);
   const browser = webAppBuilt()
-    ? await benchBrowserTtff({ serverUrl, appParams: app, runs: 10 }).catch(() => undefined)
+    ? await benchBrowserTtff({ serverUrl, user: await demoWebUser(dataDir), runs: 10 }).catch(() => undefined)
     : undefined;
   const swarmSim = options.skipSim
     ? {}

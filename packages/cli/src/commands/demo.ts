@@ -8,11 +8,12 @@ import { cleanupWebRTC, openCameraFeeds, sourceFromSpec, startDeviceAgent } from
 import { startPlayerBridge } from '@xp2p/player';
 import { createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
 import { ensureDevConfig, splitLegacyConfig, startServer } from '@xp2p/server';
-import { removeDevCredentials, webAppBuilt, webRoot, writeDevCredentials } from '@xp2p/web';
+import { webRoot } from '@xp2p/web';
 import { CLI_DEFAULTS, commonOptions } from '../args.js';
 import { cameraStorage, cameraStorageOptions } from '../camera-storage.js';
 import { appParamsFrom, deviceFrom, readDevConfig } from '../dev-config.js';
 import { runUntilSignal } from '../lifecycle.js';
+import { webSignInLine } from '../web-sign-in.js';
 
 const DEMO_CAMERA_SOURCES = [
   '0:high=sample',
@@ -87,13 +88,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
   closers.push(() => agent.close());
   await agent.whenOnline();
 
+  // The bridge is a Node program of the demo's own: it may hold the app secret. The browser never does.
   const app = appParamsFrom(config, server.url);
-  // The demo page signs in with the development credentials and opens demo/cam1 by itself. The file is
-  // served only while the demo runs, on this machine's loopback address.
-  if (webAppBuilt()) {
-    writeDevCredentials(webRoot(), app, { openCamera: 'demo/cam1' });
-    closers.push(() => removeDevCredentials(webRoot()));
-  }
   const p2p = createNodeP2PModule({ bindAddress: '127.0.0.1' });
   await p2p.init({ appParams: app });
   closers.push(() => p2p.destroy());
@@ -109,7 +105,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   console.log(
     `camera: ${demoDevice.productId}/${demoDevice.deviceName} (${camera.descriptions.join(', ')}; ${storage.describe})`,
   );
-  console.log(`web: ${server.url}/`);
+  console.log(await webSignInLine(server, values.data));
   console.log(`play: ${bridge.liveUrl(demoDevice.productId, demoDevice.deviceName)}`);
   console.log(`live: ${server.url}/live/demo.flv (1vN stream; xp2p watch shares it over a mesh)`);
   console.log('open the play URL with ffplay, VLC or mpv; Ctrl-C stops everything');

@@ -9,6 +9,7 @@ import {
   startServer,
 } from '@xp2p/server';
 import { CLI_DEFAULTS, commonOptions, UsageError } from '../args.js';
+import { webSignInLine } from '../web-sign-in.js';
 
 export async function serverCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -75,7 +76,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
   // Printed plainly in both formats: scripts and tests read these two lines.
   console.log(`server: ${server.url}`);
   console.log(`stun: udp ${server.stunPort}`);
-  console.log(`web: ${server.url}/`);
+  console.log(configFile ? `web: ${server.url}/` : await webSignInLine(server, values.data));
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -4,7 +4,8 @@
  * gave, on the nodes of appParams.serverUrl (a cluster's nodes mirror it), joined as a 1vN service joins
  * its stream (one-to-many-service.ts); its notifies go to the 1v1 service's app, its end to the switch.
  */
-import type { AppParams } from '../app-params.js';
+import type { PublicAppParams } from '../app-params.js';
+import type { SignalCredentials } from '../signal/signal-credentials.js';
 import { serverUrlsOf } from '../app-params.js';
 import type { Platform } from '../platform.js';
 import type { JoinOneToMany } from '../one-to-one/service/one-to-many-switch.js';
@@ -12,7 +13,12 @@ import { nodeBaseOf } from '../swarm/webrtc/stream-nodes.js';
 import { XP2PEventEnum, XP2PNotify_SubType } from './events.js';
 import { startSwarmService, type SwarmService } from './one-to-many-service.js';
 
-export function cameraOneToManyJoiner(platform: Platform, app: AppParams, defaultServerUrl: string): JoinOneToMany {
+export function cameraOneToManyJoiner(
+  platform: Platform,
+  app: PublicAppParams,
+  credentials: SignalCredentials,
+  defaultServerUrl: string,
+): JoinOneToMany {
   return async (stream, sink) => {
     const base = nodeBaseOf(serverUrlsOf(app, defaultServerUrl)[0] ?? defaultServerUrl);
     const service: SwarmService = {
@@ -37,6 +43,7 @@ export function cameraOneToManyJoiner(platform: Platform, app: AppParams, defaul
     await startSwarmService({
       platform,
       app: { ...app, serverUrl: serverUrlsOf(app, defaultServerUrl) },
+      credentials,
       streamUrl: `${base}/live/${stream}.flv`,
       upload: true,
       service,

@@ -287,6 +287,18 @@ describe("the guide's return codes (each API × each code × how to provoke it)"
     w.p2p.destroy();
   });
 
+  it('init with a signalling ticket needs no app keys; without keys or ticket, or with a bad ticket, -2000', async () => {
+    const w = await createSimWorld();
+    const page = { appid: SIM_APP.appid, serverUrl: 'http://127.0.0.1:1' };
+    expect(await w.clock.settle(w.p2p.init({ appParams: page as never }))).toBe(-2000);
+    expect(await w.clock.settle(w.p2p.init({ appParams: page, ticket: '' }))).toBe(-2000);
+    expect(await w.clock.settle(w.p2p.init({ appParams: page, ticket: 'x'.repeat(513) }))).toBe(-2000);
+    expect(await w.clock.settle(w.p2p.init({ appParams: page, ticket: 42 as never }))).toBe(-2000);
+    expect(await w.clock.settle(w.p2p.init({ appParams: page, ticket: 'ok', renewXp2pInfo: 1 as never }))).toBe(-2000);
+    expect(await w.clock.settle(w.p2p.init({ appParams: page, ticket: async () => 't1.a.b', probe: 'off' }))).toBe(0);
+    w.p2p.destroy();
+  });
+
   it('init → -2404 where the browser has no WebRTC; getUUID still answers', async () => {
     const w = await createSimWorld();
     const gap = browserP2PGap({ WebSocket: class {}, crypto: globalThis.crypto } as never);

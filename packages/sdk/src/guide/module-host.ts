@@ -3,12 +3,12 @@
  * signalling connection. createP2PModule uses the real ones; the simulator (one-to-one/sim) passes its own,
  * so the whole guide API runs in virtual time in tests.
  */
-import type { AppParams } from '../app-params.js';
 import type { SDK_DEFAULTS } from '../defaults.js';
 import { realClock, type Clock } from '../one-to-one/clock.js';
 import type { PeerConnectionFactory, SignalChannel } from '../one-to-one/transport.js';
 import type { Platform } from '../platform.js';
 import { ViewerSignal } from '../signal/signal-connection.js';
+import type { SignalCredentials } from '../signal/signal-credentials.js';
 
 /** The module's signalling connection: shared by its sessions, closed by destroy. */
 export interface ModuleSignal extends SignalChannel {
@@ -21,7 +21,12 @@ export interface ModuleHost {
   platform: Platform;
   clock: Clock;
   createPeerConnection: PeerConnectionFactory;
-  openSignal(serverUrls: string[], app: AppParams, log: (line: string) => void, uuid: string): ModuleSignal;
+  openSignal(
+    serverUrls: string[],
+    credentials: SignalCredentials,
+    log: (line: string) => void,
+    uuid: string,
+  ): ModuleSignal;
 }
 
 /** The real host: the platform's RTCPeerConnection and WebSocket, the global timers. */
@@ -31,8 +36,8 @@ export function realHost(platform: Platform, config: typeof SDK_DEFAULTS): Modul
     clock: realClock,
     createPeerConnection: ({ iceServers }) =>
       new platform.RTCPeerConnection({ iceServers, ...platform.rtcConfigExtras }),
-    openSignal: (serverUrls, app, log, uuid) =>
-      new ViewerSignal(platform, serverUrls, app, {
+    openSignal: (serverUrls, credentials, log, uuid) =>
+      new ViewerSignal(platform, serverUrls, credentials, {
         clock: realClock,
         timeoutMs: config.signalTimeoutMs,
         pingMs: config.signalPingMs,

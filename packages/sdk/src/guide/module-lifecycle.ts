@@ -3,7 +3,14 @@
  * parameters, the signalling connection shared by every session, the NAT monitor).
  */
 import { ErrorCode, randomId } from '@xp2p/protocol';
-import { serverUrlsOf, validAppParams, type AppParams } from '../app-params.js';
+import {
+  serverUrlsOf,
+  validAppParams,
+  validPublicAppParams,
+  type AppParams,
+  type PublicAppParams,
+} from '../app-params.js';
+import { validTicket, type SignalCredentials, type TicketSource } from '../signal/signal-credentials.js';
 import type { SDK_DEFAULTS } from '../defaults.js';
 import { NatMonitor, type NatStats } from '../nat/monitor.js';
 import { safeCall } from './events.js';
@@ -11,10 +18,22 @@ import type { ModuleHost, ModuleSignal } from './module-host.js';
 import { createNatMonitor } from './nat-setup.js';
 import { withAppStunServers } from './extra-ice-servers.js';
 import { extraStunServers, isFn } from './validate.js';
+import { fetchXp2pInfo } from './xp2p-info-client.js';
 
 export interface InitOptions {
   /** `appParams.stunServers` (string[]) adds STUN servers to the probe and to ICE, like `stunServers` below */
-  appParams: AppParams;
+  appParams: AppParams | PublicAppParams;
+  /**
+   * A web page's credential instead of the app secret: a signalling ticket its server issued to the signed-in
+   * person, or a function that fetches a fresh one (called for every socket, reconnects included; tickets
+   * live minutes). With it, appParams needs only appid (and serverUrl): never ship an app secret to a browser.
+   */
+  ticket?: TicketSource;
+  /**
+   * With a ticket: how to get a fresh xp2pInfo for a camera when the one given expired before a (re)connect
+   * (a page asks its own server). Without it an expired xp2pInfo is refused by the camera (-2402).
+   */
+  renewXp2pInfo?: (device: { productId: string; deviceName: string }) => Promise<string>;
   /**
    * 'log' (string), 'natChanged' (NatChangedDetail), 'natError' (NatErrorDetail; code -2202) ...
    */
@@ -43,7 +62,11 @@ export interface InitOptions {
 
 /** What init set up. */
 export interface Initialised {
-  app: AppParams;
+  app: PublicAppParams;
+  /** what the sockets authenticate with: the app's keys or the ticket */
+  credentials: SignalCredentials;
+  /** how an expired xp2pInfo is renewed: with the app's keys, or the page's callback */
+  renewXp2pInfo: ((device: { productId: string; deviceName: string }) => Promise<string>) | undefined;
   /** InitOptions.startRelay */
   startRelay: boolean;
   signal: ModuleSignal;
@@ -70,8 +93,10 @@ export class ModuleLifecycle {
 
   async init(options: InitOptions): Promise<number> {
     if (this.state) return ErrorCode.ALREADY_INITIALISED;
-    if (!options || !validAppParams(options.appParams)) return ErrorCode.PARAM_ERROR;
+    const credentials = credentialsOf(options);
+    if (!credentials) return ErrorCode.PARAM_ERROR;
     if (options.eventHandler !== undefined && !isFn(options.eventHandler)) return ErrorCode.PARAM_ERROR;
+    if (options.renewXp2pInfo !== undefined && !isFn(options.renewXp2pInfo)) return ErrorCode.PARAM_ERROR;
     if (options.startRelay !== undefined && typeof options.startRelay !== 'boolean') return ErrorCode.PARAM_ERROR;
     const unsupported = this.host.platform.unsupported;
     if (unsupported) {
@@ -85,11 +110,23 @@ export class ModuleLifecycle {
     const app = options.appParams;
     const { host, config } = this;
     const emit = (event: string, detail: unknown) => safeCall(options.eventHandler, event, detail);
-    const opened = host.openSignal(serverUrlsOf(app, config.serverUrl), app, (line) => emit('log', line), this.uuid);
+    const opened = host.openSignal(
+      serverUrlsOf(app, config.serverUrl),
+      credentials,
+      (line) => emit('log', line),
+      this.uuid,
+    );
     const signal = withAppStunServers(opened, extraStun);
     const periodic = probeMode !== 'off';
     const nat = createNatMonitor({ platform: host.platform, config, signal, extraStun, periodic, emit });
-    const mine: Initialised = { app, signal, nat, startRelay: options.startRelay ?? config.startRelay };
+    const renewXp2pInfo =
+      options.renewXp2pInfo ??
+      ('appSecretKey' in credentials
+        ? async (device: { productId: string; deviceName: string }) =>
+            (await fetchXp2pInfo({ ...app, ...credentials }, device)).xp2pInfo
+        : undefined);
+    const startRelay = options.startRelay ?? config.startRelay;
+    const mine: Initialised = { app, credentials, renewXp2pInfo, signal, nat, startRelay };
     this.state = mine;
     // Connect on intent: open the signalling socket now so the first startP2PService does not wait for it.
     signal.connect().catch(() => {
@@ -160,4 +197,16 @@ export class ModuleLifecycle {
     nat.startTimer();
     return ErrorCode.OK;
   }
+}
+
+/** The app's keys, or (init's `ticket`) the page's ticket source; undefined when neither is usable. */
+function credentialsOf(options: InitOptions | undefined): SignalCredentials | undefined {
+  if (!options) return undefined;
+  const { ticket } = options;
+  if (ticket !== undefined) {
+    if (!validPublicAppParams(options.appParams) || !(isFn(ticket) || validTicket(ticket))) return undefined;
+    return { ticket };
+  }
+  if (!validAppParams(options.appParams)) return undefined;
+  return { appKey: options.appParams.appKey, appSecretKey: options.appParams.appSecretKey };
 }

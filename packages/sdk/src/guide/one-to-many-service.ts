@@ -7,7 +7,8 @@
  * Talkback, commands and downloads are 1v1 calls: on a 1vN id they answer -2004 (service-calls.ts).
  */
 import { ErrorCode, toArrayBuffer, type ErrorCodeValue } from '@xp2p/protocol';
-import type { AppParams } from '../app-params.js';
+import type { PublicAppParams } from '../app-params.js';
+import type { SignalCredentials } from '../signal/signal-credentials.js';
 import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type ServiceCallbacks } from './events.js';
 import type { Platform } from '../platform.js';
 import { startSwarmViewer, type SwarmViewer, type SwarmViewerStats } from '../swarm/webrtc/start-swarm-viewer.js';
@@ -23,7 +24,8 @@ export interface SwarmService {
 
 export interface SwarmServiceStart {
   platform: Platform;
-  app: AppParams;
+  app: PublicAppParams;
+  credentials: SignalCredentials;
   streamUrl: string;
   /** the same stream on other nodes (streamInfo.urls); else appParams.serverUrl gives the nodes */
   alternativeUrls?: readonly string[];
@@ -40,7 +42,7 @@ export async function startSwarmService(o: SwarmServiceStart): Promise<void> {
   notify(XP2PNotify_SubType.Request);
   const viewer = await startSwarmViewer({
     platform: o.platform,
-    app: { appKey: o.app.appKey, appSecretKey: o.app.appSecretKey },
+    app: o.credentials,
     streamUrl: o.streamUrl,
     nodes: streamNodesOf(o.streamUrl, { urls: o.alternativeUrls, serverUrl: o.app.serverUrl }).bases,
     upload: o.upload,
@@ -87,7 +89,8 @@ export function swarmStats(service: SwarmService): SwarmViewerStats | undefined 
 
 export interface OneToManyStart {
   platform: Platform;
-  app: AppParams;
+  app: PublicAppParams;
+  credentials: SignalCredentials;
   swarms: Map<string, SwarmService>;
   /** records why and returns the code */
   fail: (code: ErrorCodeValue, why: string) => ErrorCodeValue;
@@ -125,6 +128,7 @@ export async function startOneToMany(
     await startSwarmService({
       platform: c.platform,
       app: c.app,
+      credentials: c.credentials,
       streamUrl: streamInfo.url,
       ...(streamInfo.urls ? { alternativeUrls: streamInfo.urls } : {}),
       upload: streamInfo.upload !== false,

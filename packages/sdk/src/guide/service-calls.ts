@@ -31,7 +31,6 @@ import type { Initialised, ModuleLifecycle } from './module-lifecycle.js';
 import { startOneToMany, stopSwarmService, swarmStats, type SwarmService } from './one-to-many-service.js';
 import { cameraOneToManyJoiner } from './camera-one-to-many.js';
 import { isFn, validId, validServiceCallbacks } from './validate.js';
-import { fetchXp2pInfo } from './xp2p-info-client.js';
 import { xp2pInfoFor } from './xp2p-info-check.js';
 
 export interface StreamParams {
@@ -72,6 +71,7 @@ export class ServiceCalls {
       return startOneToMany(id, streamInfo, callbacks, {
         platform: this.host.platform,
         app: s.app,
+        credentials: s.credentials,
         swarms: this.swarms,
         fail,
       });
@@ -244,17 +244,21 @@ export class ServiceCalls {
       config: this.config,
       startRelay: s.startRelay,
       createHash: host.platform.createSha256 ?? pureSha256,
-      renewToken: async () => {
-        const { xp2pInfo } = await fetchXp2pInfo(s.app, { productId, deviceName });
-        return xp2pInfoFor(xp2pInfo, productId, deviceName).payload.token;
-      },
+      ...(s.renewXp2pInfo
+        ? {
+            renewToken: async () => {
+              const xp2pInfo = await s.renewXp2pInfo!({ productId, deviceName });
+              return xp2pInfoFor(xp2pInfo, productId, deviceName).payload.token;
+            },
+          }
+        : {}),
       events: this.events,
       recordError: (why) => this.lastErrors.set(id, why),
       onGone: () => {
         if (this.services.get(id) === service) this.services.delete(id);
       },
       ...(oneToManyWhenFull
-        ? { joinOneToMany: cameraOneToManyJoiner(host.platform, s.app, this.config.serverUrl) }
+        ? { joinOneToMany: cameraOneToManyJoiner(host.platform, s.app, s.credentials, this.config.serverUrl) }
         : {}),
     });
     return service;

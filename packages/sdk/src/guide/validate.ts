@@ -18,8 +18,11 @@ export const validServiceCallbacks = (callbacks: ServiceCallbacks | undefined): 
   !!callbacks && isFn(callbacks.msgCallback) && (!callbacks.dataCallback || isFn(callbacks.dataCallback));
 
 /** The extra STUN servers of init (appParams.stunServers and options.stunServers), or undefined when one is bad. */
-export function extraStunServers(app: AppParams, listed: unknown): StunServerAddress[] | undefined {
-  const lists = [(app as AppParams & { stunServers?: unknown }).stunServers, listed];
+export function extraStunServers(
+  app: Pick<AppParams, 'stunServers'>,
+  listed: unknown,
+): StunServerAddress[] | undefined {
+  const lists = [(app as { stunServers?: unknown }).stunServers, listed];
   if (lists.some((l) => l !== undefined && (!Array.isArray(l) || l.some((u) => typeof u !== 'string')))) {
     return undefined;
   }

@@ -1,6 +1,7 @@
 /**
  * The viewer's signalling WebSocket: one per module, opened at init (connect on intent, so a later
- * startP2PService does not pay for it), signed with the app's credentials, shared by every session.
+ * startP2PService does not pay for it), signed with the app's credentials or carrying a signalling ticket
+ * (signal-credentials.ts), shared by every session.
  * Inbound frames are size-checked and schema-parsed; each is routed to the session it names.
  * Several server nodes (one cluster): a connect tries them in turn from the one that last worked, and a
  * dropped socket reconnects in the background to the next node, with jittered back-off once all failed.
@@ -9,13 +10,12 @@ import {
   parseSignal,
   ServerRotation,
   serverToViewerSchema,
-  signAppRequest,
   type IceServer,
   type ServerToViewer,
   type ViewerToServer,
   webSocketUrl,
 } from '@xp2p/protocol';
-import type { AppParams } from '../app-params.js';
+import { signalQuery, type SignalCredentials } from './signal-credentials.js';
 import { errorOfEvent } from '../socket-error.js';
 import type { Platform } from '../platform.js';
 import { repeat, unrefTimer, type Clock } from '../one-to-one/clock.js';
@@ -54,7 +54,7 @@ export class ViewerSignal implements SignalChannel {
   constructor(
     private readonly platform: Platform,
     serverUrl: string | readonly string[],
-    private readonly app: AppParams,
+    private readonly credentials: SignalCredentials,
     private readonly o: ViewerSignalOptions,
   ) {
     this.servers = new ServerRotation(serverUrl);
@@ -146,15 +146,13 @@ export class ViewerSignal implements SignalChannel {
   }
 
   private async openAt(serverUrl: string): Promise<IceServer[]> {
-    const sig = await signAppRequest(this.app, 'GET', `${serverUrl.replace(/\/+$/, '')}/signal/viewer`);
-    // close() may have run while we were signing: opening a socket now would leak it
+    const q = await signalQuery(this.credentials, `${serverUrl.replace(/\/+$/, '')}/signal/viewer`).catch(
+      (err: unknown) => {
+        throw new SignalConnectionError(`cannot authenticate to ${serverUrl}: ${describe(err)}`);
+      },
+    );
+    // close() may have run while we were signing (or fetching a ticket): opening a socket now would leak it
     if (this.closed) throw new SignalConnectionError('signalling closed');
-    const q = new URLSearchParams({
-      appKey: sig.appKey,
-      timestamp: String(sig.timestamp),
-      nonce: sig.nonce,
-      signature: sig.signature,
-    });
     if (this.o.uuid) q.set('uuid', this.o.uuid);
     const url = webSocketUrl(serverUrl, `/signal/viewer?${q}`);
     return new Promise<IceServer[]>((resolve, reject) => {

@@ -20,6 +20,11 @@ import { appConfigSchema, deviceConfigSchema, type AppConfig, type DeviceConfig,
 const devCredentialsSchema = z.object({
   apps: z.array(appConfigSchema).max(1000),
   devices: z.array(deviceConfigSchema).max(1000),
+  /** the demo's web user and its password (config/demo-user.ts) */
+  users: z
+    .array(z.object({ name: z.string().min(1).max(64), password: z.string().min(8).max(256) }))
+    .max(100)
+    .optional(),
 });
 
 /** File name of the server settings inside the data directory. */
@@ -31,6 +36,8 @@ export const DEV_CREDENTIALS_FILE = 'dev-credentials.json';
 export interface DevCredentials {
   apps: AppConfig[];
   devices: DeviceConfig[];
+  /** the demo's web user (`demo`, owner of demo/cam1) and its password, written on first start */
+  users?: { name: string; password: string }[];
 }
 
 /** A config with one app and one device (demo/cam1), random secrets: what a fresh data directory starts with. */

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../errors.js';
 import type { ServerMetrics } from '../ops/metrics.js';
 import type { StaticFiles } from '../web/static-files.js';
-import { sendStatusPage, type StatusSnapshot } from '../web/status-page.js';
+import { sendSignInNeeded, sendStatusPage, type StatusSnapshot } from '../web/status-page.js';
 import { sendJson } from '../json-response.js';
 
 export const METRICS_PATH = '/metrics';
@@ -18,6 +18,8 @@ export interface OpsContext {
   readiness: () => { ready: boolean; reasons: string[] };
   status: () => Promise<StatusSnapshot>;
   web: StaticFiles | undefined;
+  /** the request carries a web app sign-in: the status page names cameras, so it needs one */
+  signedIn?: (req: IncomingMessage) => Promise<boolean>;
 }
 
 export const isOpsPath = (path: string): boolean => path === METRICS_PATH || path === READY_PATH;
@@ -55,6 +57,7 @@ export async function handleWeb(
   if (ctx.web && (await ctx.web.serve(req, res, path))) return;
   if (!ctx.web && (path === '/' || path === '/index.html')) {
     const head = onlyGet(req, res, path);
+    if (ctx.signedIn && !(await ctx.signedIn(req))) return sendSignInNeeded(res, head);
     return sendStatusPage(res, await ctx.status(), head);
   }
   throw new HttpError(404, `no route ${path}`);

@@ -30,6 +30,8 @@ export interface RouterContext {
   ops: OpsContext;
   /** the signed API (http/api.ts) */
   api: (req: IncomingMessage, res: ServerResponse) => void;
+  /** `GET /?token=…`: the one-time sign-in link of the web app (http/web-api.ts) */
+  signInByLink?: (req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>;
 }
 
 const isApiPath = (path: string): boolean => path.startsWith('/api/') || path === '/api' || path === '/healthz';
@@ -53,6 +55,10 @@ export function createRouter(ctx: RouterContext): (req: IncomingMessage, res: Se
     if (!live && !isStreamsApiPath(path)) {
       if (isOpsPath(path)) return void handleOps(ctx.ops, req, res, path).catch((err) => fail(req, res, path, err));
       if (isApiPath(path)) return ctx.api(req, res);
+      const token = path === '/' && req.method === 'GET' ? query.get('token') : null;
+      if (token !== null && ctx.signInByLink) {
+        return void ctx.signInByLink(req, res, token).catch((err) => fail(req, res, path, err));
+      }
       return void handleWeb(ctx.ops, req, res, path).catch((err) => fail(req, res, path, err));
     }
     try {

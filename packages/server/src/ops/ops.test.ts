@@ -120,11 +120,24 @@ describe('web root', () => {
 });
 
 describe('without a web root', () => {
-  it('answers / with a status page: version, cameras online and their viewers, streams', async () => {
+  it('answers / with a status page to a signed-in user: version, cameras online and their viewers, streams', async () => {
     t = await startTestServer();
     await connectDevice(t, pool, t.cam1);
     const pub = t.server.origin.openPublisher('room1');
-    const res = await fetch(`${t.server.url}/`);
+    // it names cameras: without a web sign-in it is a 401 page that says how to sign in
+    const stranger = await fetch(`${t.server.url}/`);
+    expect(stranger.status).toBe(401);
+    const refusal = await stranger.text();
+    expect(refusal).toMatch(/Sign in first/);
+    expect(refusal).not.toContain('demo/cam1');
+    await t.server.accounts.addUser(t.app.appid, 'olga', 'olga-password');
+    const signIn = await fetch(`${t.server.url}/api/web/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'olga', password: 'olga-password' }),
+    });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const res = await fetch(`${t.server.url}/`, { headers: { cookie } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await res.text();

@@ -43,6 +43,8 @@ export interface ViewerLink extends ViewerEnd {
   address?: string;
   /** how log lines name this viewer ("viewer APPID uuid UUID") */
   label: string;
+  /** the web user whose signalling ticket opened this socket (undefined: app-signed) */
+  user?: string;
   channel: ViewerChannel;
 }
 

@@ -1,15 +1,17 @@
 /**
  * Routes WebSocket upgrades on the shared HTTP server: `/signal/device` (devices authenticate inside the
  * socket), `/signal/viewer` and `/signal/peer` (1vN tracker), both app-signed like a `GET <path>` with an
- * empty body, checked before the upgrade so an unsigned client never gets a socket. Anything else gets a
- * plain HTTP refusal.
+ * empty body, or carrying a signalling ticket (`?ticket=`, auth/signal-ticket.ts: what a browser signed in
+ * to the web app has instead of an app secret), checked before the upgrade so an unauthenticated client
+ * never gets a socket. Anything else gets a plain HTTP refusal.
  */
 import { viewerUuidOf } from '@xp2p/protocol';
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { AppAuthenticator } from '../auth/app-authenticator.js';
+import type { AppAuthenticator, AppAuthResult } from '../auth/app-authenticator.js';
+import { verifySignalTicket } from '../auth/signal-ticket.js';
 import type { AppConfig } from '../config/schema.js';
 import { signatureFromQuery, signedHostOf, splitTarget } from '../auth/signature-fields.js';
 import { acceptDevice } from './device-endpoint.js';
@@ -30,6 +32,8 @@ export interface UpgradeContext {
   hub: Hub;
   wss: WebSocketServer;
   authenticator: AppAuthenticator;
+  /** an app by its appid (signalling tickets name their app) */
+  appById: (appid: string) => Promise<AppConfig | undefined>;
   /** every accepted socket, so close() can end them */
   sockets: Set<WebSocket>;
   closing: () => boolean;
@@ -51,6 +55,19 @@ export function refuseUpgrade(socket: Duplex, status: number, message: string): 
       'Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/** A signalling ticket (`?ticket=`, a signed-in browser) or an app signature over `GET <path>`. */
+function authenticateUpgrade(
+  ctx: UpgradeContext,
+  path: string,
+  query: URLSearchParams,
+  host: string | undefined,
+): Promise<(AppAuthResult & { ok: true; user?: string }) | (AppAuthResult & { ok: false })> {
+  const ticket = query.get('ticket');
+  return ticket !== null
+    ? verifySignalTicket(ticket, ctx.appById, host)
+    : ctx.authenticator.verify(signatureFromQuery(query), { method: 'GET', host, path, body: '' });
 }
 
 export function createUpgradeHandler(ctx: UpgradeContext) {
@@ -130,8 +147,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     // The module's getUUID, so this client's log lines can be found by the id the app shows.
     const uuid = isPeer ? undefined : viewerUuidOf(query);
     if (uuid === null) return refuse(socket, 400, 'uuid must be 1-64 letters, digits, _ or -');
-    ctx.authenticator
-      .verify(signatureFromQuery(query), { method: 'GET', host: signedHost(req), path, body: '' })
+    authenticateUpgrade(ctx, path, query, signedHost(req))
       .then((auth) => {
         if (!auth.ok) {
           ctx.hub.log(`${who} refused: ${auth.message}`);
@@ -151,14 +167,20 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
             appid,
           );
         }
+        const user = auth.user;
         upgrade(
           req,
           socket,
           head,
           'viewer',
           (ws) => {
-            ctx.hub.log(`${viewerLabel(appid, uuid)} connected`);
-            acceptViewer(ws, auth.app, ctx.hub, { uuid, address: clientAddress(req), requestHost: host });
+            ctx.hub.log(`${viewerLabel(appid, uuid)} connected${user ? ` (web user ${user})` : ''}`);
+            acceptViewer(ws, auth.app, ctx.hub, {
+              uuid,
+              address: clientAddress(req),
+              requestHost: host,
+              ...(user !== undefined ? { user } : {}),
+            });
           },
           ctx.wss,
           appid,

@@ -40,14 +40,17 @@ export interface ViewerOrigin {
   address?: string;
   /** the Host header it connected by: which STUN URLs it is given (stun/advertised-stun.ts) */
   requestHost?: string;
+  /** the web user a signalling ticket named: this socket may present only that user's viewer tokens */
+  user?: string;
 }
 
 export function acceptViewer(ws: WebSocket, app: AppConfig, hub: Hub, from: ViewerOrigin = {}): void {
-  const { uuid, address, requestHost } = from;
+  const { uuid, address, requestHost, user } = from;
   const label = viewerLabel(app.appid, uuid);
   const link: ViewerLink = {
     app,
     label,
+    ...(user !== undefined ? { user } : {}),
     ...(address !== undefined ? { address } : {}),
     sessions: new Set(),
     channel: new SignalChannel({
@@ -122,6 +125,8 @@ async function startSession(hub: Hub, link: ViewerLink, offer: Offer): Promise<v
   // Genuine, but not this app's to present: as untrusted as a forged one from where this app stands.
   if (check.payload.appid !== link.app.appid) return refuse(401, 'viewer token was issued to another app');
   const { user, role, account } = check.payload;
+  // A browser's socket (signalling ticket) speaks for one user: another user's token is not its to present.
+  if (link.user !== undefined && user !== link.user) return refuse(403, 'viewer token was issued to another user');
   // An account's token is only as good as the role the account still holds (unshared since: refused).
   if (account) {
     const held = await hub.accounts.roleOf(user, claims.productId, claims.deviceName);

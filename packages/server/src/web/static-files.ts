@@ -58,8 +58,8 @@ export function staticFiles(webRoot: string): StaticFiles {
           'content-length': info.size,
           'last-modified': info.mtime.toUTCString(),
           'x-content-type-options': 'nosniff',
-          // the app is small and changes with every build; credentials must never be cached
-          'cache-control': /dev-credentials\.json$/.test(path) ? 'no-store' : 'no-cache',
+          // the app is small and changes with every build
+          'cache-control': 'no-cache',
         });
       } catch (err) {
         if (err instanceof HttpError) throw err;

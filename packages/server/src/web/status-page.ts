@@ -1,7 +1,9 @@
 /**
  * The small HTML page `GET /` answers when no web app is configured, so the URL the CLI prints never
  * 404s: version, cameras online with their viewers, live streams. Read-only and unsigned like
- * `/api/streams`; it shows names and counts only, never secrets or tokens.
+ * `/api/streams`; it shows names and counts only, never secrets or tokens, and only to a browser signed in to
+ * the web app (the one-time `web:` link the server prints, or `POST /api/web/sign-in`); others get a 401
+ * page that says how to sign in.
  */
 import type { ServerResponse } from 'node:http';
 import type { DeviceStatus } from '../signal/presence.js';
@@ -47,6 +49,24 @@ export function sendStatusPage(res: ServerResponse, snapshot: StatusSnapshot, he
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(html),
     'cache-control': 'no-cache',
+  });
+  res.end(head ? undefined : html);
+}
+
+/** What `/` answers a browser that is not signed in. */
+export function sendSignInNeeded(res: ServerResponse, head: boolean): void {
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>xp2p server: sign in</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 2em auto">
+<h1>Sign in first</h1>
+<p>This page lists the server's cameras, so it needs a signed-in user: open the one-time <code>web:</code> link
+the server printed at start, or sign in with <code>POST /api/web/sign-in</code>.</p>
+</body></html>
+`;
+  res.writeHead(401, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
   });
   res.end(head ? undefined : html);
 }

@@ -1,5 +1,6 @@
 /** What every panel of one camera's page shares: the camera, the signed-in sdk, and its live service. */
-import type { AppParams, P2PModule } from './sdk.js';
+import type { Role } from './web-api.js';
+import type { P2PModule } from './sdk.js';
 
 export interface CameraRef {
   productId: string;
@@ -8,7 +9,8 @@ export interface CameraRef {
 
 export interface CameraContext {
   camera: CameraRef;
-  app: AppParams;
+  /** the signed-in user's role on it (viewer: no talk, commands or downloads) */
+  role: Role | undefined;
   p2p: P2PModule;
   /** The live view's service id; commands, talk and downloads run on its P2P session. */
   serviceId: string;
@@ -25,3 +27,6 @@ export interface Panel {
 }
 
 export const cameraLabel = (c: CameraRef): string => `${c.productId}/${c.deviceName}`;
+/** "P/D" for a URL hash, each part encoded */
+export const cameraPath = (c: CameraRef): string =>
+  `${encodeURIComponent(c.productId)}/${encodeURIComponent(c.deviceName)}`;

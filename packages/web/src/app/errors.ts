@@ -10,13 +10,13 @@ export function describeCode(code: number, detail?: string): string {
   return `${meaning} (${code})${detail ? `: ${detail}` : ''}`;
 }
 
-/** A failed API call (sign-in, camera list, xp2pInfo) in words. */
+/** A failed web API call (sign-in, camera list, xp2pInfo, sharing) in words. */
 export function describeApiError(err: unknown, what: string): string {
   if (err instanceof ApiError) {
     if (err.status === 0) return `Cannot reach the server. ${err.message}`;
-    if (err.status === 401 || err.status === 403) {
-      return `The server refused these app credentials (HTTP ${err.status}: ${err.message}). Check appKey and appSecretKey.`;
-    }
+    if (err.status === 401) return `${what}: ${err.message} (HTTP 401).`;
+    if (err.status === 403) return `${what} refused: ${err.message} (HTTP 403).`;
+    if (err.status === 429) return `${err.message} (HTTP 429).`;
     if (err.status === 409) return `The camera is offline (${err.message}). Check its power and network.`;
     if (err.status === 404) return `Unknown camera (${err.message}).`;
     return `${what} failed (HTTP ${err.status}): ${err.message}`;

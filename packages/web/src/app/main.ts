@@ -1,19 +1,9 @@
 /**
- * The web app: sign in, cameras and live rooms, one camera, one room. Routes live in the URL hash
- * (#/, #/camera/P/D, #/room/NAME, #/signin)
- * so the static files need no server-side routing. A page opened with the demo's development
- * credentials signs itself in and opens the demo camera.
+ * The web app: sign in, cameras and live rooms, one camera, a camera's sharing page, one room. Routes live
+ * in the URL hash (#/, #/camera/P/D, #/sharing/P/D, #/room/NAME, #/signin) so the static files need no
+ * server-side routing. A signed-in browser holds a session cookie its scripts cannot read; the sdk signals
+ * with short tickets fetched per socket. `xp2p demo`'s one-time link signs in and opens #/camera/demo/cam1.
  */
-import { listCameras } from './api.js';
-import {
-  forget,
-  loadDevCredentials,
-  loadStored,
-  serverUrl,
-  store,
-  toAppParams,
-  type StoredCredentials,
-} from './credentials.js';
 import { h, replace } from './dom.js';
 import { describeApiError } from './errors.js';
 import { initP2P, signedIn, signOutP2P } from './sdk.js';
@@ -21,37 +11,49 @@ import { cameraView } from './views/camera-view.js';
 import { camerasView } from './views/cameras-view.js';
 import { roomView } from './views/room-view.js';
 import { roomsView } from './views/rooms-view.js';
+import { sharingView } from './views/sharing-view.js';
 import { signInView } from './views/sign-in-view.js';
+import {
+  currentSession,
+  listCameras,
+  onSessionEnded,
+  serverUrl,
+  signalTicket,
+  signIn,
+  signOut,
+  xp2pInfoFor,
+  type WebSession,
+} from './web-api.js';
 
 const root = document.getElementById('app')!;
 const account = document.getElementById('account')!;
 let current: { close(): void } | undefined;
-let session: StoredCredentials | undefined;
+let session: WebSession | undefined;
 
-/** Checks the credentials against the server (a signed camera list), then starts the sdk with them. */
-async function signIn(c: StoredCredentials): Promise<string | undefined> {
+/** Starts the sdk for a signed-in session (tickets and xp2pInfo come from the server per need). */
+async function startSession(s: WebSession): Promise<string | undefined> {
   try {
-    await listCameras(toAppParams(c));
-  } catch (err) {
-    return describeApiError(err, 'Sign-in');
-  }
-  try {
-    await initP2P(toAppParams(c));
+    await initP2P({
+      appid: s.appid,
+      serverUrl: serverUrl(),
+      ticket: signalTicket,
+      renewXp2pInfo: xp2pInfoFor,
+    });
   } catch (err) {
     return `This browser cannot run the P2P client: ${err instanceof Error ? err.message : String(err)}`;
   }
-  session = c;
+  session = s;
   replace(
     account,
-    h('span', { class: 'who' }, c.appid),
-    h('button', { type: 'button', onclick: signOut, 'data-role': 'sign-out' }, 'Sign out'),
+    h('span', { class: 'who', 'data-role': 'user' }, s.user),
+    h('button', { type: 'button', onclick: () => void leave(), 'data-role': 'sign-out' }, 'Sign out'),
   );
   return undefined;
 }
 
-function signOut(): void {
-  forget();
+async function leave(): Promise<void> {
   signOutP2P();
+  await signOut();
   session = undefined;
   replace(account);
   location.hash = '#/signin';
@@ -71,12 +73,16 @@ function show(view: { el: HTMLElement; close(): void }): void {
   replace(root, view.el);
 }
 
-async function showSignIn(error?: string): Promise<void> {
-  const dev = await loadDevCredentials();
-  const view = signInView(loadStored() ?? dev ?? {}, async (c) => {
-    const why = await signIn(c);
+function showSignIn(error?: string): void {
+  const view = signInView(async (name, password) => {
+    let s: WebSession;
+    try {
+      s = await signIn(name, password);
+    } catch (err) {
+      return view.showError(describeApiError(err, 'Sign-in'));
+    }
+    const why = await startSession(s);
     if (why) return view.showError(why);
-    store(c);
     location.hash = '#/';
     void route();
   });
@@ -84,33 +90,53 @@ async function showSignIn(error?: string): Promise<void> {
   if (error) view.showError(error);
 }
 
+const cameraOf = (m: RegExpExecArray) => ({
+  productId: decodeURIComponent(m[1]!),
+  deviceName: decodeURIComponent(m[2]!),
+});
+
 async function route(): Promise<void> {
   const hash = location.hash.replace(/^#/, '') || '/';
   if (hash === '/signin') return showSignIn();
   if (!session) {
-    const saved = loadStored();
-    const dev = saved ? undefined : await loadDevCredentials();
-    const creds = saved ?? dev;
-    if (!creds) return showSignIn();
-    const why = await signIn(creds);
-    if (why) return showSignIn(why);
-    if (dev?.openCamera && hash === '/') {
-      location.replace(`#/camera/${dev.openCamera}`);
-      return; // hashchange routes to it
+    let existing: WebSession | undefined;
+    try {
+      existing = await currentSession();
+    } catch (err) {
+      return showSignIn(describeApiError(err, 'Checking the sign-in'));
     }
+    if (!existing) return showSignIn();
+    const why = await startSession(existing);
+    if (why) return showSignIn(why);
   }
-  const { app, p2p } = signedIn();
+  const p2p = signedIn();
   const cam = /^\/camera\/([^/]+)\/([^/]+)$/.exec(hash);
+  const sharing = /^\/sharing\/([^/]+)\/([^/]+)$/.exec(hash);
   const room = /^\/room\/([^/]+)$/.exec(hash);
   if (cam) {
-    show(cameraView(app, p2p, { productId: decodeURIComponent(cam[1]!), deviceName: decodeURIComponent(cam[2]!) }));
+    const camera = cameraOf(cam);
+    const role = (await listCameras().catch(() => [])).find(
+      (c) => c.productId === camera.productId && c.deviceName === camera.deviceName,
+    )?.role;
+    show(cameraView(p2p, camera, role));
+  } else if (sharing) {
+    show(sharingView(cameraOf(sharing), session!.user));
   } else if (room) {
     show(roomView(p2p, decodeURIComponent(room[1]!)));
   } else {
-    show(homeView(camerasView(app), roomsView()));
+    show(homeView(camerasView(), roomsView()));
   }
 }
 
+// the cookie expired (or the user was removed) while the page was open: back to the form, saying why
+onSessionEnded(() => {
+  if (!session) return;
+  signOutP2P();
+  session = undefined;
+  replace(account);
+  history.replaceState(null, '', '#/signin');
+  showSignIn('Your sign-in has ended: sign in again.');
+});
 window.addEventListener('hashchange', () => void route());
 window.addEventListener('pagehide', () => {
   current?.close();

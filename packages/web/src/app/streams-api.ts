@@ -2,7 +2,7 @@
  * The server's 1vN stream list (`GET /api/streams`, unsigned and read-only) and the live URL of a stream.
  * Names are what the publisher chose; the list is what a "Live rooms" page shows.
  */
-import { serverUrl } from './credentials.js';
+import { serverUrl } from './web-api.js';
 import { ApiError } from './sdk.js';
 
 export interface StreamSummary {

@@ -1,20 +1,17 @@
 /**
- * Browser TTFF for `npm run bench`: Chromium opens the web app on a camera N times (a fresh page each
- * time, so each run inits the sdk and connects anew) and the page reports the time from its
- * startP2PService call to the first frame on screen (the live view's `data-ttff-ms`).
+ * Browser TTFF for `npm run bench`: Chromium signs in to the web app once (name and password of a user
+ * who may watch the camera; the browser holds a session cookie, never an app secret), then opens the
+ * camera N times (a fresh page each time, so each run inits the sdk and connects anew) and the page reports
+ * the time from its startP2PService call to the first frame on screen (the live view's `data-ttff-ms`).
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { launchChromium } from './chromium.js';
-import { writeDevCredentials } from './dev-credentials.js';
 import { serveWeb } from './serve-web.js';
-import { webRoot } from './web-root.js';
 
 export interface BrowserTtffOptions {
   /** The running signalling server, e.g. http://127.0.0.1:18080 */
   serverUrl: string;
-  appParams: { appid: string; appKey: string; appSecretKey: string };
+  /** a web user who holds a role on the camera (the demo's `demo` user: .xp2p/dev-credentials.json) */
+  user: { name: string; password: string };
   /** "productId/deviceName"; default demo/cam1 */
   camera?: string;
   runs?: number;
@@ -33,14 +30,18 @@ export interface BrowserTtffResult {
 
 export async function benchBrowserTtff(o: BrowserTtffOptions): Promise<BrowserTtffResult> {
   const camera = o.camera ?? 'demo/cam1';
-  const work = mkdtempSync(join(tmpdir(), 'xp2p-bench-web-'));
-  cpSync(webRoot(), work, { recursive: true });
-  writeDevCredentials(work, o.appParams, { openCamera: camera });
-  const web = await serveWeb({ upstream: o.serverUrl, root: work });
+  const web = await serveWeb({ upstream: o.serverUrl });
   const browser = await launchChromium({ executablePath: o.executablePath });
   const samplesMs: number[] = [];
   let failures = 0;
   try {
+    const signIn = await browser.context.newPage();
+    await signIn.goto(`${web.url}/#/signin`);
+    await signIn.locator('input[name=name]').fill(o.user.name);
+    await signIn.locator('input[name=password]').fill(o.user.password);
+    await signIn.locator('form.signin button[type=submit]').click();
+    await signIn.locator('[data-role=sign-out]').waitFor({ timeout: o.timeoutMs ?? 15_000 });
+    await signIn.close();
     for (let i = 0; i < (o.runs ?? 10); i++) {
       const page = await browser.context.newPage();
       try {
@@ -57,7 +58,6 @@ export async function benchBrowserTtff(o: BrowserTtffOptions): Promise<BrowserTt
   } finally {
     await browser.close();
     await web.close();
-    rmSync(work, { recursive: true, force: true });
   }
   return { samplesMs, p50Ms: percentile(samplesMs, 0.5), p95Ms: percentile(samplesMs, 0.95), failures };
 }

@@ -1,11 +1,5 @@
-/** Node-side helpers of the web app: where it is built, dev sign-in, a same-origin server, browser bench. */
+/** Node-side helpers of the web app: where it is built, a same-origin server, browser bench. */
 export { webRoot, webAppBuilt } from './web-root.js';
-export {
-  writeDevCredentials,
-  removeDevCredentials,
-  DEV_CREDENTIALS_FILE,
-  type DevCredentials,
-} from './dev-credentials.js';
 export { serveWeb, type ServeWebOptions, type WebServer } from './serve-web.js';
 export {
   launchChromium,

@@ -59,7 +59,8 @@ export async function serveWeb(o: ServeWebOptions): Promise<WebServer> {
         port: upstream.port,
         method: req.method,
         path: req.url,
-        headers: { ...req.headers, host: upstream.host },
+        // the client's Host stays: the server checks a sign-in's Origin against it (same origin)
+        headers: req.headers,
       },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
@@ -87,7 +88,7 @@ export async function serveWeb(o: ServeWebOptions): Promise<WebServer> {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
         const name = req.rawHeaders[i] ?? '';
-        lines.push(`${name}: ${name.toLowerCase() === 'host' ? upstream.host : req.rawHeaders[i + 1]}`);
+        lines.push(`${name}: ${req.rawHeaders[i + 1]}`);
       }
       up.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head.length) up.write(head);

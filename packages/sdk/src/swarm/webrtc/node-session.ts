@@ -5,7 +5,7 @@
  * WebRTC signals pass at once, because a neighbour's offer must not wait.
  */
 import type { PeerToTracker, TrackerToPeer } from '@xp2p/protocol';
-import type { AppParams } from '../../app-params.js';
+import type { SignalCredentials } from '../../signal/signal-credentials.js';
 import type { Platform } from '../../platform.js';
 import { TrackerClient } from './tracker-client.js';
 
@@ -13,7 +13,8 @@ export type JoinedMessage = Extract<TrackerToPeer, { type: 'joined' }>;
 
 export interface NodeSessionOptions {
   platform: Platform;
-  app: Pick<AppParams, 'appKey' | 'appSecretKey'>;
+  /** the app's keys, or a signalling ticket (a web page: signal/signal-credentials.ts) */
+  app: SignalCredentials;
   /** the node's base URL */
   base: string;
   stream: string;

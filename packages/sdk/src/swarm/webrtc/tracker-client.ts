@@ -1,16 +1,10 @@
 /**
- * The peer's WebSocket to the 1vN tracker (`/signal/peer`, app-signed like `/signal/viewer`): sends
+ * The peer's WebSocket to the 1vN tracker (`/signal/peer`, app-signed or with a ticket like `/signal/viewer`): sends
  * `join`, relays WebRTC signals to named peers, forwards reports; every inbound frame is size-checked and
  * schema-parsed, then handed to the listener as a typed message.
  */
-import {
-  parseSignal,
-  signAppRequest,
-  trackerToPeerSchema,
-  type PeerToTracker,
-  type TrackerToPeer,
-} from '@xp2p/protocol';
-import type { AppParams } from '../../app-params.js';
+import { parseSignal, trackerToPeerSchema, type PeerToTracker, type TrackerToPeer } from '@xp2p/protocol';
+import { signalQuery, type SignalCredentials } from '../../signal/signal-credentials.js';
 import type { Platform } from '../../platform.js';
 import { errorOfEvent } from '../../socket-error.js';
 
@@ -25,20 +19,14 @@ export class TrackerClient {
   constructor(
     private readonly platform: Platform,
     private readonly serverUrl: string,
-    private readonly app: Pick<AppParams, 'appKey' | 'appSecretKey'>,
+    private readonly app: SignalCredentials,
     private readonly log: (line: string) => void = () => {},
   ) {}
 
   /** Opens the signed socket; resolves once it is open (send `join` next). */
   async open(timeoutMs: number): Promise<void> {
-    const sig = await signAppRequest(this.app, 'GET', `${this.serverUrl.replace(/\/$/, '')}${TRACKER_PATH}`);
+    const q = await signalQuery(this.app, `${this.serverUrl.replace(/\/$/, '')}${TRACKER_PATH}`);
     if (this.closed) throw new Error('tracker client closed');
-    const q = new URLSearchParams({
-      appKey: sig.appKey,
-      timestamp: String(sig.timestamp),
-      nonce: sig.nonce,
-      signature: sig.signature,
-    });
     const url = `${this.serverUrl.replace(/^http/, 'ws').replace(/\/$/, '')}${TRACKER_PATH}?${q}`;
     await new Promise<void>((resolve, reject) => {
       const socket = new this.platform.WebSocket(url);

@@ -1,5 +1,5 @@
 /** What a 1vN viewer takes (options), tells (events) and reports (stats). */
-import type { AppParams } from '../../app-params.js';
+import type { SignalCredentials } from '../../signal/signal-credentials.js';
 import type { Platform } from '../../platform.js';
 import type { SwarmOptions } from '../engine/defaults.js';
 import type { SwarmClock, SwarmEvent, SwarmOutput, SwarmStats } from '../engine/types.js';
@@ -14,7 +14,8 @@ export type SwarmViewerEvent =
 
 export interface SwarmViewerOptions {
   platform: Platform;
-  app: Pick<AppParams, 'appKey' | 'appSecretKey'>;
+  /** the app's keys, or a signalling ticket (a web page: signal/signal-credentials.ts) */
+  app: SignalCredentials;
   /** http(s)://host[:port]/live/NAME.flv — the node to start with and the stream name */
   streamUrl: string;
   /**

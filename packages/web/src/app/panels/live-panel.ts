@@ -4,7 +4,7 @@
  */
 import mpegts from 'mpegts.js';
 import { playP2PFlv, type MpegtsModule, type P2PFlvView } from '@xp2p/player/browser';
-import { xp2pInfoFor } from '../api.js';
+import { xp2pInfoFor } from '../web-api.js';
 import type { CameraContext, Panel } from '../camera-context.js';
 import { h, setMessage } from '../dom.js';
 import { describeApiError, describeCode } from '../errors.js';
@@ -66,7 +66,7 @@ export function livePanel(ctx: Omit<CameraContext, 'connected'>): LivePanel {
     stats.textContent = 'Connecting…';
     let xp2pInfo: string;
     try {
-      xp2pInfo = await xp2pInfoFor(ctx.app, ctx.camera);
+      xp2pInfo = await xp2pInfoFor(ctx.camera);
     } catch (err) {
       return fail(describeApiError(err, 'Opening the camera'));
     }

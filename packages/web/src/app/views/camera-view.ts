@@ -2,17 +2,18 @@
  * One camera: live view with talk underneath, and tabs for commands, recordings and files. All of them
  * use the live view's P2P service; closing the page stops every service it started.
  */
-import { cameraLabel, type CameraContext, type CameraRef, type Panel } from '../camera-context.js';
+import { cameraLabel, cameraPath, type CameraContext, type CameraRef, type Panel } from '../camera-context.js';
 import { h } from '../dom.js';
-import type { AppParams, P2PModule } from '../sdk.js';
+import type { P2PModule } from '../sdk.js';
+import type { Role } from '../web-api.js';
 import { commandsPanel } from '../panels/commands-panel.js';
 import { filesPanel } from '../panels/files-panel.js';
 import { livePanel } from '../panels/live-panel.js';
 import { recordingsPanel } from '../panels/recordings-panel.js';
 import { talkPanel } from '../panels/talk-panel.js';
 
-export function cameraView(app: AppParams, p2p: P2PModule, camera: CameraRef): Panel {
-  const base = { app, p2p, camera, serviceId: `live:${cameraLabel(camera)}` };
+export function cameraView(p2p: P2PModule, camera: CameraRef, role: Role | undefined): Panel {
+  const base = { role, p2p, camera, serviceId: `live:${cameraLabel(camera)}` };
   const live = livePanel(base);
   let connecting = live.start();
   const ctx: CameraContext = {
@@ -48,7 +49,13 @@ export function cameraView(app: AppParams, p2p: P2PModule, camera: CameraRef): P
   const el = h(
     'div',
     { class: 'camera' },
-    h('div', { class: 'row title' }, h('a', { href: '#/' }, '‹ Cameras'), h('h2', {}, cameraLabel(camera))),
+    h(
+      'div',
+      { class: 'row title' },
+      h('a', { href: '#/' }, '‹ Cameras'),
+      h('h2', {}, cameraLabel(camera)),
+      role === 'owner' && h('a', { href: `#/sharing/${cameraPath(camera)}`, 'data-role': 'sharing-link' }, 'Sharing'),
+    ),
     live.el,
     h('nav', { class: 'tabs', role: 'tablist' }, ...tabButtons),
     tabBody,

@@ -1,5 +1,4 @@
-/** Sign in with the app's credentials (the guide's appParams); checked against the server before use. */
-import type { StoredCredentials } from '../credentials.js';
+/** Sign in with a user name and password (a user of the accounts database: `xp2p user add`). */
 import { h, setMessage } from '../dom.js';
 
 export interface SignInView {
@@ -7,16 +6,13 @@ export interface SignInView {
   showError(text: string): void;
 }
 
-export function signInView(
-  prefill: Partial<StoredCredentials>,
-  onSubmit: (c: StoredCredentials) => Promise<void>,
-): SignInView {
-  const field = (name: keyof StoredCredentials, label: string, type = 'text') =>
+export function signInView(onSubmit: (name: string, password: string) => Promise<void>): SignInView {
+  const field = (name: string, label: string, type: string, autocomplete: string) =>
     h(
       'label',
       {},
       label,
-      h('input', { name, type, required: true, autocomplete: 'off', spellcheck: 'false', value: prefill[name] ?? '' }),
+      h('input', { name, type, required: true, autocomplete, spellcheck: 'false', maxlength: 256 }),
     );
   const message = h('div', { class: 'message', hidden: true, 'data-role': 'signin-message' });
   const submit = h('button', { type: 'submit' }, 'Sign in');
@@ -24,20 +20,19 @@ export function signInView(
     'form',
     { class: 'panel signin' },
     h('h2', {}, 'Sign in'),
-    h('p', { class: 'hint' }, 'Your app credentials from the server config (apps[]).'),
-    field('appid', 'App id'),
-    field('appKey', 'App key'),
-    field('appSecretKey', 'App secret', 'password'),
+    h('p', { class: 'hint' }, 'Your user name and password (an operator creates users with xp2p user add).'),
+    field('name', 'User name', 'text', 'username'),
+    field('password', 'Password', 'password', 'current-password'),
     submit,
     message,
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const data = new FormData(form);
-    const get = (k: string) => String(data.get(k) ?? '').trim();
+    const get = (k: string) => String(data.get(k) ?? '');
     submit.disabled = true;
     setMessage(message, 'Signing in…', 'info');
-    onSubmit({ appid: get('appid'), appKey: get('appKey'), appSecretKey: get('appSecretKey') }).finally(() => {
+    onSubmit(get('name').trim(), get('password')).finally(() => {
       submit.disabled = false;
     });
   });
