@@ -139,11 +139,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const log = createLog({ sink: options.log, logger: options.logger });
   const nodeId = options.nodeId ?? randomBytes(6).toString('hex');
-  const relayConfig = config.server.startRelay;
   const tuning: ServerTuning = Object.freeze({
     ...SERVER_DEFAULTS,
-    ...(relayConfig?.maxBytes !== undefined ? { startRelayMaxBytes: relayConfig.maxBytes } : {}),
-    ...(relayConfig?.maxMs !== undefined ? { startRelayMaxMs: relayConfig.maxMs } : {}),
+    ...startRelayTuning(config.server.startRelay),
     ...options.tuning,
     ...(options.tokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
   });
@@ -333,4 +331,12 @@ async function closeNode(
     listener.http.close(() => resolve());
     listener.http.closeAllConnections();
   });
+}
+
+/** The config file's relay-first start limits (`server.startRelay`) as tuning; the defaults where unset. */
+function startRelayTuning(relay: XP2PConfig['server']['startRelay']): Partial<ServerTuning> {
+  return {
+    ...(relay?.maxBytes !== undefined ? { startRelayMaxBytes: relay.maxBytes } : {}),
+    ...(relay?.maxMs !== undefined ? { startRelayMaxMs: relay.maxMs } : {}),
+  };
 }
