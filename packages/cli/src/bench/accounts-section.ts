@@ -17,7 +17,8 @@ export function accountsSection(figures: Record<string, number>): BenchSection {
             [
               `accounts_${engine}_xp2pinfo_ms_p50 / p95`,
               `${figures[`accounts_${engine}_xp2pinfo_ms_p50`]} / ${figures[`accounts_${engine}_xp2pinfo_ms_p95`]} ms`,
-              'goal: p95 ≤ 5 ms',
+              `goal: p95 ≤ 5 ms; baseline (unsigned GET /api/server-info, same loop, no database) ` +
+                `${figures[`accounts_${engine}_http_floor_ms_p50`] ?? '-'} / ${figures[`accounts_${engine}_http_floor_ms_p95`] ?? '-'} ms`,
             ],
             [
               `accounts_${engine}_signin_ms_p50 / p95`,
