@@ -86,6 +86,10 @@ async function watch(name: string, durationMs: number): Promise<LiveRun> {
         out,
         durationMs,
         bindAddress: viewer.ip,
+        // This lab delays only the peers' UDP: a relay-first start rides the (undelayed) signalling and would
+        // hide the path under test. The relay-first start on paths where every packet is delayed is measured
+        // by `npm run bench:lab` (lab_ttff_rtt*, next to lab_ttff_relay_off_rtt*).
+        startRelay: false,
       }),
     ],
     // XP2P_DELAY_DEBUG=1: libdatachannel's log and the signalling in the viewer's output, kept in a file
