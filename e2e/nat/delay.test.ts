@@ -69,10 +69,15 @@ interface LiveRun {
   disconnected: boolean;
   unhandled: boolean;
   path: string;
+  /** the relay-first start's hand-over to P2P (`startRelayHandedOver`), when there was one */
+  handOver: string;
 }
 
-/** One live view of `durationMs` from the viewer host: what happened, asserted on by the caller after reporting. */
-async function watch(name: string, durationMs: number): Promise<LiveRun> {
+/**
+ * One live view of `durationMs` from the viewer host: what happened, asserted on by the caller after reporting.
+ * `startRelay`: init's option (relay-first start, the sdk's default).
+ */
+async function watch(name: string, durationMs: number, startRelay = true): Promise<LiveRun> {
   const out = join(work, `${name}.flv`);
   const p = lab.start(
     viewer.ns,
@@ -86,10 +91,7 @@ async function watch(name: string, durationMs: number): Promise<LiveRun> {
         out,
         durationMs,
         bindAddress: viewer.ip,
-        // This lab delays only the peers' UDP: a relay-first start rides the (undelayed) signalling and would
-        // hide the path under test. The relay-first start on paths where every packet is delayed is measured
-        // by `npm run bench:lab` (lab_ttff_rtt*, next to lab_ttff_relay_off_rtt*).
-        startRelay: false,
+        startRelay,
       }),
     ],
     // XP2P_DELAY_DEBUG=1: libdatachannel's log and the signalling in the viewer's output, kept in a file
@@ -114,6 +116,7 @@ async function watch(name: string, durationMs: number): Promise<LiveRun> {
     disconnected: events.some((e) => e.notify === 'disconnect'),
     unhandled: events.some((e) => 'unhandledRejection' in e),
     path: String(stats?.path),
+    handOver: JSON.stringify(events.find((e) => e.sdkEvent === 'startRelayHandedOver') ?? null),
   };
 }
 
@@ -197,13 +200,16 @@ async function delayBothRouters(): Promise<void> {
 
 describe('NAT lab: delay', () => {
   it(`~${ADDED_RTT_MS} ms round trip: live decodes, no reconnect, TTFF within a few round trips of no delay`, async () => {
-    const base = await watch('base', 4_000);
+    // TTFF of the P2P path itself: this lab delays only the peers' UDP, and a relay-first start rides the
+    // (undelayed) signalling, so it would hide the path under test. The relay-first start on paths where
+    // every packet is delayed is measured by `npm run bench:lab` (lab_ttff_rtt*, next to lab_ttff_relay_off_rtt*).
+    const base = await watch('base', 4_000, false);
     const baseRtt = [await udpRttMs(viewer), await udpRttMs(camera)];
     await delayBothRouters();
     const rtt = [await udpRttMs(viewer), await udpRttMs(camera)];
     const pathRtt = rtt[0]! + rtt[1]!;
     // 10 s: twenty heartbeat pings, each answered ~300 ms later; a reconnect would show in stats
-    const slow = await watch('delayed', 10_000);
+    const slow = await watch('delayed', 10_000, false);
     report.push(
       `UDP echo RTT to the public side: viewer ${baseRtt[0]} → ${rtt[0]} ms, camera ${baseRtt[1]} → ${rtt[1]} ms ` +
         `(peer path ≈ ${pathRtt.toFixed(0)} ms)`,
@@ -257,7 +263,7 @@ describe('NAT lab: delay', () => {
       report.push(
         `+${ADDED_RTT_MS} ms RTT and 5% loss at the viewer's router: live TTFF ${live.firstByteMs} ms, ` +
           `${live.frames} frames / 8 s decode, ${kbit.toFixed(0)} kbit/s received, longest gap ${live.maxGapMs} ms, ` +
-          `reconnects ${live.recoveries.length} ${JSON.stringify(live.recoveries)}`,
+          `reconnects ${live.recoveries.length} ${JSON.stringify(live.recoveries)}, relay-first hand-over ${live.handOver}`,
       );
       // A loss-driven window carries about MSS / RTT × 1.22 / √p ≈ 1172 B / 0.3 s × 5.5 ≈ 21 KB/s (Mathis
       // et al.), below the ~0.8 Mbit/s source: the camera sends the whole GOPs it can and drops the rest.

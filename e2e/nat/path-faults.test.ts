@@ -8,7 +8,9 @@
  * - The viewer's path goes away for good: the viewer gets `disconnect` within the bound, not a hang.
  * - 5% loss on both routers: the live stream keeps decoding and a download arrives byte-identical.
  * - A 2 Mbit/s cap on the uplink of a camera sending ~4 Mbit/s: the camera drops whole GOPs, the viewer's
- *   stream degrades but never stalls for long, and the camera's memory stays bounded.
+ *   stream degrades but never stalls for long, and the camera's memory stays bounded. The start is relayed
+ *   (relay-first, the sdk's default, as in every test here) and the relay, which cannot keep up, hands over
+ *   to P2P without a reconnect.
  * - The camera's public address changes mid-stream: its NAT probe notices, it logs in again at once; the
  *   watching viewer reconnects (or, where that fails, gets disconnect), and a new viewer with a freshly
  *   fetched xp2pInfo connects and decodes. (An xp2pInfo here carries no camera address, only a token, so
@@ -79,11 +81,6 @@ function startViewer(cam: LabHost, out: string, durationMs: number): NsProcess {
       out,
       durationMs,
       bindAddress: viewer.ip,
-      // These faults are checked on the P2P path itself. Known (issue 14, open): a relay-first start on a
-      // camera whose uplink cannot carry its source (2 Mbit/s cap, ~4 Mbit/s source) queues the relay behind
-      // the camera's TCP send buffer, the hand-over misses the server's 6 s bound and the viewer reconnects
-      // after an 8-11 s gap (measured 3 of 3 runs on 2026-12-05; relay off: 192 frames, longest gap 0.5 s).
-      startRelay: false,
     }),
   ]);
 }
@@ -227,14 +224,25 @@ describe('NAT lab: path faults', () => {
       expect(events.find((e) => 'result' in e)?.result).toBe(0);
       const done = events.find((e) => e.done) as { bytes: number; maxGapMs: number };
       const stats = events.find((e) => 'stats' in e)?.stats as { recoveries: unknown[] };
+      const handedOver = events.find((e) => e.sdkEvent === 'startRelayHandedOver');
+      const firstByte = events.find((e) => 'firstByteMs' in e)?.firstByteMs;
       const frames = await expectOneValidFlv(out, 60);
       const mbit = (done.bytes * 8) / 15 / 1e6;
       report.push(
-        `2 Mbit/s camera uplink, ~4 Mbit/s source, 15 s: ${frames} video frames decode (source 450), ` +
-          `${mbit.toFixed(2)} Mbit/s received, longest gap ${done.maxGapMs} ms, reconnects ${stats.recoveries.length}; camera RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MiB`,
+        `2 Mbit/s camera uplink, ~4 Mbit/s source, 15 s, relay-first start: first byte ${String(firstByte)} ms, ` +
+          `${frames} video frames decode (source 450), ` +
+          `${mbit.toFixed(2)} Mbit/s received, longest gap ${done.maxGapMs} ms, reconnects ${stats.recoveries.length}, ` +
+          `hand-over ${JSON.stringify(handedOver ?? null)}; camera RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MiB`,
       );
       expect(frames, 'the camera dropped frames (degraded)').toBeLessThan(420);
-      expect(done.maxGapMs, 'no long stall').toBeLessThan(5_000);
+      // relay-first must never make a start worse than a P2P-only one (0.5 s longest gap, no reconnect,
+      // measured 2026-12-05): the relay may carry the start, the stream moves to P2P without a reconnect
+      expect(handedOver, 'the start was relayed and handed over to P2P').toBeDefined();
+      expect(handedOver?.spliced, 'taken over at the exact byte, not restarted').toBe(false);
+      expect(stats.recoveries, 'no reconnect').toHaveLength(0);
+      // where the relay falls behind it stops, and the stream pauses until P2P carries it on: measured 0.8-1 s
+      // (P2P-only: 0.5 s; before the relay was paced by the node's acks: 5-11 s, and a reconnect)
+      expect(done.maxGapMs, 'no long stall').toBeLessThan(2_000);
       // the per-viewer high-water mark (2 MiB) plus the GOP cache (8 MiB max) bound what the camera holds
       expect(peak - before, 'camera memory growth (MiB)').toBeLessThan(64);
     } finally {

@@ -37,6 +37,17 @@ export const DEVICE_DEFAULTS = Object.freeze({
    * normally ends it: it never relays for long.
    */
   startRelayMaxMs: 8_000,
+  /**
+   * A relayed start sends at most this many bytes the node has not acknowledged yet (start-relay/
+   * relay-writer.ts): what the camera's own TCP send buffer may hold of it. 128 KiB: a keyframe and more
+   * at once, ~0.5 s of backlog on a 2 Mbit/s uplink, ~10 Mbit/s on a 100 ms path to the node.
+   */
+  startRelayWindowBytes: 128 * 1024,
+  /**
+   * Bytes of a relayed start waiting longer than this for the window mean the relay carries less than the
+   * stream: the live hub then skips to the next keyframe, and what waits goes over P2P at the hand-over.
+   */
+  startRelayMaxLagMs: 500,
   /** A viewer session whose peer connection does not open by then is dropped. */
   sessionOpenTimeoutMs: 15_000,
   /**

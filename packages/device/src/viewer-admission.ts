@@ -98,6 +98,9 @@ export class ViewerAdmission {
         this.#sessions.get(msg.sessionId)?.close(msg.reason ?? 'viewer left');
         this.#relays.end(msg.sessionId, msg.reason ?? 'viewer left');
         return;
+      case 'relay-ack':
+        this.#relays.acked(msg.sessionId, msg.seq);
+        return;
       case 'relay-end':
         this.#relays.end(msg.sessionId, `the server ended it at its ${msg.reason}`);
         return;

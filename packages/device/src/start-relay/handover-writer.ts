@@ -3,7 +3,8 @@
  * once the viewer's P2P channel asks to take the stream over, that channel's writer. The live subscription
  * behind it never notices: its bytes simply continue on the channel, so the viewer gets one FLV byte
  * stream with nothing lost and nothing twice. The channel's head tells the viewer how many relay frames
- * precede its first byte (RELAY_FRAMES_HEADER).
+ * precede its first byte (RELAY_FRAMES_HEADER); the bytes the relay had not sent yet (its window was full)
+ * are the channel's first.
  */
 import { RELAY_FRAMES_HEADER } from '@xp2p/protocol';
 import type { ResponseWriter } from '../response-writer.js';
@@ -31,9 +32,11 @@ export class HandoverWriter implements ResponseWriter {
   handOver(channel: ResponseWriter): boolean {
     if (this.#handedOver || this.relay.closed || !this.relay.answered) return false;
     this.#handedOver = true;
-    const frames = this.relay.handOver();
+    const { frames, rest } = this.relay.handOver();
     this.#target = channel;
     channel.head(200, { 'content-type': 'video/x-flv', [RELAY_FRAMES_HEADER]: String(frames) });
+    // what the relay's window held back continues here, before anything written from now on
+    for (const bytes of rest) channel.write(bytes);
     channel.onClose(() => this.#closed());
     return true;
   }

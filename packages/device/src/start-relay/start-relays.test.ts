@@ -1,15 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { probeFlv } from '@xp2p/testing';
 import {
+  concatBytes,
   deriveRelayKey,
   newRelayKeyPair,
   openRelayFrame,
+  parseFlv,
   RELAY_FRAMES_HEADER,
   RELAY_KIND_BODY,
   RELAY_KIND_TEXT,
+  startsGop,
   utf8Decode,
   type DeviceToServer,
   type RelayFrame,
 } from '@xp2p/protocol';
 import { describe, expect, it } from 'vitest';
+import { LiveHub } from '../media/live-hub.js';
+import { bundledSamplePath } from '../media/sample.js';
 import type { RequestHandler, ResponseWriter } from '../response-writer.js';
 import { RELAY_FRAME_BYTES } from './relay-writer.js';
 import { StartRelays } from './start-relays.js';
@@ -145,5 +152,61 @@ describe("the camera's start relays", () => {
     const key = (await newRelayKeyPair()).publicKey;
     await relays.open({ id: 'relay-download', key, path: 'ipc.flv', query: 'action=download' }, 'v');
     expect(sent).toEqual([{ type: 'bye', sessionId: 'relay-download', reason: 'only a live request is relayed' }]);
+  });
+});
+
+describe('a start relay on an uplink slower than its stream', () => {
+  it('stops carrying media once it lags; the channel continues at a keyframe: one FLV that decodes', async () => {
+    const tags = parseFlv(new Uint8Array(readFileSync(bundledSamplePath()))).tags; // 1 s GOPs
+    const hub = new LiveHub();
+    const joinAt = tags.findIndex((t) => t.timestamp >= 2500); // the middle of the third GOP
+    for (const tag of tags.slice(0, joinAt)) hub.onTag(tag);
+    const sent: DeviceToServer[] = [];
+    let now = 0;
+    const handler: RequestHandler = (_req, _params, res) => {
+      res.head(200, { 'content-type': 'video/x-flv' });
+      const unsubscribe = hub.subscribe({ write: (b) => void res.write(b), bufferedAmount: () => res.bufferedAmount });
+      res.onClose(unsubscribe);
+    };
+    // a window of 16 KiB that the node never acknowledges: the camera's uplink carries nothing more
+    const relays = new StartRelays({
+      handler,
+      send: (m) => (sent.push(m), true),
+      maxMs: 5_000,
+      log: () => {},
+      pacing: { windowBytes: 16 * 1024, maxLagMs: 500, now: () => now },
+    });
+    const viewer = await newRelayKeyPair();
+    const start = { id: 'relay-slow-uplink', key: viewer.publicKey, path: 'ipc.flv', query: 'action=live' };
+    await relays.open(start, 'viewer-nonce');
+    // 200 ms of live tags, then the relay has lagged 600 ms: the rest of this GOP is skipped
+    const at = (ms: number) => tags.findIndex((t) => t.timestamp >= ms);
+    for (const tag of tags.slice(joinAt, at(2700))) hub.onTag(tag);
+    now += 600;
+    for (const tag of tags.slice(at(2700), at(3200))) hub.onTag(tag);
+    const channel = new RecordingWriter();
+    relays.handOver(start.id, 'viewer-nonce', channel);
+    for (const tag of tags.slice(at(3200), at(5000))) hub.onTag(tag);
+
+    await expect.poll(() => sent.filter((m) => m.type === 'relay').length).toBeGreaterThan(1);
+    const frames = sent.filter((m): m is RelayFrame => m.type === 'relay');
+    const relayed = Number(channel.heads[0]!.headers[RELAY_FRAMES_HEADER]);
+    expect(frames).toHaveLength(relayed);
+    const key = await deriveRelayKey(viewer, frames[0]!.key!, start.id, start.key, frames[0]!.key!);
+    const opened = await Promise.all(frames.map((f) => openRelayFrame(key, start.id, f.seq, f.data)));
+    const relayedBody = concatBytes(opened.filter((f) => f.kind === RELAY_KIND_BODY).map((f) => f.payload));
+    // the relay carried no more than its window (and the head)
+    expect(relayedBody.byteLength).toBeLessThanOrEqual(16 * 1024);
+    // what the viewer plays: relay frames, then the channel's bytes
+    const stream = concatBytes([relayedBody, Uint8Array.from(channel.body)]);
+    const out = parseFlv(stream).tags;
+    const keyframes = out.filter(startsGop).map((t) => t.timestamp);
+    // the joined GOP (from 2000 ms, at 0), then a skip to the GOP at 4000 ms: the first after the hand-over
+    expect(keyframes).toHaveLength(2);
+    expect(keyframes[1]! - keyframes[0]!).toBeLessThan(1_000); // timestamps continue, they do not jump ahead
+    for (let i = 1; i < out.length; i++) expect(out[i]!.timestamp).toBeGreaterThanOrEqual(out[i - 1]!.timestamp);
+    const probed = await probeFlv(stream);
+    expect(probed.decodeErrors).toBe('');
+    hub.close();
   });
 });

@@ -16,7 +16,7 @@ import {
 } from '@xp2p/protocol';
 import type { RequestContext, RequestHandler, ResponseWriter } from '../response-writer.js';
 import { HandoverWriter } from './handover-writer.js';
-import { RelayResponseWriter } from './relay-writer.js';
+import { RelayResponseWriter, type RelayWriterOptions } from './relay-writer.js';
 
 export interface StartRelaysOptions {
   /** serves the relayed request (the camera's router) */
@@ -24,6 +24,8 @@ export interface StartRelaysOptions {
   send: (msg: DeviceToServer) => boolean;
   maxMs: number;
   log: (line: string) => void;
+  /** the relays' pacing (window, lag bound, clock): DEVICE_DEFAULTS' and performance.now by default */
+  pacing?: Pick<RelayWriterOptions, 'windowBytes' | 'maxLagMs' | 'now'>;
 }
 
 interface Relay {
@@ -69,6 +71,7 @@ export class StartRelays {
       cameraKey: mine.publicKey,
       send: this.#o.send,
       log: this.#o.log,
+      ...this.#o.pacing,
     });
     const writer = new HandoverWriter(relay);
     const timer = setTimeout(
@@ -100,6 +103,11 @@ export class StartRelays {
     clearTimeout(relay.timer);
     this.#relays.delete(id);
     this.#o.log(`start relay ${id.slice(0, 8)} handed over to P2P after ${relay.relay.frames} frames`);
+  }
+
+  /** The node forwarded relay `id`'s frames up to `seq` (its `relay-ack`). */
+  acked(id: string, seq: number): void {
+    this.#relays.get(id)?.relay.acked(seq);
   }
 
   /** Stops relay `id` (its viewer's bye, the node's relay-end, the time bound); `tellServer`: say bye. */

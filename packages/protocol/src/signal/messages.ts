@@ -9,7 +9,7 @@
  */
 import * as z from 'zod/mini';
 import { describeIssue, int, text, type MessageSchema } from '../schema.js';
-import { relayEndSchema, relayFrameSchema, startRequestSchema } from './start-relay.js';
+import { relayAckSchema, relayEndSchema, relayFrameSchema, startRequestSchema } from './start-relay.js';
 
 export const SIGNAL_PROTOCOL_VERSION = 1;
 /** No signalling message may be larger (an SDP with many candidates is ~4 KiB). */
@@ -127,6 +127,7 @@ export const serverToDeviceSchema = z.discriminatedUnion('type', [
   bye,
   error,
   pong,
+  relayAckSchema,
   relayEndSchema,
 ]);
 export type ServerToDevice = z.infer<typeof serverToDeviceSchema>;

@@ -10,6 +10,7 @@
  *
  *   viewer  offer{..., start{id, key, path, query}}  →  node  →  camera
  *   camera  relay{sessionId=id, seq, key?, data}     →  node  →  viewer     (seq 0 carries the camera's key)
+ *   node    relay-ack{sessionId=id, seq}             →  camera   (frame seq reached the node and went on)
  *   node    relay-end{sessionId=id, reason}          →  viewer and camera
  *   viewer or camera: bye{sessionId=id} ends it (the viewer once the stream moved to P2P)
  */
@@ -52,6 +53,19 @@ export const relayFrameSchema = z.object({
   data: z.string().check(z.minLength(1), z.maxLength(FRAME_MAX_BASE64), z.regex(/^[A-Za-z0-9+/]+=*$/)),
 });
 export type RelayFrame = z.infer<typeof relayFrameSchema>;
+
+/**
+ * Node → camera: frame `seq` (and every one before it) came in and went on to the viewer. The camera
+ * measures with it how far its relay lags behind what it wrote: the bytes queued in its own TCP send
+ * buffer are invisible to it otherwise, and a relay on an uplink slower than the stream only falls
+ * further behind (start-relay/relay-writer.ts stops relaying media then).
+ */
+export const relayAckSchema = z.object({
+  type: z.literal('relay-ack'),
+  sessionId: id,
+  seq: int(0, START_RELAY_MAX_SEQ),
+});
+export type RelayAck = z.infer<typeof relayAckSchema>;
 
 /** Why the node ended a relay. */
 export const RELAY_END_REASONS = ['cap', 'timeout'] as const;

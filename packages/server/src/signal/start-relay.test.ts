@@ -70,6 +70,9 @@ describe('relay-first start on the node', () => {
     cam1.send(frame(start.id, 1));
     expect(await viewer.next()).toEqual({ ...frame(start.id, 0), key: start.key });
     expect(await viewer.next()).toEqual(frame(start.id, 1));
+    // each frame that went on is acknowledged to the camera (it measures its relay's lag by them)
+    expect(await cam1.next()).toEqual({ type: 'relay-ack', sessionId: start.id, seq: 0 });
+    expect(await cam1.next()).toEqual({ type: 'relay-ack', sessionId: start.id, seq: 1 });
     expect(await metric(s, 'xp2p_start_relay_bytes_total')).toBe(1500);
     expect(await metric(s, 'xp2p_start_relays_total{end="opened"}')).toBe(1);
     // the viewer's bye ends it (its stream moved to P2P): the camera hears it, later frames are refused
@@ -98,6 +101,7 @@ describe('relay-first start on the node', () => {
     // the relay still stands between its own two ends, and nothing reached anyone else
     cam1.send({ ...frame(start.id, 0), key: start.key });
     expect(await viewer.next()).toMatchObject({ type: 'relay', sessionId: start.id, seq: 0 });
+    expect(await cam1.next()).toEqual({ type: 'relay-ack', sessionId: start.id, seq: 0 });
     await silent(cam1);
     await silent(sameApp);
     await silent(otherApp);
@@ -139,6 +143,9 @@ describe('relay-first start on the node', () => {
     expect(await viewer.next()).toMatchObject({ seq: 0 });
     expect(await viewer.next()).toMatchObject({ seq: 1 });
     expect(await viewer.next()).toEqual({ type: 'relay-end', sessionId: start.id, reason: 'cap' });
+    // the frames that went on were acknowledged; the one over the cap was not
+    expect(await cam1.next()).toMatchObject({ type: 'relay-ack', seq: 0 });
+    expect(await cam1.next()).toMatchObject({ type: 'relay-ack', seq: 1 });
     expect(await cam1.next()).toEqual({ type: 'relay-end', sessionId: start.id, reason: 'cap' });
     cam1.send(frame(start.id, 3));
     expect(await cam1.next()).toMatchObject({ type: 'error', status: 404 });

@@ -6,6 +6,8 @@
  * (it cannot read them: end-to-end encrypted), counts them in /metrics, and ends the relay (`relay-end` to
  * both) at `startRelayMaxBytes` or `startRelayMaxMs`: the node never becomes a long-term relay. Either end
  * closes it earlier with `bye` (the viewer once its stream moved to P2P), through the session's usual path.
+ * Each forwarded frame is acknowledged to the camera (`relay-ack`), which stops relaying media when the
+ * acks lag (an uplink slower than its stream): a relay must never make a start worse than P2P alone.
  */
 import { relayedBytes, type RelayFrame, type StartRequest } from '@xp2p/protocol';
 import { shortId, type Hub } from './hub.js';
@@ -63,6 +65,8 @@ export function forwardRelayFrame(hub: Hub, device: DeviceLink, session: Session
   state.bytes += bytes;
   hub.metrics.startRelayForwarded(bytes);
   session.viewer.channel.send(frame);
+  // the camera cannot see its own TCP backlog: the ack tells it how far behind its relay is
+  device.channel.send({ type: 'relay-ack', sessionId: session.id, seq: frame.seq });
 }
 
 /** Bytes queued to a local viewer socket: a relay must never get the viewer's signalling cut for not reading. */
