@@ -36,6 +36,10 @@ describe('two server nodes on Redis', () => {
     const events = viewerEvents(viewer);
     expect(events.find((e) => 'result' in e)?.result).toBe(0);
     expect(events.some((e) => 'unhandledRejection' in e)).toBe(false);
+    // its relay-first start crossed the nodes too (binary relay frames, base64 on the bus), then moved to P2P
+    const handOver = events.find((e) => e.sdkEvent === 'startRelayHandedOver');
+    expect(handOver).toMatchObject({ spliced: false });
+    expect(handOver?.frames).toBeGreaterThan(0);
     const bytes = trimToWholeTags(out);
     expect(bytes.byteLength).toBeGreaterThan(50_000);
     expect(await decodeErrors(out)).toBe('');

@@ -10,12 +10,12 @@
 //   oneToManyWhenFull: false turns 1v1 → 1vN off (a full camera then gives -2402);
 //   command: {afterMs, cmd}: sendCommand(cmd) that long after the stream started, printed as {command: result};
 //   startRelay: init's option (default: the sdk's, on); relayCapture: a file that gets the bytes of every
-//   relay frame as the server forwarded them (base64-decoded), to check the node saw only ciphertext.
+//   relay frame as the server forwarded them (binary messages), to check the node saw only ciphertext.
 //   bindAddress: where ICE gathers candidates (default 127.0.0.1, for tests on loopback);
 //   extraIceServers: ICE servers added to those the server hands out (the viewer's own TURN config);
 //   iceTransportPolicy: 'relay' to use only relayed candidates.
-import { Buffer } from 'node:buffer';
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { parseRelayFrame } from '@xp2p/protocol';
 import { cleanupNodeWebRTC, createP2PModule, fetchXp2pInfo, nodePlatform } from '@xp2p/sdk/node';
 import nodeDataChannel from 'node-datachannel';
 
@@ -37,7 +37,7 @@ if (process.env.XP2P_ICE_LOG) {
     constructor(url) {
       super(url);
       this.addEventListener('message', (ev) => {
-        const m = JSON.parse(String(ev.data));
+        const m = typeof ev.data === 'string' ? JSON.parse(ev.data) : { type: 'relay (binary)' };
         if (m.type !== 'pong')
           say({ sigIn: m.type, sessionId: m.sessionId, status: m.status, message: m.message, candidate: m.candidate });
       });
@@ -62,8 +62,9 @@ if (o.relayCapture) {
     constructor(url) {
       super(url);
       this.addEventListener('message', (ev) => {
-        const m = JSON.parse(String(ev.data));
-        if (m.type === 'relay') appendFileSync(o.relayCapture, Buffer.from(m.data, 'base64'));
+        if (typeof ev.data === 'string') return;
+        const frame = parseRelayFrame(new Uint8Array(ev.data));
+        if (frame.ok) appendFileSync(o.relayCapture, frame.message.data);
       });
     }
   };

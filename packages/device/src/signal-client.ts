@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { checkPinnedSocket, tlsClientOptions, type ServerTrust } from './server-trust.js';
 import {
   deviceLoginProof,
+  encodeRelayFrame,
   parseSignal,
   serverToDeviceSchema,
   ServerRotation,
@@ -76,7 +77,8 @@ export class DeviceSignalClient {
 
   send(msg: DeviceToServer): boolean {
     if (!this.online || this.socket?.readyState !== WebSocket.OPEN) return false;
-    this.socket.send(JSON.stringify(msg));
+    // a relay frame goes as a binary message (protocol/src/signal/start-relay-binary.ts), all else as JSON
+    this.socket.send(msg.type === 'relay' ? encodeRelayFrame(msg) : JSON.stringify(msg));
     return true;
   }
 

@@ -20,6 +20,10 @@ export interface ColdRun {
   ice: number;
   firstByte: number;
   firstKeyframe: number;
+  /** from the start to the first byte, whichever way it came (relay or P2P) */
+  firstByteAt: number;
+  /** from the start to the P2P channel open */
+  openAt: number;
   attempts: number;
   /** the ICE path the run's data channel took (host / srflx / prflx / relay), undefined if stats had none */
   path: string | undefined;
@@ -97,6 +101,8 @@ export async function coldP2P(
     ice: (t.openAt ?? 0) - (t.answerAt ?? 0),
     firstByte: watch.firstByteAt - (t.openAt ?? 0),
     firstKeyframe: watch.firstKeyframeAt - watch.firstByteAt,
+    firstByteAt: watch.firstByteAt - t0,
+    openAt: (t.openAt ?? t0) - t0,
     attempts: t.attempts,
     path: stats.path,
     relayBytes: stats.startRelay?.bytes ?? 0,

@@ -270,7 +270,7 @@ export class RelayResponseWriter implements ResponseWriter {
           ...(seq === 0 ? { key: cameraKey } : {}),
           data,
         });
-        if (sent) this.relayedBytes += data.length;
+        if (sent) this.relayedBytes += data.byteLength;
         else this.stop('signalling connection closed');
       } catch (err) {
         this.stop(`sealing failed: ${String(err)}`);

@@ -11,14 +11,9 @@ import { XP2PError } from '../errors.js';
 import { parseControlFrame } from '../framing/control.js';
 import { encodeFrame, parseRequestFrame, parseResponseFrame } from '../framing/messages.js';
 import { isRequestPath } from '../framing/request-path.js';
-import {
-  deviceToServerSchema,
-  parseSignal,
-  serverToDeviceSchema,
-  serverToViewerSchema,
-  SIGNAL_MAX_BYTES,
-  viewerToServerSchema,
-} from '../signal/messages.js';
+import { parseSignal, serverToViewerSchema, SIGNAL_MAX_BYTES, viewerToServerSchema } from '../signal/messages.js';
+import { deviceToServerSchema, serverToDeviceSchema } from '../signal/device-messages.js';
+import { encodeRelayFrame, parseRelayFrame } from '../signal/start-relay-binary.js';
 import { decodeBindingResponse } from '../stun/binding.js';
 import { decodeStunMessage, encodeStunMessage, type StunMessage } from '../stun/message.js';
 import { decodePiece, encodePiece, peerMessageSchema, SWARM_MAX_PIECE_BYTES } from '../swarm/peer-wire.js';
@@ -123,6 +118,25 @@ describe('fuzz: wire parsers', () => {
       );
       const huge = JSON.stringify({ type: 'ping', pad: 'x'.repeat(SIGNAL_MAX_BYTES) });
       if (parseSignal(viewerToServerSchema, huge).ok) throw new Error('an oversize message was accepted');
+    },
+    FUZZ_TEST_TIMEOUT,
+  );
+
+  it(
+    'binary relay frames: arbitrary bytes never throw; what parses re-encodes to the same bytes',
+    () => {
+      const relayish = fc
+        .tuple(fc.uint8Array({ minLength: 8, maxLength: 12 }), fc.uint8Array({ maxLength: 200 }))
+        .map(([id, rest]) => Uint8Array.from([0x52, id.length, ...id.map((b) => 0x61 + (b % 26)), ...rest]));
+      fc.assert(
+        fc.property(fc.oneof(relayish, fc.uint8Array({ maxLength: 300 })), (bytes) => {
+          const parsed = parseRelayFrame(bytes);
+          if (parsed.ok && encodeRelayFrame(parsed.message).join() !== bytes.join()) {
+            throw new Error('a parsed relay frame does not re-encode to its bytes');
+          }
+        }),
+        fuzzRuns(),
+      );
     },
     FUZZ_TEST_TIMEOUT,
   );

@@ -1,5 +1,6 @@
 /**
- * Signalling messages (JSON over WebSocket), one discriminated union per direction.
+ * Signalling messages (JSON over WebSocket), one discriminated union per direction; the one binary
+ * message is a relay frame (start-relay-binary.ts).
  *
  *   viewer  --/signal/viewer-->  server  --/signal/device-->  device
  *
@@ -9,7 +10,9 @@
  */
 import * as z from 'zod/mini';
 import { describeIssue, int, text, type MessageSchema } from '../schema.js';
-import { relayAckSchema, relayEndSchema, relayFrameSchema, startRequestSchema } from './start-relay.js';
+import { bye, candidate, error, iceServerSchema, id, ping, pong, sdp } from './signal-parts.js';
+import type { RelayFrame } from './start-relay-binary.js';
+import { relayEndSchema, startRequestSchema } from './start-relay.js';
 
 export const SIGNAL_PROTOCOL_VERSION = 1;
 /** No signalling message may be larger (an SDP with many candidates is ~4 KiB). */
@@ -18,34 +21,7 @@ export const SIGNAL_MAX_BYTES = 64 * 1024;
 export const ICE_PATHS = ['host', 'srflx', 'prflx', 'relay', 'unknown'] as const;
 export type IcePath = (typeof ICE_PATHS)[number];
 
-const id = z.string().check(z.minLength(8), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
-const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_.-]+$/));
-const sdp = text(32 * 1024, 1);
-const candidate = z.object({
-  type: z.literal('candidate'),
-  sessionId: id,
-  candidate: text(1024),
-  mid: z.optional(text(64)),
-});
-const bye = z.object({ type: z.literal('bye'), sessionId: id, reason: z.optional(text(256)) });
-const ping = z.object({ type: z.literal('ping') });
-const pong = z.object({ type: z.literal('pong') });
-
-export const iceServerSchema = z.object({
-  urls: z.union([text(512), z.array(text(512)).check(z.maxLength(8))]),
-  username: z.optional(text(256)),
-  credential: z.optional(text(256)),
-});
-export type IceServer = z.infer<typeof iceServerSchema>;
-
-/** Server → any client: a refusal. `code` is one of the guide's codes when one fits, `status` HTTP-like. */
-const error = z.object({
-  type: z.literal('error'),
-  sessionId: z.optional(id),
-  status: int(),
-  code: z.optional(int()),
-  message: text(1024),
-});
+export { iceServerSchema, type IceServer } from './signal-parts.js';
 
 // ---- viewer <-> server ----
 export const viewerToServerSchema = z.discriminatedUnion('type', [
@@ -84,53 +60,10 @@ export const serverToViewerSchema = z.discriminatedUnion('type', [
   bye,
   error,
   pong,
-  relayFrameSchema,
   relayEndSchema,
 ]);
-export type ServerToViewer = z.infer<typeof serverToViewerSchema>;
-
-// ---- device <-> server ----
-export const deviceToServerSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('auth'),
-    v: int(),
-    productId: name,
-    deviceName: name,
-    /** device p2p version reported in xp2pInfo, e.g. "2.4.50" */
-    version: z.string().check(z.maxLength(32), z.regex(/^\d+(\.\d+){1,3}$/)),
-    proof: text(128, 1),
-  }),
-  z.object({ type: z.literal('answer'), sessionId: id, sdp }),
-  /** the device refuses a session (bad token, too many viewers ...) */
-  z.object({ type: z.literal('reject'), sessionId: id, status: int(), message: text(1024) }),
-  candidate,
-  bye,
-  ping,
-  relayFrameSchema,
-]);
-export type DeviceToServer = z.infer<typeof deviceToServerSchema>;
-
-export const serverToDeviceSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('challenge'), v: int(), challenge: text(128, 16) }),
-  z.object({ type: z.literal('welcome'), iceServers: z.array(iceServerSchema).check(z.maxLength(16)) }),
-  z.object({
-    type: z.literal('offer'),
-    sessionId: id,
-    token: text(1024, 1),
-    sdp,
-    /** the viewer may use a TURN relay on this attempt: only then does the camera gather relay candidates */
-    relay: z.optional(z.boolean()),
-    /** the first live request, answered over signalling while P2P comes up (start-relay.ts) */
-    start: z.optional(startRequestSchema),
-  }),
-  candidate,
-  bye,
-  error,
-  pong,
-  relayAckSchema,
-  relayEndSchema,
-]);
-export type ServerToDevice = z.infer<typeof serverToDeviceSchema>;
+/** What a viewer gets: JSON text messages, and relay frames as binary messages (start-relay-binary.ts). */
+export type ServerToViewer = z.infer<typeof serverToViewerSchema> | RelayFrame;
 
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { base64Decode, base64Encode } from '../bytes.js';
-import { parseSignal, serverToViewerSchema, viewerToServerSchema } from './messages.js';
+import { base64Encode } from '../bytes.js';
+import { parseSignal, SIGNAL_MAX_BYTES, viewerToServerSchema } from './messages.js';
+import { encodeRelayFrame, parseRelayFrame, RELAY_BINARY_MAX_BYTES } from './start-relay-binary.js';
 import {
   deriveRelayKey,
   newRelayKeyPair,
@@ -23,7 +24,7 @@ describe('start relay encryption', () => {
     const { atViewer, atCamera } = await keys();
     const flv = new Uint8Array([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0]);
     const sealed = await sealRelayFrame(atCamera, 'relay-0001', 3, RELAY_KIND_BODY, flv);
-    expect(Buffer.from(base64Decode(sealed)).includes(Buffer.from('FLV'))).toBe(false);
+    expect(Buffer.from(sealed).includes(Buffer.from('FLV'))).toBe(false);
     const opened = await openRelayFrame(atViewer, 'relay-0001', 3, sealed);
     expect(opened.kind).toBe(RELAY_KIND_BODY);
     expect([...opened.payload]).toEqual([...flv]);
@@ -32,9 +33,9 @@ describe('start relay encryption', () => {
   it('a tampered, replayed or moved frame fails to open', async () => {
     const { atViewer, atCamera } = await keys();
     const sealed = await sealRelayFrame(atCamera, 'relay-0001', 0, RELAY_KIND_BODY, new Uint8Array(100));
-    const bytes = base64Decode(sealed);
+    const bytes = sealed.slice();
     bytes[5]! ^= 1;
-    await expect(openRelayFrame(atViewer, 'relay-0001', 0, base64Encode(bytes))).rejects.toThrow(RelayFrameError);
+    await expect(openRelayFrame(atViewer, 'relay-0001', 0, bytes)).rejects.toThrow(RelayFrameError);
     await expect(openRelayFrame(atViewer, 'relay-0001', 1, sealed)).rejects.toThrow(/frame 1 failed to decrypt/);
     await expect(openRelayFrame(atViewer, 'relay-0002', 0, sealed)).rejects.toThrow(RelayFrameError);
   });
@@ -47,7 +48,7 @@ describe('start relay encryption', () => {
     await expect(openRelayFrame(atNode, 'relay-0001', 0, sealed)).rejects.toThrow(RelayFrameError);
   });
 
-  it('the largest frame fits a signalling message; an offer with a start parses, a bad key does not', async () => {
+  it('the largest frame, binary, fits a signalling message; an offer with a start parses, a bad key does not', async () => {
     const { atCamera, viewer } = await keys();
     const big = await sealRelayFrame(
       atCamera,
@@ -56,8 +57,20 @@ describe('start relay encryption', () => {
       RELAY_KIND_BODY,
       new Uint8Array(START_RELAY_FRAME_MAX_BYTES),
     );
-    const frame = JSON.stringify({ type: 'relay', sessionId: 'relay-0001', seq: 7, data: big });
-    expect(parseSignal(serverToViewerSchema, frame).ok).toBe(true);
+    const { camera } = await keys();
+    const frame = encodeRelayFrame({
+      type: 'relay',
+      sessionId: 'relay-0001',
+      seq: 7,
+      key: camera.publicKey,
+      data: big,
+    });
+    expect(frame.byteLength).toBe(RELAY_BINARY_MAX_BYTES - (64 - 'relay-0001'.length));
+    expect(RELAY_BINARY_MAX_BYTES).toBeLessThan(SIGNAL_MAX_BYTES);
+    expect(parseRelayFrame(frame)).toEqual({
+      ok: true,
+      message: { type: 'relay', sessionId: 'relay-0001', seq: 7, key: camera.publicKey, data: big },
+    });
     const offer = (key: string) =>
       JSON.stringify({
         type: 'offer',

@@ -80,14 +80,14 @@ export async function sealRelayFrame(
   seq: number,
   kind: number,
   payload: Uint8Array,
-): Promise<string> {
+): Promise<Uint8Array> {
   const plain = concatBytes([Uint8Array.of(kind), payload]);
   const sealed = await subtle().encrypt(
     { name: 'AES-GCM', iv: nonceOf(seq) as BufferSource, additionalData: aadOf(relayId, seq) as BufferSource },
     key,
     plain as BufferSource,
   );
-  return base64Encode(new Uint8Array(sealed));
+  return new Uint8Array(sealed);
 }
 
 /** Opens frame `seq`, or throws RelayFrameError (never returns bytes that were not sealed as this frame). */
@@ -95,11 +95,10 @@ export async function openRelayFrame(
   key: CryptoKey,
   relayId: string,
   seq: number,
-  data: string,
+  sealed: Uint8Array,
 ): Promise<{ kind: number; payload: Uint8Array }> {
   let plain: Uint8Array;
   try {
-    const sealed = base64Decode(data);
     plain = new Uint8Array(
       await subtle().decrypt(
         { name: 'AES-GCM', iv: nonceOf(seq) as BufferSource, additionalData: aadOf(relayId, seq) as BufferSource },

@@ -9,7 +9,8 @@
  * time bound: it never becomes a long-term relay (that is TURN's job).
  *
  *   viewer  offer{..., start{id, key, path, query}}  →  node  →  camera
- *   camera  relay{sessionId=id, seq, key?, data}     →  node  →  viewer     (seq 0 carries the camera's key)
+ *   camera  relay{sessionId=id, seq, key?, data}     →  node  →  viewer     (seq 0 carries the camera's key;
+ *                                                                           binary: start-relay-binary.ts)
  *   node    relay-ack{sessionId=id, seq}             →  camera   (frame seq reached the node and went on)
  *   node    relay-end{sessionId=id, reason}          →  viewer and camera
  *   viewer or camera: bye{sessionId=id} ends it (the viewer once the stream moved to P2P)
@@ -17,10 +18,8 @@
 import * as z from 'zod/mini';
 import { int, text } from '../schema.js';
 
-/** Plaintext bytes at most in one relay frame: base64 of it plus the GCM tag stays well under SIGNAL_MAX_BYTES. */
+/** Plaintext bytes at most in one relay frame (start-relay-binary.ts: a frame stays well under SIGNAL_MAX_BYTES). */
 export const START_RELAY_FRAME_MAX_BYTES = 32 * 1024;
-/** base64 characters of the largest frame (kind byte + plaintext + 16-byte GCM tag) */
-const FRAME_MAX_BASE64 = Math.ceil((1 + START_RELAY_FRAME_MAX_BYTES + 16) / 3) * 4;
 /** A frame sequence number never reaches this (a start relays a few hundred frames at most). */
 export const START_RELAY_MAX_SEQ = 1_000_000;
 /** The request line a start may carry: the live request is short. */
@@ -41,18 +40,6 @@ export const startRequestSchema = z.object({
   query: text(START_QUERY_MAX),
 });
 export type StartRequest = z.infer<typeof startRequestSchema>;
-
-/** One sealed frame, camera → node → viewer. */
-export const relayFrameSchema = z.object({
-  type: z.literal('relay'),
-  sessionId: id,
-  seq: int(0, START_RELAY_MAX_SEQ),
-  /** the camera's ECDH public key, on frame 0 only */
-  key: z.optional(publicKey),
-  /** AES-GCM ciphertext and tag, base64 */
-  data: z.string().check(z.minLength(1), z.maxLength(FRAME_MAX_BASE64), z.regex(/^[A-Za-z0-9+/]+=*$/)),
-});
-export type RelayFrame = z.infer<typeof relayFrameSchema>;
 
 /**
  * Node → camera: frame `seq` (and every one before it) came in and went on to the viewer. The camera
@@ -89,7 +76,3 @@ export const RELAY_FRAMES_HEADER = 'x-relay-frames';
 /** Plaintext frame kinds: a response frame as on a request channel (JSON text), or body bytes. */
 export const RELAY_KIND_TEXT = 0;
 export const RELAY_KIND_BODY = 1;
-
-/** Relayed bytes in a frame whose base64 `data` is this (what the node counts against its cap). */
-export const relayedBytes = (data: string): number =>
-  Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);

@@ -7,10 +7,12 @@
  * dropped socket reconnects in the background to the next node, with jittered back-off once all failed.
  */
 import {
+  parseRelayFrame,
   parseSignal,
   ServerRotation,
   serverToViewerSchema,
   type IceServer,
+  type ParseResult,
   type ServerToViewer,
   type ViewerToServer,
   webSocketUrl,
@@ -197,8 +199,13 @@ export class ViewerSignal implements SignalChannel {
           }
         }
       };
+      // relay frames come as binary messages (start-relay-binary.ts), every other message as JSON text
+      socket.binaryType = 'arraybuffer';
       socket.onmessage = (ev: MessageEvent) => {
-        const parsed = parseSignal(serverToViewerSchema, ev.data);
+        const parsed: ParseResult<ServerToViewer> =
+          typeof ev.data === 'string'
+            ? parseSignal(serverToViewerSchema, ev.data)
+            : parseRelayFrame(new Uint8Array(ev.data as ArrayBuffer));
         if (!parsed.ok) {
           this.log(`ignored a signalling message: ${parsed.error}`);
           return;

@@ -5,6 +5,7 @@
  */
 import {
   peerSignalSchema,
+  RELAY_BINARY_MAX_BYTES,
   serverToDeviceSchema,
   serverToViewerSchema,
   SIGNAL_MAX_BYTES,
@@ -26,6 +27,16 @@ export const busMessageSchema = z.discriminatedUnion('t', [
     message: serverToDeviceSchema,
   }),
   z.object({ t: z.literal('to-viewer'), from: name, sessionId: name, message: serverToViewerSchema }),
+  // parsed again as a relay frame (start-relay-binary.ts) by the receiving node
+  z.object({
+    t: z.literal('relay-to-viewer'),
+    from: name,
+    sessionId: name,
+    frame: z
+      .string()
+      .max(Math.ceil(RELAY_BINARY_MAX_BYTES / 3) * 4)
+      .regex(/^[A-Za-z0-9+/]+=*$/),
+  }),
   z.object({ t: z.literal('device-replaced'), from: name, productId: name, deviceName: name }),
   z.object({
     t: z.literal('peer-signal'),

@@ -3,7 +3,7 @@
  * message to another node, and whether the shared store is reachable. One process alone uses
  * `standaloneCluster()` (no Redis, always ready, every device is local); `--redis` gives redis-cluster.ts.
  */
-import type { PeerSignal, ServerToDevice, ServerToViewer } from '@xp2p/protocol';
+import type { PeerSignal, RelayFrame, ServerToDevice, ServerToViewer } from '@xp2p/protocol';
 
 /** A device logged in somewhere in the cluster. */
 export interface DeviceLocation {
@@ -46,7 +46,9 @@ export type BusMessage =
       deviceName: string;
       message: ServerToDevice;
     }
-  | { t: 'to-viewer'; from: string; sessionId: string; message: ServerToViewer }
+  | { t: 'to-viewer'; from: string; sessionId: string; message: Exclude<ServerToViewer, RelayFrame> }
+  /** a relay frame (its binary form, protocol/src/signal/start-relay-binary.ts, in base64) for a viewer on the receiving node */
+  | { t: 'relay-to-viewer'; from: string; sessionId: string; frame: string }
   /** the device logged in on `from`: the node that had it must close its old socket */
   | { t: 'device-replaced'; from: string; productId: string; deviceName: string }
   /** a tracker signal from a peer on `from` to a peer on the receiving node */

@@ -1,9 +1,10 @@
 /**
  * One signalling WebSocket, either side: rate-limits and parses every inbound frame against the schema of
  * its direction, answers `ping`, handles messages strictly one after another (token checks are async and a
- * trickled candidate must never overtake its offer), and sends JSON only while the socket is open.
+ * trickled candidate must never overtake its offer), and sends JSON only while the socket is open. Relay
+ * frames travel as binary messages (protocol/src/signal/start-relay-binary.ts), both ways.
  */
-import { parseSignal, type MessageSchema } from '@xp2p/protocol';
+import { encodeRelayFrame, parseSignal, type MessageSchema, type ParseResult, type RelayFrame } from '@xp2p/protocol';
 import { WebSocket, type RawData } from 'ws';
 import type { ServerTuning } from '../defaults.js';
 import { TokenBucket } from './token-bucket.js';
@@ -23,6 +24,8 @@ export interface ChannelOptions<In> {
   /** invalid messages allowed before the socket is closed, if fewer than tuning.maxInvalidMessages (e.g. 1
    * before a device has logged in: a real camera's first message is valid, a flood's is not) */
   maxInvalid?: () => number;
+  /** parses a binary message (a device's relay frames); none: binary messages are refused as invalid */
+  parseBinary?: (bytes: Uint8Array) => ParseResult<In>;
   /** every valid message except `ping`, in arrival order; may be async */
   onMessage: (message: In) => void | Promise<void>;
 }
@@ -31,6 +34,8 @@ export interface ErrorExtras {
   sessionId?: string;
   code?: number;
 }
+
+const isRelayFrame = (message: { type: string }): message is RelayFrame => message.type === 'relay';
 
 function asBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -49,7 +54,7 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
     this.ws = options.ws;
     this.#options = options;
     this.#bucket = new TokenBucket(options.tuning.messageBurst, options.tuning.messagesPerSecond);
-    this.ws.on('message', (data) => this.#receive(data));
+    this.ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     // Socket errors (bad frames, resets) end in 'close'; without a listener they would crash the process.
     this.ws.on('error', (err) => options.log(`${options.label()}: socket error: ${err.message}`));
   }
@@ -66,7 +71,8 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
       this.ws.terminate();
       return;
     }
-    this.ws.send(JSON.stringify(message));
+    // relay frames go as binary messages: their ciphertext without base64's third more bytes
+    this.ws.send(isRelayFrame(message) ? encodeRelayFrame(message) : JSON.stringify(message));
   }
 
   sendError(status: number, message: string, extras: ErrorExtras = {}): void {
@@ -83,7 +89,7 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
     }
   }
 
-  #receive(data: RawData): void {
+  #receive(data: RawData, isBinary: boolean): void {
     if (!this.#bucket.take()) {
       // One error per burst of excess, not one per dropped message: don't amplify a flood.
       if (!this.#throttled) this.sendError(429, 'too many messages, slow down');
@@ -91,7 +97,12 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
       return;
     }
     this.#throttled = false;
-    const parsed = parseSignal(this.#options.schema, asBytes(data));
+    const { parseBinary } = this.#options;
+    const parsed: ParseResult<In> = !isBinary
+      ? parseSignal(this.#options.schema, asBytes(data))
+      : parseBinary
+        ? parseBinary(asBytes(data))
+        : { ok: false, error: 'binary messages are not accepted here' };
     if (!parsed.ok) {
       this.sendError(400, parsed.error);
       const allowed = Math.min(this.#options.tuning.maxInvalidMessages, this.#options.maxInvalid?.() ?? Infinity);

@@ -6,10 +6,12 @@
 import {
   deviceToServerSchema,
   ErrorCode,
+  parseRelayFrame,
   randomId,
   SIGNAL_PROTOCOL_VERSION,
   verifyDeviceLoginProof,
   type DeviceToServer,
+  type ServerToDevice,
 } from '@xp2p/protocol';
 import type { WebSocket } from 'ws';
 import { CLOSE_POLICY_VIOLATION, SignalChannel } from './channel.js';
@@ -32,9 +34,11 @@ export function acceptDevice(ws: WebSocket, hub: Hub, requestHost?: string): voi
   let authenticating = false;
   const label = (): string => (link ? `device ${link.productId}/${link.deviceName}` : 'device (not logged in)');
 
-  const channel: DeviceChannel = new SignalChannel({
+  const channel: DeviceChannel = new SignalChannel<DeviceToServer, ServerToDevice>({
     ws,
     schema: deviceToServerSchema,
+    // a device's relay frames (once logged in: relayFromDevice refuses them before)
+    parseBinary: parseRelayFrame,
     tuning: hub.tuning,
     log: hub.log,
     onRefused: (status) => hub.metrics.refused('signal', status),

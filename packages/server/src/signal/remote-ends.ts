@@ -4,7 +4,15 @@
  * side as a remote end that forwards through the cluster bus. Tokens were already checked on the
  * viewer's node (they are stateless, every node has the same config), so the camera's node trusts the bus.
  */
-import { ErrorCode, type ServerToDevice, type ServerToViewer } from '@xp2p/protocol';
+import {
+  base64Decode,
+  base64Encode,
+  encodeRelayFrame,
+  ErrorCode,
+  parseRelayFrame,
+  type ServerToDevice,
+  type ServerToViewer,
+} from '@xp2p/protocol';
 import { shortId, type Hub } from './hub.js';
 import type { DeviceEnd, ViewerEnd } from './registry.js';
 import type { BusMessage } from '../cluster/cluster.js';
@@ -65,8 +73,14 @@ function remoteViewerEnd(hub: Hub, node: string): ViewerEnd {
       send(message: ServerToViewer) {
         if (!('sessionId' in message) || message.sessionId === undefined) return;
         const { sessionId } = message;
+        const from = hub.cluster.nodeId;
         void hub.cluster
-          .send(node, { t: 'to-viewer', from: hub.cluster.nodeId, sessionId, message })
+          .send(
+            node,
+            message.type === 'relay'
+              ? { t: 'relay-to-viewer', from, sessionId, frame: base64Encode(encodeRelayFrame(message)) }
+              : { t: 'to-viewer', from, sessionId, message },
+          )
           .then((delivered) => {
             if (!delivered && message.type !== 'bye') undeliverable(hub, sessionId, false);
           });
@@ -86,6 +100,11 @@ export function handleBusMessage(
       return toDevice(hub, message);
     case 'to-viewer':
       return toViewer(hub, message);
+    case 'relay-to-viewer': {
+      const frame = parseRelayFrame(base64Decode(message.frame));
+      if (!frame.ok) return hub.log(`dropped a relay frame from node ${message.from}: ${frame.error}`);
+      return toViewer(hub, { ...message, message: frame.message });
+    }
     case 'device-replaced':
       return closeReplaced(message.productId, message.deviceName);
   }
@@ -123,7 +142,7 @@ function toDevice(hub: Hub, m: Extract<BusMessage, { t: 'to-device' }>): void {
   session.device.channel.send(message);
 }
 
-function toViewer(hub: Hub, m: Extract<BusMessage, { t: 'to-viewer' }>): void {
+function toViewer(hub: Hub, m: { from: string; sessionId: string; message: ServerToViewer }): void {
   const { message, sessionId, from } = m;
   const session = hub.registry.session(sessionId);
   if (!session || session.device.remoteNode !== from) return;

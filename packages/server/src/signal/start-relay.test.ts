@@ -1,4 +1,10 @@
-import { newRelayKeyPair, randomId, signViewerToken, START_RELAY_FRAME_MAX_BYTES } from '@xp2p/protocol';
+import {
+  encodeRelayFrame,
+  newRelayKeyPair,
+  randomId,
+  signViewerToken,
+  START_RELAY_FRAME_MAX_BYTES,
+} from '@xp2p/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ClientPool,
@@ -22,7 +28,7 @@ afterEach(async () => {
 });
 
 const SDP = 'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n';
-const FRAME = 'A'.repeat(1000); // 750 relayed bytes: the node neither can nor needs to read them
+const FRAME = new Uint8Array(750).fill(0x41); // 750 relayed bytes: the node neither can nor needs to read them
 
 async function server(tuning: Partial<ServerTuning> = {}): Promise<TestServer> {
   t = await startTestServer({ tuning });
@@ -49,7 +55,15 @@ async function relayedStart(s: TestServer) {
   return { cam1, cam2, viewer, start, offer };
 }
 
-const frame = (id: string, seq: number, data = FRAME) => ({ type: 'relay', sessionId: id, seq, data });
+/** A relay frame as the viewer gets it (TestClient parses binary messages), and the bytes a camera sends for it. */
+const frame = (id: string, seq: number, data = FRAME, key?: string) => ({
+  type: 'relay' as const,
+  sessionId: id,
+  seq,
+  data,
+  ...(key ? { key } : {}),
+});
+const wire = (f: ReturnType<typeof frame>) => encodeRelayFrame(f);
 
 async function metric(s: TestServer, name: string): Promise<number> {
   const text = await (await fetch(`${s.server.url}/metrics`)).text();
@@ -66,9 +80,9 @@ describe('relay-first start on the node', () => {
     const s = await server();
     const { cam1, viewer, start, offer } = await relayedStart(s);
     expect(offer).toMatchObject({ type: 'offer', start });
-    cam1.send({ ...frame(start.id, 0), key: start.key });
-    cam1.send(frame(start.id, 1));
-    expect(await viewer.next()).toEqual({ ...frame(start.id, 0), key: start.key });
+    cam1.send(wire(frame(start.id, 0, FRAME, start.key)));
+    cam1.send(wire(frame(start.id, 1)));
+    expect(await viewer.next()).toEqual(frame(start.id, 0, FRAME, start.key));
     expect(await viewer.next()).toEqual(frame(start.id, 1));
     // each frame that went on is acknowledged to the camera (it measures its relay's lag by them)
     expect(await cam1.next()).toEqual({ type: 'relay-ack', sessionId: start.id, seq: 0 });
@@ -78,7 +92,7 @@ describe('relay-first start on the node', () => {
     // the viewer's bye ends it (its stream moved to P2P): the camera hears it, later frames are refused
     viewer.send({ type: 'bye', sessionId: start.id });
     expect(await cam1.next()).toMatchObject({ type: 'bye', sessionId: start.id });
-    cam1.send(frame(start.id, 2));
+    cam1.send(wire(frame(start.id, 2)));
     expect(await cam1.next()).toMatchObject({ type: 'error', status: 404, sessionId: start.id });
     await silent(viewer);
   });
@@ -87,7 +101,7 @@ describe('relay-first start on the node', () => {
     const s = await server();
     const { cam1, cam2, viewer, start } = await relayedStart(s);
     // another camera cannot feed this viewer's relay
-    cam2.send(frame(start.id, 0));
+    cam2.send(wire(frame(start.id, 0)));
     expect(await cam2.next()).toMatchObject({ type: 'error', status: 404, sessionId: start.id });
     // another viewer of the same app, and a viewer of another app, cannot end it or send into it
     const sameApp = (await connectViewer(s, pool)).client;
@@ -95,11 +109,11 @@ describe('relay-first start on the node', () => {
     for (const other of [sameApp, otherApp]) {
       other.send({ type: 'bye', sessionId: start.id });
       expect(await other.next()).toMatchObject({ type: 'error', status: 404, sessionId: start.id });
-      other.send(frame(start.id, 0)); // viewers never send relay frames: not in their schema
+      other.send(wire(frame(start.id, 0))); // viewers never send relay frames: binary is refused from them
       expect(await other.next()).toMatchObject({ type: 'error', status: 400 });
     }
     // the relay still stands between its own two ends, and nothing reached anyone else
-    cam1.send({ ...frame(start.id, 0), key: start.key });
+    cam1.send(wire(frame(start.id, 0, FRAME, start.key)));
     expect(await viewer.next()).toMatchObject({ type: 'relay', sessionId: start.id, seq: 0 });
     expect(await cam1.next()).toEqual({ type: 'relay-ack', sessionId: start.id, seq: 0 });
     await silent(cam1);
@@ -129,7 +143,9 @@ describe('relay-first start on the node', () => {
   it('a frame over the size limit is refused by the schema, and nothing is forwarded', async () => {
     const s = await server();
     const { cam1, viewer, start } = await relayedStart(s);
-    cam1.send(frame(start.id, 0, 'A'.repeat(Math.ceil((START_RELAY_FRAME_MAX_BYTES + 64) / 3) * 4)));
+    cam1.send(wire(frame(start.id, 0, new Uint8Array(START_RELAY_FRAME_MAX_BYTES + 64))));
+    expect(await cam1.next()).toMatchObject({ type: 'error', status: 400, message: /invalid relay frame/ });
+    cam1.send(JSON.stringify({ type: 'relay', sessionId: start.id, seq: 0, data: 'QUFB' })); // JSON: not any more
     expect(await cam1.next()).toMatchObject({ type: 'error', status: 400 });
     await silent(viewer);
   });
@@ -137,9 +153,9 @@ describe('relay-first start on the node', () => {
   it('ends the relay at its byte cap: both ends hear relay-end, later frames are refused', async () => {
     const s = await server({ startRelayMaxBytes: 2_000 });
     const { cam1, viewer, start } = await relayedStart(s);
-    cam1.send(frame(start.id, 0));
-    cam1.send(frame(start.id, 1));
-    cam1.send(frame(start.id, 2)); // 2,250 bytes: over the cap
+    cam1.send(wire(frame(start.id, 0)));
+    cam1.send(wire(frame(start.id, 1)));
+    cam1.send(wire(frame(start.id, 2))); // 2,250 bytes: over the cap
     expect(await viewer.next()).toMatchObject({ seq: 0 });
     expect(await viewer.next()).toMatchObject({ seq: 1 });
     expect(await viewer.next()).toEqual({ type: 'relay-end', sessionId: start.id, reason: 'cap' });
@@ -147,7 +163,7 @@ describe('relay-first start on the node', () => {
     expect(await cam1.next()).toMatchObject({ type: 'relay-ack', seq: 0 });
     expect(await cam1.next()).toMatchObject({ type: 'relay-ack', seq: 1 });
     expect(await cam1.next()).toEqual({ type: 'relay-end', sessionId: start.id, reason: 'cap' });
-    cam1.send(frame(start.id, 3));
+    cam1.send(wire(frame(start.id, 3)));
     expect(await cam1.next()).toMatchObject({ type: 'error', status: 404 });
     await silent(viewer);
     expect(await metric(s, 'xp2p_start_relay_bytes_total')).toBe(1500);

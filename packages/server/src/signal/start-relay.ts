@@ -9,7 +9,7 @@
  * Each forwarded frame is acknowledged to the camera (`relay-ack`), which stops relaying media when the
  * acks lag (an uplink slower than its stream): a relay must never make a start worse than P2P alone.
  */
-import { relayedBytes, type RelayFrame, type StartRequest } from '@xp2p/protocol';
+import type { RelayFrame, StartRequest } from '@xp2p/protocol';
 import { shortId, type Hub } from './hub.js';
 import type { DeviceEnd, DeviceLink, Session, ViewerEnd } from './registry.js';
 
@@ -57,7 +57,7 @@ export function openStartRelay(
 export function forwardRelayFrame(hub: Hub, device: DeviceLink, session: Session, frame: RelayFrame): void {
   const state = relays.get(session);
   if (!state) return device.channel.sendError(400, 'not a start relay session', { sessionId: session.id });
-  const bytes = relayedBytes(frame.data);
+  const bytes = frame.data.byteLength;
   const { startRelayMaxBytes, maxSendBufferBytes } = hub.tuning;
   if (state.bytes + bytes > startRelayMaxBytes || viewerBacklog(session) > maxSendBufferBytes / 2) {
     return cut(hub, session, 'cap');

@@ -2,7 +2,7 @@
  * Server test helpers: a config with two apps and two devices, a started server on
  * 127.0.0.1 port 0, signed fetch, and WebSocket clients that queue what they receive.
  */
-import { appSignatureHeaders, deviceLoginProof, randomId, signAppRequest } from '@xp2p/protocol';
+import { appSignatureHeaders, deviceLoginProof, parseRelayFrame, randomId, signAppRequest } from '@xp2p/protocol';
 import WebSocket from 'ws';
 import {
   startServer,
@@ -88,6 +88,12 @@ export async function signedFetch(
 
 export type Message = { type: string; [key: string]: unknown };
 
+/** The one binary message signalling has: a relay frame (or what was wrong with it, as a message). */
+function binaryMessage(bytes: Uint8Array): Message {
+  const parsed = parseRelayFrame(bytes);
+  return parsed.ok ? { ...parsed.message } : { type: 'invalid-binary', error: parsed.error };
+}
+
 /** A real `ws` client that queues received JSON messages for `next()`. */
 export class TestClient {
   readonly ws: WebSocket;
@@ -98,8 +104,8 @@ export class TestClient {
 
   constructor(url: string, options: WebSocket.ClientOptions = {}) {
     this.ws = new WebSocket(url, options);
-    this.ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as Message;
+    this.ws.on('message', (data, isBinary) => {
+      const message = isBinary ? binaryMessage(new Uint8Array(data as Buffer)) : (JSON.parse(String(data)) as Message);
       const waiter = this.#waiters.shift();
       if (waiter) waiter(message);
       else this.#inbox.push(message);
@@ -132,8 +138,9 @@ export class TestClient {
     });
   }
 
+  /** A string or bytes as they are (bytes: a binary message), anything else as JSON. */
   send(message: unknown): void {
-    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+    this.ws.send(typeof message === 'string' || message instanceof Uint8Array ? message : JSON.stringify(message));
   }
 
   async close(): Promise<void> {

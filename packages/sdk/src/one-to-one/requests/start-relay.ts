@@ -11,7 +11,6 @@ import {
   openRelayFrame,
   parseResponseFrame,
   randomId,
-  relayedBytes,
   RELAY_KIND_BODY,
   RELAY_KIND_TEXT,
   RelayFrameError,
@@ -102,11 +101,11 @@ export class ViewerStartRelay {
     }
   }
 
-  private frame(seq: number, data: string, cameraKey: string | undefined): void {
+  private frame(seq: number, data: Uint8Array, cameraKey: string | undefined): void {
     // frames travel one TCP path and leave the camera in order: anything else is not the camera's stream
     if (seq !== this.nextSeq) return this.fail(`relay frame ${seq} came where ${this.nextSeq} was due`);
     this.nextSeq++;
-    this.bytes += relayedBytes(data);
+    this.bytes += data.byteLength;
     if (seq === 0) {
       if (!cameraKey) return this.fail('relay frame 0 carries no key');
       const { id, key } = this.start;
