@@ -30,7 +30,12 @@ import { abortable, isAbortError, SerialQueue } from './serial-queue.js';
 import type { RunningStream } from './service.js';
 import type { P2PEventMap } from './service-events.js';
 import { startStream } from './stream-start.js';
-import { askingForOneToMany, switchToOneToMany, type JoinOneToMany } from './one-to-many-switch.js';
+import {
+  askingForOneToMany,
+  switchToOneToMany,
+  type JoinOneToMany,
+  type OneToManyOffer,
+} from './one-to-many-switch.js';
 
 export interface OneToOneServiceOptions {
   id: string;
@@ -454,10 +459,11 @@ export class OneToOneService {
 
   /** How a full camera's 1vN stream becomes this service's stream. */
   private switcher(join: JoinOneToMany, dataCallback: (data: ArrayBuffer) => void) {
-    return (stream: string, reason: string): Promise<number> =>
+    return ({ stream, publicKey }: OneToManyOffer, reason: string): Promise<number> =>
       switchToOneToMany({
         join,
         stream,
+        ...(publicKey ? { publicKey } : {}),
         reason,
         dataCallback,
         clock: this.o.deps.clock,
