@@ -57,7 +57,8 @@ describe("a peer's check of the origin's record signatures", () => {
   it('passes signed records in order and drops a rewritten hash or an unsigned record, counting them', async () => {
     const pk = await streamPublicKey(PUBLISH_KEY, 'room');
     const refused: string[] = [];
-    const check = await RecordCheck.create('room', pk, (what) => refused.push(what));
+    const check = await RecordCheck.create('room', pk);
+    check.onRefused = (what) => refused.push(what);
     const [c0, c1, c2, c3] = await Promise.all([0, 1, 2, 3].map((seq) => signedChunk('room', 'epoch-1', seq)));
     // a hostile node or path swaps chunk 1's hash (its bytes to match would then pass the hash check) and
     // strips chunk 2's signature
@@ -77,11 +78,11 @@ describe("a peer's check of the origin's record signatures", () => {
   it('refuses a record signed for stream A replayed into stream B, or into another publish of A', async () => {
     const a = await signedChunk('a', 'epoch-1', 7);
     // B's viewer holds B's key; even a viewer of A's key refuses A's record replayed as B's (the name is signed)
-    const checkB = await RecordCheck.create('b', await streamPublicKey(PUBLISH_KEY, 'b'), () => {});
+    const checkB = await RecordCheck.create('b', await streamPublicKey(PUBLISH_KEY, 'b'));
     expect(await checkB.signed('epoch-1', { chunk: a })).toBe(false);
-    const sameKeyAsA = await RecordCheck.create('b', await streamPublicKey(PUBLISH_KEY, 'a'), () => {});
+    const sameKeyAsA = await RecordCheck.create('b', await streamPublicKey(PUBLISH_KEY, 'a'));
     expect(await sameKeyAsA.signed('epoch-1', { chunk: a })).toBe(false);
-    const checkA = await RecordCheck.create('a', await streamPublicKey(PUBLISH_KEY, 'a'), () => {});
+    const checkA = await RecordCheck.create('a', await streamPublicKey(PUBLISH_KEY, 'a'));
     expect(await checkA.signed('epoch-1', { chunk: a })).toBe(true);
     expect(await checkA.signed('epoch-2', { chunk: a })).toBe(false);
     // the manifest's list: only the signed ones, in order
@@ -89,8 +90,8 @@ describe("a peer's check of the origin's record signatures", () => {
   });
 
   it('without a key passes records as they come; a malformed key is refused at once', async () => {
-    const open = await RecordCheck.create('room', undefined, () => {});
+    const open = await RecordCheck.create('room', undefined);
     expect(await open.signed('e', { chunk: chunk(1) })).toBe(true);
-    await expect(RecordCheck.create('room', 'not-a-key', () => {})).rejects.toThrow(/not a stream key/);
+    await expect(RecordCheck.create('room', 'not-a-key')).rejects.toThrow(/not a stream key/);
   });
 });

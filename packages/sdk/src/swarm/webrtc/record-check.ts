@@ -14,17 +14,18 @@ type Verify = Awaited<ReturnType<typeof streamRecordVerifier>>;
 export class RecordCheck {
   /** records dropped: unsigned, or not signed by the stream's key for this stream and publish */
   refused = 0;
+  /** told of each record dropped (`chunk 12`, `init 0`) */
+  onRefused: (what: string) => void = () => {};
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly stream: string,
     private readonly verify: Verify | undefined,
-    private readonly onRefused: (what: string) => void,
   ) {}
 
   /** Rejects with NoEd25519Error when a key is given and this runtime cannot verify it (never plays unchecked). */
-  static async create(stream: string, publicKey: string | undefined, onRefused: (what: string) => void) {
-    return new RecordCheck(stream, publicKey ? await streamRecordVerifier(publicKey) : undefined, onRefused);
+  static async create(stream: string, publicKey: string | undefined): Promise<RecordCheck> {
+    return new RecordCheck(stream, publicKey ? await streamRecordVerifier(publicKey) : undefined);
   }
 
   /** Is the record signed for this stream's publish `epoch` (or is there no key to check it with)? */

@@ -24,10 +24,8 @@ export type { SwarmViewer, SwarmViewerEvent, SwarmViewerOptions, SwarmViewerStat
 
 export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmViewer> {
   const { base, stream, publicKey } = parseStreamUrl(o.streamUrl);
-  // eslint-disable-next-line prefer-const -- the check reports into the run it is built for
-  let run: ViewerRun | undefined;
-  const check = await RecordCheck.create(stream, publicKey, (record) => run?.emit({ type: 'record-refused', record }));
-  run = new ViewerRun(o, base, stream, check);
+  const run = new ViewerRun(o, base, stream, await RecordCheck.create(stream, publicKey));
+  const check = run.check;
   const failover = new NodeFailover(run);
   const { nodes, engine, origin } = run;
 

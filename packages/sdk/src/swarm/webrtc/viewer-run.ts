@@ -42,6 +42,7 @@ export class ViewerRun {
     /** the origin's signatures: every init and chunk record passes it before the engine sees it */
     readonly check: RecordCheck,
   ) {
+    check.onRefused = (record) => this.emit({ type: 'record-refused', record });
     this.nodes = new ServerRotation(o.nodes && o.nodes.length > 0 ? o.nodes : [base]);
     this.clock = o.clock ?? realClock;
     this.upload = o.upload ?? true;
