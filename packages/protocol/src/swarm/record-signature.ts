@@ -15,7 +15,7 @@
  * camera for its own stream), computes the public key itself and hands it out with the stream URL
  * (`?pk=`, STREAM_KEY_PARAM): the key never comes from the path it protects.
  *
- * WebCrypto Ed25519 (RFC 8032 through WebCrypto): Node >= 20, Chromium >= 137, Firefox >= 129, Safari >= 17.
+ * WebCrypto Ed25519 (RFC 8032): Node >= 20, Chromium >= 137, Firefox >= 129, Safari >= 17.
  */
 import { base64Decode, utf8Encode } from '../bytes.js';
 import { hmacSha256 } from '../auth/hmac.js';
@@ -27,7 +27,7 @@ export const STREAM_KEY_PARAM = 'pk';
 /** An Ed25519 public key, base64url (32 bytes) */
 export const STREAM_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** PKCS #8 wrapping of a 32-byte Ed25519 seed (RFC 8410 §7): this prefix, then the seed. */
-export const ED25519_PKCS8_PREFIX = Uint8Array.of(
+export const ED25519_PKCS8_PREFIX = /* @__PURE__ */ Uint8Array.of(
   0x30,
   0x2e,
   0x02,
@@ -71,42 +71,32 @@ export const streamSigningSeed = (publishKey: string, stream: string): Promise<U
 /** The stream's public key (base64url), as the publisher hands it out with the stream URL. */
 export async function streamPublicKey(publishKey: string, stream: string): Promise<string> {
   const pkcs8 = new Uint8Array([...ED25519_PKCS8_PREFIX, ...(await streamSigningSeed(publishKey, stream))]);
-  const key = await ed25519().importKey('pkcs8', pkcs8, 'Ed25519', true, ['sign']);
-  return (await ed25519().exportKey('jwk', key)).x!;
+  const key = await crypto.subtle.importKey('pkcs8', pkcs8, 'Ed25519', true, ['sign']);
+  return (await crypto.subtle.exportKey('jwk', key)).x!;
 }
 
-/** Thrown when this runtime's WebCrypto has no Ed25519 (a peer given a key then refuses to play unverified). */
-export class NoEd25519Error extends Error {
-  constructor(cause: unknown) {
-    super(
-      `this runtime cannot verify the stream's origin signatures: WebCrypto has no Ed25519 (Node >= 20, ` +
-        `Chromium >= 137, Firefox >= 129, Safari >= 17) (${String(cause)})`,
-    );
-    this.name = 'NoEd25519Error';
-  }
-}
-
-function ed25519(): SubtleCrypto {
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) throw new NoEd25519Error('crypto.subtle is missing (not a secure context?)');
-  return subtle;
-}
-
-/** A verifier for records of one stream's key; rejects with NoEd25519Error, or on a malformed key. */
+/**
+ * A verifier for records of one stream's key. Rejects on a malformed key, and with a clear message when this
+ * runtime's WebCrypto has no Ed25519: a peer given a key never plays what it cannot check.
+ */
 export async function streamRecordVerifier(
   publicKey: string,
 ): Promise<(stream: string, epoch: string, record: SignedRecord) => Promise<boolean>> {
-  if (!STREAM_KEY_PATTERN.test(publicKey)) throw new Error(`not a stream key (43 base64url characters): ${publicKey}`);
-  let key: CryptoKey;
-  try {
-    key = await ed25519().importKey('raw', base64Decode(publicKey) as BufferSource, 'Ed25519', false, ['verify']);
-  } catch (err) {
-    throw err instanceof NoEd25519Error ? err : new NoEd25519Error(err);
-  }
-  return async (stream, epoch, record) => {
+  if (!STREAM_KEY_PATTERN.test(publicKey)) throw new Error(`not a stream key: ${publicKey}`);
+  const subtle = globalThis.crypto?.subtle;
+  const key = await subtle
+    ?.importKey('raw', base64Decode(publicKey) as BufferSource, 'Ed25519', false, ['verify'])
+    .catch(() => undefined);
+  if (!key) throw new Error("cannot check the stream's signatures: this runtime's WebCrypto has no Ed25519");
+  return (stream, epoch, record) => {
     const sig = 'init' in record ? record.init.sig : record.chunk.sig;
-    if (sig === undefined) return false;
-    const bytes = recordSignedBytes(stream, epoch, record);
-    return ed25519().verify('Ed25519', key, base64Decode(sig) as BufferSource, bytes as BufferSource);
+    return sig
+      ? subtle.verify(
+          'Ed25519',
+          key,
+          base64Decode(sig) as BufferSource,
+          recordSignedBytes(stream, epoch, record) as BufferSource,
+        )
+      : Promise.resolve(false);
   };
 }

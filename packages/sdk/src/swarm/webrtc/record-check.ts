@@ -23,7 +23,7 @@ export class RecordCheck {
     private readonly verify: Verify | undefined,
   ) {}
 
-  /** Rejects with NoEd25519Error when a key is given and this runtime cannot verify it (never plays unchecked). */
+  /** Rejects when a key is given and this runtime cannot verify it (a peer never plays unchecked then). */
   static async create(stream: string, publicKey: string | undefined): Promise<RecordCheck> {
     return new RecordCheck(stream, publicKey ? await streamRecordVerifier(publicKey) : undefined);
   }
