@@ -3,7 +3,13 @@
  * and what each has sent to viewers. A stream whose publisher stopped stays servable for
  * `endedStreamRetainMs`, then is dropped; a new publish of the name starts a new epoch at once.
  */
-import { streamNameSchema, type FlvHeaderFlags, type FlvTag, type OriginEvent } from '@xp2p/protocol';
+import {
+  isCameraStreamName,
+  streamNameSchema,
+  type FlvHeaderFlags,
+  type FlvTag,
+  type OriginEvent,
+} from '@xp2p/protocol';
 import type { ServerTuning } from '../defaults.js';
 import { LiveStream } from './live-stream.js';
 import { InvalidStreamNameError, OriginClosedError, StreamBusyError } from './origin-errors.js';
@@ -158,6 +164,17 @@ export class Origin {
   /** The current (or recently ended) publish of `name`. */
   stream(name: string): LiveStream | undefined {
     return this.#records.get(name)?.stream;
+  }
+
+  /**
+   * The public key `name`'s records are signed with (what its viewers' URL carries as `?pk=`): its publish's
+   * own, else the one the master key derives, which is the same on every node (a mirror here has none of its
+   * own). Undefined for a camera's stream not published here (only its camera's key signs it).
+   */
+  publicKeyOf(name: string): string | undefined {
+    const own = this.#records.get(name)?.stream.publicKey;
+    if (own || isCameraStreamName(name) || !this.#masterPublishKey) return own;
+    return streamSigner(publishKeyFor(this.#masterPublishKey, name), name).publicKey;
   }
 
   /** the live streams, in publish order */

@@ -14,10 +14,21 @@ export interface StreamSummary {
   p2pBytes: number;
   cdnBytes: number;
   bitrateKbps: number;
+  /** the stream's public key: with it the sdk trusts only records the origin signed */
+  pk?: string;
 }
 
-/** The origin's live FLV url of a stream: what the sdk's startP2PService takes for 1vN. */
-export const roomStreamUrl = (name: string): string => `${serverUrl()}/live/${encodeURIComponent(name)}.flv`;
+/**
+ * The origin's live FLV url of a stream, with its public key when the server names one: what the sdk's
+ * startP2PService takes for 1vN.
+ */
+export async function roomStreamUrl(name: string): Promise<string> {
+  const url = `${serverUrl()}/live/${encodeURIComponent(name)}.flv`;
+  const stats = await fetch(`${serverUrl()}/api/streams/${encodeURIComponent(name)}/stats`, { cache: 'no-store' })
+    .then((res) => (res.ok ? (res.json() as Promise<StreamSummary>) : undefined))
+    .catch(() => undefined);
+  return stats?.pk ? `${url}?pk=${stats.pk}` : url;
+}
 
 export async function listStreams(): Promise<StreamSummary[]> {
   const url = `${serverUrl()}/api/streams`;

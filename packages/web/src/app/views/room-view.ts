@@ -57,6 +57,8 @@ export function roomView(p2p: P2PModule, name: string): { el: HTMLElement; close
     setMessage(message, '');
     retry.hidden = true;
     status.textContent = upload ? 'Joining…' : 'Joining (mobile mode)…';
+    const url = await roomStreamUrl(name);
+    if (myRun !== run || closed) return;
     let v: P2PFlvView;
     try {
       v = playP2PFlv({
@@ -75,7 +77,7 @@ export function roomView(p2p: P2PModule, name: string): { el: HTMLElement; close
     const startedAt = performance.now();
     const code = await p2p.startP2PService(
       serviceId,
-      { url: roomStreamUrl(name), upload },
+      { url, upload },
       {
         msgCallback: (event, subtype, detail) => {
           v.msgCallback(event, subtype, detail);
