@@ -469,7 +469,8 @@ export class OneToOneService {
         clock: this.o.deps.clock,
         notify: (subtype, detail) => this.notify(subtype, detail),
         log: (line) => this.log(line),
-        switched: () => this.o.events.emit('switchedToOneToMany', { id: this.id, stream, reason }),
+        switched: () =>
+          this.o.events.emit('switchedToOneToMany', { id: this.id, stream, reason, signed: publicKey !== undefined }),
         fail: (code, why) => this.fail(code as ErrorCodeValue, why),
         register: (running) => (this.stream = running),
         unregister: (running) => {
