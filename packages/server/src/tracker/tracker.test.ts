@@ -221,6 +221,8 @@ describe('/signal/peer', () => {
       stalls: 3,
       chunks: expect.any(Number),
       bitrateKbps: expect.any(Number),
+      // the key viewers check the origin's signatures with (the stream URL's `?pk=`)
+      pk: t!.server.origin.stream('room')!.publicKey,
     });
     a.client.send({ type: 'leave' });
     expect(await nextOf(b.client, 'peer-left')).toEqual({ type: 'peer-left', peerId: a.joined.peerId });
