@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command beside a private, throwaway PostgreSQL: a fresh cluster in a temp dir, trust auth, on a free
-# loopback port, its URL in XP2P_BENCH_DB, stopped and removed when the command ends. `npm run soak` uses it:
+# loopback port, its URL in XP2P_BENCH_DB, stopped and removed when the command ends. `npm run soak` and `npm run bench:scale` use it:
 # cluster nodes (--redis) keep their accounts in one PostgreSQL. The same setup as @xp2p/testing's
 # startPostgres (which production code may not import). PostgreSQL refuses to run as root, so under root the
 # cluster belongs to the `postgres` user the Debian package creates.
