@@ -11,7 +11,7 @@ import { serverUrlsOf } from '../app-params.js';
 import type { Platform } from '../platform.js';
 import type { JoinOneToMany } from '../one-to-one/service/one-to-many-switch.js';
 import { nodeBaseOf } from '../swarm/webrtc/stream-nodes.js';
-import { XP2PEventEnum, XP2PNotify_SubType } from './events.js';
+import { XP2PEventEnum, XP2PNotify_SubType } from '../guide-events.js';
 import { startSwarmService, type SwarmService } from './one-to-many-service.js';
 
 export function cameraOneToManyJoiner(

@@ -9,7 +9,7 @@
 import { ErrorCode, toArrayBuffer, type ErrorCodeValue } from '@xp2p/protocol';
 import type { PublicAppParams } from '../app-params.js';
 import type { SignalCredentials } from '../signal/signal-credentials.js';
-import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type ServiceCallbacks } from './events.js';
+import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type ServiceCallbacks } from '../guide-events.js';
 import type { Platform } from '../platform.js';
 import { startSwarmViewer, type SwarmViewer, type SwarmViewerStats } from '../swarm/webrtc/start-swarm-viewer.js';
 import { parseStreamUrl, streamNodesOf } from '../swarm/webrtc/stream-nodes.js';

@@ -15,9 +15,9 @@ import {
   validCameraStreamName,
   type DeviceRequest,
 } from '@xp2p/protocol';
-import { XP2PNotify_SubType } from '../../guide/events.js';
-import { safeCall } from '../safe-call.js';
-import type { Clock } from '../clock.js';
+import { XP2PNotify_SubType } from '../../guide-events.js';
+import { safeCall } from '../../safe-call.js';
+import type { Clock } from '../../clock.js';
 import type { RunningStream } from './service.js';
 
 /** What a joined 1vN stream tells the 1v1 service. */

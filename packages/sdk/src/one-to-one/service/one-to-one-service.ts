@@ -13,9 +13,9 @@ import {
   type IncrementalHash,
   type Xp2pInfo,
 } from '@xp2p/protocol';
-import { XP2PEventEnum, XP2PNotify_SubType, type ServiceCallbacks } from '../../guide/events.js';
+import { XP2PEventEnum, XP2PNotify_SubType, type ServiceCallbacks } from '../../guide-events.js';
 import type { SDK_DEFAULTS } from '../../defaults.js';
-import { safeCall } from '../safe-call.js';
+import { safeCall } from '../../safe-call.js';
 import { commandError, runCommand, type CommandResult } from '../requests/command.js';
 import { startDownload, type DownloadCallbacks, type RunningDownload } from '../requests/download.js';
 import type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from '../requests/recorder.js';

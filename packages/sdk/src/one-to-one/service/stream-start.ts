@@ -4,9 +4,9 @@
  * Resolves with the guide's code once the camera answered.
  */
 import { ErrorCode } from '@xp2p/protocol';
-import { XP2PNotify_SubType } from '../../guide/events.js';
-import type { Clock } from '../clock.js';
-import { safeCall } from '../safe-call.js';
+import { XP2PNotify_SubType } from '../../guide-events.js';
+import type { Clock } from '../../clock.js';
+import { safeCall } from '../../safe-call.js';
 import type { RequestHandle, RequestHandlers } from '../requests/request.js';
 import type { IpcSession } from '../session/ipc-session.js';
 import type { RunningStream } from './service.js';
