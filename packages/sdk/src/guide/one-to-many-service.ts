@@ -64,6 +64,8 @@ export async function startSwarmService(o: SwarmServiceStart): Promise<void> {
           return notify('peerLeave', { peerId: event.peerId, reason: event.reason });
         case 'bad-peer':
           return log(`dropped peer ${event.peerId}: chunk ${event.seq} ${event.reason}`);
+        case 'record-refused':
+          return log(`dropped ${event.record}: not signed by the stream's key (pk)`);
         case 'error':
           return log(`swarm error${event.status ? ` ${event.status}` : ''}: ${event.message}`);
         case 'log':
