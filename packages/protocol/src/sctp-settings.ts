@@ -13,7 +13,7 @@
  * 1 HSTCP, 2 H-TCP, 3 RTCC) did not separate reliably under that load; H-TCP was the worst, so the
  * standard one stays (libdatachannel's choice, its issue #354).
  */
-export const LONG_PATH_SCTP_SETTINGS = Object.freeze({
+export const LONG_PATH_SCTP_SETTINGS = /* @__PURE__ */ Object.freeze({
   /** usrsctp receive buffer = the window a peer advertises (bytes) */
   recvBufferSize: 8 * 1024 * 1024,
   /** usrsctp send buffer: what may be in flight or queued in SCTP (bytes) */

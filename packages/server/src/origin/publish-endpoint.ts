@@ -6,18 +6,17 @@
  * connection drops) the stream ends with eof.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHmac } from 'node:crypto';
 import {
   FlvDemuxer,
   FlvFormatError,
   isCameraStreamName,
-  PUBLISH_KEY_CONTEXT,
   PUBLISH_KEY_HEADER,
   timingSafeEqualText,
 } from '@xp2p/protocol';
 import { HttpError } from '../errors.js';
 import { sendError, sendJson } from '../json-response.js';
 import type { Origin, Publisher } from './origin.js';
+import { publishKeyFor } from './publish-key.js';
 
 export interface PublishContext {
   origin: Origin;
@@ -47,7 +46,8 @@ export function handlePublish(
     ctx.log(`publish ${name} refused: ${key === null ? 'no' : 'wrong'} key`);
     throw new HttpError(403, 'missing or wrong publish key');
   }
-  const publisher = ctx.origin.openPublisher(name); // throws 409 while the name is live
+  // throws 409 while the name is live; a camera's stream is signed with the key its own publish key derives
+  const publisher = ctx.origin.openPublisher(name, cameraAuthorized && key !== null ? key : undefined);
   const demuxer = new FlvDemuxer({ maxTagBytes: ctx.maxTagBytes });
   let headerSet = false;
 
@@ -83,13 +83,6 @@ export function handlePublish(
   // A publisher that vanished (connection reset) ends the stream the same way.
   req.on('close', () => publisher.end());
   req.on('error', () => publisher.end());
-}
-
-/** Same derivation as protocol's streamPublishKey, synchronously. */
-export function publishKeyFor(master: string, stream: string): string {
-  return createHmac('sha256', master)
-    .update(PUBLISH_KEY_CONTEXT + stream)
-    .digest('base64url');
 }
 
 function finish(publisher: Publisher, res: ServerResponse): void {
