@@ -158,7 +158,8 @@ it('long paths: TTFF, downloads and 1vN in the NAT lab', async () => {
       log.push(`RTT ${rtt}, start relay: ${JSON.stringify(relayed.map((r) => [r.relay, r.relayBytes]))}`);
       // each run's phases from the start (the slow 5-10% show here, not in the medians)
       const perRun = cone.flatMap((e) => {
-        const c = e.cold as Record<string, number> | undefined;
+        type Phases = 'offer' | 'offerToAnswer' | 'firstByteAt' | 'firstKeyframe' | 'openAt' | 'attempts';
+        const c = e.cold as Record<Phases, number> | undefined;
         return c
           ? [[c.offer, c.offerToAnswer, c.firstByteAt, c.firstByteAt + c.firstKeyframe, c.openAt, c.attempts]]
           : [];
