@@ -13,7 +13,6 @@
  *   the rest      AES-GCM ciphertext and tag (start-relay-crypto.ts): 17 bytes at least
  */
 import { base64Decode, base64Encode } from '../bytes.js';
-import type { ParseResult } from './messages.js';
 import { START_RELAY_FRAME_MAX_BYTES, START_RELAY_MAX_SEQ } from './start-relay.js';
 
 /** First byte of a binary relay frame ('R'); any other first byte is not a message this version knows. */
@@ -38,6 +37,9 @@ export interface RelayFrame {
 
 const ID_CHAR = /^[A-Za-z0-9_-]{8,64}$/;
 
+/** messages.ts's ParseResult, spelled out (messages.ts imports RelayFrame from here) */
+type RelayParse = { ok: true; message: RelayFrame } | { ok: false; error: string };
+
 export function encodeRelayFrame(frame: RelayFrame): Uint8Array {
   const id = new TextEncoder().encode(frame.sessionId);
   const key = frame.key === undefined ? new Uint8Array(0) : base64Decode(frame.key);
@@ -56,8 +58,8 @@ export function encodeRelayFrame(frame: RelayFrame): Uint8Array {
 }
 
 /** Size-checks and parses one binary message as a relay frame. Never throws. */
-export function parseRelayFrame(bytes: Uint8Array): ParseResult<RelayFrame> {
-  const fail = (error: string): ParseResult<RelayFrame> => ({ ok: false, error: `invalid relay frame: ${error}` });
+export function parseRelayFrame(bytes: Uint8Array): RelayParse {
+  const fail = (error: string): RelayParse => ({ ok: false, error: `invalid relay frame: ${error}` });
   if (bytes.byteLength > RELAY_BINARY_MAX_BYTES) return fail(`over ${RELAY_BINARY_MAX_BYTES} bytes`);
   if (bytes.byteLength < 2 || bytes[0] !== RELAY_BINARY_TAG) return fail('not a relay frame');
   const n = bytes[1]!;
