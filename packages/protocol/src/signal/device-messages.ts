@@ -4,9 +4,9 @@
  */
 import * as z from 'zod/mini';
 import { int, text } from '../schema.js';
-import { bye, candidate, error, iceServerSchema, id, name, ping, pong, sdp } from './signal-parts.js';
+import { bye, candidate, error, iceServerSchema, id, name, offer, ping, pong, sdp } from './signal-parts.js';
 import type { RelayFrame } from './start-relay-binary.js';
-import { relayAckSchema, relayEndSchema, startRequestSchema } from './start-relay.js';
+import { relayAckSchema, relayEndSchema } from './start-relay.js';
 
 export const deviceToServerSchema = z.discriminatedUnion('type', [
   z.object({
@@ -31,16 +31,7 @@ export type DeviceToServer = z.infer<typeof deviceToServerSchema> | RelayFrame;
 export const serverToDeviceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('challenge'), v: int(), challenge: text(128, 16) }),
   z.object({ type: z.literal('welcome'), iceServers: z.array(iceServerSchema).check(z.maxLength(16)) }),
-  z.object({
-    type: z.literal('offer'),
-    sessionId: id,
-    token: text(1024, 1),
-    sdp,
-    /** the viewer may use a TURN relay on this attempt: only then does the camera gather relay candidates */
-    relay: z.optional(z.boolean()),
-    /** the first live request, answered over signalling while P2P comes up (start-relay.ts) */
-    start: z.optional(startRequestSchema),
-  }),
+  offer,
   candidate,
   bye,
   error,

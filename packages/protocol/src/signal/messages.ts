@@ -9,10 +9,10 @@
  * token is valid. Every inbound message is size-checked and parsed against these schemas.
  */
 import * as z from 'zod/mini';
-import { describeIssue, int, text, type MessageSchema } from '../schema.js';
-import { bye, candidate, error, iceServerSchema, id, ping, pong, sdp } from './signal-parts.js';
+import { describeIssue, int, type MessageSchema } from '../schema.js';
+import { bye, candidate, error, iceServerSchema, id, offer, ping, pong, sdp } from './signal-parts.js';
 import type { RelayFrame } from './start-relay-binary.js';
-import { relayEndSchema, startRequestSchema } from './start-relay.js';
+import { relayEndSchema } from './start-relay.js';
 
 export const SIGNAL_PROTOCOL_VERSION = 1;
 /** No signalling message may be larger (an SDP with many candidates is ~4 KiB). */
@@ -25,16 +25,7 @@ export { iceServerSchema, type IceServer } from './signal-parts.js';
 
 // ---- viewer <-> server ----
 export const viewerToServerSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('offer'),
-    sessionId: id,
-    token: text(1024, 1),
-    sdp,
-    /** the viewer may use a TURN relay on this attempt: only then does the camera gather relay candidates */
-    relay: z.optional(z.boolean()),
-    /** the first live request, answered over signalling while P2P comes up (start-relay.ts) */
-    start: z.optional(startRequestSchema),
-  }),
+  offer,
   candidate,
   bye,
   ping,

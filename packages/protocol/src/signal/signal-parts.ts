@@ -1,6 +1,7 @@
 /** Message parts both directions of signalling share (messages.ts: viewer, device-messages.ts: camera). */
 import * as z from 'zod/mini';
 import { int, text } from '../schema.js';
+import { startRequestSchema } from './start-relay.js';
 
 export const id = z.string().check(z.minLength(8), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
 export const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_.-]+$/));
@@ -29,4 +30,16 @@ export const error = z.object({
   status: int(),
   code: z.optional(int()),
   message: text(1024),
+});
+
+/** A viewer's offer, as the viewer sends it and as the server passes it on to the camera. */
+export const offer = z.object({
+  type: z.literal('offer'),
+  sessionId: id,
+  token: text(1024, 1),
+  sdp,
+  /** the viewer may use a TURN relay on this attempt: only then does the camera gather relay candidates */
+  relay: z.optional(z.boolean()),
+  /** the first live request, answered over signalling while P2P comes up (start-relay.ts) */
+  start: z.optional(startRequestSchema),
 });
