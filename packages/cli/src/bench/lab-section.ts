@@ -28,6 +28,15 @@ export function labSection(f: Record<string, number>): BenchSection | undefined 
       'symmetric viewer ↔ cone camera (punched directly)',
     ],
   ];
+  const liveRow = (rtt: number): BenchSection['rows'][number] => [
+    `lab_live2m_rtt${rtt}_stalls`,
+    f[`lab_live2m_rtt${rtt}_stalls`] === undefined
+      ? 'not measured'
+      : `${f[`lab_live2m_rtt${rtt}_stalls`]} stalls, longest gap ${ms(f[`lab_live2m_rtt${rtt}_max_gap_ms`])}`,
+    `2 Mbit/s live source watched over P2P for 30 s (cone viewer); stall = over 500 ms between two video frames ` +
+      `or a skip of over 500 ms of media; lag growth ${ms(f[`lab_live2m_rtt${rtt}_lag_growth_ms`])}, ` +
+      `received ${f[`lab_live2m_rtt${rtt}_kbps`] ?? '–'} kbit/s; goal: no stalls`,
+  ];
   const ratio = (p: number | undefined, t: number | undefined): string =>
     p !== undefined && t ? `${(p / t).toFixed(2)} × TCP (goal ≥ 0.7)` : '';
   return {
@@ -66,6 +75,8 @@ export function labSection(f: Record<string, number>): BenchSection | undefined 
         ratio(f.lab_download_rtt300_MBps, f.lab_tcp_rtt300_MBps),
       ],
       ['lab_tcp_rtt300_MBps', mbps(f.lab_tcp_rtt300_MBps), 'baseline'],
+      liveRow(100),
+      liveRow(300),
       [
         'lab_ttff_udp_blocked_ms_p50',
         f.lab_ttff_udp_blocked_ms_p50 !== undefined ? ms(f.lab_ttff_udp_blocked_ms_p50) : 'not measured',
