@@ -14,6 +14,7 @@
 //                 after a warm-up of WARM_UP_MS (the start's GOP-cache burst comes ahead of real time); a
 //                 path slower than the source makes this grow for as long as it watches
 //   kbps          bytes received over the watch, as kbit/s
+//   lateness      how late (ms) the frames came, against the first one, each TIMELINE_MS: where the lag grew
 //   path          the service's ICE path at the end ('host', 'srflx', 'relay'); recoveries: reconnects
 // A failed start prints {"error": "..."}.
 import { cleanupNodeWebRTC, createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
@@ -22,6 +23,8 @@ import { FLV_TAG_VIDEO, FlvDemuxer, isAvcSequenceHeader } from '@xp2p/protocol';
 const o = JSON.parse(process.argv[2] ?? '{}');
 const stallMs = o.stallMs ?? 500;
 const WARM_UP_MS = 5_000;
+const TIMELINE_MS = 2_000;
+const lateness = [];
 const say = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
 const appParams = { ...o.appParams, serverUrl: o.server };
@@ -52,6 +55,7 @@ const onFrame = (timestamp, now) => {
   lastArrival = now;
   lastTimestamp = timestamp;
   lastLateness = now - first.now - (timestamp - first.timestamp);
+  if (now - first.now >= lateness.length * TIMELINE_MS) lateness.push(Math.round(lastLateness));
   if (now - first.now > WARM_UP_MS) minLateness = Math.min(minLateness, lastLateness);
 };
 
@@ -93,6 +97,7 @@ if (result !== 0) {
       handoverAtMs,
       stalls,
       lagGrowthMs: Number.isFinite(minLateness) ? Math.round(lastLateness - minLateness) : undefined,
+      lateness,
       kbps: Math.round((bytes * 8) / 1000 / seconds),
       path: stats?.path ?? null,
       recoveries: stats?.recoveries.length,
