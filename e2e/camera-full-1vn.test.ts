@@ -76,6 +76,8 @@ describe('a full camera serves further viewers from its 1vN stream', () => {
         expect(resultOf(v)?.result, JSON.stringify(events)).toBe(0);
         const event = events.find((e) => e.sdkEvent === 'switchedToOneToMany');
         expect(event, JSON.stringify(events)).toBeDefined();
+        // the camera gave the stream's key with its name: the swarm plays only records the origin signed with it
+        expect(event!.signed, JSON.stringify(event)).toBe(true);
         // the guide-style notify too, before the stream's parsed 200
         const notifies = events.filter((e) => 'notify' in e).map((e) => e.notify);
         expect(notifies.indexOf('switchedToOneToMany')).toBeGreaterThanOrEqual(0);

@@ -53,7 +53,10 @@ describe('pulled 1vN streams', () => {
     // nothing pulled before anyone asks
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(puller.server.lines.some((l) => /pull cam: /.test(l))).toBe(false);
-    const watcher = start([CLI, 'watch', `${puller.serverUrl}/live/cam.flv`, '--data', puller.dataDir]);
+    // a pulled stream is signed like a published one: its key from `xp2p publish-key` (second line)
+    const keys = start([CLI, 'publish-key', 'cam', '--data', puller.dataDir]);
+    const pk = (await keys.waitForLine(/^pk: (\S+)$/))[1]!;
+    const watcher = start([CLI, 'watch', `${puller.serverUrl}/live/cam.flv?pk=${pk}`, '--data', puller.dataDir]);
     const play = (await watcher.waitForLine(/^play: (\S+)/, 30_000))[1]!;
     await puller.server.waitForLine(/pull cam: a viewer arrived/, 5_000);
     const frames = await decodesAsOneFlv(await readFor(play, 4_000), 'watched.flv');

@@ -24,11 +24,13 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** the URL `xp2p publish` printed: with the stream's key, so the service checks the origin's signatures */
+const signedUrls = new Map<string, string>();
 const startPeer = (name: string, i: number, extra: Record<string, unknown> = {}) =>
   start([
     PEER,
     JSON.stringify({
-      streamUrl: `${sys.serverUrl}/live/${name}.flv`,
+      streamUrl: signedUrls.get(name) ?? `${sys.serverUrl}/live/${name}.flv`,
       appParams: sys.appParams,
       out: join(work, `${name}-${i}.flv`),
       ...extra,
@@ -39,6 +41,7 @@ describe("a 1vN service and the guide's codes and events", () => {
   it('1v1-only calls answer -2004 with lastError; stopping sends close; losing every node sends disconnect', async () => {
     const publisher = start([CLI, 'publish', 'guide', 'sample', '--server', sys.serverUrl, '--data', sys.dataDir]);
     await publisher.waitForLine(/^publishing:/);
+    signedUrls.set('guide', (await publisher.waitForLine(/^watch: (\S+\?pk=\S+)$/))[1]!);
     await new Promise((r) => setTimeout(r, 1500));
 
     const asked = startPeer('guide', 0, { tryOneToOneCalls: true });

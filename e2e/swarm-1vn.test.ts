@@ -26,7 +26,9 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const streamUrl = (name: string) => `${sys.serverUrl}/live/${name}.flv`;
+/** The URL `xp2p publish` printed (with the stream's key: every record the peers use is checked), else the bare one. */
+const signedUrls = new Map<string, string>();
+const streamUrl = (name: string) => signedUrls.get(name) ?? `${sys.serverUrl}/live/${name}.flv`;
 const startPeer = (name: string, i: number, extra: Record<string, unknown> = {}) =>
   start([
     PEER,
@@ -37,10 +39,19 @@ const startPeer = (name: string, i: number, extra: Record<string, unknown> = {})
       ...extra,
     }),
   ]);
-const publish = (name: string) =>
-  start([CLI, 'publish', name, 'sample', '--server', sys.serverUrl, '--data', sys.dataDir]);
-/** The stream is published and its manifest lists a chunk (keyframe-aligned): a peer can start. */
-const untilStartable = (name: string) => waitForChunks(sys.serverUrl, name);
+const publish = (name: string) => {
+  const p = start([CLI, 'publish', name, 'sample', '--server', sys.serverUrl, '--data', sys.dataDir]);
+  p.waitForLine(/^watch: (\S+\?pk=\S+)$/).then(
+    (m) => signedUrls.set(name, m[1]!),
+    () => {},
+  );
+  return p;
+};
+/** The stream is published, its manifest lists a chunk (keyframe-aligned) and its signed URL is known. */
+const untilStartable = async (name: string) => {
+  await waitForChunks(sys.serverUrl, name);
+  await waitUntil(() => signedUrls.has(name), { timeoutMs: 5_000, what: `the signed URL of ${name}` });
+};
 /** The typed events a peer (api 'events') printed, of one kind. */
 const eventsOf = <T extends Record<string, unknown>>(p: RunningProcess, type: string): T[] =>
   viewerEvents(p).flatMap((e) => {
@@ -69,7 +80,7 @@ const streamStats = async (name: string) =>
 const lastStats = (p: RunningProcess) =>
   viewerEvents(p)
     .filter((e) => e.stats)
-    .at(-1)?.stats as { p2pBytes: number; cdnBytes: number; stalls: number } | undefined;
+    .at(-1)?.stats as { p2pBytes: number; cdnBytes: number; stalls: number; refusedRecords: number } | undefined;
 
 describe('1vN swarm over WebRTC', () => {
   it('6 peers share a stream: outputs decode, the origin sends ≤ 40% of what they receive; leavers and a late joiner are fine', async () => {
@@ -110,7 +121,10 @@ describe('1vN swarm over WebRTC', () => {
       expect(startsGop(video[0]!), `peer ${i} starts at a keyframe`).toBe(true);
       expect(await decodeErrors(file), `peer ${i} decodes`).toBe('');
       expect(lastStats(p)?.stalls ?? 0, `peer ${i} stalls`).toBeLessThanOrEqual(1);
+      // joined with the stream's key: every record it played was signed by the origin, none was refused
+      expect(lastStats(p)?.refusedRecords, `peer ${i} refused records`).toBe(0);
     }
+    expect(new URL(streamUrl('room')).searchParams.get('pk')).toBeTruthy();
     for (const p of peers.slice(4)) received += trimToWholeTags(join(work, `room-${peers.indexOf(p)}.flv`)).byteLength;
     const stats = await streamStats('room');
     expect(stats.originBytes / received, JSON.stringify(stats)).toBeLessThanOrEqual(0.4);

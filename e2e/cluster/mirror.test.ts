@@ -3,6 +3,7 @@
  * another node copies it with the same epoch and hashes; it keeps copying while someone here watches, stops
  * once nobody has for `mirrorIdleMs`, and a later request opens a new mirror.
  */
+import { streamManifestSchema, streamRecordVerifier } from '@xp2p/protocol';
 import { createDevConfig, startServer, type RunningServer } from '@xp2p/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '@xp2p/testing';
@@ -59,6 +60,14 @@ describe('a mirror', () => {
     expect(onB.chunks.length).toBeGreaterThan(0);
     for (const c of onB.chunks) expect(c.hash).toBe(hashesA.get(c.seq));
     expect(b.origin.stream('idle')?.live).toBe(true);
+    // the mirror relays the origin node's signatures as they came: B's records check with the stream's key,
+    // which both nodes name alike (B derives it; it signs nothing itself)
+    const pk = a.origin.publicKeyOf('idle')!;
+    expect(b.origin.publicKeyOf('idle')).toBe(pk);
+    const verify = await streamRecordVerifier(pk);
+    const signedOnB = streamManifestSchema.parse(await (await fetch(`${b.url}/live/idle/manifest.json`)).json());
+    expect(await verify('idle', signedOnB.epoch, { init: signedOnB.init })).toBe(true);
+    for (const chunk of signedOnB.chunks) expect(await verify('idle', signedOnB.epoch, { chunk })).toBe(true);
 
     // An HTTP-FLV viewer on B keeps the mirror in use well past the idle time.
     const viewer = new AbortController();

@@ -26,6 +26,7 @@ type PeerFigures = {
     stalls: number;
     stallMs: number;
     chunksOut: number;
+    refusedRecords: number;
   };
   maxDataGapMs: number;
   /** media time output so far (the process's `api: 'events'` mode) */
@@ -52,12 +53,15 @@ const untilMoved = (p: RunningProcess): Promise<NodeMoved> =>
 describe('1vN failover across nodes', () => {
   it('node B dies while the origin A lives: peers on B move to A and keep playing one continuous FLV', async () => {
     const publisher = await publishSample(cluster, 'moving');
+    // the stream's key from the URL `xp2p publish` printed: the records B relays and A sends after the move are
+    // all checked against the origin's signature
+    const pk = (await publisher.waitForLine(/^watch: \S+\?pk=(\S+)$/))[1]!;
     const labels = ['p1', 'p2'];
     const peers = labels.map((label) =>
       start([
         PEER,
         JSON.stringify({
-          streamUrl: `${cluster.nodeB.url}/live/moving.flv`,
+          streamUrl: `${cluster.nodeB.url}/live/moving.flv?pk=${pk}`,
           serverUrl: [cluster.nodeB.url, cluster.nodeA.url],
           appParams: cluster.appParams,
           out: join(cluster.dataDir, `${label}.flv`),
@@ -96,6 +100,7 @@ describe('1vN failover across nodes', () => {
       ).toBe(false);
       expect(figures[i]!.stats.node, label).toBe(cluster.nodeA.url);
       expect(figures[i]!.stats.nodeMoves, label).toBe(1);
+      expect(figures[i]!.stats.refusedRecords, label).toBe(0);
       const file = join(cluster.dataDir, `${label}.flv`);
       const bytes = trimToWholeTags(file);
       expect(Buffer.from(bytes.subarray(0, 3)).toString(), label).toBe('FLV');

@@ -27,6 +27,7 @@ const figures = (page: Page) =>
       share: Number(d.share ?? 0),
       bitrateKbps: Number(d.bitrateKbps ?? 0),
       samples: Number(d.samples ?? 0),
+      refusedRecords: Number(d.refusedRecords ?? -1),
     };
   });
 
@@ -86,10 +87,13 @@ describe.skipIf(chromiumMissing())('web app: 1vN room', () => {
       expect(a.error, `page ${i} video error`).toBeUndefined();
     }
     expect(stats.filter((s) => s.p2pBytes > 0).length).toBeGreaterThanOrEqual(2);
+    for (const page of pages) expect(await page.locator('.room').getAttribute('data-signed')).toBe('true');
     for (const s of stats) {
       expect(s.samples).toBeGreaterThan(5); // sampled every second
       expect(s.peers).toBeGreaterThan(0);
       expect(s.bitrateKbps).toBeGreaterThan(0);
+      // the room joins with the stream's key (from /api/streams): Chromium's WebCrypto checked every record
+      expect(s.refusedRecords).toBe(0);
     }
     expect(await first.locator('[data-role=room-chart]').getAttribute('aria-label')).toMatch(/P2P share \d+%/);
     if (process.env.XP2P_WEB_SHOTS)

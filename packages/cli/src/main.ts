@@ -22,8 +22,8 @@ const USAGE = `usage: xp2p <command> [flags]
   talk <productId>/<deviceName> <file.wav>
   publish NAME [sample|testsrc|FILE|URL] [--key-file F]   pushes a live stream to the origin (1vN); the key:
                              --key-file, else XP2P_PUBLISH_KEY, else derived from the config
-  publish-key NAME           prints the stream's publish key (ffmpeg -f flv http://HOST/live/NAME?key=KEY)
-  watch http://host:18080/live/NAME.flv[,URL on another node...] [--listen 127.0.0.1:PORT] [--no-upload]   a 1vN peer; prints play: and stats
+  publish-key NAME           prints the stream's publish key (ffmpeg -f flv http://HOST/live/NAME?key=KEY), then its viewers' pk
+  watch http://host:18080/live/NAME.flv[?pk=KEY][,URL on another node...] [--listen 127.0.0.1:PORT] [--no-upload]   a 1vN peer; prints play: and stats
   app add NAME | app list                                  accounts (on the running server in --data, or --db URL);
   device add PRODUCT/NAME --app APPID | device remove P/N   every one takes --json
   user add NAME --app APPID (password on stdin) | user remove NAME

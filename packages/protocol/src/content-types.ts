@@ -2,7 +2,7 @@
  * Content types of the files a built web app consists of, for every server of the web app (the signalling
  * server's webRoot, the web package's own serve-web); anything else is served as bytes.
  */
-export const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
+export const CONTENT_TYPES: Readonly<Record<string, string>> = /* @__PURE__ */ Object.freeze({
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',

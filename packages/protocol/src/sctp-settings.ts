@@ -24,7 +24,7 @@
  *   burst a stall can pile up. 4 MiB + HighSpeed: 24.9 / 22.1 / 20.8 MB/s at 100 ms, 7.9 / 9.5 / 9.3 at
  *   300 ms (3 MiB + HighSpeed: 20.3 / 20.3 / 19.7 and 6.5 / 6.4 / 6.8); load 3–11 on 2 cores.
  */
-export const LONG_PATH_SCTP_SETTINGS = Object.freeze({
+export const LONG_PATH_SCTP_SETTINGS = /* @__PURE__ */ Object.freeze({
   /** usrsctp receive buffer = the window a peer advertises (bytes) */
   recvBufferSize: 4 * 1024 * 1024,
   /** usrsctp send buffer: what may be in flight or queued in SCTP (bytes); above the peer's window */

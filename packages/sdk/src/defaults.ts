@@ -1,5 +1,9 @@
-/** Every tunable of the viewer sdk in one place. */
-export const SDK_DEFAULTS = Object.freeze({
+/**
+ * Every tunable of the viewer sdk in one place. A plain object literal first, so its property types widen
+ * (number, string, boolean): `Object.freeze` of the literal would type each tunable as its default value
+ * only, and an app's `createNodeP2PModule({}, { connectTimeoutMs: 5000 })` would not compile.
+ */
+const defaults = {
   /** Where the signalling server is when appParams does not say (the embedded demo's address). */
   serverUrl: 'http://127.0.0.1:18080',
   /**
@@ -68,4 +72,9 @@ export const SDK_DEFAULTS = Object.freeze({
   /** NAT probe: first STUN retransmission timeout (doubled each time) and how many times a request is sent. */
   natProbeRtoMs: 250,
   natProbeAttempts: 4,
-});
+};
+
+/** The sdk's configuration: what init's options and the create*Module calls accept (any subset). */
+export type SdkConfig = Readonly<typeof defaults>;
+
+export const SDK_DEFAULTS: SdkConfig = Object.freeze(defaults);

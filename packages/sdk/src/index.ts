@@ -23,7 +23,7 @@ export {
   type MsgCallback,
   type DataCallback,
   type ServiceCallbacks,
-} from './guide/events.js';
+} from './guide-events.js';
 export { fetchXp2pInfo, ApiError } from './guide/xp2p-info-client.js';
 export { preferActiveDtlsRole, normaliseCandidate, candidateType } from './sdp.js';
 export { ErrorCode, XP2PError } from '@xp2p/protocol';

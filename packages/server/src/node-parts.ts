@@ -65,7 +65,7 @@ export interface NodeParts {
 export function assembleNodeParts(o: NodePartsOptions): NodeParts {
   const { config, tuning, nodeId, log } = o;
   const registry = new SignalRegistry();
-  const origin = new Origin(tuning, log);
+  const origin = new Origin(tuning, log, config.publishKey);
   // Late-bound: the metrics read the tracker, which needs the hub, which needs the metrics.
   const late: { tracker?: Tracker; cluster?: Cluster } = {};
   const metrics = nodeMetrics(registry, late);

@@ -1,7 +1,8 @@
 /**
  * 1vN over real WebRTC on loopback: one published stream and N peers (sdk modules in the bench process,
  * the server with origin and tracker in its own). Offload is measured at the origin:
- * 1 − originBytes / bytes the peers received.
+ * 1 − originBytes / bytes the peers received. The peers join with the stream's key (`?pk=`), so the figures
+ * include checking the origin's signature on every record.
  */
 import { createNodeP2PModule, type AppParams } from '@xp2p/sdk/node';
 import { CLI_DEFAULTS } from '../args.js';
@@ -22,7 +23,9 @@ export async function realSwarmOffload(
   peers: number,
   seconds: number,
 ): Promise<RealSwarmResult> {
-  const url = `${serverUrl}/live/${stream}.flv`;
+  // with the stream's key, as a viewer gets the URL: every record is checked against the origin's signature
+  const { pk } = (await (await fetch(`${serverUrl}/api/streams/${stream}/stats`)).json()) as { pk?: string };
+  const url = `${serverUrl}/live/${stream}.flv${pk ? `?pk=${pk}` : ''}`;
   const modules = [];
   let received = 0;
   for (let i = 0; i < peers; i++) {

@@ -107,6 +107,9 @@ export async function demoCommand(argv: string[]): Promise<void> {
   );
   console.log(await webSignInLine(server, values.data));
   console.log(`play: ${bridge.liveUrl(demoDevice.productId, demoDevice.deviceName)}`);
-  console.log(`live: ${server.url}/live/demo.flv (1vN stream; xp2p watch shares it over a mesh)`);
+  const pk = server.origin.stream('demo')?.publicKey;
+  console.log(
+    `live: ${server.url}/live/demo.flv${pk ? `?pk=${pk}` : ''} (1vN stream; xp2p watch shares it over a mesh)`,
+  );
   console.log('open the play URL with ffplay, VLC or mpv; Ctrl-C stops everything');
 }

@@ -10,7 +10,14 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
-import { encodeFlvHeader, encodeFlvTag, originUrls, PUBLISH_KEY_HEADER, streamPublishKey } from '@xp2p/protocol';
+import {
+  encodeFlvHeader,
+  encodeFlvTag,
+  originUrls,
+  PUBLISH_KEY_HEADER,
+  streamPublicKey,
+  streamPublishKey,
+} from '@xp2p/protocol';
 import { sourceFromSpec } from '@xp2p/device';
 import { commonOptions, UsageError } from '../args.js';
 import { readDevConfig } from '../dev-config.js';
@@ -65,7 +72,8 @@ export async function publishCommand(argv: string[]): Promise<void> {
     },
   });
   console.log(`publishing: ${source.description}`);
-  console.log(`watch: ${new URL(originUrls.flv(name), values.server).href}`);
+  // the stream's public key rides with its URL: viewers trust only the records the origin signed with it
+  console.log(`watch: ${new URL(originUrls.flv(name), values.server).href}?pk=${await streamPublicKey(key, name)}`);
   runUntilSignal([
     async () => {
       stopping = true;
@@ -85,11 +93,17 @@ async function publishKeyOf(name: string, keyFile: string | undefined, dataDir: 
   return streamPublishKey((await readDevConfig(dataDir)).publishKey, name);
 }
 
-/** `xp2p publish-key NAME`: the stream's key, from the config's master key (for ffmpeg's ?key=). */
+/**
+ * `xp2p publish-key NAME`: the stream's key, from the config's master key (for ffmpeg's ?key=), and on a
+ * second line the stream's public key for its viewers' URL.
+ */
 export async function publishKeyCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: commonOptions });
   const [name] = positionals;
   if (!name || !/^[A-Za-z0-9_.-]{1,64}$/.test(name))
     throw new UsageError('give the stream NAME (letters, digits, _ . -)');
-  console.log(await streamPublishKey((await readDevConfig(values.data)).publishKey, name));
+  const key = await streamPublishKey((await readDevConfig(values.data)).publishKey, name);
+  console.log(key);
+  // what viewers need with the stream URL (http://HOST/live/NAME.flv?pk=PK) to check the origin's signatures
+  console.log(`pk: ${await streamPublicKey(key, name)}`);
 }

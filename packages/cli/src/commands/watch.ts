@@ -27,9 +27,13 @@ export async function watchCommand(argv: string[]): Promise<void> {
     },
   });
   const [streamUrl, ...otherNodes] = (positionals[0] ?? '').split(',').map((u) => u.trim());
-  const streamUrlPattern = /^https?:\/\/[^/]+\/live\/[A-Za-z0-9_.-]+\.flv$/;
+  // the first URL may carry the stream's public key (?pk=, as `xp2p publish` prints it): then only records the
+  // origin signed are trusted
+  const streamUrlPattern = /^https?:\/\/[^/]+\/live\/[A-Za-z0-9_.-]+\.flv(\?pk=[A-Za-z0-9_-]{43})?$/;
   if (!streamUrl || ![streamUrl, ...otherNodes].every((u) => streamUrlPattern.test(u))) {
-    throw new UsageError('give the stream URL, e.g. http://127.0.0.1:18080/live/demo.flv (or several nodes: URL,URL)');
+    throw new UsageError(
+      'give the stream URL, e.g. http://127.0.0.1:18080/live/demo.flv?pk=KEY (or several nodes: URL,URL)',
+    );
   }
   const origin = new URL(streamUrl).origin;
   const app = appParamsFrom(await readDevConfig(values.data), origin);

@@ -4,6 +4,7 @@
  * once, and each stops once the server ended it for want of viewers.
  */
 import { AV_FLV_FIXTURE, waitUntil } from '@xp2p/testing';
+import { streamManifestSchema, streamRecordVerifier } from '@xp2p/protocol';
 import { startTestServer, type TestServer } from '@xp2p/testing/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiveHub } from '../media/live-hub.js';
@@ -43,16 +44,22 @@ describe("a full camera's 1vN publishes", () => {
     const [high, standard, other] = [liveFeed(), liveFeed(), liveFeed()];
 
     const [a, b] = await Promise.all([publishes.offer(0, 'high', high), publishes.offer(0, 'high', high)]);
-    expect(a).toMatch(/^cam-/);
+    expect(a?.stream).toMatch(/^cam-/);
     expect(b).toBe(a);
     // named only once peers can join: the origin lists a chunk of it
-    const manifest = (await (await fetch(`${t.server.url}/live/${a}/manifest.json`)).json()) as { chunks: unknown[] };
+    const manifest = streamManifestSchema.parse(
+      await (await fetch(`${t.server.url}/live/${a!.stream}/manifest.json`)).json(),
+    );
     expect(manifest.chunks.length).toBeGreaterThan(0);
+    // the origin signs the camera's stream with the key the camera's own publish key derives: the key it offers
+    const verify = await streamRecordVerifier(a!.publicKey);
+    expect(await verify(a!.stream, manifest.epoch, { chunk: manifest.chunks[0]! })).toBe(true);
     expect(await publishes.offer(0, 'high', high)).toBe(a);
 
     const c = await publishes.offer(0, 'standard', standard);
-    expect(c).toMatch(/^cam-/);
-    expect(c).not.toBe(a);
+    expect(c?.stream).toMatch(/^cam-/);
+    expect(c?.stream).not.toBe(a?.stream);
+    expect(c?.publicKey).not.toBe(a?.publicKey);
     // a third stream would make the camera upload one more than it allows
     expect(await publishes.offer(1, 'high', other)).toBeUndefined();
     expect(publishes.publishing).toBe(2);
@@ -60,11 +67,11 @@ describe("a full camera's 1vN publishes", () => {
 
     // nobody watches: the server ends both, and the camera stops uploading them
     await waitUntil(() => publishes.publishing === 0, { timeoutMs: 10_000 });
-    expect(t.server.origin.stream(a!)?.live).toBe(false);
+    expect(t.server.origin.stream(a!.stream)?.live).toBe(false);
     expect(high.subscriberCount).toBe(0);
     // the next viewer sent to 1vN gets a new stream under a new name
     const again = await publishes.offer(0, 'high', high);
-    expect(again).toMatch(/^cam-/);
-    expect(again).not.toBe(a);
+    expect(again?.stream).toMatch(/^cam-/);
+    expect(again?.stream).not.toBe(a?.stream);
   });
 });

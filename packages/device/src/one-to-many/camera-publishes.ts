@@ -8,7 +8,13 @@
  * nothing to ask the server, and nothing another device or a viewer could publish with.
  */
 import type { ClientRequest } from 'node:http';
-import { CAMERA_DEVICE_HEADER, newCameraStream, PUBLISH_KEY_HEADER, type LiveQuality } from '@xp2p/protocol';
+import {
+  CAMERA_DEVICE_HEADER,
+  newCameraStream,
+  PUBLISH_KEY_HEADER,
+  streamPublicKey,
+  type LiveQuality,
+} from '@xp2p/protocol';
 import type { LiveFeed } from '../live-streams.js';
 import type { ServerTrust } from '../server-trust.js';
 import { originRequest } from './origin-request.js';
@@ -32,8 +38,14 @@ export interface CameraPublishesOptions {
   log: (line: string) => void;
 }
 
+/** A 1vN stream the camera offers a viewer: its name and its public key (the viewer checks records with it). */
+export interface OneToManyOffer {
+  stream: string;
+  publicKey: string;
+}
+
 interface Publish {
-  name: string;
+  offer: OneToManyOffer;
   /** resolves true once the origin serves the stream (its first chunk is cut), false when it failed */
   servable: Promise<boolean>;
   stop(why: string): void;
@@ -64,7 +76,7 @@ export class CameraPublishes {
    * The 1vN stream of this channel and quality, publishing it first if none runs; undefined when it cannot
    * be served (the origin refused it, or it had no chunk within liveWaitMs). Never throws.
    */
-  async offer(channel: number, quality: LiveQuality, feed: LiveFeed): Promise<string | undefined> {
+  async offer(channel: number, quality: LiveQuality, feed: LiveFeed): Promise<OneToManyOffer | undefined> {
     if (this.#closed) return undefined;
     const key = `${channel}:${quality}`;
     let publish = this.#running.get(key);
@@ -73,7 +85,7 @@ export class CameraPublishes {
       publish = this.#start(key, feed);
       this.#running.set(key, publish);
     }
-    return (await publish.servable) ? publish.name : undefined;
+    return (await publish.servable) ? publish.offer : undefined;
   }
 
   closeAll(why: string): void {
@@ -90,7 +102,7 @@ export class CameraPublishes {
     let markServable: (ok: boolean) => void = () => {};
     const servable = new Promise<boolean>((resolve) => (markServable = resolve));
     const publish: Publish = {
-      name: '',
+      offer: { stream: '', publicKey: '' },
       servable,
       stop: (why) => {
         if (ended) return;
@@ -104,7 +116,7 @@ export class CameraPublishes {
     };
     void (async () => {
       const stream = await newCameraStream(this.#o.secret, device);
-      publish.name = stream.name;
+      publish.offer = { stream: stream.name, publicKey: await streamPublicKey(stream.key, stream.name) };
       const base = this.#o.serverUrl();
       const url = new URL(`/live/${stream.name}`, base);
       request = await originRequest(url, this.#o.trust, 'POST', {

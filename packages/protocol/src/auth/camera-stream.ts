@@ -26,6 +26,11 @@ export const CAMERA_DEVICE_HEADER = 'x-xp2p-device';
  */
 export const ONE_TO_MANY_QUERY = 'xp2p_1vn';
 export const ONE_TO_MANY_HEADER = 'x-xp2p-1vn';
+/**
+ * With it, the stream's public key (record-signature.ts): the camera derives it from its publish key, so the
+ * viewer checks every record the node relays against a key that came end to end from the camera.
+ */
+export const ONE_TO_MANY_KEY_HEADER = 'x-xp2p-1vn-pk';
 
 const NONCE_BYTES = 16;
 const TAG_BYTES = 16;

@@ -42,7 +42,7 @@ export type TokenCheck = { ok: true; payload: ViewerTokenPayload } | { ok: false
  * token cannot be trusted at all (malformed, forged), 403 when it is genuine but not usable here
  * (expired: fetch a new xp2pInfo; made for another device).
  */
-export const TOKEN_FAILURE_STATUS: Readonly<Record<TokenFailure, 401 | 403>> = Object.freeze({
+export const TOKEN_FAILURE_STATUS: Readonly<Record<TokenFailure, 401 | 403>> = /* @__PURE__ */ Object.freeze({
   malformed: 401,
   'bad-signature': 401,
   expired: 403,

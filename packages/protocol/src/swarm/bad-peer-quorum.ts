@@ -28,7 +28,7 @@ export interface BadPeerQuorumOptions {
   windowMs: number;
 }
 
-export const BAD_PEER_QUORUM_DEFAULTS: BadPeerQuorumOptions = Object.freeze({
+export const BAD_PEER_QUORUM_DEFAULTS: BadPeerQuorumOptions = /* @__PURE__ */ Object.freeze({
   minQuorum: 3,
   quorumShare: 1 / 3,
   reportsPerWindow: 3,

@@ -21,6 +21,8 @@ import { int } from '../schema.js';
 export const streamNameSchema = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_.-]+$/));
 const epochSchema = z.string().check(z.minLength(8), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
 const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+/** the origin's Ed25519 signature over the record (record-signature.ts), base64url of 64 bytes */
+const recordSig = z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{86}$/)));
 
 /**
  * Piece hashes let a peer verify a chunk piece by piece as it arrives and forward each verified piece at
@@ -61,6 +63,7 @@ export const chunkMetaSchema = z.object({
   pieceBytes: z.optional(int(1, 16 * 1024 * 1024)),
   /** SHA-256 of each piece, in order (a peer ignores a list whose length does not fit size/pieceBytes) */
   pieces: z.optional(z.array(sha256Hex).check(z.maxLength(CHUNK_MAX_PIECES))),
+  sig: recordSig,
 });
 export type ChunkMeta = z.infer<typeof chunkMetaSchema>;
 
@@ -68,6 +71,7 @@ export const initMetaSchema = z.object({
   initId: int(0),
   size: int(1, 1024 * 1024),
   hash: sha256Hex,
+  sig: recordSig,
 });
 export type InitMeta = z.infer<typeof initMetaSchema>;
 

@@ -22,7 +22,7 @@ import {
 import { encodeFlvHeader, encodeFlvTag } from '../flv/mux.js';
 import { FLV_TAG_AUDIO, FLV_TAG_SCRIPT, FLV_TAG_VIDEO, type FlvHeaderFlags, type FlvTag } from '../flv/tag.js';
 
-export const CHUNKER_DEFAULTS = Object.freeze({
+export const CHUNKER_DEFAULTS = /* @__PURE__ */ Object.freeze({
   /** longest media time one chunk's tags may span (ms) */
   targetChunkMs: 500,
   /** a chunk is also closed (at a tag boundary) before it would grow past this; keeps memory bounded */

@@ -4,3 +4,4 @@ export * from './peer-wire.js';
 export * from './chunker.js';
 export * from './start-pick.js';
 export * from './bad-peer-quorum.js';
+export * from './record-signature.js';

@@ -4,13 +4,14 @@
  * gave, on the nodes of appParams.serverUrl (a cluster's nodes mirror it), joined as a 1vN service joins
  * its stream (one-to-many-service.ts); its notifies go to the 1v1 service's app, its end to the switch.
  */
+import { STREAM_KEY_PARAM } from '@xp2p/protocol';
 import type { PublicAppParams } from '../app-params.js';
 import type { SignalCredentials } from '../signal/signal-credentials.js';
 import { serverUrlsOf } from '../app-params.js';
 import type { Platform } from '../platform.js';
 import type { JoinOneToMany } from '../one-to-one/service/one-to-many-switch.js';
 import { nodeBaseOf } from '../swarm/webrtc/stream-nodes.js';
-import { XP2PEventEnum, XP2PNotify_SubType } from './events.js';
+import { XP2PEventEnum, XP2PNotify_SubType } from '../guide-events.js';
 import { startSwarmService, type SwarmService } from './one-to-many-service.js';
 
 export function cameraOneToManyJoiner(
@@ -19,7 +20,7 @@ export function cameraOneToManyJoiner(
   credentials: SignalCredentials,
   defaultServerUrl: string,
 ): JoinOneToMany {
-  return async (stream, sink) => {
+  return async (stream, sink, publicKey) => {
     const base = nodeBaseOf(serverUrlsOf(app, defaultServerUrl)[0] ?? defaultServerUrl);
     const service: SwarmService = {
       callbacks: {
@@ -44,7 +45,7 @@ export function cameraOneToManyJoiner(
       platform,
       app: { ...app, serverUrl: serverUrlsOf(app, defaultServerUrl) },
       credentials,
-      streamUrl: `${base}/live/${stream}.flv`,
+      streamUrl: `${base}/live/${stream}.flv${publicKey ? `?${STREAM_KEY_PARAM}=${publicKey}` : ''}`,
       upload: true,
       service,
     });

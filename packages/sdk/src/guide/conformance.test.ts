@@ -11,7 +11,7 @@ import { browserP2PGap } from '../browser.js';
 import type { CommandResult } from '../one-to-one/requests/command.js';
 import type { RecorderManager } from '../one-to-one/requests/recorder.js';
 import { SimRecorder } from '../one-to-one/sim/sim-recorder.js';
-import { createSimWorld, SIM_APP, type SimWorld } from '../one-to-one/sim/sim-world.js';
+import { createSimWorld, SIM_APP, type SimWorld } from '../one-to-one/sim/sim-world.test-support.js';
 import { createModuleOn } from './module.js';
 import { SDK_DEFAULTS } from '../defaults.js';
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SimRecorder } from '../one-to-one/sim/sim-recorder.js';
-import { createSimWorld, type SimWorld } from '../one-to-one/sim/sim-world.js';
+import { createSimWorld, type SimWorld } from '../one-to-one/sim/sim-world.test-support.js';
 
 const ID = 'cam';
 

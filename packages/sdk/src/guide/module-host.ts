@@ -4,18 +4,13 @@
  * so the whole guide API runs in virtual time in tests.
  */
 import type { SDK_DEFAULTS } from '../defaults.js';
-import { realClock, type Clock } from '../one-to-one/clock.js';
-import type { PeerConnectionFactory, SignalChannel } from '../one-to-one/transport.js';
+import { realClock, type Clock } from '../clock.js';
+import type { ModuleSignal, PeerConnectionFactory } from '../transport.js';
 import type { Platform } from '../platform.js';
 import { ViewerSignal } from '../signal/signal-connection.js';
 import type { SignalCredentials } from '../signal/signal-credentials.js';
 
-/** The module's signalling connection: shared by its sessions, closed by destroy. */
-export interface ModuleSignal extends SignalChannel {
-  /** the server node in use (its STUN service is probed) */
-  readonly serverUrl: string;
-  close(): void;
-}
+export type { ModuleSignal } from '../transport.js';
 
 export interface ModuleHost {
   platform: Platform;

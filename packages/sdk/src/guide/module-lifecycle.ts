@@ -13,7 +13,7 @@ import {
 import { validTicket, type SignalCredentials, type TicketSource } from '../signal/signal-credentials.js';
 import type { SDK_DEFAULTS } from '../defaults.js';
 import { NatMonitor, type NatStats } from '../nat/monitor.js';
-import { safeCall } from './events.js';
+import { safeCall } from '../guide-events.js';
 import type { ModuleHost, ModuleSignal } from './module-host.js';
 import { createNatMonitor } from './nat-setup.js';
 import { withAppStunServers } from './extra-ice-servers.js';

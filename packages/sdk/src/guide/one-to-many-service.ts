@@ -9,7 +9,7 @@
 import { ErrorCode, toArrayBuffer, type ErrorCodeValue } from '@xp2p/protocol';
 import type { PublicAppParams } from '../app-params.js';
 import type { SignalCredentials } from '../signal/signal-credentials.js';
-import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type ServiceCallbacks } from './events.js';
+import { safeCall, XP2PEventEnum, XP2PNotify_SubType, type ServiceCallbacks } from '../guide-events.js';
 import type { Platform } from '../platform.js';
 import { startSwarmViewer, type SwarmViewer, type SwarmViewerStats } from '../swarm/webrtc/start-swarm-viewer.js';
 import { parseStreamUrl, streamNodesOf } from '../swarm/webrtc/stream-nodes.js';
@@ -64,6 +64,8 @@ export async function startSwarmService(o: SwarmServiceStart): Promise<void> {
           return notify('peerLeave', { peerId: event.peerId, reason: event.reason });
         case 'bad-peer':
           return log(`dropped peer ${event.peerId}: chunk ${event.seq} ${event.reason}`);
+        case 'record-refused':
+          return log(`dropped ${event.record}: not signed by the stream's key (pk)`);
         case 'error':
           return log(`swarm error${event.status ? ` ${event.status}` : ''}: ${event.message}`);
         case 'log':

@@ -25,7 +25,7 @@ import { OneToOneService, type ServiceStats } from '../one-to-one/service/one-to
 import type { P2PEventMap } from '../one-to-one/service/service-events.js';
 import type { StreamInfo } from '../one-to-one/service/service.js';
 import type { TypedEmitter } from '../one-to-one/typed-emitter.js';
-import type { DataCallback, ServiceCallbacks } from './events.js';
+import type { DataCallback, ServiceCallbacks } from '../guide-events.js';
 import type { ModuleHost } from './module-host.js';
 import type { Initialised, ModuleLifecycle } from './module-lifecycle.js';
 import { startOneToMany, stopSwarmService, swarmStats, type SwarmService } from './one-to-many-service.js';

@@ -2,7 +2,7 @@
 import { parseStunUrl } from '../nat/monitor.js';
 import type { StunServerAddress } from '../nat/probe.js';
 import type { AppParams } from '../app-params.js';
-import type { ServiceCallbacks } from './events.js';
+import type { ServiceCallbacks } from '../guide-events.js';
 
 const MAX_ID_LENGTH = 128;
 

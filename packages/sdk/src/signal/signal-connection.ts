@@ -18,8 +18,8 @@ import {
 import { signalQuery, type SignalCredentials } from './signal-credentials.js';
 import { errorOfEvent } from '../socket-error.js';
 import type { Platform } from '../platform.js';
-import { repeat, unrefTimer, type Clock } from '../one-to-one/clock.js';
-import type { SignalChannel } from '../one-to-one/transport.js';
+import { repeat, unrefTimer, type Clock } from '../clock.js';
+import type { SignalChannel } from '../transport.js';
 
 type SessionListener = (msg: ServerToViewer) => void;
 

@@ -2,13 +2,14 @@
  * How a client proves itself when it opens a signalling or tracker WebSocket: either with the app's
  * credentials (an HMAC over the request, for programs that may hold the app secret: an app's backend, a
  * Node tool), or with a signalling ticket the server issued to a signed-in person (a web page: it never
- * holds an app secret; see the server's auth/signal-ticket.ts). A ticket lives minutes, so a page passes a
- * function that fetches a fresh one: it is called for every socket the sdk opens, reconnects included.
+ * holds an app secret; see the server's auth/signal-ticket.ts). A ticket lives minutes and opens one socket,
+ * so a page passes a function that fetches a fresh one: it is called for every socket the sdk opens,
+ * reconnects included. A plain string opens one socket only.
  */
 import { signAppRequest } from '@xp2p/protocol';
 import type { AppParams } from '../app-params.js';
 
-/** A signalling ticket, or a function that fetches a fresh one (called per socket). */
+/** A function that fetches a fresh signalling ticket (called per socket), or one ticket (one socket). */
 export type TicketSource = string | (() => string | Promise<string>);
 
 /** The app's signing keys, or a ticket source. */

@@ -12,7 +12,7 @@ import {
   timingSafeEqualText,
 } from '@xp2p/protocol';
 import type { AppConfig } from '../config/schema.js';
-import type { NonceCache } from './nonce-cache.js';
+import type { NonceCache, NonceVerdict } from './nonce-cache.js';
 
 /** The four signature fields as they arrive (headers or query), not yet trusted. */
 export interface RawSignatureFields {
@@ -85,19 +85,24 @@ export class AppAuthenticator {
     if (!timingSafeEqualText(expected, signature)) return refuse('bad signature');
     // Recorded only after the signature checks out, so strangers cannot fill the cache.
     // The nonce must be remembered until its timestamp can no longer pass the window check.
-    const expiresAt = (ts + APP_SIGNATURE_MAX_AGE_S) * 1000 + 1000;
-    const verdict = this.#nonces.remember(`${appKey}\n${nonce}`, expiresAt, app.appid);
+    const verdict = await this.claimOnce(`${appKey}:${nonce}`, app.appid, (ts + APP_SIGNATURE_MAX_AGE_S) * 1000 + 1000);
     if (verdict === 'replay') return refuse('nonce already used (replayed request)');
     if (verdict === 'full') return { ok: false, status: 503, message: 'too many signed requests, retry later' };
-    if (this.#shared) {
-      let fresh = true;
-      try {
-        fresh = await this.#shared(`${appKey}:${nonce}`, expiresAt - this.#now());
-      } catch {
-        /* shared store down: this node's cache above is all there is (see SharedNonceClaim) */
-      }
-      if (!fresh) return refuse('nonce already used (replayed request)');
-    }
     return { ok: true, app };
+  }
+
+  /**
+   * Marks `key` used until `expiresAtMs`, on this node and (in a cluster) everywhere: 'replay' when it was
+   * used before, 'full' when `owner` (an app) is out of its share of the cache. For any single-use credential
+   * that has already been checked (app signatures, signalling tickets), so strangers cannot fill the cache.
+   */
+  async claimOnce(key: string, owner: string, expiresAtMs: number): Promise<NonceVerdict> {
+    const verdict = this.#nonces.remember(key, expiresAtMs, owner);
+    if (verdict !== 'fresh' || !this.#shared) return verdict;
+    try {
+      return (await this.#shared(key, expiresAtMs - this.#now())) ? 'fresh' : 'replay';
+    } catch {
+      return 'fresh'; // shared store down: this node's cache above is all there is (see SharedNonceClaim)
+    }
   }
 }

@@ -5,13 +5,16 @@
  * so every node that can read the accounts database checks it without shared state, and a ticket made
  * for one app never verifies as another's. Like an app signature it names the host name it was issued for
  * (the page's server; port not included), and another host refuses it. A socket opened with a ticket may
- * only present viewer tokens issued to that ticket's user (signal/viewer-endpoint.ts).
+ * only present viewer tokens issued to that ticket's user (signal/viewer-endpoint.ts). A ticket opens one
+ * socket: its nonce goes into the replay cache of app signatures (cluster-wide), so a ticket read from a
+ * proxy's access log or a browser's history opens nothing (signal/upgrade.ts).
  *
- * Wire form: `t1.<payload>.<mac>`, payload = base64url(JSON {appid, user, exp, host?}) with exp in unix
- * seconds, mac = base64url(HMAC-SHA256(appSecretKey, "xp2p-signal-ticket\n" + payload)). Without `host`
- * (a ticket an integrator's backend minted for any of its servers) any host takes it.
+ * Wire form: `t1.<payload>.<mac>`, payload = base64url(JSON {appid, user, exp, nonce, host?}) with exp in
+ * unix seconds and nonce 8-64 base64url characters, mac = base64url(HMAC-SHA256(appSecretKey,
+ * "xp2p-signal-ticket\n" + payload)). Without `host` (a ticket an integrator's backend minted for any of its
+ * servers) any host takes it.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { signedHostName } from '@xp2p/protocol';
 import { z } from 'zod';
 import type { AppConfig } from '../config/schema.js';
@@ -25,13 +28,14 @@ const payloadSchema = z
     appid: z.string().min(1).max(64),
     user: z.string().min(1).max(128),
     exp: z.number().int().positive(),
+    nonce: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
     host: z.string().min(1).max(255).optional(),
   })
   .strict();
 
 /** What checking a ticket found: the app and user it speaks for, or why it was refused. */
 export type TicketCheck =
-  { ok: true; app: AppConfig; user: string; exp: number } | { ok: false; status: 401; message: string };
+  { ok: true; app: AppConfig; user: string; exp: number; nonce: string } | { ok: false; status: 401; message: string };
 
 const mac = (secret: string, payload: string): Buffer =>
   createHmac('sha256', secret)
@@ -47,7 +51,8 @@ export function issueSignalTicket(
 ): { ticket: string; expiresAt: number } {
   const exp = Math.floor((o.nowMs ?? Date.now()) / 1000) + ttlSeconds;
   const host = o.host ? { host: signedHostName(o.host) } : {};
-  const payload = Buffer.from(JSON.stringify({ appid: app.appid, user, exp, ...host })).toString('base64url');
+  const nonce = randomBytes(16).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ appid: app.appid, user, exp, nonce, ...host })).toString('base64url');
   return { ticket: `t1.${payload}.${mac(app.appSecretKey, payload).toString('base64url')}`, expiresAt: exp };
 }
 
@@ -84,5 +89,5 @@ export async function verifySignalTicket(
   if (claims.exp * 1000 <= nowMs) {
     return { ok: false, status: 401, message: 'signalling ticket has expired, ask for a new one' };
   }
-  return { ok: true, app, user: claims.user, exp: claims.exp };
+  return { ok: true, app, user: claims.user, exp: claims.exp, nonce: claims.nonce };
 }

@@ -40,6 +40,8 @@ export interface StreamStats {
   chunks: number;
   /** average over the chunk window */
   bitrateKbps: number;
+  /** the stream's public key (record-signature.ts): a viewer's URL carries it as `?pk=` */
+  pk?: string;
 }
 
 export const STREAMS_PATH = '/api/streams';
@@ -128,8 +130,12 @@ async function clusterWide(
     stats.live = true;
     stats.epoch = location.epoch;
   }
-  if (!cluster) return stats;
-  return withClusterFigures(name, stats, await orLocalOnly(() => cluster.figures(name), [], partial));
+  const all = cluster
+    ? withClusterFigures(name, stats, await orLocalOnly(() => cluster.figures(name), [], partial))
+    : stats;
+  // the key viewers check the origin's signatures with (`?pk=` of the stream URL): the same on every node
+  const pk = origin.publicKeyOf(name);
+  return all && pk ? { ...all, pk } : all;
 }
 
 export async function handleStreamsApi(

@@ -189,6 +189,9 @@ describe('web xp2pInfo, CSRF and tickets', () => {
     const open = (tk: string) => pool.add(new TestClient(t.wsUrl(`/signal/viewer?ticket=${encodeURIComponent(tk)}`)));
     const good = open(ticket);
     expect((await good.next()).type).toBe('hello');
+    // one socket per ticket: the same ticket again (read from a proxy's log, say) opens nothing
+    await expect(open(ticket).opened).rejects.toThrow(/HTTP 401/);
+    expect(t.logs.some((l) => /viewer refused: signalling ticket already used/.test(l))).toBe(true);
 
     // the payload says app 2, the mac was made for app 1
     const [v, payload, mac] = ticket.split('.');

@@ -74,7 +74,9 @@ describe('camera 1vN streams on the server', () => {
     const { name, key } = await newCameraStream(t.cam1.secret, device(t.cam1));
     publish(name, { [CAMERA_DEVICE_HEADER]: device(t.cam1), [PUBLISH_KEY_HEADER]: key }).catch(() => {});
     await waitUntil(() => (t!.server.origin.stream(name)?.chunkCount ?? 0) > 0, { timeoutMs: 5_000 });
-    const firstAnswer = async (app: typeof t.app): Promise<{ type: string; status?: number; message?: string }> => {
+    const firstAnswer = async (
+      app: NonNullable<typeof t>['app'],
+    ): Promise<{ type: string; status?: number; message?: string }> => {
       const client = pool.add(new TestClient(await peerUrl(t!, app)));
       await client.opened;
       client.send({ type: 'join', v: 1, stream: name, upload: false });

@@ -10,11 +10,13 @@ import {
   type ChunkerOutput,
   type FlvHeaderFlags,
   type FlvTag,
+  type InitMeta,
   type OriginEvent,
   type StreamManifest,
 } from '@xp2p/protocol';
 import { ChunkWindow, type ChunkLookup, type StoredChunk, type StoredInit } from './chunk-window.js';
 import { sha256Hex } from './sha256.js';
+import type { StreamSigner } from './stream-signer.js';
 
 export type StreamEvent =
   { type: 'init'; init: StoredInit } | { type: 'chunk'; chunk: StoredChunk } | { type: 'eof'; lastSeq: number };
@@ -32,6 +34,11 @@ export interface LiveStreamOptions {
    * every node serves the same chunk numbers and hashes and peers on different nodes can trade chunks.
    */
   mirrorOf?: { epoch: string; nodeUrl: string };
+  /**
+   * Signs every init and chunk record this publish cuts (record-signature.ts). A mirror has none: it keeps
+   * the origin node's records, signatures included, as they came.
+   */
+  signer?: StreamSigner;
 }
 
 export class LiveStream {
@@ -61,6 +68,11 @@ export class LiveStream {
 
   get live(): boolean {
     return this.#live;
+  }
+
+  /** the stream's public key (base64url) when its records are signed here */
+  get publicKey(): string | undefined {
+    return this.#options.signer?.publicKey;
   }
 
   get targetChunkMs(): number {
@@ -189,12 +201,11 @@ export class LiveStream {
   }
 
   #accept(output: ChunkerOutput): void {
+    const signer = this.#options.signer;
     if (output.kind === 'init') {
-      const init: StoredInit = {
-        meta: { initId: output.initId, size: output.bytes.byteLength, hash: sha256Hex(output.bytes) },
-        bytes: output.bytes,
-      };
-      return this.addInit(init);
+      const meta: InitMeta = { initId: output.initId, size: output.bytes.byteLength, hash: sha256Hex(output.bytes) };
+      if (signer) meta.sig = signer.sign(this.name, this.epoch, { init: meta });
+      return this.addInit({ meta, bytes: output.bytes });
     }
     const { seq, bytes, keyframe, timestamp, duration, initId } = output;
     const pieceBytes = chunkPieceBytes(bytes.byteLength);
@@ -213,6 +224,7 @@ export class LiveStream {
       },
       bytes,
     };
+    if (signer) chunk.meta.sig = signer.sign(this.name, this.epoch, { chunk: chunk.meta });
     this.addChunk(chunk);
   }
 

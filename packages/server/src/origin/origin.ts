@@ -3,11 +3,19 @@
  * and what each has sent to viewers. A stream whose publisher stopped stays servable for
  * `endedStreamRetainMs`, then is dropped; a new publish of the name starts a new epoch at once.
  */
-import { streamNameSchema, type FlvHeaderFlags, type FlvTag, type OriginEvent } from '@xp2p/protocol';
+import {
+  isCameraStreamName,
+  streamNameSchema,
+  type FlvHeaderFlags,
+  type FlvTag,
+  type OriginEvent,
+} from '@xp2p/protocol';
 import type { ServerTuning } from '../defaults.js';
 import { LiveStream } from './live-stream.js';
 import { InvalidStreamNameError, OriginClosedError, StreamBusyError } from './origin-errors.js';
+import { publishKeyFor } from './publish-endpoint.js';
 import { pullHttpFlv, type PullHandle } from './pull.js';
+import { streamSigner, type StreamSigner } from './stream-signer.js';
 import type { Publisher } from './publisher.js';
 
 export type { Publisher } from './publisher.js';
@@ -39,16 +47,28 @@ export class Origin {
   readonly #dropListeners = new Set<(stream: string) => void>();
   readonly #pulls = new Set<PullHandle>();
   readonly #sentListeners = new Set<(bytes: number) => void>();
+
+  readonly #masterPublishKey: string | undefined;
   #closed = false;
 
-  constructor(tuning: ServerTuning, log: (line: string) => void) {
+  /**
+   * `masterPublishKey`: the config's master key; each stream's records are signed with the key its publish
+   * key derives (stream-signer.ts). Without it (tests of other parts) records go unsigned.
+   */
+  constructor(tuning: ServerTuning, log: (line: string) => void, masterPublishKey?: string) {
     this.#tuning = tuning;
     this.#log = log;
+    this.#masterPublishKey = masterPublishKey;
   }
 
-  /** Starts a publish of `name`. Throws InvalidStreamNameError, StreamBusyError (already live), OriginClosedError. */
-  openPublisher(name: string): Publisher {
-    const stream = this.#open(name, undefined);
+  /**
+   * Starts a publish of `name`; its records are signed with the key `publishKey` derives (a camera's own key
+   * for its stream), by default the stream's key under the master key. Throws InvalidStreamNameError,
+   * StreamBusyError (already live), OriginClosedError.
+   */
+  openPublisher(name: string, publishKey?: string): Publisher {
+    const key = publishKey ?? (this.#masterPublishKey && publishKeyFor(this.#masterPublishKey, name));
+    const stream = this.#open(name, undefined, key ? streamSigner(key, name) : undefined);
     this.#log(`stream ${name} published (epoch ${stream.epoch})`);
     return {
       stream: name,
@@ -81,7 +101,7 @@ export class Origin {
     return stream;
   }
 
-  #open(name: string, mirrorOf: { epoch: string; nodeUrl: string } | undefined): LiveStream {
+  #open(name: string, mirrorOf: { epoch: string; nodeUrl: string } | undefined, signer?: StreamSigner): LiveStream {
     if (this.#closed) throw new OriginClosedError();
     if (!streamNameSchema.safeParse(name).success) throw new InvalidStreamNameError(name);
     const previous = this.#records.get(name);
@@ -94,6 +114,7 @@ export class Origin {
       windowMaxBytes: this.#tuning.originWindowMaxBytes,
       windowMaxChunks: this.#tuning.originWindowMaxChunks,
       ...(mirrorOf ? { mirrorOf } : {}),
+      ...(signer ? { signer } : {}),
     });
     const record: StreamRecord = { stream, originBytes: 0, dropTimer: undefined };
     this.#records.set(name, record);
@@ -143,6 +164,17 @@ export class Origin {
   /** The current (or recently ended) publish of `name`. */
   stream(name: string): LiveStream | undefined {
     return this.#records.get(name)?.stream;
+  }
+
+  /**
+   * The public key `name`'s records are signed with (what its viewers' URL carries as `?pk=`): its publish's
+   * own, else the one the master key derives, which is the same on every node (a mirror here has none of its
+   * own). Undefined for a camera's stream not published here (only its camera's key signs it).
+   */
+  publicKeyOf(name: string): string | undefined {
+    const own = this.#records.get(name)?.stream.publicKey;
+    if (own || isCameraStreamName(name) || !this.#masterPublishKey) return own;
+    return streamSigner(publishKeyFor(this.#masterPublishKey, name), name).publicKey;
   }
 
   /** the live streams, in publish order */

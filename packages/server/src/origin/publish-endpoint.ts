@@ -47,7 +47,8 @@ export function handlePublish(
     ctx.log(`publish ${name} refused: ${key === null ? 'no' : 'wrong'} key`);
     throw new HttpError(403, 'missing or wrong publish key');
   }
-  const publisher = ctx.origin.openPublisher(name); // throws 409 while the name is live
+  // throws 409 while the name is live; a camera's stream is signed with the key its own publish key derives
+  const publisher = ctx.origin.openPublisher(name, cameraAuthorized && key !== null ? key : undefined);
   const demuxer = new FlvDemuxer({ maxTagBytes: ctx.maxTagBytes });
   let headerSet = false;
 

@@ -57,17 +57,34 @@ export function refuseUpgrade(socket: Duplex, status: number, message: string): 
   );
 }
 
+type UpgradeAuth = (AppAuthResult & { ok: true; user?: string }) | (AppAuthResult & { ok: false });
+
 /** A signalling ticket (`?ticket=`, a signed-in browser) or an app signature over `GET <path>`. */
 function authenticateUpgrade(
   ctx: UpgradeContext,
   path: string,
   query: URLSearchParams,
   host: string | undefined,
-): Promise<(AppAuthResult & { ok: true; user?: string }) | (AppAuthResult & { ok: false })> {
+): Promise<UpgradeAuth> {
   const ticket = query.get('ticket');
   return ticket !== null
-    ? verifySignalTicket(ticket, ctx.appById, host)
+    ? useTicket(ctx, ticket, host)
     : ctx.authenticator.verify(signatureFromQuery(query), { method: 'GET', host, path, body: '' });
+}
+
+/** A valid ticket opens one socket: its nonce is claimed like an app signature's (cluster-wide). */
+async function useTicket(ctx: UpgradeContext, ticket: string, host: string | undefined): Promise<UpgradeAuth> {
+  const checked = await verifySignalTicket(ticket, ctx.appById, host);
+  if (!checked.ok) return checked;
+  const verdict = await ctx.authenticator.claimOnce(
+    `t1:${checked.app.appid}:${checked.nonce}`,
+    checked.app.appid,
+    checked.exp * 1000 + 1000,
+  );
+  if (verdict === 'replay')
+    return { ok: false, status: 401, message: 'signalling ticket already used, ask for a new one' };
+  if (verdict === 'full') return { ok: false, status: 503, message: 'too many signed requests, retry later' };
+  return checked;
 }
 
 export function createUpgradeHandler(ctx: UpgradeContext) {

@@ -221,6 +221,8 @@ describe('/signal/peer', () => {
       stalls: 3,
       chunks: expect.any(Number),
       bitrateKbps: expect.any(Number),
+      // the key viewers check the origin's signatures with (the stream URL's `?pk=`)
+      pk: t!.server.origin.stream('room')!.publicKey,
     });
     a.client.send({ type: 'leave' });
     expect(await nextOf(b.client, 'peer-left')).toEqual({ type: 'peer-left', peerId: a.joined.peerId });
@@ -350,7 +352,7 @@ describe('/signal/peer', () => {
   it("answers another app's stream exactly like a stream that does not exist; the owner joins", async () => {
     await start();
     await t!.server.accounts.streams.add('room', t!.app.appid);
-    const refusal = async (app: typeof t.app, stream: string): Promise<unknown> => {
+    const refusal = async (app: NonNullable<typeof t>['app'], stream: string): Promise<unknown> => {
       const client = pool.add(new TestClient(await peerUrl(t!, app)));
       await client.opened;
       client.send({ type: 'join', v: 1, stream, upload: true });

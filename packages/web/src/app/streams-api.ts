@@ -14,10 +14,28 @@ export interface StreamSummary {
   p2pBytes: number;
   cdnBytes: number;
   bitrateKbps: number;
+  /** the stream's public key: with it the sdk trusts only records the origin signed */
+  pk?: string;
 }
 
-/** The origin's live FLV url of a stream: what the sdk's startP2PService takes for 1vN. */
-export const roomStreamUrl = (name: string): string => `${serverUrl()}/live/${encodeURIComponent(name)}.flv`;
+/**
+ * The origin's live FLV url of a stream, with its public key when the server names one: what the sdk's
+ * startP2PService takes for 1vN.
+ */
+export async function roomStreamUrl(name: string): Promise<string> {
+  const url = `${serverUrl()}/live/${encodeURIComponent(name)}.flv`;
+  // a room opened from the list knows its key already: no extra round trip before the join
+  const pk =
+    knownKeys.get(name) ??
+    (await fetch(`${serverUrl()}/api/streams/${encodeURIComponent(name)}/stats`, { cache: 'no-store' })
+      .then((res) => (res.ok ? (res.json() as Promise<StreamSummary>) : undefined))
+      .then((stats) => stats?.pk)
+      .catch(() => undefined));
+  return pk ? `${url}?pk=${pk}` : url;
+}
+
+/** the keys the last stream list named (a stream's key never changes: it is derived from its name) */
+const knownKeys = new Map<string, string>();
 
 export async function listStreams(): Promise<StreamSummary[]> {
   const url = `${serverUrl()}/api/streams`;
@@ -31,5 +49,6 @@ export async function listStreams(): Promise<StreamSummary[]> {
   if (!res.ok || !Array.isArray(json.streams)) {
     throw new ApiError(res.status, json.error?.message ?? `server answered ${res.status}`);
   }
+  for (const s of json.streams) if (s.pk) knownKeys.set(s.stream, s.pk);
   return json.streams;
 }

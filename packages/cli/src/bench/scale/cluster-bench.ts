@@ -132,6 +132,10 @@ function startLoadClient(url: string, app: unknown, connections: number, o: Scal
 }
 
 export async function runScaleBench(o: ScaleBenchOptions): Promise<ScaleBenchResult> {
+  // cluster nodes keep their accounts in one PostgreSQL (npm run bench:scale starts it: scripts/with-postgres.sh)
+  const db = process.env.XP2P_BENCH_DB;
+  if (!db?.startsWith('postgres'))
+    throw new Error('XP2P_BENCH_DB (postgres://…) is not set: run `npm run bench:scale`');
   const dataDir = mkdtempSync(join(tmpdir(), 'xp2p-scale-'));
   const { config } = await ensureDevConfig(dataDir); // written once, before the nodes read it
   const redisPort = await freePort();
@@ -142,7 +146,7 @@ export async function runScaleBench(o: ScaleBenchOptions): Promise<ScaleBenchRes
     for (let i = 0; i < o.nodes; i++) {
       const proc = spawnNodeWithLimit(
         here('./node-child.js'),
-        [JSON.stringify({ dataDir, redis: `redis://127.0.0.1:${redisPort}` })],
+        [JSON.stringify({ dataDir, redis: `redis://127.0.0.1:${redisPort}`, db })],
         FILE_LIMIT,
       );
       children.push(proc);

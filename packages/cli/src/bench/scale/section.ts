@@ -9,7 +9,7 @@ export function clusterScaleSection(figures: Record<string, number>): BenchSecti
       title: 'Signalling across cluster nodes',
       method:
         '`npm run bench:scale`: idle app-signed viewer WebSocket sessions spread evenly over several server nodes (each its own process, ' +
-        'sharing one real redis-server), opened by one load-client process per node over 127.0.0.2–9 (one source address runs out of ephemeral ports near 28k; ' +
+        'sharing one real redis-server and one PostgreSQL for accounts, as `xp2p server --redis --db` runs), opened by one load-client process per node over 127.0.0.2–9 (one source address runs out of ephemeral ports near 28k; ' +
         'one process cannot hold 50,000 sockets under the hard open-file limit of 20,000). A camera is logged in to the first node; ' +
         'a command sent through the last node (relayed by Redis) is repeated every few seconds while the sessions join, and once more with all of them held. ' +
         'RSS per session = summed node RSS after − before, over the sessions; Redis per session = `used_memory` after − before: an idle viewer has no state in Redis; the cluster-wide replay cache holds one nonce per signed join only until the signature window ends, so after a join phase longer than that window the figure is what stays, not the peak. ' +

@@ -60,6 +60,9 @@ export class Cast {
     this.nodeUrls = [`http://127.0.0.1:${ports.nodes[0]}`, `http://127.0.0.1:${ports.nodes[1]}`];
     this.recordingsDir = join(dataDir, 'recordings');
     const redisUrl = `redis://127.0.0.1:${ports.redis}`;
+    // cluster nodes keep their accounts in one PostgreSQL (npm run soak starts it: scripts/with-postgres.sh)
+    const db = process.env.XP2P_BENCH_DB;
+    if (!db?.startsWith('postgres')) throw new Error('XP2P_BENCH_DB (postgres://…) is not set: run `npm run soak`');
     this.add(
       'redis',
       'redis',
@@ -72,7 +75,7 @@ export class Cast {
         `node ${'AB'[i]}`,
         'node',
         async () => {
-          const p = startCli([...args, '--redis', redisUrl]);
+          const p = startCli([...args, '--redis', redisUrl, '--db', db]);
           await p.waitFor(/^server: /, 60_000);
           return p.proc;
         },

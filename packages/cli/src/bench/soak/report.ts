@@ -43,7 +43,7 @@ export function writeReliability(path: string, r: SoakReport): void {
     START,
     '## Long runs with kills (`npm run soak`)',
     '',
-    'Written by `npm run soak` (`SOAK_MINUTES`, default 30). A real redis-server, two `xp2p server --redis` nodes, a camera',
+    'Written by `npm run soak` (`SOAK_MINUTES`, default 30). A real redis-server and PostgreSQL, two `xp2p server --redis --db` nodes, a camera',
     '(`xp2p device`, recording 20 s segments, logged in with both nodes as failover), a 1v1 viewer (`xp2p play` through node B, read',
     'by an HTTP-FLV player), and a 6-peer 1vN swarm (`xp2p watch`, each read by a player) of a stream `xp2p publish` pushes to node A.',
     `Every ${r.killEveryS} s after warm-up the driver kill -9s one random part (kinds drawn without repetition until each had its turn),`,

@@ -8,7 +8,7 @@
  * checks it itself.
  */
 import { ErrorCode, Sha256Stream, type IncrementalHash } from '@xp2p/protocol';
-import { safeCall } from '../safe-call.js';
+import { safeCall } from '../../safe-call.js';
 import type { IpcSession } from '../session/ipc-session.js';
 import type { RequestHandle } from './request.js';
 

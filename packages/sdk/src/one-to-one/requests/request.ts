@@ -10,8 +10,8 @@ import {
   XP2PError,
   type DeviceRequest,
 } from '@xp2p/protocol';
-import type { Clock } from '../clock.js';
-import type { DataChannelLike, PeerConnectionLike } from '../transport.js';
+import type { Clock } from '../../clock.js';
+import type { DataChannelLike, PeerConnectionLike } from '../../transport.js';
 
 export interface RequestHandlers {
   onHead(status: number, headers: Record<string, string>): void;

@@ -10,7 +10,7 @@ import {
   type ViewerToServer,
 } from '@xp2p/protocol';
 import { describe, expect, it } from 'vitest';
-import type { SignalChannel } from '../transport.js';
+import type { SignalChannel } from '../../transport.js';
 import { ViewerStartRelay } from './start-relay.js';
 
 /** The viewer's signalling as the relay uses it: what it sent, and a way to deliver the node's messages. */

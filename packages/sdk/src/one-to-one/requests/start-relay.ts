@@ -21,7 +21,7 @@ import {
   type ServerToViewer,
   type StartRequest,
 } from '@xp2p/protocol';
-import type { SignalChannel } from '../transport.js';
+import type { SignalChannel } from '../../transport.js';
 
 export interface StartRelayHandlers {
   onHead(status: number, headers: Record<string, string>): void;

@@ -7,7 +7,7 @@
  * frame had isLastFrame: a file played to its end) ends the talk, as does stopVoiceService.
  */
 import { ErrorCode, type ErrorCodeValue } from '@xp2p/protocol';
-import { safeCall } from '../safe-call.js';
+import { safeCall } from '../../safe-call.js';
 import type { IpcSession } from '../session/ipc-session.js';
 import type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from './recorder.js';
 import type { RequestHandle } from './request.js';

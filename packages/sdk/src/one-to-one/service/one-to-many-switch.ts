@@ -9,13 +9,15 @@
 import {
   ErrorCode,
   ONE_TO_MANY_HEADER,
+  ONE_TO_MANY_KEY_HEADER,
   ONE_TO_MANY_QUERY,
+  STREAM_KEY_PATTERN,
   validCameraStreamName,
   type DeviceRequest,
 } from '@xp2p/protocol';
-import { XP2PNotify_SubType } from '../../guide/events.js';
-import { safeCall } from '../safe-call.js';
-import type { Clock } from '../clock.js';
+import { XP2PNotify_SubType } from '../../guide-events.js';
+import { safeCall } from '../../safe-call.js';
+import type { Clock } from '../../clock.js';
 import type { RunningStream } from './service.js';
 
 /** What a joined 1vN stream tells the 1v1 service. */
@@ -28,7 +30,14 @@ export interface OneToManySink {
   ended(how: 'eof' | 'unreachable'): void;
 }
 
-export type JoinOneToMany = (stream: string, sink: OneToManySink) => Promise<{ stop(): void }>;
+/** `publicKey`: the stream's key the camera gave with its name (the swarm checks every record with it) */
+export type JoinOneToMany = (stream: string, sink: OneToManySink, publicKey?: string) => Promise<{ stop(): void }>;
+
+/** A full camera's offer: its 1vN stream, and that stream's public key when the camera sent one. */
+export interface OneToManyOffer {
+  stream: string;
+  publicKey?: string;
+}
 
 /** The live request, asking a full camera for its 1vN stream instead of a bare 503. */
 export function askingForOneToMany(request: DeviceRequest): DeviceRequest {
@@ -37,15 +46,20 @@ export function askingForOneToMany(request: DeviceRequest): DeviceRequest {
   return { ...request, query: params.toString() };
 }
 
-/** The 1vN stream a full camera's answer names, if it is one (a name of any other shape is ignored). */
-export function offeredOneToMany(status: number, headers: Record<string, string>): string | undefined {
+/** The 1vN stream a full camera's answer names, if it is one (a name or key of any other shape is ignored). */
+export function offeredOneToMany(status: number, headers: Record<string, string>): OneToManyOffer | undefined {
   const stream = headers[ONE_TO_MANY_HEADER];
-  return status === 503 && stream !== undefined && validCameraStreamName(stream) ? stream : undefined;
+  const publicKey = headers[ONE_TO_MANY_KEY_HEADER];
+  if (status !== 503 || stream === undefined || !validCameraStreamName(stream)) return undefined;
+  if (publicKey !== undefined && !STREAM_KEY_PATTERN.test(publicKey)) return undefined;
+  return { stream, ...(publicKey ? { publicKey } : {}) };
 }
 
 export interface SwitchContext {
   join: JoinOneToMany;
   stream: string;
+  /** the stream's public key, from the camera */
+  publicKey?: string;
   /** the camera's words (x-reason) */
   reason: string;
   dataCallback: (data: ArrayBuffer) => void;
@@ -83,27 +97,31 @@ export function switchToOneToMany(c: SwitchContext): Promise<number> {
     c.log(`camera full (${c.reason}): switching to its 1vN stream`);
     c.switched(c.stream, c.reason);
     c.notify(XP2PNotify_SubType.SwitchedToOneToMany, { stream: c.stream, reason: c.reason });
-    c.join(c.stream, {
-      data: (bytes) => {
-        if (over) return;
-        running.firstByteAt ??= c.clock.now();
-        running.bytes += bytes.byteLength;
-        safeCall(running.dataCallback, bytes);
+    c.join(
+      c.stream,
+      {
+        data: (bytes) => {
+          if (over) return;
+          running.firstByteAt ??= c.clock.now();
+          running.bytes += bytes.byteLength;
+          safeCall(running.dataCallback, bytes);
+        },
+        notify: (subtype, detail) => {
+          if (!over) c.notify(subtype, detail);
+        },
+        log: (line) => {
+          if (!over) c.log(line);
+        },
+        ended: (how) => {
+          if (over) return;
+          finish();
+          // the camera's link lives on: a 1vN stream that cannot be reached is a closed stream, not 'disconnect'
+          if (how === 'eof') c.notify(XP2PNotify_SubType.Eof);
+          else c.notify(XP2PNotify_SubType.Close, { reason: 'no node serving the 1vN stream is reachable' });
+        },
       },
-      notify: (subtype, detail) => {
-        if (!over) c.notify(subtype, detail);
-      },
-      log: (line) => {
-        if (!over) c.log(line);
-      },
-      ended: (how) => {
-        if (over) return;
-        finish();
-        // the camera's link lives on: a 1vN stream that cannot be reached is a closed stream, not 'disconnect'
-        if (how === 'eof') c.notify(XP2PNotify_SubType.Eof);
-        else c.notify(XP2PNotify_SubType.Close, { reason: 'no node serving the 1vN stream is reachable' });
-      },
-    }).then(
+      c.publicKey,
+    ).then(
       (viewer) => {
         joined = viewer;
         if (over) viewer.stop();

@@ -13,9 +13,9 @@ import {
   type IncrementalHash,
   type Xp2pInfo,
 } from '@xp2p/protocol';
-import { XP2PEventEnum, XP2PNotify_SubType, type ServiceCallbacks } from '../../guide/events.js';
+import { XP2PEventEnum, XP2PNotify_SubType, type ServiceCallbacks } from '../../guide-events.js';
 import type { SDK_DEFAULTS } from '../../defaults.js';
-import { safeCall } from '../safe-call.js';
+import { safeCall } from '../../safe-call.js';
 import { commandError, runCommand, type CommandResult } from '../requests/command.js';
 import { startDownload, type DownloadCallbacks, type RunningDownload } from '../requests/download.js';
 import type { RecorderManager, RecorderStartOptions, VoiceCallbacks } from '../requests/recorder.js';
@@ -30,7 +30,12 @@ import { abortable, isAbortError, SerialQueue } from './serial-queue.js';
 import type { RunningStream } from './service.js';
 import type { P2PEventMap } from './service-events.js';
 import { startStream } from './stream-start.js';
-import { askingForOneToMany, switchToOneToMany, type JoinOneToMany } from './one-to-many-switch.js';
+import {
+  askingForOneToMany,
+  switchToOneToMany,
+  type JoinOneToMany,
+  type OneToManyOffer,
+} from './one-to-many-switch.js';
 
 export interface OneToOneServiceOptions {
   id: string;
@@ -454,16 +459,18 @@ export class OneToOneService {
 
   /** How a full camera's 1vN stream becomes this service's stream. */
   private switcher(join: JoinOneToMany, dataCallback: (data: ArrayBuffer) => void) {
-    return (stream: string, reason: string): Promise<number> =>
+    return ({ stream, publicKey }: OneToManyOffer, reason: string): Promise<number> =>
       switchToOneToMany({
         join,
         stream,
+        ...(publicKey ? { publicKey } : {}),
         reason,
         dataCallback,
         clock: this.o.deps.clock,
         notify: (subtype, detail) => this.notify(subtype, detail),
         log: (line) => this.log(line),
-        switched: () => this.o.events.emit('switchedToOneToMany', { id: this.id, stream, reason }),
+        switched: () =>
+          this.o.events.emit('switchedToOneToMany', { id: this.id, stream, reason, signed: publicKey !== undefined }),
         fail: (code, why) => this.fail(code as ErrorCodeValue, why),
         register: (running) => (this.stream = running),
         unregister: (running) => {

@@ -26,7 +26,8 @@ export interface P2PEventMap extends Record<string, unknown[]> {
    * the camera was full: the live view goes on as its 1vN stream `stream` (the same dataCallback, one FLV);
    * `reason` is the camera's. msgCallback gets notify 'switchedToOneToMany' with the same detail.
    */
-  switchedToOneToMany: [event: { id: string; stream: string; reason: string }];
+  /** `signed`: the camera gave the stream's key, so the swarm trusts only records the origin signed with it */
+  switchedToOneToMany: [event: { id: string; stream: string; reason: string; signed: boolean }];
   /** the camera does not answer heartbeat pings: path loss is left to ICE */
   heartbeatUnanswered: [event: { id: string }];
 }

@@ -5,7 +5,7 @@
  * never retried, and never delays the stream.
  */
 import { ICE_PATHS, type IcePath } from '@xp2p/protocol';
-import { repeat, type Clock } from '../clock.js';
+import { repeat, type Clock } from '../../clock.js';
 import type { IpcSession } from '../session/ipc-session.js';
 
 /** What a report needs of the session: none yet while a relayed start waits for P2P. */

@@ -4,14 +4,14 @@
  * Resolves with the guide's code once the camera answered.
  */
 import { ErrorCode } from '@xp2p/protocol';
-import { XP2PNotify_SubType } from '../../guide/events.js';
-import type { Clock } from '../clock.js';
-import { safeCall } from '../safe-call.js';
+import { XP2PNotify_SubType } from '../../guide-events.js';
+import type { Clock } from '../../clock.js';
+import { safeCall } from '../../safe-call.js';
 import type { RequestHandle, RequestHandlers } from '../requests/request.js';
 import type { IpcSession } from '../session/ipc-session.js';
 import type { RunningStream } from './service.js';
 import { StreamReport } from './stream-report.js';
-import { offeredOneToMany } from './one-to-many-switch.js';
+import { offeredOneToMany, type OneToManyOffer } from './one-to-many-switch.js';
 
 export interface StreamStartContext {
   clock: Clock;
@@ -32,7 +32,7 @@ export interface StreamStartContext {
   /** the stream ended (eof, error, refused): the service forgets it */
   unregister: (stream: RunningStream) => void;
   /** 1v1 → 1vN allowed: a full camera's 1vN stream is joined instead (one-to-many-switch.ts) */
-  oneToMany?: (stream: string, reason: string) => Promise<number>;
+  oneToMany?: (offer: OneToManyOffer, reason: string) => Promise<number>;
 }
 
 export function startStream(c: StreamStartContext): Promise<number> {

@@ -4,8 +4,8 @@
  * offline or full) ends the race at once: another attempt would be refused too.
  */
 import { ErrorCode, hasRelay, XP2PError, type IceServer, type StartRequest } from '@xp2p/protocol';
-import type { Clock } from '../clock.js';
-import type { PeerConnectionFactory, SignalChannel } from '../transport.js';
+import type { Clock } from '../../clock.js';
+import type { PeerConnectionFactory, SignalChannel } from '../../transport.js';
 import { connectPeerLink, SessionRefusedError, type ConnectTimings, type PeerLink } from './peer-link.js';
 
 export interface RaceOptions {

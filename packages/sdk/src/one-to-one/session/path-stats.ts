@@ -1,6 +1,6 @@
 /** What a peer connection's getStats() says about the path in use. */
 import { candidateType } from '../../sdp.js';
-import type { PeerConnectionLike } from '../transport.js';
+import type { PeerConnectionLike } from '../../transport.js';
 
 /**
  * The ICE path in use, once known: host, srflx, prflx or relay. The transport's selectedCandidatePairId is

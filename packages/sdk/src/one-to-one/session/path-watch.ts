@@ -4,7 +4,7 @@
  * judges; the session (ipc-session.ts) acts on the verdict.
  */
 import { encodeControlFrame, parseControlFrame } from '@xp2p/protocol';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
 import type { PeerLink } from './peer-link.js';
 import { transportBytesReceived } from './path-stats.js';
 

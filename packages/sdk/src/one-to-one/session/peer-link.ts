@@ -14,8 +14,8 @@ import {
   type StartRequest,
 } from '@xp2p/protocol';
 import { normaliseCandidate, preferActiveDtlsRole } from '../../sdp.js';
-import type { Clock } from '../clock.js';
-import type { DataChannelLike, PeerConnectionFactory, PeerConnectionLike, SignalChannel } from '../transport.js';
+import type { Clock } from '../../clock.js';
+import type { DataChannelLike, PeerConnectionFactory, PeerConnectionLike, SignalChannel } from '../../transport.js';
 
 export interface PeerLink {
   readonly sessionId: string;

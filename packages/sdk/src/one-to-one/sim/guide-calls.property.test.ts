@@ -8,7 +8,7 @@
 import { ErrorCode } from '@xp2p/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSimWorld, type SimWorld } from './sim-world.js';
+import { createSimWorld, type SimWorld } from './sim-world.test-support.js';
 import { SimRecorder } from './sim-recorder.js';
 
 const RUNS = 300;

@@ -1,12 +1,12 @@
 /**
  * In-memory peer connections and data channels over SimNetwork: the parts of RTCPeerConnection and
- * RTCDataChannel the sdk uses (one-to-one/transport.ts), for both ends. The offer/answer "SDP" only names
+ * RTCDataChannel the sdk uses (src/transport.ts), for both ends. The offer/answer "SDP" only names
  * the peer connection; after the answer the two ends connect in `connectRoundTrips` round trips if the path
  * allows, then every channel opens on both sides. Closing either end reaches the other one latency later
  * (an SCTP abort), unless the path is gone; a path that is gone fails the connection after
  * `iceFailAfterMs`, as ICE consent checks would.
  */
-import type { DataChannelLike, PeerConnectionLike, StatsEntry } from '../transport.js';
+import type { DataChannelLike, PeerConnectionLike, StatsEntry } from '../../transport.js';
 import type { Lane, SimNetwork } from './sim-network.js';
 
 type IceCandidate = { candidate: string; sdpMid: string | null } | null;

@@ -13,7 +13,7 @@ import {
   type StartRequest,
   type ViewerToServer,
 } from '@xp2p/protocol';
-import type { ModuleSignal } from '../../guide/module-host.js';
+import type { ModuleSignal } from '../../transport.js';
 import type { SimNetwork } from './sim-network.js';
 
 /** What the server needs of a camera. */

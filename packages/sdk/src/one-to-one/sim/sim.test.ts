@@ -5,7 +5,7 @@
 import { concatBytes, parseFlv, Sha256Stream } from '@xp2p/protocol';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../swarm/sim/prng.js';
-import { createSimWorld, type SimWorld } from './sim-world.js';
+import { createSimWorld, type SimWorld } from './sim-world.test-support.js';
 
 const LIVE = 'action=live&channel=0';
 

@@ -8,7 +8,7 @@
  * which timers the sdk left behind.
  */
 import { EventQueue, type SimEvent } from '../../swarm/sim/event-queue.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
 
 /**
  * Lets queued promise continuations run before time moves on: 64 microtask turns, far more than the

@@ -63,13 +63,14 @@ export class NodeFailover {
       }
       run.nodes.succeeded();
       run.origin.moveTo(next);
-      run.engine.originEvent({ type: 'init', epoch: run.epoch, init: s.joined.init });
+      if (await run.check.signed(run.epoch, { init: s.joined.init }))
+        run.engine.originEvent({ type: 'init', epoch: run.epoch, init: s.joined.init });
       // the chunks announced while we were away, before the node's own announcements: the engine skips
       // numbers it does not know once it knows a later one
       const m = await within(run.manifestOf(next), 1000);
+      const missed = m && m.epoch === run.epoch ? await run.check.chunks(run.epoch, m.chunks) : [];
       if (run.stopped) return s.close();
-      for (const chunk of m && m.epoch === run.epoch ? m.chunks : [])
-        run.originEvent({ type: 'chunk', epoch: run.epoch, chunk });
+      for (const chunk of missed) run.originEvent({ type: 'chunk', epoch: run.epoch, chunk });
       run.engine.addPeers(s.joined.neighbours, s.joined.noUpload);
       this.nodeMoves++;
       this.lastMoveGapMs = run.clock.now() - since;

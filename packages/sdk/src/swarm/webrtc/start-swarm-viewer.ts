@@ -13,6 +13,7 @@
 import type { ChunkMeta } from '@xp2p/protocol';
 import { NodeFailover, within } from './node-failover.js';
 import type { NodeSession } from './node-session.js';
+import { RecordCheck } from './record-check.js';
 import { parseStreamUrl } from './stream-nodes.js';
 import { ViewerRun } from './viewer-run.js';
 import type { SwarmViewer, SwarmViewerOptions } from './viewer-types.js';
@@ -22,8 +23,9 @@ export { realClock } from './viewer-run.js';
 export type { SwarmViewer, SwarmViewerEvent, SwarmViewerOptions, SwarmViewerStats } from './viewer-types.js';
 
 export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmViewer> {
-  const { base, stream } = parseStreamUrl(o.streamUrl);
-  const run = new ViewerRun(o, base, stream);
+  const { base, stream, publicKey } = parseStreamUrl(o.streamUrl);
+  const run = new ViewerRun(o, base, stream, await RecordCheck.create(stream, publicKey));
+  const check = run.check;
   const failover = new NodeFailover(run);
   const { nodes, engine, origin } = run;
 
@@ -56,8 +58,13 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
   // signals that come while we read the manifest are handled at once (NodeSession), the rest after join
   const m = await within(first.base === base ? firstManifest : run.manifestOf(first.base), 1000);
   if (!m) run.log(`no manifest from ${first.base}: starting at the next keyframe announced`);
+  // nothing the stream's key did not sign reaches the engine: no init part to start with, no start
+  const recentChunks: ChunkMeta[] = m && m.epoch === joined.epoch ? await check.chunks(joined.epoch, m.chunks) : [];
+  if (!(await check.signed(joined.epoch, { init: joined.init }))) {
+    run.stop();
+    throw new Error(`${first.base}: the stream's init record is not signed by its key (pk)`);
+  }
   if (!run.stopped) {
-    const recentChunks: ChunkMeta[] = m && m.epoch === joined.epoch ? m.chunks : [];
     for (const c of recentChunks) run.newestSeq = Math.max(run.newestSeq, c.seq);
     engine.join({
       peerId: joined.peerId,
@@ -80,6 +87,7 @@ export async function startSwarmViewer(o: SwarmViewerOptions): Promise<SwarmView
       node: run.session?.base ?? origin.baseUrl,
       nodeMoves: failover.nodeMoves,
       lastMoveGapMs: failover.lastMoveGapMs,
+      refusedRecords: check.refused,
     }),
     stop: () => run.stop(),
   };

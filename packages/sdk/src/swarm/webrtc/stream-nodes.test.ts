@@ -42,6 +42,10 @@ describe('streamNodesOf', () => {
 describe('parseStreamUrl / nodeBaseOf', () => {
   it('splits a stream URL; turns ws(s) into http(s) and drops paths', () => {
     expect(parseStreamUrl('https://h:9/live/a_b-1.flv')).toEqual({ base: 'https://h:9', stream: 'a_b-1' });
+    // the stream's public key rides along (`pk`); a key of another shape is refused, not ignored
+    const pk = 'A'.repeat(43);
+    expect(parseStreamUrl(`http://h/live/r.flv?pk=${pk}`)).toEqual({ base: 'http://h', stream: 'r', publicKey: pk });
+    expect(() => parseStreamUrl('http://h/live/r.flv?pk=short')).toThrow(/not a live stream URL/);
     expect(nodeBaseOf('ws://h:9/some/path')).toBe('http://h:9');
     expect(nodeBaseOf('wss://h')).toBe('https://h');
   });

@@ -6,18 +6,22 @@
  * `streamInfo.urls` (the same stream's URL on other nodes) when given, else `appParams.serverUrl`
  * (the cluster's node list; the stream's path is the same on each).
  */
-import { parseServerUrls } from '@xp2p/protocol';
+import { parseServerUrls, STREAM_KEY_PARAM, STREAM_KEY_PATTERN } from '@xp2p/protocol';
 
 /** at most this many nodes are tried (appParams allows 16 server URLs) */
 export const MAX_STREAM_NODES = 16;
 
-/** http://host/live/NAME.flv → the node's base URL and the stream name. */
-export function parseStreamUrl(streamUrl: string): { base: string; stream: string } {
+/**
+ * http://host/live/NAME.flv[?pk=KEY] → the node's base URL, the stream name, and the stream's public key
+ * (protocol/src/swarm/record-signature.ts) when the URL carries one: then every record is checked with it.
+ */
+export function parseStreamUrl(streamUrl: string): { base: string; stream: string; publicKey?: string } {
   const u = new URL(streamUrl);
   const m = /^\/live\/([A-Za-z0-9_.-]{1,64})\.flv$/.exec(u.pathname);
-  if (!m || !/^https?:$/.test(u.protocol))
-    throw new Error(`not a live stream URL (http://host/live/NAME.flv): ${streamUrl}`);
-  return { base: `${u.protocol}//${u.host}`, stream: m[1]! };
+  const pk = u.searchParams.get(STREAM_KEY_PARAM) ?? undefined;
+  if (!m || !/^https?:$/.test(u.protocol) || (pk !== undefined && !STREAM_KEY_PATTERN.test(pk)))
+    throw new Error(`not a live stream URL (http://host/live/NAME.flv[?pk=KEY]): ${streamUrl}`);
+  return { base: `${u.protocol}//${u.host}`, stream: m[1]!, ...(pk ? { publicKey: pk } : {}) };
 }
 
 export interface StreamNodes {

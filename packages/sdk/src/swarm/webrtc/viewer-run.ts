@@ -10,6 +10,7 @@ import { SwarmPeer } from '../engine/swarm-peer.js';
 import type { SwarmClock } from '../engine/types.js';
 import { HttpOriginClient } from './http-origin.js';
 import { NodeSession } from './node-session.js';
+import type { RecordCheck } from './record-check.js';
 import type { SwarmViewerEvent, SwarmViewerOptions } from './viewer-types.js';
 import { WebRtcMesh } from './webrtc-mesh.js';
 
@@ -38,7 +39,10 @@ export class ViewerRun {
     readonly o: SwarmViewerOptions,
     readonly base: string,
     readonly stream: string,
+    /** the origin's signatures: every init and chunk record passes it before the engine sees it */
+    readonly check: RecordCheck,
   ) {
+    check.onRefused = (record) => this.emit({ type: 'record-refused', record });
     this.nodes = new ServerRotation(o.nodes && o.nodes.length > 0 ? o.nodes : [base]);
     this.clock = o.clock ?? realClock;
     this.upload = o.upload ?? true;
@@ -101,7 +105,7 @@ export class ViewerRun {
       case 'peer-left':
         return this.engine.peerLeft(msg.peerId);
       case 'origin':
-        return this.originEvent(msg.event);
+        return this.check.event(msg.event, (event) => this.originEvent(event));
       case 'error':
         return this.emit({ type: 'error', status: msg.status, message: msg.message });
       default:

@@ -9,6 +9,8 @@ export type SwarmViewerEvent =
   | SwarmEvent
   | { type: 'error'; message: string; status?: number }
   | { type: 'joined'; peerId: string }
+  /** a record (`chunk 12`, `init 0`) not signed by the stream's key (the URL's `pk`) was dropped */
+  | { type: 'record-refused'; record: string }
   /** moved to another node after `from` failed; `gapMs`: from noticing the failure to joined there */
   | { type: 'node-moved'; from: string; to: string; peerId: string; gapMs: number };
 
@@ -16,7 +18,10 @@ export interface SwarmViewerOptions {
   platform: Platform;
   /** the app's keys, or a signalling ticket (a web page: signal/signal-credentials.ts) */
   app: SignalCredentials;
-  /** http(s)://host[:port]/live/NAME.flv — the node to start with and the stream name */
+  /**
+   * http(s)://host[:port]/live/NAME.flv[?pk=KEY] — the node to start with, the stream name, and the stream's
+   * public key: with it, only records the origin signed are trusted (record-check.ts)
+   */
   streamUrl: string;
   /**
    * every node that serves the stream (base URLs, the stream URL's node first; see streamNodesOf):
@@ -49,6 +54,8 @@ export interface SwarmViewerStats extends SwarmStats {
   nodeMoves: number;
   /** the last move's gap: failure noticed → joined on the next node (ms) */
   lastMoveGapMs: number | undefined;
+  /** init and chunk records dropped because the stream's key did not sign them (record-check.ts) */
+  refusedRecords: number;
 }
 
 export interface SwarmViewer {

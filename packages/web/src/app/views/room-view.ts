@@ -57,6 +57,10 @@ export function roomView(p2p: P2PModule, name: string): { el: HTMLElement; close
     setMessage(message, '');
     retry.hidden = true;
     status.textContent = upload ? 'Joining…' : 'Joining (mobile mode)…';
+    const url = await roomStreamUrl(name);
+    if (myRun !== run || closed) return;
+    // joined with the stream's key: only records the origin signed are played
+    el.dataset.signed = String(new URL(url).searchParams.has('pk'));
     let v: P2PFlvView;
     try {
       v = playP2PFlv({
@@ -75,7 +79,7 @@ export function roomView(p2p: P2PModule, name: string): { el: HTMLElement; close
     const startedAt = performance.now();
     const code = await p2p.startP2PService(
       serviceId,
-      { url: roomStreamUrl(name), upload },
+      { url, upload },
       {
         msgCallback: (event, subtype, detail) => {
           v.msgCallback(event, subtype, detail);
@@ -180,6 +184,7 @@ function swarmSampler(
         uploadBytes: String(s?.uploadBytes ?? 0),
         peers: String(peers),
         stalls: String(s?.stalls ?? 0),
+        refusedRecords: String(s?.refusedRecords ?? 0),
         share: share.toFixed(1),
         bitrateKbps: String(Math.round(kbps)),
         samples: String(Number(figures.dataset.samples ?? 0) + 1),

@@ -49,3 +49,10 @@ export interface SignalChannel {
   /** Routes the server's messages for one session to `listener`; returns the unsubscribe function. */
   onSession(sessionId: string, listener: (msg: ServerToViewer) => void): () => void;
 }
+
+/** The module's signalling connection: shared by its sessions, closed by destroy. */
+export interface ModuleSignal extends SignalChannel {
+  /** the server node in use (its STUN service is probed) */
+  readonly serverUrl: string;
+  close(): void;
+}

@@ -24,4 +24,4 @@ export interface ServiceCallbacks {
   dataCallback?: DataCallback;
 }
 
-export { safeCall } from '../one-to-one/safe-call.js';
+export { safeCall } from './safe-call.js';
