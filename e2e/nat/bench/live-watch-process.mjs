@@ -8,13 +8,13 @@
 //   maxGapMs      the longest wait between two video frames, counted from the first frame; maxGapAtMs: when
 //                 it ended, after the first frame (handoverAtMs: when a relay-first start moved to P2P)
 //   stalls        waits between two video frames longer than stallMs (default 500 ms: a player with a
-//                 half-second buffer runs dry), and timestamp jumps longer than stallMs (frames the camera
-//                 skipped because the path could not carry them)
-//   lagGrowthMs   how much later than its media time the last frame came, compared with the earliest one
-//                 after a warm-up of WARM_UP_MS (the start's GOP-cache burst comes ahead of real time); a
-//                 path slower than the source makes this grow for as long as it watches
+//                 half-second buffer runs dry), and timestamp jumps longer than stallMs (the camera's live hub
+//                 continues its timeline after frames it skipped, so those show in lateSpreadMs instead)
+//   lateSpreadMs  how far apart the latest and the least late frame came, against their media time, after a
+//                 warm-up of WARM_UP_MS (the start's GOP-cache burst comes ahead of real time): a player that
+//                 buffers this much never runs dry; a path slower than the source makes it grow without end
 //   kbps          bytes received over the watch, as kbit/s
-//   lateness      how late (ms) the frames came, against the first one, each TIMELINE_MS: where the lag grew
+//   lateness      how late (ms) the frames came, against the first one, each TIMELINE_MS: when it changed
 //   path          the service's ICE path at the end ('host', 'srflx', 'relay'); recoveries: reconnects
 // A failed start prints {"error": "..."}.
 import { cleanupNodeWebRTC, createNodeP2PModule, fetchXp2pInfo } from '@xp2p/sdk/node';
@@ -42,7 +42,7 @@ let stalls = 0;
 let lastArrival;
 let lastTimestamp;
 let minLateness = Infinity;
-let lastLateness = 0;
+let maxLateness = -Infinity;
 let first;
 const onFrame = (timestamp, now) => {
   frames++;
@@ -54,9 +54,11 @@ const onFrame = (timestamp, now) => {
   }
   lastArrival = now;
   lastTimestamp = timestamp;
-  lastLateness = now - first.now - (timestamp - first.timestamp);
-  if (now - first.now >= lateness.length * TIMELINE_MS) lateness.push(Math.round(lastLateness));
-  if (now - first.now > WARM_UP_MS) minLateness = Math.min(minLateness, lastLateness);
+  const late = now - first.now - (timestamp - first.timestamp);
+  if (now - first.now >= lateness.length * TIMELINE_MS) lateness.push(Math.round(late));
+  if (now - first.now <= WARM_UP_MS) return;
+  minLateness = Math.min(minLateness, late);
+  maxLateness = Math.max(maxLateness, late);
 };
 
 p2p.on('startRelayHandedOver', () => {
@@ -96,7 +98,7 @@ if (result !== 0) {
       maxGapAtMs: Math.round(maxGapAtMs),
       handoverAtMs,
       stalls,
-      lagGrowthMs: Number.isFinite(minLateness) ? Math.round(lastLateness - minLateness) : undefined,
+      lateSpreadMs: Number.isFinite(minLateness) ? Math.round(maxLateness - minLateness) : undefined,
       lateness,
       kbps: Math.round((bytes * 8) / 1000 / seconds),
       path: stats?.path ?? null,

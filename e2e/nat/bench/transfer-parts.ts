@@ -111,12 +111,12 @@ export async function livePart(r: LabBenchRig, rtt: number, seconds: number): Pr
     seconds * 1000 + 60_000,
   );
   const live = events.find((e) => e.live)?.live as
-    { frames: number; maxGapMs: number; stalls: number; lagGrowthMs?: number; kbps: number; path: string } | undefined;
+    { frames: number; maxGapMs: number; stalls: number; lateSpreadMs?: number; kbps: number; path: string } | undefined;
   const how = LIVE_START_RELAY_OFF ? ', start relay off' : '';
   r.log.push(`RTT ${rtt} live ${LIVE_SOURCE_KBPS} kbit/s for ${seconds} s${how}: ${JSON.stringify(live ?? events)}`);
   if (!live || live.frames === 0) return;
   r.figures[`lab_live2m_rtt${rtt}_max_gap_ms`] = live.maxGapMs;
   r.figures[`lab_live2m_rtt${rtt}_stalls`] = live.stalls;
-  r.figures[`lab_live2m_rtt${rtt}_lag_growth_ms`] = live.lagGrowthMs;
+  r.figures[`lab_live2m_rtt${rtt}_late_spread_ms`] = live.lateSpreadMs;
   r.figures[`lab_live2m_rtt${rtt}_kbps`] = live.kbps;
 }

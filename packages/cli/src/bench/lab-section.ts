@@ -33,8 +33,8 @@ export function labSection(f: Record<string, number>): BenchSection | undefined 
     f[`lab_live2m_rtt${rtt}_stalls`] === undefined
       ? 'not measured'
       : `${f[`lab_live2m_rtt${rtt}_stalls`]} stalls, longest gap ${ms(f[`lab_live2m_rtt${rtt}_max_gap_ms`])}`,
-    `2 Mbit/s live source watched over P2P for 30 s (cone viewer); stall = over 500 ms between two video frames ` +
-      `or a skip of over 500 ms of media; lag growth ${ms(f[`lab_live2m_rtt${rtt}_lag_growth_ms`])}, ` +
+    `2 Mbit/s live source (a 10 s clip the camera loops) watched over P2P for 30 s (cone viewer); stall = over 500 ms between two video frames; ` +
+      `frames the camera skipped and a path slower than the source show in the frames' lateness spread ${ms(f[`lab_live2m_rtt${rtt}_late_spread_ms`])} (the player buffer that never runs dry), ` +
       `received ${f[`lab_live2m_rtt${rtt}_kbps`] ?? '–'} kbit/s; goal: no stalls`,
   ];
   const ratio = (p: number | undefined, t: number | undefined): string =>
