@@ -18,9 +18,6 @@ export const FILE_PORT = 8080;
 /** the camera's channel 1: a 2 Mbit/s live source (LIVE_SOURCE_KBPS) for the live row */
 export const LIVE_CHANNEL = 1;
 export const LIVE_SOURCE_KBPS = 2000;
-/** XP2P_LAB_BENCH_LIVE_START_RELAY=off: the live row without the relay-first start (P2P from the first byte) */
-const LIVE_START_RELAY_OFF = process.env.XP2P_LAB_BENCH_LIVE_START_RELAY === 'off';
-
 /** Writes a looping 10 s FLV at a constant LIVE_SOURCE_KBPS (noise keeps the encoder from undershooting). */
 export function makeLiveSource(path: string): void {
   const videoKbps = LIVE_SOURCE_KBPS - 64;
@@ -89,10 +86,34 @@ export async function downloadPart(r: LabBenchRig, rtt: number, runs: number): P
 }
 
 /**
- * The 2 Mbit/s live source watched over P2P for `seconds`: lab_live2m_rtt<RTT>_max_gap_ms (the longest wait
- * between two video frames) and lab_live2m_rtt<RTT>_stalls (waits or skips over 500 ms).
+ * The 2 Mbit/s live source watched over P2P for `seconds`, as an app starts it (relay-first) and with the
+ * relay-first start off (P2P from the first byte, so a stall at the hand-over and one on the path tell
+ * apart): lab_live2m[_relay_off]_rtt<RTT>_max_gap_ms (the longest wait between two video frames), _stalls
+ * (waits over 500 ms), _late_spread_ms (the player buffer that never runs dry) and _kbps.
  */
 export async function livePart(r: LabBenchRig, rtt: number, seconds: number): Promise<void> {
+  for (const startRelay of [true, false]) {
+    const live = await watchLive(r, seconds, startRelay);
+    const how = startRelay ? '' : ', start relay off';
+    r.log.push(`RTT ${rtt} live ${LIVE_SOURCE_KBPS} kbit/s for ${seconds} s${how}: ${JSON.stringify(live)}`);
+    if (!('frames' in live) || live.frames === 0) continue;
+    const key = `lab_live2m${startRelay ? '' : '_relay_off'}_rtt${rtt}`;
+    r.figures[`${key}_max_gap_ms`] = live.maxGapMs;
+    r.figures[`${key}_stalls`] = live.stalls;
+    r.figures[`${key}_late_spread_ms`] = live.lateSpreadMs;
+    r.figures[`${key}_kbps`] = live.kbps;
+  }
+}
+
+interface LiveWatch {
+  frames: number;
+  maxGapMs: number;
+  stalls: number;
+  lateSpreadMs?: number;
+  kbps: number;
+}
+
+async function watchLive(r: LabBenchRig, seconds: number, startRelay: boolean) {
   const [productId, deviceName] = r.device.split('/') as [string, string];
   const events = await finished(
     r.lab.start(r.viewer.ns, [
@@ -105,18 +126,10 @@ export async function livePart(r: LabBenchRig, rtt: number, seconds: number): Pr
         params: `action=live&channel=${LIVE_CHANNEL}&quality=high`,
         durationMs: seconds * 1000,
         bindAddress: r.viewer.ip,
-        startRelay: !LIVE_START_RELAY_OFF,
+        startRelay,
       }),
     ]),
     seconds * 1000 + 60_000,
   );
-  const live = events.find((e) => e.live)?.live as
-    { frames: number; maxGapMs: number; stalls: number; lateSpreadMs?: number; kbps: number; path: string } | undefined;
-  const how = LIVE_START_RELAY_OFF ? ', start relay off' : '';
-  r.log.push(`RTT ${rtt} live ${LIVE_SOURCE_KBPS} kbit/s for ${seconds} s${how}: ${JSON.stringify(live ?? events)}`);
-  if (!live || live.frames === 0) return;
-  r.figures[`lab_live2m_rtt${rtt}_max_gap_ms`] = live.maxGapMs;
-  r.figures[`lab_live2m_rtt${rtt}_stalls`] = live.stalls;
-  r.figures[`lab_live2m_rtt${rtt}_late_spread_ms`] = live.lateSpreadMs;
-  r.figures[`lab_live2m_rtt${rtt}_kbps`] = live.kbps;
+  return (events.find((e) => e.live)?.live as LiveWatch | undefined) ?? { events };
 }
