@@ -91,7 +91,9 @@ export async function startLabSystem(
     dataDir,
     '--insecure', // plaintext inside the lab's own namespaces (TLS is tested on its own)
   ]);
-  const m = await server.waitForLine(/^server: (http:\/\/\S+)/);
+  // A fresh data directory loads the embedded database (a 40 MB template) first: seconds, more when other lab
+  // files start servers at the same moment on a loaded machine. Start-up is not what these tests measure.
+  const m = await server.waitForLine(/^server: (http:\/\/\S+)/, 60_000);
   const serverUrl = nat ? `http://${nat.name}:${nat.port}` : (m[1] ?? '');
   const cameras = new Map<LabHost, NsProcess>();
   await Promise.all(

@@ -8,7 +8,7 @@
  */
 import { SDK_DEFAULTS } from '../defaults.js';
 import type { P2PEventMap } from '../one-to-one/service/service-events.js';
-import { TypedEmitter } from '../one-to-one/typed-emitter.js';
+import { TypedEmitter } from '../typed-emitter.js';
 import type { Platform } from '../platform.js';
 import { XP2PEventEnum, XP2PNotify_SubType } from '../guide-events.js';
 import { realHost, type ModuleHost } from './module-host.js';

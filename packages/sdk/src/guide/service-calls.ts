@@ -24,7 +24,7 @@ import {
 import { OneToOneService, type ServiceStats } from '../one-to-one/service/one-to-one-service.js';
 import type { P2PEventMap } from '../one-to-one/service/service-events.js';
 import type { StreamInfo } from '../one-to-one/service/service.js';
-import type { TypedEmitter } from '../one-to-one/typed-emitter.js';
+import type { TypedEmitter } from '../typed-emitter.js';
 import type { DataCallback, ServiceCallbacks } from '../guide-events.js';
 import type { ModuleHost } from './module-host.js';
 import type { Initialised, ModuleLifecycle } from './module-lifecycle.js';

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { streamPublicKey, streamRecordVerifier, type ChunkMeta } from '@xp2p/protocol';
-import { publishKeyFor } from '../origin/publish-endpoint.js';
+import { publishKeyFor } from '../origin/publish-key.js';
 import { streamSigner } from '../origin/stream-signer.js';
 
 const RUNS = 2000;

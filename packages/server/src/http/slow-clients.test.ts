@@ -7,7 +7,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, loopedFixtureTags } from '@xp2p/testing/server';
-import { publishKeyFor } from '../origin/publish-endpoint.js';
+import { publishKeyFor } from '../origin/publish-key.js';
 
 let t: TestServer | undefined;
 const sockets: Socket[] = [];

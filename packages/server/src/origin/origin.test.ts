@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { concatBytes, originEventSchema, streamManifestSchema, type StreamManifest } from '@xp2p/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { publishKeyFor } from './publish-endpoint.js';
+import { publishKeyFor } from './publish-key.js';
 import {
   startTestServer,
   type TestServer,

@@ -13,7 +13,7 @@ import {
 import type { ServerTuning } from '../defaults.js';
 import { LiveStream } from './live-stream.js';
 import { InvalidStreamNameError, OriginClosedError, StreamBusyError } from './origin-errors.js';
-import { publishKeyFor } from './publish-endpoint.js';
+import { publishKeyFor } from './publish-key.js';
 import { pullHttpFlv, type PullHandle } from './pull.js';
 import { streamSigner, type StreamSigner } from './stream-signer.js';
 import type { Publisher } from './publisher.js';

@@ -6,18 +6,17 @@
  * connection drops) the stream ends with eof.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHmac } from 'node:crypto';
 import {
   FlvDemuxer,
   FlvFormatError,
   isCameraStreamName,
-  PUBLISH_KEY_CONTEXT,
   PUBLISH_KEY_HEADER,
   timingSafeEqualText,
 } from '@xp2p/protocol';
 import { HttpError } from '../errors.js';
 import { sendError, sendJson } from '../json-response.js';
 import type { Origin, Publisher } from './origin.js';
+import { publishKeyFor } from './publish-key.js';
 
 export interface PublishContext {
   origin: Origin;
@@ -84,13 +83,6 @@ export function handlePublish(
   // A publisher that vanished (connection reset) ends the stream the same way.
   req.on('close', () => publisher.end());
   req.on('error', () => publisher.end());
-}
-
-/** Same derivation as protocol's streamPublishKey, synchronously. */
-export function publishKeyFor(master: string, stream: string): string {
-  return createHmac('sha256', master)
-    .update(PUBLISH_KEY_CONTEXT + stream)
-    .digest('base64url');
 }
 
 function finish(publisher: Publisher, res: ServerResponse): void {

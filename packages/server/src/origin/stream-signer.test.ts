@@ -1,7 +1,7 @@
 import { streamManifestSchema, streamPublicKey, streamRecordVerifier } from '@xp2p/protocol';
 import { fixture, loopedFixtureTags, startTestServer, type TestServer } from '@xp2p/testing/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { publishKeyFor } from './publish-endpoint.js';
+import { publishKeyFor } from './publish-key.js';
 
 let t: TestServer | undefined;
 afterEach(async () => {

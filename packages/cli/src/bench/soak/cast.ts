@@ -6,6 +6,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { streamPublicKey, streamPublishKey } from '@xp2p/protocol';
+import { readDevConfig } from '../../dev-config.js';
 import { launchRedis } from '../scale/child-processes.js';
 import { runCli, waitReady } from '../scale/cluster-bench.js';
 import { startCli, type CliProcess } from './cli-process.js';
@@ -109,7 +111,7 @@ export class Cast {
       this.addPlayer(
         `peer ${i + 1}`,
         'peer',
-        ['watch', this.nodeUrls.map((u) => `${u}/live/soak.flv`).join(','), '--listen', `127.0.0.1:${port}`],
+        async () => ['watch', await this.watchUrls(), '--listen', `127.0.0.1:${port}`],
         0,
       ),
     );
@@ -138,7 +140,14 @@ export class Cast {
   }
 
   /** A viewer or peer: its process prints `play: URL`, which a LiveReader plays. `nodeOrder` 1: node B first. */
-  private addPlayer(name: string, kind: PartKind, args: string[], nodeOrder: 0 | 1): void {
+  /** The 1vN stream on both nodes, with the stream's public key: the peers check every record's signature. */
+  private async watchUrls(): Promise<string> {
+    const key = await streamPublishKey((await readDevConfig(this.dataDir)).publishKey, 'soak');
+    const pk = await streamPublicKey(key, 'soak');
+    return this.nodeUrls.map((u) => `${u}/live/soak.flv?pk=${pk}`).join(',');
+  }
+
+  private addPlayer(name: string, kind: PartKind, args: string[] | (() => Promise<string[]>), nodeOrder: 0 | 1): void {
     let playUrl: string | undefined;
     const servers = nodeOrder === 1 ? [...this.nodeUrls].reverse() : this.nodeUrls;
     const part = this.add(
@@ -146,7 +155,13 @@ export class Cast {
       kind,
       async () => {
         playUrl = undefined;
-        const p = startCli([...args, '--server', servers.join(','), '--data', this.dataDir]);
+        const p = startCli([
+          ...(typeof args === 'function' ? await args() : args),
+          '--server',
+          servers.join(','),
+          '--data',
+          this.dataDir,
+        ]);
         playUrl = (await p.waitFor(/^play: (\S+)/, 60_000))[1];
         return p.proc;
       },

@@ -25,7 +25,7 @@ import { openRelayFirstLive } from '../requests/relay-first-live.js';
 import type { RequestHandle, RequestHandlers } from '../requests/request.js';
 import { ViewerStartRelay } from '../requests/start-relay.js';
 import { IpcSession, type Recovery, type SessionDeps, type SessionTimings } from '../session/ipc-session.js';
-import type { TypedEmitter } from '../typed-emitter.js';
+import type { TypedEmitter } from '../../typed-emitter.js';
 import { abortable, isAbortError, SerialQueue } from './serial-queue.js';
 import type { RunningStream } from './service.js';
 import type { P2PEventMap } from './service-events.js';

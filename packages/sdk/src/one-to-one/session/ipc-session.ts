@@ -27,7 +27,7 @@ import {
 import { anySignal, repeat, sleep, withDeadline, type Clock } from '../../clock.js';
 import { createRequestChannel, openRequest, type RequestHandle, type RequestHandlers } from '../requests/request.js';
 import type { DataChannelLike, PeerConnectionFactory, SignalChannel } from '../../transport.js';
-import { TypedEmitter } from '../typed-emitter.js';
+import { TypedEmitter } from '../../typed-emitter.js';
 import { raceAttempts, type RaceTimings } from './connect-race.js';
 import { SessionRefusedError, type PeerLink } from './peer-link.js';
 import { selectedPath } from './path-stats.js';

@@ -4,7 +4,7 @@
  * `start-fetch` events, typed. As in mediasoup's enhancedEvents (safeEmit), a listener that throws is
  * reported and skipped: it never breaks the engine or the listeners after it (the sdk's one TypedEmitter).
  */
-import { TypedEmitter } from '../../one-to-one/typed-emitter.js';
+import { TypedEmitter } from '../../typed-emitter.js';
 import type { SwarmEvent } from './types.js';
 
 export type SwarmEventType = SwarmEvent['type'];
