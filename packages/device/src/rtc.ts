@@ -8,7 +8,8 @@ export type PeerConnectionFactory = (config: RTCConfiguration & Record<string, u
 let sctpTuned = false;
 
 export const createPeerConnection: PeerConnectionFactory = (config) => {
-  // process-wide, before the first association: windows sized for long paths (see LONG_PATH_SCTP_SETTINGS)
+  // usrsctp reads these process-wide, when an association is made: set them before the first one. Window
+  // and congestion control for long paths, where the defaults get half of TCP (see LONG_PATH_SCTP_SETTINGS)
   if (!sctpTuned) nodeDataChannel.setSctpSettings(LONG_PATH_SCTP_SETTINGS);
   sctpTuned = true;
   return new PolyfillPeerConnection({

@@ -30,7 +30,8 @@ class NodePeerConnection extends (RTCPeerConnection as unknown as new (
   config: RTCConfiguration & Record<string, unknown>,
 ) => object) {
   constructor(config: RTCConfiguration & Record<string, unknown> = {}) {
-    // process-wide, before the first association: windows sized for long paths (see LONG_PATH_SCTP_SETTINGS)
+    // usrsctp reads these process-wide, when an association is made: set them before the first one. Window
+    // and congestion control for long paths, where the defaults get half of TCP (see LONG_PATH_SCTP_SETTINGS)
     if (!sctpTuned) nodeDataChannel.setSctpSettings(LONG_PATH_SCTP_SETTINGS);
     sctpTuned = true;
     super({ ...config, iceServers: escapeTurnCredentialsForUrl(config.iceServers) });

@@ -28,6 +28,20 @@ export function labSection(f: Record<string, number>): BenchSection | undefined 
       'symmetric viewer ↔ cone camera (punched directly)',
     ],
   ];
+  const liveRow = (rtt: number, relayOff = false): BenchSection['rows'][number] => {
+    const key = `lab_live2m${relayOff ? '_relay_off' : ''}_rtt${rtt}`;
+    return [
+      `${key}_stalls`,
+      f[`${key}_stalls`] === undefined
+        ? 'not measured'
+        : `${f[`${key}_stalls`]} stalls, longest gap ${ms(f[`${key}_max_gap_ms`])}`,
+      (relayOff
+        ? 'the same with init({ startRelay: false }) (P2P from the first byte: a stall here is the path, not the hand-over); '
+        : '2 Mbit/s live source (a 10 s clip the camera loops) watched over P2P for 30 s (cone viewer); stall = over 500 ms between two video frames; ') +
+        `frames the camera skipped and a path slower than the source show in the frames' lateness spread ${ms(f[`${key}_late_spread_ms`])} (the player buffer that never runs dry), ` +
+        `received ${f[`${key}_kbps`] ?? '–'} kbit/s; goal: no stalls`,
+    ];
+  };
   const ratio = (p: number | undefined, t: number | undefined): string =>
     p !== undefined && t ? `${(p / t).toFixed(2)} × TCP (goal ≥ 0.7)` : '';
   return {
@@ -66,6 +80,10 @@ export function labSection(f: Record<string, number>): BenchSection | undefined 
         ratio(f.lab_download_rtt300_MBps, f.lab_tcp_rtt300_MBps),
       ],
       ['lab_tcp_rtt300_MBps', mbps(f.lab_tcp_rtt300_MBps), 'baseline'],
+      liveRow(100),
+      liveRow(100, true),
+      liveRow(300),
+      liveRow(300, true),
       [
         'lab_ttff_udp_blocked_ms_p50',
         f.lab_ttff_udp_blocked_ms_p50 !== undefined ? ms(f.lab_ttff_udp_blocked_ms_p50) : 'not measured',
