@@ -90,9 +90,14 @@ export async function startHostileProxy(target: string, poison: (seq: number) =>
       const upstream = new WebSocket(`${target.replace(/^http/, 'ws')}${req.url}`, {
         headers: { host: req.headers.host ?? '' },
       });
-      const early: WebSocket.RawData[] = [];
+      // forwarded as the text they are (the server refuses binary messages where it expects JSON)
+      const early: string[] = [];
       let toClient: Promise<unknown> = Promise.resolve();
-      client.on('message', (data) => (upstream.readyState === WebSocket.OPEN ? upstream.send(data) : early.push(data)));
+      client.on('message', (data) => {
+        const text = String(data);
+        if (upstream.readyState === WebSocket.OPEN) upstream.send(text);
+        else early.push(text);
+      });
       upstream.on('open', () => early.splice(0).forEach((d) => upstream.send(d)));
       upstream.on('message', (data) => {
         toClient = toClient.then(async () => {
