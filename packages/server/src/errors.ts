@@ -21,3 +21,30 @@ export class HttpError extends Error {
 }
 
 export const isHttpError = (err: unknown): err is HttpError => err instanceof HttpError;
+
+/**
+ * 405 for `method` on `path`, with the Allow header that tells the client what would work (RFC 9110 §15.5.6):
+ * every route answers a wrong method the same way. Returns the error for the caller to throw.
+ */
+export function methodNotAllowed(
+  res: { setHeader(name: string, value: string): unknown },
+  method: string | undefined,
+  path: string,
+  allowed: readonly string[],
+): HttpError {
+  res.setHeader('allow', allowed.join(', '));
+  return new HttpError(405, `${method} not allowed on ${path}`);
+}
+
+/** The route for `method` from a path's table of methods: 404 without a table, 405 without that method. */
+export function routeFor<R>(
+  methods: Partial<Record<string, R>> | undefined,
+  method: string,
+  path: string,
+  res: { setHeader(name: string, value: string): unknown },
+): R {
+  if (!methods) throw new HttpError(404, `no route ${path}`);
+  const route = methods[method];
+  if (!route) throw methodNotAllowed(res, method, path, Object.keys(methods));
+  return route;
+}

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { roleCovers, ROLES } from '@xp2p/protocol';
 import { z } from 'zod';
 import type { AppConfig } from '../config/schema.js';
-import { HttpError, isHttpError } from '../errors.js';
+import { HttpError, isHttpError, methodNotAllowed, routeFor } from '../errors.js';
 import { clusterPresence } from '../signal/presence.js';
 import { sendError, sendJson } from '../json-response.js';
 import { readBody } from './read-body.js';
@@ -88,16 +88,9 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   if (web && path.startsWith(WEB_API_PREFIX)) return web.handle(req, res, path, query);
   if (path === '/api/server-info') {
     if (method === 'GET' || method === 'HEAD') return sendJson(res, 200, ctx.serverInfo(req));
-    res.setHeader('allow', 'GET, HEAD');
-    throw new HttpError(405, `${method} not allowed on ${path}`);
+    throw methodNotAllowed(res, method, path, ['GET', 'HEAD']);
   }
-  const methods = routes[path];
-  if (!methods) throw new HttpError(404, `no route ${path}`);
-  const route = methods[method];
-  if (!route) {
-    res.setHeader('allow', Object.keys(methods).join(', '));
-    throw new HttpError(405, `${method} not allowed on ${path}`);
-  }
+  const route = routeFor(routes[path], method, path, res);
   const body = await readBody(req, ctx.hub.tuning.maxBodyBytes);
   const auth = await ctx.authenticator.verify(signatureFromHeaders(req.headers), {
     method,

@@ -4,7 +4,7 @@
  * status page when none is configured). `/healthz` (the process is alive) stays in the API.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from '../errors.js';
+import { HttpError, methodNotAllowed } from '../errors.js';
 import type { ServerMetrics } from '../ops/metrics.js';
 import type { StaticFiles } from '../web/static-files.js';
 import { sendSignInNeeded, sendStatusPage, type StatusSnapshot } from '../web/status-page.js';
@@ -26,8 +26,7 @@ export const isOpsPath = (path: string): boolean => path === METRICS_PATH || pat
 
 function onlyGet(req: IncomingMessage, res: ServerResponse, path: string): boolean {
   if (req.method === 'GET' || req.method === 'HEAD') return req.method === 'HEAD';
-  res.setHeader('allow', 'GET, HEAD');
-  throw new HttpError(405, `${req.method} not allowed on ${path}`);
+  throw methodNotAllowed(res, req.method, path, ['GET', 'HEAD']);
 }
 
 export async function handleOps(

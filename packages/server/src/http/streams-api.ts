@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isCameraStreamName } from '@xp2p/protocol';
-import { HttpError } from '../errors.js';
+import { HttpError, methodNotAllowed } from '../errors.js';
 import type { Origin } from '../origin/origin.js';
 import type { Tracker } from '../tracker/tracker.js';
 import type { StreamLocation, SwarmFigures } from '../cluster/cluster.js';
@@ -147,8 +147,7 @@ export async function handleStreamsApi(
   cluster?: ClusterStreams,
 ): Promise<void> {
   if (req.method !== 'GET') {
-    res.setHeader('allow', 'GET');
-    throw new HttpError(405, `${req.method} not allowed on ${path}`);
+    throw methodNotAllowed(res, req.method, path, ['GET']);
   }
   const match = STATS_PATH.exec(path);
   if (match) {

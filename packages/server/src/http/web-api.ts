@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { DeviceRecord } from '../accounts/records.js';
 import type { WebSession } from '../accounts/web-sessions.js';
 import { issueSignalTicket } from '../auth/signal-ticket.js';
-import { HttpError } from '../errors.js';
+import { HttpError, methodNotAllowed, routeFor } from '../errors.js';
 import { sendError, sendJson } from '../json-response.js';
 import { KeyedTokenBuckets } from '../signal/keyed-buckets.js';
 import { clusterPresence } from '../signal/presence.js';
@@ -135,19 +135,10 @@ export function createWebApi(o: WebApiOptions): WebApi {
       const method = req.method ?? 'GET';
       const name = path.slice(WEB_API_PREFIX.length);
       if (name === 'sign-in') {
-        if (method !== 'POST') {
-          res.setHeader('allow', 'POST');
-          throw new HttpError(405, `${method} not allowed on ${path}`);
-        }
+        if (method !== 'POST') throw methodNotAllowed(res, method, path, ['POST']);
         return signIn(req, res);
       }
-      const methods = routes[name];
-      if (!methods) throw new HttpError(404, `no route ${path}`);
-      const route = methods[method];
-      if (!route) {
-        res.setHeader('allow', Object.keys(methods).join(', '));
-        throw new HttpError(405, `${method} not allowed on ${path}`);
-      }
+      const route = routeFor(routes[name], method, path, res);
       if (route.access === 'write') checkOrigin(req, o.trustProxy);
       const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, WEB_BODY_LIMIT);
       const session = await sessionOf(req, o.sessions);

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { streamNameSchema } from '@xp2p/protocol';
 import type { ServerTuning } from '../defaults.js';
-import { HttpError } from '../errors.js';
+import { HttpError, methodNotAllowed } from '../errors.js';
 import type { StoredChunk, StoredInit } from './chunk-window.js';
 import { serveFeed } from './feed.js';
 import { serveFlv } from './flv-viewer.js';
@@ -47,8 +47,7 @@ function notLive(name: string): HttpError {
 }
 
 function allow(res: ServerResponse, methods: string, method: string, path: string): never {
-  res.setHeader('allow', methods);
-  throw new HttpError(405, `${method} not allowed on ${path}`);
+  throw methodNotAllowed(res, method, path, [methods]);
 }
 
 /** Handles one `/live/...` request; throws HttpError for refusals (the caller answers them as JSON). */

@@ -9,7 +9,7 @@ import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { contentTypeOf } from '@xp2p/protocol';
-import { HttpError } from '../errors.js';
+import { HttpError, methodNotAllowed } from '../errors.js';
 
 export interface StaticFiles {
   /** Answers the request from the web root; false when no such file exists (the caller answers 404). */
@@ -26,8 +26,7 @@ export function staticFiles(webRoot: string): StaticFiles {
     async serve(req, res, path) {
       const method = req.method ?? 'GET';
       if (method !== 'GET' && method !== 'HEAD') {
-        res.setHeader('allow', 'GET, HEAD');
-        throw new HttpError(405, `${method} not allowed on ${path}`);
+        throw methodNotAllowed(res, method, path, ['GET', 'HEAD']);
       }
       let decoded: string;
       try {
