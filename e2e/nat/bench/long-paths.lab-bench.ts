@@ -33,7 +33,8 @@ import {
 const DIRECT_FLV = fileURLToPath(new URL('./direct-flv-process.mjs', import.meta.url));
 const SWARM_PEER = fileURLToPath(new URL('../../helpers/swarm-peer-process.mjs', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const RTTS = [100, 300] as const;
+/** XP2P_LAB_BENCH_RTTS=300 measures only that path (default 100,300) */
+const RTTS = (process.env.XP2P_LAB_BENCH_RTTS ?? '100,300').split(',').map(Number);
 const COLD_RUNS = Number(process.env.XP2P_LAB_BENCH_RUNS ?? 10);
 const DOWNLOAD_RUNS = Number(process.env.XP2P_LAB_BENCH_DOWNLOADS ?? 3);
 const LIVE_SECONDS = Number(process.env.XP2P_LAB_BENCH_LIVE_S ?? 30);
@@ -249,6 +250,11 @@ it('long paths: TTFF, downloads, live view and 1vN in the NAT lab', async () => 
     if (PARTS.has('swarm')) await swarmPart(rig);
     figures.lab_load_end = round1(loadavg()[0]);
   } finally {
+    // XP2P_LAB_BENCH_LOGS=relay: the server's and the camera's log lines that match, for a run that went wrong
+    const grep = process.env.XP2P_LAB_BENCH_LOGS;
+    if (grep && sys) {
+      for (const p of [sys.server, ...sys.cameras.values()]) log.push(...p.lines.filter((l) => l.includes(grep)));
+    }
     await lab.close();
     sys?.cleanup();
     console.log(`lab bench:\n  ${log.join('\n  ')}\n${JSON.stringify(figures, null, 2)}`);

@@ -7,6 +7,7 @@
 import { encodeRelayFrame, parseSignal, type MessageSchema, type ParseResult, type RelayFrame } from '@xp2p/protocol';
 import { WebSocket, type RawData } from 'ws';
 import type { ServerTuning } from '../defaults.js';
+import { RelayPacer } from './relay-pacer.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Close code for a peer that kept sending garbage (RFC 6455 §7.4.1: policy violation). */
@@ -49,10 +50,18 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
   #invalid = 0;
   #throttled = false;
   #queue: Promise<void> = Promise.resolve();
+  readonly #relay: RelayPacer;
 
   constructor(options: ChannelOptions<In>) {
     this.ws = options.ws;
     this.#options = options;
+    this.#relay = new RelayPacer(options.ws, {
+      // well below the point where the socket is cut for not reading
+      inSocketBytes: Math.min(256 * 1024, options.tuning.maxSendBufferBytes / 4),
+      // a viewer may start a few streams at once, each relay capped at startRelayMaxBytes by the camera's node
+      maxQueuedBytes: 2 * options.tuning.startRelayMaxBytes,
+      log: (line) => options.log(`${options.label()}: ${line}`),
+    });
     this.#bucket = new TokenBucket(options.tuning.messageBurst, options.tuning.messagesPerSecond);
     this.ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     // Socket errors (bad frames, resets) end in 'close'; without a listener they would crash the process.
@@ -71,8 +80,11 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
       this.ws.terminate();
       return;
     }
-    // relay frames go as binary messages: their ciphertext without base64's third more bytes
-    this.ws.send(isRelayFrame(message) ? encodeRelayFrame(message) : JSON.stringify(message));
+    // relay frames go as binary messages (their ciphertext without base64's third more bytes), as the socket
+    // drains; the relay's end follows its last frame
+    if (isRelayFrame(message)) this.#relay.sendFrame(encodeRelayFrame(message));
+    else if (message.type === 'relay-end') this.#relay.sendAfterFrames(JSON.stringify(message));
+    else this.ws.send(JSON.stringify(message));
   }
 
   sendError(status: number, message: string, extras: ErrorExtras = {}): void {

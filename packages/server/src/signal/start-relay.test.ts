@@ -170,6 +170,45 @@ describe('relay-first start on the node', () => {
     expect(await metric(s, 'xp2p_start_relays_total{end="cap"}')).toBe(1);
   });
 
+  it('a burst the viewer cannot take at once (a long path) waits for its socket: all of it arrives, in order', async () => {
+    // a small send buffer, so that the kernel's socket buffers on loopback cannot hide the backlog
+    const s = await server({ maxSendBufferBytes: 256 * 1024, startRelayMaxBytes: 8 * 1024 * 1024 });
+    const { cam1, viewer, start } = await relayedStart(s);
+    // a burst (a GOP cache) while the viewer's socket takes nothing, as a TCP window restarting small at
+    // 300 ms round trip takes it slowly: it used to be cut once half the send buffer was queued
+    viewer.ws.pause();
+    const frames = 140;
+    const big = new Uint8Array(30 * 1024).map((_, i) => i % 251);
+    for (let seq = 0; seq < frames; seq++) cam1.send(wire(frame(start.id, seq, big)));
+    for (let seq = 0; seq < frames; seq++) expect(await cam1.next()).toMatchObject({ type: 'relay-ack', seq });
+    // the viewer's signalling is not cut for it either
+    viewer.ws.resume();
+    for (let seq = 0; seq < frames; seq++) {
+      const got = (await viewer.next()) as ReturnType<typeof frame>;
+      expect(got).toMatchObject({ type: 'relay', sessionId: start.id, seq });
+      expect(Buffer.from(got.data).equals(big), `frame ${seq} arrived unchanged`).toBe(true);
+    }
+    viewer.send({ type: 'ping' });
+    expect(await viewer.next()).toEqual({ type: 'pong' });
+    expect(await metric(s, 'xp2p_start_relays_total{end="cap"}')).toBe(0);
+  });
+
+  it('a relay ended at its cap while frames still wait for the socket: relay-end comes after the last one', async () => {
+    // more than the kernel's socket buffers take on loopback (~4 MB), so that frames wait in the node
+    const frames = 200;
+    const tuning = { maxSendBufferBytes: 256 * 1024, startRelayMaxBytes: frames * 30 * 1024, messageBurst: 400 };
+    const s = await server(tuning);
+    const { cam1, viewer, start } = await relayedStart(s);
+    viewer.ws.pause();
+    const big = new Uint8Array(30 * 1024).fill(7);
+    for (let seq = 0; seq <= frames; seq++) cam1.send(wire(frame(start.id, seq, big))); // the last is over the cap
+    for (let seq = 0; seq < frames; seq++) expect(await cam1.next()).toMatchObject({ type: 'relay-ack', seq });
+    expect(await cam1.next()).toEqual({ type: 'relay-end', sessionId: start.id, reason: 'cap' });
+    viewer.ws.resume();
+    for (let seq = 0; seq < frames; seq++) expect(await viewer.next()).toMatchObject({ type: 'relay', seq });
+    expect(await viewer.next()).toEqual({ type: 'relay-end', sessionId: start.id, reason: 'cap' });
+  });
+
   it('ends the relay at its time bound: the node never becomes a long-term relay', async () => {
     const s = await server({ startRelayMaxMs: 300 });
     const { cam1, viewer, start } = await relayedStart(s);

@@ -52,27 +52,19 @@ export function openStartRelay(
 
 /**
  * A sealed frame from `device` for one of its sessions: on to that session's viewer while the relay is
- * within its cap (the viewer's socket not backed up either), else the relay ends.
+ * within its cap, else the relay ends. The viewer's socket takes it as fast as it drains (relay-pacer.ts):
+ * the ack tells the camera the node has it, so the camera's pacing measures its own uplink only.
  */
 export function forwardRelayFrame(hub: Hub, device: DeviceLink, session: Session, frame: RelayFrame): void {
   const state = relays.get(session);
   if (!state) return device.channel.sendError(400, 'not a start relay session', { sessionId: session.id });
   const bytes = frame.data.byteLength;
-  const { startRelayMaxBytes, maxSendBufferBytes } = hub.tuning;
-  if (state.bytes + bytes > startRelayMaxBytes || viewerBacklog(session) > maxSendBufferBytes / 2) {
-    return cut(hub, session, 'cap');
-  }
+  if (state.bytes + bytes > hub.tuning.startRelayMaxBytes) return cut(hub, session, 'cap');
   state.bytes += bytes;
   hub.metrics.startRelayForwarded(bytes);
   session.viewer.channel.send(frame);
   // the camera cannot see its own TCP backlog: the ack tells it how far behind its relay is
   device.channel.send({ type: 'relay-ack', sessionId: session.id, seq: frame.seq });
-}
-
-/** Bytes queued to a local viewer socket: a relay must never get the viewer's signalling cut for not reading. */
-function viewerBacklog(session: Session): number {
-  const channel = session.viewer.channel as { ws?: { bufferedAmount?: number } };
-  return channel.ws?.bufferedAmount ?? 0;
 }
 
 function cut(hub: Hub, session: Session, reason: 'cap' | 'timeout'): void {
