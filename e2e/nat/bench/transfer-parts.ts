@@ -54,12 +54,21 @@ async function tcpMBps(r: LabBenchRig): Promise<number | undefined> {
   return size === DOWNLOAD_BYTES ? size / (total - start) / 1e6 : undefined;
 }
 
-/** UDP datagrams the kernel dropped in `ns` because a socket's receive buffer was full (/proc/net/snmp). */
-async function udpReceiveBufferDrops(r: LabBenchRig, ns: string): Promise<number> {
+/** UDP datagrams the kernel dropped in `ns` because a socket's receive (or send) buffer was full (/proc/net/snmp). */
+async function udpBufferDrops(r: LabBenchRig, ns: string, field = 'RcvbufErrors'): Promise<number> {
   const lines = (await r.lab.exec(ns, 'cat', ['/proc/net/snmp'])).split('\n').filter((l) => l.startsWith('Udp:'));
   const [names, values] = lines.map((l) => l.split(/\s+/));
-  const at = names?.indexOf('RcvbufErrors') ?? -1;
+  const at = names?.indexOf(field) ?? -1;
   return at > 0 ? Number(values?.[at]) : Number.NaN;
+}
+
+/** The drops on both ends of a download: what costs SCTP its window when no router drops anything. */
+async function dropCounts(r: LabBenchRig): Promise<number[]> {
+  return Promise.all([
+    udpBufferDrops(r, r.viewer.ns),
+    udpBufferDrops(r, r.camera.ns),
+    udpBufferDrops(r, r.camera.ns, 'SndbufErrors'),
+  ]);
 }
 
 /** `runs` downloads, each right after a TCP baseline: lab_download_rtt<RTT>_MBps and lab_tcp_rtt<RTT>_MBps. */
@@ -70,15 +79,15 @@ export async function downloadPart(r: LabBenchRig, rtt: number, runs: number): P
     const t = await tcpMBps(r);
     if (t !== undefined) tcp.push(t);
     // the viewer's UDP socket overflowing (its thread starved of CPU) is what costs SCTP its window
-    const dropsBefore = await udpReceiveBufferDrops(r, r.viewer.ns);
+    const dropsBefore = await dropCounts(r);
     const d = await benchPath(r, ['--runs', '0', '--download', DOWNLOAD_FILE], 900_000);
-    const drops = (await udpReceiveBufferDrops(r, r.viewer.ns)) - dropsBefore;
+    const [viewerDrops, cameraDrops, cameraSendDrops] = (await dropCounts(r)).map((n, k) => n - dropsBefore[k]!);
     const mbps = d.flatMap((e) => (typeof e.download === 'number' ? [e.download] : []));
     p2p.push(...mbps);
     const errors = d.flatMap((e) => (e.error ? [String(e.error)] : []));
     r.log.push(
       `RTT ${rtt} download ${i + 1}: p2p ${mbps[0]?.toFixed(2)} MB/s, tcp ${t?.toFixed(2)} MB/s, ` +
-        `viewer UDP receive-buffer drops ${drops}, load ${loadavg()[0]!.toFixed(1)}${errors.length ? `, errors: ${errors.join('; ')}` : ''}`,
+        `UDP buffer drops: viewer receive ${viewerDrops}, camera receive ${cameraDrops} / send ${cameraSendDrops}, load ${loadavg()[0]!.toFixed(1)}${errors.length ? `, errors: ${errors.join('; ')}` : ''}`,
     );
   }
   r.figures[`lab_download_rtt${rtt}_MBps`] = round1(percentile(p2p, 50));

@@ -111,18 +111,24 @@ export async function coldP2P(
 }
 
 /** Warm runs on one pre-connected service: each is startP2PStream → first keyframe, then stop. */
+/** One warm start: ms from startP2PStream to the first byte and to the first complete keyframe. */
+export interface WarmRun {
+  firstByte: number;
+  firstKeyframe: number;
+}
+
 export async function warmP2P(
   app: AppParams,
   device: { productId: string; deviceName: string },
   runs: number,
   bindAddress = '127.0.0.1',
-): Promise<number[]> {
+): Promise<WarmRun[]> {
   const { xp2pInfo } = await fetchXp2pInfo(app, device);
   const p2p = createNodeP2PModule({ bindAddress });
   await p2p.init({ appParams: app });
   const code = await p2p.startP2PService('warm', { url, ...device, xp2pInfo }, { msgCallback: () => {} });
   if (code !== 0) throw new Error(`startP2PService returned ${code}`);
-  const out: number[] = [];
+  const out: WarmRun[] = [];
   for (let i = 0; i < runs; i++) {
     const watch = new FirstKeyframeWatch();
     let resolveKeyframe: () => void = () => {};
@@ -135,7 +141,7 @@ export async function warmP2P(
       },
     });
     await withTimeout(keyframe, 10_000, 'first keyframe');
-    out.push((watch.firstKeyframeAt ?? 0) - t0);
+    out.push({ firstByte: (watch.firstByteAt ?? 0) - t0, firstKeyframe: (watch.firstKeyframeAt ?? 0) - t0 });
     p2p.stopP2PStream('warm');
   }
   p2p.destroy();

@@ -4,7 +4,8 @@
  * JSON line per measurement, so the caller takes medians over the runs:
  *   {"cold": ColdRun}   startP2PService → first keyframe, signalling already open (`--from init`: before init;
  *                       `--start-relay off`: every byte waits for P2P, the relay-first start's baseline)
- *   {"warm": ms}        startP2PStream → first keyframe on one pre-connected service
+ *   {"warm": ms, "warmFirstByte": ms}   startP2PStream → first keyframe (and first byte) on one pre-connected
+ *                       service
  *   {"download": MB/s}  `--download FILE` from the camera's store, from the first byte to the end
  * A run that fails prints {"error": "..."} and the next one goes on.
  */
@@ -49,7 +50,9 @@ export async function benchPathCommand(argv: string[]): Promise<void> {
     }
     if (Number(values['warm-runs']) > 0) {
       await attempt('warm', async () => {
-        for (const ms of await warmP2P(app, device, Number(values['warm-runs']), bindAddress)) say({ warm: ms });
+        for (const run of await warmP2P(app, device, Number(values['warm-runs']), bindAddress)) {
+          say({ warm: run.firstKeyframe, warmFirstByte: run.firstByte });
+        }
       });
     }
     const file = values.download;

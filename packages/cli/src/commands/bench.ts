@@ -94,7 +94,7 @@ async function measureOneToOne({ app, dev, directUrl, bigFile }: BenchSetup, run
     coldBar.update(i + 1, runs);
   }
   coldBar.finish();
-  const warm = await warmP2P(app, dev, runs);
+  const warm = (await warmP2P(app, dev, runs)).map((r) => r.firstKeyframe);
   const directKeepAlive: number[] = [];
   for (let i = 0; i < runs; i++) {
     const agent = await preconnectedAgent(new URL(directUrl).origin);
