@@ -11,13 +11,13 @@
  * The round trip the lab really adds is measured with a UDP echo before anything else is asserted.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeErrors, probePackets } from '@xp2p/testing';
-import { createNatLab, PUBLIC_IP, type LabHost, type NatLab, type NsProcess } from './lab.js';
-import { CLI, LAB_PRODUCT, NAT_VIEWER, startLabSystem, type LabSystem } from './lab-system.js';
+import { createNatLab, jsonLines, PUBLIC_IP, type LabHost, type NatLab } from './lab.js';
+import { CLI, LAB_PRODUCT, startLabSystem, startLabViewer, tearDownLab, type LabSystem } from './lab-system.js';
 
 const VIEWER_DELAY_MS = 100;
 const CAMERA_DELAY_MS = 50;
@@ -38,24 +38,9 @@ beforeAll(async () => {
   sys = await startLabSystem(lab, [camera]);
 }, 120_000);
 
-afterAll(async () => {
-  try {
-    await lab?.close();
-  } finally {
-    sys?.cleanup();
-    rmSync(work, { recursive: true, force: true });
-    if (report.length) console.log(`NAT lab, delay:\n  ${report.join('\n  ')}`);
-  }
-}, 60_000);
+afterAll(() => tearDownLab(lab, sys, work, `NAT lab, delay`, report), 60_000);
 
-const eventsOf = (p: NsProcess): Record<string, unknown>[] =>
-  p.lines.flatMap((l) => {
-    try {
-      return [JSON.parse(l) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
+const eventsOf = jsonLines;
 
 interface LiveRun {
   result: number;
@@ -79,24 +64,9 @@ interface LiveRun {
  */
 async function watch(name: string, durationMs: number, startRelay = true): Promise<LiveRun> {
   const out = join(work, `${name}.flv`);
-  const p = lab.start(
-    viewer.ns,
-    [
-      NAT_VIEWER,
-      JSON.stringify({
-        server: sys.serverUrl,
-        appParams: sys.appParams,
-        productId: LAB_PRODUCT,
-        deviceName: sys.cameraName(camera),
-        out,
-        durationMs,
-        bindAddress: viewer.ip,
-        startRelay,
-      }),
-    ],
-    // XP2P_DELAY_DEBUG=1: libdatachannel's log and the signalling in the viewer's output, kept in a file
-    { env: process.env.XP2P_DELAY_DEBUG ? { XP2P_ICE_LOG: '1' } : {} },
-  );
+  // XP2P_DELAY_DEBUG=1: libdatachannel's log and the signalling in the viewer's output, kept in a file
+  const debug: Record<string, string> = process.env.XP2P_DELAY_DEBUG ? { XP2P_ICE_LOG: '1' } : {};
+  const p = startLabViewer(lab, sys, viewer, camera, { out, durationMs, startRelay }, debug);
   await p.waitForLine(/"done":true/, durationMs + 30_000);
   await p.exited;
   if (process.env.XP2P_DELAY_DEBUG) writeFileSync(join(tmpdir(), `xp2p-delay-${name}.log`), p.lines.join('\n'));

@@ -20,6 +20,40 @@ export const TURN_REALM = 'xp2p.lab';
 
 const secret = () => randomBytes(24).toString('hex');
 
+/** A lab test file's end: the namespaces and the system go, its work folder too, and its report is printed. */
+export async function tearDownLab(
+  lab: NatLab | undefined,
+  sys: LabSystem | undefined,
+  work: string,
+  title: string,
+  report: string[],
+): Promise<void> {
+  try {
+    await lab?.close();
+  } finally {
+    sys?.cleanup();
+    rmSync(work, { recursive: true, force: true });
+    if (report.length) console.log(`${title}:\n  ${report.join('\n  ')}`);
+  }
+}
+
+/**
+ * NAT_VIEWER (e2e/helpers/viewer-process.mjs) in `viewer`'s namespace, watching `camera` of `sys`: ICE
+ * gathers on the viewer's own address; `options` are the script's (out, durationMs, startRelay ...).
+ */
+export function startLabViewer(
+  lab: NatLab,
+  sys: LabSystem,
+  viewer: LabHost,
+  camera: LabHost,
+  options: Record<string, unknown>,
+  env: Record<string, string> = {},
+): NsProcess {
+  const base = { server: sys.serverUrl, appParams: sys.appParams, productId: LAB_PRODUCT };
+  const watch = { ...base, deviceName: sys.cameraName(camera), bindAddress: viewer.ip, ...options };
+  return lab.start(viewer.ns, [NAT_VIEWER, JSON.stringify(watch)], { env });
+}
+
 export interface LabSystem {
   dataDir: string;
   serverUrl: string;

@@ -71,6 +71,16 @@ export interface NsProcess extends ProcessLines {
   kill(): Promise<void>;
 }
 
+/** The JSON lines a lab process printed so far (other lines skipped). */
+export const jsonLines = (p: NsProcess): Record<string, unknown>[] =>
+  p.lines.flatMap((l) => {
+    try {
+      return [JSON.parse(l) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+
 export interface NatLab {
   prefix: string;
   /** the public namespace */

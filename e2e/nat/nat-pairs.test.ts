@@ -7,14 +7,14 @@
  * -2402 and a readable lastError within the connect timeout. With coturn (use-auth-secret) in the viewer's
  * ICE servers: all 16 connect, the 13 still directly, the 3 others through the relay.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnIceServer } from '@xp2p/server';
 import { createNatLab, NAT_TYPES, type LabHost, type NatLab } from './lab.js';
-import { startCoturn, startLabSystem, type LabSystem } from './lab-system.js';
+import { startCoturn, startLabSystem, tearDownLab, type LabSystem } from './lab-system.js';
 import {
   CONCURRENCY,
   CONNECT_TIMEOUT_MS,
@@ -48,15 +48,7 @@ beforeAll(async () => {
   report.push(`lab up (17 namespaces, server, coturn, 4 cameras) in ${Math.round(performance.now() - started)} ms`);
 }, 180_000);
 
-afterAll(async () => {
-  try {
-    await lab?.close();
-  } finally {
-    sys?.cleanup();
-    rmSync(work, { recursive: true, force: true });
-    if (report.length) console.log(`NAT lab results:\n  ${report.join('\n  ')}`);
-  }
-}, 60_000);
+afterAll(() => tearDownLab(lab, sys, work, `NAT lab results`, report), 60_000);
 
 const runPair = (viewer: LabHost, camera: LabHost, tag: string, extra: Record<string, unknown> = {}) =>
   runLabPair(lab!, sys!, work, viewer, camera, tag, extra);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { decodeErrors, probePackets, trimToWholeTags } from '@xp2p/testing';
 import { NAT_NAMES, type LabHost, type NatLab, type NatType } from './lab.js';
-import { NAT_VIEWER, LAB_PRODUCT, type LabSystem } from './lab-system.js';
+import { startLabViewer, type LabSystem } from './lab-system.js';
 
 /** Connect bound for the viewers: the sdk default (10 s); shorter bounds flaked under 13 concurrent pairs on 2 CPUs. */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -58,24 +58,8 @@ export async function runPair(
 ): Promise<PairResult> {
   const key = `${viewer.type}>${camera.type}`;
   const out = join(work, `${tag}-${viewer.type}-${camera.type}.flv`);
-  const p = lab.start(
-    viewer.ns,
-    [
-      NAT_VIEWER,
-      JSON.stringify({
-        server: sys.serverUrl,
-        appParams: sys.appParams,
-        productId: LAB_PRODUCT,
-        deviceName: sys.cameraName(camera),
-        out,
-        durationMs: WATCH_MS,
-        bindAddress: viewer.ip,
-        connectTimeoutMs: CONNECT_TIMEOUT_MS,
-        ...extra,
-      }),
-    ],
-    { env },
-  );
+  const watch = { out, durationMs: WATCH_MS, connectTimeoutMs: CONNECT_TIMEOUT_MS, ...extra };
+  const p = startLabViewer(lab, sys, viewer, camera, watch, env);
   const connectBound = typeof extra.connectTimeoutMs === 'number' ? extra.connectTimeoutMs : CONNECT_TIMEOUT_MS;
   await p.waitForLine(/"done":true/, connectBound + WATCH_MS + 30_000);
   await p.exited;

@@ -18,14 +18,14 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeErrors, probePackets, trimToWholeTags } from '@xp2p/testing';
-import { createNatLab, type LabHost, type NatLab, type NsProcess } from './lab.js';
-import { CLI, LAB_PRODUCT, NAT_VIEWER, startLabSystem, type LabSystem } from './lab-system.js';
+import { createNatLab, jsonLines, type LabHost, type NatLab, type NsProcess } from './lab.js';
+import { CLI, LAB_PRODUCT, startLabSystem, startLabViewer, tearDownLab, type LabSystem } from './lab-system.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -60,39 +60,13 @@ beforeAll(async () => {
   report.push(`lab up (7 namespaces, server, 2 cameras) in ${Math.round(performance.now() - started)} ms`);
 }, 120_000);
 
-afterAll(async () => {
-  try {
-    await lab?.close();
-  } finally {
-    sys?.cleanup();
-    rmSync(work, { recursive: true, force: true });
-    if (report.length) console.log(`NAT lab, path faults:\n  ${report.join('\n  ')}`);
-  }
-}, 60_000);
+afterAll(() => tearDownLab(lab, sys, work, `NAT lab, path faults`, report), 60_000);
 
 function startViewer(cam: LabHost, out: string, durationMs: number): NsProcess {
-  return lab.start(viewer.ns, [
-    NAT_VIEWER,
-    JSON.stringify({
-      server: sys.serverUrl,
-      appParams: sys.appParams,
-      productId: LAB_PRODUCT,
-      deviceName: sys.cameraName(cam),
-      out,
-      durationMs,
-      bindAddress: viewer.ip,
-    }),
-  ]);
+  return startLabViewer(lab, sys, viewer, cam, { out, durationMs });
 }
 
-const eventsOf = (p: NsProcess): Record<string, unknown>[] =>
-  p.lines.flatMap((l) => {
-    try {
-      return [JSON.parse(l) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
+const eventsOf = jsonLines;
 
 /** ffmpeg decodes it without an error and the video's decode times never go back (one FLV, not two). */
 async function expectOneValidFlv(file: string, minFrames: number): Promise<number> {

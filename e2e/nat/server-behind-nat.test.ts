@@ -5,12 +5,12 @@
  * advertise STUN at the name its clients used (never its private listen address), and every punchable
  * viewer × camera pair must still connect directly (server-reflexive candidates come from that STUN).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNatLab, NAT_TYPES, type LabHost, type NatLab } from './lab.js';
-import { startLabSystem, STUN_PORT, type LabSystem } from './lab-system.js';
+import { startLabSystem, STUN_PORT, tearDownLab, type LabSystem } from './lab-system.js';
 import { describeResult, expectDecodes, limited, pairsOf, runPair, UNPUNCHABLE } from './pair-run.js';
 
 const NAME = 'xp2p.lab';
@@ -33,15 +33,7 @@ beforeAll(async () => {
   sys = await startLabSystem(lab, cameras, () => [], { behindNat: { host: serverHost, name: NAME, port: PORT } });
 }, 180_000);
 
-afterAll(async () => {
-  try {
-    await lab?.close();
-  } finally {
-    sys?.cleanup();
-    rmSync(work, { recursive: true, force: true });
-    if (report.length) console.log(`NAT lab, server behind NAT by name:\n  ${report.join('\n  ')}`);
-  }
-}, 60_000);
+afterAll(() => tearDownLab(lab, sys, work, `NAT lab, server behind NAT by name`, report), 60_000);
 
 describe('NAT lab: server on a private address behind 1:1 NAT, reached by name', () => {
   it('advertises STUN at its name, not its private listen address (GET /api/server-info, by name)', async () => {

@@ -7,13 +7,13 @@
  * time to first byte is reported next to the same viewer's without any block.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCa } from '@xp2p/testing';
 import { createNatLab, PUBLIC_IP, type LabHost, type NatLab } from './lab.js';
-import { startCoturn, startLabSystem, TURN_PORT, TURN_TLS_PORT, type LabSystem } from './lab-system.js';
+import { startCoturn, startLabSystem, TURN_PORT, TURN_TLS_PORT, tearDownLab, type LabSystem } from './lab-system.js';
 import { describeResult, expectDecodes, runPair, type PairResult } from './pair-run.js';
 
 let lab: NatLab | undefined;
@@ -41,15 +41,7 @@ beforeAll(async () => {
   await startCoturn(lab, sys.dataDir, secret, { cert: certFile, key: keyFile });
 }, 180_000);
 
-afterAll(async () => {
-  try {
-    await lab?.close();
-  } finally {
-    sys?.cleanup();
-    rmSync(work, { recursive: true, force: true });
-    if (report.length) console.log(`NAT lab, UDP blocked:\n  ${report.join('\n  ')}`);
-  }
-}, 60_000);
+afterAll(() => tearDownLab(lab, sys, work, `NAT lab, UDP blocked`, report), 60_000);
 
 const watch = (tag: string): Promise<PairResult> =>
   runPair(lab!, sys!, work, viewer, camera, tag, { connectTimeoutMs: 20_000 }, { NODE_EXTRA_CA_CERTS: caFile });

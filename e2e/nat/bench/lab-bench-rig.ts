@@ -2,7 +2,7 @@
  * What the parts of `npm run bench:lab` share: the lab with its system, the hosts, how to run a process to
  * its end and read its JSON lines, and the figures and log they fill.
  */
-import type { LabHost, NatLab, NsProcess } from '../lab.js';
+import { jsonLines, type LabHost, type NatLab, type NsProcess } from '../lab.js';
 import type { LabSystem } from '../lab-system.js';
 
 export interface LabBenchRig {
@@ -24,15 +24,6 @@ export const percentile = (values: number[], p: number): number | undefined => {
 };
 
 export const round1 = (v: number | undefined) => (v === undefined ? undefined : Math.round(v * 10) / 10);
-
-export const jsonLines = (p: NsProcess): Record<string, unknown>[] =>
-  p.lines.flatMap((l) => {
-    try {
-      return [JSON.parse(l) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
 
 /** The process's JSON lines once it exited (killed after `timeoutMs`). */
 export async function finished(p: NsProcess, timeoutMs: number): Promise<Record<string, unknown>[]> {

@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
-import { createNatLab, PUBLIC_IP, type LabHost, type NatLab, type NsProcess } from '../lab.js';
+import { createNatLab, jsonLines, PUBLIC_IP, type LabHost, type NatLab, type NsProcess } from '../lab.js';
 import { CLI, LAB_PRODUCT, startCoturn, startLabSystem, TURN_PORT, type LabSystem } from '../lab-system.js';
-import { finished, jsonLines, percentile, round1, type LabBenchRig } from './lab-bench-rig.js';
+import { finished, percentile, round1, type LabBenchRig } from './lab-bench-rig.js';
 import {
   benchPath,
   DOWNLOAD_BYTES,
@@ -27,8 +27,8 @@ import {
   FILE_PORT,
   LIVE_CHANNEL,
   livePart,
-  makeLiveSource,
 } from './transfer-parts.js';
+import { makeLiveSource } from '../live-source.js';
 
 const DIRECT_FLV = fileURLToPath(new URL('./direct-flv-process.mjs', import.meta.url));
 const SWARM_PEER = fileURLToPath(new URL('../../helpers/swarm-peer-process.mjs', import.meta.url));

@@ -2,11 +2,11 @@
  * The throughput parts of `npm run bench:lab` on one round-trip time: a 64 MiB download over P2P next to
  * curl of the same file over TCP on the same path, and a 2 Mbit/s live stream watched over P2P.
  */
-import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { LabHost } from '../lab.js';
 import { CLI } from '../lab-system.js';
+import { LIVE_SOURCE_KBPS } from '../live-source.js';
 import { finished, percentile, round1, type LabBenchRig } from './lab-bench-rig.js';
 
 const LIVE_WATCH = fileURLToPath(new URL('./live-watch-process.mjs', import.meta.url));
@@ -17,20 +17,6 @@ export const DOWNLOAD_BYTES = 64 * 1024 * 1024;
 export const FILE_PORT = 8080;
 /** the camera's channel 1: a 2 Mbit/s live source (LIVE_SOURCE_KBPS) for the live row */
 export const LIVE_CHANNEL = 1;
-export const LIVE_SOURCE_KBPS = 2000;
-/** Writes a looping 10 s FLV at a constant LIVE_SOURCE_KBPS (noise keeps the encoder from undershooting). */
-export function makeLiveSource(path: string): void {
-  const videoKbps = LIVE_SOURCE_KBPS - 64;
-  execFileSync('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-y'],
-    ...['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25'],
-    ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'],
-    ...['-vf', 'noise=alls=40:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50'],
-    ...['-b:v', `${videoKbps}k`, '-maxrate', `${videoKbps}k`, '-minrate', `${videoKbps}k`, '-bufsize', '500k'],
-    ...['-x264-params', 'nal-hrd=cbr', '-c:a', 'aac', '-b:a', '64k', '-t', '10', '-f', 'flv', path],
-  ]);
-}
-
 /** Runs `xp2p bench-path` in a viewer's namespace (the cone viewer's by default). */
 export function benchPath(r: LabBenchRig, args: string[], timeoutMs: number, host: LabHost = r.viewer) {
   const { lab, sys } = r;
