@@ -240,7 +240,7 @@ export class IpcSession {
       if (s === 'failed' || s === 'closed') lost(`peer connection ${s}`);
     });
     link.control.addEventListener('close', () => lost('control channel closed'));
-    this.spare = createRequestChannel(link.pc);
+    this.spare = link.firstRequestChannel;
     this.watch.attach(link);
   }
 

@@ -14,6 +14,7 @@ import {
   type StartRequest,
 } from '@xp2p/protocol';
 import { normaliseCandidate, preferActiveDtlsRole } from '../../sdp.js';
+import { createRequestChannel } from '../requests/request.js';
 import type { Clock } from '../../clock.js';
 import type { DataChannelLike, PeerConnectionFactory, PeerConnectionLike, SignalChannel } from '../../transport.js';
 
@@ -21,6 +22,8 @@ export interface PeerLink {
   readonly sessionId: string;
   readonly pc: PeerConnectionLike;
   readonly control: DataChannelLike;
+  /** A request channel made with the control channel, so it opens in the same round trip (ipc-session's spare). */
+  readonly firstRequestChannel: DataChannelLike;
   /** Fires once when the server says the session is over (camera offline, bye). */
   onServerBye(cb: (reason: string) => void): void;
   close(): void;
@@ -61,6 +64,10 @@ export async function connectPeerLink(args: {
   const iceServers = args.relay ? args.iceServers : withoutRelay(args.iceServers);
   const pc = args.createPeerConnection({ iceServers });
   const control = pc.createDataChannel(CONTROL_CHANNEL_LABEL, { ordered: true });
+  // Each channel's open costs a round trip after SCTP is up; made now, the first request's channel opens
+  // alongside the control channel instead of one round trip after it (the request that follows a connect: a
+  // relayed start's hand-over, a P2P-only start, a reconnect's re-issued stream).
+  const firstRequestChannel = createRequestChannel(pc);
   let byeListener: ((reason: string) => void) | undefined;
   let ended = false;
   const close = () => {
@@ -135,6 +142,7 @@ export async function connectPeerLink(args: {
     sessionId,
     pc,
     control,
+    firstRequestChannel,
     onServerBye(cb) {
       byeListener = cb;
     },
