@@ -40,8 +40,6 @@ beforeAll(async () => {
 
 afterAll(() => tearDownLab(lab, sys, work, `NAT lab, delay`, report), 60_000);
 
-const eventsOf = jsonLines;
-
 interface LiveRun {
   result: number;
   firstByteMs: number;
@@ -70,7 +68,7 @@ async function watch(name: string, durationMs: number, startRelay = true): Promi
   await p.waitForLine(/"done":true/, durationMs + 30_000);
   await p.exited;
   if (process.env.XP2P_DELAY_DEBUG) writeFileSync(join(tmpdir(), `xp2p-delay-${name}.log`), p.lines.join('\n'));
-  const events = eventsOf(p);
+  const events = jsonLines(p);
   const result = events.find((e) => 'result' in e) as { result: number; connectMs: number } | undefined;
   const done = events.find((e) => e.done) as { bytes: number; maxGapMs: number };
   const stats = events.find((e) => 'stats' in e)?.stats as { recoveries: unknown[]; path: string | null } | undefined;

@@ -66,8 +66,6 @@ function startViewer(cam: LabHost, out: string, durationMs: number): NsProcess {
   return startLabViewer(lab, sys, viewer, cam, { out, durationMs });
 }
 
-const eventsOf = jsonLines;
-
 /** ffmpeg decodes it without an error and the video's decode times never go back (one FLV, not two). */
 async function expectOneValidFlv(file: string, minFrames: number): Promise<number> {
   const bytes = trimToWholeTags(file);
@@ -98,7 +96,7 @@ describe('NAT lab: path faults', () => {
     const natChanged = await p.waitForLine(/"event":"natChanged"/, 10_000);
     await p.waitForLine(/"done":true/, 30_000);
     await p.exited;
-    const events = eventsOf(p);
+    const events = jsonLines(p);
     const detail = (JSON.parse(natChanged.input) as { detail: NatDetail }).detail;
     const stats = events.find((e) => 'stats' in e)?.stats as { recoveries: { ms: number; reason: string }[] };
     const frames = await expectOneValidFlv(out, 120);
@@ -149,7 +147,7 @@ describe('NAT lab: path faults', () => {
       const p = startViewer(camera, out, 8_000);
       await p.waitForLine(/"done":true/, 40_000);
       await p.exited;
-      const events = eventsOf(p);
+      const events = jsonLines(p);
       expect(events.find((e) => 'result' in e)?.result).toBe(0);
       const done = events.find((e) => e.done) as { bytes: number; maxGapMs: number };
       const stats = events.find((e) => 'stats' in e)?.stats as { recoveries: unknown[] };
@@ -194,7 +192,7 @@ describe('NAT lab: path faults', () => {
         clearInterval(sampler);
       }
       await p.exited;
-      const events = eventsOf(p);
+      const events = jsonLines(p);
       expect(events.find((e) => 'result' in e)?.result).toBe(0);
       const done = events.find((e) => e.done) as { bytes: number; maxGapMs: number };
       const stats = events.find((e) => 'stats' in e)?.stats as { recoveries: unknown[] };
@@ -250,7 +248,7 @@ describe('NAT lab: path faults', () => {
     const q = startViewer(camera, out2, 4_000);
     await q.waitForLine(/"done":true/, 30_000);
     await q.exited;
-    const fresh = eventsOf(q);
+    const fresh = jsonLines(q);
     report.push(
       `camera re-NAT → 203.0.113.112: camera saw "${addressLine?.replace(/^.*?: /, '')}"; watching viewer ${outcome} ` +
         `${outcomeMs} ms after the change; a new viewer: result ${String(fresh.find((e) => 'result' in e)?.result)}, ` +

@@ -6,8 +6,9 @@
  * The start's first GOP (~0.5 MB) goes camera → node → viewer, end-to-end encrypted, while ICE, DTLS and
  * SCTP take ~3 s; then the stream moves to the P2P channel at the exact byte. What a user sees: the first
  * picture after a few round trips, no pause at the move, one FLV that decodes. Before the node wrote relay
- * frames as the viewer's socket drained, it cut such a relay once 0.5 MB waited for a TCP window that
- * restarts small, and the picture froze ~4 s until P2P carried the stream on.
+ * frames as the viewer's socket drained, it cut such a relay whenever 0.5 MB waited beyond what the kernel's
+ * socket buffer took (TCP's window restarts small), and the picture froze ~4 s until P2P carried the stream
+ * on (bench:lab; server/src/signal/start-relay.test.ts shows the cut without a lab).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -110,13 +110,13 @@ export async function coldP2P(
   };
 }
 
-/** Warm runs on one pre-connected service: each is startP2PStream → first keyframe, then stop. */
 /** One warm start: ms from startP2PStream to the first byte and to the first complete keyframe. */
 export interface WarmRun {
   firstByte: number;
   firstKeyframe: number;
 }
 
+/** Warm runs on one pre-connected service: each is startP2PStream → first keyframe, then stop. */
 export async function warmP2P(
   app: AppParams,
   device: { productId: string; deviceName: string },

@@ -35,11 +35,6 @@ export class RelayPacer {
     this.#o = options;
   }
 
-  /** Bytes waiting here for the socket. */
-  get queuedBytes(): number {
-    return this.#queuedBytes;
-  }
-
   /** A relay frame (binary); false when the queue is full and the frame was dropped. */
   sendFrame(bytes: Uint8Array): boolean {
     if (this.#queuedBytes + bytes.byteLength > this.#o.maxQueuedBytes) {
