@@ -77,6 +77,7 @@ async function ttffPart(rig: LabBenchRig, symViewer: LabHost, rtt: number): Prom
   if (rtt === 100) {
     const warm = cone.flatMap((e) => (typeof e.warm === 'number' ? [e.warm] : []));
     rig.figures.lab_warm_rtt100_ms_p50 = round1(percentile(warm, 50));
+    rig.log.push(`RTT 100 warm: ${JSON.stringify(warm.map(Math.round))}`);
     // the first byte comes one round trip after the request; the keyframe (~19 KB in the bundled sample)
     // needs more than the 10 packets usrsctp sends at once after an idle moment (its max burst)
     const warmFirstByte = cone.flatMap((e) => (typeof e.warmFirstByte === 'number' ? [e.warmFirstByte] : []));
