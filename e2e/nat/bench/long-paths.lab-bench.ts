@@ -36,6 +36,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** XP2P_LAB_BENCH_RTTS=300 measures only that path (default 100,300) */
 const RTTS = (process.env.XP2P_LAB_BENCH_RTTS ?? '100,300').split(',').map(Number);
 const COLD_RUNS = Number(process.env.XP2P_LAB_BENCH_RUNS ?? 10);
+/** warm starts take 1 to 3 round trips (a keyframe in the first flight or not): 30 for a median that holds */
+const WARM_RUNS = 30;
 const DOWNLOAD_RUNS = Number(process.env.XP2P_LAB_BENCH_DOWNLOADS ?? 3);
 const LIVE_SECONDS = Number(process.env.XP2P_LAB_BENCH_LIVE_S ?? 30);
 const SWARM_PEERS = 8;
@@ -58,7 +60,11 @@ async function direct(rig: LabBenchRig, runs: number, keepAlive: boolean): Promi
 
 /** Cold and warm starts of the cone and symmetric viewers, relay-first on and off, next to HTTP-FLV. */
 async function ttffPart(rig: LabBenchRig, symViewer: LabHost, rtt: number): Promise<void> {
-  const cone = await benchPath(rig, ['--runs', String(COLD_RUNS), '--warm-runs', rtt === 100 ? '10' : '0'], 600_000);
+  const cone = await benchPath(
+    rig,
+    ['--runs', String(COLD_RUNS), '--warm-runs', rtt === 100 ? String(WARM_RUNS) : '0'],
+    600_000,
+  );
   const sym = await benchPath(rig, ['--runs', String(Math.ceil(COLD_RUNS / 2))], 600_000, symViewer);
   // the same cold start with relay-first off: every byte waits for ICE, DTLS and SCTP (the baseline)
   const coneOff = await benchPath(rig, ['--runs', String(COLD_RUNS), '--start-relay', 'off'], 600_000);
@@ -82,7 +88,7 @@ async function ttffPart(rig: LabBenchRig, symViewer: LabHost, rtt: number): Prom
     // needs more than the 10 packets usrsctp sends at once after an idle moment (its max burst)
     const warmFirstByte = cone.flatMap((e) => (typeof e.warmFirstByte === 'number' ? [e.warmFirstByte] : []));
     rig.figures.lab_warm_first_byte_rtt100_ms_p50 = round1(percentile(warmFirstByte, 50));
-    rig.figures.lab_warm_direct_rtt100_ms_p50 = round1(percentile(await direct(rig, 10, true), 50));
+    rig.figures.lab_warm_direct_rtt100_ms_p50 = round1(percentile(await direct(rig, WARM_RUNS, true), 50));
   }
   const phases = ['signalling', 'offer', 'offerToAnswer', 'ice', 'firstByte', 'firstKeyframe'] as const;
   const coneRuns = cone.flatMap((e) => (e.cold ? [e.cold as Record<(typeof phases)[number], number>] : []));

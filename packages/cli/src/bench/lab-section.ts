@@ -62,8 +62,9 @@ export function labSection(f: Record<string, number>): BenchSection | undefined 
         'lab_warm_rtt100_ms_p50',
         ms(f.lab_warm_rtt100_ms_p50),
         `goal ≤ 150 ms; baseline (HTTP-FLV on a connection opened just before) ${ms(f.lab_warm_direct_rtt100_ms_p50)}; ` +
-          `first byte ${ms(f.lab_warm_first_byte_rtt100_ms_p50)} (the keyframe needs a second flight: usrsctp sends at ` +
-          'most 10 packets at once after an idle moment, TCP 10 segments)',
+          `first byte ${ms(f.lab_warm_first_byte_rtt100_ms_p50)} (bytes reach the app as whole tags); 30 starts of 1–3 ` +
+          'round trips: after an idle moment usrsctp sends at most 10 packets at once (TCP 10 segments), and the ' +
+          "sample's ~19 KB keyframes need a second flight",
       ],
       [
         'lab_start_relay_bytes_p50',
