@@ -50,18 +50,12 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
   #invalid = 0;
   #throttled = false;
   #queue: Promise<void> = Promise.resolve();
-  readonly #relay: RelayPacer;
+  /** made on the first relay frame: most sockets (devices, trackers, idle viewers) never carry one */
+  #relayPacer: RelayPacer | undefined;
 
   constructor(options: ChannelOptions<In>) {
     this.ws = options.ws;
     this.#options = options;
-    this.#relay = new RelayPacer(options.ws, {
-      // well below the point where the socket is cut for not reading
-      inSocketBytes: Math.min(256 * 1024, options.tuning.maxSendBufferBytes / 4),
-      // a viewer may start a few streams at once, each relay capped at startRelayMaxBytes by the camera's node
-      maxQueuedBytes: 2 * options.tuning.startRelayMaxBytes,
-      log: (line) => options.log(`${options.label()}: ${line}`),
-    });
     this.#bucket = new TokenBucket(options.tuning.messageBurst, options.tuning.messagesPerSecond);
     this.ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     // Socket errors (bad frames, resets) end in 'close'; without a listener they would crash the process.
@@ -82,9 +76,22 @@ export class SignalChannel<In extends { type: string }, Out extends { type: stri
     }
     // relay frames go as binary messages (their ciphertext without base64's third more bytes), as the socket
     // drains; the relay's end follows its last frame
-    if (isRelayFrame(message)) this.#relay.sendFrame(encodeRelayFrame(message));
-    else if (message.type === 'relay-end') this.#relay.sendAfterFrames(JSON.stringify(message));
+    if (isRelayFrame(message)) this.#relay().sendFrame(encodeRelayFrame(message));
+    else if (message.type === 'relay-end' && this.#relayPacer)
+      this.#relayPacer.sendAfterFrames(JSON.stringify(message));
     else this.ws.send(JSON.stringify(message));
+  }
+
+  #relay(): RelayPacer {
+    const o = this.#options;
+    this.#relayPacer ??= new RelayPacer(this.ws, {
+      // well below the point where the socket is cut for not reading
+      inSocketBytes: Math.min(256 * 1024, o.tuning.maxSendBufferBytes / 4),
+      // a viewer may start a few streams at once, each relay capped at startRelayMaxBytes by the camera's node
+      maxQueuedBytes: 2 * o.tuning.startRelayMaxBytes,
+      log: (line) => o.log(`${o.label()}: ${line}`),
+    });
+    return this.#relayPacer;
   }
 
   sendError(status: number, message: string, extras: ErrorExtras = {}): void {
