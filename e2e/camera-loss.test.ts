@@ -30,6 +30,9 @@ describe('camera lost mid-stream', () => {
       { productId: 'demo', deviceName: 'cam1' },
     );
     const viewer = start([VIEWER, viewerArgs(60_000)]);
+    // mid-stream: the service started (result 0) and bytes flow. A relay-first start's first bytes can come
+    // before P2P is open; a camera killed then fails the start itself with -2402 "offline", not a disconnect
+    await viewer.waitForLine(/"result":0/, 20_000);
     await viewer.waitForLine(/firstByteMs/, 20_000);
     const killedAt = Date.now();
     await camera.kill('SIGKILL');
