@@ -75,7 +75,6 @@ export class WebRtcMesh implements MeshTransport {
   async connect(peerId: string): Promise<MeshLink> {
     let lastError: Error = new Error('no attempt');
     for (let i = 0; i < this.opts.attempts && !this.closed; i++) {
-      const offeredAt = Date.now();
       try {
         return await this.offer(peerId);
       } catch (err) {
@@ -83,11 +82,6 @@ export class WebRtcMesh implements MeshTransport {
         this.log(`link to ${peerId}, attempt ${i + 1}/${this.opts.attempts}: ${lastError.message}`);
         if (lastError.message.includes('glare')) throw lastError;
       }
-      // the peer still answers our last offer and ignores a new one this soon (mayAnswer): an attempt that
-      // failed fast (a bad answer) would make the next one wait out its whole timeout for nothing. A quarter
-      // more for what the peer counts from (our offer's arrival, after its setup and the tracker's relay)
-      const wait = offeredAt + 1.25 * this.opts.reofferMinMs - Date.now();
-      if (wait > 0 && i + 1 < this.opts.attempts) await new Promise((r) => setTimeout(r, wait));
     }
     throw lastError;
   }
